@@ -1,0 +1,63 @@
+import { BadRequestException, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { LedgerValidationPipe } from './common/ledger-validation.pipe';
+import { ProblemDetailsFilter } from './common/problem-details';
+import type { LedgerConfig } from './config/ledger-config';
+
+const LOG_LEVELS: Record<LedgerConfig['logLevel'], LogLevel[]> = {
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  log: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+};
+
+/** The ledger API, configured but not yet listening (tests and the CLI listen where they choose). */
+export async function createApp(config: LedgerConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024 });
+  acceptJsonBodiesOnly(adapter);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: LOG_LEVELS[config.logLevel],
+    bodyParser: false, // acceptJsonBodiesOnly registers the one parser
+  });
+  app.useGlobalPipes(new LedgerValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.enableShutdownHooks();
+  const openApi = new DocumentBuilder()
+    .setTitle('Tracelode ledger API')
+    .setDescription(
+      'Event-sourced chain of custody for rare earths and critical minerals. Every route but /health needs ' +
+        '`Authorization: Bearer <api key>`. Errors are RFC 9457 problem+json with a stable `code`.',
+    )
+    .setVersion('0.1.0')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
+    jsonDocumentUrl: 'docs/openapi.json',
+  });
+  return app;
+}
+
+/**
+ * Commands are JSON: any other media type is refused with 415 before a route runs, and a body that is
+ * not valid JSON gets the stable code MALFORMED_JSON rather than the parser's message alone.
+ */
+function acceptJsonBodiesOnly(adapter: FastifyAdapter): void {
+  const fastify = adapter.getInstance();
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, body === '' ? undefined : (JSON.parse(body as string) as unknown));
+    } catch (error) {
+      done(
+        new BadRequestException({
+          code: 'MALFORMED_JSON',
+          message: `The body is not valid JSON: ${(error as Error).message}`,
+        }),
+        undefined,
+      );
+    }
+  });
+}

@@ -1,0 +1,93 @@
+import {
+  type DynamicModule,
+  Inject,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { type EventStore, openEventStore } from '@tracelode/event-store';
+import { LEDGER_PROJECTIONS, Projector } from '@tracelode/projections';
+import { ReadModelStore } from '@tracelode/read-models';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { AuthService } from './auth/auth.service';
+import { BatchCommandHandler } from './batches/batch-command';
+import { BatchViewsController } from './batches/batch-views/batch-views.controller';
+import { HoldBatchController } from './batches/hold-batch/hold-batch.controller';
+import { ReceiveBatchController } from './batches/receive-batch/receive-batch.controller';
+import { RecordAssayController } from './batches/record-assay/record-assay.controller';
+import { RecordMinedBatchController } from './batches/record-mined-batch/record-mined-batch.controller';
+import { ShipBatchController } from './batches/ship-batch/ship-batch.controller';
+import type { LedgerConfig } from './config/ledger-config';
+import { HealthController } from './health/health.controller';
+import { CommandExecutor } from './ledger/command-executor';
+import { EVENT_STORE, LEDGER_CONFIG } from './ledger/ledger.tokens';
+import { ViewsReady } from './ledger/views-ready';
+import { RegisterFacilityController } from './orgs/register-facility/register-facility.controller';
+import { RegisterFacilityHandler } from './orgs/register-facility/register-facility.handler';
+import { RegisterOrganisationController } from './orgs/register-organisation/register-organisation.controller';
+import { RegisterOrganisationHandler } from './orgs/register-organisation/register-organisation.handler';
+
+/** Starts the projector once the app is up; closes the projector, views and store on shutdown, in that order. */
+class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    private readonly projector: Projector,
+    private readonly views: ReadModelStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.projector.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.projector.stop();
+    await this.store.close();
+    this.views.close();
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: LedgerConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CqrsModule.forRoot()],
+      controllers: [
+        HealthController,
+        RegisterOrganisationController,
+        RegisterFacilityController,
+        RecordMinedBatchController,
+        RecordAssayController,
+        ShipBatchController,
+        ReceiveBatchController,
+        HoldBatchController,
+        BatchViewsController,
+      ],
+      providers: [
+        { provide: LEDGER_CONFIG, useValue: config },
+        { provide: EVENT_STORE, useFactory: () => openEventStore(config.storeUrl) },
+        { provide: ReadModelStore, useFactory: () => ReadModelStore.open(config.viewsPath) },
+        {
+          provide: Projector,
+          inject: [EVENT_STORE, ReadModelStore],
+          useFactory: (store: EventStore, views: ReadModelStore) =>
+            new Projector(store, views, LEDGER_PROJECTIONS),
+        },
+        {
+          provide: LedgerLifecycle,
+          inject: [Projector, ReadModelStore, EVENT_STORE],
+          useFactory: (p: Projector, v: ReadModelStore, s: EventStore) => new LedgerLifecycle(p, v, s),
+        },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        AuthService,
+        CommandExecutor,
+        ViewsReady,
+        RegisterOrganisationHandler,
+        RegisterFacilityHandler,
+        BatchCommandHandler,
+      ],
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { DomainError, type Actor } from '@tracelode/domain';
+import type { FastifyRequest } from 'fastify';
+import { AuthService } from './auth.service';
+
+const PUBLIC = 'tracelode:public';
+/** Marks a route that answers without an API key (health only). */
+export const Public = () => SetMetadata(PUBLIC, true);
+
+export type AuthenticatedRequest = FastifyRequest & { actor?: Actor };
+
+/** Every route needs `Authorization: Bearer <api key>` unless marked @Public(). */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()]))
+      return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+    if (!match?.[1]) {
+      throw new UnauthenticatedError(
+        'MISSING_API_KEY',
+        'Send your API key as "Authorization: Bearer <api key>"',
+      );
+    }
+    const actor = this.auth.resolve(match[1]);
+    if (!actor) throw new UnauthenticatedError('INVALID_API_KEY', 'The API key is not known to this ledger');
+    request.actor = actor;
+    return true;
+  }
+}
+
+/** 401: no usable credentials (distinct from the domain's 403 `forbidden`). */
+export class UnauthenticatedError extends DomainError {
+  constructor(code: string, message: string) {
+    super(code, 'forbidden', message);
+  }
+}

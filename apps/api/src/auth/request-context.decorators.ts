@@ -1,0 +1,42 @@
+import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { sha256Hex, sortedJson } from '../common/canonical-json';
+import type { CommandMeta } from '../ledger/command-meta';
+import type { AuthenticatedRequest } from './api-key.guard';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * The command's metadata from the request: the authenticated actor, the ledger's clock, the
+ * Idempotency-Key and a hash of method, path and canonical body that a retry must match.
+ */
+export const CommandContext = createParamDecorator(
+  (commandType: string, context: ExecutionContext): CommandMeta => {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!request.actor) throw new Error('CommandContext used on a route without authentication');
+    const idempotencyKey = header(request, 'idempotency-key');
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new BadRequestException({
+        code: 'INVALID_IDEMPOTENCY_KEY',
+        message: 'Idempotency-Key must be 1 to 255 visible ASCII characters',
+      });
+    }
+    const commandId = randomUUID();
+    return {
+      commandId,
+      commandType,
+      actor: request.actor,
+      recordedAt: new Date().toISOString(),
+      correlationId: header(request, 'x-correlation-id') ?? commandId,
+      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+      requestSha256: sha256Hex(
+        `${request.method} ${request.url.split('?')[0]}\n${sortedJson(request.body ?? null)}`,
+      ),
+    };
+  },
+);
+
+function header(request: AuthenticatedRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

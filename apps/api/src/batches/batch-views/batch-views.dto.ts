@@ -1,0 +1,49 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** OpenAPI shapes of the batch views (the views themselves are typed in libs/projections). */
+export class CustodianDto {
+  @ApiProperty() orgId!: string;
+  @ApiProperty() facilityId!: string;
+}
+
+export class TimelineEntryDto {
+  @ApiProperty() position!: string;
+  @ApiProperty({ example: 'BatchShipped' }) type!: string;
+  @ApiProperty() occurredAt!: string;
+  @ApiProperty() recordedAt!: string;
+  @ApiProperty({ nullable: true, type: String }) actorOrgId!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true }) details!: Record<string, unknown>;
+}
+
+export class BatchCustodyViewDto {
+  @ApiProperty() batchId!: string;
+  @ApiProperty({ enum: ['in_custody', 'in_transit', 'consumed', 'exported', 'held'] }) status!: string;
+  @ApiProperty({ enum: ['in_custody', 'in_transit', 'consumed', 'exported'] }) custodyStatus!: string;
+  @ApiProperty() held!: boolean;
+  @ApiProperty({ type: CustodianDto }) custodian!: CustodianDto;
+  @ApiProperty() massKg!: number;
+  @ApiProperty() remainingMassKg!: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { form: 'concentrate', elements: ['Nd', 'Pr'] },
+  })
+  material!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true }) openShipment!: Record<
+    string,
+    unknown
+  > | null;
+  @ApiProperty({ type: [TimelineEntryDto] }) timeline!: TimelineEntryDto[];
+  @ApiProperty({ description: 'Log position of the last event this view reflects' }) position!: string;
+}
+
+export class StoredEventDto {
+  @ApiProperty() position!: string;
+  @ApiProperty() stream!: string;
+  @ApiProperty() revision!: string;
+  @ApiProperty() eventId!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) data!: Readonly<Record<string, unknown>>;
+  @ApiProperty({ type: 'object', additionalProperties: true }) metadata!: Readonly<Record<string, unknown>>;
+  @ApiProperty() recordedAt!: string;
+}

@@ -1,0 +1,85 @@
+import { ApiProperty } from '@nestjs/swagger';
+import {
+  type Grade,
+  MATERIAL_FORMS,
+  type MaterialForm,
+  RARE_EARTH_ELEMENTS,
+  type RareEarthElement,
+} from '@tracelode/domain';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsNumber,
+  IsOptional,
+  Max,
+  Min,
+  ValidateNested,
+  IsDefined,
+} from 'class-validator';
+import { IsGrade, IsLedgerId, IsMassKg, IsTimestampWithOffset } from '../../common/validation';
+
+export class MaterialDto {
+  @ApiProperty({ enum: MATERIAL_FORMS, example: 'concentrate' })
+  @IsIn(MATERIAL_FORMS)
+  form!: MaterialForm;
+
+  @ApiProperty({ enum: RARE_EARTH_ELEMENTS, isArray: true, required: false, example: ['Nd', 'Pr'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(RARE_EARTH_ELEMENTS.length)
+  @IsIn(RARE_EARTH_ELEMENTS, { each: true })
+  elements?: RareEarthElement[];
+
+  @ApiProperty({
+    required: false,
+    example: { TREO: 41.2 },
+    type: Object,
+    additionalProperties: { type: 'number' },
+  })
+  @IsOptional()
+  @IsGrade()
+  grade?: Grade;
+}
+
+export class RecordMinedBatchDto {
+  @ApiProperty({ example: 'MW-2026-0001' })
+  @IsLedgerId()
+  batchId!: string;
+
+  @ApiProperty({ example: 'mt-weld', description: 'A mine of your organisation' })
+  @IsLedgerId()
+  facilityId!: string;
+
+  @ApiProperty({ type: MaterialDto })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => MaterialDto)
+  material!: MaterialDto;
+
+  @ApiProperty({ example: 25000.5, description: 'Kilograms, at most 3 decimals' })
+  @IsMassKg()
+  massKg!: number;
+
+  @ApiProperty({ required: false, example: 3200, description: 'kg CO2e of extraction, for the carbon view' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1e12)
+  extractionEmissionsKgCo2e?: number;
+
+  @ApiProperty({ example: '2026-03-01T08:00:00+08:00' })
+  @IsTimestampWithOffset()
+  occurredAt!: string;
+}
+
+export class BatchCommandResponse {
+  @ApiProperty() batchId!: string;
+  @ApiProperty({
+    description: 'Log position of the command’s last event; pass it as ?minPosition= to read your write',
+  })
+  position!: string;
+}

@@ -1,0 +1,70 @@
+import { isExactKg } from '@tracelode/domain';
+import { Matches, registerDecorator, type ValidationOptions } from 'class-validator';
+
+/** Ids chosen by producers: letters, digits and `._:~-` (a GS1 URN fits), at most 128 characters. */
+export const LEDGER_ID = /^[A-Za-z0-9][A-Za-z0-9._:~-]{0,127}$/;
+export const IsLedgerId = () =>
+  Matches(LEDGER_ID, {
+    message:
+      '$property must be 1-128 characters of letters, digits and ._:~- (starting with a letter or digit)',
+  });
+
+/** A positive mass in kilograms with at most 3 decimals (exact grams). */
+export function IsMassKg(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isMassKg',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: '$property must be a positive number of kilograms with at most 3 decimals',
+        ...options,
+      },
+      validator: { validate: (value: unknown) => typeof value === 'number' && value > 0 && isExactKg(value) },
+    });
+}
+
+const TIMESTAMP_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** ISO 8601 date and time with an explicit offset (`Z` or `±hh:mm`), as DOMAIN.md asks of `occurredAt`. */
+export function IsTimestampWithOffset(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isTimestampWithOffset',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: '$property must be an ISO 8601 date-time with an offset, e.g. 2026-03-01T08:00:00Z',
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && TIMESTAMP_WITH_OFFSET.test(value) && !Number.isNaN(Date.parse(value)),
+      },
+    });
+}
+
+/** A map of assay results: keys like `TREO` or `Nd2O3`, values in percent (0-100). */
+export function IsGrade(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isGrade',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: '$property must map analytes (e.g. TREO, Nd2O3) to percentages between 0 and 100',
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.keys(value).length > 0 &&
+          Object.entries(value).every(
+            ([key, pct]) =>
+              /^[A-Za-z][A-Za-z0-9]{0,15}$/.test(key) && typeof pct === 'number' && pct >= 0 && pct <= 100,
+          ),
+      },
+    });
+}

@@ -1,0 +1,14 @@
+import type { Actor } from '@tracelode/domain';
+
+/** Everything about a command that is not its payload: who, when, and how to recognise a retry. */
+export interface CommandMeta {
+  readonly commandId: string;
+  readonly commandType: string;
+  readonly actor: Actor;
+  /** The ledger's clock when the request arrived (ISO 8601, UTC). */
+  readonly recordedAt: string;
+  readonly correlationId: string;
+  readonly idempotencyKey?: string;
+  /** SHA-256 of the request's method, path and canonical body: a retry must match it. */
+  readonly requestSha256: string;
+}

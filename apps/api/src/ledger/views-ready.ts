@@ -1,0 +1,34 @@
+import { HttpException, Inject, Injectable } from '@nestjs/common';
+import { Projector } from '@tracelode/projections';
+import type { LedgerConfig } from '../config/ledger-config';
+import { LEDGER_CONFIG } from './ledger.tokens';
+
+const POSITION = /^\d{1,19}$/;
+
+/** Read-your-writes: a query given `?minPosition=P` waits (bounded) until the views reflect P. */
+@Injectable()
+export class ViewsReady {
+  constructor(
+    private readonly projector: Projector,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  async atLeast(minPosition: string | undefined): Promise<void> {
+    if (minPosition === undefined || minPosition === '') return;
+    if (!POSITION.test(minPosition)) {
+      throw new HttpException(
+        { code: 'INVALID_POSITION', message: 'minPosition must be a log position (digits)' },
+        400,
+      );
+    }
+    if (await this.projector.waitFor(BigInt(minPosition), this.config.minPositionWaitMs)) return;
+    throw new HttpException(
+      {
+        code: 'VIEWS_BEHIND',
+        message: `The views reflect position ${this.projector.position}, not yet ${minPosition}; retry shortly`,
+        retryAfterSeconds: 1,
+      },
+      503,
+    );
+  }
+}

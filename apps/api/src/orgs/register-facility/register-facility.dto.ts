@@ -1,0 +1,47 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { FACILITY_KINDS, type FacilityKind } from '@tracelode/domain';
+import {
+  IsIn,
+  IsISO31661Alpha2,
+  IsLatitude,
+  IsLongitude,
+  IsOptional,
+  IsString,
+  Length,
+} from 'class-validator';
+import { IsLedgerId } from '../../common/validation';
+
+export class RegisterFacilityDto {
+  @ApiProperty({ example: 'mt-weld' })
+  @IsLedgerId()
+  facilityId!: string;
+
+  @ApiProperty({ enum: FACILITY_KINDS, example: 'mine' })
+  @IsIn(FACILITY_KINDS)
+  kind!: FacilityKind;
+
+  @ApiProperty({ example: 'Mount Weld' })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiProperty({ example: 'AU', description: 'ISO 3166-1 alpha-2' })
+  @IsISO31661Alpha2()
+  country!: string;
+
+  @ApiProperty({ required: false, example: -28.86 })
+  @IsOptional()
+  @IsLatitude()
+  lat?: number;
+
+  @ApiProperty({ required: false, example: 122.55 })
+  @IsOptional()
+  @IsLongitude()
+  lon?: number;
+}
+
+export class RegisterFacilityResponse {
+  @ApiProperty() orgId!: string;
+  @ApiProperty() facilityId!: string;
+  @ApiProperty() position!: string;
+}

@@ -1,0 +1,46 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ROLES, type Role } from '@tracelode/domain';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsISO31661Alpha2,
+  IsString,
+  Length,
+} from 'class-validator';
+import { IsLedgerId } from '../../common/validation';
+
+export class RegisterOrganisationDto {
+  @ApiProperty({ example: 'lynas-au' })
+  @IsLedgerId()
+  orgId!: string;
+
+  @ApiProperty({ example: 'Lynas Rare Earths' })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiProperty({ example: 'AU', description: 'ISO 3166-1 alpha-2' })
+  @IsISO31661Alpha2()
+  country!: string;
+
+  @ApiProperty({ enum: ROLES, isArray: true, example: ['producer'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(ROLES.length)
+  @IsIn(ROLES, { each: true })
+  roles!: Role[];
+}
+
+export class RegisterOrganisationResponse {
+  @ApiProperty() orgId!: string;
+  @ApiProperty({ description: 'Identifies the key in event envelopes; not a secret' }) keyId!: string;
+  @ApiProperty({
+    description:
+      'The organisation’s API key, shown only in this first response (a retry with the same Idempotency-Key omits it)',
+    required: false,
+  })
+  apiKey?: string;
+  @ApiProperty({ description: 'Log position of the command’s last event' }) position!: string;
+}

@@ -1,0 +1,73 @@
+import type { Grade, Material } from '../shared/material';
+
+/** A transport or trade document that travels with a shipment (bill of lading, packing list, …). */
+export interface TransportDocument {
+  readonly type: string;
+  readonly number: string;
+  /** SHA-256 of the document file, hex, when the producer has it. */
+  readonly sha256?: string;
+}
+
+export type BatchMined = {
+  type: 'BatchMined';
+  data: {
+    batchId: string;
+    orgId: string;
+    facilityId: string;
+    material: Material;
+    massGrams: number;
+    extractionEmissionsKgCo2e?: number;
+    occurredAt: string;
+  };
+};
+export type BatchAssayed = {
+  type: 'BatchAssayed';
+  data: {
+    batchId: string;
+    assayId: string;
+    byOrgId: string;
+    lab: string;
+    method: string;
+    grade: Grade;
+    radioactivityBqPerG?: number;
+    occurredAt: string;
+  };
+};
+export type BatchShipped = {
+  type: 'BatchShipped';
+  data: {
+    batchId: string;
+    shipmentId: string;
+    fromOrgId: string;
+    fromFacilityId: string;
+    toOrgId: string;
+    toFacilityId: string;
+    /** A shipment moves the whole lot. */
+    massGrams: number;
+    documents: TransportDocument[];
+    occurredAt: string;
+  };
+};
+export type BatchReceived = {
+  type: 'BatchReceived';
+  data: {
+    batchId: string;
+    shipmentId: string;
+    orgId: string;
+    facilityId: string;
+    receivedMassGrams: number;
+    /** Shipped minus received: a shortfall is recorded, never hidden. */
+    discrepancyGrams: number;
+    occurredAt: string;
+  };
+};
+export type BatchHeld = {
+  type: 'BatchHeld';
+  data: { batchId: string; authorityOrgId: string; reason: string; occurredAt: string };
+};
+export type BatchReleased = {
+  type: 'BatchReleased';
+  data: { batchId: string; authorityOrgId: string; reason: string; occurredAt: string };
+};
+
+export type BatchEvent = BatchMined | BatchAssayed | BatchShipped | BatchReceived | BatchHeld | BatchReleased;

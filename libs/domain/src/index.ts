@@ -1,0 +1,12 @@
+export * from './shared/actor';
+export * from './shared/domain-error';
+export * from './shared/mass';
+export * from './shared/material';
+export * from './shared/time';
+export * from './streams';
+export * from './ledger/ledger.events';
+export * from './organisation/organisation.events';
+export * from './organisation/organisation.decider';
+export * from './batch/batch.events';
+export * from './batch/batch.decider';
+export type { LedgerEvent, LedgerEventType } from './ledger-event';

@@ -1,0 +1,7 @@
+import type { BatchEvent } from './batch/batch.events';
+import type { LedgerAdministrationEvent } from './ledger/ledger.events';
+import type { OrganisationEvent } from './organisation/organisation.events';
+
+/** Every event type the ledger stores; `type` is its permanent wire name. */
+export type LedgerEvent = OrganisationEvent | BatchEvent | LedgerAdministrationEvent;
+export type LedgerEventType = LedgerEvent['type'];

@@ -1,0 +1,10 @@
+export * from './event-store.port';
+export * from './event-store.errors';
+export { InMemoryEventStore } from './in-memory/in-memory-event-store';
+export {
+  SqliteEventStore,
+  type SqliteEventStoreOptions,
+  type SqliteEventStoreStats,
+  type SqliteSettings,
+} from './sqlite/sqlite-event-store';
+export { openEventStore } from './open-event-store';

@@ -1,0 +1,34 @@
+import { InMemoryEventStore } from './in-memory/in-memory-event-store';
+import { openEventStore } from './open-event-store';
+import { SqliteEventStore } from './sqlite/sqlite-event-store';
+
+describe('openEventStore', () => {
+  it.each([
+    ['memory:', InMemoryEventStore],
+    ['sqlite::memory:', SqliteEventStore],
+  ])('opens %s', async (url, adapter) => {
+    const store = await openEventStore(url);
+    try {
+      expect(store).toBeInstanceOf(adapter);
+      expect(await store.headPosition()).toBe(0n);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.each(['kurrentdb://localhost:2113?tls=false', 'esdb://localhost:2113', 'kurrentdb+discover://a:2113'])(
+    'says %s is not supported yet, naming the scheme',
+    async (url) => {
+      await expect(openEventStore(url)).rejects.toThrow(
+        /scheme "(kurrentdb|esdb)(\+discover)?:" is not supported yet/,
+      );
+    },
+  );
+
+  it.each(['postgres://localhost/ledger', './data/ledger.sqlite', 'sqlite:', ''])(
+    'refuses %j, listing the accepted forms',
+    async (url) => {
+      await expect(openEventStore(url)).rejects.toThrow(/sqlite:<path>.*\.db.*memory:/);
+    },
+  );
+});

@@ -1,0 +1,25 @@
+import type { EventStore } from './event-store.port';
+import { InMemoryEventStore } from './in-memory/in-memory-event-store';
+import { SqliteEventStore } from './sqlite/sqlite-event-store';
+
+const ACCEPTED = 'sqlite:<path> (e.g. sqlite:./data/ledger.db), a path ending in .db, or memory:';
+
+/** Opens the store a configuration URL names (TRACELODE_STORE), so the store is chosen without code changes. */
+export function openEventStore(url: string): Promise<EventStore> {
+  return new Promise((resolve) => resolve(open(url.trim())));
+}
+
+function open(url: string): EventStore {
+  if (url === 'memory:') return new InMemoryEventStore();
+  if (url.startsWith('sqlite:')) {
+    // sqlite:///abs/path.db and sqlite://rel/path.db are read like sqlite:/abs/path.db and sqlite:rel/path.db.
+    const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (path === '') throw new Error(`Event store URL "${url}" has no file path; expected ${ACCEPTED}`);
+    return SqliteEventStore.open(path);
+  }
+  if (url.endsWith('.db')) return SqliteEventStore.open(url);
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme !== undefined && /^(kurrentdb|esdb)(\+discover)?$/.test(scheme))
+    throw new Error(`Event store scheme "${scheme}:" is not supported yet; use ${ACCEPTED}`);
+  throw new Error(`Unrecognised event store URL "${url}"; expected ${ACCEPTED}`);
+}

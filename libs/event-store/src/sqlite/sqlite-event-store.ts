@@ -1,0 +1,346 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  EventStoreUnavailableError,
+  InvalidAppendError,
+  WrongExpectedRevisionError,
+} from '../event-store.errors';
+import type { AppendResult, EventStore, StoredEvent, StreamWrite } from '../event-store.port';
+import { LogSubscription } from '../log-subscription';
+import { readInPages } from '../read-in-pages';
+import {
+  checkExpectedRevision,
+  type EncodedWrite,
+  existingEventIdError,
+  validateAppend,
+} from '../validate-append';
+
+const SCHEMA_VERSION = 1;
+/** Bounds how long one flush holds the event loop; the rest of the queue goes in the next flush. */
+const MAX_GROUP_SIZE = 1000;
+
+// `position INTEGER PRIMARY KEY` is the rowid, which SQLite allocates as max + 1: rows undone by a
+// ROLLBACK TO give their positions back, and events are never deleted, so the log stays gap-free.
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position    INTEGER PRIMARY KEY,
+    stream      TEXT NOT NULL,
+    revision    INTEGER NOT NULL,
+    event_id    TEXT NOT NULL UNIQUE,
+    type        TEXT NOT NULL,
+    data        TEXT NOT NULL,
+    metadata    TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    UNIQUE (stream, revision)
+  );
+  CREATE TABLE IF NOT EXISTS streams (
+    stream   TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL
+  ) WITHOUT ROWID;
+`;
+
+export interface SqliteEventStoreOptions {
+  /** How often an idle subscription re-reads the file for events committed by other processes (default 250). */
+  readonly pollIntervalMs?: number;
+  /** How long a flush waits for another process's write lock before failing its group (default 5000). */
+  readonly busyTimeoutMs?: number;
+}
+
+/** The connection's settings as SQLite reports them after open. */
+export interface SqliteSettings {
+  readonly journalMode: string;
+  /** 2 = FULL. */
+  readonly synchronous: number;
+  readonly busyTimeoutMs: number;
+}
+
+export interface SqliteEventStoreStats {
+  /** Transactions committed; each serves a whole group of appends. */
+  readonly commits: number;
+  /** Appends written by those transactions. */
+  readonly appends: number;
+}
+
+interface QueuedAppend {
+  readonly writes: readonly EncodedWrite[];
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome =
+  { readonly ok: true; readonly result: AppendResult } | { readonly ok: false; readonly error: Error };
+
+interface EventRow {
+  position: number;
+  stream: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+/**
+ * The embedded event store: one SQLite file in WAL mode with synchronous=FULL. Concurrent appends are
+ * group-committed — each flush writes every queued append in one transaction, so one fsync serves many —
+ * and each append runs in its own savepoint so that a refused append leaves the rest of its group intact.
+ * All database work is synchronous, so no transaction is ever open while other code on this connection runs.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly queue: QueuedAppend[] = [];
+  private readonly subscriptions = new Set<LogSubscription>();
+  private flushHandle: NodeJS.Immediate | undefined;
+  private closed = false;
+  private commits = 0;
+  private appendsCommitted = 0;
+
+  private readonly statements: Statements;
+
+  private constructor(
+    private readonly db: Database.Database,
+    readonly settings: SqliteSettings,
+    private readonly pollIntervalMs: number,
+  ) {
+    this.statements = prepareStatements(db);
+  }
+
+  /** Opens (creating if needed, with its directory) the store at `path`; `:memory:` gives a private one. */
+  static open(path: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path, { timeout: busyTimeoutMs });
+    try {
+      db.pragma('journal_mode = WAL');
+      // FULL: the WAL is fsynced at every commit, so an acknowledged append survives power loss.
+      db.pragma('synchronous = FULL');
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      migrate(db);
+      const settings: SqliteSettings = {
+        journalMode: db.pragma('journal_mode', { simple: true }) as string,
+        synchronous: db.pragma('synchronous', { simple: true }) as number,
+        busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
+      };
+      return new SqliteEventStore(db, settings, options.pollIntervalMs ?? 250);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  get stats(): SqliteEventStoreStats {
+    return { commits: this.commits, appends: this.appendsCommitted };
+  }
+
+  append(writes: readonly StreamWrite[]): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.assertOpen();
+      this.queue.push({ writes: validateAppend(writes), resolve, reject });
+      this.flushHandle ??= setImmediate(() => this.flush());
+    });
+  }
+
+  readStream(stream: string, from = 0n): AsyncIterable<StoredEvent> {
+    return readInPages(
+      (revision, limit) => this.read(() => this.statements.readStream.all(stream, revision, limit)),
+      from < 0n ? 0n : from,
+      (event) => event.revision + 1n,
+    );
+  }
+
+  readAll(from = 1n): AsyncIterable<StoredEvent> {
+    return readInPages(this.readLogPage, from < 1n ? 1n : from, (event) => event.position + 1n);
+  }
+
+  subscribeAll(from = 1n): AsyncIterable<StoredEvent> {
+    const subscription = new LogSubscription(
+      this.readLogPage,
+      from,
+      (ended) => this.subscriptions.delete(ended),
+      this.pollIntervalMs,
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  headPosition(): Promise<bigint> {
+    return new Promise((resolve) => {
+      this.assertOpen();
+      resolve(BigInt(this.statements.head.get() ?? 0));
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    clearImmediate(this.flushHandle);
+    this.flushHandle = undefined;
+    while (this.queue.length > 0) this.commitGroup(this.queue.splice(0, MAX_GROUP_SIZE));
+    for (const subscription of this.subscriptions) subscription.end();
+    this.db.close();
+    return Promise.resolve();
+  }
+
+  private readonly readLogPage = (position: bigint, limit: number): StoredEvent[] =>
+    this.read(() => this.statements.readAll.all(position, limit));
+
+  private flush(): void {
+    this.flushHandle = undefined;
+    this.commitGroup(this.queue.splice(0, MAX_GROUP_SIZE));
+    if (this.queue.length > 0) this.flushHandle = setImmediate(() => this.flush());
+  }
+
+  /** Writes the group in one transaction; settles its promises only once COMMIT has returned. */
+  private commitGroup(group: readonly QueuedAppend[]): void {
+    let outcomes: Outcome[];
+    try {
+      this.statements.begin.run();
+      const recordedAt = new Date().toISOString();
+      outcomes = group.map((queued) => this.applyInSavepoint(queued.writes, recordedAt));
+      this.statements.commit.run();
+    } catch (error) {
+      // Some errors (I/O, disk full) make SQLite roll back by itself; otherwise undo the group here.
+      const failure = new EventStoreUnavailableError(`Commit failed: ${String(error)}`, { cause: error });
+      for (const queued of group) queued.reject(failure);
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      return;
+    }
+    this.commits += 1;
+    group.forEach((queued, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) queued.resolve(outcome.result);
+      else queued.reject(outcome.error);
+    });
+    const written = outcomes.filter((outcome) => outcome.ok).length;
+    this.appendsCommitted += written;
+    if (written > 0) for (const subscription of this.subscriptions) subscription.notify();
+  }
+
+  private applyInSavepoint(writes: readonly EncodedWrite[], recordedAt: string): Outcome {
+    this.statements.savepoint.run();
+    try {
+      const result = this.applyAppend(writes, recordedAt);
+      this.statements.release.run();
+      return { ok: true, result };
+    } catch (error) {
+      // Only a refusal of this append is contained; anything else fails the whole group.
+      if (!(error instanceof WrongExpectedRevisionError || error instanceof InvalidAppendError)) throw error;
+      this.statements.rollbackTo.run();
+      this.statements.release.run();
+      return { ok: false, error };
+    }
+  }
+
+  private applyAppend(writes: readonly EncodedWrite[], recordedAt: string): AppendResult {
+    // Every expectation is checked before anything is written, so the error names the first failing stream.
+    const actuals = writes.map(({ stream, expectedRevision }) => {
+      const revision = this.statements.streamRevision.get(stream);
+      const actual = revision === undefined ? 'no_stream' : BigInt(revision);
+      checkExpectedRevision(stream, expectedRevision, actual);
+      return actual;
+    });
+    let position = 0n;
+    const revisions = new Map<string, bigint>();
+    writes.forEach(({ stream, events }, i) => {
+      const actual = actuals[i]!;
+      let revision = actual === 'no_stream' ? -1n : actual;
+      for (const event of events) {
+        revision += 1n;
+        position = this.insertEvent(stream, revision, event, recordedAt);
+      }
+      this.statements.upsertStream.run(stream, revision);
+      revisions.set(stream, revision);
+    });
+    return { position, revisions };
+  }
+
+  private insertEvent(
+    stream: string,
+    revision: bigint,
+    event: EncodedWrite['events'][number],
+    recordedAt: string,
+  ): bigint {
+    try {
+      const { lastInsertRowid } = this.statements.insertEvent.run(
+        stream,
+        revision,
+        event.eventId,
+        event.type,
+        event.data,
+        event.metadata,
+        recordedAt,
+      );
+      return BigInt(lastInsertRowid);
+    } catch (error) {
+      if (error instanceof Database.SqliteError && error.message.includes('events.event_id'))
+        throw existingEventIdError(event.eventId);
+      throw error;
+    }
+  }
+
+  private read(query: () => EventRow[]): StoredEvent[] {
+    this.assertOpen();
+    return query().map(toStoredEvent);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreUnavailableError('The event store is closed');
+  }
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+function prepareStatements(db: Database.Database) {
+  return {
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    savepoint: db.prepare('SAVEPOINT append'),
+    release: db.prepare('RELEASE append'),
+    rollbackTo: db.prepare('ROLLBACK TO append'),
+    streamRevision: db.prepare<[string], number>('SELECT revision FROM streams WHERE stream = ?').pluck(),
+    insertEvent: db.prepare<[string, bigint, string, string, string, string, string], void>(
+      `INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    upsertStream: db.prepare<[string, bigint], void>(
+      `INSERT INTO streams (stream, revision) VALUES (?, ?)
+       ON CONFLICT (stream) DO UPDATE SET revision = excluded.revision`,
+    ),
+    readAll: db.prepare<[bigint, number], EventRow>(
+      'SELECT * FROM events WHERE position >= ? ORDER BY position LIMIT ?',
+    ),
+    readStream: db.prepare<[string, bigint, number], EventRow>(
+      'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
+    ),
+    head: db.prepare<[], number>('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
+  };
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    position: BigInt(row.position),
+    stream: row.stream,
+    revision: BigInt(row.revision),
+    eventId: row.event_id,
+    type: row.type,
+    data: JSON.parse(row.data) as StoredEvent['data'],
+    metadata: JSON.parse(row.metadata) as StoredEvent['metadata'],
+    recordedAt: row.recorded_at,
+  };
+}
+
+/** Creates or upgrades the schema, under the write lock so that two processes opening a new file agree. */
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION)
+      throw new EventStoreUnavailableError(
+        `Event store schema version ${version} is newer than this build supports (${SCHEMA_VERSION})`,
+      );
+    if (version < SCHEMA_VERSION) {
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }
+  }).immediate();
+}

@@ -1,0 +1,119 @@
+import { type CustodyStatus, gramsToKg, type LedgerEvent, type Material } from '@tracelode/domain';
+import type { DocumentProjection } from './document-projection';
+
+export interface TimelineEntry {
+  readonly position: string;
+  readonly type: string;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly actorOrgId: string | null;
+  readonly details: Record<string, unknown>;
+}
+
+/** The chain-of-custody view of one batch. */
+export interface BatchCustodyView {
+  readonly batchId: string;
+  /** `held` while a hold is in force, otherwise the custody status. */
+  readonly status: CustodyStatus | 'held';
+  readonly custodyStatus: CustodyStatus;
+  readonly held: boolean;
+  readonly custodian: { readonly orgId: string; readonly facilityId: string };
+  readonly massKg: number;
+  readonly remainingMassKg: number;
+  readonly material: Material;
+  readonly openShipment: {
+    readonly shipmentId: string;
+    readonly toOrgId: string;
+    readonly toFacilityId: string;
+    readonly massKg: number;
+    readonly occurredAt: string;
+  } | null;
+  readonly timeline: readonly TimelineEntry[];
+  /** Log position of the last event of this batch that the view reflects. */
+  readonly position: string;
+}
+
+export const BATCH_CUSTODY = 'batch_custody';
+
+const BATCH_EVENTS = new Set<string>([
+  'BatchMined',
+  'BatchAssayed',
+  'BatchShipped',
+  'BatchReceived',
+  'BatchHeld',
+  'BatchReleased',
+]);
+
+export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
+  collection: BATCH_CUSTODY,
+  keyOf: (event) => (BATCH_EVENTS.has(event.type) ? (event.data as { batchId: string }).batchId : undefined),
+  evolve(view, event, stored) {
+    const next = apply(view, event);
+    const { batchId: _batchId, ...details } = event.data as { batchId: string };
+    const entry: TimelineEntry = {
+      position: stored.position.toString(),
+      type: event.type,
+      occurredAt: (event.data as { occurredAt?: string }).occurredAt ?? stored.recordedAt,
+      recordedAt: stored.recordedAt,
+      actorOrgId: (stored.metadata.actor as { orgId?: string } | undefined)?.orgId ?? null,
+      details,
+    };
+    return { ...next, timeline: [...next.timeline, entry], position: stored.position.toString() };
+  },
+};
+
+function apply(view: BatchCustodyView | undefined, event: LedgerEvent): BatchCustodyView {
+  if (event.type === 'BatchMined') {
+    const { batchId, orgId, facilityId, material, massGrams } = event.data;
+    return {
+      batchId,
+      status: 'in_custody',
+      custodyStatus: 'in_custody',
+      held: false,
+      custodian: { orgId, facilityId },
+      massKg: gramsToKg(massGrams),
+      remainingMassKg: gramsToKg(massGrams),
+      material,
+      openShipment: null,
+      timeline: [],
+      position: '0',
+    };
+  }
+  if (!view) throw new Error(`${event.type} for a batch that was never mined`);
+  switch (event.type) {
+    case 'BatchAssayed':
+      return { ...view, material: { ...view.material, grade: event.data.grade } };
+    case 'BatchShipped': {
+      const { shipmentId, toOrgId, toFacilityId, massGrams, occurredAt } = event.data;
+      const openShipment = { shipmentId, toOrgId, toFacilityId, massKg: gramsToKg(massGrams), occurredAt };
+      return withStatus({ ...view, openShipment }, 'in_transit', view.held);
+    }
+    case 'BatchReceived': {
+      const { orgId, facilityId, receivedMassGrams } = event.data;
+      const received = {
+        ...view,
+        custodian: { orgId, facilityId },
+        remainingMassKg: gramsToKg(receivedMassGrams),
+        openShipment: null,
+      };
+      return withStatus(received, 'in_custody', view.held);
+    }
+    case 'BatchHeld':
+      return withStatus(view, view.custodyStatus, true);
+    case 'BatchReleased':
+      return withStatus(view, view.custodyStatus, false);
+    default:
+      return view;
+  }
+}
+
+const withStatus = (
+  view: BatchCustodyView,
+  custodyStatus: CustodyStatus,
+  held: boolean,
+): BatchCustodyView => ({
+  ...view,
+  custodyStatus,
+  held,
+  status: held ? 'held' : custodyStatus,
+});

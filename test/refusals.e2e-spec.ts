@@ -1,0 +1,215 @@
+import { ADMIN_TOKEN, LedgerHarness, minedBatch, shipment, standardParties } from './support/ledger-harness';
+
+/** Every refusal answers problem+json with a stable code, and not a single event is written. */
+describe('refused commands write nothing', () => {
+  let ledger: LedgerHarness;
+  let parties: Awaited<ReturnType<typeof standardParties>>;
+
+  beforeAll(async () => {
+    ledger = await LedgerHarness.start();
+    parties = await standardParties(ledger);
+    expect((await ledger.post('/batches/mined', parties.miner, minedBatch('OK-1'))).status).toBe(201);
+    expect((await ledger.post('/batches/mined', parties.miner, minedBatch('HELD-1'))).status).toBe(201);
+    const held = { reason: 'inquiry', occurredAt: '2026-03-02T00:00:00Z' };
+    expect((await ledger.post('/batches/HELD-1/holds', parties.regulator, held)).status).toBe(201);
+    expect((await ledger.post('/batches/mined', parties.miner, minedBatch('TRANSIT-1'))).status).toBe(201);
+    expect((await ledger.post('/batches/TRANSIT-1/shipments', parties.miner, shipment('S-T'))).status).toBe(
+      201,
+    );
+  });
+  afterAll(() => ledger.stop());
+
+  const expectRefusal = async (
+    send: () => Promise<{ status: number; headers: Headers; body: unknown }>,
+    status: number,
+    code: string,
+  ) => {
+    const before = await ledger.eventCount();
+    const reply = await send();
+    expect({ status: reply.status, body: reply.body }).toMatchObject({ status, body: { code, status } });
+    expect(reply.headers.get('content-type')).toContain('application/problem+json');
+    expect(await ledger.eventCount()).toBe(before);
+  };
+  const mine =
+    (body: unknown, token = parties.miner) =>
+    () =>
+      ledger.post('/batches/mined', token, body);
+
+  it.each([
+    ['an unknown field', { ...minedBatch('X-1'), colour: 'red' }],
+    ['a missing field', { ...minedBatch('X-1'), facilityId: undefined }],
+    ['a wrong type', { ...minedBatch('X-1'), massKg: '25' }],
+    ['zero mass', minedBatch('X-1', 0)],
+    ['negative mass', minedBatch('X-1', -5)],
+    ['mass with 4 decimals', minedBatch('X-1', 1.0001)],
+    ['an unknown material form', { ...minedBatch('X-1'), material: { form: 'slurry' } }],
+    ['an unknown element', { ...minedBatch('X-1'), material: { form: 'oxide', elements: ['Xx'] } }],
+    ['an unknown nested field', { ...minedBatch('X-1'), material: { form: 'oxide', colour: 'red' } }],
+    ['a time without offset', { ...minedBatch('X-1'), occurredAt: '2026-03-01T08:00:00' }],
+    ['a bad batch id', { ...minedBatch('X-1'), batchId: 'has space' }],
+  ])('refuses %s with 400 VALIDATION_FAILED', (_case, body) =>
+    expectRefusal(mine(body), 400, 'VALIDATION_FAILED'),
+  );
+
+  it('refuses malformed JSON with 400 MALFORMED_JSON', () =>
+    expectRefusal(
+      () => ledger.request('POST', '/batches/mined', { token: parties.miner, rawBody: '{"batchId": ' }),
+      400,
+      'MALFORMED_JSON',
+    ));
+
+  it('refuses a body that is not an object', () =>
+    expectRefusal(
+      () => ledger.request('POST', '/batches/mined', { token: parties.miner, rawBody: '[1,2]' }),
+      400,
+      'VALIDATION_FAILED',
+    ));
+
+  it('refuses a non-JSON media type with 415', () =>
+    expectRefusal(
+      () =>
+        ledger.request('POST', '/batches/mined', {
+          token: parties.miner,
+          rawBody: 'batchId=1',
+          headers: { 'content-type': 'text/plain' },
+        }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ));
+
+  it('refuses a request without an API key with 401', () =>
+    expectRefusal(
+      () => ledger.request('POST', '/batches/mined', { body: minedBatch('X-2') }),
+      401,
+      'MISSING_API_KEY',
+    ));
+  it('refuses an unknown API key with 401', () =>
+    expectRefusal(mine(minedBatch('X-2'), 'tl_not-a-key'), 401, 'INVALID_API_KEY'));
+  it('refuses reads without an API key with 401', () =>
+    expectRefusal(() => ledger.request('GET', '/batches/OK-1'), 401, 'MISSING_API_KEY'));
+
+  it('refuses a producer registering an organisation with 403', () =>
+    expectRefusal(
+      () =>
+        ledger.post('/orgs', parties.miner, { orgId: 'x', name: 'X', country: 'FR', roles: ['producer'] }),
+      403,
+      'ROLE_REQUIRED',
+    ));
+  it('refuses a facility for another organisation with 403', () =>
+    expectRefusal(
+      () =>
+        ledger.post('/orgs/refco/facilities', parties.miner, {
+          facilityId: 'f',
+          kind: 'mine',
+          name: 'F',
+          country: 'MY',
+        }),
+      403,
+      'NOT_YOUR_ORGANISATION',
+    ));
+  it('refuses a regulator recording a mined batch with 403', () =>
+    expectRefusal(mine(minedBatch('X-3'), parties.regulator), 403, 'ROLE_REQUIRED'));
+  it('refuses a producer placing a hold with 403', () =>
+    expectRefusal(
+      () =>
+        ledger.post('/batches/OK-1/holds', parties.miner, {
+          reason: 'r',
+          occurredAt: '2026-03-02T00:00:00Z',
+        }),
+      403,
+      'ROLE_REQUIRED',
+    ));
+
+  it('refuses an unknown facility with 404', () =>
+    expectRefusal(mine({ ...minedBatch('X-4'), facilityId: 'nowhere' }), 404, 'FACILITY_NOT_FOUND'));
+  it('refuses mining at a facility that is not a mine with 422', () =>
+    expectRefusal(mine({ ...minedBatch('X-4'), facilityId: 'fremantle' }), 422, 'FACILITY_NOT_A_MINE'));
+  it('refuses a facility of an unknown organisation with 404', () =>
+    expectRefusal(
+      () =>
+        ledger.post('/orgs/ghost/facilities', ADMIN_TOKEN, {
+          facilityId: 'f',
+          kind: 'mine',
+          name: 'F',
+          country: 'MY',
+        }),
+      404,
+      'ORGANISATION_NOT_FOUND',
+    ));
+  it('refuses shipping an unknown batch with 404', () =>
+    expectRefusal(
+      () => ledger.post('/batches/NOPE/shipments', parties.miner, shipment('S-9')),
+      404,
+      'BATCH_NOT_FOUND',
+    ));
+  it('refuses shipping to an unknown organisation with 404', () =>
+    expectRefusal(
+      () => ledger.post('/batches/OK-1/shipments', parties.miner, { ...shipment('S-9'), toOrgId: 'ghost' }),
+      404,
+      'ORGANISATION_NOT_FOUND',
+    ));
+  it('refuses a batch id that already exists with 409', () =>
+    expectRefusal(mine(minedBatch('OK-1')), 409, 'BATCH_ALREADY_EXISTS'));
+  it('refuses an organisation id that already exists with 409', () =>
+    expectRefusal(
+      () =>
+        ledger.post('/orgs', ADMIN_TOKEN, {
+          orgId: 'mineco',
+          name: 'Again',
+          country: 'AU',
+          roles: ['producer'],
+        }),
+      409,
+      'ORGANISATION_ALREADY_EXISTS',
+    ));
+  it('refuses acting on a batch you do not hold with 422', () =>
+    expectRefusal(
+      () => ledger.post('/batches/OK-1/shipments', parties.refiner, shipment('S-9')),
+      422,
+      'BATCH_NOT_IN_CUSTODY',
+    ));
+  it('refuses shipping a held batch with 422', () =>
+    expectRefusal(
+      () => ledger.post('/batches/HELD-1/shipments', parties.miner, shipment('S-9')),
+      422,
+      'BATCH_HELD',
+    ));
+  it('refuses shipping a batch in transit with 409', () =>
+    expectRefusal(
+      () => ledger.post('/batches/TRANSIT-1/shipments', parties.miner, shipment('S-9')),
+      409,
+      'BATCH_IN_TRANSIT',
+    ));
+  it('refuses receiving a shipment addressed to someone else with 422', () =>
+    expectRefusal(
+      () =>
+        ledger.post('/batches/TRANSIT-1/receipts', parties.miner, {
+          shipmentId: 'S-T',
+          receivedMassKg: 1,
+          occurredAt: '2026-03-06T00:00:00Z',
+        }),
+      422,
+      'SHIPMENT_NOT_ADDRESSED_TO_ACTOR',
+    ));
+  it('refuses receiving more than was shipped with 422', () =>
+    expectRefusal(
+      () =>
+        ledger.post('/batches/TRANSIT-1/receipts', parties.refiner, {
+          shipmentId: 'S-T',
+          receivedMassKg: 25000.501,
+          occurredAt: '2026-03-06T00:00:00Z',
+        }),
+      422,
+      'RECEIVED_MASS_EXCEEDS_SHIPPED',
+    ));
+  it('refuses an occurredAt in the future with 422', () =>
+    expectRefusal(
+      mine({ ...minedBatch('X-5'), occurredAt: '2099-01-01T00:00:00Z' }),
+      422,
+      'OCCURRED_IN_FUTURE',
+    ));
+  it('answers 404 for an unknown batch view and an unknown route', async () => {
+    await expectRefusal(() => ledger.get('/batches/NOPE', parties.miner), 404, 'BATCH_NOT_FOUND');
+    await expectRefusal(() => ledger.get('/nothing-here', parties.miner), 404, 'NOT_FOUND');
+  });
+});

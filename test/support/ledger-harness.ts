@@ -1,0 +1,190 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface Reply<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+export const API_MAIN = resolve(__dirname, '../../dist/apps/api/apps/api/src/main.js');
+
+/**
+ * A real ledger for an e2e test: the built server (`npm run build`) as its own process, on the embedded
+ * SQLite store in a temp dir, answering HTTP on a free port — the way a user runs it.
+ */
+export class LedgerHarness {
+  private process?: ChildProcess;
+  private exited?: Promise<number | null>;
+  baseUrl = '';
+  output = '';
+
+  private constructor(
+    readonly dir: string,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<LedgerHarness> {
+    if (!existsSync(API_MAIN))
+      throw new Error(`${API_MAIN} is missing: run "npm run build" first (npm test does)`);
+    const dir = mkdtempSync(join(tmpdir(), 'tracelode-e2e-'));
+    const ledger = new LedgerHarness(dir, {
+      TRACELODE_STORE: `sqlite:${join(dir, 'ledger.db')}`,
+      TRACELODE_VIEWS: join(dir, 'views.db'),
+      TRACELODE_ADMIN_TOKEN: ADMIN_TOKEN,
+      TRACELODE_LOG_LEVEL: 'log',
+      ...env,
+    });
+    await ledger.launch();
+    return ledger;
+  }
+
+  /** Starts the server process on the same files and waits until it listens. */
+  async launch(): Promise<void> {
+    const child = spawn(process.execPath, [API_MAIN], {
+      env: { ...process.env, ...this.env, TRACELODE_PORT: '0', TRACELODE_HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.process = child;
+    this.exited = new Promise((done) => child.once('exit', (code) => done(code)));
+    this.output = '';
+    this.baseUrl = await new Promise<string>((ready, fail) => {
+      const timer = setTimeout(() => fail(new Error(`server did not start in 30 s:\n${this.output}`)), 30000);
+      const read = (chunk: Buffer) => {
+        this.output += chunk.toString();
+        const url = /Tracelode ledger on (http:\/\/[\d.:]+)/.exec(this.output)?.[1];
+        if (url) {
+          clearTimeout(timer);
+          ready(url);
+        }
+      };
+      child.stdout?.on('data', read);
+      child.stderr?.on('data', read);
+      void this.exited?.then((code) => {
+        clearTimeout(timer);
+        fail(new Error(`server exited (${code}) before listening:\n${this.output}`));
+      });
+    });
+  }
+
+  /** SIGKILL: no shutdown hooks, no flush — a crash. */
+  async kill(): Promise<void> {
+    this.process?.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** A clean shutdown (SIGTERM), then the temp files go. */
+  async stop(): Promise<void> {
+    this.process?.kill('SIGTERM');
+    await this.exited;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<Reply<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined;
+    if (options.rawBody !== undefined) body = options.rawBody;
+    else if (options.body !== undefined) body = JSON.stringify(options.body);
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    const json = (response.headers.get('content-type') ?? '').includes('json');
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (json && text ? JSON.parse(text) : text) as T,
+    };
+  }
+
+  post<T = Record<string, unknown>>(
+    path: string,
+    token: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ) {
+    return this.request<T>('POST', path, { token, body, ...(headers ? { headers } : {}) });
+  }
+
+  get<T = Record<string, unknown>>(path: string, token: string) {
+    return this.request<T>('GET', path, { token });
+  }
+
+  /** Events in the log: positions are gap-free, so the head position is the count. */
+  async eventCount(): Promise<number> {
+    const health = await this.request<{ logPosition: string }>('GET', '/health');
+    return Number(health.body.logPosition);
+  }
+
+  /** Registers an organisation with one facility per entry and returns its API key. */
+  async organisation(
+    orgId: string,
+    country: string,
+    roles: string[],
+    facilities: { facilityId: string; kind: string }[] = [],
+  ): Promise<string> {
+    const registered = await this.post<{ apiKey: string }>('/orgs', ADMIN_TOKEN, {
+      orgId,
+      name: `${orgId} Ltd`,
+      country,
+      roles,
+    });
+    if (registered.status !== 201)
+      throw new Error(`registering ${orgId}: ${JSON.stringify(registered.body)}`);
+    for (const facility of facilities) {
+      const reply = await this.post(`/orgs/${orgId}/facilities`, registered.body.apiKey, {
+        ...facility,
+        name: facility.facilityId,
+        country,
+      });
+      if (reply.status !== 201)
+        throw new Error(`facility ${facility.facilityId}: ${JSON.stringify(reply.body)}`);
+    }
+    return registered.body.apiKey;
+  }
+}
+
+/** Two producers (a mine in Australia, a refinery in Malaysia) and a regulator, as most tests need. */
+export async function standardParties(ledger: LedgerHarness) {
+  const miner = await ledger.organisation(
+    'mineco',
+    'AU',
+    ['producer'],
+    [
+      { facilityId: 'mt-weld', kind: 'mine' },
+      { facilityId: 'fremantle', kind: 'port' },
+    ],
+  );
+  const refiner = await ledger.organisation(
+    'refco',
+    'MY',
+    ['producer'],
+    [{ facilityId: 'kuantan', kind: 'processing_plant' }],
+  );
+  const regulator = await ledger.organisation('customs-au', 'AU', ['regulator']);
+  const certifier = await ledger.organisation('irma-audit', 'DE', ['certifier']);
+  return { miner, refiner, regulator, certifier };
+}
+
+export const minedBatch = (batchId: string, massKg = 25000.5) => ({
+  batchId,
+  facilityId: 'mt-weld',
+  material: { form: 'concentrate', elements: ['Nd', 'Pr'], grade: { TREO: 41.2 } },
+  massKg,
+  occurredAt: '2026-03-01T08:00:00+08:00',
+});
+
+export const shipment = (shipmentId: string) => ({
+  shipmentId,
+  toOrgId: 'refco',
+  toFacilityId: 'kuantan',
+  occurredAt: '2026-03-05T06:00:00+08:00',
+  documents: [{ type: 'bill_of_lading', number: 'MAEU-1' }],
+});
