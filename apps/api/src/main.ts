@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/ledger-config';
 
@@ -7,10 +6,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   await app.listen(config.port, config.host);
-  Logger.log(
-    `Tracelode ledger on ${await app.getUrl()} (store ${config.storeUrl}); API docs at /docs`,
-    'Main',
-  );
+  // Printed whatever the log level: operators, the demo, the bench and the e2e harness read the address here.
+  console.log(`Tracelode ledger on ${await app.getUrl()} (store ${config.storeUrl}); API docs at /docs`);
 }
 
 main().catch((error: unknown) => {
