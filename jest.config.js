@@ -17,7 +17,13 @@ module.exports = {
       displayName: 'unit',
       testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/architecture/*.spec.ts'],
     },
-    { ...common, displayName: 'int', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'] },
+    {
+      ...common,
+      displayName: 'int',
+      // Real files with synchronous=FULL on a shared 2-core machine: give fsync-bound tests room.
+      setupFilesAfterEnv: ['<rootDir>/test/support/int-setup.ts'],
+      testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
+    },
     {
       ...common,
       displayName: 'e2e',

@@ -13,6 +13,9 @@ import { ReadModelStore } from '@tracelode/read-models';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthService } from './auth/auth.service';
 import { BatchCommandHandler } from './batches/batch-command';
+import { BatchCarbonController } from './batches/batch-carbon/batch-carbon.controller';
+import { BatchFootprintController } from './batches/batch-footprint/batch-footprint.controller';
+import { BatchProvenanceController } from './batches/batch-provenance/batch-provenance.controller';
 import { BatchViewsController } from './batches/batch-views/batch-views.controller';
 import { HoldBatchController } from './batches/hold-batch/hold-batch.controller';
 import { ReceiveBatchController } from './batches/receive-batch/receive-batch.controller';
@@ -28,6 +31,8 @@ import { RegisterFacilityController } from './orgs/register-facility/register-fa
 import { RegisterFacilityHandler } from './orgs/register-facility/register-facility.handler';
 import { RegisterOrganisationController } from './orgs/register-organisation/register-organisation.controller';
 import { RegisterOrganisationHandler } from './orgs/register-organisation/register-organisation.handler';
+import { RecordTransformationController } from './transformations/record-transformation/record-transformation.controller';
+import { RecordTransformationHandler } from './transformations/record-transformation/record-transformation.handler';
 
 /** Starts the projector once the app is up; closes the projector, views and store on shutdown, in that order. */
 class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -64,6 +69,10 @@ export class AppModule {
         ReceiveBatchController,
         HoldBatchController,
         BatchViewsController,
+        BatchProvenanceController,
+        BatchCarbonController,
+        BatchFootprintController,
+        RecordTransformationController,
       ],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
@@ -87,6 +96,7 @@ export class AppModule {
         RegisterOrganisationHandler,
         RegisterFacilityHandler,
         BatchCommandHandler,
+        RecordTransformationHandler,
       ],
     };
   }

@@ -9,4 +9,6 @@ export * from './organisation/organisation.events';
 export * from './organisation/organisation.decider';
 export * from './batch/batch.events';
 export * from './batch/batch.decider';
+export * from './transformation/transformation.events';
+export * from './transformation/transformation.decider';
 export type { LedgerEvent, LedgerEventType } from './ledger-event';

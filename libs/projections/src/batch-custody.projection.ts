@@ -42,6 +42,8 @@ const BATCH_EVENTS = new Set<string>([
   'BatchReceived',
   'BatchHeld',
   'BatchReleased',
+  'BatchRefined',
+  'BatchProduced',
 ]);
 
 export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
@@ -63,8 +65,12 @@ export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
 };
 
 function apply(view: BatchCustodyView | undefined, event: LedgerEvent): BatchCustodyView {
-  if (event.type === 'BatchMined') {
-    const { batchId, orgId, facilityId, material, massGrams } = event.data;
+  if (event.type === 'BatchMined' || event.type === 'BatchProduced') {
+    const { batchId, orgId, facilityId, massGrams } = event.data;
+    const material =
+      event.type === 'BatchProduced' && event.data.grade
+        ? { ...event.data.material, grade: event.data.grade }
+        : event.data.material;
     return {
       batchId,
       status: 'in_custody',
@@ -79,8 +85,16 @@ function apply(view: BatchCustodyView | undefined, event: LedgerEvent): BatchCus
       position: '0',
     };
   }
-  if (!view) throw new Error(`${event.type} for a batch that was never mined`);
+  if (!view) throw new Error(`${event.type} for a batch that was never mined or produced`);
   switch (event.type) {
+    case 'BatchRefined': {
+      const remaining = { ...view, remainingMassKg: gramsToKg(event.data.remainingGrams) };
+      return withStatus(
+        remaining,
+        event.data.remainingGrams === 0 ? 'consumed' : view.custodyStatus,
+        view.held,
+      );
+    }
     case 'BatchAssayed':
       return { ...view, material: { ...view.material, grade: event.data.grade } };
     case 'BatchShipped': {

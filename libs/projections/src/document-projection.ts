@@ -1,14 +1,22 @@
 import type { LedgerEvent } from '@tracelode/domain';
 import type { StoredEvent } from '@tracelode/event-store';
 
+/** Reads a document as it stands in the runner's transaction; the value is a copy, never the stored one. */
+export type ViewLookup = (collection: string, key: string) => unknown;
+
+/** A lookup that finds nothing: for callers (tests) that evolve a projection outside the runner. */
+export const NO_VIEWS: ViewLookup = () => undefined;
+
 /**
  * A pure projection onto JSON documents: which document an event changes, and how.
  * The runner loads the document, calls `evolve`, and stores the result; a projection never does I/O.
+ * `lookup` lets a document be computed from other documents (a produced batch from its inputs' views)
+ * instead of from the whole log, so the cost of an event is bounded by what it names.
  */
 export interface DocumentProjection<V> {
   readonly collection: string;
   keyOf(event: LedgerEvent): string | undefined;
-  evolve(view: V | undefined, event: LedgerEvent, stored: StoredEvent): V;
+  evolve(view: V | undefined, event: LedgerEvent, stored: StoredEvent, lookup?: ViewLookup): V;
 }
 
 /** A stored event read as the domain's event union. Unknown types pass through and match no projection. */

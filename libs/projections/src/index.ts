@@ -1,15 +1,22 @@
 export * from './document-projection';
 export * from './batch-custody.projection';
+export * from './carbon.projection';
 export * from './organisations.projection';
+export * from './pact-footprint';
 export * from './projector';
+export * from './provenance.projection';
 
 import { batchCustodyProjection } from './batch-custody.projection';
+import { carbonProjection } from './carbon.projection';
 import type { DocumentProjection } from './document-projection';
 import { apiKeysProjection, organisationsProjection } from './organisations.projection';
+import { provenanceProjection } from './provenance.projection';
 
 /** Every projection the ledger maintains. */
 export const LEDGER_PROJECTIONS: readonly DocumentProjection<unknown>[] = [
   batchCustodyProjection,
   organisationsProjection,
   apiKeysProjection,
+  provenanceProjection,
+  carbonProjection,
 ] as DocumentProjection<unknown>[];

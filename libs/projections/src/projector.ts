@@ -1,6 +1,6 @@
 import type { EventStore, StoredEvent } from '@tracelode/event-store';
 import type { ReadModelStore, ViewTransaction } from '@tracelode/read-models';
-import { type DocumentProjection, toLedgerEvent } from './document-projection';
+import { type DocumentProjection, toLedgerEvent, type ViewLookup } from './document-projection';
 
 /** Applies one event to every projection it concerns, inside the caller's transaction. */
 export function applyEvent(
@@ -9,21 +9,26 @@ export function applyEvent(
   stored: StoredEvent,
 ): void {
   const event = toLedgerEvent(stored);
+  const lookup: ViewLookup = (collection, key) => tx.get(collection, key);
   for (const projection of projections) {
     const key = projection.keyOf(event);
     if (key === undefined) continue;
     tx.put(
       projection.collection,
       key,
-      projection.evolve(tx.get(projection.collection, key), event, stored),
+      projection.evolve(tx.get(projection.collection, key), event, stored, lookup),
       stored.position,
     );
   }
 }
 
+/** Most events the projector applies in one read-model transaction. */
+const MAX_BATCH = 500;
+const TURN_END = Symbol('turn end');
+
 /**
- * Keeps the read models up to date: subscribes to the log from the checkpoint and applies each event
- * and the new checkpoint in one read-model transaction, so a crash never skips or re-applies an event.
+ * Keeps the read models up to date: subscribes to the log from the checkpoint and applies each batch of
+ * events and the new checkpoint in one read-model transaction, so a crash never skips or re-applies an event.
  */
 export class Projector {
   private readonly waiters = new Set<{ position: bigint; resolve: (reached: boolean) => void }>();
@@ -57,17 +62,49 @@ export class Projector {
     this.running = this.run(subscription);
   }
 
+  /**
+   * Applies events in batches: the first event to arrive, plus whatever else the subscription has ready
+   * before the event loop's next turn (up to MAX_BATCH), in one read-model transaction with the checkpoint
+   * of the batch's last event. It never waits for new commits to fill a batch.
+   */
   private async run(subscription: AsyncIterator<StoredEvent>): Promise<void> {
+    let pending = subscription.next();
     try {
-      for (let next = await subscription.next(); !next.done; next = await subscription.next()) {
-        const stored = next.value;
-        this.views.applyAndCheckpoint(stored.position, (tx) => applyEvent(tx, this.projections, stored));
-        this.current = stored.position;
-        this.settleWaiters();
+      for (let first = await pending; !first.done; first = await pending) {
+        const batch = [first.value];
+        pending = subscription.next();
+        const turnEnd = new Promise<typeof TURN_END>((resolve) => setImmediate(resolve, TURN_END));
+        while (batch.length < MAX_BATCH) {
+          const ready = await Promise.race([pending, turnEnd]);
+          if (ready === TURN_END || ready.done) break;
+          batch.push(ready.value);
+          pending = subscription.next();
+        }
+        this.applyBatch(batch);
       }
     } catch (error) {
+      pending.catch(() => undefined); // a read that fails after the projector stopped must not go unhandled
       this.failure = error instanceof Error ? error : new Error(String(error));
     }
+  }
+
+  /** If a batch fails, its events are applied one by one, so the views stop just before the bad event. */
+  private applyBatch(batch: readonly StoredEvent[]): void {
+    try {
+      this.applyAndCheckpoint(batch);
+    } catch (error) {
+      if (batch.length === 1) throw error;
+      for (const stored of batch) this.applyAndCheckpoint([stored]);
+    }
+  }
+
+  private applyAndCheckpoint(batch: readonly StoredEvent[]): void {
+    const last = batch[batch.length - 1]!;
+    this.views.applyAndCheckpoint(last.position, (tx) => {
+      for (const stored of batch) applyEvent(tx, this.projections, stored);
+    });
+    this.current = last.position;
+    this.settleWaiters();
   }
 
   /** Resolves true once the views reach `position`, or false after `timeoutMs`. */

@@ -22,6 +22,35 @@ import { EVENT_STORE } from './ledger.tokens';
 type EventOf<Union, Type> = Extract<Union, { type: Type }>;
 
 /**
+ * Recently loaded streams, each folded up to a revision, so that a load reads only the events appended
+ * since (usually none) rather than the whole stream: an organisation's stream is loaded by every batch
+ * command. Streams only grow and their events never change, so the folded state plus the newer events is
+ * exactly what a full read would give, and every load still asks the store for those newer events — a
+ * write by another process is never missed. States are immutable (deciders copy on write), so they are
+ * shared. Keyed by stream and evolve function, as a stream may be folded into different states.
+ */
+export class FoldedStreams {
+  private readonly entries = new Map<string, { evolve: unknown; revision: bigint; state: unknown }>();
+
+  constructor(private readonly capacity = 1000) {}
+
+  get<State>(stream: string, evolve: unknown): { revision: bigint; state: State } | undefined {
+    const entry = this.entries.get(stream);
+    if (!entry || entry.evolve !== evolve) return undefined;
+    return { revision: entry.revision, state: entry.state as State };
+  }
+
+  remember(stream: string, evolve: unknown, revision: bigint, state: unknown): void {
+    const entry = this.entries.get(stream);
+    // Concurrent loads of one stream finish in any order: keep the furthest.
+    if (entry && entry.evolve === evolve && entry.revision >= revision) return;
+    this.entries.delete(stream); // re-inserted last: the map's order is least recently loaded first
+    this.entries.set(stream, { evolve, revision, state });
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
+
+/**
  * What one attempt at a command has read and wants to write. `load` folds a stream and remembers the
  * revision it saw; `emit` queues events for a loaded stream, appended with that revision as expected.
  */
@@ -29,20 +58,25 @@ export class DecisionSession {
   private readonly revisions = new Map<string, ExpectedRevision>();
   private readonly pending = new Map<string, LedgerEvent[]>();
 
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly folded?: FoldedStreams,
+  ) {}
 
   async load<State, Event extends LedgerEvent>(
     stream: string,
     evolve: (state: State, event: Event) => State,
     initial: State,
   ): Promise<State> {
-    let state = initial;
-    let revision: ExpectedRevision = 'no_stream';
-    for await (const stored of this.store.readStream(stream)) {
+    const cached = this.folded?.get<State>(stream, evolve);
+    let state = cached ? cached.state : initial;
+    let revision: ExpectedRevision = cached ? cached.revision : 'no_stream';
+    for await (const stored of this.store.readStream(stream, cached ? cached.revision + 1n : 0n)) {
       state = evolve(state, { type: stored.type, data: stored.data } as Event);
       revision = stored.revision;
     }
     this.revisions.set(stream, revision);
+    if (revision !== 'no_stream') this.folded?.remember(stream, evolve, revision, state);
     return state;
   }
 
@@ -74,6 +108,8 @@ const MAX_ATTEMPTS = 5;
  */
 @Injectable()
 export class CommandExecutor {
+  private readonly folded = new FoldedStreams();
+
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async execute<Result extends Record<string, unknown>>(
@@ -89,7 +125,7 @@ export class CommandExecutor {
         const earlier = await this.recordedCommand(commandStream);
         if (earlier) return this.replay<Result>(earlier, meta);
       }
-      const session = new DecisionSession(this.store);
+      const session = new DecisionSession(this.store, this.folded);
       const result = await decide(session);
       const writes = session.writes(meta);
       if (commandStream && meta.idempotencyKey) {
@@ -146,7 +182,7 @@ function envelope(event: LedgerEvent, meta: CommandMeta): EventToAppend {
   return {
     eventId: randomUUID(),
     type: event.type,
-    data: event.data as Readonly<Record<string, unknown>>,
+    data: event.data,
     metadata: {
       commandId: meta.commandId,
       commandType: meta.commandType,

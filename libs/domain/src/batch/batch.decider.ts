@@ -71,7 +71,9 @@ export type BatchState =
       readonly massGrams: number;
       readonly remainingGrams: number;
       readonly held: boolean;
-      readonly minedAt: string;
+      /** When the batch came into being (mined or produced): nothing can happen to it earlier. */
+      readonly originAt: string;
+      readonly transformationIds: ReadonlySet<string>;
       readonly openShipment?: OpenShipment;
       readonly shipmentIds: ReadonlySet<string>;
       readonly assayIds: ReadonlySet<string>;
@@ -100,9 +102,36 @@ export function evolveBatch(state: BatchState, event: BatchEvent): BatchState {
         massGrams,
         remainingGrams: massGrams,
         held: false,
-        minedAt: occurredAt,
+        originAt: occurredAt,
         shipmentIds: new Set(),
         assayIds: new Set(),
+        transformationIds: new Set(),
+      };
+    }
+    case 'BatchProduced': {
+      const { batchId, orgId, facilityId, massGrams, occurredAt, transformationId } = event.data;
+      return {
+        exists: true,
+        batchId,
+        status: 'in_custody',
+        custodian: { orgId, facilityId },
+        massGrams,
+        remainingGrams: massGrams,
+        held: false,
+        originAt: occurredAt,
+        shipmentIds: new Set(),
+        assayIds: new Set(),
+        transformationIds: new Set([transformationId]),
+      };
+    }
+    case 'BatchRefined': {
+      if (!state.exists) return state;
+      const { remainingGrams, transformationId } = event.data;
+      return {
+        ...state,
+        remainingGrams,
+        status: remainingGrams === 0 ? 'consumed' : state.status,
+        transformationIds: new Set(state.transformationIds).add(transformationId),
       };
     }
     case 'BatchAssayed':
@@ -169,7 +198,7 @@ export function decideBatch(command: BatchCommand, state: BatchState, context: B
       if (batch.assayIds.has(command.data.assayId)) {
         throw conflict('ASSAY_ALREADY_RECORDED', `Assay ${command.data.assayId} is already recorded`);
       }
-      occurredAtMustNotPrecede(command.data.occurredAt, batch.minedAt, 'the batch was mined');
+      occurredAtMustNotPrecede(command.data.occurredAt, batch.originAt, 'the batch came into being');
       return [{ type: 'BatchAssayed', data: { ...command.data, byOrgId: actor.orgId } }];
     }
     case 'ShipBatch': {
@@ -193,7 +222,7 @@ export function decideBatch(command: BatchCommand, state: BatchState, context: B
           'A shipment must leave the facility that holds the batch',
         );
       }
-      occurredAtMustNotPrecede(command.data.occurredAt, batch.minedAt, 'the batch was mined');
+      occurredAtMustNotPrecede(command.data.occurredAt, batch.originAt, 'the batch came into being');
       return [
         {
           type: 'BatchShipped',
@@ -267,18 +296,18 @@ export function decideBatch(command: BatchCommand, state: BatchState, context: B
   }
 }
 
-type ExistingBatch = Extract<BatchState, { exists: true }>;
+export type ExistingBatch = Extract<BatchState, { exists: true }>;
 
-function actorMustHaveRole(actor: Actor, role: Role, toDo: string): void {
+export function actorMustHaveRole(actor: Actor, role: Role, toDo: string): void {
   if (!hasRole(actor, role)) throw forbidden('ROLE_REQUIRED', `Only a ${role} may ${toDo}`, { role });
 }
 
-function batchMustExist(state: BatchState, batchId: string): ExistingBatch {
+export function batchMustExist(state: BatchState, batchId: string): ExistingBatch {
   if (!state.exists) throw notFound('BATCH_NOT_FOUND', `Batch ${batchId} does not exist`);
   return state;
 }
 
-function batchMustBeInActorsCustody(batch: ExistingBatch, actor: Actor): void {
+export function batchMustBeInActorsCustody(batch: ExistingBatch, actor: Actor): void {
   if (batch.status === 'in_transit') {
     throw conflict(
       'BATCH_IN_TRANSIT',
@@ -296,13 +325,13 @@ function batchMustBeInActorsCustody(batch: ExistingBatch, actor: Actor): void {
   }
 }
 
-function massMustBePositive(massGrams: number): void {
+export function massMustBePositive(massGrams: number): void {
   if (!Number.isSafeInteger(massGrams) || massGrams <= 0) {
     throw ruleBroken('MASS_NOT_POSITIVE', 'Mass must be a positive number of grams', { massGrams });
   }
 }
 
-function facilityOf(context: BatchContext, orgId: string, facilityId: string): Facility {
+export function facilityOf(context: BatchContext, orgId: string, facilityId: string): Facility {
   const organisation = context.organisations.get(orgId);
   if (!organisation?.exists) throw notFound('ORGANISATION_NOT_FOUND', `Organisation ${orgId} does not exist`);
   const facility = organisation.facilities.get(facilityId);

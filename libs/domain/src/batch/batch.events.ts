@@ -1,4 +1,5 @@
 import type { Grade, Material } from '../shared/material';
+import type { TransformationEvent } from '../transformation/transformation.events';
 
 /** A transport or trade document that travels with a shipment (bill of lading, packing list, …). */
 export interface TransportDocument {
@@ -70,4 +71,5 @@ export type BatchReleased = {
   data: { batchId: string; authorityOrgId: string; reason: string; occurredAt: string };
 };
 
-export type BatchEvent = BatchMined | BatchAssayed | BatchShipped | BatchReceived | BatchHeld | BatchReleased;
+export type BatchEvent =
+  BatchMined | BatchAssayed | BatchShipped | BatchReceived | BatchHeld | BatchReleased | TransformationEvent;

@@ -3,7 +3,7 @@ import type { Role } from '../shared/actor';
 export const FACILITY_KINDS = ['mine', 'processing_plant', 'warehouse', 'port', 'laboratory'] as const;
 export type FacilityKind = (typeof FACILITY_KINDS)[number];
 
-export interface Facility {
+export type Facility = {
   readonly facilityId: string;
   readonly kind: FacilityKind;
   readonly name: string;
@@ -11,7 +11,7 @@ export interface Facility {
   readonly country: string;
   readonly lat?: number;
   readonly lon?: number;
-}
+};
 
 export type OrganisationRegistered = {
   type: 'OrganisationRegistered';

@@ -1,0 +1,44 @@
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  CARBON,
+  type CarbonView,
+  ORGANISATIONS,
+  type OrganisationView,
+  type PactProductFootprint,
+  toPactFootprint,
+} from '@tracelode/projections';
+import { ReadModelStore } from '@tracelode/read-models';
+import { LedgerIdPipe } from '../../common/ledger-id.pipe';
+import { ViewsReady } from '../../ledger/views-ready';
+import { PactProductFootprintDto } from './batch-footprint.dto';
+
+@ApiTags('batches')
+@ApiBearerAuth()
+@Controller('batches/:batchId/footprint')
+export class BatchFootprintController {
+  constructor(
+    private readonly views: ReadModelStore,
+    private readonly ready: ViewsReady,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The batch’s carbon footprint as a PACT v3 ProductFootprint, per kilogram' })
+  @ApiQuery({
+    name: 'minPosition',
+    required: false,
+    description: 'Wait (up to 5 s) until the view reflects this position',
+  })
+  @ApiOkResponse({ type: PactProductFootprintDto })
+  async footprint(
+    @Param('batchId', LedgerIdPipe) batchId: string,
+    @Query('minPosition') minPosition?: string,
+  ): Promise<PactProductFootprint> {
+    await this.ready.atLeast(minPosition);
+    const carbon = this.views.get<CarbonView>(CARBON, batchId);
+    if (!carbon)
+      throw new NotFoundException({ code: 'BATCH_NOT_FOUND', message: `Batch ${batchId} does not exist` });
+    const producer = this.views.get<OrganisationView>(ORGANISATIONS, carbon.orgId);
+    return toPactFootprint(carbon, producer?.name ?? carbon.orgId);
+  }
+}

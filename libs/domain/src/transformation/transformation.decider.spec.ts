@@ -1,0 +1,308 @@
+import { type BatchContext, type BatchState, evolveBatch, initialBatchState } from '../batch/batch.decider';
+import type { BatchEvent } from '../batch/batch.events';
+import { DomainError } from '../shared/domain-error';
+import {
+  evolveOrganisation,
+  initialOrganisationState,
+  type OrganisationState,
+} from '../organisation/organisation.decider';
+import type { OrganisationEvent } from '../organisation/organisation.events';
+import { decideTransformation, type TransformBatches } from './transformation.decider';
+
+const plant: OrganisationState = (
+  [
+    {
+      type: 'OrganisationRegistered',
+      data: { orgId: 'refco', name: 'RefCo', country: 'MY', roles: ['producer'] },
+    },
+    {
+      type: 'FacilityRegistered',
+      data: { orgId: 'refco', facilityId: 'gebeng', kind: 'processing_plant', name: 'G', country: 'MY' },
+    },
+    {
+      type: 'FacilityRegistered',
+      data: { orgId: 'refco', facilityId: 'other', kind: 'processing_plant', name: 'O', country: 'MY' },
+    },
+  ] as OrganisationEvent[]
+).reduce(evolveOrganisation, initialOrganisationState());
+const context: BatchContext = {
+  actor: { orgId: 'refco', keyId: 'k', roles: ['producer'] },
+  recordedAt: '2026-06-01T00:00:00Z',
+  organisations: new Map([['refco', plant]]),
+};
+
+/** A batch produced at the plant earlier, so it is in RefCo's custody at `facilityId`. */
+const batchAt = (
+  batchId: string,
+  massGrams: number,
+  facilityId = 'gebeng',
+  ...later: BatchEvent[]
+): BatchState =>
+  [
+    {
+      type: 'BatchProduced',
+      data: {
+        batchId,
+        transformationId: `made-${batchId}`,
+        process: 'beneficiation',
+        orgId: 'refco',
+        facilityId,
+        inputs: [],
+        material: { form: 'concentrate' },
+        massGrams,
+        processEmissionsKgCo2e: 0,
+        allocation: { method: 'mass', share: 1 },
+        residues: [],
+        unaccountedLossGrams: 0,
+        occurredAt: '2026-03-01T00:00:00Z',
+      },
+    } as BatchEvent,
+    ...later,
+  ].reduce(evolveBatch, initialBatchState());
+
+const command = (overrides: Partial<TransformBatches['data']> = {}): TransformBatches => ({
+  type: 'TransformBatches',
+  data: {
+    transformationId: 'T1',
+    facilityId: 'gebeng',
+    process: 'solvent_extraction',
+    occurredAt: '2026-04-01T00:00:00Z',
+    inputs: [
+      { batchId: 'A', consumedGrams: 600_000 },
+      { batchId: 'B', consumedGrams: 400_000 },
+    ],
+    outputs: [
+      { batchId: 'NDPR', material: { form: 'oxide', elements: ['Nd', 'Pr'] }, massGrams: 200_000 },
+      { batchId: 'LACE', material: { form: 'mixed_compound', elements: ['La', 'Ce'] }, massGrams: 600_000 },
+    ],
+    residues: [{ kind: 'raffinate', massGrams: 150_000 }],
+    processEmissionsKgCo2e: 1000,
+    allocation: { method: 'mass' },
+    ...overrides,
+  },
+});
+
+const states = (
+  inputs: Record<string, BatchState> = { A: batchAt('A', 1_000_000), B: batchAt('B', 400_000) },
+) => ({
+  inputs: new Map(Object.entries(inputs)),
+  outputs: new Map<string, BatchState>(),
+});
+
+const refusal = (run: () => unknown): string => {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DomainError) return error.code;
+    throw error;
+  }
+  throw new Error('the command was not refused');
+};
+
+describe('transformation decider', () => {
+  it('consumes each input and produces each output, with mass allocation and the loss declared', () => {
+    const events = decideTransformation(command(), states(), context);
+    expect([...events.keys()]).toEqual(['A', 'B', 'NDPR', 'LACE']);
+    expect(events.get('A')).toEqual([
+      {
+        type: 'BatchRefined',
+        data: {
+          batchId: 'A',
+          transformationId: 'T1',
+          process: 'solvent_extraction',
+          orgId: 'refco',
+          facilityId: 'gebeng',
+          consumedGrams: 600_000,
+          remainingGrams: 400_000, // a partial consumption leaves the rest in custody
+          outputBatchIds: ['NDPR', 'LACE'],
+          occurredAt: '2026-04-01T00:00:00Z',
+        },
+      },
+    ]);
+    expect(events.get('B')?.[0]?.data).toMatchObject({ consumedGrams: 400_000, remainingGrams: 0 });
+    expect(events.get('NDPR')?.[0]).toMatchObject({
+      type: 'BatchProduced',
+      data: {
+        inputs: [
+          { batchId: 'A', consumedGrams: 600_000 },
+          { batchId: 'B', consumedGrams: 400_000 },
+        ],
+        massGrams: 200_000,
+        allocation: { method: 'mass', share: 0.25 }, // 200 of 800 kg of outputs
+        residues: [{ kind: 'raffinate', massGrams: 150_000 }],
+        unaccountedLossGrams: 50_000, // 1000 consumed - 800 out - 150 residue
+      },
+    });
+  });
+
+  it('marks a fully consumed input consumed, so it cannot be used again', () => {
+    const events = decideTransformation(command(), states(), context);
+    const b = (events.get('B') ?? []).reduce(evolveBatch, batchAt('B', 400_000));
+    expect(b).toMatchObject({ status: 'consumed', remainingGrams: 0 });
+    const again = command({ transformationId: 'T2', inputs: [{ batchId: 'B', consumedGrams: 1 }] });
+    expect(refusal(() => decideTransformation(again, states({ B: b }), context))).toBe('BATCH_NOT_AVAILABLE');
+  });
+
+  it('takes economic keys that sum to exactly 1 in decimal (0.7 + 0.2 + 0.1)', () => {
+    const outputs = ['X', 'Y', 'Z'].map((batchId) => ({
+      batchId,
+      material: { form: 'oxide' as const },
+      massGrams: 100_000,
+    }));
+    const economic = command({
+      outputs,
+      allocation: { method: 'economic', keys: { X: 0.7, Y: 0.2, Z: 0.1 } },
+    });
+    const events = decideTransformation(economic, states(), context);
+    expect(events.get('X')?.[0]?.data).toMatchObject({ allocation: { method: 'economic', share: 0.7 } });
+  });
+
+  it.each([
+    [
+      'keys not summing to 1',
+      { method: 'economic', keys: { NDPR: 0.8, LACE: 0.15 } },
+      'ALLOCATION_KEYS_DO_NOT_SUM_TO_ONE',
+    ],
+    [
+      'a key for an unknown output',
+      { method: 'economic', keys: { NDPR: 0.85, OTHER: 0.15 } },
+      'ALLOCATION_KEYS_MISMATCH',
+    ],
+    ['a missing key', { method: 'economic', keys: { NDPR: 1 } }, 'ALLOCATION_KEYS_MISMATCH'],
+    ['a key above 1', { method: 'economic', keys: { NDPR: 1.5, LACE: -0.5 } }, 'ALLOCATION_KEY_INVALID'],
+    [
+      'a key with 10 decimals',
+      { method: 'economic', keys: { NDPR: 0.8500000001, LACE: 0.1499999999 } },
+      'ALLOCATION_KEY_INVALID',
+    ],
+  ] as const)('refuses %s', (_case, allocation, code) => {
+    expect(refusal(() => decideTransformation(command({ allocation }), states(), context))).toBe(code);
+  });
+
+  it.each<[string, Partial<TransformBatches['data']>, Record<string, BatchState> | undefined, string]>([
+    [
+      'outputs heavier than consumed',
+      { residues: [{ kind: 'slag', massGrams: 200_001 }] },
+      undefined,
+      'OUTPUT_MASS_EXCEEDS_CONSUMED',
+    ],
+    [
+      'more consumed than remains',
+      { inputs: [{ batchId: 'A', consumedGrams: 1_000_001 }] },
+      undefined,
+      'CONSUMED_MASS_EXCEEDS_REMAINING',
+    ],
+    ['an unknown input', { inputs: [{ batchId: 'GHOST', consumedGrams: 1 }] }, undefined, 'BATCH_NOT_FOUND'],
+    [
+      'an input at another facility',
+      {},
+      { A: batchAt('A', 1_000_000, 'other'), B: batchAt('B', 400_000) },
+      'INPUT_NOT_AT_FACILITY',
+    ],
+    [
+      'a held input',
+      {},
+      {
+        A: batchAt('A', 1_000_000, 'gebeng', {
+          type: 'BatchHeld',
+          data: { batchId: 'A', authorityOrgId: 'c', reason: 'r', occurredAt: '2026-03-02T00:00:00Z' },
+        }),
+        B: batchAt('B', 400_000),
+      },
+      'BATCH_HELD',
+    ],
+    [
+      'an input in transit',
+      {},
+      {
+        A: batchAt('A', 1_000_000, 'gebeng', {
+          type: 'BatchShipped',
+          data: {
+            batchId: 'A',
+            shipmentId: 's',
+            fromOrgId: 'refco',
+            fromFacilityId: 'gebeng',
+            toOrgId: 'x',
+            toFacilityId: 'y',
+            massGrams: 1_000_000,
+            documents: [],
+            occurredAt: '2026-03-02T00:00:00Z',
+          },
+        }),
+        B: batchAt('B', 400_000),
+      },
+      'BATCH_IN_TRANSIT',
+    ],
+    [
+      'the same batch twice',
+      {
+        inputs: [
+          { batchId: 'A', consumedGrams: 1 },
+          { batchId: 'A', consumedGrams: 1 },
+        ],
+      },
+      undefined,
+      'BATCH_NAMED_TWICE',
+    ],
+    [
+      'an output that is also an input',
+      { outputs: [{ batchId: 'A', material: { form: 'oxide' }, massGrams: 1 }] },
+      undefined,
+      'BATCH_NAMED_TWICE',
+    ],
+    ['an unknown facility', { facilityId: 'nowhere' }, undefined, 'FACILITY_NOT_FOUND'],
+    [
+      'a time before an input existed',
+      { occurredAt: '2026-02-01T00:00:00Z' },
+      undefined,
+      'OCCURRED_BEFORE_PREVIOUS_EVENT',
+    ],
+  ])('refuses %s', (_case, overrides, inputs, code) => {
+    expect(refusal(() => decideTransformation(command(overrides), states(inputs), context))).toBe(code);
+  });
+
+  it('refuses an output batch id that exists', () => {
+    const taken = { ...states(), outputs: new Map([['NDPR', batchAt('NDPR', 1)]]) };
+    expect(refusal(() => decideTransformation(command(), taken, context))).toBe('BATCH_ALREADY_EXISTS');
+  });
+
+  it('refuses the same transformation id on an input twice', () => {
+    const first = decideTransformation(
+      command({
+        inputs: [{ batchId: 'A', consumedGrams: 500_000 }],
+        outputs: [{ batchId: 'N1', material: { form: 'oxide' }, massGrams: 1 }],
+        residues: [],
+      }),
+      states(),
+      context,
+    );
+    const a = (first.get('A') ?? []).reduce(evolveBatch, batchAt('A', 1_000_000));
+    const again = command({
+      inputs: [{ batchId: 'A', consumedGrams: 100_000 }],
+      outputs: [{ batchId: 'N2', material: { form: 'oxide' }, massGrams: 1 }],
+      residues: [],
+    });
+    expect(refusal(() => decideTransformation(again, states({ A: a }), context))).toBe(
+      'TRANSFORMATION_ALREADY_RECORDED',
+    );
+  });
+
+  it('refuses an actor who does not hold the inputs', () => {
+    const otherPlant = evolveOrganisation(
+      evolveOrganisation(initialOrganisationState(), {
+        type: 'OrganisationRegistered',
+        data: { orgId: 'other', name: 'O', country: 'CN', roles: ['producer'] },
+      }),
+      {
+        type: 'FacilityRegistered',
+        data: { orgId: 'other', facilityId: 'gebeng', kind: 'processing_plant', name: 'G', country: 'CN' },
+      },
+    );
+    const stranger: BatchContext = {
+      ...context,
+      actor: { orgId: 'other', keyId: 'k', roles: ['producer'] },
+      organisations: new Map([['other', otherPlant]]),
+    };
+    expect(refusal(() => decideTransformation(command(), states(), stranger))).toBe('BATCH_NOT_IN_CUSTODY');
+  });
+});

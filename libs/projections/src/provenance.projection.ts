@@ -1,0 +1,150 @@
+import { gramsToKg, type LedgerEvent } from '@tracelode/domain';
+import { type DocumentProjection, NO_VIEWS, type ViewLookup } from './document-projection';
+import { ORGANISATIONS, type OrganisationView } from './organisations.projection';
+
+/** An input this batch was made from, and how much of it the transformation consumed. */
+export interface ProvenanceParent {
+  readonly batchId: string;
+  readonly consumedKg: number;
+  readonly transformationId: string;
+}
+
+/** A batch this one went into. */
+export interface ProvenanceChild {
+  readonly batchId: string;
+  readonly transformationId: string;
+}
+
+/** A mined batch this batch descends from, and the share of this batch's mass traced to it. */
+export interface Origin {
+  readonly batchId: string;
+  readonly facilityId: string;
+  readonly orgId: string;
+  /** ISO 3166-1 alpha-2 of the mine; null only if its facility was never registered (the decider prevents it). */
+  readonly country: string | null;
+  readonly massFraction: number;
+}
+
+/** The provenance view of one batch: its place in the transformation DAG and its origin mix. */
+export interface ProvenanceView {
+  readonly batchId: string;
+  readonly parents: readonly ProvenanceParent[];
+  readonly children: readonly ProvenanceChild[];
+  /** 0 for a mined batch; 1 + the deepest input for a produced one. */
+  readonly depth: number;
+  readonly origins: readonly Origin[];
+  /** Log position of the last event this view reflects. */
+  readonly position: string;
+}
+
+export const PROVENANCE = 'provenance';
+
+/**
+ * Maintained incrementally: a produced batch's view is computed from its inputs' views alone when its
+ * `BatchProduced` is applied, so reading or writing it never depends on the size of the ledger.
+ */
+export const provenanceProjection: DocumentProjection<ProvenanceView> = {
+  collection: PROVENANCE,
+  keyOf: (event) =>
+    event.type === 'BatchMined' || event.type === 'BatchProduced' || event.type === 'BatchRefined'
+      ? event.data.batchId
+      : undefined,
+  evolve(view, event, stored, lookup = NO_VIEWS) {
+    const position = stored.position.toString();
+    switch (event.type) {
+      case 'BatchMined': {
+        const { batchId, orgId, facilityId } = event.data;
+        const country = facilityCountry(lookup, orgId, facilityId);
+        const origins = [{ batchId, facilityId, orgId, country, massFraction: 1 }];
+        return { batchId, parents: [], children: [], depth: 0, origins, position };
+      }
+      case 'BatchProduced':
+        return produced(event, lookup, position);
+      case 'BatchRefined': {
+        if (!view) throw new Error(`BatchRefined for batch ${event.data.batchId} that has no provenance`);
+        const { transformationId, outputBatchIds } = event.data;
+        const children = [
+          ...view.children,
+          ...outputBatchIds.map((batchId) => ({ batchId, transformationId })),
+        ];
+        return { ...view, children, position };
+      }
+      default:
+        throw new Error(`${event.type} cannot change a provenance view`);
+    }
+  },
+};
+
+function produced(
+  event: Extract<LedgerEvent, { type: 'BatchProduced' }>,
+  lookup: ViewLookup,
+  position: string,
+): ProvenanceView {
+  const { batchId, transformationId, inputs } = event.data;
+  const consumedTotal = inputs.reduce((sum, input) => sum + input.consumedGrams, 0);
+  // Every output of a transformation gets the same input mix: the origins of the inputs, each weighted
+  // by the share of the consumed mass it supplied, merged by mined batch (a DAG can reach one twice).
+  const origins = new Map<string, Origin>();
+  let depth = 0;
+  for (const input of inputs) {
+    const parent = inputView(lookup, input.batchId, batchId);
+    depth = Math.max(depth, parent.depth + 1);
+    const weight = input.consumedGrams / consumedTotal;
+    for (const origin of parent.origins) {
+      const massFraction = (origins.get(origin.batchId)?.massFraction ?? 0) + weight * origin.massFraction;
+      origins.set(origin.batchId, { ...origin, massFraction });
+    }
+  }
+  const parents = inputs.map((input) => ({
+    batchId: input.batchId,
+    consumedKg: gramsToKg(input.consumedGrams),
+    transformationId,
+  }));
+  return { batchId, parents, children: [], depth, origins: [...origins.values()], position };
+}
+
+function inputView(lookup: ViewLookup, inputId: string, outputId: string): ProvenanceView {
+  const view = lookup(PROVENANCE, inputId) as ProvenanceView | undefined;
+  if (!view) throw new Error(`BatchProduced ${outputId} names input ${inputId}, which has no provenance`);
+  return view;
+}
+
+/** The country of an organisation's facility, from the organisations view. */
+export function facilityCountry(lookup: ViewLookup, orgId: string, facilityId: string): string | null {
+  const organisation = lookup(ORGANISATIONS, orgId) as OrganisationView | undefined;
+  return organisation?.facilities.find((facility) => facility.facilityId === facilityId)?.country ?? null;
+}
+
+/** A batch downstream of another, how many transformations below it, and through which it was first reached. */
+export interface Descendant {
+  readonly batchId: string;
+  readonly depth: number;
+  readonly viaTransformationId: string;
+}
+
+/**
+ * The downstream trace (what a lot ended up in): breadth-first through the children links, each batch once
+ * at its shallowest depth. Read time is proportional to the downstream DAG, not to the ledger.
+ */
+export function traceDescendants(
+  start: ProvenanceView,
+  viewOf: (batchId: string) => ProvenanceView | undefined,
+): Descendant[] {
+  const seen = new Set([start.batchId]);
+  const found: Descendant[] = [];
+  let frontier = [start];
+  for (let depth = 1; frontier.length > 0; depth++) {
+    const next: ProvenanceView[] = [];
+    for (const view of frontier) {
+      for (const child of view.children) {
+        if (seen.has(child.batchId)) continue;
+        seen.add(child.batchId);
+        found.push({ batchId: child.batchId, depth, viaTransformationId: child.transformationId });
+        const childView = viewOf(child.batchId);
+        if (childView) next.push(childView);
+      }
+    }
+    frontier = next;
+  }
+  return found;
+}
