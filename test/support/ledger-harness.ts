@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type KurrentDbWireServer, startKurrentDbWireServer } from '@tracelode/testing';
 
 export interface Reply<T = Record<string, unknown>> {
   status: number;
@@ -15,7 +16,15 @@ export const API_MAIN = resolve(__dirname, '../../dist/apps/api/apps/api/src/mai
 /**
  * A real ledger for an e2e test: the built server (`npm run build`) as its own process, on the embedded
  * SQLite store in a temp dir, answering HTTP on a free port — the way a user runs it.
+ *
+ * With TRACELODE_E2E_STORE=kurrentdb (`npm run test:e2e:kurrentdb`), a test that does not choose its own
+ * store gets a fresh KurrentDB wire-level test server in this (the Jest) process instead, and the API
+ * process reaches it through the real client: TRACELODE_STORE=kurrentdb://127.0.0.1:<port>?tls=false.
  */
+/** Servers still running when the test process exits are killed, so a failed test leaves no orphan behind. */
+const LIVE_SERVERS = new Set<ChildProcess>();
+process.once('exit', () => LIVE_SERVERS.forEach((child) => child.kill('SIGKILL')));
+
 export class LedgerHarness {
   private process?: ChildProcess;
   private exited?: Promise<number | null>;
@@ -25,20 +34,34 @@ export class LedgerHarness {
   private constructor(
     readonly dir: string,
     private readonly env: Record<string, string>,
+    private readonly wire?: KurrentDbWireServer,
   ) {}
 
   static async start(env: Record<string, string> = {}): Promise<LedgerHarness> {
     if (!existsSync(API_MAIN))
       throw new Error(`${API_MAIN} is missing: run "npm run build" first (npm test does)`);
     const dir = mkdtempSync(join(tmpdir(), 'tracelode-e2e-'));
-    const ledger = new LedgerHarness(dir, {
-      TRACELODE_STORE: `sqlite:${join(dir, 'ledger.db')}`,
-      TRACELODE_VIEWS: join(dir, 'views.db'),
-      TRACELODE_ADMIN_TOKEN: ADMIN_TOKEN,
-      TRACELODE_LOG_LEVEL: 'log',
-      ...env,
-    });
-    await ledger.launch();
+    const wire =
+      process.env.TRACELODE_E2E_STORE === 'kurrentdb' && env.TRACELODE_STORE === undefined
+        ? await startKurrentDbWireServer()
+        : undefined;
+    const ledger = new LedgerHarness(
+      dir,
+      {
+        TRACELODE_STORE: wire?.connectionString ?? `sqlite:${join(dir, 'ledger.db')}`,
+        TRACELODE_VIEWS: join(dir, 'views.db'),
+        TRACELODE_ADMIN_TOKEN: ADMIN_TOKEN,
+        TRACELODE_LOG_LEVEL: 'log',
+        ...env,
+      },
+      wire,
+    );
+    try {
+      await ledger.launch();
+    } catch (error) {
+      wire?.stop();
+      throw error;
+    }
     return ledger;
   }
 
@@ -49,10 +72,15 @@ export class LedgerHarness {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.process = child;
+    LIVE_SERVERS.add(child);
+    child.once('exit', () => LIVE_SERVERS.delete(child));
     this.exited = new Promise((done) => child.once('exit', (code) => done(code)));
     this.output = '';
     this.baseUrl = await new Promise<string>((ready, fail) => {
-      const timer = setTimeout(() => fail(new Error(`server did not start in 30 s:\n${this.output}`)), 30000);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        fail(new Error(`server did not start in 30 s:\n${this.output}`));
+      }, 30000);
       const read = (chunk: Buffer) => {
         this.output += chunk.toString();
         const url = /Tracelode ledger on (http:\/\/[\d.:]+)/.exec(this.output)?.[1];
@@ -80,6 +108,7 @@ export class LedgerHarness {
   async stop(): Promise<void> {
     this.process?.kill('SIGTERM');
     await this.exited;
+    this.wire?.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 

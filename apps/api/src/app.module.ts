@@ -22,6 +22,19 @@ import { ReceiveBatchController } from './batches/receive-batch/receive-batch.co
 import { RecordAssayController } from './batches/record-assay/record-assay.controller';
 import { RecordMinedBatchController } from './batches/record-mined-batch/record-mined-batch.controller';
 import { ShipBatchController } from './batches/ship-batch/ship-batch.controller';
+import { BatchCertificationController } from './certificates/batch-certification/batch-certification.controller';
+import { CertificateCommandHandler } from './certificates/certificate-command';
+import { CertificateViewsController } from './certificates/certificate-views/certificate-views.controller';
+import { ChangeCertificateController } from './certificates/change-certificate/change-certificate.controller';
+import { IssueCertificateController } from './certificates/issue-certificate/issue-certificate.controller';
+import { ExportBatchController } from './exports/export-batch/export-batch.controller';
+import { ExportBatchHandler } from './exports/export-batch/export-batch.handler';
+import { ExportViewsController } from './exports/export-views/export-views.controller';
+import { HoldImpactController } from './holds/hold-impact/hold-impact.controller';
+import { ChangeLicenceController } from './licences/change-licence/change-licence.controller';
+import { GrantLicenceController } from './licences/grant-licence/grant-licence.controller';
+import { LicenceCommandHandler } from './licences/licence-command';
+import { LicenceViewsController } from './licences/licence-views/licence-views.controller';
 import type { LedgerConfig } from './config/ledger-config';
 import { HealthController } from './health/health.controller';
 import { CommandExecutor } from './ledger/command-executor';
@@ -73,6 +86,16 @@ export class AppModule {
         BatchCarbonController,
         BatchFootprintController,
         RecordTransformationController,
+        GrantLicenceController,
+        ChangeLicenceController,
+        LicenceViewsController,
+        ExportBatchController,
+        ExportViewsController,
+        IssueCertificateController,
+        ChangeCertificateController,
+        CertificateViewsController,
+        BatchCertificationController,
+        HoldImpactController,
       ],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
@@ -97,6 +120,9 @@ export class AppModule {
         RegisterFacilityHandler,
         BatchCommandHandler,
         RecordTransformationHandler,
+        LicenceCommandHandler,
+        ExportBatchHandler,
+        CertificateCommandHandler,
       ],
     };
   }

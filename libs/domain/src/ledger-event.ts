@@ -1,7 +1,10 @@
 import type { BatchEvent } from './batch/batch.events';
+import type { CertificateEvent } from './certificate/certificate.events';
+import type { LicenceEvent } from './licence/licence.events';
 import type { LedgerAdministrationEvent } from './ledger/ledger.events';
 import type { OrganisationEvent } from './organisation/organisation.events';
 
 /** Every event type the ledger stores; `type` is its permanent wire name. */
-export type LedgerEvent = OrganisationEvent | BatchEvent | LedgerAdministrationEvent;
+export type LedgerEvent =
+  OrganisationEvent | BatchEvent | LicenceEvent | CertificateEvent | LedgerAdministrationEvent;
 export type LedgerEventType = LedgerEvent['type'];

@@ -8,3 +8,8 @@ export {
   type SqliteSettings,
 } from './sqlite/sqlite-event-store';
 export { openEventStore } from './open-event-store';
+export {
+  KURRENTDB_MINIMUM_VERSION,
+  KurrentDbEventStore,
+  METADATA_KEY,
+} from './kurrentdb/kurrentdb-event-store';

@@ -1,4 +1,5 @@
 import { InMemoryEventStore } from './in-memory/in-memory-event-store';
+import { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 import { openEventStore } from './open-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
@@ -16,14 +17,21 @@ describe('openEventStore', () => {
     }
   });
 
-  it.each(['kurrentdb://localhost:2113?tls=false', 'esdb://localhost:2113', 'kurrentdb+discover://a:2113'])(
-    'says %s is not supported yet, naming the scheme',
-    async (url) => {
-      await expect(openEventStore(url)).rejects.toThrow(
-        /scheme "(kurrentdb|esdb)(\+discover)?:" is not supported yet/,
-      );
-    },
-  );
+  it.each([
+    'kurrentdb://localhost:2113?tls=false',
+    'esdb://localhost:2113',
+    'kurrentdb+discover://a:2113',
+    ' esdb+discover://admin:changeit@a:2113?tls=true ',
+  ])('hands %s to the KurrentDB adapter', async (url) => {
+    const connected = {} as KurrentDbEventStore;
+    const connect = jest.spyOn(KurrentDbEventStore, 'connect').mockResolvedValue(connected);
+    try {
+      expect(await openEventStore(url)).toBe(connected);
+      expect(connect).toHaveBeenCalledWith(url.trim());
+    } finally {
+      connect.mockRestore();
+    }
+  });
 
   it.each(['postgres://localhost/ledger', './data/ledger.sqlite', 'sqlite:', ''])(
     'refuses %j, listing the accepted forms',

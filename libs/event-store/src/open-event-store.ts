@@ -1,12 +1,17 @@
 import type { EventStore } from './event-store.port';
 import { InMemoryEventStore } from './in-memory/in-memory-event-store';
+import { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
-const ACCEPTED = 'sqlite:<path> (e.g. sqlite:./data/ledger.db), a path ending in .db, or memory:';
+const ACCEPTED =
+  'sqlite:<path> (e.g. sqlite:./data/ledger.db), a path ending in .db, kurrentdb://host:2113?tls=false (or esdb://), or memory:';
 
 /** Opens the store a configuration URL names (TRACELODE_STORE), so the store is chosen without code changes. */
 export function openEventStore(url: string): Promise<EventStore> {
-  return new Promise((resolve) => resolve(open(url.trim())));
+  const trimmed = url.trim();
+  // KurrentDB / EventStoreDB connection strings; TLS and credentials travel in them (see ADR 0009).
+  if (/^(kurrentdb|esdb)(\+discover)?:\/\//i.test(trimmed)) return KurrentDbEventStore.connect(trimmed);
+  return new Promise((resolve) => resolve(open(trimmed)));
 }
 
 function open(url: string): EventStore {
@@ -18,8 +23,5 @@ function open(url: string): EventStore {
     return SqliteEventStore.open(path);
   }
   if (url.endsWith('.db')) return SqliteEventStore.open(url);
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
-  if (scheme !== undefined && /^(kurrentdb|esdb)(\+discover)?$/.test(scheme))
-    throw new Error(`Event store scheme "${scheme}:" is not supported yet; use ${ACCEPTED}`);
   throw new Error(`Unrecognised event store URL "${url}"; expected ${ACCEPTED}`);
 }

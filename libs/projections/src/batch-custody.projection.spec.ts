@@ -124,6 +124,7 @@ describe('batchCustodyProjection', () => {
       status: 'in_custody',
       custodyStatus: 'in_custody',
       held: false,
+      heldVia: null,
       custodian: { orgId: 'mineco', facilityId: 'mt-weld' },
       massKg: 25000.5,
       remainingMassKg: 25000.5,

@@ -17,6 +17,11 @@ export interface BatchCustodyView {
   readonly status: CustodyStatus | 'held';
   readonly custodyStatus: CustodyStatus;
   readonly held: boolean;
+  /**
+   * The nearest held ancestor. Always null here: it is worked out when the view is read (a hold upstream
+   * must not rewrite every descendant's document), and the field keeps the stored and served shapes equal.
+   */
+  readonly heldVia: string | null;
   readonly custodian: { readonly orgId: string; readonly facilityId: string };
   readonly massKg: number;
   readonly remainingMassKg: number;
@@ -44,6 +49,7 @@ const BATCH_EVENTS = new Set<string>([
   'BatchReleased',
   'BatchRefined',
   'BatchProduced',
+  'BatchExported',
 ]);
 
 export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
@@ -76,6 +82,7 @@ function apply(view: BatchCustodyView | undefined, event: LedgerEvent): BatchCus
       status: 'in_custody',
       custodyStatus: 'in_custody',
       held: false,
+      heldVia: null,
       custodian: { orgId, facilityId },
       massKg: gramsToKg(massGrams),
       remainingMassKg: gramsToKg(massGrams),
@@ -116,6 +123,8 @@ function apply(view: BatchCustodyView | undefined, event: LedgerEvent): BatchCus
       return withStatus(view, view.custodyStatus, true);
     case 'BatchReleased':
       return withStatus(view, view.custodyStatus, false);
+    case 'BatchExported':
+      return withStatus({ ...view, remainingMassKg: 0 }, 'exported', view.held);
     default:
       return view;
   }

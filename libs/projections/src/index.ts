@@ -1,6 +1,10 @@
 export * from './document-projection';
 export * from './batch-custody.projection';
 export * from './carbon.projection';
+export * from './certificates.projection';
+export * from './certification';
+export * from './holds';
+export * from './licences.projection';
 export * from './organisations.projection';
 export * from './pact-footprint';
 export * from './projector';
@@ -8,7 +12,9 @@ export * from './provenance.projection';
 
 import { batchCustodyProjection } from './batch-custody.projection';
 import { carbonProjection } from './carbon.projection';
+import { certificatesBySubjectProjection, certificatesProjection } from './certificates.projection';
 import type { DocumentProjection } from './document-projection';
+import { exportsProjection, licencesProjection } from './licences.projection';
 import { apiKeysProjection, organisationsProjection } from './organisations.projection';
 import { provenanceProjection } from './provenance.projection';
 
@@ -19,4 +25,8 @@ export const LEDGER_PROJECTIONS: readonly DocumentProjection<unknown>[] = [
   apiKeysProjection,
   provenanceProjection,
   carbonProjection,
+  licencesProjection,
+  exportsProjection,
+  certificatesProjection,
+  certificatesBySubjectProjection,
 ] as DocumentProjection<unknown>[];

@@ -1,3 +1,4 @@
 export * from './decider-spec';
 export * from './event-store.contract';
 export * from './pact-schema';
+export * from './kurrentdb';

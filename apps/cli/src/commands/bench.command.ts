@@ -49,6 +49,14 @@ export async function bench(args: string[]): Promise<number> {
   const options = parseOptions(args);
   const dir = mkdtempSync(join(tmpdir(), 'tracelode-bench-'));
   const server = new BenchServer(dir);
+  // Ctrl-C or a kill skips the finally below: clean up here too.
+  const interrupted = (signal: NodeJS.Signals) => {
+    server.kill();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     progress(`temp dir ${dir}`);
     const url = await server.start();
@@ -86,12 +94,14 @@ export async function bench(args: string[]): Promise<number> {
       ratioHttpToRaw: round(http.commandsPerSec / raw.appendsPerSec, 3),
       eventsMatch201s: minedInLog === http.total201,
       node: process.version,
-      cpus: typeof availableParallelism === 'function' ? availableParallelism() : cpus().length,
+      cpus: availableParallelism(),
       cpuModel: cpus()[0]?.model ?? 'unknown',
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return result.non2xx === 0 && result.errors === 0 && result.eventsMatch201s ? 0 : 1;
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -141,8 +151,8 @@ class BenchServer {
         TRACELODE_ADMIN_TOKEN: ADMIN_TOKEN,
         TRACELODE_PORT: '0',
         TRACELODE_HOST: '127.0.0.1',
-        // 'log' so that the "Tracelode ledger on <url>" line is printed; nothing is logged per request.
-        TRACELODE_LOG_LEVEL: 'log',
+        // main.ts prints "Tracelode ledger on <url>" whatever the level.
+        TRACELODE_LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -192,6 +202,11 @@ class BenchServer {
     } catch {
       return undefined;
     }
+  }
+
+  /** SIGKILL, for when the bench itself is being stopped. */
+  kill(): void {
+    this.child?.kill('SIGKILL');
   }
 
   /** A clean shutdown (SIGTERM, so the store closes), SIGKILL if it hangs; safe to call twice. */

@@ -281,7 +281,8 @@ describe('tracelode rebuild', () => {
       'file is not a database (it is not a Tracelode',
     ],
     ['the in-memory store', () => 'memory:', 'lives only inside a running server'],
-    ['an unsupported scheme', () => 'kurrentdb://localhost:2113', 'not supported yet'],
+    ['an unsupported scheme', () => 'postgres://localhost/ledger', 'Unrecognised event store URL'],
+    ['an unreachable KurrentDB', () => 'kurrentdb://127.0.0.1:1?tls=false', 'KurrentDB is unreachable'],
   ])('fails with exit code 1 on %s, writing nothing', async (_case, url, message) => {
     writeFileSync(
       join(dir, 'junk.db'),

@@ -26,12 +26,16 @@ export class LedgerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((done) => child.once('exit', done));
+    // If this process dies first (an error, Ctrl-C), the server must not outlive it.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    void exited.then(() => process.off('exit', killOnExit));
     let output = '';
     const url = await new Promise<string>((ready, fail) => {
-      const timer = setTimeout(
-        () => fail(new Error(`the ledger did not start within 30 s:\n${output}`)),
-        30_000,
-      );
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        fail(new Error(`the ledger did not start within 30 s:\n${output}`));
+      }, 30_000);
       const read = (chunk: Buffer) => {
         output += chunk.toString();
         const found = /Tracelode ledger on (http:\/\/[\d.:]+)/.exec(output)?.[1];

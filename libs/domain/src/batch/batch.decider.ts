@@ -71,6 +71,7 @@ export type BatchState =
       readonly massGrams: number;
       readonly remainingGrams: number;
       readonly held: boolean;
+      readonly material: Material;
       /** When the batch came into being (mined or produced): nothing can happen to it earlier. */
       readonly originAt: string;
       readonly transformationIds: ReadonlySet<string>;
@@ -93,7 +94,7 @@ export const initialBatchState = (): BatchState => ({ exists: false });
 export function evolveBatch(state: BatchState, event: BatchEvent): BatchState {
   switch (event.type) {
     case 'BatchMined': {
-      const { batchId, orgId, facilityId, massGrams, occurredAt } = event.data;
+      const { batchId, orgId, facilityId, massGrams, occurredAt, material } = event.data;
       return {
         exists: true,
         batchId,
@@ -102,6 +103,7 @@ export function evolveBatch(state: BatchState, event: BatchEvent): BatchState {
         massGrams,
         remainingGrams: massGrams,
         held: false,
+        material,
         originAt: occurredAt,
         shipmentIds: new Set(),
         assayIds: new Set(),
@@ -109,7 +111,7 @@ export function evolveBatch(state: BatchState, event: BatchEvent): BatchState {
       };
     }
     case 'BatchProduced': {
-      const { batchId, orgId, facilityId, massGrams, occurredAt, transformationId } = event.data;
+      const { batchId, orgId, facilityId, massGrams, occurredAt, transformationId, material } = event.data;
       return {
         exists: true,
         batchId,
@@ -118,6 +120,7 @@ export function evolveBatch(state: BatchState, event: BatchEvent): BatchState {
         massGrams,
         remainingGrams: massGrams,
         held: false,
+        material,
         originAt: occurredAt,
         shipmentIds: new Set(),
         assayIds: new Set(),
@@ -161,6 +164,8 @@ export function evolveBatch(state: BatchState, event: BatchEvent): BatchState {
       return state.exists ? { ...state, held: true } : state;
     case 'BatchReleased':
       return state.exists ? { ...state, held: false } : state;
+    case 'BatchExported':
+      return state.exists ? { ...state, status: 'exported', remainingGrams: 0 } : state;
     default: {
       const unknown: never = event;
       return unknown;

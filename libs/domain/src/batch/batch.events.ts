@@ -1,3 +1,4 @@
+import type { BatchExported } from '../licence/export.events';
 import type { Grade, Material } from '../shared/material';
 import type { TransformationEvent } from '../transformation/transformation.events';
 
@@ -72,4 +73,11 @@ export type BatchReleased = {
 };
 
 export type BatchEvent =
-  BatchMined | BatchAssayed | BatchShipped | BatchReceived | BatchHeld | BatchReleased | TransformationEvent;
+  | BatchMined
+  | BatchAssayed
+  | BatchShipped
+  | BatchReceived
+  | BatchHeld
+  | BatchReleased
+  | TransformationEvent
+  | BatchExported;

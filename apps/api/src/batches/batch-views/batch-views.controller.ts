@@ -2,7 +2,7 @@ import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestj
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { toBatchStreamId } from '@tracelode/domain';
 import type { EventStore, StoredEvent } from '@tracelode/event-store';
-import { BATCH_CUSTODY, type BatchCustodyView } from '@tracelode/projections';
+import { BATCH_CUSTODY, type BatchCustodyView, heldAncestorOf } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import { EVENT_STORE } from '../../ledger/ledger.tokens';
@@ -35,7 +35,11 @@ export class BatchViewsController {
     const view = this.views.get<BatchCustodyView>(BATCH_CUSTODY, batchId);
     if (!view)
       throw new NotFoundException({ code: 'BATCH_NOT_FOUND', message: `Batch ${batchId} does not exist` });
-    return view;
+    // Derived when read: a hold on an ancestor never rewrites its descendants' views.
+    return {
+      ...view,
+      heldVia: heldAncestorOf(batchId, (collection, key) => this.views.get(collection, key)),
+    };
   }
 
   @Get('events')

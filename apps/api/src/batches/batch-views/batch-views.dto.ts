@@ -19,7 +19,13 @@ export class BatchCustodyViewDto {
   @ApiProperty() batchId!: string;
   @ApiProperty({ enum: ['in_custody', 'in_transit', 'consumed', 'exported', 'held'] }) status!: string;
   @ApiProperty({ enum: ['in_custody', 'in_transit', 'consumed', 'exported'] }) custodyStatus!: string;
-  @ApiProperty() held!: boolean;
+  @ApiProperty({ description: 'Held directly' }) held!: boolean;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The nearest held ancestor (through transformations), if any',
+  })
+  heldVia!: string | null;
   @ApiProperty({ type: CustodianDto }) custodian!: CustodianDto;
   @ApiProperty() massKg!: number;
   @ApiProperty() remainingMassKg!: number;

@@ -1,0 +1,34 @@
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { certificationOf, type CertificationView } from '@tracelode/projections';
+import { ReadModelStore } from '@tracelode/read-models';
+import { LedgerIdPipe } from '../../common/ledger-id.pipe';
+import { ViewsReady } from '../../ledger/views-ready';
+
+@ApiTags('batches')
+@ApiBearerAuth()
+@Controller('batches/:batchId/certification')
+export class BatchCertificationController {
+  constructor(
+    private readonly views: ReadModelStore,
+    private readonly ready: ViewsReady,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary:
+      'Per scheme: certificates of the batch, whether every step of its chain was covered, the certified share and the gaps',
+  })
+  @ApiQuery({ name: 'minPosition', required: false })
+  @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
+  async certification(
+    @Param('batchId', LedgerIdPipe) batchId: string,
+    @Query('minPosition') minPosition?: string,
+  ): Promise<CertificationView> {
+    await this.ready.atLeast(minPosition);
+    const view = certificationOf(batchId, (collection, key) => this.views.get(collection, key));
+    if (!view)
+      throw new NotFoundException({ code: 'BATCH_NOT_FOUND', message: `Batch ${batchId} does not exist` });
+    return view;
+  }
+}

@@ -1,0 +1,53 @@
+import { Controller, Get, HttpException, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { EXPORTS, type ExportView } from '@tracelode/projections';
+import { ReadModelStore } from '@tracelode/read-models';
+import { ViewsReady } from '../../ledger/views-ready';
+
+@ApiTags('exports')
+@ApiBearerAuth()
+@Controller('exports')
+export class ExportViewsController {
+  constructor(
+    private readonly views: ReadModelStore,
+    private readonly ready: ViewsReady,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Exports, filtered by licence and by occurredAt (from inclusive, to exclusive)',
+    description: 'A scan of the export views: fine for a regulator’s register, not yet indexed.',
+  })
+  @ApiQuery({ name: 'licenceId', required: false })
+  @ApiQuery({ name: 'from', required: false, example: '2026-01-01T00:00:00Z' })
+  @ApiQuery({ name: 'to', required: false, example: '2027-01-01T00:00:00Z' })
+  @ApiQuery({ name: 'minPosition', required: false })
+  @ApiOkResponse({ schema: { type: 'array', items: { type: 'object', additionalProperties: true } } })
+  async list(
+    @Query('licenceId') licenceId?: string,
+    @Query('from') from?: string,
+    @Query('to') to?: string,
+    @Query('minPosition') minPosition?: string,
+  ): Promise<ExportView[]> {
+    const fromMs = instant('from', from, Number.NEGATIVE_INFINITY);
+    const toMs = instant('to', to, Number.POSITIVE_INFINITY);
+    await this.ready.atLeast(minPosition);
+    return this.views
+      .all<ExportView>(EXPORTS)
+      .map((row) => row.view)
+      .filter((view) => licenceId === undefined || view.licenceId === licenceId)
+      .filter((view) => {
+        const at = Date.parse(view.occurredAt);
+        return at >= fromMs && at < toMs;
+      })
+      .sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+  }
+}
+
+function instant(name: string, value: string | undefined, otherwise: number): number {
+  if (value === undefined || value === '') return otherwise;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms))
+    throw new HttpException({ code: 'INVALID_TIME', message: `${name} must be an ISO 8601 date-time` }, 400);
+  return ms;
+}

@@ -1,0 +1,305 @@
+import {
+  type Actor,
+  type BatchState,
+  decideBatch,
+  decideOrganisation,
+  decideTransformation,
+  evolveBatch,
+  evolveOrganisation,
+  initialBatchState,
+  initialOrganisationState,
+  type LedgerEvent,
+  type OrganisationState,
+  toBatchStreamId,
+  toOrgStreamId,
+} from '@tracelode/domain';
+import { SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LedgerProcess } from '../support/ledger-process';
+
+/**
+ * The provenance read case of `tracelode bench`: a magnet batch with 1,110 ancestors (1,000 mined lots,
+ * 100 concentrates, 10 oxides), read over HTTP from the real server on a small ledger and on a large one
+ * padded with unrelated batches. Provenance is maintained incrementally, so both should read alike.
+ * The ledgers are written through the store port with events the domain's own deciders produce.
+ */
+export interface ProvenanceBenchResult {
+  readonly ancestors: number;
+  readonly ledgers: { events: number; buildSec: number; catchUpSec: number; p50Ms: number; p99Ms: number }[];
+  readonly ratioP50: number;
+  readonly ratioP99: number;
+}
+
+const ADMIN_TOKEN = 'bench-provenance-admin-token-0123';
+const ORG = 'bench-chain';
+const READS = 400;
+const WARMUP_READS = 50;
+const recordedAt = '2026-06-30T00:00:00Z';
+const actor: Actor = { orgId: ORG, keyId: 'bench', roles: ['producer', 'admin'] };
+
+export async function benchProvenance(
+  sizes: readonly number[],
+  progress: (message: string) => void,
+): Promise<ProvenanceBenchResult> {
+  const ledgers = [];
+  for (const events of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), 'tracelode-bench-provenance-'));
+    try {
+      const built = performance.now();
+      const { target, ancestors } = await buildLedger(join(dir, 'ledger.db'), events, progress);
+      const buildSec = (performance.now() - built) / 1000;
+      progress(
+        `provenance: ledger of ${events} events written in ${buildSec.toFixed(1)} s; starting the server`,
+      );
+      const started = performance.now();
+      const server = await LedgerProcess.start({
+        TRACELODE_STORE: `sqlite:${join(dir, 'ledger.db')}`,
+        TRACELODE_VIEWS: join(dir, 'views.db'),
+        TRACELODE_ADMIN_TOKEN: ADMIN_TOKEN,
+        TRACELODE_LOG_LEVEL: 'warn',
+      });
+      try {
+        await caughtUp(server.url);
+        const catchUpSec = (performance.now() - started) / 1000;
+        const latencies = await readProvenance(server.url, target, ancestors);
+        ledgers.push({
+          events,
+          buildSec: round(buildSec),
+          catchUpSec: round(catchUpSec),
+          ...percentiles(latencies),
+        });
+        progress(
+          `provenance on ${events} events: p50 ${ledgers.at(-1)?.p50Ms} ms, p99 ${ledgers.at(-1)?.p99Ms} ms`,
+        );
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const [small, large] = [ledgers[0], ledgers.at(-1)];
+  return {
+    ancestors: 1110,
+    ledgers,
+    ratioP50: round((large?.p50Ms ?? 0) / (small?.p50Ms ?? 1)),
+    ratioP99: round((large?.p99Ms ?? 0) / (small?.p99Ms ?? 1)),
+  };
+}
+
+/** Writes the chain (1,000 mines' lots → 100 concentrates → 10 oxides → 1 magnet lot), then filler batches. */
+export async function buildLedger(path: string, totalEvents: number, progress: (message: string) => void) {
+  const store = SqliteEventStore.open(path);
+  let written = 0;
+  const append = async (writes: StreamWrite[]) => {
+    await store.append(writes);
+    written += writes.reduce((sum, write) => sum + write.events.length, 0);
+  };
+  const envelope = (event: LedgerEvent) => ({
+    eventId: randomUUID(),
+    type: event.type,
+    data: event.data,
+    metadata: { actor: { orgId: ORG, keyId: 'bench', roles: actor.roles }, recordedAt, schemaVersion: 1 },
+  });
+
+  let organisation: OrganisationState = initialOrganisationState();
+  const orgEvents = [
+    ...decideOrganisation(
+      {
+        type: 'RegisterOrganisation',
+        data: {
+          orgId: ORG,
+          name: 'Bench chain',
+          country: 'AU',
+          roles: ['producer'],
+          keyId: 'k',
+          keySha256: '0'.repeat(64),
+        },
+      },
+      organisation,
+      actor,
+    ),
+    ...['mine', 'plant'].map((facilityId) => ({
+      type: 'FacilityRegistered' as const,
+      data: {
+        orgId: ORG,
+        facilityId,
+        kind: facilityId === 'mine' ? ('mine' as const) : ('processing_plant' as const),
+        name: facilityId,
+        country: 'AU',
+      },
+    })),
+  ];
+  organisation = orgEvents.reduce(evolveOrganisation, organisation);
+  await append([
+    { stream: toOrgStreamId(ORG), expectedRevision: 'no_stream', events: orgEvents.map(envelope) },
+  ]);
+  const context = { actor, recordedAt, organisations: new Map([[ORG, organisation]]) };
+
+  const states = new Map<string, BatchState>();
+  const mine = (batchId: string, facilityId: string) => {
+    const events = decideBatch(
+      {
+        type: 'MineBatch',
+        data: {
+          batchId,
+          facilityId,
+          material: { form: 'concentrate', elements: ['Nd', 'Pr'] },
+          massGrams: 1_000_000,
+          extractionEmissionsKgCo2e: 300,
+          occurredAt: '2026-01-01T00:00:00Z',
+        },
+      },
+      initialBatchState(),
+      context,
+    );
+    states.set(batchId, events.reduce(evolveBatch, initialBatchState()));
+    return {
+      stream: toBatchStreamId(batchId),
+      expectedRevision: 'no_stream' as const,
+      events: events.map(envelope),
+    };
+  };
+  // Mined lots sit at the plant's site so they can be processed without shipments (the bench reads, it does not ship).
+  for (let group = 0; group < 10; group++) {
+    await append(Array.from({ length: 100 }, (_, i) => mine(`ORE-${group * 100 + i}`, 'mine')));
+  }
+  const transform = async (
+    transformationId: string,
+    inputs: string[],
+    output: string,
+    massGrams: number,
+    facilityId: string,
+  ) => {
+    const events = decideTransformation(
+      {
+        type: 'TransformBatches',
+        data: {
+          transformationId,
+          facilityId,
+          process: 'cracking_leaching',
+          occurredAt: '2026-02-01T00:00:00Z',
+          inputs: inputs.map((batchId) => ({
+            batchId,
+            consumedGrams: (states.get(batchId) as { remainingGrams: number }).remainingGrams,
+          })),
+          outputs: [{ batchId: output, material: { form: 'oxide', elements: ['Nd', 'Pr'] }, massGrams }],
+          residues: [],
+          processEmissionsKgCo2e: 100,
+          allocation: { method: 'mass' },
+        },
+      },
+      {
+        inputs: new Map(inputs.map((id) => [id, states.get(id) ?? initialBatchState()])),
+        outputs: new Map(),
+      },
+      context,
+    );
+    const writes: StreamWrite[] = [];
+    for (const [batchId, batchEvents] of events) {
+      const before = states.get(batchId);
+      writes.push({
+        stream: toBatchStreamId(batchId),
+        expectedRevision: 'any',
+        events: batchEvents.map(envelope),
+      });
+      states.set(batchId, batchEvents.reduce(evolveBatch, before ?? initialBatchState()));
+    }
+    await append(writes);
+  };
+  // Concentrates are made at the mine (beneficiation), everything after at the same site for simplicity.
+  for (let c = 0; c < 100; c++) {
+    await transform(
+      `CONC-T-${c}`,
+      Array.from({ length: 10 }, (_, i) => `ORE-${c * 10 + i}`),
+      `CONC-${c}`,
+      9_000_000,
+      'mine',
+    );
+  }
+  for (let o = 0; o < 10; o++) {
+    await transform(
+      `OX-T-${o}`,
+      Array.from({ length: 10 }, (_, i) => `CONC-${o * 10 + i}`),
+      `OX-${o}`,
+      80_000_000,
+      'mine',
+    );
+  }
+  await transform(
+    'MAG-T',
+    Array.from({ length: 10 }, (_, i) => `OX-${i}`),
+    'MAGNET',
+    700_000_000,
+    'mine',
+  );
+
+  // Filler: unrelated mined lots with assays, ten events per stream, appended by 100 concurrent appenders.
+  let filler = 0;
+  while (written < totalEvents) {
+    const batch: Promise<void>[] = [];
+    for (let i = 0; i < 100 && written + batch.length * 10 < totalEvents; i++) {
+      const batchId = `FILL-${filler++}`;
+      const minedWrite = mine(batchId, 'mine');
+      const assays = Array.from({ length: 9 }, (_, a) =>
+        envelope({
+          type: 'BatchAssayed',
+          data: {
+            batchId,
+            assayId: `A${a}`,
+            byOrgId: ORG,
+            lab: 'Bench lab',
+            method: 'XRF',
+            grade: { TREO: 40 + a },
+            occurredAt: '2026-01-02T00:00:00Z',
+          },
+        }),
+      );
+      states.delete(batchId);
+      batch.push(append([{ ...minedWrite, events: [...minedWrite.events, ...assays] }]));
+    }
+    await Promise.all(batch);
+    if (filler % 10_000 === 0) progress(`provenance: ${written} events written`);
+  }
+  await store.close();
+  return { target: 'MAGNET', ancestors: 1110 };
+}
+
+async function caughtUp(url: string): Promise<void> {
+  for (;;) {
+    const health = (await (await fetch(`${url}/health`)).json()) as {
+      logPosition: string;
+      viewsPosition: string;
+    };
+    if (health.logPosition === health.viewsPosition) return;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+}
+
+async function readProvenance(url: string, batchId: string, ancestors: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < WARMUP_READS + READS; i++) {
+    const started = performance.now();
+    const response = await fetch(`${url}/batches/${batchId}/provenance`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    const body = (await response.json()) as { origins?: unknown[] };
+    const elapsed = performance.now() - started;
+    if (response.status !== 200 || body.origins?.length !== ancestors - 110) {
+      throw new Error(`provenance read answered ${response.status} with ${body.origins?.length} origins`);
+    }
+    if (i >= WARMUP_READS) latencies.push(elapsed);
+  }
+  return latencies;
+}
+
+function percentiles(latencies: number[]): { p50Ms: number; p99Ms: number } {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return { p50Ms: round(at(0.5), 2), p99Ms: round(at(0.99), 2) };
+}
+
+const round = (value: number, places = 2) => Number(value.toFixed(places));

@@ -1,0 +1,137 @@
+import { deciderSpec } from '@tracelode/testing';
+import type { Actor } from '../shared/actor';
+import {
+  evolveOrganisation,
+  initialOrganisationState,
+  type OrganisationState,
+} from '../organisation/organisation.decider';
+import { decideLicence, evolveLicence, initialLicenceState, type LicenceContext } from './licence.decider';
+import type { LicenceEvent, LicenceGranted } from './licence.events';
+
+const spec = deciderSpec({ decide: decideLicence, evolve: evolveLicence, initialState: initialLicenceState });
+
+const holder: OrganisationState = evolveOrganisation(initialOrganisationState(), {
+  type: 'OrganisationRegistered',
+  data: { orgId: 'mineco', name: 'MineCo', country: 'AU', roles: ['producer'] },
+});
+const as = (orgId: string, ...roles: Actor['roles'][number][]): LicenceContext => ({
+  actor: { orgId, keyId: `${orgId}-key`, roles },
+  recordedAt: '2026-06-01T00:00:00Z',
+  holder,
+});
+const regulator = as('customs', 'regulator');
+
+const terms = {
+  items: [{ form: 'oxide' as const, elements: ['Nd' as const, 'Pr' as const], hsCode: '2846.90' }],
+  destinations: ['JP'],
+  quantityGrams: 5_000_000,
+  validFrom: '2026-01-01T00:00:00Z',
+  validUntil: '2026-12-31T00:00:00Z',
+};
+const granted: LicenceGranted = {
+  type: 'LicenceGranted',
+  data: {
+    licenceId: 'L1',
+    holderOrgId: 'mineco',
+    authorityOrgId: 'customs',
+    type: 'general',
+    occurredAt: '2026-01-01T00:00:00Z',
+    ...terms,
+  },
+};
+const grant = {
+  type: 'GrantLicence' as const,
+  data: {
+    licenceId: 'L1',
+    holderOrgId: 'mineco',
+    type: 'general' as const,
+    occurredAt: '2026-01-01T00:00:00Z',
+    ...terms,
+  },
+};
+const change = { licenceId: 'L1', reason: 'review', occurredAt: '2026-02-01T00:00:00Z' };
+const status = (type: 'LicenceSuspended' | 'LicenceReinstated' | 'LicenceRevoked'): LicenceEvent => ({
+  type,
+  data: { ...change, authorityOrgId: 'customs' },
+});
+const drawn: LicenceEvent = {
+  type: 'LicenceDrawnDown',
+  data: {
+    licenceId: 'L1',
+    exportId: 'E1',
+    batchId: 'b1',
+    massGrams: 3_000_000,
+    drawnGrams: 3_000_000,
+    destinationCountry: 'JP',
+    occurredAt: '2026-01-15T00:00:00Z',
+  },
+};
+
+describe('licence decider', () => {
+  describe('GrantLicence', () => {
+    it('lets a regulator grant a licence', () => spec([]).when(grant, regulator).then([granted]));
+    it('refuses a producer', () =>
+      spec([]).when(grant, as('mineco', 'producer')).thenRefuses('ROLE_REQUIRED'));
+    it('refuses a licence id that exists', () =>
+      spec([granted]).when(grant, regulator).thenRefuses('LICENCE_ALREADY_EXISTS'));
+    it('refuses an unknown holder', () =>
+      spec([])
+        .when(grant, { ...regulator, holder: initialOrganisationState() })
+        .thenRefuses('ORGANISATION_NOT_FOUND'));
+    it('refuses a validity that ends before it starts', () =>
+      spec([])
+        .when({ ...grant, data: { ...grant.data, validUntil: '2025-12-31T00:00:00Z' } }, regulator)
+        .thenRefuses('LICENCE_VALIDITY_INVERTED'));
+  });
+
+  describe('suspensions, reinstatements, revocations', () => {
+    it('suspends an active licence', () =>
+      spec([granted])
+        .when({ type: 'SuspendLicence', data: change }, regulator)
+        .then([status('LicenceSuspended')]));
+    it('refuses suspending a suspended licence', () =>
+      spec([granted, status('LicenceSuspended')])
+        .when({ type: 'SuspendLicence', data: change }, regulator)
+        .thenRefuses('LICENCE_ALREADY_SUSPENDED'));
+    it('reinstates a suspended licence', () =>
+      spec([granted, status('LicenceSuspended')])
+        .when({ type: 'ReinstateLicence', data: change }, regulator)
+        .then([status('LicenceReinstated')]));
+    it('refuses reinstating an active licence', () =>
+      spec([granted])
+        .when({ type: 'ReinstateLicence', data: change }, regulator)
+        .thenRefuses('LICENCE_NOT_SUSPENDED'));
+    it('treats revocation as final', () =>
+      spec([granted, status('LicenceRevoked')])
+        .when({ type: 'ReinstateLicence', data: change }, regulator)
+        .thenRefuses('LICENCE_REVOKED'));
+    it('refuses revoking twice', () =>
+      spec([granted, status('LicenceRevoked')])
+        .when({ type: 'RevokeLicence', data: change }, regulator)
+        .thenRefuses('LICENCE_ALREADY_REVOKED'));
+    it('refuses changing an unknown licence', () =>
+      spec([]).when({ type: 'SuspendLicence', data: change }, regulator).thenRefuses('LICENCE_NOT_FOUND'));
+    it('refuses a change dated before the last one', () =>
+      spec([granted])
+        .when({ type: 'SuspendLicence', data: { ...change, occurredAt: '2025-12-01T00:00:00Z' } }, regulator)
+        .thenRefuses('OCCURRED_BEFORE_PREVIOUS_EVENT'));
+  });
+
+  describe('AmendLicence', () => {
+    const amend = (quantityGrams: number) => ({
+      type: 'AmendLicence' as const,
+      data: { ...change, changes: { quantityGrams } },
+    });
+    it('records only what changed', () =>
+      spec([granted, drawn])
+        .when(amend(3_000_000), regulator)
+        .then([
+          {
+            type: 'LicenceAmended',
+            data: { ...change, authorityOrgId: 'customs', changes: { quantityGrams: 3_000_000 } },
+          },
+        ]));
+    it('refuses a cap below what is already drawn', () =>
+      spec([granted, drawn]).when(amend(2_999_999), regulator).thenRefuses('LICENCE_CAP_BELOW_DRAWN'));
+  });
+});

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AppendResult, StreamWrite } from '../event-store.port';
+import { SqliteEventStore } from './sqlite-event-store';
+
+const write = (stream: string): StreamWrite[] => [
+  {
+    stream,
+    expectedRevision: 'no_stream',
+    events: [{ eventId: randomUUID(), type: 'Recorded', data: {}, metadata: {} }],
+  },
+];
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('SqliteEventStore group commit', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tracelode-group-commit-'));
+    store = SqliteEventStore.open(join(dir, 'ledger.db'));
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lets appends that arrive over consecutive turns of the event loop share one commit', async () => {
+    const appends: Promise<AppendResult>[] = [];
+    for (let i = 0; i < 5; i++) {
+      appends.push(store.append(write(`s-${i}`)));
+      await nextTurn();
+    }
+    const results = await Promise.all(appends);
+
+    expect(store.stats).toEqual({ commits: 1, appends: 5 });
+    expect(results.map((result) => result.position)).toEqual([1n, 2n, 3n, 4n, 5n]);
+  });
+
+  it('does not hold a commit back for long while appends keep arriving', async () => {
+    const started = performance.now();
+    const first = store.append(write('first'));
+    let firstCommittedAt = 0;
+    void first.then(() => (firstCommittedAt = performance.now() - started));
+    const later: Promise<AppendResult>[] = [];
+    for (let i = 0; performance.now() - started < 200; i++) {
+      later.push(store.append(write(`s-${i}`)));
+      await nextTurn();
+    }
+    await Promise.all([first, ...later]);
+
+    // Bounded by the gathering limit (a few ms) plus one commit; generous for a loaded machine.
+    expect(firstCommittedAt).toBeGreaterThan(0);
+    expect(firstCommittedAt).toBeLessThan(150);
+    expect(store.stats.commits).toBeGreaterThan(1);
+  });
+});

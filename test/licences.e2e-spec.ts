@@ -1,0 +1,284 @@
+import { LedgerHarness, minedBatch, shipment, standardParties } from './support/ledger-harness';
+
+/** Export licences and exports: the lifecycle, every refusal (nothing written), and the cap under a race. */
+describe('licences and exports', () => {
+  let ledger: LedgerHarness;
+  let parties: Awaited<ReturnType<typeof standardParties>>;
+
+  const licence = (licenceId: string, extra: Record<string, unknown> = {}) => ({
+    licenceId,
+    holderOrgId: 'mineco',
+    type: 'general',
+    items: [{ form: 'concentrate', elements: ['Nd', 'Pr', 'Dy'], hsCode: '2846.90' }],
+    destinations: ['JP', 'DE'],
+    endUsers: ['Shin-Etsu Magnetics'],
+    quantityKg: 10000,
+    validFrom: '2026-01-01T00:00:00Z',
+    validUntil: '2026-12-31T23:59:59Z',
+    occurredAt: '2026-01-01T00:00:00Z',
+    ...extra,
+  });
+  const exportOf = (exportId: string, licenceId: string, extra: Record<string, unknown> = {}) => ({
+    exportId,
+    licenceId,
+    destinationCountry: 'JP',
+    consignee: 'Sojitz Corporation',
+    endUser: 'Shin-Etsu Magnetics',
+    hsCode: '2846.90',
+    customsDeclarationNo: `K1-${exportId}`,
+    port: 'AUFRE',
+    occurredAt: '2026-04-01T10:00:00+08:00',
+    ...extra,
+  });
+  const change = { reason: 'review', occurredAt: '2026-02-01T00:00:00Z' };
+
+  const created = async (path: string, token: string, body: unknown) => {
+    const reply = await ledger.post<{ position: string }>(path, token, body);
+    if (reply.status !== 201) throw new Error(`${path}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply.body.position;
+  };
+  const mine = (batchId: string, massKg = 1000, material?: unknown) =>
+    created('/batches/mined', parties.miner, {
+      ...minedBatch(batchId, massKg),
+      ...(material ? { material } : {}),
+    });
+
+  beforeAll(async () => {
+    ledger = await LedgerHarness.start();
+    parties = await standardParties(ledger);
+    await created('/licences', parties.regulator, licence('L-GEN'));
+    await created('/licences', parties.regulator, licence('L-REF', { holderOrgId: 'refco' }));
+    await created('/licences', parties.regulator, licence('L-SUSP'));
+    await created('/licences/L-SUSP/suspensions', parties.regulator, change);
+    await created('/licences', parties.regulator, licence('L-REV'));
+    await created('/licences/L-REV/revocations', parties.regulator, change);
+    await created('/licences', parties.regulator, licence('L-LATE', { validFrom: '2026-06-01T00:00:00Z' }));
+    await created('/licences', parties.regulator, licence('L-OLD', { validUntil: '2026-03-15T00:00:00Z' }));
+    await created('/licences', parties.regulator, licence('L-SMALL', { quantityKg: 999.999 }));
+    await created('/licences', parties.regulator, licence('L-SINGLE', { type: 'single' }));
+    for (const id of ['B-1', 'B-2', 'B-HELD', 'B-MOVING', 'B-CONS', 'B-S1', 'B-S2', 'B-IDEM']) await mine(id);
+    await mine('B-ORE', 1000, { form: 'ore', elements: ['Nd'] });
+    await created('/batches/B-HELD/holds', parties.regulator, {
+      reason: 'inquiry',
+      occurredAt: '2026-03-02T00:00:00Z',
+    });
+    await created('/batches/B-MOVING/shipments', parties.miner, shipment('S-MOVING'));
+    await created('/transformations', parties.miner, {
+      transformationId: 'T-CONS',
+      facilityId: 'mt-weld',
+      process: 'beneficiation',
+      occurredAt: '2026-03-03T08:00:00+08:00',
+      inputs: [{ batchId: 'B-CONS', consumedKg: 1000 }],
+      outputs: [{ batchId: 'B-CONS-OUT', material: { form: 'concentrate', elements: ['Nd'] }, massKg: 900 }],
+      processEmissionsKgCo2e: 1,
+    });
+    await created('/batches/B-1/exports', parties.miner, exportOf('E-1', 'L-GEN'));
+    await created('/batches/B-S1/exports', parties.miner, exportOf('E-S1', 'L-SINGLE'));
+  });
+  afterAll(() => ledger.stop());
+
+  const expectRefusal = async (
+    batchId: string,
+    body: unknown,
+    status: number,
+    code: string,
+    token = parties.miner,
+  ) => {
+    const before = await ledger.eventCount();
+    const reply = await ledger.post(`/batches/${batchId}/exports`, token, body);
+    expect({ status: reply.status, code: reply.body.code }).toEqual({ status, code });
+    expect(reply.headers.get('content-type')).toContain('application/problem+json');
+    expect(await ledger.eventCount()).toBe(before);
+  };
+
+  it('draws the licence down and marks the batch exported, atomically', async () => {
+    const position = await created('/batches/B-2/exports', parties.miner, exportOf('E-2', 'L-GEN'));
+    const batch = await ledger.get(`/batches/B-2?minPosition=${position}`, parties.miner);
+    expect(batch.body).toMatchObject({ status: 'exported', remainingMassKg: 0 });
+    const view = await ledger.get('/licences/L-GEN', parties.regulator);
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({
+      licenceId: 'L-GEN',
+      holderOrgId: 'mineco',
+      status: 'active',
+      quantityKg: 10000,
+      drawnKg: 2000,
+      remainingKg: 8000,
+    });
+    expect((view.body.exports as { exportId: string }[]).map((e) => e.exportId)).toEqual(['E-1', 'E-2']);
+    expect((view.body.history as { type: string }[]).map((h) => h.type)).toEqual(['LicenceGranted']);
+    const events = await ledger.get<{ type: string; position: string }[]>(
+      '/batches/B-2/events',
+      parties.miner,
+    );
+    const licenceEvents = await ledger.get<{ type: string; position: string }[]>(
+      '/licences/L-GEN/events',
+      parties.regulator,
+    );
+    const exported = events.body.find((e) => e.type === 'BatchExported');
+    const drawn = licenceEvents.body.filter((e) => e.type === 'LicenceDrawnDown').at(-1);
+    // One append: the two events sit next to each other in the log.
+    expect(BigInt(drawn!.position) - BigInt(exported!.position)).toBe(1n);
+  });
+
+  it('answers a retried export from the log, writing nothing', async () => {
+    await created('/licences', parties.regulator, licence('L-IDEM'));
+    const headers = { 'Idempotency-Key': 'export-B-IDEM' };
+    const first = await ledger.post(
+      '/batches/B-IDEM/exports',
+      parties.miner,
+      exportOf('E-IDEM', 'L-IDEM'),
+      headers,
+    );
+    expect(first.status).toBe(201);
+    const before = await ledger.eventCount();
+    const retry = await ledger.post(
+      '/batches/B-IDEM/exports',
+      parties.miner,
+      exportOf('E-IDEM', 'L-IDEM'),
+      headers,
+    );
+    expect(retry).toMatchObject({ status: 201, body: first.body });
+    expect(await ledger.eventCount()).toBe(before);
+  });
+
+  it('keeps the status history, and revocation is final', async () => {
+    await created('/licences', parties.regulator, licence('L-LIFE'));
+    await created('/licences/L-LIFE/amendments', parties.regulator, {
+      ...change,
+      changes: { quantityKg: 500, destinations: ['JP'] },
+    });
+    await created('/licences/L-LIFE/suspensions', parties.regulator, change);
+    await created('/licences/L-LIFE/reinstatements', parties.regulator, change);
+    const position = await created('/licences/L-LIFE/revocations', parties.regulator, change);
+    const view = await ledger.get(`/licences/L-LIFE?minPosition=${position}`, parties.miner);
+    expect(view.body).toMatchObject({ status: 'revoked', quantityKg: 500, destinations: ['JP'] });
+    expect((view.body.history as { type: string }[]).map((h) => h.type)).toEqual([
+      'LicenceGranted',
+      'LicenceAmended',
+      'LicenceSuspended',
+      'LicenceReinstated',
+      'LicenceRevoked',
+    ]);
+    const before = await ledger.eventCount();
+    const reply = await ledger.post('/licences/L-LIFE/reinstatements', parties.regulator, change);
+    expect({ status: reply.status, code: reply.body.code }).toEqual({ status: 422, code: 'LICENCE_REVOKED' });
+    expect(await ledger.eventCount()).toBe(before);
+  });
+
+  it('lets only a regulator grant a licence', async () => {
+    const before = await ledger.eventCount();
+    const reply = await ledger.post('/licences', parties.miner, licence('L-SELF'));
+    expect({ status: reply.status, code: reply.body.code }).toEqual({ status: 403, code: 'ROLE_REQUIRED' });
+    expect(await ledger.eventCount()).toBe(before);
+  });
+
+  it('lists licences by holder and exports by licence and occurredAt', async () => {
+    const byHolder = await ledger.get<{ licenceId: string }[]>(
+      '/licences?holderOrgId=refco',
+      parties.regulator,
+    );
+    expect(byHolder.body.map((l) => l.licenceId)).toEqual(['L-REF']);
+    const all = await ledger.get<{ exportId: string }[]>('/exports?licenceId=L-GEN', parties.regulator);
+    expect(all.body.map((e) => e.exportId).sort()).toEqual(['E-1', 'E-2']);
+    const inApril = await ledger.get<unknown[]>(
+      '/exports?licenceId=L-GEN&from=2026-04-01T00:00:00Z&to=2026-05-01T00:00:00Z',
+      parties.regulator,
+    );
+    expect(inApril.body).toHaveLength(2);
+    const inMay = await ledger.get<unknown[]>('/exports?from=2026-05-01T00:00:00Z', parties.regulator);
+    expect(inMay.body).toHaveLength(0);
+  });
+
+  describe('refuses, writing nothing, when', () => {
+    it('the actor is not the custodian', () =>
+      expectRefusal('B-S2', exportOf('E-X', 'L-REF'), 422, 'BATCH_NOT_IN_CUSTODY', parties.refiner));
+    it('the actor does not hold the licence', () =>
+      expectRefusal('B-S2', exportOf('E-X', 'L-REF'), 422, 'LICENCE_NOT_HELD_BY_ACTOR'));
+    it('the licence is suspended', () =>
+      expectRefusal('B-S2', exportOf('E-X', 'L-SUSP'), 422, 'LICENCE_SUSPENDED'));
+    it('the licence is revoked', () =>
+      expectRefusal('B-S2', exportOf('E-X', 'L-REV'), 422, 'LICENCE_REVOKED'));
+    it('the licence is not yet valid at occurredAt', () =>
+      expectRefusal('B-S2', exportOf('E-X', 'L-LATE'), 422, 'LICENCE_NOT_YET_VALID'));
+    it('the licence has expired at occurredAt', () =>
+      expectRefusal('B-S2', exportOf('E-X', 'L-OLD'), 422, 'LICENCE_EXPIRED'));
+    it('the batch’s form or elements are not among its items', () =>
+      expectRefusal('B-ORE', exportOf('E-X', 'L-GEN'), 422, 'LICENCE_ITEM_NOT_COVERED'));
+    it('the HS code is not among its items', () =>
+      expectRefusal(
+        'B-S2',
+        exportOf('E-X', 'L-GEN', { hsCode: '2805.30' }),
+        422,
+        'LICENCE_HS_CODE_NOT_COVERED',
+      ));
+    it('the destination is not covered', () =>
+      expectRefusal(
+        'B-S2',
+        exportOf('E-X', 'L-GEN', { destinationCountry: 'KP' }),
+        422,
+        'LICENCE_DESTINATION_NOT_COVERED',
+      ));
+    it('the end user is not covered', () =>
+      expectRefusal(
+        'B-S2',
+        exportOf('E-X', 'L-GEN', { endUser: 'Someone Else' }),
+        422,
+        'LICENCE_END_USER_NOT_COVERED',
+      ));
+    it('the drawdown would exceed the remaining quantity', () =>
+      expectRefusal('B-S2', exportOf('E-X', 'L-SMALL'), 422, 'LICENCE_EXHAUSTED'));
+    it('a single licence has already been used', () =>
+      expectRefusal('B-S2', exportOf('E-X', 'L-SINGLE'), 422, 'LICENCE_SINGLE_USE_SPENT'));
+    it('the batch is held', () => expectRefusal('B-HELD', exportOf('E-X', 'L-GEN'), 422, 'BATCH_HELD'));
+    it('the batch is in transit', () =>
+      expectRefusal('B-MOVING', exportOf('E-X', 'L-GEN'), 422, 'BATCH_IN_TRANSIT'));
+    it('the batch was consumed', () =>
+      expectRefusal('B-CONS', exportOf('E-X', 'L-GEN'), 422, 'BATCH_CONSUMED'));
+    it('the batch was already exported', () =>
+      expectRefusal('B-1', exportOf('E-X', 'L-GEN'), 422, 'BATCH_ALREADY_EXPORTED'));
+    it('the licence does not exist', () =>
+      expectRefusal('B-S2', exportOf('E-X', 'L-NONE'), 404, 'LICENCE_NOT_FOUND'));
+    it('the actor is not a producer', () =>
+      expectRefusal('B-S2', exportOf('E-X', 'L-GEN'), 403, 'ROLE_REQUIRED', parties.regulator));
+  });
+
+  it('never lets 30 concurrent exports draw more than the cap', async () => {
+    // 30 lots of 100 kg against a cap that fits 15 of them and half of another.
+    await created('/licences', parties.regulator, licence('L-RACE', { quantityKg: 1550 }));
+    const ids = Array.from({ length: 30 }, (_, i) => `RACE-${i}`);
+    for (const id of ids) await mine(id, 100);
+    const exportWithRetries = async (id: string) => {
+      for (let attempt = 0; attempt < 30; attempt++) {
+        const reply = await ledger.post(
+          `/batches/${id}/exports`,
+          parties.miner,
+          exportOf(`E-${id}`, 'L-RACE'),
+        );
+        if (reply.status !== 409) return reply;
+      }
+      throw new Error(`${id} kept conflicting`);
+    };
+    const replies = await Promise.all(ids.map(exportWithRetries));
+    const accepted = replies.filter((reply) => reply.status === 201);
+    const refused = replies.filter((reply) => reply.status !== 201);
+    expect(refused.every((reply) => reply.status === 422 && reply.body.code === 'LICENCE_EXHAUSTED')).toBe(
+      true,
+    );
+    expect(accepted).toHaveLength(15);
+
+    const events = await ledger.get<{ type: string; data: { massGrams: number } }[]>(
+      '/licences/L-RACE/events',
+      parties.regulator,
+    );
+    const drawnGrams = events.body
+      .filter((event) => event.type === 'LicenceDrawnDown')
+      .reduce((sum, event) => sum + event.data.massGrams, 0);
+    expect(drawnGrams).toBeLessThanOrEqual(1_550_000);
+    expect(drawnGrams).toBe(1_500_000);
+    const head = await ledger.eventCount();
+    const view = await ledger.get(`/licences/L-RACE?minPosition=${head}`, parties.regulator);
+    expect(view.body).toMatchObject({ drawnKg: drawnGrams / 1000, remainingKg: 50 });
+    expect((view.body.exports as unknown[]).length).toBe(15);
+  });
+});
