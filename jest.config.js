@@ -33,17 +33,13 @@ module.exports = {
     {
       // The same e2e suite with the API on KurrentDB: each ledger gets a wire-level KurrentDB test server
       // in the Jest process (test/support/ledger-harness.ts). Left out: the tests that are about the
-      // embedded SQLite file itself (crash durability, the demo's file), the replica test, which
-      // already runs on the wire server in the e2e project, and — until CommandExecutor re-checks the
-      // command stream when a decision is refused — idempotency.e2e-spec.ts: with a networked store, a
-      // retry can read "no recorded command" just before a concurrent twin commits, then be refused by
-      // the decider (409 BATCH_ALREADY_EXISTS) instead of replaying (about 1 run in 3 on the wire server).
+      // embedded SQLite file itself (crash durability, the demo's file) and the replica test, which
+      // already runs on the wire server in the e2e project.
       ...common,
       displayName: 'e2e-kurrentdb',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       testPathIgnorePatterns: [
         '/crash\\.e2e-spec\\.ts$',
-        '/idempotency\\.e2e-spec\\.ts$',
         '/demo\\.e2e-spec\\.ts$',
         '/kurrentdb-replicas\\.e2e-spec\\.ts$',
       ],

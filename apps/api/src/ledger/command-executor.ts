@@ -126,7 +126,16 @@ export class CommandExecutor {
         if (earlier) return this.replay<Result>(earlier, meta);
       }
       const session = new DecisionSession(this.store, this.folded);
-      const result = await decide(session);
+      let result: Result;
+      try {
+        result = await decide(session);
+      } catch (refusal) {
+        // A twin of this request may have committed between the check above and the decision, which its
+        // events then refuse (BATCH_ALREADY_EXISTS): a retry is answered from the log, not refused.
+        const earlier = commandStream ? await this.recordedCommand(commandStream) : undefined;
+        if (earlier) return this.replay<Result>(earlier, meta);
+        throw refusal;
+      }
       const writes = session.writes(meta);
       if (commandStream && meta.idempotencyKey) {
         const recorded: CommandRecorded = {

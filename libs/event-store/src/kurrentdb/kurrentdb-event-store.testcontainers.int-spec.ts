@@ -28,35 +28,39 @@ function containerRuntime(): { available: true } | { available: false; reason: s
 }
 
 const runtime = containerRuntime();
-if (!runtime.available)
-  console.warn(
-    `Skipping the KurrentDB testcontainers contract suite (${IMAGE}): no Docker engine answers — ${runtime.reason}`,
-  );
+const skipReason = runtime.available ? undefined : `no Docker engine answers — ${runtime.reason}`;
+// Straight to stderr: Jest does not print console output of a test file whose tests were all skipped
+// when it runs several files (worker output is forwarded to the terminal as is).
+if (skipReason !== undefined)
+  process.stderr.write(`\nSkipping the KurrentDB testcontainers contract suite (${IMAGE}): ${skipReason}\n`);
 
-(runtime.available ? describe : describe.skip)(`KurrentDbEventStore on a real KurrentDB (${IMAGE})`, () => {
-  jest.setTimeout(180_000);
+(skipReason === undefined ? describe : describe.skip)(
+  `KurrentDbEventStore on a real KurrentDB (${IMAGE})${skipReason === undefined ? '' : ` — skipped: ${skipReason}`}`,
+  () => {
+    jest.setTimeout(180_000);
 
-  // The contract expects an empty log per test, so each test gets its own single-node container.
-  describeEventStoreContract('KurrentDbEventStore (testcontainers)', async () => {
-    // Loaded only here: the module is heavy, and only needed when a Docker engine answers.
-    const { GenericContainer, Wait } = await import('testcontainers');
-    const container = await new GenericContainer(IMAGE)
-      .withEnvironment({
-        KURRENTDB_CLUSTER_SIZE: '1',
-        KURRENTDB_INSECURE: 'true',
-        KURRENTDB_RUN_PROJECTIONS: 'None',
-      })
-      .withExposedPorts(2113)
-      .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCode(204))
-      .start();
-    const url = `kurrentdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
-    const store = await KurrentDbEventStore.connect(url);
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        await container.stop();
-      },
-    };
-  });
-});
+    // The contract expects an empty log per test, so each test gets its own single-node container.
+    describeEventStoreContract('KurrentDbEventStore (testcontainers)', async () => {
+      // Loaded only here: the module is heavy, and only needed when a Docker engine answers.
+      const { GenericContainer, Wait } = await import('testcontainers');
+      const container = await new GenericContainer(IMAGE)
+        .withEnvironment({
+          KURRENTDB_CLUSTER_SIZE: '1',
+          KURRENTDB_INSECURE: 'true',
+          KURRENTDB_RUN_PROJECTIONS: 'None',
+        })
+        .withExposedPorts(2113)
+        .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCode(204))
+        .start();
+      const url = `kurrentdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
+      const store = await KurrentDbEventStore.connect(url);
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          await container.stop();
+        },
+      };
+    });
+  },
+);
