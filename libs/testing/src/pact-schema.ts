@@ -4,8 +4,8 @@ import { load } from 'js-yaml';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-/** The PACT v3 OpenAPI document the project validates against (shared/ sits beside the repository). */
-export const PACT_OPENAPI_PATH = resolve(__dirname, '../../../../shared/standards/pact/pact-v3-openapi.yaml');
+/** The PACT v3 OpenAPI document the project validates against, vendored under standards/ (see its README). */
+export const PACT_OPENAPI_PATH = resolve(__dirname, '../../../standards/pact/pact-v3-openapi.yaml');
 const PACT_DOCUMENT_ID = 'urn:tracelode:test:pact-v3-openapi';
 
 /**

@@ -25,7 +25,7 @@ export class PactCarbonFootprintDto {
   @ApiProperty({ example: '85.71428571428571', description: 'Percent' }) primaryDataShare!: string;
 }
 
-/** OpenAPI shape of a PACT v3 ProductFootprint (shared/standards/pact/pact-v3-openapi.yaml). */
+/** OpenAPI shape of a PACT v3 ProductFootprint (standards/pact/pact-v3-openapi.yaml). */
 export class PactProductFootprintDto {
   @ApiProperty({ format: 'uuid', description: 'Name-based: the same batch view always gives the same id' })
   id!: string;
