@@ -91,7 +91,7 @@ export async function benchProvenance(
 }
 
 /** Writes the chain (1,000 mines' lots → 100 concentrates → 10 oxides → 1 magnet lot), then filler batches. */
-export async function buildLedger(path: string, totalEvents: number, progress: (message: string) => void) {
+async function buildLedger(path: string, totalEvents: number, progress: (message: string) => void) {
   const store = SqliteEventStore.open(path);
   let written = 0;
   const append = async (writes: StreamWrite[]) => {

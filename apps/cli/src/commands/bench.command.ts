@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EventEmitter } from 'node:events';
+import { benchProvenance } from './bench-provenance';
 
 /**
  * `tracelode bench`: how many durable commands per second the real, built API server acknowledges over
@@ -45,8 +46,12 @@ const FLAGS: Record<string, keyof BenchOptions> = {
   '--raw-sequential': 'rawSequentialSec',
 };
 
+/** Ledger sizes for the provenance case: the large one (1M events) takes minutes to build, so it is opt-in. */
+const PROVENANCE_SIZES = { default: [10_000, 100_000], large: [10_000, 1_000_000] };
+
 export async function bench(args: string[]): Promise<number> {
-  const options = parseOptions(args);
+  const large = args.includes('--large');
+  const options = parseOptions(args.filter((arg) => arg !== '--large'));
   const dir = mkdtempSync(join(tmpdir(), 'tracelode-bench-'));
   const server = new BenchServer(dir);
   // Ctrl-C or a kill skips the finally below: clean up here too.
@@ -68,6 +73,10 @@ export async function bench(args: string[]): Promise<number> {
 
     const raw = await rawConcurrentAppends(join(dir, 'raw.db'), options);
     const sequential = await rawSequentialAppends(join(dir, 'raw-sequential.db'), options);
+    const provenance = await benchProvenance(
+      large ? PROVENANCE_SIZES.large : PROVENANCE_SIZES.default,
+      progress,
+    );
 
     const result = {
       commandsPerSec: round(http.commandsPerSec),
@@ -93,6 +102,7 @@ export async function bench(args: string[]): Promise<number> {
       rawSequentialAppendsPerSec: round(sequential.appendsPerSec),
       ratioHttpToRaw: round(http.commandsPerSec / raw.appendsPerSec, 3),
       eventsMatch201s: minedInLog === http.total201,
+      provenance,
       node: process.version,
       cpus: availableParallelism(),
       cpuModel: cpus()[0]?.model ?? 'unknown',
