@@ -14,7 +14,8 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
     run: demo,
   },
   bench: {
-    summary: 'bench [--large]                        commands/s over HTTP, raw appends/s, provenance reads on 10k and 100k (1M) events',
+    summary:
+      'bench [--large]                        commands/s over HTTP, raw appends/s, provenance reads on 10k and 100k (1M) events',
     run: bench,
   },
 };

@@ -22,11 +22,6 @@ export const CommandContext = createParamDecorator(
       });
     }
     const commandId = randomUUID();
-    const hashRequest = () =>
-      sha256Hex(`${request.method} ${request.url.split('?')[0]}\n${sortedJson(request.body ?? null)}`);
-    // Only a retry with the same Idempotency-Key is compared with it: without a key it is worked out
-    // only if something reads it, which spares every plain command a canonical JSON and a SHA-256.
-    let requestSha256 = idempotencyKey !== undefined ? hashRequest() : undefined;
     return {
       commandId,
       commandType,
@@ -34,9 +29,9 @@ export const CommandContext = createParamDecorator(
       recordedAt: new Date().toISOString(),
       correlationId: header(request, 'x-correlation-id') ?? commandId,
       ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-      get requestSha256() {
-        return (requestSha256 ??= hashRequest());
-      },
+      requestSha256: sha256Hex(
+        `${request.method} ${request.url.split('?')[0]}\n${sortedJson(request.body ?? null)}`,
+      ),
     };
   },
 );
