@@ -1,11 +1,11 @@
 import { type AppendResult, SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { EventEmitter } from 'node:events';
+import { LedgerProcess } from '../support/ledger-process';
 import { benchProvenance } from './bench-provenance';
 
 /**
@@ -14,7 +14,6 @@ import { benchProvenance } from './bench-provenance';
  * the result is one JSON object on stdout.
  */
 
-const API_MAIN = resolve(__dirname, '../../../../../api/apps/api/src/main.js');
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const ORG_ID = 'bench-mineco';
 const MINE_ID = 'bench-mt-weld';
@@ -143,49 +142,24 @@ const round = (value: number, digits = 0) => {
 
 /** The built API server as a child process on the temp dir's files, like a user runs it. */
 class BenchServer {
-  private child?: ChildProcess;
-  private exited?: Promise<number | null>;
-  private output = '';
+  private process?: LedgerProcess;
 
   constructor(private readonly dir: string) {}
 
   async start(): Promise<string> {
-    if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} is missing: run "npm run build" first`);
     // e.g. TRACELODE_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
     const nodeArgs = (process.env.TRACELODE_BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, API_MAIN], {
-      env: {
-        ...process.env,
+    this.process = await LedgerProcess.start(
+      {
         TRACELODE_STORE: `sqlite:${join(this.dir, 'ledger.db')}`,
         TRACELODE_VIEWS: join(this.dir, 'views.db'),
         TRACELODE_ADMIN_TOKEN: ADMIN_TOKEN,
-        TRACELODE_PORT: '0',
-        TRACELODE_HOST: '127.0.0.1',
         // main.ts prints "Tracelode ledger on <url>" whatever the level.
         TRACELODE_LOG_LEVEL: 'warn',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    this.exited = new Promise((done) => child.once('exit', (code) => done(code)));
-    return new Promise<string>((ready, fail) => {
-      const timer = setTimeout(() => fail(new Error(`server did not start in 30 s:\n${this.output}`)), 30000);
-      const read = (chunk: Buffer) => {
-        // Keep draining the pipes for the whole run (a full pipe would stall the server), keep the tail.
-        this.output = (this.output + chunk.toString()).slice(-20000);
-        const url = /Tracelode ledger on (http:\/\/[\d.:]+)/.exec(this.output)?.[1];
-        if (url) {
-          clearTimeout(timer);
-          ready(url);
-        }
-      };
-      child.stdout?.on('data', read);
-      child.stderr?.on('data', read);
-      void this.exited?.then((code) => {
-        clearTimeout(timer);
-        fail(new Error(`server exited (${code}) before listening:\n${this.output}`));
-      });
-    });
+      nodeArgs,
+    );
+    return this.process.url;
   }
 
   /**
@@ -193,7 +167,7 @@ class BenchServer {
    * milliseconds, from Linux's /proc/<pid>/task/<tid>/schedstat; undefined where that is not available.
    */
   cpuMs(): { runMs: number; waitMs: number } | undefined {
-    const pid = this.child?.pid;
+    const pid = this.process?.pid;
     if (pid === undefined) return undefined;
     try {
       const tasks = readdirSync(`/proc/${pid}/task`);
@@ -214,19 +188,12 @@ class BenchServer {
     }
   }
 
-  /** SIGKILL, for when the bench itself is being stopped. */
   kill(): void {
-    this.child?.kill('SIGKILL');
+    this.process?.kill();
   }
 
-  /** A clean shutdown (SIGTERM, so the store closes), SIGKILL if it hangs; safe to call twice. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 10000);
-    await this.exited;
-    clearTimeout(killer);
+    await this.process?.stop();
   }
 }
 

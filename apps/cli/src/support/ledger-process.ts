@@ -13,9 +13,10 @@ export class LedgerProcess {
     readonly url: string,
   ) {}
 
-  static async start(env: Record<string, string>): Promise<LedgerProcess> {
+  /** `nodeArgs` go to the server's node, e.g. `--cpu-prof` to profile it. */
+  static async start(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<LedgerProcess> {
     if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} is missing: run "npm run build" first`);
-    const child = spawn(process.execPath, [API_MAIN], {
+    const child = spawn(process.execPath, [...nodeArgs, API_MAIN], {
       env: {
         ...process.env,
         TRACELODE_LOG_LEVEL: 'log',
@@ -37,7 +38,8 @@ export class LedgerProcess {
         fail(new Error(`the ledger did not start within 30 s:\n${output}`));
       }, 30_000);
       const read = (chunk: Buffer) => {
-        output += chunk.toString();
+        // The pipes are drained for the whole run (a full pipe would stall the server); only the tail is kept.
+        output = (output + chunk.toString()).slice(-20_000);
         const found = /Tracelode ledger on (http:\/\/[\d.:]+)/.exec(output)?.[1];
         if (found) {
           clearTimeout(timer);
@@ -54,8 +56,21 @@ export class LedgerProcess {
     return new LedgerProcess(child, exited, url);
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** SIGKILL, for when the caller itself is being stopped. */
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+
+  /** A clean shutdown (SIGTERM, so the store closes), SIGKILL if it hangs; safe to call twice. */
   async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.kill('SIGTERM');
+    const killer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
     await this.exited;
+    clearTimeout(killer);
   }
 }

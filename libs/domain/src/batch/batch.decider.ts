@@ -91,42 +91,34 @@ export interface BatchContext {
 
 export const initialBatchState = (): BatchState => ({ exists: false });
 
+/** A batch as it comes into being, mined or produced: whole, in its maker's custody, not held. */
+function newBatch(
+  data: Extract<BatchEvent, { type: 'BatchMined' | 'BatchProduced' }>['data'],
+  transformationIds: string[],
+): BatchState {
+  const { batchId, orgId, facilityId, massGrams, occurredAt, material } = data;
+  return {
+    exists: true,
+    batchId,
+    status: 'in_custody',
+    custodian: { orgId, facilityId },
+    massGrams,
+    remainingGrams: massGrams,
+    held: false,
+    material,
+    originAt: occurredAt,
+    shipmentIds: new Set(),
+    assayIds: new Set(),
+    transformationIds: new Set(transformationIds),
+  };
+}
+
 export function evolveBatch(state: BatchState, event: BatchEvent): BatchState {
   switch (event.type) {
-    case 'BatchMined': {
-      const { batchId, orgId, facilityId, massGrams, occurredAt, material } = event.data;
-      return {
-        exists: true,
-        batchId,
-        status: 'in_custody',
-        custodian: { orgId, facilityId },
-        massGrams,
-        remainingGrams: massGrams,
-        held: false,
-        material,
-        originAt: occurredAt,
-        shipmentIds: new Set(),
-        assayIds: new Set(),
-        transformationIds: new Set(),
-      };
-    }
-    case 'BatchProduced': {
-      const { batchId, orgId, facilityId, massGrams, occurredAt, transformationId, material } = event.data;
-      return {
-        exists: true,
-        batchId,
-        status: 'in_custody',
-        custodian: { orgId, facilityId },
-        massGrams,
-        remainingGrams: massGrams,
-        held: false,
-        material,
-        originAt: occurredAt,
-        shipmentIds: new Set(),
-        assayIds: new Set(),
-        transformationIds: new Set([transformationId]),
-      };
-    }
+    case 'BatchMined':
+      return newBatch(event.data, []);
+    case 'BatchProduced':
+      return newBatch(event.data, [event.data.transformationId]);
     case 'BatchRefined': {
       if (!state.exists) return state;
       const { remainingGrams, transformationId } = event.data;
