@@ -16,7 +16,11 @@ describe('certification through the chain', () => {
     if (reply.status !== 201) throw new Error(`${path}: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body.position;
   };
-  const certificate = (certificateId: string, subject: { type: string; id: string }, scheme = 'IRMA') => ({
+  const certificate = (
+    certificateId: string,
+    subject: { type: string; id: string; orgId?: string },
+    scheme = 'IRMA',
+  ) => ({
     certificateId,
     scheme,
     level: 'IRMA 75',
@@ -72,7 +76,7 @@ describe('certification through the chain', () => {
     await created(
       '/certificates',
       parties.certifier,
-      certificate('C-REF', { type: 'facility', id: 'kuantan' }),
+      certificate('C-REF', { type: 'facility', id: 'kuantan', orgId: 'refco' }),
     );
     await created('/certificates/C-REF/suspensions', parties.certifier, {
       reason: 'Tailings audit finding',

@@ -1,4 +1,4 @@
-import type { CertificateSubject, LedgerEvent } from '@tracelode/domain';
+import { type CertificateSubject, certificateSubjectKey, type LedgerEvent } from '@tracelode/domain';
 import type { DocumentProjection } from './document-projection';
 
 export interface CertificateHistoryEntry {
@@ -35,7 +35,8 @@ export interface CertificatesBySubjectView {
   readonly certificateIds: readonly string[];
 }
 
-export const subjectKey = (type: CertificateSubject['type'], id: string): string => `${type}:${id}`;
+/** Index keys of certificate subjects (see certificateSubjectKey in the domain). */
+export const subjectKey = (subject: CertificateSubject): string => certificateSubjectKey(subject);
 
 const CERTIFICATE_EVENTS = new Set<string>([
   'CertificateIssued',
@@ -91,10 +92,7 @@ function apply(view: CertificateView | undefined, event: LedgerEvent, position: 
 
 export const certificatesBySubjectProjection: DocumentProjection<CertificatesBySubjectView> = {
   collection: CERTIFICATES_BY_SUBJECT,
-  keyOf: (event) =>
-    event.type === 'CertificateIssued'
-      ? subjectKey(event.data.subject.type, event.data.subject.id)
-      : undefined,
+  keyOf: (event) => (event.type === 'CertificateIssued' ? subjectKey(event.data.subject) : undefined),
   evolve(view, event) {
     if (event.type !== 'CertificateIssued') throw new Error(`${event.type} cannot change a subject index`);
     return {

@@ -105,13 +105,18 @@ const transformation = (
     },
   },
 ];
-const certificate = (certificateId: string, type: 'facility' | 'organisation', id: string): LedgerEvent => ({
+const certificate = (
+  certificateId: string,
+  type: 'facility' | 'organisation',
+  id: string,
+  orgId?: string,
+): LedgerEvent => ({
   type: 'CertificateIssued',
   data: {
     certificateId,
     certifierOrgId: 'irma-audit',
     scheme: 'IRMA',
-    subject: { type, id },
+    subject: { type, id, ...(orgId ? { orgId } : {}) },
     validFrom: '2026-01-01T00:00:00Z',
     validUntil: '2027-01-01T00:00:00Z',
     evidence: { sha256: 'a'.repeat(64), uri: 'https://x.example/r.pdf' },
@@ -127,7 +132,7 @@ const lifecycle = (
 describe('certification', () => {
   // Mine A is certified; mine B is not. A (750 kg) and B (250 kg) go into one oxide: share 0.75.
   const events: LedgerEvent[] = [
-    certificate('C-MINE', 'facility', 'mine-a'),
+    certificate('C-MINE', 'facility', 'mine-a', 'mineco'),
     certificate('C-PLANT', 'organisation', 'refco'),
     mined('A', 'mineco', 'mine-a', '2026-02-01T00:00:00Z'),
     mined('B', 'otherco', 'mine-b', '2026-02-01T00:00:00Z'),
@@ -157,6 +162,19 @@ describe('certification', () => {
     ]);
   });
 
+  it('does not let a facility certificate cover another organisation’s facility of the same id', () => {
+    const sameFacilityId = events.map((event) =>
+      event.type === 'BatchMined' && event.data.batchId === 'B'
+        ? mined('B', 'otherco', 'mine-a', '2026-02-01T00:00:00Z')
+        : event,
+    );
+    const [irma] = certificationOf('OX', fold(sameFacilityId))!.schemes;
+    expect(irma!.certifiedShare).toBe(0.75);
+    expect(irma!.gaps.map((gap) => [gap.batchId, gap.orgId, gap.facilityId, gap.reason])).toEqual([
+      ['B', 'otherco', 'mine-a', 'NO_CERTIFICATE'],
+    ]);
+  });
+
   it('keeps steps before a revocation covered, and uncovers those after a suspension began', () => {
     const lookup = fold([
       ...events,
@@ -177,7 +195,7 @@ describe('certification', () => {
 
   it('reads a certificate’s status at a moment from its own history', () => {
     const lookup = fold([
-      certificate('C', 'facility', 'f'),
+      certificate('C', 'facility', 'f', 'mineco'),
       lifecycle('CertificateSuspended', 'C', '2026-03-10T00:00:00Z'),
       lifecycle('CertificateReinstated', 'C', '2026-03-17T00:00:00Z'),
     ]);

@@ -162,10 +162,10 @@ function allNodes(root: ChainNode): ChainNode[] {
 function chainCertificates(nodes: readonly ChainNode[], lookup: ViewLookup): CertificateView[] {
   const subjects = new Set<string>();
   for (const node of nodes) {
-    subjects.add(subjectKey('batch', node.batchId));
+    subjects.add(subjectKey({ type: 'batch', id: node.batchId }));
     for (const step of node.steps) {
-      subjects.add(subjectKey('facility', step.facilityId));
-      subjects.add(subjectKey('organisation', step.orgId));
+      subjects.add(subjectKey({ type: 'facility', id: step.facilityId, orgId: step.orgId }));
+      subjects.add(subjectKey({ type: 'organisation', id: step.orgId }));
     }
   }
   const ids = new Set<string>();
@@ -180,7 +180,9 @@ function chainCertificates(nodes: readonly ChainNode[], lookup: ViewLookup): Cer
 
 const applies = (certificate: CertificateView, step: ChainStep): boolean =>
   (certificate.subject.type === 'batch' && certificate.subject.id === step.batchId) ||
-  (certificate.subject.type === 'facility' && certificate.subject.id === step.facilityId) ||
+  (certificate.subject.type === 'facility' &&
+    certificate.subject.id === step.facilityId &&
+    certificate.subject.orgId === step.orgId) ||
   (certificate.subject.type === 'organisation' && certificate.subject.id === step.orgId);
 
 function gapOf(step: ChainStep, certificates: readonly CertificateView[]): CertificationGap | undefined {

@@ -23,7 +23,7 @@ const issue = {
   data: {
     certificateId: 'C1',
     scheme: 'IRMA',
-    subject: { type: 'facility' as const, id: 'kuantan' },
+    subject: { type: 'facility' as const, id: 'kuantan', orgId: 'refco' },
     validFrom: '2026-01-01T00:00:00Z',
     validUntil: '2027-01-01T00:00:00Z',
     evidence: { sha256: 'a'.repeat(64), uri: 'https://x.example/r.pdf' },
@@ -43,6 +43,13 @@ const changed = (type: 'CertificateSuspended' | 'CertificateRevoked'): Certifica
 describe('certificate decider', () => {
   it('lets a certifier issue a certificate', () => spec([]).when(issue, irma).then([issued]));
   it('refuses a producer', () => spec([]).when(issue, as('mineco', 'producer')).thenRefuses('ROLE_REQUIRED'));
+  it('refuses a facility subject that does not name its organisation', () =>
+    spec([])
+      .when(
+        { ...issue, data: { ...issue.data, subject: { type: 'facility' as const, id: 'kuantan' } } },
+        irma,
+      )
+      .thenRefuses('FACILITY_SUBJECT_NEEDS_ORGANISATION'));
   it('refuses a certificate id that exists', () =>
     spec([issued]).when(issue, irma).thenRefuses('CERTIFICATE_ALREADY_EXISTS'));
   it('lets the issuing certifier suspend it', () =>

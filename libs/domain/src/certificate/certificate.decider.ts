@@ -77,6 +77,12 @@ export function decideCertificate(
     if (Date.parse(command.data.validUntil) <= Date.parse(command.data.validFrom)) {
       throw invalid('CERTIFICATE_VALIDITY_INVERTED', 'validUntil must be later than validFrom');
     }
+    if (command.data.subject.type === 'facility' && !command.data.subject.orgId) {
+      throw invalid(
+        'FACILITY_SUBJECT_NEEDS_ORGANISATION',
+        'A facility certificate must name the facility’s organisation (subject.orgId): facility ids are unique only within one',
+      );
+    }
     return [{ type: 'CertificateIssued', data: { ...command.data, certifierOrgId: actor.orgId } }];
   }
   const { certificateId, reason, occurredAt } = command.data;

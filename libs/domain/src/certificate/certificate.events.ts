@@ -1,11 +1,21 @@
 export const CERTIFICATE_SUBJECT_TYPES = ['batch', 'facility', 'organisation'] as const;
 export type CertificateSubjectType = (typeof CERTIFICATE_SUBJECT_TYPES)[number];
 
-/** What a certificate is about: one batch, one facility (by facilityId) or a whole organisation. */
+/**
+ * What a certificate is about: one batch, one facility or a whole organisation. Facility ids are unique
+ * only within an organisation, so a facility subject names its organisation too (`orgId`).
+ */
 export interface CertificateSubject {
   readonly type: CertificateSubjectType;
   readonly id: string;
+  readonly orgId?: string;
 }
+
+/** The key a subject is indexed and matched by: `facility:<orgId>/<facilityId>`, `batch:<id>`, `organisation:<id>`. */
+export const certificateSubjectKey = (subject: CertificateSubject): string =>
+  subject.type === 'facility'
+    ? `facility:${subject.orgId ?? ''}/${subject.id}`
+    : `${subject.type}:${subject.id}`;
 
 export type CertificateIssued = {
   type: 'CertificateIssued';

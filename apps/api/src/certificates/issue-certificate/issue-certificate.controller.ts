@@ -28,7 +28,11 @@ export class IssueCertificateController {
         certificateId: body.certificateId,
         scheme: body.scheme,
         ...(body.level ? { level: body.level } : {}),
-        subject: { type: body.subject.type, id: body.subject.id },
+        subject: {
+          type: body.subject.type,
+          id: body.subject.id,
+          ...(body.subject.type === 'facility' && body.subject.orgId ? { orgId: body.subject.orgId } : {}),
+        },
         validFrom: body.validFrom,
         validUntil: body.validUntil,
         evidence: { sha256: body.evidence.sha256, uri: body.evidence.uri },

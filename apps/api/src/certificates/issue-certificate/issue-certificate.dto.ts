@@ -9,6 +9,7 @@ import {
   IsUrl,
   Length,
   Matches,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { IsLedgerId, IsTimestampWithOffset } from '../../common/validation';
@@ -21,6 +22,16 @@ export class CertificateSubjectDto {
   @ApiProperty({ example: 'kuantan', description: 'A batchId, facilityId or orgId' })
   @IsLedgerId()
   id!: string;
+
+  @ApiProperty({
+    required: false,
+    example: 'refco',
+    description:
+      'The organisation a facility belongs to (facility ids are unique only within one): required for facility subjects',
+  })
+  @ValidateIf((subject: CertificateSubjectDto) => subject.type === 'facility' || subject.orgId !== undefined)
+  @IsLedgerId()
+  orgId?: string;
 }
 
 export class EvidenceDto {
