@@ -50,6 +50,8 @@ export interface SqliteEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** How long a flush waits for another process's write lock before failing its group (default 5000). */
   readonly busyTimeoutMs?: number;
+  /** How long a flush may wait for more appends to join its group (default 5 ms; see MAX_GATHER_MS). */
+  readonly gatherMs?: number;
 }
 
 /** The connection's settings as SQLite reports them after open. */
@@ -110,6 +112,7 @@ export class SqliteEventStore implements EventStore {
     private readonly db: Database.Database,
     readonly settings: SqliteSettings,
     private readonly pollIntervalMs: number,
+    private readonly gatherMs: number,
   ) {
     this.statements = prepareStatements(db);
   }
@@ -130,7 +133,12 @@ export class SqliteEventStore implements EventStore {
         synchronous: db.pragma('synchronous', { simple: true }) as number,
         busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
       };
-      return new SqliteEventStore(db, settings, options.pollIntervalMs ?? 250);
+      return new SqliteEventStore(
+        db,
+        settings,
+        options.pollIntervalMs ?? 250,
+        options.gatherMs ?? MAX_GATHER_MS,
+      );
     } catch (error) {
       db.close();
       throw error;
@@ -198,7 +206,7 @@ export class SqliteEventStore implements EventStore {
   /**
    * Commits the queue once a whole turn of the event loop has added nothing to it: appends that arrived
    * during the last turn mean that concurrent requests are still being handled, and their appends had
-   * better share this commit than wait for the next one. Bounded by MAX_GATHER_MS and MAX_GROUP_SIZE.
+   * better share this commit than wait for the next one. Bounded by the gather time and MAX_GROUP_SIZE.
    */
   private flush(): void {
     this.flushHandle = undefined;
@@ -206,7 +214,7 @@ export class SqliteEventStore implements EventStore {
     if (
       queued > this.queuedAtLastLook &&
       queued < MAX_GROUP_SIZE &&
-      performance.now() - this.oldestQueuedAt < MAX_GATHER_MS
+      performance.now() - this.oldestQueuedAt < this.gatherMs
     ) {
       this.queuedAtLastLook = queued;
       this.flushHandle = setImmediate(() => this.flush());
