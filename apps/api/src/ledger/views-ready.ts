@@ -1,4 +1,5 @@
-import { HttpException, Inject, Injectable } from '@nestjs/common';
+import { HttpException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ApiQuery } from '@nestjs/swagger';
 import { Projector } from '@tracelode/projections';
 import type { LedgerConfig } from '../config/ledger-config';
 import { LEDGER_CONFIG } from './ledger.tokens';
@@ -32,3 +33,15 @@ export class ViewsReady {
     );
   }
 }
+
+/** OpenAPI for the read-your-writes parameter every view route takes. */
+export const ApiMinPosition = () =>
+  ApiQuery({
+    name: 'minPosition',
+    required: false,
+    description: 'Wait (up to 5 s) until the view reflects this log position; 503 with Retry-After otherwise',
+  });
+
+/** The one 404 for a batch no view knows. */
+export const batchNotFound = (batchId: string): NotFoundException =>
+  new NotFoundException({ code: 'BATCH_NOT_FOUND', message: `Batch ${batchId} does not exist` });

@@ -1,9 +1,9 @@
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CARBON, type CarbonView } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
-import { ViewsReady } from '../../ledger/views-ready';
+import { ApiMinPosition, batchNotFound, ViewsReady } from '../../ledger/views-ready';
 import { CarbonDto } from './batch-carbon.dto';
 
 @ApiTags('batches')
@@ -19,11 +19,7 @@ export class BatchCarbonController {
   @ApiOperation({
     summary: 'The batch’s embodied carbon, intensity and where it was emitted, cradle to gate',
   })
-  @ApiQuery({
-    name: 'minPosition',
-    required: false,
-    description: 'Wait (up to 5 s) until the view reflects this position',
-  })
+  @ApiMinPosition()
   @ApiOkResponse({ type: CarbonDto })
   async carbon(
     @Param('batchId', LedgerIdPipe) batchId: string,
@@ -31,8 +27,7 @@ export class BatchCarbonController {
   ): Promise<CarbonDto> {
     await this.ready.atLeast(minPosition);
     const view = this.views.get<CarbonView>(CARBON, batchId);
-    if (!view)
-      throw new NotFoundException({ code: 'BATCH_NOT_FOUND', message: `Batch ${batchId} does not exist` });
+    if (!view) throw batchNotFound(batchId);
     const { embodiedKgCo2e, intensityKgCo2ePerKg, primaryDataShare, breakdown } = view;
     return { batchId, embodiedKgCo2e, intensityKgCo2ePerKg, primaryDataShare, breakdown: [...breakdown] };
   }

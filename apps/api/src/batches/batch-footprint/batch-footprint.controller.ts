@@ -1,5 +1,5 @@
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   CARBON,
   type CarbonView,
@@ -10,7 +10,7 @@ import {
 } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
-import { ViewsReady } from '../../ledger/views-ready';
+import { ApiMinPosition, batchNotFound, ViewsReady } from '../../ledger/views-ready';
 import { PactProductFootprintDto } from './batch-footprint.dto';
 
 @ApiTags('batches')
@@ -24,11 +24,7 @@ export class BatchFootprintController {
 
   @Get()
   @ApiOperation({ summary: 'The batch’s carbon footprint as a PACT v3 ProductFootprint, per kilogram' })
-  @ApiQuery({
-    name: 'minPosition',
-    required: false,
-    description: 'Wait (up to 5 s) until the view reflects this position',
-  })
+  @ApiMinPosition()
   @ApiOkResponse({ type: PactProductFootprintDto })
   async footprint(
     @Param('batchId', LedgerIdPipe) batchId: string,
@@ -36,8 +32,7 @@ export class BatchFootprintController {
   ): Promise<PactProductFootprint> {
     await this.ready.atLeast(minPosition);
     const carbon = this.views.get<CarbonView>(CARBON, batchId);
-    if (!carbon)
-      throw new NotFoundException({ code: 'BATCH_NOT_FOUND', message: `Batch ${batchId} does not exist` });
+    if (!carbon) throw batchNotFound(batchId);
     const producer = this.views.get<OrganisationView>(ORGANISATIONS, carbon.orgId);
     return toPactFootprint(carbon, producer?.name ?? carbon.orgId);
   }

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpException, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, HttpException, Param, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiExtraModels,
@@ -11,7 +11,7 @@ import {
 import { PROVENANCE, type ProvenanceView, traceDescendants } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
-import { ViewsReady } from '../../ledger/views-ready';
+import { ApiMinPosition, batchNotFound, ViewsReady } from '../../ledger/views-ready';
 import { DescendantsDto, ProvenanceDto } from './batch-provenance.dto';
 
 @ApiTags('batches')
@@ -30,11 +30,7 @@ export class BatchProvenanceController {
     description: 'With `direction=descendants`, what the batch ended up in instead (breadth-first).',
   })
   @ApiQuery({ name: 'direction', required: false, enum: ['descendants'] })
-  @ApiQuery({
-    name: 'minPosition',
-    required: false,
-    description: 'Wait (up to 5 s) until the view reflects this position',
-  })
+  @ApiMinPosition()
   @ApiOkResponse({
     schema: { oneOf: [{ $ref: getSchemaPath(ProvenanceDto) }, { $ref: getSchemaPath(DescendantsDto) }] },
   })
@@ -54,8 +50,7 @@ export class BatchProvenanceController {
     }
     await this.ready.atLeast(minPosition);
     const view = this.view(batchId);
-    if (!view)
-      throw new NotFoundException({ code: 'BATCH_NOT_FOUND', message: `Batch ${batchId} does not exist` });
+    if (!view) throw batchNotFound(batchId);
     if (direction === 'descendants') {
       const descendants = traceDescendants(view, (id) => this.view(id));
       return { batchId, direction, descendants };

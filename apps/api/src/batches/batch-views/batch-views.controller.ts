@@ -1,12 +1,12 @@
-import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { toBatchStreamId } from '@tracelode/domain';
 import type { EventStore, StoredEvent } from '@tracelode/event-store';
 import { BATCH_CUSTODY, type BatchCustodyView, heldAncestorOf } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import { EVENT_STORE } from '../../ledger/ledger.tokens';
-import { ViewsReady } from '../../ledger/views-ready';
+import { ApiMinPosition, batchNotFound, ViewsReady } from '../../ledger/views-ready';
 import { BatchCustodyViewDto, StoredEventDto } from './batch-views.dto';
 
 @ApiTags('batches')
@@ -21,11 +21,7 @@ export class BatchViewsController {
 
   @Get()
   @ApiOperation({ summary: 'The batch’s chain of custody: status, custodian, mass, timeline' })
-  @ApiQuery({
-    name: 'minPosition',
-    required: false,
-    description: 'Wait (up to 5 s) until the view reflects this position',
-  })
+  @ApiMinPosition()
   @ApiOkResponse({ type: BatchCustodyViewDto })
   async custody(
     @Param('batchId', LedgerIdPipe) batchId: string,
@@ -33,8 +29,7 @@ export class BatchViewsController {
   ): Promise<BatchCustodyView> {
     await this.ready.atLeast(minPosition);
     const view = this.views.get<BatchCustodyView>(BATCH_CUSTODY, batchId);
-    if (!view)
-      throw new NotFoundException({ code: 'BATCH_NOT_FOUND', message: `Batch ${batchId} does not exist` });
+    if (!view) throw batchNotFound(batchId);
     // Derived when read: a hold on an ancestor never rewrites its descendants' views.
     return {
       ...view,
@@ -48,8 +43,7 @@ export class BatchViewsController {
   async events(@Param('batchId', LedgerIdPipe) batchId: string): Promise<StoredEventDto[]> {
     const events: StoredEventDto[] = [];
     for await (const stored of this.store.readStream(toBatchStreamId(batchId))) events.push(toDto(stored));
-    if (events.length === 0)
-      throw new NotFoundException({ code: 'BATCH_NOT_FOUND', message: `Batch ${batchId} does not exist` });
+    if (events.length === 0) throw batchNotFound(batchId);
     return events;
   }
 }

@@ -1,9 +1,9 @@
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { certificationOf, type CertificationView } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
-import { ViewsReady } from '../../ledger/views-ready';
+import { ApiMinPosition, batchNotFound, ViewsReady } from '../../ledger/views-ready';
 
 @ApiTags('batches')
 @ApiBearerAuth()
@@ -19,7 +19,7 @@ export class BatchCertificationController {
     summary:
       'Per scheme: certificates of the batch, whether every step of its chain was covered, the certified share and the gaps',
   })
-  @ApiQuery({ name: 'minPosition', required: false })
+  @ApiMinPosition()
   @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
   async certification(
     @Param('batchId', LedgerIdPipe) batchId: string,
@@ -27,8 +27,7 @@ export class BatchCertificationController {
   ): Promise<CertificationView> {
     await this.ready.atLeast(minPosition);
     const view = certificationOf(batchId, (collection, key) => this.views.get(collection, key));
-    if (!view)
-      throw new NotFoundException({ code: 'BATCH_NOT_FOUND', message: `Batch ${batchId} does not exist` });
+    if (!view) throw batchNotFound(batchId);
     return view;
   }
 }

@@ -1,9 +1,9 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CERTIFICATES, type CertificateView } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
-import { ViewsReady } from '../../ledger/views-ready';
+import { ApiMinPosition, ViewsReady } from '../../ledger/views-ready';
 
 @ApiTags('certificates')
 @ApiBearerAuth()
@@ -16,7 +16,7 @@ export class CertificateViewsController {
 
   @Get()
   @ApiOperation({ summary: 'A certificate: scheme, subject, validity, status and its history with when' })
-  @ApiQuery({ name: 'minPosition', required: false })
+  @ApiMinPosition()
   @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
   async certificate(
     @Param('certificateId', LedgerIdPipe) certificateId: string,

@@ -2,7 +2,7 @@ import { Controller, Get, HttpException, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { EXPORTS, type ExportView } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
-import { ViewsReady } from '../../ledger/views-ready';
+import { ApiMinPosition, ViewsReady } from '../../ledger/views-ready';
 
 @ApiTags('exports')
 @ApiBearerAuth()
@@ -21,7 +21,7 @@ export class ExportViewsController {
   @ApiQuery({ name: 'licenceId', required: false })
   @ApiQuery({ name: 'from', required: false, example: '2026-01-01T00:00:00Z' })
   @ApiQuery({ name: 'to', required: false, example: '2027-01-01T00:00:00Z' })
-  @ApiQuery({ name: 'minPosition', required: false })
+  @ApiMinPosition()
   @ApiOkResponse({ schema: { type: 'array', items: { type: 'object', additionalProperties: true } } })
   async list(
     @Query('licenceId') licenceId?: string,

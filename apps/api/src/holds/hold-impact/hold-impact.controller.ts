@@ -1,9 +1,9 @@
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { holdImpactOf, type HoldImpactView } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
-import { ViewsReady } from '../../ledger/views-ready';
+import { ApiMinPosition, batchNotFound, ViewsReady } from '../../ledger/views-ready';
 
 @ApiTags('holds')
 @ApiBearerAuth()
@@ -16,7 +16,7 @@ export class HoldImpactController {
 
   @Get()
   @ApiOperation({ summary: 'The recall list: every batch made from this one, with its custodian and status' })
-  @ApiQuery({ name: 'minPosition', required: false })
+  @ApiMinPosition()
   @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
   async impact(
     @Param('batchId', LedgerIdPipe) batchId: string,
@@ -24,8 +24,7 @@ export class HoldImpactController {
   ): Promise<HoldImpactView> {
     await this.ready.atLeast(minPosition);
     const view = holdImpactOf(batchId, (collection, key) => this.views.get(collection, key));
-    if (!view)
-      throw new NotFoundException({ code: 'BATCH_NOT_FOUND', message: `Batch ${batchId} does not exist` });
+    if (!view) throw batchNotFound(batchId);
     return view;
   }
 }

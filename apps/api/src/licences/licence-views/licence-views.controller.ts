@@ -6,15 +6,9 @@ import { LICENCES, type LicenceView } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import { EVENT_STORE } from '../../ledger/ledger.tokens';
-import { ViewsReady } from '../../ledger/views-ready';
+import { ApiMinPosition, ViewsReady } from '../../ledger/views-ready';
 import { StoredEventDto } from '../../batches/batch-views/batch-views.dto';
 import { LicenceViewDto } from './licence-views.dto';
-
-const MIN_POSITION = {
-  name: 'minPosition',
-  required: false,
-  description: 'Wait (up to 5 s) until the view reflects this position',
-};
 
 @ApiTags('licences')
 @ApiBearerAuth()
@@ -32,7 +26,7 @@ export class LicenceViewsController {
     description: 'A scan of the licence views: fine for a regulator’s register, not yet indexed.',
   })
   @ApiQuery({ name: 'holderOrgId', required: false })
-  @ApiQuery(MIN_POSITION)
+  @ApiMinPosition()
   @ApiOkResponse({ type: [LicenceViewDto] })
   async list(
     @Query('holderOrgId') holderOrgId?: string,
@@ -47,7 +41,7 @@ export class LicenceViewsController {
 
   @Get(':licenceId')
   @ApiOperation({ summary: 'A licence’s usage: cap, drawn, remaining, exports and status history' })
-  @ApiQuery(MIN_POSITION)
+  @ApiMinPosition()
   @ApiOkResponse({ type: LicenceViewDto })
   async licence(
     @Param('licenceId', LedgerIdPipe) licenceId: string,
