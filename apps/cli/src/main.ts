@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import { bench } from './commands/bench.command';
 import { demo } from './commands/demo.command';
 import { rebuild } from './commands/rebuild.command';
+import { replay } from './commands/replay.command';
+import { sign } from './commands/sign.command';
+import { verify } from './commands/verify.command';
 
 /** `tracelode <command>`: the ledger's operator tools. Each command lives in ./commands. */
 const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {
@@ -17,6 +20,21 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
     summary:
       'bench [--large]                        commands/s over HTTP, raw appends/s, provenance reads on 10k and 100k (1M) events',
     run: bench,
+  },
+  verify: {
+    summary:
+      'verify <bundle.json> [--public-key FILE] check an audit bundle offline: signatures, hashes, proofs, views',
+    run: verify,
+  },
+  replay: {
+    summary:
+      'replay --to <position|time> --out DIR  rebuild the views as of a moment into DIR and diff them with the live ones',
+    run: replay,
+  },
+  sign: {
+    summary:
+      'sign --key FILE --key-id ID ...       sign a command request (RFC 9421) the way a producer must',
+    run: sign,
   },
 };
 
