@@ -8,6 +8,7 @@ import {
 import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { type EventStore, openEventStore } from '@tracelode/event-store';
+import { SealingEventStore } from '@tracelode/integrity';
 import { LEDGER_PROJECTIONS, Projector } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -99,7 +100,11 @@ export class AppModule {
       ],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
-        { provide: EVENT_STORE, useFactory: () => openEventStore(config.storeUrl) },
+        {
+          // Every event is sealed into its stream's hash chain on the way in (ADR 0011).
+          provide: EVENT_STORE,
+          useFactory: async () => new SealingEventStore(await openEventStore(config.storeUrl)),
+        },
         { provide: ReadModelStore, useFactory: () => ReadModelStore.open(config.viewsPath) },
         {
           provide: Projector,

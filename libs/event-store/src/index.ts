@@ -13,3 +13,4 @@ export {
   KurrentDbEventStore,
   METADATA_KEY,
 } from './kurrentdb/kurrentdb-event-store';
+export { validateAppend } from './validate-append';

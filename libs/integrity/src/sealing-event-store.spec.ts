@@ -1,0 +1,129 @@
+import {
+  type EventStore,
+  InMemoryEventStore,
+  type StoredEvent,
+  type StreamWrite,
+  WrongExpectedRevisionError,
+} from '@tracelode/event-store';
+import { describeEventStoreContract } from '@tracelode/testing';
+import { eventHash, withoutHashFields } from './event-hash';
+import { SealingEventStore, UnsealedEventError } from './sealing-event-store';
+
+/** The contract, read through a view that hides the hash fields the sealer adds to every event's metadata. */
+describeEventStoreContract('SealingEventStore over the in-memory store', () => {
+  const store = new SealingEventStore(new InMemoryEventStore());
+  const unsealed = async function* (events: AsyncIterable<StoredEvent>) {
+    for await (const event of events) yield { ...event, metadata: withoutHashFields(event.metadata) };
+  };
+  const view: EventStore = {
+    append: (writes) => store.append(writes),
+    readStream: (stream, from) => unsealed(store.readStream(stream, from)),
+    readAll: (from) => unsealed(store.readAll(from)),
+    subscribeAll: (from) => unsealed(store.subscribeAll(from)),
+    headPosition: () => store.headPosition(),
+    close: () => store.close(),
+  };
+  return Promise.resolve({ store: view, cleanup: () => store.close() });
+});
+
+const write = (
+  stream: string,
+  expectedRevision: StreamWrite['expectedRevision'],
+  count = 1,
+): StreamWrite => ({
+  stream,
+  expectedRevision,
+  events: Array.from({ length: count }, (_, i) => ({
+    eventId: `${stream}-${String(expectedRevision)}-${i}-${Math.random()}`,
+    type: 'Noted',
+    data: { i, note: 'ñ €' },
+    metadata: { recordedAt: '2026-11-28T00:00:00.000Z' },
+  })),
+});
+
+async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
+  const all: StoredEvent[] = [];
+  for await (const event of events) all.push(event);
+  return all;
+}
+
+/** Recomputes every event's hash from its content and checks each chains to its predecessor. */
+function expectChained(events: readonly StoredEvent[]): void {
+  let prevHash: string | null = null;
+  for (const event of events) {
+    expect(event.metadata.prevHash).toBe(prevHash);
+    expect(event.metadata.hash).toBe(eventHash(event, prevHash));
+    prevHash = event.metadata.hash as string;
+  }
+}
+
+describe('SealingEventStore', () => {
+  it('chains every event of a stream to its predecessor, across appends and multi-stream writes', async () => {
+    const store = new SealingEventStore(new InMemoryEventStore());
+    await store.append([write('a', 'no_stream', 3), write('b', 'no_stream')]);
+    await store.append([write('a', 2n, 2), write('b', 0n)]);
+
+    expectChained(await collect(store.readStream('a')));
+    expectChained(await collect(store.readStream('b')));
+    expect((await collect(store.readStream('a'))).length).toBe(5);
+  });
+
+  it('reads the predecessor from the store when another writer extended the stream', async () => {
+    const inner = new InMemoryEventStore();
+    const first = new SealingEventStore(inner);
+    const second = new SealingEventStore(inner);
+    await first.append([write('a', 'no_stream')]);
+    await second.append([write('a', 0n)]); // first's remembered head (revision 0) is now stale
+    await first.append([write('a', 1n)]);
+
+    expectChained(await collect(inner.readStream('a')));
+  });
+
+  it('tightens "any" to the revision it chained to, so a racing writer is refused rather than forked', async () => {
+    const inner = new InMemoryEventStore();
+    const store = new SealingEventStore(inner);
+    await store.append([write('a', 'any')]);
+    await store.append([write('a', 'any', 2)]);
+    expectChained(await collect(inner.readStream('a')));
+
+    const racing = new SealingEventStore(inner);
+    const [x, y] = await Promise.allSettled([
+      store.append([write('a', 'any')]),
+      racing.append([write('a', 'any')]),
+    ]);
+    const refused = [x, y].filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused.length).toBeLessThanOrEqual(1);
+    for (const r of refused) expect(r.reason).toBeInstanceOf(WrongExpectedRevisionError);
+    expectChained(await collect(inner.readStream('a')));
+  });
+
+  it('refuses wrong expected revisions as the store does, writing nothing', async () => {
+    const store = new SealingEventStore(new InMemoryEventStore());
+    await store.append([write('a', 'no_stream')]);
+    await expect(store.append([write('a', 5n)])).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    await expect(store.append([write('b', 'stream_exists')])).rejects.toBeInstanceOf(
+      WrongExpectedRevisionError,
+    );
+    await expect(store.append([write('a', 'no_stream')])).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect(await store.headPosition()).toBe(1n);
+  });
+
+  it('replaces hash fields a caller supplied instead of trusting them', async () => {
+    const store = new SealingEventStore(new InMemoryEventStore());
+    const forged = write('a', 'no_stream');
+    const events = forged.events.map((e) => ({
+      ...e,
+      metadata: { ...e.metadata, hash: 'ff', prevHash: 'ee' },
+    }));
+    await store.append([{ ...forged, events }]);
+    expectChained(await collect(store.readStream('a')));
+  });
+
+  it('will not extend a stream whose events were written without a hash', async () => {
+    const inner = new InMemoryEventStore();
+    await inner.append([write('a', 'no_stream')]);
+    await expect(new SealingEventStore(inner).append([write('a', 0n)])).rejects.toBeInstanceOf(
+      UnsealedEventError,
+    );
+  });
+});

@@ -1,0 +1,125 @@
+import {
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type StoredEvent,
+  type StreamWrite,
+  validateAppend,
+} from '@tracelode/event-store';
+import { chainOf, eventHash } from './event-hash';
+
+/** A stream's last event as the sealer knows it: the predecessor of the next event appended. */
+interface StreamHead {
+  readonly revision: bigint;
+  readonly hash: string;
+}
+
+export class UnsealedEventError extends Error {
+  override readonly name = 'UnsealedEventError';
+}
+
+/**
+ * An event store that seals every appended event into its stream's hash chain: each event's metadata gets
+ * `prevHash` (its predecessor's hash, null for a stream's first event) and `hash` (eventHash over the
+ * event, its place and prevHash) before the append, so every store holds the same hashes. The append is
+ * made with the exact revision the predecessor was read at, so a concurrent writer cannot slip an event
+ * between an event and the hash it chains to: "any" and "stream_exists" are tightened to the revision
+ * read. The heads of recently written streams are remembered, so an append usually reads nothing extra.
+ */
+export class SealingEventStore implements EventStore {
+  private readonly heads = new Map<string, StreamHead>();
+
+  constructor(
+    private readonly inner: EventStore,
+    private readonly capacity = 10_000,
+  ) {}
+
+  async append(writes: readonly StreamWrite[]): Promise<AppendResult> {
+    validateAppend(writes); // what the store would refuse is refused before anything is read or hashed
+    const sealed: StreamWrite[] = [];
+    const newHeads: [string, StreamHead][] = [];
+    for (const write of writes) {
+      const head = await this.headBefore(write.stream, write.expectedRevision);
+      let revision = head ? head.revision + 1n : 0n;
+      let prevHash = head ? head.hash : null;
+      const events = write.events.map((event): EventToAppend => {
+        const metadata = { ...event.metadata };
+        delete metadata.hash;
+        delete metadata.prevHash;
+        const hash = eventHash({ stream: write.stream, revision, ...event, metadata }, prevHash);
+        const sealedEvent = { ...event, metadata: { ...metadata, prevHash, hash } };
+        prevHash = hash;
+        revision += 1n;
+        return sealedEvent;
+      });
+      // Exactly the predecessor read; without one, the caller's expectation stands (and the store judges it).
+      const expectedRevision = head
+        ? head.revision
+        : write.expectedRevision === 'any'
+          ? 'no_stream'
+          : write.expectedRevision;
+      sealed.push({ stream: write.stream, expectedRevision, events });
+      if (prevHash !== null) newHeads.push([write.stream, { revision: revision - 1n, hash: prevHash }]);
+    }
+    const result = await this.inner.append(sealed);
+    for (const [stream, head] of newHeads) this.remember(stream, head);
+    return result;
+  }
+
+  /** The stream's last event before this append, as the expected revision requires it to be. */
+  private async headBefore(stream: string, expected: ExpectedRevision): Promise<StreamHead | undefined> {
+    if (expected === 'no_stream') return undefined;
+    const known = this.heads.get(stream);
+    if (typeof expected === 'bigint') {
+      if (known?.revision === expected) return known;
+      for await (const stored of this.inner.readStream(stream, expected)) {
+        if (stored.revision === expected) return headOf(stored);
+        break;
+      }
+      return undefined; // no such event: the store refuses the expected revision
+    }
+    // "any" / "stream_exists": the stream's current last event, read from what is known onwards.
+    let head = known;
+    for await (const stored of this.inner.readStream(stream, known ? known.revision : 0n)) {
+      head = headOf(stored);
+    }
+    return head;
+  }
+
+  private remember(stream: string, head: StreamHead): void {
+    this.heads.delete(stream);
+    this.heads.set(stream, head);
+    if (this.heads.size > this.capacity) this.heads.delete(this.heads.keys().next().value!);
+  }
+
+  readStream(stream: string, from?: bigint): AsyncIterable<StoredEvent> {
+    return this.inner.readStream(stream, from);
+  }
+
+  readAll(from?: bigint): AsyncIterable<StoredEvent> {
+    return this.inner.readAll(from);
+  }
+
+  subscribeAll(from?: bigint): AsyncIterable<StoredEvent> {
+    return this.inner.subscribeAll(from);
+  }
+
+  headPosition(): Promise<bigint> {
+    return this.inner.headPosition();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+function headOf(stored: StoredEvent): StreamHead {
+  const { hash } = chainOf(stored.metadata);
+  if (hash === undefined) {
+    throw new UnsealedEventError(
+      `Event ${stored.eventId} (${stored.stream}@${stored.revision}) carries no hash: the stream was written without sealing and cannot be extended`,
+    );
+  }
+  return { revision: stored.revision, hash };
+}
