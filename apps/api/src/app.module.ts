@@ -8,7 +8,7 @@ import {
 import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { type EventStore, openEventStore } from '@tracelode/event-store';
-import { SealingEventStore } from '@tracelode/integrity';
+import { CheckpointSigner, LogNotary, SealingEventStore } from '@tracelode/integrity';
 import { LEDGER_PROJECTIONS, Projector } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -31,6 +31,8 @@ import { IssueCertificateController } from './certificates/issue-certificate/iss
 import { ExportBatchController } from './exports/export-batch/export-batch.controller';
 import { ExportBatchHandler } from './exports/export-batch/export-batch.handler';
 import { ExportViewsController } from './exports/export-views/export-views.controller';
+import { LogController } from './log/log.controller';
+import { AuditBundleController } from './log/audit-bundle.controller';
 import { HoldImpactController } from './holds/hold-impact/hold-impact.controller';
 import { ChangeLicenceController } from './licences/change-licence/change-licence.controller';
 import { GrantLicenceController } from './licences/grant-licence/grant-licence.controller';
@@ -40,6 +42,7 @@ import type { LedgerConfig } from './config/ledger-config';
 import { HealthController } from './health/health.controller';
 import { CommandExecutor } from './ledger/command-executor';
 import { EVENT_STORE, LEDGER_CONFIG } from './ledger/ledger.tokens';
+import { BatchViewSource } from './ledger/batch-view-source';
 import { ViewsReady } from './ledger/views-ready';
 import { RegisterFacilityController } from './orgs/register-facility/register-facility.controller';
 import { RegisterFacilityHandler } from './orgs/register-facility/register-facility.handler';
@@ -48,20 +51,26 @@ import { RegisterOrganisationHandler } from './orgs/register-organisation/regist
 import { RecordTransformationController } from './transformations/record-transformation/record-transformation.controller';
 import { RecordTransformationHandler } from './transformations/record-transformation/record-transformation.handler';
 
-/** Starts the projector once the app is up; closes the projector, views and store on shutdown, in that order. */
+/**
+ * Starts the projector and the notary once the app is up; on shutdown closes them, then the store and the
+ * views, in that order.
+ */
 class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     private readonly projector: Projector,
+    private readonly notary: LogNotary,
     private readonly views: ReadModelStore,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   onApplicationBootstrap(): void {
     this.projector.start();
+    this.notary.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.projector.stop();
+    await this.notary.stop();
     await this.store.close();
     this.views.close();
   }
@@ -97,6 +106,8 @@ export class AppModule {
         CertificateViewsController,
         BatchCertificationController,
         HoldImpactController,
+        LogController,
+        AuditBundleController,
       ],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
@@ -113,14 +124,29 @@ export class AppModule {
             new Projector(store, views, LEDGER_PROJECTIONS),
         },
         {
+          provide: LogNotary,
+          inject: [EVENT_STORE],
+          useFactory: (store: EventStore) =>
+            LogNotary.open(
+              store,
+              config.integrityPath,
+              config.signingKeyPath
+                ? CheckpointSigner.fromFile(config.signingKeyPath)
+                : CheckpointSigner.ephemeral(),
+              { everyEvents: config.checkpointEveryEvents, everyMs: config.checkpointEveryMs },
+            ),
+        },
+        {
           provide: LedgerLifecycle,
-          inject: [Projector, ReadModelStore, EVENT_STORE],
-          useFactory: (p: Projector, v: ReadModelStore, s: EventStore) => new LedgerLifecycle(p, v, s),
+          inject: [Projector, LogNotary, ReadModelStore, EVENT_STORE],
+          useFactory: (p: Projector, n: LogNotary, v: ReadModelStore, s: EventStore) =>
+            new LedgerLifecycle(p, n, v, s),
         },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         AuthService,
         CommandExecutor,
         ViewsReady,
+        BatchViewSource,
         RegisterOrganisationHandler,
         RegisterFacilityHandler,
         BatchCommandHandler,

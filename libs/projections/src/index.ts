@@ -1,5 +1,6 @@
 export * from './document-projection';
 export * from './batch-custody.projection';
+export * from './batch-views';
 export * from './carbon.projection';
 export * from './certificates.projection';
 export * from './certification';

@@ -1,3 +1,5 @@
+import { dirname, join } from 'node:path';
+
 /** The ledger's configuration, read once from the environment (documented in .env.example). */
 export interface LedgerConfig {
   readonly port: number;
@@ -8,9 +10,26 @@ export interface LedgerConfig {
   readonly viewsPath: string;
   /** A fixed admin token; when unset, one is generated on first start and printed once. */
   readonly adminToken?: string;
+  /** SQLite file of the Merkle log and its signed checkpoints (':memory:' with a memory: store). */
+  readonly integrityPath: string;
+  /** The ledger's Ed25519 signing key (PKCS#8 PEM); generated there on first start when absent. */
+  readonly signingKeyPath: string | undefined;
+  /** Sign a checkpoint every this many events… */
+  readonly checkpointEveryEvents: number;
+  /** …or this often when events have arrived since the last one. */
+  readonly checkpointEveryMs: number;
   /** How long a query given `minPosition` waits for the views. */
   readonly minPositionWaitMs: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new ConfigError(`${name} must be a positive integer, got "${text}"`);
+  return value;
 }
 
 export class ConfigError extends Error {
@@ -33,11 +52,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('TRACELODE_ADMIN_TOKEN must be at least 16 characters long');
   }
+  const viewsPath = env.TRACELODE_VIEWS ?? './data/views.db';
+  const storeUrl = env.TRACELODE_STORE ?? 'sqlite:./data/ledger.db';
+  const inMemory = storeUrl.startsWith('memory:');
+  const dataDir = dirname(viewsPath === ':memory:' ? './data/views.db' : viewsPath);
   return {
     port,
     host: env.TRACELODE_HOST ?? '127.0.0.1',
-    storeUrl: env.TRACELODE_STORE ?? 'sqlite:./data/ledger.db',
-    viewsPath: env.TRACELODE_VIEWS ?? './data/views.db',
+    storeUrl,
+    viewsPath,
+    integrityPath: env.TRACELODE_INTEGRITY ?? (inMemory ? ':memory:' : join(dataDir, 'integrity.db')),
+    signingKeyPath:
+      env.TRACELODE_SIGNING_KEY ?? (inMemory ? undefined : join(dataDir, 'ledger-signing-key.pem')),
+    checkpointEveryEvents: positiveInteger(env, 'TRACELODE_CHECKPOINT_EVERY', 1000),
+    checkpointEveryMs: positiveInteger(env, 'TRACELODE_CHECKPOINT_SECONDS', 10) * 1000,
     adminToken,
     minPositionWaitMs: 5000,
     logLevel: logLevel as LedgerConfig['logLevel'],

@@ -1,34 +1,33 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CARBON, type CarbonView } from '@tracelode/projections';
-import { ReadModelStore } from '@tracelode/read-models';
+import { carbonOf } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
-import { ApiMinPosition, batchNotFound, ViewsReady } from '../../ledger/views-ready';
+import { ApiViewMoment, BatchViewSource, type ViewMoment } from '../../ledger/batch-view-source';
+import { batchNotFound } from '../../ledger/views-ready';
 import { CarbonDto } from './batch-carbon.dto';
 
 @ApiTags('batches')
 @ApiBearerAuth()
 @Controller('batches/:batchId/carbon')
 export class BatchCarbonController {
-  constructor(
-    private readonly views: ReadModelStore,
-    private readonly ready: ViewsReady,
-  ) {}
+  constructor(private readonly source: BatchViewSource) {}
 
   @Get()
   @ApiOperation({
     summary: 'The batch’s embodied carbon, intensity and where it was emitted, cradle to gate',
   })
-  @ApiMinPosition()
+  @ApiViewMoment()
   @ApiOkResponse({ type: CarbonDto })
   async carbon(
     @Param('batchId', LedgerIdPipe) batchId: string,
-    @Query('minPosition') minPosition?: string,
+    @Query() moment: ViewMoment,
   ): Promise<CarbonDto> {
-    await this.ready.atLeast(minPosition);
-    const view = this.views.get<CarbonView>(CARBON, batchId);
+    const view = await this.source.read(
+      moment,
+      () => [batchId],
+      (lookup) => carbonOf(batchId, lookup),
+    );
     if (!view) throw batchNotFound(batchId);
-    const { embodiedKgCo2e, intensityKgCo2ePerKg, primaryDataShare, breakdown } = view;
-    return { batchId, embodiedKgCo2e, intensityKgCo2ePerKg, primaryDataShare, breakdown: [...breakdown] };
+    return view;
   }
 }

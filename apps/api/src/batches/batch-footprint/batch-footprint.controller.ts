@@ -8,32 +8,36 @@ import {
   type PactProductFootprint,
   toPactFootprint,
 } from '@tracelode/projections';
-import { ReadModelStore } from '@tracelode/read-models';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
-import { ApiMinPosition, batchNotFound, ViewsReady } from '../../ledger/views-ready';
+import { ApiViewMoment, BatchViewSource, type ViewMoment } from '../../ledger/batch-view-source';
+import { batchNotFound } from '../../ledger/views-ready';
 import { PactProductFootprintDto } from './batch-footprint.dto';
 
 @ApiTags('batches')
 @ApiBearerAuth()
 @Controller('batches/:batchId/footprint')
 export class BatchFootprintController {
-  constructor(
-    private readonly views: ReadModelStore,
-    private readonly ready: ViewsReady,
-  ) {}
+  constructor(private readonly source: BatchViewSource) {}
 
   @Get()
   @ApiOperation({ summary: 'The batch’s carbon footprint as a PACT v3 ProductFootprint, per kilogram' })
-  @ApiMinPosition()
+  @ApiViewMoment()
   @ApiOkResponse({ type: PactProductFootprintDto })
   async footprint(
     @Param('batchId', LedgerIdPipe) batchId: string,
-    @Query('minPosition') minPosition?: string,
+    @Query() moment: ViewMoment,
   ): Promise<PactProductFootprint> {
-    await this.ready.atLeast(minPosition);
-    const carbon = this.views.get<CarbonView>(CARBON, batchId);
-    if (!carbon) throw batchNotFound(batchId);
-    const producer = this.views.get<OrganisationView>(ORGANISATIONS, carbon.orgId);
-    return toPactFootprint(carbon, producer?.name ?? carbon.orgId);
+    const footprint = await this.source.read(
+      moment,
+      () => [batchId],
+      (lookup) => {
+        const carbon = lookup(CARBON, batchId) as CarbonView | undefined;
+        if (!carbon) return undefined;
+        const producer = lookup(ORGANISATIONS, carbon.orgId) as OrganisationView | undefined;
+        return toPactFootprint(carbon, producer?.name ?? carbon.orgId);
+      },
+    );
+    if (!footprint) throw batchNotFound(batchId);
+    return footprint;
   }
 }

@@ -8,10 +8,15 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { PROVENANCE, type ProvenanceView, traceDescendants } from '@tracelode/projections';
-import { ReadModelStore } from '@tracelode/read-models';
+import { PROVENANCE, provenanceOf, type ProvenanceView, traceDescendants } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
-import { ApiMinPosition, batchNotFound, ViewsReady } from '../../ledger/views-ready';
+import {
+  ApiViewMoment,
+  BatchViewSource,
+  type ViewMoment,
+  withDescendants,
+} from '../../ledger/batch-view-source';
+import { batchNotFound } from '../../ledger/views-ready';
 import { DescendantsDto, ProvenanceDto } from './batch-provenance.dto';
 
 @ApiTags('batches')
@@ -19,10 +24,7 @@ import { DescendantsDto, ProvenanceDto } from './batch-provenance.dto';
 @ApiExtraModels(ProvenanceDto, DescendantsDto)
 @Controller('batches/:batchId/provenance')
 export class BatchProvenanceController {
-  constructor(
-    private readonly views: ReadModelStore,
-    private readonly ready: ViewsReady,
-  ) {}
+  constructor(private readonly source: BatchViewSource) {}
 
   @Get()
   @ApiOperation({
@@ -30,14 +32,14 @@ export class BatchProvenanceController {
     description: 'With `direction=descendants`, what the batch ended up in instead (breadth-first).',
   })
   @ApiQuery({ name: 'direction', required: false, enum: ['descendants'] })
-  @ApiMinPosition()
+  @ApiViewMoment()
   @ApiOkResponse({
     schema: { oneOf: [{ $ref: getSchemaPath(ProvenanceDto) }, { $ref: getSchemaPath(DescendantsDto) }] },
   })
   async provenance(
     @Param('batchId', LedgerIdPipe) batchId: string,
-    @Query('direction') direction?: string,
-    @Query('minPosition') minPosition?: string,
+    @Query('direction') direction: string | undefined,
+    @Query() moment: ViewMoment,
   ): Promise<ProvenanceDto | DescendantsDto> {
     if (direction !== undefined && direction !== 'descendants') {
       throw new HttpException(
@@ -48,18 +50,18 @@ export class BatchProvenanceController {
         400,
       );
     }
-    await this.ready.atLeast(minPosition);
-    const view = this.view(batchId);
-    if (!view) throw batchNotFound(batchId);
-    if (direction === 'descendants') {
-      const descendants = traceDescendants(view, (id) => this.view(id));
-      return { batchId, direction, descendants };
-    }
-    const { parents, children, depth, origins } = view;
-    return { batchId, parents: [...parents], children: [...children], depth, origins: [...origins] };
-  }
-
-  private view(batchId: string): ProvenanceView | undefined {
-    return this.views.get<ProvenanceView>(PROVENANCE, batchId);
+    const answer = await this.source.read(
+      moment,
+      (live) => (direction === 'descendants' ? withDescendants(batchId, live) : [batchId]),
+      (lookup): ProvenanceDto | DescendantsDto | undefined => {
+        if (direction !== 'descendants') return provenanceOf(batchId, lookup);
+        const view = lookup(PROVENANCE, batchId) as ProvenanceView | undefined;
+        const descendants =
+          view && traceDescendants(view, (id) => lookup(PROVENANCE, id) as ProvenanceView | undefined);
+        return descendants && { batchId, direction, descendants };
+      },
+    );
+    if (!answer) throw batchNotFound(batchId);
+    return answer;
   }
 }

@@ -2,11 +2,11 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { toBatchStreamId } from '@tracelode/domain';
 import type { EventStore, StoredEvent } from '@tracelode/event-store';
-import { BATCH_CUSTODY, type BatchCustodyView, heldAncestorOf } from '@tracelode/projections';
-import { ReadModelStore } from '@tracelode/read-models';
+import { type BatchCustodyView, custodyOf } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import { EVENT_STORE } from '../../ledger/ledger.tokens';
-import { ApiMinPosition, batchNotFound, ViewsReady } from '../../ledger/views-ready';
+import { ApiViewMoment, BatchViewSource, type ViewMoment } from '../../ledger/batch-view-source';
+import { batchNotFound } from '../../ledger/views-ready';
 import { BatchCustodyViewDto, StoredEventDto } from './batch-views.dto';
 
 @ApiTags('batches')
@@ -14,27 +14,25 @@ import { BatchCustodyViewDto, StoredEventDto } from './batch-views.dto';
 @Controller('batches/:batchId')
 export class BatchViewsController {
   constructor(
-    private readonly views: ReadModelStore,
-    private readonly ready: ViewsReady,
+    private readonly source: BatchViewSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   @Get()
   @ApiOperation({ summary: 'The batch’s chain of custody: status, custodian, mass, timeline' })
-  @ApiMinPosition()
+  @ApiViewMoment()
   @ApiOkResponse({ type: BatchCustodyViewDto })
   async custody(
     @Param('batchId', LedgerIdPipe) batchId: string,
-    @Query('minPosition') minPosition?: string,
+    @Query() moment: ViewMoment,
   ): Promise<BatchCustodyView> {
-    await this.ready.atLeast(minPosition);
-    const view = this.views.get<BatchCustodyView>(BATCH_CUSTODY, batchId);
+    const view = await this.source.read(
+      moment,
+      () => [batchId],
+      (lookup) => custodyOf(batchId, lookup),
+    );
     if (!view) throw batchNotFound(batchId);
-    // Derived when read: a hold on an ancestor never rewrites its descendants' views.
-    return {
-      ...view,
-      heldVia: heldAncestorOf(batchId, (collection, key) => this.views.get(collection, key)),
-    };
+    return view;
   }
 
   @Get('events')

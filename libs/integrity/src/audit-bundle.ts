@@ -1,0 +1,62 @@
+import type { StoredEvent } from '@tracelode/event-store';
+import type { BatchViews } from '@tracelode/projections';
+import type { PublicKeyDocument, SignedCheckpoint } from './checkpoint';
+
+export const AUDIT_BUNDLE_FORMAT = 'tracelode-audit-bundle/v1';
+
+/** One event as a bundle carries it: the stored event (JSON-safe) and its inclusion proof. */
+export interface BundledEvent {
+  readonly position: string;
+  readonly stream: string;
+  readonly revision: string;
+  readonly eventId: string;
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+  readonly metadata: Record<string, unknown>;
+  readonly recordedAt: string;
+  /** RFC 9162 audit path (hex) of leaf `position − 1` in the checkpoint's tree. */
+  readonly inclusionProof: readonly string[];
+}
+
+/**
+ * Everything a third party needs to check a batch's history offline with nothing but the ledger's public
+ * key: the events of the batch, its ancestors and the organisations, certificates and licences they name,
+ * each with its inclusion proof against one signed checkpoint, and the views the ledger claims they give.
+ */
+export interface AuditBundle {
+  readonly format: typeof AUDIT_BUNDLE_FORMAT;
+  readonly batchId: string;
+  readonly createdAt: string;
+  readonly publicKey: PublicKeyDocument;
+  readonly checkpoint: SignedCheckpoint;
+  readonly events: readonly BundledEvent[];
+  /** The batch's views as of the checkpoint's tree size: custody, provenance, carbon, certification. */
+  readonly views: BatchViews;
+}
+
+export function toBundledEvent(stored: StoredEvent, inclusionProof: readonly Buffer[]): BundledEvent {
+  return {
+    position: stored.position.toString(),
+    stream: stored.stream,
+    revision: stored.revision.toString(),
+    eventId: stored.eventId,
+    type: stored.type,
+    data: { ...stored.data },
+    metadata: { ...stored.metadata },
+    recordedAt: stored.recordedAt,
+    inclusionProof: inclusionProof.map((hash) => hash.toString('hex')),
+  };
+}
+
+export function fromBundledEvent(event: BundledEvent): StoredEvent {
+  return {
+    position: BigInt(event.position),
+    stream: event.stream,
+    revision: BigInt(event.revision),
+    eventId: event.eventId,
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
+    recordedAt: event.recordedAt,
+  };
+}

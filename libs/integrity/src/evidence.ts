@@ -1,0 +1,135 @@
+import {
+  certificateSubjectKey,
+  toBatchStreamId,
+  toCertificateStreamId,
+  toLicenceStreamId,
+  toOrgStreamId,
+} from '@tracelode/domain';
+import type { EventStore, StoredEvent } from '@tracelode/event-store';
+import {
+  CERTIFICATES_BY_SUBJECT,
+  type CertificatesBySubjectView,
+  LEDGER_PROJECTIONS,
+  PROVENANCE,
+  type ProvenanceView,
+  applyEvent,
+  type ViewLookup,
+} from '@tracelode/projections';
+import { ReadModelStore } from '@tracelode/read-models';
+
+/** What an event names: organisations, facilities (with their organisation) and licences. */
+interface References {
+  readonly orgIds: Set<string>;
+  readonly facilities: Set<string>; // `${orgId}/${facilityId}`
+  readonly licenceIds: Set<string>;
+}
+
+/**
+ * The events that determine a batch's views as they stood at `atPosition`, in log order: every event of
+ * the batch's and all its ancestors' streams, of the organisations they name, of the certificates whose
+ * subject is one of those batches, organisations or facilities, and of the licences their exports drew on
+ * — whole streams from their first event, so each stream's hash chain can be checked, cut at the position.
+ *
+ * `lookup` reads the live views, used only to find which streams to read (ancestry never changes once a
+ * batch exists; certificates issued later have no events at or before the position and drop out).
+ */
+export async function collectEvidence(
+  store: EventStore,
+  lookup: ViewLookup,
+  batchIds: readonly string[],
+  atPosition: bigint,
+): Promise<StoredEvent[]> {
+  const events = new Map<string, StoredEvent[]>();
+  const refs: References = { orgIds: new Set(), facilities: new Set(), licenceIds: new Set() };
+  const read = async (stream: string) => {
+    if (events.has(stream)) return;
+    const found: StoredEvent[] = [];
+    for await (const stored of store.readStream(stream)) {
+      if (stored.position > atPosition) break;
+      found.push(stored);
+      collectReferences(stored.data, refs);
+    }
+    events.set(stream, found);
+  };
+
+  const chain = ancestryOf(batchIds, lookup);
+  for (const batchId of chain) await read(toBatchStreamId(batchId));
+
+  const subjects = [
+    ...chain.map((id) => certificateSubjectKey({ type: 'batch', id })),
+    ...[...refs.orgIds].map((id) => certificateSubjectKey({ type: 'organisation', id })),
+    ...[...refs.facilities].map((key) => {
+      const [orgId = '', id = ''] = key.split('/');
+      return certificateSubjectKey({ type: 'facility', id, orgId });
+    }),
+  ];
+  for (const subject of subjects) {
+    const index = lookup(CERTIFICATES_BY_SUBJECT, subject) as CertificatesBySubjectView | undefined;
+    for (const certificateId of index?.certificateIds ?? []) await read(toCertificateStreamId(certificateId));
+  }
+  for (const licenceId of [...refs.licenceIds]) await read(toLicenceStreamId(licenceId));
+  for (const orgId of [...refs.orgIds]) await read(toOrgStreamId(orgId));
+
+  return [...events.values()].flat().sort((a, b) => (a.position < b.position ? -1 : 1));
+}
+
+/** The batches and every ancestor of theirs, by the provenance views' parent links. */
+function ancestryOf(batchIds: readonly string[], lookup: ViewLookup): string[] {
+  const seen = new Set<string>();
+  const queue = [...batchIds];
+  for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const view = lookup(PROVENANCE, id) as ProvenanceView | undefined;
+    for (const parent of view?.parents ?? []) queue.push(parent.batchId);
+  }
+  return [...seen];
+}
+
+/** Organisation, facility and licence ids anywhere in an event's data (`orgId`, `toOrgId` + `toFacilityId`, …). */
+function collectReferences(value: unknown, refs: References): void {
+  if (Array.isArray(value)) {
+    for (const item of value) collectReferences(item, refs);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  const record = value as Record<string, unknown>;
+  for (const [key, item] of Object.entries(record)) {
+    if (typeof item === 'string') {
+      if (key === 'orgId' || key.endsWith('OrgId')) refs.orgIds.add(item);
+      if (key === 'licenceId') refs.licenceIds.add(item);
+      if (key === 'facilityId' || key.endsWith('FacilityId')) {
+        const orgKey = key === 'facilityId' ? 'orgId' : `${key.slice(0, -'FacilityId'.length)}OrgId`;
+        const orgId = record[orgKey];
+        if (typeof orgId === 'string') refs.facilities.add(`${orgId}/${item}`);
+      }
+    } else {
+      collectReferences(item, refs);
+    }
+  }
+}
+
+/**
+ * The read models that `events` alone give: every ledger projection applied in log order to a scratch
+ * in-memory database. The caller closes it.
+ */
+export function projectEvents(events: readonly StoredEvent[]): ReadModelStore {
+  const views = ReadModelStore.open(':memory:');
+  const last = events.at(-1);
+  if (last) {
+    views.applyAndCheckpoint(last.position, (tx) => {
+      for (const stored of events) applyEvent(tx, LEDGER_PROJECTIONS, stored);
+    });
+  }
+  return views;
+}
+
+/** Runs `read` against the views `events` give, and frees them. */
+export function withProjectedViews<T>(events: readonly StoredEvent[], read: (lookup: ViewLookup) => T): T {
+  const views = projectEvents(events);
+  try {
+    return read((collection, key) => views.get(collection, key));
+  } finally {
+    views.close();
+  }
+}

@@ -1,0 +1,287 @@
+import type { EventStore, StoredEvent } from '@tracelode/event-store';
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type CheckpointSigner, type SignedCheckpoint } from './checkpoint';
+import { chainOf, eventHash } from './event-hash';
+import { leafHash, MerkleLog } from './merkle';
+
+export interface NotaryOptions {
+  /** Sign a checkpoint once this many events have been added since the last one. */
+  readonly everyEvents: number;
+  /** Sign a checkpoint this often when events have been added since the last one. */
+  readonly everyMs: number;
+  readonly now?: () => Date;
+}
+
+/** The log holds an event whose stored hash is missing or does not match its content. */
+export class LogIntegrityError extends Error {
+  override readonly name = 'LogIntegrityError';
+  constructor(
+    message: string,
+    readonly position: bigint,
+    readonly eventId: string,
+  ) {
+    super(message);
+  }
+}
+
+interface CheckpointRow {
+  tree_size: number;
+  root_hash: string;
+  timestamp: string;
+  key_id: string;
+  signature: string;
+}
+
+const MAX_BATCH = 1000;
+const TURN_END = Symbol('turn end');
+
+/**
+ * Keeps the ledger's RFC 9162 Merkle log: follows the event log, checks each event's hash against its
+ * content, adds it as the next leaf, and signs checkpoints `{treeSize, rootHash, timestamp}` every N
+ * events or T seconds. Leaves, tree nodes, the event-id index and every signed checkpoint live in one
+ * SQLite file; a batch of leaves and the checkpoint it triggers land in one transaction.
+ */
+export class LogNotary {
+  private readonly tree: MerkleLog;
+  private readonly waiters = new Set<{ size: number; resolve: (reached: boolean) => void }>();
+  private subscription?: AsyncIterator<StoredEvent>;
+  private running?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  private failure?: Error;
+
+  private constructor(
+    private readonly store: EventStore,
+    private readonly db: Database.Database,
+    readonly signer: CheckpointSigner,
+    private readonly options: NotaryOptions,
+  ) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS checkpoints (
+        tree_size INTEGER PRIMARY KEY, root_hash TEXT NOT NULL, timestamp TEXT NOT NULL,
+        key_id TEXT NOT NULL, signature TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS notarised_events (
+        position INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, event_hash TEXT NOT NULL);
+    `);
+    this.tree = new MerkleLog(db);
+  }
+
+  /** Opens (or creates) the notary's file at `path` (':memory:' for a ledger that keeps nothing). */
+  static open(store: EventStore, path: string, signer: CheckpointSigner, options: NotaryOptions): LogNotary {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL'); // signed checkpoints are handed out: never lose one
+    return new LogNotary(store, db, signer, options);
+  }
+
+  /** Leaves in the tree: the log position of the last event notarised. */
+  get size(): number {
+    return this.tree.size;
+  }
+
+  /** Why notarising stopped: a bad event, or an unreadable log. */
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  start(): void {
+    if (this.running) return;
+    const subscription = this.store.subscribeAll(BigInt(this.tree.size + 1))[Symbol.asyncIterator]();
+    this.subscription = subscription;
+    this.running = this.run(subscription);
+    this.timer = setInterval(() => this.signIfGrown(), this.options.everyMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.subscription?.return?.();
+    await this.running;
+    for (const waiter of this.waiters) waiter.resolve(false);
+    this.db.close();
+  }
+
+  private async run(subscription: AsyncIterator<StoredEvent>): Promise<void> {
+    let pending = subscription.next();
+    try {
+      for (let first = await pending; !first.done; first = await pending) {
+        const batch = [first.value];
+        pending = subscription.next();
+        const turnEnd = new Promise<typeof TURN_END>((resolve) => setImmediate(resolve, TURN_END));
+        while (batch.length < MAX_BATCH) {
+          const ready = await Promise.race([pending, turnEnd]);
+          if (ready === TURN_END || ready.done) break;
+          batch.push(ready.value);
+          pending = subscription.next();
+        }
+        this.add(batch);
+      }
+    } catch (error) {
+      pending.catch(() => undefined);
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      for (const waiter of this.waiters) waiter.resolve(false);
+    }
+  }
+
+  /** Adds a batch of events as leaves (and a checkpoint when one is due), in one transaction. */
+  private add(batch: readonly StoredEvent[]): void {
+    const hashes = batch.map((stored, i) => {
+      const expected = BigInt(this.tree.size + i + 1);
+      if (stored.position !== expected) {
+        throw new LogIntegrityError(
+          `The log skips from position ${expected - 1n} to ${stored.position} (event ${stored.eventId})`,
+          stored.position,
+          stored.eventId,
+        );
+      }
+      return checkedHash(stored);
+    });
+    const remember = this.db.prepare(
+      'INSERT INTO notarised_events (position, event_id, event_hash) VALUES (?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      this.tree.append(hashes.map((hash) => leafHash(Buffer.from(hash, 'hex'))));
+      batch.forEach((stored, i) => remember.run(Number(stored.position), stored.eventId, hashes[i]));
+      const last = this.latestCheckpoint()?.treeSize ?? 0;
+      if (this.tree.size - last >= this.options.everyEvents) this.insertCheckpoint();
+    })();
+    for (const waiter of this.waiters) if (this.tree.size >= waiter.size) waiter.resolve(true);
+  }
+
+  private signIfGrown(): void {
+    if (this.failure || !this.db.open) return;
+    if (this.tree.size > (this.latestCheckpoint()?.treeSize ?? 0)) this.insertCheckpoint();
+  }
+
+  private insertCheckpoint(): SignedCheckpoint {
+    const checkpoint = this.signer.sign({
+      treeSize: this.tree.size,
+      rootHash: this.tree.root(this.tree.size).toString('hex'),
+      timestamp: (this.options.now?.() ?? new Date()).toISOString(),
+    });
+    this.db
+      .prepare(
+        'INSERT OR IGNORE INTO checkpoints (tree_size, root_hash, timestamp, key_id, signature) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(
+        checkpoint.treeSize,
+        checkpoint.rootHash,
+        checkpoint.timestamp,
+        checkpoint.keyId,
+        checkpoint.signature,
+      );
+    return this.checkpointAt(checkpoint.treeSize)!;
+  }
+
+  /** Resolves true once `size` events are in the tree, or false after `timeoutMs` or on failure. */
+  waitFor(size: number, timeoutMs: number): Promise<boolean> {
+    if (this.tree.size >= size) return Promise.resolve(true);
+    if (this.failure) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter = {
+        size,
+        resolve: (reached: boolean) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(reached);
+        },
+      };
+      const timer = setTimeout(() => waiter.resolve(false), timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** A signed checkpoint whose tree holds the first `size` events: the latest if it does, else one signed now. */
+  checkpointCovering(size: number): SignedCheckpoint | undefined {
+    if (this.tree.size < size || this.tree.size === 0) return undefined;
+    const latest = this.latestCheckpoint();
+    if (latest && latest.treeSize >= size) return latest;
+    return this.insertCheckpoint();
+  }
+
+  latestCheckpoint(): SignedCheckpoint | undefined {
+    const row = this.db
+      .prepare<[], CheckpointRow>('SELECT * FROM checkpoints ORDER BY tree_size DESC LIMIT 1')
+      .get();
+    return row && toCheckpoint(row);
+  }
+
+  checkpointAt(treeSize: number): SignedCheckpoint | undefined {
+    const row = this.db
+      .prepare<[number], CheckpointRow>('SELECT * FROM checkpoints WHERE tree_size = ?')
+      .get(treeSize);
+    return row && toCheckpoint(row);
+  }
+
+  /** Signed checkpoints from tree size `from` upwards, oldest first. */
+  checkpoints(from: number, limit: number): SignedCheckpoint[] {
+    return this.db
+      .prepare<[number, number], CheckpointRow>(
+        'SELECT * FROM checkpoints WHERE tree_size >= ? ORDER BY tree_size LIMIT ?',
+      )
+      .all(from, limit)
+      .map(toCheckpoint);
+  }
+
+  /** The log position of an event, if it has been notarised. */
+  positionOf(eventId: string): number | undefined {
+    return this.db
+      .prepare<[string], { position: number }>('SELECT position FROM notarised_events WHERE event_id = ?')
+      .get(eventId)?.position;
+  }
+
+  /** The event hash notarised at a log position. */
+  eventHashAt(position: number): string {
+    const row = this.db
+      .prepare<[number], { event_hash: string }>('SELECT event_hash FROM notarised_events WHERE position = ?')
+      .get(position);
+    if (!row) throw new RangeError(`No event at position ${position} has been notarised`);
+    return row.event_hash;
+  }
+
+  root(treeSize: number): Buffer {
+    return this.tree.root(treeSize);
+  }
+
+  leaf(position: number): Buffer {
+    return this.tree.leaf(position - 1);
+  }
+
+  inclusionProof(position: number, treeSize: number): Buffer[] {
+    return this.tree.inclusionProof(position - 1, treeSize);
+  }
+
+  consistencyProof(from: number, to: number): Buffer[] {
+    return this.tree.consistencyProof(from, to);
+  }
+}
+
+/** The event's stored hash, after checking it against the event's content and stored predecessor hash. */
+export function checkedHash(stored: StoredEvent): string {
+  const { hash, prevHash } = chainOf(stored.metadata);
+  if (hash === undefined || prevHash === undefined) {
+    throw new LogIntegrityError(
+      `Event ${stored.eventId} at position ${stored.position} (${stored.stream}@${stored.revision}) carries no hash`,
+      stored.position,
+      stored.eventId,
+    );
+  }
+  if (eventHash(stored, prevHash) !== hash) {
+    throw new LogIntegrityError(
+      `Event ${stored.eventId} at position ${stored.position} (${stored.stream}@${stored.revision}) does not match its hash: it was altered after it was written`,
+      stored.position,
+      stored.eventId,
+    );
+  }
+  return hash;
+}
+
+const toCheckpoint = (row: CheckpointRow): SignedCheckpoint => ({
+  treeSize: row.tree_size,
+  rootHash: row.root_hash,
+  timestamp: row.timestamp,
+  keyId: row.key_id,
+  signature: row.signature,
+});

@@ -1,0 +1,219 @@
+import { batchViewsOf, type BatchViews } from '@tracelode/projections';
+import type { KeyObject } from 'node:crypto';
+import { AUDIT_BUNDLE_FORMAT, type AuditBundle, type BundledEvent, fromBundledEvent } from './audit-bundle';
+import { importPublicKey, keyIdOf, verifyCheckpoint } from './checkpoint';
+import { chainOf, eventHash } from './event-hash';
+import { withProjectedViews } from './evidence';
+import { canonicalJson } from './jcs';
+import { leafHash, verifyInclusion } from './merkle';
+
+export interface VerificationFailure {
+  readonly check: string;
+  readonly message: string;
+  readonly eventId?: string;
+  readonly position?: string;
+}
+
+export interface Verdict {
+  readonly ok: boolean;
+  /** The checks that passed, in order, each as one line. */
+  readonly passed: readonly string[];
+  readonly failure?: VerificationFailure;
+  readonly warnings: readonly string[];
+}
+
+export interface VerifyOptions {
+  /** The ledger's public key, obtained independently; without it the bundle's own key is used (and said). */
+  readonly publicKey?: KeyObject;
+}
+
+class Failed extends Error {
+  constructor(readonly failure: VerificationFailure) {
+    super(failure.message);
+  }
+}
+
+const HEX32 = /^[0-9a-f]{64}$/;
+const VIEW_NAMES = ['custody', 'provenance', 'carbon', 'certification'] as const;
+
+/**
+ * Checks an audit bundle offline: the checkpoint's signature, then every event in log order (its hash
+ * against its content, its link to its predecessor in the stream, its inclusion in the checkpoint's tree),
+ * then recomputes the batch's views from the bundle's events alone and compares them with those claimed.
+ * Stops at the first failure, naming the event.
+ */
+export function verifyAuditBundle(input: unknown, options: VerifyOptions = {}): Verdict {
+  const passed: string[] = [];
+  const warnings: string[] = [];
+  try {
+    const bundle = checkShape(input);
+    const key = options.publicKey ?? bundledKey(bundle);
+    if (!options.publicKey) {
+      warnings.push(
+        'No public key was given: the bundle was checked against the key it carries. Pass the ledger’s published key (--public-key) to know the ledger signed it.',
+      );
+    } else if (bundle.publicKey.keyId !== keyIdOf(key)) {
+      warnings.push(
+        `The bundle names key ${bundle.publicKey.keyId}; it was checked against the given key ${keyIdOf(key)}`,
+      );
+    }
+    const { checkpoint } = bundle;
+    if (!verifyCheckpoint(checkpoint, key)) {
+      throw new Failed({
+        check: 'checkpoint',
+        message: `The checkpoint (tree size ${checkpoint.treeSize}) is not signed by key ${keyIdOf(key)}`,
+      });
+    }
+    passed.push(
+      `checkpoint: tree size ${checkpoint.treeSize}, root ${checkpoint.rootHash}, signed ${checkpoint.timestamp} by key ${checkpoint.keyId}`,
+    );
+
+    const streams = checkEvents(bundle);
+    passed.push(
+      `events: ${bundle.events.length} events in ${streams} streams — every hash matches its event, every stream chains from its first event, every event is in the checkpoint's tree`,
+    );
+
+    const recomputed = withProjectedViews(bundle.events.map(fromBundledEvent), (lookup) =>
+      batchViewsOf(bundle.batchId, lookup),
+    );
+    if (!recomputed) {
+      throw new Failed({
+        check: 'views',
+        message: `The bundle's events do not give views of batch ${bundle.batchId}`,
+      });
+    }
+    compareViews(bundle.views, recomputed);
+    passed.push(
+      `views: ${VIEW_NAMES.join(', ')} of batch ${bundle.batchId} recomputed from the events alone match the bundle's`,
+    );
+    return { ok: true, passed, warnings };
+  } catch (error) {
+    if (error instanceof Failed) return { ok: false, passed, failure: error.failure, warnings };
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      ok: false,
+      passed,
+      failure: { check: 'bundle', message: `The bundle cannot be read: ${message}` },
+      warnings,
+    };
+  }
+}
+
+function checkShape(input: unknown): AuditBundle {
+  const bundle = input as Partial<AuditBundle> | null;
+  const problem = (message: string) => new Failed({ check: 'format', message });
+  if (!bundle || typeof bundle !== 'object') throw problem('The bundle is not a JSON object');
+  if (bundle.format !== AUDIT_BUNDLE_FORMAT)
+    throw problem(`The bundle's format is not ${AUDIT_BUNDLE_FORMAT}`);
+  if (typeof bundle.batchId !== 'string') throw problem('The bundle names no batch');
+  const checkpoint = bundle.checkpoint;
+  if (
+    !checkpoint ||
+    !Number.isSafeInteger(checkpoint.treeSize) ||
+    checkpoint.treeSize < 1 ||
+    !HEX32.test(String(checkpoint.rootHash))
+  ) {
+    throw problem('The bundle carries no usable checkpoint');
+  }
+  if (!Array.isArray(bundle.events) || bundle.events.length === 0)
+    throw problem('The bundle carries no events');
+  if (!bundle.views || typeof bundle.views !== 'object') throw problem('The bundle claims no views');
+  if (!bundle.publicKey) throw problem('The bundle carries no public key');
+  return bundle as AuditBundle;
+}
+
+function bundledKey(bundle: AuditBundle): KeyObject {
+  try {
+    return importPublicKey(bundle.publicKey);
+  } catch (error) {
+    throw new Failed({
+      check: 'public key',
+      message: `The bundle's public key cannot be read: ${String(error)}`,
+    });
+  }
+}
+
+/** Every event in log order: content hash, stream chain, inclusion. Returns the number of streams. */
+function checkEvents(bundle: AuditBundle): number {
+  const { treeSize, rootHash } = bundle.checkpoint;
+  const root = Buffer.from(rootHash, 'hex');
+  const heads = new Map<string, { revision: bigint; hash: string }>();
+  let previousPosition = 0n;
+  for (const event of bundle.events) {
+    const bad = (message: string) =>
+      new Failed({
+        check: 'events',
+        message: `${describe(event)}: ${message}`,
+        eventId: event.eventId,
+        position: event.position,
+      });
+    let position: bigint;
+    let revision: bigint;
+    try {
+      position = BigInt(event.position);
+      revision = BigInt(event.revision);
+    } catch {
+      throw bad('its position or revision is not a number');
+    }
+    if (position <= previousPosition) throw bad('the events are not in log order');
+    if (position > BigInt(treeSize)) throw bad(`it lies beyond the checkpoint's tree size ${treeSize}`);
+    previousPosition = position;
+
+    const { hash, prevHash } = chainOf(event.metadata ?? {});
+    if (hash === undefined || prevHash === undefined) throw bad('it carries no hash');
+    if (eventHash(fromBundledEvent(event), prevHash) !== hash) {
+      throw bad('its content does not match its hash (data, metadata, type, id or place altered)');
+    }
+
+    const head = heads.get(event.stream);
+    if (!head) {
+      if (revision !== 0n || prevHash !== null) {
+        throw bad(`the bundle lacks the events of ${event.stream} before revision ${revision}`);
+      }
+    } else if (revision !== head.revision + 1n) {
+      throw bad(`the stream skips from revision ${head.revision} to ${revision}`);
+    } else if (prevHash !== head.hash) {
+      throw bad('it does not chain to the previous event of its stream');
+    }
+    heads.set(event.stream, { revision, hash });
+
+    const proof = (event.inclusionProof ?? []).map((node) => Buffer.from(String(node), 'hex'));
+    if (!verifyInclusion(leafHash(Buffer.from(hash, 'hex')), Number(position) - 1, treeSize, proof, root)) {
+      throw bad(`it is not included at position ${position} in the signed tree of size ${treeSize}`);
+    }
+  }
+  return heads.size;
+}
+
+function compareViews(claimed: BatchViews, recomputed: BatchViews): void {
+  for (const name of VIEW_NAMES) {
+    const path = firstDifference(claimed[name], recomputed[name], name);
+    if (path !== undefined) {
+      throw new Failed({
+        check: 'views',
+        message: `The ${name} view the bundle claims differs from the one its events give, at ${path}`,
+      });
+    }
+  }
+}
+
+/** The first JSON path at which two values differ, or undefined when they are equal. */
+function firstDifference(a: unknown, b: unknown, path: string): string | undefined {
+  if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    for (const key of keys) {
+      const found = firstDifference(
+        (a as Record<string, unknown>)[key],
+        (b as Record<string, unknown>)[key],
+        Array.isArray(a) ? `${path}[${key}]` : `${path}.${key}`,
+      );
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  const same = a === undefined || b === undefined ? a === b : canonicalJson(a) === canonicalJson(b);
+  return same ? undefined : path;
+}
+
+const describe = (event: BundledEvent): string =>
+  `Event ${event.eventId} (${event.type}, ${event.stream}@${event.revision}, position ${event.position})`;
