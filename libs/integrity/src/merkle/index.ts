@@ -8,3 +8,4 @@ export {
   type RangeHasher,
 } from './proof-paths';
 export { MerkleAccumulator } from './merkle-accumulator';
+export { MerkleLog } from './merkle-log';
