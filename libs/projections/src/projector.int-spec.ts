@@ -321,6 +321,35 @@ describe('Projector on SQLite files', () => {
     expect(documents(fresh)[BATCH_CUSTODY]).toHaveLength(3);
   });
 
+  it('rebuilds up to a position into the documents the projector held there, reporting progress', async () => {
+    const reference = openViews('reference.db');
+    const projector = startProjector(reference);
+    const middle = await appendAll(LEDGER.slice(0, 8));
+    expect(await projector.waitFor(middle, 5000)).toBe(true);
+    await projector.stop();
+    const head = await appendAll(LEDGER.slice(8));
+    const progress: [number, number][] = [];
+
+    const fresh = openViews('rebuilt.db');
+    const applied = await rebuildViews(store, fresh, LEDGER_PROJECTIONS, {
+      to: middle,
+      chunkSize: 3,
+      onProgress: (done, total) => progress.push([done, total]),
+    });
+
+    expect(applied).toBe(Number(middle));
+    expect(fresh.checkpoint()).toBe(middle);
+    expect(documents(fresh)).toEqual(documents(reference));
+    expect(progress.at(-1)).toEqual([Number(middle), Number(middle)]);
+    expect(progress.map(([done]) => done)).toEqual(
+      Array.from({ length: Math.ceil(Number(middle) / 3) }, (_, i) => Math.min(3 * (i + 1), Number(middle))),
+    );
+    expect(await rebuildViews(store, fresh, LEDGER_PROJECTIONS, { to: head + 10n })).toBe(Number(head));
+    expect(documents(fresh)).not.toEqual(documents(reference));
+    expect(await rebuildViews(store, fresh, LEDGER_PROJECTIONS, { to: 0n })).toBe(0);
+    expect(fresh.checkpoint()).toBe(0n);
+  });
+
   it('rebuilds over existing views, dropping what they held', async () => {
     const head = await appendAll(LEDGER);
     const views = openViews();

@@ -135,14 +135,33 @@ export class Projector {
   }
 }
 
-/** Drops every view and replays the whole log into fresh read models; returns the events applied. */
+export interface RebuildViewsOptions {
+  /** Last log position to apply (inclusive); default: the whole log. */
+  readonly to?: bigint;
+  /** Events per read-model transaction (default 1000). */
+  readonly chunkSize?: number;
+  /** Called after each transaction with the events applied so far and the events to apply in all. */
+  readonly onProgress?: (applied: number, total: number) => void;
+}
+
+/**
+ * Drops every view and replays the log from position 1 (up to `to`, if given) into fresh read models;
+ * returns the events applied. A number in place of the options is the chunk size (the original form).
+ */
 export async function rebuildViews(
   store: EventStore,
   views: ReadModelStore,
   projections: readonly DocumentProjection<unknown>[],
-  chunkSize = 1000,
+  options: RebuildViewsOptions | number = {},
 ): Promise<number> {
+  const { to, chunkSize = 1000, onProgress } = typeof options === 'number' ? { chunkSize: options } : options;
   views.reset();
+  if (to !== undefined && to < 1n) return 0;
+  let total = 0;
+  if (onProgress) {
+    const head = await store.headPosition();
+    total = Number(to !== undefined && to < head ? to : head);
+  }
   let chunk: StoredEvent[] = [];
   let applied = 0;
   const flush = () => {
@@ -153,10 +172,14 @@ export async function rebuildViews(
     );
     applied += chunk.length;
     chunk = [];
+    onProgress?.(applied, Math.max(total, applied));
   };
   for await (const stored of store.readAll(1n)) {
+    if (to !== undefined && stored.position > to) break;
     chunk.push(stored);
     if (chunk.length >= chunkSize) flush();
+    // Stopping at the target, rather than at the next event, spares reading a page beyond it.
+    if (stored.position === to) break;
   }
   flush();
   return applied;

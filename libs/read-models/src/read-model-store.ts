@@ -8,6 +8,14 @@ export interface ViewTransaction {
   put<V>(collection: string, key: string, view: V, position: bigint): void;
 }
 
+/** One stored view document, its JSON as stored, and the log position that last wrote it. */
+export interface StoredViewDocument {
+  readonly collection: string;
+  readonly key: string;
+  readonly json: string;
+  readonly position: bigint;
+}
+
 const SCHEMA_VERSION = 1;
 
 /**
@@ -40,6 +48,33 @@ export class ReadModelStore {
     db.pragma('busy_timeout = 5000');
     if (db.pragma('user_version', { simple: true }) !== SCHEMA_VERSION) ReadModelStore.createSchema(db);
     return new ReadModelStore(db);
+  }
+
+  /**
+   * Opens an existing views file for reading only: it is never created, reset or written, so a file a
+   * running server projects into can be read alongside it. Refuses a file of another schema version.
+   */
+  static openReadOnly(path: string): ReadModelStore {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      db.pragma('busy_timeout = 5000');
+      const version = db.pragma('user_version', { simple: true }) as number;
+      const tables = db
+        .prepare<[], string>(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('views', 'checkpoint')",
+        )
+        .pluck()
+        .all();
+      // Other Tracelode files (the event store) are SQLite at user_version 1 too: the tables tell them apart.
+      if (version !== SCHEMA_VERSION || tables.length !== 2)
+        throw new Error(
+          `${path} is not a read-model file this build can read (schema version ${version}, expected ${SCHEMA_VERSION})`,
+        );
+      return new ReadModelStore(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
   }
 
   private static createSchema(db: Database.Database): void {
@@ -89,6 +124,24 @@ export class ReadModelStore {
       )
       .all(collection)
       .map((row) => ({ key: row.key, view: JSON.parse(row.view) as V }));
+  }
+
+  /**
+   * Every document of every collection, ordered by collection then key in SQLite's byte order (which is
+   * Unicode code point order), as stored. Runs `read` in one read transaction, so that the checkpoint and
+   * the documents it sees agree even while another connection writes.
+   */
+  snapshot<T>(read: (checkpoint: bigint, documents: Iterable<StoredViewDocument>) => T): T {
+    const rows = this.db.prepare<[], { collection: string; key: string; view: string; position: number }>(
+      'SELECT collection, key, view, position FROM views ORDER BY collection, key',
+    );
+    const documents = {
+      *[Symbol.iterator](): Iterator<StoredViewDocument> {
+        for (const row of rows.iterate())
+          yield { collection: row.collection, key: row.key, json: row.view, position: BigInt(row.position) };
+      },
+    };
+    return this.db.transaction(() => read(this.checkpoint(), documents))();
   }
 
   /** Drops every view and the checkpoint, for a rebuild from position 0. */

@@ -171,7 +171,7 @@ export async function rebuildViewsFile(
 }
 
 /** The file a `sqlite:` URL (or a bare `.db` path) names, read the way openEventStore reads it. */
-function sqliteStorePath(url: string): string | undefined {
+export function sqliteStorePath(url: string): string | undefined {
   const trimmed = url.trim();
   if (trimmed === 'memory:' || trimmed.endsWith(':memory:'))
     throw new RebuildError(
@@ -184,7 +184,7 @@ function sqliteStorePath(url: string): string | undefined {
   return trimmed.endsWith('.db') ? resolve(trimmed) : undefined;
 }
 
-async function openStore(url: string): Promise<EventStore> {
+export async function openStore(url: string): Promise<EventStore> {
   try {
     return await openEventStore(url);
   } catch (error) {

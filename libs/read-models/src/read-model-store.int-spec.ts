@@ -1,0 +1,83 @@
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ReadModelStore, type StoredViewDocument } from './read-model-store';
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+describe('ReadModelStore.openReadOnly', () => {
+  let dir: string;
+  let path: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tracelode-read-models-'));
+    path = join(dir, 'views.db');
+    const views = ReadModelStore.open(path);
+    views.applyAndCheckpoint(7n, (tx) => {
+      tx.put('b', 'k1', { n: 1 }, 7n);
+      tx.put('a', 'z', { n: 2 }, 3n);
+      tx.put('a', '\u{1F600}', { n: 3 }, 5n); // above U+FFFF: after U+E000–U+FFFF in SQLite's byte order
+      tx.put('a', '\uE000', { n: 4 }, 6n);
+    });
+    views.close();
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads the checkpoint and every document in collection, key and code point order', () => {
+    const views = ReadModelStore.openReadOnly(path);
+    const read = views.snapshot((checkpoint, documents) => ({ checkpoint, documents: [...documents] }));
+    views.close();
+
+    expect(read.checkpoint).toBe(7n);
+    expect(read.documents.map((d: StoredViewDocument) => [d.collection, d.key, d.json, d.position])).toEqual([
+      ['a', 'z', '{"n":2}', 3n],
+      ['a', '\uE000', '{"n":4}', 6n],
+      ['a', '\u{1F600}', '{"n":3}', 5n],
+      ['b', 'k1', '{"n":1}', 7n],
+    ]);
+  });
+
+  it('refuses to write', () => {
+    const views = ReadModelStore.openReadOnly(path);
+    expect(() => views.applyAndCheckpoint(8n, (tx) => tx.put('a', 'new', {}, 8n))).toThrow(/readonly/);
+    expect(() => views.reset()).toThrow(/readonly/);
+    views.close();
+    expect(ReadModelStore.openReadOnly(path).checkpoint()).toBe(7n);
+  });
+
+  it('never creates a missing file', () => {
+    expect(() => ReadModelStore.openReadOnly(join(dir, 'missing.db'))).toThrow();
+    expect(existsSync(join(dir, 'missing.db'))).toBe(false);
+  });
+
+  it('refuses, without resetting, a file of another schema version or another kind', () => {
+    const newer = new Database(path);
+    newer.pragma('user_version = 2');
+    newer.close();
+    const before = sha256(path);
+
+    expect(() => ReadModelStore.openReadOnly(path)).toThrow('schema version 2, expected 1');
+    expect(sha256(path)).toBe(before);
+
+    const other = new Database(join(dir, 'other.db'));
+    other.exec('CREATE TABLE events (position INTEGER PRIMARY KEY); PRAGMA user_version = 1;');
+    other.close();
+    expect(() => ReadModelStore.openReadOnly(join(dir, 'other.db'))).toThrow('is not a read-model file');
+  });
+
+  it('sees one consistent snapshot while another connection writes', () => {
+    const reader = ReadModelStore.openReadOnly(path);
+    const writer = ReadModelStore.open(path);
+    const seen = reader.snapshot((checkpoint, documents) => {
+      const first = [...documents].length;
+      writer.applyAndCheckpoint(9n, (tx) => tx.put('c', 'later', {}, 9n));
+      return { checkpoint, first, again: [...documents].length };
+    });
+    expect(seen).toEqual({ checkpoint: 7n, first: 4, again: 4 });
+    expect(reader.checkpoint()).toBe(9n);
+    writer.close();
+    reader.close();
+  });
+});
