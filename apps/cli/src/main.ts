@@ -5,6 +5,7 @@ import { rebuild } from './commands/rebuild.command';
 import { replay } from './commands/replay.command';
 import { sign } from './commands/sign.command';
 import { verify } from './commands/verify.command';
+import { verifyLogCommand } from './commands/verify-log.command';
 
 /** `tracelode <command>`: the ledger's operator tools. Each command lives in ./commands. */
 const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {
@@ -25,6 +26,11 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
     summary:
       'verify <bundle.json> [--public-key FILE] check an audit bundle offline: signatures, hashes, proofs, views',
     run: verify,
+  },
+  'verify-log': {
+    summary:
+      'verify-log [--store URL] [--checkpoint FILE]  check the whole log: hashes, chains, roots of kept checkpoints',
+    run: verifyLogCommand,
   },
   replay: {
     summary:

@@ -1,5 +1,5 @@
 /** tracelode sign — not built yet. */
-export async function sign(_args: string[]): Promise<number> {
+export function sign(_args: string[]): Promise<number> {
   console.error('tracelode sign is not available yet');
-  return 2;
+  return Promise.resolve(2);
 }
