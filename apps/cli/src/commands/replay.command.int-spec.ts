@@ -364,7 +364,7 @@ describe('tracelode replay', () => {
     [
       '--out over the live views',
       () => ['--to', 'head', '--out', dir, '--views', join(dir, 'views.db')],
-      'holds the live',
+      'which the ledger uses',
     ],
   ])('fails with exit code 1 on %s', async (_case, args, message) => {
     if (!existsSync(join(dir, 'views.db')))

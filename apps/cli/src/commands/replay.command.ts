@@ -39,15 +39,16 @@ Differences are a finding, not a failure: the exit code is 0 whether or not ther
 
 Options:
   --to TARGET    where to stop, inclusive: a log position (410), an ISO 8601 time with a zone
-                 (2026-03-01T12:00:00Z; the log as committed at that instant), or head (the live
-                 views' checkpoint, which must replay to no differences)
+                 (2026-03-01T12:00:00Z, or a date alone for 00:00Z; the log as committed at that
+                 instant), or head (the live views' checkpoint, which must replay to no differences)
   --out DIR      where to write; created if missing, refused if not empty unless --force
   --force        write into a non-empty DIR (replacing its ${REPLAY_VIEWS} and ${REPLAY_DIFF} only)
   --store URL    the event store to read (default: $TRACELODE_STORE, else ${DEFAULT_STORE})
   --views PATH   the live read-model file (default: $TRACELODE_VIEWS, else ${DEFAULT_VIEWS})
   -h, --help     show this help
 
-The live views are opened read-only and the store is only read, so replay can run beside a server.`;
+The live views are opened read-only and the store is only read, so replay can run beside a server; should
+the server move the live views on meanwhile, diff.json's liveCheckpoint says where they were compared.`;
 
 /** A bad command line: exit code 2, with the usage. */
 class UsageError extends Error {
@@ -183,7 +184,7 @@ export async function replayAndDiff(
     throw new ReplayError(`Live views file ${livePath} does not exist (--views ${options.viewsPath})`);
   if ([livePath, storePath].includes(scratchPath))
     throw new ReplayError(
-      `--out ${options.outDir} holds the live ${REPLAY_VIEWS} itself; choose another directory`,
+      `--out ${options.outDir} would overwrite ${scratchPath}, which the ledger uses; choose another directory`,
     );
   checkOutDir(outDir, options.force);
 
