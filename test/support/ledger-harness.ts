@@ -104,6 +104,12 @@ export class LedgerHarness {
     await this.exited;
   }
 
+  /** A clean shutdown (SIGTERM) that keeps the files, for tests that read or alter them offline. */
+  async shutdown(): Promise<void> {
+    this.process?.kill('SIGTERM');
+    await this.exited;
+  }
+
   /** A clean shutdown (SIGTERM), then the temp files go. */
   async stop(): Promise<void> {
     this.process?.kill('SIGTERM');

@@ -22,3 +22,15 @@ export class InvalidAppendError extends Error {
 export class EventStoreUnavailableError extends Error {
   override readonly name = 'EventStoreUnavailableError';
 }
+
+/** A stored event cannot be read back: the store's file was altered outside the ledger. */
+export class CorruptEventError extends Error {
+  override readonly name = 'CorruptEventError';
+  constructor(
+    message: string,
+    readonly position: bigint,
+    readonly eventId: string,
+  ) {
+    super(message);
+  }
+}

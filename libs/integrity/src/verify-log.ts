@@ -1,4 +1,4 @@
-import type { StoredEvent } from '@tracelode/event-store';
+import { CorruptEventError, type StoredEvent } from '@tracelode/event-store';
 import type { KeyObject } from 'node:crypto';
 import { type SignedCheckpoint, verifyCheckpoint } from './checkpoint';
 import { chainOf, eventHash } from './event-hash';
@@ -72,41 +72,46 @@ export async function verifyLog(
     return undefined;
   };
 
-  for await (const stored of events) {
-    const bad = (message: string) =>
-      verdict({
-        message: `Event ${stored.eventId} (${stored.type}, ${stored.stream}@${stored.revision}, position ${stored.position}): ${message}`,
-        eventId: stored.eventId,
-        position: stored.position.toString(),
-      });
-    if (stored.position !== BigInt(tree.size + 1)) {
-      return bad(
-        `position ${tree.size + 1} is missing: the log skips from ${tree.size} to ${stored.position}`,
-      );
+  try {
+    for await (const stored of events) {
+      const bad = (message: string) =>
+        verdict({
+          message: `Event ${stored.eventId} (${stored.type}, ${stored.stream}@${stored.revision}, position ${stored.position}): ${message}`,
+          eventId: stored.eventId,
+          position: stored.position.toString(),
+        });
+      if (stored.position !== BigInt(tree.size + 1)) {
+        return bad(
+          `position ${tree.size + 1} is missing: the log skips from ${tree.size} to ${stored.position}`,
+        );
+      }
+      const { hash, prevHash } = chainOf(stored.metadata);
+      if (hash === undefined || prevHash === undefined) return bad('it carries no hash');
+      if (eventHash(stored, prevHash) !== hash) return bad('its content does not match its hash');
+      const notarised = options.notarisedHashAt?.(Number(stored.position));
+      if (notarised !== undefined && notarised !== hash) {
+        return bad(
+          `its hash differs from the one notarised at position ${stored.position}: the log was rewritten`,
+        );
+      }
+      const head = heads.get(stored.stream);
+      if (
+        !head
+          ? stored.revision !== 0n || prevHash !== null
+          : stored.revision !== head.revision + 1n || prevHash !== head.hash
+      ) {
+        return bad('it does not chain to the previous event of its stream');
+      }
+      heads.set(stored.stream, { revision: stored.revision, hash });
+      tree.push(leafHash(Buffer.from(hash, 'hex')));
+      const failure = checkRoot();
+      if (failure)
+        return verdict({ ...failure, eventId: stored.eventId, position: stored.position.toString() });
+      if (tree.size % 10_000 === 0) options.onProgress?.(tree.size);
     }
-    const { hash, prevHash } = chainOf(stored.metadata);
-    if (hash === undefined || prevHash === undefined) return bad('it carries no hash');
-    if (eventHash(stored, prevHash) !== hash) return bad('its content does not match its hash');
-    const notarised = options.notarisedHashAt?.(Number(stored.position));
-    if (notarised !== undefined && notarised !== hash) {
-      return bad(
-        `its hash differs from the one notarised at position ${stored.position}: the log was rewritten`,
-      );
-    }
-    const head = heads.get(stored.stream);
-    if (
-      !head
-        ? stored.revision !== 0n || prevHash !== null
-        : stored.revision !== head.revision + 1n || prevHash !== head.hash
-    ) {
-      return bad('it does not chain to the previous event of its stream');
-    }
-    heads.set(stored.stream, { revision: stored.revision, hash });
-    tree.push(leafHash(Buffer.from(hash, 'hex')));
-    const failure = checkRoot();
-    if (failure)
-      return verdict({ ...failure, eventId: stored.eventId, position: stored.position.toString() });
-    if (tree.size % 10_000 === 0) options.onProgress?.(tree.size);
+  } catch (error) {
+    if (!(error instanceof CorruptEventError)) throw error;
+    return verdict({ message: error.message, eventId: error.eventId, position: error.position.toString() });
   }
   const beyond = pending[0];
   if (beyond) {

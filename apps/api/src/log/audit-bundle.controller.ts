@@ -1,6 +1,6 @@
 import { Controller, Get, HttpException, Inject, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { EventStore } from '@tracelode/event-store';
+import { CorruptEventError, type EventStore } from '@tracelode/event-store';
 import { assembleAuditBundle, type AuditBundle, LogNotary } from '@tracelode/integrity';
 import { Projector } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
@@ -54,13 +54,22 @@ export class AuditBundleController {
         503,
       );
     }
-    const bundle = await assembleAuditBundle(
-      this.store,
-      this.notary,
-      (collection, key) => this.views.get(collection, key),
-      batchId,
-    );
+    const bundle = await this.assemble(batchId);
     if (!bundle) throw batchNotFound(batchId);
     return bundle;
+  }
+
+  private async assemble(batchId: string): Promise<AuditBundle | undefined> {
+    try {
+      return await assembleAuditBundle(
+        this.store,
+        this.notary,
+        (collection, key) => this.views.get(collection, key),
+        batchId,
+      );
+    } catch (error) {
+      if (!(error instanceof CorruptEventError)) throw error;
+      throw new HttpException({ code: 'LOG_CORRUPT', message: error.message, eventId: error.eventId }, 500);
+    }
   }
 }

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
+  CorruptEventError,
   EventStoreUnavailableError,
   InvalidAppendError,
   WrongExpectedRevisionError,
@@ -363,10 +364,23 @@ function toStoredEvent(row: EventRow): StoredEvent {
     revision: BigInt(row.revision),
     eventId: row.event_id,
     type: row.type,
-    data: JSON.parse(row.data) as StoredEvent['data'],
-    metadata: JSON.parse(row.metadata) as StoredEvent['metadata'],
+    data: parseColumn(row, 'data') as StoredEvent['data'],
+    metadata: parseColumn(row, 'metadata') as StoredEvent['metadata'],
     recordedAt: row.recorded_at,
   };
+}
+
+/** A stored JSON column; one that no longer parses was altered outside the ledger, and says which event. */
+function parseColumn(row: EventRow, column: 'data' | 'metadata'): unknown {
+  try {
+    return JSON.parse(row[column]);
+  } catch (error) {
+    throw new CorruptEventError(
+      `Event ${row.event_id} at position ${row.position} (${row.stream}@${row.revision}) is unreadable: its ${column} is not JSON (${error instanceof Error ? error.message : String(error)})`,
+      BigInt(row.position),
+      row.event_id,
+    );
+  }
 }
 
 /** Creates or upgrades the schema, under the write lock so that two processes opening a new file agree. */
