@@ -42,6 +42,17 @@ describe('roots', () => {
     }
   });
 
+  it('MerkleAccumulator keeps no reference to the buffers pushed into it or handed out', () => {
+    const accumulator = new MerkleAccumulator();
+    const scratch = Buffer.alloc(HASH_SIZE);
+    for (const leaf of leaves.slice(0, 37)) {
+      leaf.copy(scratch);
+      accumulator.push(scratch);
+      accumulator.root().fill(0);
+    }
+    expect(accumulator.root()).toEqual(roots[37]);
+  });
+
   it('MerkleAccumulator refuses a leaf hash of the wrong length', () => {
     expect(() => new MerkleAccumulator().push(Buffer.alloc(33))).toThrow(RangeError);
   });
