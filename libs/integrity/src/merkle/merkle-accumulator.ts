@@ -6,6 +6,7 @@ import { EMPTY_ROOT, HASH_SIZE, nodeHash } from './tree-hash';
  */
 export class MerkleAccumulator {
   // peaks[level] is the root of a perfect subtree of 2^level leaves, meaningful while bit `level` of size is set.
+  // One buffer per level, overwritten in place.
   private readonly peaks: Buffer[] = [];
   private count = 0;
 
@@ -26,7 +27,8 @@ export class MerkleAccumulator {
       hash = nodeHash(this.peaks[level]!, hash);
       level++;
     }
-    this.peaks[level] = hash;
+    // Copied into the level's own buffer, so a caller may reuse theirs for the next leaf.
+    (this.peaks[level] ??= Buffer.alloc(HASH_SIZE)).set(hash);
     this.count++;
   }
 
@@ -40,7 +42,7 @@ export class MerkleAccumulator {
       level++;
     }
     // Fold the peaks from the smallest (rightmost) to the largest, each new one on the left.
-    let root = this.peaks[level]!;
+    let root: Buffer = Buffer.from(this.peaks[level]!);
     for (n = (n - 1) / 2, level++; n > 0; n = Math.floor(n / 2), level++) {
       if (n % 2 === 1) root = nodeHash(this.peaks[level]!, root);
     }

@@ -134,6 +134,21 @@ describe('MerkleLog on a SQLite file', () => {
     expect(log.root(10)).toEqual(rootOfLeaves(leaves.slice(0, 10)));
   });
 
+  it('reads its size from the file, so two connections appending in turn grow one tree', () => {
+    const other = new Database(path);
+    try {
+      const otherLog = new MerkleLog(other);
+      for (let i = 0; i < 20; i += 4) {
+        log.append(leaves.slice(i, i + 3));
+        otherLog.append(leaves.slice(i + 3, i + 4));
+      }
+      expect(log.size).toBe(20);
+      expect(otherLog.root()).toEqual(rootOfLeaves(leaves.slice(0, 20)));
+    } finally {
+      other.close();
+    }
+  });
+
   it('validates its arguments with RangeErrors that say what is wrong', () => {
     log.append(leaves.slice(0, 8));
     expect(() => log.leaf(8)).toThrow(new RangeError('leaf index 8 is not below the log size 8'));

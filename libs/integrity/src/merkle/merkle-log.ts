@@ -48,7 +48,8 @@ export class MerkleLog {
         throw new RangeError(`leaf hash ${i} of the batch is not a ${HASH_SIZE}-byte Buffer`);
       }
     }
-    if (leafHashes.length > 0) this.appendAll(leafHashes);
+    // IMMEDIATE takes the write lock before the size is read, so another connection cannot append in between.
+    if (leafHashes.length > 0) this.appendAll.immediate(leafHashes);
   }
 
   /** The leaf hash at `index`. */

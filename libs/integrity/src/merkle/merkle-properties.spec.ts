@@ -42,6 +42,17 @@ describe('roots', () => {
     }
   });
 
+  it('MerkleAccumulator keeps no reference to the buffers pushed into it or handed out', () => {
+    const accumulator = new MerkleAccumulator();
+    const scratch = Buffer.alloc(HASH_SIZE);
+    for (const leaf of leaves.slice(0, 37)) {
+      leaf.copy(scratch);
+      accumulator.push(scratch);
+      accumulator.root().fill(0);
+    }
+    expect(accumulator.root()).toEqual(roots[37]);
+  });
+
   it('MerkleAccumulator refuses a leaf hash of the wrong length', () => {
     expect(() => new MerkleAccumulator().push(Buffer.alloc(33))).toThrow(RangeError);
   });
@@ -156,5 +167,36 @@ describe('consistency proofs', () => {
     expect(() => consistencyPath(4, 3, hashOf)).toThrow(
       new RangeError('first tree size 4 exceeds second tree size 3'),
     );
+  });
+});
+
+describe('sizes beyond 2^32, where bitwise operators would truncate', () => {
+  const [a, b, c] = sampleLeaves(3, 'subtree roots');
+
+  it('verifies an inclusion proof in a perfect tree of 2^33 leaves, folding by the bits of the index', () => {
+    const index = 2 ** 32 + 2 ** 20 + 5;
+    const proof = sampleLeaves(33, 'siblings');
+    let root = leaves[0]!;
+    for (const [level, sibling] of proof.entries()) {
+      const isRightChild = (BigInt(index) >> BigInt(level)) & 1n;
+      root = isRightChild ? naiveRoot([sibling, root]) : naiveRoot([root, sibling]);
+    }
+    expect(verifyInclusion(leaves[0]!, index, 2 ** 33, proof, root)).toBe(true);
+    expect(verifyInclusion(leaves[0]!, index - 2 ** 32, 2 ** 33, proof, root)).toBe(false);
+  });
+
+  it('generates and verifies a consistency proof from 3·2^32 to 2^34 leaves', () => {
+    const [g32, g33, g34] = [2 ** 32, 2 ** 33, 2 ** 34];
+    const subtrees = new Map([
+      [`0-${g33}`, a!],
+      [`${g33}-${3 * g32}`, b!],
+      [`${3 * g32}-${g34}`, c!],
+    ]);
+    const proof = consistencyPath(3 * g32, g34, (start, end) => subtrees.get(`${start}-${end}`)!);
+    expect(proof).toEqual([b, c, a]);
+    const root1 = naiveRoot([a!, b!]);
+    const root2 = naiveRoot([a!, naiveRoot([b!, c!])]);
+    expect(verifyConsistency(3 * g32, g34, proof, root1, root2)).toBe(true);
+    expect(verifyConsistency(3 * g32 - 1, g34, proof, root1, root2)).toBe(false);
   });
 });
