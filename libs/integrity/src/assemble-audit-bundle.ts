@@ -1,7 +1,12 @@
 import { toBatchStreamId } from '@tracelode/domain';
 import type { EventStore } from '@tracelode/event-store';
 import { batchViewsOf, type ViewLookup } from '@tracelode/projections';
-import { AUDIT_BUNDLE_FORMAT, type AuditBundle, toBundledEvent } from './audit-bundle';
+import {
+  AUDIT_BUNDLE_FORMAT,
+  type AuditBundle,
+  type BundledStreamHead,
+  toBundledEvent,
+} from './audit-bundle';
 import { publicKeyDocument } from './checkpoint';
 import { collectEvidence, withProjectedViews } from './evidence';
 import type { LogNotary } from './notary';
@@ -22,7 +27,7 @@ export async function assembleAuditBundle(
   const head = Number(await store.headPosition());
   const checkpoint = notary.checkpointCovering(Math.max(head, 1));
   if (!checkpoint) return undefined;
-  const events = await collectEvidence(store, lookup, [batchId], BigInt(checkpoint.treeSize));
+  const { events, streams } = await collectEvidence(store, lookup, [batchId], BigInt(checkpoint.treeSize));
   if (!events.some((stored) => stored.stream === toBatchStreamId(batchId))) return undefined;
   const views = withProjectedViews(events, (at) => batchViewsOf(batchId, at));
   if (!views) return undefined;
@@ -32,9 +37,26 @@ export async function assembleAuditBundle(
     createdAt: now().toISOString(),
     publicKey: publicKeyDocument(notary.signer.publicKey),
     checkpoint,
+    streams: streamHeads(notary, streams, checkpoint.treeSize),
     events: events.map((stored) =>
       toBundledEvent(stored, notary.inclusionProof(Number(stored.position), checkpoint.treeSize)),
     ),
     views,
   };
+}
+
+function streamHeads(
+  notary: LogNotary,
+  streams: readonly string[],
+  treeSize: number,
+): Record<string, BundledStreamHead | null> {
+  const heads: Record<string, BundledStreamHead | null> = {};
+  for (const stream of [...streams].sort()) {
+    const head = notary.streamHead(stream);
+    if (head && head.position > treeSize) continue; // written since the checkpoint: its head then is unknown here
+    heads[stream] = head
+      ? { revision: String(head.revision), position: String(head.position), eventId: head.eventId }
+      : null;
+  }
+  return heads;
 }

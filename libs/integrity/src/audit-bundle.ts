@@ -4,6 +4,12 @@ import type { PublicKeyDocument, SignedCheckpoint } from './checkpoint';
 
 export const AUDIT_BUNDLE_FORMAT = 'tracelode-audit-bundle/v1';
 
+export interface BundledStreamHead {
+  readonly revision: string;
+  readonly position: string;
+  readonly eventId: string;
+}
+
 /** One event as a bundle carries it: the stored event (JSON-safe) and its inclusion proof. */
 export interface BundledEvent {
   readonly position: string;
@@ -30,6 +36,12 @@ export interface AuditBundle {
   readonly publicKey: PublicKeyDocument;
   readonly checkpoint: SignedCheckpoint;
   readonly events: readonly BundledEvent[];
+  /**
+   * Every stream the bundle draws on, with its last event at the checkpoint as the ledger's notary
+   * recorded it (null: the stream had no event), so a verifier sees a stream cut short, not only one
+   * with a gap. A stream written to while the bundle was made is left out.
+   */
+  readonly streams: Readonly<Record<string, BundledStreamHead | null>>;
   /** The batch's views as of the checkpoint's tree size: custody, provenance, carbon, certification. */
   readonly views: BatchViews;
 }

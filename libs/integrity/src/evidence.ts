@@ -17,6 +17,12 @@ import {
 } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 
+/** The events that determine some batches' views, in log order, and every stream read for them (some may be empty). */
+export interface Evidence {
+  readonly events: StoredEvent[];
+  readonly streams: string[];
+}
+
 /** What an event names: organisations, facilities (with their organisation) and licences. */
 interface References {
   readonly orgIds: Set<string>;
@@ -38,7 +44,7 @@ export async function collectEvidence(
   lookup: ViewLookup,
   batchIds: readonly string[],
   atPosition: bigint,
-): Promise<StoredEvent[]> {
+): Promise<Evidence> {
   const events = new Map<string, StoredEvent[]>();
   const refs: References = { orgIds: new Set(), facilities: new Set(), licenceIds: new Set() };
   const read = async (stream: string) => {
@@ -70,7 +76,10 @@ export async function collectEvidence(
   for (const licenceId of [...refs.licenceIds]) await read(toLicenceStreamId(licenceId));
   for (const orgId of [...refs.orgIds]) await read(toOrgStreamId(orgId));
 
-  return [...events.values()].flat().sort((a, b) => (a.position < b.position ? -1 : 1));
+  return {
+    streams: [...events.keys()],
+    events: [...events.values()].flat().sort((a, b) => (a.position < b.position ? -1 : 1)),
+  };
 }
 
 /** The batches and every ancestor of theirs, by the provenance views' parent links. */

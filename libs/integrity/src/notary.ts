@@ -34,6 +34,13 @@ interface CheckpointRow {
   signature: string;
 }
 
+/** A stream's last notarised event. */
+export interface StreamHead {
+  readonly revision: number;
+  readonly position: number;
+  readonly eventId: string;
+}
+
 const MAX_BATCH = 1000;
 const TURN_END = Symbol('turn end');
 
@@ -63,6 +70,9 @@ export class LogNotary {
         key_id TEXT NOT NULL, signature TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS notarised_events (
         position INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, event_hash TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS stream_heads (
+        stream TEXT PRIMARY KEY, revision INTEGER NOT NULL, position INTEGER NOT NULL, event_id TEXT NOT NULL
+      ) WITHOUT ROWID;
     `);
     this.tree = new MerkleLog(db);
   }
@@ -143,7 +153,14 @@ export class LogNotary {
     );
     this.db.transaction(() => {
       this.tree.append(hashes.map((hash) => leafHash(Buffer.from(hash, 'hex'))));
-      batch.forEach((stored, i) => remember.run(Number(stored.position), stored.eventId, hashes[i]));
+      const head = this.db.prepare(
+        `INSERT INTO stream_heads (stream, revision, position, event_id) VALUES (?, ?, ?, ?)
+         ON CONFLICT (stream) DO UPDATE SET revision = excluded.revision, position = excluded.position, event_id = excluded.event_id`,
+      );
+      batch.forEach((stored, i) => {
+        remember.run(Number(stored.position), stored.eventId, hashes[i]);
+        head.run(stored.stream, Number(stored.revision), Number(stored.position), stored.eventId);
+      });
       const last = this.latestCheckpoint()?.treeSize ?? 0;
       if (this.tree.size - last >= this.options.everyEvents) this.insertCheckpoint();
     })();
@@ -230,6 +247,16 @@ export class LogNotary {
     return this.db
       .prepare<[string], { position: number }>('SELECT position FROM notarised_events WHERE event_id = ?')
       .get(eventId)?.position;
+  }
+
+  /** The last event of a stream as notarised: what the store must still hold. */
+  streamHead(stream: string): StreamHead | undefined {
+    const row = this.db
+      .prepare<[string], { revision: number; position: number; event_id: string }>(
+        'SELECT revision, position, event_id FROM stream_heads WHERE stream = ?',
+      )
+      .get(stream);
+    return row && { revision: row.revision, position: row.position, eventId: row.event_id };
   }
 
   /** The event hash notarised at a log position. */

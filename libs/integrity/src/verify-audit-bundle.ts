@@ -69,6 +69,10 @@ export function verifyAuditBundle(input: unknown, options: VerifyOptions = {}): 
     );
 
     const streams = checkEvents(bundle);
+    checkStreamHeads(bundle, warnings);
+    passed.push(
+      `streams: each of the ${Object.keys(bundle.streams ?? {}).length} streams runs to the last event the ledger recorded for it at the checkpoint`,
+    );
     passed.push(
       `events: ${bundle.events.length} events in ${streams} streams — every hash matches its event, every stream chains from its first event, every event is in the checkpoint's tree`,
     );
@@ -183,6 +187,43 @@ function checkEvents(bundle: AuditBundle): number {
     }
   }
   return heads.size;
+}
+
+/** Each stream's last bundled event is the last the notary recorded for it: no stream is cut short. */
+function checkStreamHeads(bundle: AuditBundle, warnings: string[]): void {
+  const last = new Map<string, BundledEvent>();
+  for (const event of bundle.events) last.set(event.stream, event);
+  const claimed = bundle.streams ?? {};
+  for (const [stream, head] of Object.entries(claimed)) {
+    const found = last.get(stream);
+    if (head === null) {
+      if (found)
+        throw new Failed({
+          check: 'streams',
+          message: `The ledger recorded no event of ${stream}, yet the bundle holds ${describe(found)}`,
+        });
+      continue;
+    }
+    if (
+      !found ||
+      found.revision !== head.revision ||
+      found.position !== head.position ||
+      found.eventId !== head.eventId
+    ) {
+      throw new Failed({
+        check: 'streams',
+        message: `The bundle's ${stream} ends ${found ? `at revision ${found.revision}` : 'before its first event'}, but the ledger recorded it up to revision ${head.revision}: event ${head.eventId} at position ${head.position} is missing`,
+        eventId: head.eventId,
+        position: head.position,
+      });
+    }
+  }
+  const unclaimed = [...last.keys()].filter((stream) => !(stream in claimed));
+  if (unclaimed.length > 0) {
+    warnings.push(
+      `No recorded end is given for ${unclaimed.length} stream(s) (${unclaimed.join(', ')}): whether they were cut short cannot be checked`,
+    );
+  }
 }
 
 function compareViews(claimed: BatchViews, recomputed: BatchViews): void {

@@ -51,7 +51,7 @@ export class BatchViewSource {
       return read(live);
     }
     await this.ready.atLeast(position.toString());
-    const events = await collectEvidence(this.store, live, batchIds(live), position);
+    const { events } = await collectEvidence(this.store, live, batchIds(live), position);
     return withProjectedViews(events, read);
   }
 
