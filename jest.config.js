@@ -33,7 +33,7 @@ module.exports = {
     {
       // The same e2e suite with the API on KurrentDB: each ledger gets a wire-level KurrentDB test server
       // in the Jest process (test/support/ledger-harness.ts). Left out: the tests that are about the
-      // embedded SQLite file itself (crash durability, the demo's file) and the replica test, which
+      // embedded SQLite file itself (crash durability, the demo's file, tampering with the file) and the replica test, which
       // already runs on the wire server in the e2e project.
       ...common,
       displayName: 'e2e-kurrentdb',
@@ -41,6 +41,7 @@ module.exports = {
       testPathIgnorePatterns: [
         '/crash\\.e2e-spec\\.ts$',
         '/demo\\.e2e-spec\\.ts$',
+        '/verifiable-history\\.e2e-spec\\.ts$',
         '/kurrentdb-replicas\\.e2e-spec\\.ts$',
       ],
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-kurrentdb-setup.ts'],

@@ -42,8 +42,11 @@ export interface AuditBundle {
    * with a gap. A stream written to while the bundle was made is left out.
    */
   readonly streams: Readonly<Record<string, BundledStreamHead | null>>;
-  /** The batch's views as of the checkpoint's tree size: custody, provenance, carbon, certification. */
-  readonly views: BatchViews;
+  /**
+   * The batch's views as of the checkpoint's tree size: custody, provenance, carbon, certification; null
+   * when the events cannot be projected (only a log altered outside the ledger does that).
+   */
+  readonly views: BatchViews | null;
 }
 
 export function toBundledEvent(stored: StoredEvent, inclusionProof: readonly Buffer[]): BundledEvent {

@@ -77,9 +77,23 @@ export function verifyAuditBundle(input: unknown, options: VerifyOptions = {}): 
       `events: ${bundle.events.length} events in ${streams} streams — every hash matches its event, every stream chains from its first event, every event is in the checkpoint's tree`,
     );
 
-    const recomputed = withProjectedViews(bundle.events.map(fromBundledEvent), (lookup) =>
-      batchViewsOf(bundle.batchId, lookup),
-    );
+    if (!bundle.views) {
+      throw new Failed({
+        check: 'views',
+        message: 'The bundle claims no views: the ledger could not project its events',
+      });
+    }
+    let recomputed: BatchViews | undefined;
+    try {
+      recomputed = withProjectedViews(bundle.events.map(fromBundledEvent), (lookup) =>
+        batchViewsOf(bundle.batchId, lookup),
+      );
+    } catch (error) {
+      throw new Failed({
+        check: 'views',
+        message: `The bundle's events cannot be projected: ${String(error)}`,
+      });
+    }
     if (!recomputed) {
       throw new Failed({
         check: 'views',
@@ -121,7 +135,8 @@ function checkShape(input: unknown): AuditBundle {
   }
   if (!Array.isArray(bundle.events) || bundle.events.length === 0)
     throw problem('The bundle carries no events');
-  if (!bundle.views || typeof bundle.views !== 'object') throw problem('The bundle claims no views');
+  if (bundle.views === undefined || typeof bundle.views !== 'object')
+    throw problem('The bundle has no views field');
   if (!bundle.publicKey) throw problem('The bundle carries no public key');
   return bundle as AuditBundle;
 }
