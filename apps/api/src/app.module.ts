@@ -112,7 +112,7 @@ export class AppModule {
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
         {
-          // Every event is sealed into its stream's hash chain on the way in (ADR 0011).
+          // Every event is sealed into its stream's hash chain on the way in (ADR 0012).
           provide: EVENT_STORE,
           useFactory: async () => new SealingEventStore(await openEventStore(config.storeUrl)),
         },

@@ -312,3 +312,25 @@ const toCheckpoint = (row: CheckpointRow): SignedCheckpoint => ({
   keyId: row.key_id,
   signature: row.signature,
 });
+
+/** A notary's file opened read-only by a verifier: its signed checkpoints and the hash notarised at each position. */
+export interface NotaryRecord {
+  readonly checkpoints: SignedCheckpoint[];
+  readonly notarisedHashAt: (position: number) => string | undefined;
+  close(): void;
+}
+
+export function readNotaryRecord(path: string): NotaryRecord {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const hashAt = db.prepare<[number], { event_hash: string }>(
+    'SELECT event_hash FROM notarised_events WHERE position = ?',
+  );
+  return {
+    checkpoints: db
+      .prepare<[], CheckpointRow>('SELECT * FROM checkpoints ORDER BY tree_size')
+      .all()
+      .map(toCheckpoint),
+    notarisedHashAt: (position) => hashAt.get(position)?.event_hash,
+    close: () => db.close(),
+  };
+}

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpException, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '@tracelode/event-store';
+import { LogNotary } from '@tracelode/integrity';
 import { Projector } from '@tracelode/projections';
 import { Public } from '../auth/api-key.guard';
 import { EVENT_STORE } from '../ledger/ledger.tokens';
@@ -11,12 +12,16 @@ export class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projector: Projector,
+    private readonly notary: LogNotary,
   ) {}
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Liveness and how far the views are behind the log (no API key needed)' })
-  async health(): Promise<{ status: 'ok'; logPosition: string; viewsPosition: string }> {
+  @ApiOperation({
+    summary:
+      'Liveness, how far the views and the Merkle log are behind the log, and whether the log passed its integrity checks (no API key needed)',
+  })
+  async health(): Promise<{ status: 'ok'; logPosition: string; viewsPosition: string; treeSize: number }> {
     const failure = this.projector.error;
     if (failure) {
       throw new HttpException(
@@ -24,7 +29,19 @@ export class HealthController {
         503,
       );
     }
+    const integrity = this.notary.error;
+    if (integrity) {
+      throw new HttpException(
+        { code: 'LOG_INTEGRITY_FAILED', message: `The log cannot be notarised: ${integrity.message}` },
+        503,
+      );
+    }
     const head = await this.store.headPosition();
-    return { status: 'ok', logPosition: head.toString(), viewsPosition: this.projector.position.toString() };
+    return {
+      status: 'ok',
+      logPosition: head.toString(),
+      viewsPosition: this.projector.position.toString(),
+      treeSize: this.notary.size,
+    };
   }
 }

@@ -1,6 +1,5 @@
 import { openEventStore } from '@tracelode/event-store';
-import { importPublicKey, type SignedCheckpoint, verifyLog } from '@tracelode/integrity';
-import Database from 'better-sqlite3';
+import { importPublicKey, readNotaryRecord, type SignedCheckpoint, verifyLog } from '@tracelode/integrity';
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -52,29 +51,8 @@ export async function verifyLogCommand(args: string[]): Promise<number> {
     checkpoints.push(...(Array.isArray(parsed) ? parsed : [parsed]));
   }
   const integrityPath = values.integrity ?? (existsSync(DEFAULT_INTEGRITY) ? DEFAULT_INTEGRITY : undefined);
-  const integrity = integrityPath
-    ? new Database(integrityPath, { readonly: true, fileMustExist: true })
-    : undefined;
-  const notarised = integrity?.prepare<[number], { event_hash: string }>(
-    'SELECT event_hash FROM notarised_events WHERE position = ?',
-  );
-  if (integrity) {
-    checkpoints.push(
-      ...integrity
-        .prepare<
-          [],
-          { tree_size: number; root_hash: string; timestamp: string; key_id: string; signature: string }
-        >('SELECT * FROM checkpoints ORDER BY tree_size')
-        .all()
-        .map((row) => ({
-          treeSize: row.tree_size,
-          rootHash: row.root_hash,
-          timestamp: row.timestamp,
-          keyId: row.key_id,
-          signature: row.signature,
-        })),
-    );
-  }
+  const integrity = integrityPath ? readNotaryRecord(integrityPath) : undefined;
+  checkpoints.push(...(integrity?.checkpoints ?? []));
   const publicKey = values['public-key']
     ? importPublicKey(readFileSync(values['public-key'], 'utf8'))
     : undefined;
@@ -84,7 +62,7 @@ export async function verifyLogCommand(args: string[]): Promise<number> {
     const verdict = await verifyLog(store.readAll(1n), {
       checkpoints,
       ...(publicKey ? { publicKey } : {}),
-      ...(notarised ? { notarisedHashAt: (position: number) => notarised.get(position)?.event_hash } : {}),
+      ...(integrity ? { notarisedHashAt: integrity.notarisedHashAt } : {}),
       onProgress: (events) => {
         if (events % 100_000 === 0) process.stderr.write(`  ${formatCount(events)} events checked\n`);
       },

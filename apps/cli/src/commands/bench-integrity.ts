@@ -1,0 +1,207 @@
+import { SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
+import {
+  type AuditBundle,
+  CheckpointSigner,
+  LogNotary,
+  SealingEventStore,
+  verifyAuditBundle,
+  verifyLog,
+} from '@tracelode/integrity';
+import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { LedgerProcess } from '../support/ledger-process';
+
+const CLI_MAIN = resolve(__dirname, '../main.js');
+const EVENTS_PER_APPEND = 50;
+const APPENDERS = 16;
+
+export interface LogVerificationFigures {
+  readonly events: number;
+  readonly buildSec: number;
+  /** The notary's rate: events hash-checked and added to the Merkle log (with its SQLite writes). */
+  readonly notariseEventsPerSec: number;
+  /** `verifyLog` from the first event: hashes, chains, Merkle root against a signed checkpoint. */
+  readonly verifyEventsPerSec: number;
+  /** Reading the same log without checking anything, in the same run: the floor verification stands on. */
+  readonly readEventsPerSec: number;
+  readonly ratioVerifyToRead: number;
+  readonly verified: boolean;
+}
+
+/**
+ * Verification rate of a sealed log of `events` events: written through the sealing store (the shapes of
+ * batch events and their envelopes), notarised with a signed checkpoint, then verified from scratch.
+ */
+export async function benchLogVerification(
+  events: number,
+  progress: (message: string) => void,
+): Promise<LogVerificationFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'tracelode-bench-verify-'));
+  try {
+    const inner = SqliteEventStore.open(join(dir, 'ledger.db'));
+    const store = new SealingEventStore(inner);
+    const started = performance.now();
+    let next = 0;
+    const appender = async () => {
+      for (let batch = next++; batch * EVENTS_PER_APPEND < events; batch = next++) {
+        await store.append([batchWrite(batch)]);
+      }
+    };
+    await Promise.all(Array.from({ length: APPENDERS }, appender));
+    const buildSec = (performance.now() - started) / 1000;
+    progress(`sealed log of ${events} events written in ${buildSec.toFixed(1)} s`);
+
+    const signer = CheckpointSigner.ephemeral();
+    const notary = LogNotary.open(store, join(dir, 'integrity.db'), signer, {
+      everyEvents: 100_000,
+      everyMs: 3_600_000,
+    });
+    const notarising = performance.now();
+    notary.start();
+    if (!(await notary.waitFor(events, 600_000))) throw notary.error ?? new Error('notary did not finish');
+    const notariseSec = (performance.now() - notarising) / 1000;
+    const checkpoint = notary.checkpointCovering(events)!;
+    await notary.stop();
+    progress(`notarised in ${notariseSec.toFixed(1)} s; checkpoint at ${checkpoint.treeSize}`);
+
+    const reading = performance.now();
+    let read = 0;
+    for await (const stored of inner.readAll(1n)) if (stored) read++;
+    const readSec = (performance.now() - reading) / 1000;
+
+    const verifying = performance.now();
+    const verdict = await verifyLog(inner.readAll(1n), {
+      checkpoints: [checkpoint],
+      publicKey: signer.publicKey,
+    });
+    const verifySec = (performance.now() - verifying) / 1000;
+    progress(
+      `read ${read} events in ${readSec.toFixed(1)} s; verified in ${verifySec.toFixed(1)} s (ok: ${verdict.ok})`,
+    );
+    await store.close();
+    return {
+      events,
+      buildSec: round(buildSec, 1),
+      notariseEventsPerSec: Math.round(events / notariseSec),
+      verifyEventsPerSec: Math.round(verdict.events / verifySec),
+      readEventsPerSec: Math.round(read / readSec),
+      ratioVerifyToRead: round(readSec / verifySec, 3),
+      verified: verdict.ok && verdict.events === events && verdict.checkpointsMatched.includes(events),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** 50 events of one batch's stream, shaped like the ledger's batch events and envelopes. */
+function batchWrite(batch: number): StreamWrite {
+  const batchId = `BENCH-${batch.toString().padStart(7, '0')}`;
+  return {
+    stream: `batch-${batchId}`,
+    expectedRevision: 'no_stream',
+    events: Array.from({ length: EVENTS_PER_APPEND }, (_, i) => ({
+      eventId: randomUUID(),
+      type: i === 0 ? 'BatchMined' : 'BatchAssayed',
+      data: {
+        batchId,
+        orgId: 'bench-mining',
+        facilityId: 'pit-1',
+        material: { form: 'concentrate', elements: ['Nd', 'Pr'], grade: { TREO: 41.2 + (i % 7) } },
+        massGrams: 25_000_500 + i,
+        occurredAt: '2026-03-01T08:00:00+08:00',
+      },
+      metadata: {
+        commandId: randomUUID(),
+        commandType: 'RecordMinedBatch',
+        actor: { orgId: 'bench-mining', keyId: 'k-1', roles: ['producer'] },
+        recordedAt: new Date().toISOString(),
+        correlationId: randomUUID(),
+        schemaVersion: 1,
+      },
+    })),
+  };
+}
+
+export interface BundleFigures {
+  readonly batchId: string;
+  readonly events: number;
+  readonly streams: number;
+  readonly bytes: number;
+  /** Serving GET /batches/{magnet}/audit-bundle over HTTP, median and worst of the runs. */
+  readonly serveP50Ms: number;
+  readonly serveMaxMs: number;
+  /** `verifyAuditBundle` offline, median of the runs. */
+  readonly verifyP50Ms: number;
+  readonly verified: boolean;
+  readonly runs: number;
+}
+
+/** Size of the demo magnet's audit bundle, and the time to serve it and to verify it offline. */
+export async function benchDemoBundle(
+  progress: (message: string) => void,
+  runs = 30,
+): Promise<BundleFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'tracelode-bench-bundle-'));
+  const adminToken = `bench-${randomBytes(24).toString('base64url')}`;
+  const server = await LedgerProcess.start({
+    TRACELODE_STORE: `sqlite:${join(dir, 'ledger.db')}`,
+    TRACELODE_VIEWS: join(dir, 'views.db'),
+    TRACELODE_ADMIN_TOKEN: adminToken,
+    TRACELODE_LOG_LEVEL: 'warn',
+  });
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      CLI_MAIN,
+      'demo',
+      '--url',
+      server.url,
+      '--admin-token',
+      adminToken,
+    ]);
+    const batchId = /"magnets": "([^"]+)"/.exec(stdout)?.[1];
+    const regulator = /regulator\s+(tl_\S+)/.exec(stdout)?.[1];
+    if (!batchId || !regulator) throw new Error(`the demo did not name its magnets:\n${stdout}`);
+    progress(`demo chain seeded; magnets ${batchId}`);
+
+    const serve: number[] = [];
+    const verify: number[] = [];
+    let text = '';
+    let verified = true;
+    for (let run = 0; run < runs; run++) {
+      const started = performance.now();
+      const response = await fetch(`${server.url}/batches/${batchId}/audit-bundle`, {
+        headers: { authorization: `Bearer ${regulator}` },
+      });
+      text = await response.text();
+      serve.push(performance.now() - started);
+      if (response.status !== 200) throw new Error(`audit bundle: ${response.status} ${text}`);
+      const checking = performance.now();
+      verified &&= verifyAuditBundle(JSON.parse(text) as AuditBundle).ok;
+      verify.push(performance.now() - checking);
+    }
+    const bundle = JSON.parse(text) as AuditBundle;
+    return {
+      batchId,
+      events: bundle.events.length,
+      streams: new Set(bundle.events.map((event) => event.stream)).size,
+      bytes: Buffer.byteLength(text),
+      serveP50Ms: round(median(serve), 2),
+      serveMaxMs: round(Math.max(...serve), 2),
+      verifyP50Ms: round(median(verify), 2),
+      verified,
+      runs,
+    };
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (values: readonly number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const round = (value: number, places: number) => Number(value.toFixed(places));
