@@ -5,6 +5,8 @@ import {
   AUDIT_BUNDLE_FORMAT,
   type AuditBundle,
   type BundledStreamHead,
+  STREAMS_STATEMENT,
+  streamsStatement,
   toBundledEvent,
 } from './audit-bundle';
 import { publicKeyDocument } from './checkpoint';
@@ -37,13 +39,18 @@ export async function assembleAuditBundle(
   } catch {
     views = null;
   }
+  const heads = streamHeads(notary, streams, checkpoint.treeSize);
   return {
     format: AUDIT_BUNDLE_FORMAT,
     batchId,
     createdAt: now().toISOString(),
     publicKey: publicKeyDocument(notary.signer.publicKey),
     checkpoint,
-    streams: streamHeads(notary, streams, checkpoint.treeSize),
+    streams: heads,
+    streamsSignature: notary.signer.signStatement(
+      STREAMS_STATEMENT,
+      streamsStatement({ batchId, checkpoint, streams: heads }),
+    ),
     events: events.map((stored) =>
       toBundledEvent(stored, notary.inclusionProof(Number(stored.position), checkpoint.treeSize)),
     ),

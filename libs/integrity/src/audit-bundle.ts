@@ -42,6 +42,8 @@ export interface AuditBundle {
    * with a gap. A stream written to while the bundle was made is left out.
    */
   readonly streams: Readonly<Record<string, BundledStreamHead | null>>;
+  /** The ledger's Ed25519 signature (base64) of `streamsStatement(bundle)`: the stream heads cannot be edited in transit. */
+  readonly streamsSignature: string;
   /**
    * The batch's views as of the checkpoint's tree size: custody, provenance, carbon, certification; null
    * when the events cannot be projected (only a log altered outside the ledger does that).
@@ -73,5 +75,20 @@ export function fromBundledEvent(event: BundledEvent): StoredEvent {
     data: event.data,
     metadata: event.metadata,
     recordedAt: event.recordedAt,
+  };
+}
+
+/** Name of the signed statement of a bundle's stream heads. */
+export const STREAMS_STATEMENT = 'bundle-streams/v1';
+
+/** What the ledger signs about a bundle's streams: which batch, against which tree, each stream's last event. */
+export function streamsStatement(
+  bundle: Pick<AuditBundle, 'batchId' | 'checkpoint' | 'streams'>,
+): Record<string, unknown> {
+  return {
+    batchId: bundle.batchId,
+    treeSize: bundle.checkpoint.treeSize,
+    rootHash: bundle.checkpoint.rootHash,
+    streams: bundle.streams,
   };
 }

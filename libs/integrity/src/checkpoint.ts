@@ -114,6 +114,11 @@ export class CheckpointSigner {
     return new CheckpointSigner(generateKeyPairSync('ed25519').privateKey);
   }
 
+  /** Signs any other statement of the ledger's (JSON), under its own name so it cannot pass for a checkpoint. */
+  signStatement(name: string, statement: Readonly<Record<string, unknown>>): string {
+    return sign(null, statementMessage(name, this.keyId, statement), this.privateKey).toString('base64');
+  }
+
   sign(body: CheckpointBody): SignedCheckpoint {
     const signature = sign(null, checkpointMessage(body, this.keyId), this.privateKey).toString('base64');
     return {
@@ -135,6 +140,31 @@ export function verifyCheckpoint(checkpoint: SignedCheckpoint, publicKey: KeyObj
       checkpointMessage(checkpoint, checkpoint.keyId),
       publicKey,
       Buffer.from(checkpoint.signature, 'base64'),
+    );
+  } catch {
+    return false;
+  }
+}
+
+const statementMessage = (
+  name: string,
+  keyId: string,
+  statement: Readonly<Record<string, unknown>>,
+): Buffer => Buffer.from(canonicalJson({ ...statement, statement: `tracelode/${name}`, keyId }), 'utf8');
+
+/** Whether `signature` is the ledger's signature of the named statement. */
+export function verifyStatement(
+  name: string,
+  statement: Readonly<Record<string, unknown>>,
+  signature: string,
+  publicKey: KeyObject,
+): boolean {
+  try {
+    return verify(
+      null,
+      statementMessage(name, keyIdOf(publicKey), statement),
+      publicKey,
+      Buffer.from(signature, 'base64'),
     );
   } catch {
     return false;

@@ -1,7 +1,14 @@
 import { batchViewsOf, type BatchViews } from '@tracelode/projections';
 import type { KeyObject } from 'node:crypto';
-import { AUDIT_BUNDLE_FORMAT, type AuditBundle, type BundledEvent, fromBundledEvent } from './audit-bundle';
-import { importPublicKey, keyIdOf, verifyCheckpoint } from './checkpoint';
+import {
+  AUDIT_BUNDLE_FORMAT,
+  type AuditBundle,
+  type BundledEvent,
+  fromBundledEvent,
+  STREAMS_STATEMENT,
+  streamsStatement,
+} from './audit-bundle';
+import { importPublicKey, keyIdOf, verifyCheckpoint, verifyStatement } from './checkpoint';
 import { chainOf, eventHash } from './event-hash';
 import { withProjectedViews } from './evidence';
 import { canonicalJson } from './jcs';
@@ -69,7 +76,7 @@ export function verifyAuditBundle(input: unknown, options: VerifyOptions = {}): 
     );
 
     const streams = checkEvents(bundle);
-    checkStreamHeads(bundle, warnings);
+    checkStreamHeads(bundle, key, warnings);
     passed.push(
       `streams: each of the ${Object.keys(bundle.streams ?? {}).length} streams runs to the last event the ledger recorded for it at the checkpoint`,
     );
@@ -205,7 +212,17 @@ function checkEvents(bundle: AuditBundle): number {
 }
 
 /** Each stream's last bundled event is the last the notary recorded for it: no stream is cut short. */
-function checkStreamHeads(bundle: AuditBundle, warnings: string[]): void {
+function checkStreamHeads(bundle: AuditBundle, key: KeyObject, warnings: string[]): void {
+  if (
+    typeof bundle.streamsSignature !== 'string' ||
+    !verifyStatement(STREAMS_STATEMENT, streamsStatement(bundle), bundle.streamsSignature, key)
+  ) {
+    throw new Failed({
+      check: 'streams',
+      message:
+        'The stream heads the bundle states are not the ones the ledger signed for this batch and checkpoint',
+    });
+  }
   const last = new Map<string, BundledEvent>();
   for (const event of bundle.events) last.set(event.stream, event);
   const claimed = bundle.streams ?? {};
