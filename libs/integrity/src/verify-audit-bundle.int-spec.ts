@@ -180,6 +180,22 @@ describe('audit bundles of a real chain (SQLite files)', () => {
       });
     });
 
+    it.each(['M1', 'M2', 'X1', 'X2'])(
+      'of any other batch (%s) verifies too, claiming its live views',
+      async (batchId) => {
+        const other = JSON.parse(
+          JSON.stringify(await assembleAuditBundle(store, notary, live, batchId)),
+        ) as AuditBundle;
+        expect(verifyAuditBundle(other, { publicKey: signer.publicKey })).toMatchObject({
+          ok: true,
+          warnings: [],
+        });
+        expect(other.views).toEqual(JSON.parse(JSON.stringify(batchViewsOf(batchId, live))));
+        expect(Object.keys(other.streams)).toContain(`batch-${batchId}`);
+        expect(Object.keys(other.streams)).not.toContain('batch-P1'); // a descendant is no part of its evidence
+      },
+    );
+
     it('is undefined for a batch the ledger does not hold', async () => {
       expect(await assembleAuditBundle(store, notary, live, 'NO-SUCH-BATCH')).toBeUndefined();
     });
