@@ -1,0 +1,184 @@
+import {
+  type BatchProduced,
+  type BatchRefined,
+  type CertificateEvent,
+  type LedgerEvent,
+  toBatchStreamId,
+  toCertificateStreamId,
+  toOrgStreamId,
+} from '@tracelode/domain';
+import type { EventToAppend, StoredEvent, StreamWrite } from '@tracelode/event-store';
+import { randomUUID } from 'node:crypto';
+
+/** One command's events on one stream, in the envelope the API writes. */
+export function write(stream: string, actorOrgId: string, ...events: LedgerEvent[]): StreamWrite {
+  return {
+    stream,
+    expectedRevision: 'any',
+    events: events.map((event): EventToAppend => ({
+      eventId: randomUUID(),
+      type: event.type,
+      data: event.data,
+      metadata: {
+        commandId: randomUUID(),
+        actor: { orgId: actorOrgId, keyId: `${actorOrgId}-key`, roles: ['producer'] },
+        schemaVersion: 1,
+      },
+    })),
+  };
+}
+
+/** `count` small events on one stream, for tests about the log rather than the domain. */
+export function notes(stream: string, count = 1): StreamWrite {
+  return {
+    stream,
+    expectedRevision: 'any',
+    events: Array.from({ length: count }, (_, i) => ({
+      eventId: randomUUID(),
+      type: 'Noted',
+      data: { i, note: 'ñ €' },
+      metadata: { schemaVersion: 1 },
+    })),
+  };
+}
+
+export const organisation = (
+  orgId: string,
+  roles: ('producer' | 'certifier')[],
+  facilities: [id: string, kind: 'mine' | 'processing_plant'][],
+) =>
+  write(
+    toOrgStreamId(orgId),
+    orgId,
+    { type: 'OrganisationRegistered', data: { orgId, name: `${orgId} Ltd`, country: 'AU', roles } },
+    ...facilities.map(([facilityId, kind]): LedgerEvent => ({
+      type: 'FacilityRegistered',
+      data: { orgId, facilityId, kind, name: facilityId, country: 'AU' },
+    })),
+  );
+
+export const mined = (batchId: string, massGrams: number, extractionEmissionsKgCo2e: number) =>
+  write(toBatchStreamId(batchId), 'mineco', {
+    type: 'BatchMined',
+    data: {
+      batchId,
+      orgId: 'mineco',
+      facilityId: 'mt-weld',
+      material: { form: 'concentrate', elements: ['Nd', 'Pr'] },
+      massGrams,
+      extractionEmissionsKgCo2e,
+      occurredAt: '2026-03-01T08:00:00Z',
+    },
+  });
+
+/** Mineco's mine to Refco's plant: the shipment, then its receipt. */
+export const shippedAndReceived = (batchId: string, massGrams: number): StreamWrite[] => [
+  write(toBatchStreamId(batchId), 'mineco', {
+    type: 'BatchShipped',
+    data: {
+      batchId,
+      shipmentId: `S-${batchId}`,
+      fromOrgId: 'mineco',
+      fromFacilityId: 'mt-weld',
+      toOrgId: 'refco',
+      toFacilityId: 'kuantan',
+      massGrams,
+      documents: [{ type: 'bill_of_lading', number: `BL-${batchId}` }],
+      occurredAt: '2026-03-05T00:00:00Z',
+    },
+  }),
+  write(toBatchStreamId(batchId), 'refco', {
+    type: 'BatchReceived',
+    data: {
+      batchId,
+      shipmentId: `S-${batchId}`,
+      orgId: 'refco',
+      facilityId: 'kuantan',
+      receivedMassGrams: massGrams,
+      discrepancyGrams: 0,
+      occurredAt: '2026-03-19T00:00:00Z',
+    },
+  }),
+];
+
+/** One transformation at Refco's plant as the API appends it: every input's and the output's stream at once. */
+export function transformation(
+  transformationId: string,
+  inputs: { batchId: string; consumedGrams: number; remainingGrams: number }[],
+  output: { batchId: string; massGrams: number },
+  processEmissionsKgCo2e: number,
+): StreamWrite[] {
+  const common = {
+    transformationId,
+    process: 'solvent_extraction',
+    orgId: 'refco',
+    facilityId: 'kuantan',
+  } as const;
+  const occurredAt = '2026-04-01T00:00:00Z';
+  return [
+    ...inputs.map(({ batchId, consumedGrams, remainingGrams }) =>
+      write(toBatchStreamId(batchId), 'refco', {
+        type: 'BatchRefined',
+        data: {
+          ...common,
+          batchId,
+          consumedGrams,
+          remainingGrams,
+          outputBatchIds: [output.batchId],
+          occurredAt,
+        },
+      } satisfies BatchRefined),
+    ),
+    write(toBatchStreamId(output.batchId), 'refco', {
+      type: 'BatchProduced',
+      data: {
+        ...common,
+        ...output,
+        inputs: inputs.map(({ batchId, consumedGrams }) => ({ batchId, consumedGrams })),
+        material: { form: 'oxide', elements: ['Nd', 'Pr'] },
+        processEmissionsKgCo2e,
+        allocation: { method: 'mass', share: 1 },
+        residues: [],
+        unaccountedLossGrams: inputs.reduce((sum, input) => sum + input.consumedGrams, 0) - output.massGrams,
+        occurredAt,
+      },
+    } satisfies BatchProduced),
+  ];
+}
+
+export const certificateIssued = (certificateId: string, orgId: string, facilityId: string) =>
+  write(toCertificateStreamId(certificateId), 'irma', {
+    type: 'CertificateIssued',
+    data: {
+      certificateId,
+      certifierOrgId: 'irma',
+      scheme: 'IRMA',
+      level: '75',
+      subject: { type: 'facility', id: facilityId, orgId },
+      validFrom: '2026-01-01T00:00:00Z',
+      validUntil: '2027-01-01T00:00:00Z',
+      evidence: { sha256: 'cd'.repeat(32), uri: 'https://irma.example/reports/1' },
+      occurredAt: '2026-01-01T00:00:00Z',
+    },
+  } satisfies CertificateEvent);
+
+export const certificateSuspended = (certificateId: string, reason: string) =>
+  write(toCertificateStreamId(certificateId), 'irma', {
+    type: 'CertificateSuspended',
+    data: { certificateId, certifierOrgId: 'irma', reason, occurredAt: '2026-05-01T00:00:00Z' },
+  } satisfies CertificateEvent);
+
+export async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
+  const all: StoredEvent[] = [];
+  for await (const event of events) all.push(event);
+  return all;
+}
+
+/** Polls until `condition` holds, failing after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
