@@ -355,6 +355,16 @@ describe('signed commands (RFC 9421 over HTTP)', () => {
     }
   });
 
+  it('refuses a body that is not UTF-8 as malformed JSON, so a kept body always reproduces its digest', async () => {
+    const reply = await fetch(`${ledger.baseUrl}/batches/mined`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: Buffer.concat([Buffer.from('{"batchId":"'), Buffer.from([0xff]), Buffer.from('"}')]),
+    });
+    expect(reply.status).toBe(400);
+    expect(await reply.json()).toMatchObject({ code: 'MALFORMED_JSON' });
+  });
+
   it('exits 2 with the usage on a bad option', () => {
     let status: number | undefined;
     let stderr = '';
