@@ -7,11 +7,12 @@ import {
   toPublicJwk,
   verifySignedRequest,
 } from '@tracelode/integrity';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { ADMIN_TOKEN, LedgerHarness, minedBatch } from './support/ledger-harness';
 
 const CLI_MAIN = resolve(__dirname, '../dist/apps/cli/apps/cli/src/main.js');
@@ -363,6 +364,32 @@ describe('signed commands (RFC 9421 over HTTP)', () => {
     });
     expect(reply.status).toBe(400);
     expect(await reply.json()).toMatchObject({ code: 'MALFORMED_JSON' });
+  });
+
+  it('runs the README’s "Signing commands" block as written', async () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const block = /<!-- signing:start -->\s*```bash\n([\s\S]*?)```\s*<!-- signing:end -->/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), 'tracelode-readme-sign-'));
+    try {
+      const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', block ?? ''], {
+        cwd: join(__dirname, '..'),
+        env: {
+          ...process.env,
+          TRACELODE_URL: ledger.baseUrl,
+          TRACELODE_ADMIN_TOKEN: ADMIN_TOKEN,
+          TMPDIR: dir,
+        },
+      });
+      const lines = stdout.trim().split('\n');
+      expect(JSON.parse(lines.at(-2) ?? '{}')).toEqual({
+        batchId: expect.stringMatching(/^SG-\d+$/),
+        position: expect.stringMatching(/^\d+$/),
+      });
+      expect(JSON.parse(lines.at(-1) ?? '{}')).toMatchObject({ status: 401, code: 'SIGNATURE_REQUIRED' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 with the usage on a bad option', () => {
