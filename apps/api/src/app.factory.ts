@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { LedgerValidationPipe } from './common/ledger-validation.pipe';
 import { ProblemDetailsFilter } from './common/problem-details';
+import { withSignatureHeaders } from './common/signature-headers';
 import type { LedgerConfig } from './config/ledger-config';
 
 const LOG_LEVELS: Record<LedgerConfig['logLevel'], LogLevel[]> = {
@@ -37,7 +38,7 @@ export async function createApp(config: LedgerConfig): Promise<NestFastifyApplic
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
+  SwaggerModule.setup('docs', app, () => withSignatureHeaders(SwaggerModule.createDocument(app, openApi)), {
     jsonDocumentUrl: 'docs/openapi.json',
   });
   return app;

@@ -4,16 +4,12 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } f
 import { CommandContext } from '../../auth/request-context.decorators';
 import { LedgerIdPipe, SigningKeyIdPipe } from '../../common/ledger-id.pipe';
 import type { CommandMeta } from '../../ledger/command-meta';
-import { SIGNATURE_HEADERS } from '../signature-headers';
 import { RevokeSigningKeyCommand } from './revoke-signing-key.command';
 import { RevokeSigningKeyDto, RevokeSigningKeyResponse } from './revoke-signing-key.dto';
 
 @ApiTags('organisations')
 @ApiBearerAuth()
 @ApiHeader({ name: 'Idempotency-Key', required: false })
-@ApiHeader(SIGNATURE_HEADERS.contentDigest)
-@ApiHeader(SIGNATURE_HEADERS.signatureInput)
-@ApiHeader(SIGNATURE_HEADERS.signature)
 @Controller('orgs/:orgId/keys/:keyId')
 export class RevokeSigningKeyController {
   constructor(private readonly commandBus: CommandBus) {}
