@@ -17,7 +17,7 @@ export class RegisterSigningKeyHandler implements ICommandHandler<RegisterSignin
   constructor(private readonly executor: CommandExecutor) {}
 
   execute({ orgId, payload, meta }: RegisterSigningKeyCommand): Promise<RegisterSigningKeyResponse> {
-    const publicKey = importPublicKey(payload.publicKey);
+    const publicKey = toStoredPublicKey(payload.publicKey);
     const keyId = payload.keyId ?? jwkThumbprint(publicKey);
     const { replaces } = payload;
     return this.executor.execute(meta, async (session) => {
@@ -37,7 +37,7 @@ export class RegisterSigningKeyHandler implements ICommandHandler<RegisterSignin
 }
 
 /** A JWK or SPKI PEM as the stored JWK; a private key is refused rather than quietly reduced to its public half. */
-function importPublicKey(key: RegisterSigningKeyDto['publicKey']): SigningPublicKey {
+function toStoredPublicKey(key: RegisterSigningKeyDto['publicKey']): SigningPublicKey {
   const refuse = (why: string) =>
     invalid('SIGNING_KEY_INVALID', `publicKey must be an Ed25519 public key (JWK or SPKI PEM): ${why}`);
   if (typeof key === 'string' ? /PRIVATE KEY/.test(key) : 'd' in key)
