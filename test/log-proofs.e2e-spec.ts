@@ -1,7 +1,7 @@
 import {
   type AuditBundle,
   eventHash,
-  importPublicKey,
+  importLedgerKey,
   leafHash,
   type PublicKeyDocument,
   type SignedCheckpoint,
@@ -28,7 +28,7 @@ const hex = (hashes: readonly string[]) => hashes.map((hash) => Buffer.from(hash
 describe('the verifiable log', () => {
   let ledger: LedgerHarness;
   let parties: Awaited<ReturnType<typeof standardParties>>;
-  let key: ReturnType<typeof importPublicKey>;
+  let key: ReturnType<typeof importLedgerKey>;
 
   beforeAll(async () => {
     ledger = await LedgerHarness.start({
@@ -39,7 +39,7 @@ describe('the verifiable log', () => {
     expect(empty.status).toBe(404);
     expect(empty.body).toMatchObject({ code: 'NO_CHECKPOINT' });
     parties = await standardParties(ledger);
-    key = importPublicKey((await ledger.request<PublicKeyDocument>('GET', '/log/public-key')).body);
+    key = importLedgerKey((await ledger.request<PublicKeyDocument>('GET', '/log/public-key')).body);
   });
 
   afterAll(async () => {

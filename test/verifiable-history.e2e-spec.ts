@@ -3,7 +3,7 @@ import {
   assembleAuditBundle,
   type AuditBundle,
   CheckpointSigner,
-  importPublicKey,
+  importLedgerKey,
   LogNotary,
   type PublicKeyDocument,
   type SignedCheckpoint,
@@ -132,7 +132,7 @@ describe('verifiable history of the demo chain', () => {
     let notary: LogNotary;
     let views: ReadModelStore;
     let raw: Database.Database;
-    const key = () => importPublicKey(publicKey);
+    const key = () => importLedgerKey(publicKey);
 
     beforeAll(() => {
       store = SqliteEventStore.open(join(ledger.dir, 'ledger.db'));

@@ -2,9 +2,11 @@ import { BadRequestException, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { LedgerValidationPipe } from './common/ledger-validation.pipe';
 import { ProblemDetailsFilter } from './common/problem-details';
+import { withSignatureHeaders } from './common/signature-headers';
 import type { LedgerConfig } from './config/ledger-config';
 
 const LOG_LEVELS: Record<LedgerConfig['logLevel'], LogLevel[]> = {
@@ -29,27 +31,38 @@ export async function createApp(config: LedgerConfig): Promise<NestFastifyApplic
     .setTitle('Tracelode ledger API')
     .setDescription(
       'Event-sourced chain of custody for rare earths and critical minerals. Every route but /health needs ' +
-        '`Authorization: Bearer <api key>`. Errors are RFC 9457 problem+json with a stable `code`.',
+        '`Authorization: Bearer <api key>`. Errors are RFC 9457 problem+json with a stable `code`. Once an ' +
+        'organisation registers a signing key (POST /orgs/{orgId}/keys), each of its commands must also carry an ' +
+        'RFC 9421 signature (Content-Digest, Signature-Input, Signature headers; see `tracelode sign`).',
     )
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
+  SwaggerModule.setup('docs', app, () => withSignatureHeaders(SwaggerModule.createDocument(app, openApi)), {
     jsonDocumentUrl: 'docs/openapi.json',
   });
   return app;
 }
 
+/** A request with the body's bytes as received: a signed command's Content-Digest is over these. */
+export type RawBodyRequest = FastifyRequest & { rawBody?: Buffer };
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /**
  * Commands are JSON: any other media type is refused with 415 before a route runs, and a body that is
- * not valid JSON gets the stable code MALFORMED_JSON rather than the parser's message alone.
+ * not valid JSON (or not UTF-8, which JSON must be) gets the stable code MALFORMED_JSON rather than the
+ * parser's message alone. The raw bytes stay on the request for signature checks.
  */
 function acceptJsonBodiesOnly(adapter: FastifyAdapter): void {
   const fastify = adapter.getInstance();
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     try {
-      done(null, body === '' ? undefined : (JSON.parse(body as string) as unknown));
+      const raw = body as Buffer;
+      (request as RawBodyRequest).rawBody = raw;
+      const text = UTF8.decode(raw);
+      done(null, text === '' ? undefined : (JSON.parse(text) as unknown));
     } catch (error) {
       done(
         new BadRequestException({

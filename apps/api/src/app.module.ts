@@ -13,6 +13,7 @@ import { LEDGER_PROJECTIONS, Projector } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthService } from './auth/auth.service';
+import { SignatureGuard } from './auth/signature.guard';
 import { BatchCommandHandler } from './batches/batch-command';
 import { BatchCarbonController } from './batches/batch-carbon/batch-carbon.controller';
 import { BatchFootprintController } from './batches/batch-footprint/batch-footprint.controller';
@@ -48,6 +49,10 @@ import { RegisterFacilityController } from './orgs/register-facility/register-fa
 import { RegisterFacilityHandler } from './orgs/register-facility/register-facility.handler';
 import { RegisterOrganisationController } from './orgs/register-organisation/register-organisation.controller';
 import { RegisterOrganisationHandler } from './orgs/register-organisation/register-organisation.handler';
+import { RegisterSigningKeyController } from './orgs/register-signing-key/register-signing-key.controller';
+import { RegisterSigningKeyHandler } from './orgs/register-signing-key/register-signing-key.handler';
+import { RevokeSigningKeyController } from './orgs/revoke-signing-key/revoke-signing-key.controller';
+import { RevokeSigningKeyHandler } from './orgs/revoke-signing-key/revoke-signing-key.handler';
 import { RecordTransformationController } from './transformations/record-transformation/record-transformation.controller';
 import { RecordTransformationHandler } from './transformations/record-transformation/record-transformation.handler';
 
@@ -86,6 +91,8 @@ export class AppModule {
         HealthController,
         RegisterOrganisationController,
         RegisterFacilityController,
+        RegisterSigningKeyController,
+        RevokeSigningKeyController,
         RecordMinedBatchController,
         RecordAssayController,
         ShipBatchController,
@@ -142,13 +149,17 @@ export class AppModule {
           useFactory: (p: Projector, n: LogNotary, v: ReadModelStore, s: EventStore) =>
             new LedgerLifecycle(p, n, v, s),
         },
+        // In this order: the signature check needs the actor the API key names.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: SignatureGuard },
         AuthService,
         CommandExecutor,
         ViewsReady,
         BatchViewSource,
         RegisterOrganisationHandler,
         RegisterFacilityHandler,
+        RegisterSigningKeyHandler,
+        RevokeSigningKeyHandler,
         BatchCommandHandler,
         RecordTransformationHandler,
         LicenceCommandHandler,

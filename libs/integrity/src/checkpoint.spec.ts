@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CheckpointSigner,
-  importPublicKey,
+  importLedgerKey,
   keyIdOf,
   publicKeyDocument,
   verifyCheckpoint,
@@ -19,7 +19,7 @@ describe('signed checkpoints', () => {
     const checkpoint = signer.sign(body);
     const document = publicKeyDocument(signer.publicKey);
     for (const key of [document.pem, document.jwk, document, JSON.stringify(document)]) {
-      expect(verifyCheckpoint(checkpoint, importPublicKey(key))).toBe(true);
+      expect(verifyCheckpoint(checkpoint, importLedgerKey(key))).toBe(true);
     }
     expect(checkpoint.keyId).toBe(document.keyId);
   });
@@ -41,7 +41,7 @@ describe('signed checkpoints', () => {
 
   it('refuses a key that is not Ed25519', () => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    expect(() => importPublicKey(publicKey.export({ format: 'pem', type: 'spki' }).toString())).toThrow(
+    expect(() => importLedgerKey(publicKey.export({ format: 'pem', type: 'spki' }).toString())).toThrow(
       /Ed25519/,
     );
   });

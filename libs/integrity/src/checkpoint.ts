@@ -71,11 +71,11 @@ export function publicKeyDocument(publicKey: KeyObject): PublicKeyDocument {
 }
 
 /** Reads a public key given as a PEM (SPKI) text, a JWK object or JSON text, or a PublicKeyDocument. */
-export function importPublicKey(input: string | object): KeyObject {
+export function importLedgerKey(input: string | object): KeyObject {
   if (typeof input === 'string') {
     const text = input.trim();
     if (text.startsWith('-----BEGIN')) return checkEd25519(createPublicKey(text));
-    return importPublicKey(JSON.parse(text) as object);
+    return importLedgerKey(JSON.parse(text) as object);
   }
   const jwk = 'jwk' in input ? (input as PublicKeyDocument).jwk : input;
   return checkEd25519(createPublicKey({ key: jwk as Record<string, string>, format: 'jwk' }));

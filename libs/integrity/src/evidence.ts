@@ -54,6 +54,9 @@ export async function collectEvidence(
       if (stored.position > atPosition) break;
       found.push(stored);
       collectReferences(stored.data, refs);
+      // Who acted: their organisation's stream shows the keys their signed commands must verify against.
+      const actor = (stored.metadata.actor as { orgId?: unknown } | undefined)?.orgId;
+      if (typeof actor === 'string') refs.orgIds.add(actor);
     }
     events.set(stream, found);
   };

@@ -12,7 +12,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assembleAuditBundle } from './assemble-audit-bundle';
-import { type AuditBundle, type BundledEvent, fromBundledEvent } from './audit-bundle';
+import {
+  type AuditBundle,
+  type BundledEvent,
+  fromBundledEvent,
+  STREAMS_STATEMENT,
+  streamsStatement,
+} from './audit-bundle';
 import { CheckpointSigner, publicKeyDocument } from './checkpoint';
 import { eventHash } from './event-hash';
 import { collectEvidence, projectEvents, withProjectedViews } from './evidence';
@@ -138,6 +144,7 @@ describe('audit bundles of a real chain (SQLite files)', () => {
         'checkpoint',
         'streams',
         'events',
+        'signatures',
         'views',
       ]);
     });
@@ -173,8 +180,8 @@ describe('audit bundles of a real chain (SQLite files)', () => {
 
     it('claims the views the live read models give', () => {
       expect(bundle.views).toEqual(JSON.parse(JSON.stringify(batchViewsOf('P1', live))));
-      expect(bundle.views.provenance.parents.map((parent) => parent.batchId).sort()).toEqual(['M1', 'M2']);
-      expect(bundle.views.certification.schemes[0]?.certificates[0]).toMatchObject({
+      expect(bundle.views!.provenance.parents.map((parent) => parent.batchId).sort()).toEqual(['M1', 'M2']);
+      expect(bundle.views!.certification.schemes[0]?.certificates[0]).toMatchObject({
         certificateId: 'C-1',
         status: 'suspended',
       });
@@ -334,17 +341,42 @@ describe('audit bundles of a real chain (SQLite files)', () => {
       );
     });
 
-    // Found while writing these tests: `streams` is covered by no signature, so whoever cuts a stream can
-    // rewrite its recorded head (and the claimed views) to match. Kept as todos so the branch stays green.
-    it.todo(
-      'fails when a stream’s last event is cut and `streams` and `views` are rewritten to match ' +
-        '(today: dropping the CertificateSuspended of certificate-C-1 and setting streams["certificate-C-1"] to its ' +
-        'revision 0 verifies ok, with the ledger’s key and no warning, and the certificate reads "valid")',
-    );
-    it.todo(
-      'fails when a whole stream is left out together with its `streams` entry and the views rewritten ' +
-        '(today: omitting certificate-C-1 entirely verifies ok with no warning)',
-    );
+    // Found while writing these tests: `streams` was covered by no signature, so whoever cut a stream could
+    // rewrite its recorded head (and the claimed views) to match. The ledger now signs the heads.
+    const recomputeViews = (tampered: ReturnType<typeof copy>) => {
+      tampered.views = withProjectedViews(tampered.events.map(fromBundledEvent), (lookup) =>
+        batchViewsOf(tampered.batchId, lookup),
+      )!;
+    };
+
+    it('fails when a stream’s last event is cut and `streams` and `views` are rewritten to match', () => {
+      const tampered = copy();
+      const revision0 = tampered.events[indexOf(tampered, 'certificate-C-1', 0)]!;
+      tampered.events.splice(indexOf(tampered, 'certificate-C-1', 1), 1);
+      tampered.streams = {
+        ...tampered.streams,
+        'certificate-C-1': { revision: '0', position: revision0.position, eventId: revision0.eventId },
+      };
+      recomputeViews(tampered);
+
+      const verdict = verifyAuditBundle(tampered, { publicKey: signer.publicKey });
+      expect(verdict.ok).toBe(false);
+      expect(verdict.failure).toMatchObject({ check: 'streams' });
+      expect(verdict.failure?.message).toMatch(/not the ones the ledger signed/);
+    });
+
+    it('fails when a whole stream is left out together with its `streams` entry and the views rewritten', () => {
+      const tampered = copy();
+      tampered.events = tampered.events.filter((event) => event.stream !== 'certificate-C-1');
+      const streams = { ...tampered.streams };
+      delete streams['certificate-C-1'];
+      tampered.streams = streams;
+      recomputeViews(tampered);
+
+      expect(verifyAuditBundle(tampered, { publicKey: signer.publicKey }).failure).toMatchObject({
+        check: 'streams',
+      });
+    });
 
     it('fails on a stream claimed empty that the bundle holds events of', () => {
       const tampered = copy();
@@ -393,6 +425,7 @@ describe('audit bundles of a real chain (SQLite files)', () => {
       const tampered = copy();
       tampered.publicKey = publicKeyDocument(forger.publicKey);
       tampered.checkpoint = forger.sign(tampered.checkpoint);
+      tampered.streamsSignature = forger.signStatement(STREAMS_STATEMENT, streamsStatement(tampered));
 
       expect(verifyAuditBundle(tampered).ok).toBe(true);
       expect(verifyAuditBundle(tampered, { publicKey: signer.publicKey }).failure?.check).toBe('checkpoint');
@@ -400,19 +433,19 @@ describe('audit bundles of a real chain (SQLite files)', () => {
 
     it('fails when a claimed view value differs from what the events give', () => {
       const tampered = copy();
-      const carbon = tampered.views.carbon as { embodiedKgCo2e: number };
+      const carbon = tampered.views!.carbon as { embodiedKgCo2e: number };
       carbon.embodiedKgCo2e += 1;
 
       const verdict = verifyAuditBundle(tampered, { publicKey: signer.publicKey });
 
       expect(verdict.failure?.check).toBe('views');
       expect(verdict.failure?.message).toMatch(/carbon view .* at carbon\.embodiedKgCo2e/);
-      expect(verdict.passed).toHaveLength(3);
+      expect(verdict.passed).toHaveLength(4);
     });
 
     it('fails when the views claim a certificate status the events do not give', () => {
       const tampered = copy();
-      const certificate = tampered.views.certification.schemes[0]!.certificates[0] as {
+      const certificate = tampered.views!.certification.schemes[0]!.certificates[0] as {
         -readonly [K in keyof CertificateSummary]: CertificateSummary[K];
       };
       certificate.status = 'valid';

@@ -8,10 +8,11 @@ import {
   STREAMS_STATEMENT,
   streamsStatement,
 } from './audit-bundle';
-import { importPublicKey, keyIdOf, verifyCheckpoint, verifyStatement } from './checkpoint';
+import { importLedgerKey, keyIdOf, verifyCheckpoint, verifyStatement } from './checkpoint';
 import { chainOf, eventHash } from './event-hash';
 import { withProjectedViews } from './evidence';
 import { canonicalJson } from './jcs';
+import { type Ed25519PublicJwk, type SignedRequest, verifySignedRequest } from './http-signature';
 import { leafHash, verifyInclusion } from './merkle';
 
 export interface VerificationFailure {
@@ -29,7 +30,7 @@ export interface Verdict {
   readonly warnings: readonly string[];
 }
 
-export interface VerifyOptions {
+export interface BundleVerifyOptions {
   /** The ledger's public key, obtained independently; without it the bundle's own key is used (and said). */
   readonly publicKey?: KeyObject;
 }
@@ -49,7 +50,7 @@ const VIEW_NAMES = ['custody', 'provenance', 'carbon', 'certification'] as const
  * then recomputes the batch's views from the bundle's events alone and compares them with those claimed.
  * Stops at the first failure, naming the event.
  */
-export function verifyAuditBundle(input: unknown, options: VerifyOptions = {}): Verdict {
+export function verifyAuditBundle(input: unknown, options: BundleVerifyOptions = {}): Verdict {
   const passed: string[] = [];
   const warnings: string[] = [];
   try {
@@ -82,6 +83,13 @@ export function verifyAuditBundle(input: unknown, options: VerifyOptions = {}): 
     );
     passed.push(
       `events: ${bundle.events.length} events in ${streams} streams — every hash matches its event, every stream chains from its first event, every event is in the checkpoint's tree`,
+    );
+
+    const signed = checkSignedRequests(bundle);
+    passed.push(
+      signed === 0
+        ? 'signatures: no command in the bundle was signed by its organisation'
+        : `signatures: ${signed} events carry their organisation's RFC 9421 signature, each verified against the key the bundle shows registered to it at the time`,
     );
 
     if (!bundle.views) {
@@ -150,7 +158,7 @@ function checkShape(input: unknown): AuditBundle {
 
 function bundledKey(bundle: AuditBundle): KeyObject {
   try {
-    return importPublicKey(bundle.publicKey);
+    return importLedgerKey(bundle.publicKey);
   } catch (error) {
     throw new Failed({
       check: 'public key',
@@ -256,6 +264,47 @@ function checkStreamHeads(bundle: AuditBundle, key: KeyObject, warnings: string[
       `No recorded end is given for ${unclaimed.length} stream(s) (${unclaimed.join(', ')}): whether they were cut short cannot be checked`,
     );
   }
+}
+
+/**
+ * Every event that carries the signed request it was made by: the signature verifies (RFC 9421 over
+ * method, path and Content-Digest, the digest over the body kept) against the key the bundle's own
+ * organisation events show registered to the acting organisation, and not revoked, at that position.
+ */
+function checkSignedRequests(bundle: AuditBundle): number {
+  const keys = new Map<string, { publicKey: Record<string, unknown>; revokedAt?: bigint }>();
+  let signed = 0;
+  for (const event of bundle.events) {
+    const position = BigInt(event.position);
+    const data = event.data as { orgId?: string; keyId?: string; publicKey?: Record<string, unknown> };
+    if (event.type === 'SigningKeyRegistered' && data.publicKey) {
+      keys.set(`${data.orgId}\n${data.keyId}`, { publicKey: data.publicKey });
+    }
+    if (event.type === 'SigningKeyRevoked') {
+      const known = keys.get(`${data.orgId}\n${data.keyId}`);
+      if (known) known.revokedAt = position;
+    }
+    const request = event.metadata.signedRequest as SignedRequest | undefined;
+    if (request === undefined) continue;
+    const orgId = (event.metadata.actor as { orgId?: string } | undefined)?.orgId;
+    const bad = (message: string) =>
+      new Failed({
+        check: 'signatures',
+        message: `${describe(event)}: ${message}`,
+        eventId: event.eventId,
+        position: event.position,
+      });
+    const key = keys.get(`${orgId}\n${request.keyId}`);
+    if (!key)
+      throw bad(`signed with key ${request.keyId}, which the bundle does not show registered to ${orgId}`);
+    if (key.revokedAt !== undefined && key.revokedAt < position) {
+      throw bad(`signed with key ${request.keyId}, revoked at position ${key.revokedAt}`);
+    }
+    const result = verifySignedRequest(request, key.publicKey as unknown as Ed25519PublicJwk);
+    if (!result.ok) throw bad(`its signed request does not verify (${result.code}: ${result.message})`);
+    signed += 1;
+  }
+  return signed;
 }
 
 function compareViews(claimed: BatchViews, recomputed: BatchViews): void {

@@ -1,4 +1,4 @@
-import type { Facility, Role } from '@tracelode/domain';
+import type { Facility, Role, SigningPublicKey } from '@tracelode/domain';
 import type { DocumentProjection } from './document-projection';
 
 export interface OrganisationView {
@@ -7,6 +7,19 @@ export interface OrganisationView {
   readonly country: string;
   readonly roles: readonly Role[];
   readonly facilities: readonly Facility[];
+  /** Every signing key the organisation has registered, revoked ones included. */
+  readonly signingKeys: readonly SigningKeyView[];
+}
+
+export interface SigningKeyView {
+  readonly keyId: string;
+  readonly publicKey: SigningPublicKey;
+  readonly status: 'active' | 'revoked';
+  readonly registeredAt: string;
+  readonly revokedAt?: string;
+  readonly replaces?: string;
+  readonly replacedBy?: string;
+  readonly revocationReason?: string;
 }
 
 /** Which organisation and key an API key (by its SHA-256) belongs to. */
@@ -21,17 +34,45 @@ export const API_KEYS = 'api_keys';
 export const organisationsProjection: DocumentProjection<OrganisationView> = {
   collection: ORGANISATIONS,
   keyOf: (event) =>
-    event.type === 'OrganisationRegistered' || event.type === 'FacilityRegistered'
+    event.type === 'OrganisationRegistered' ||
+    event.type === 'FacilityRegistered' ||
+    event.type === 'SigningKeyRegistered' ||
+    event.type === 'SigningKeyRevoked'
       ? event.data.orgId
       : undefined,
   evolve(view, event) {
     if (event.type === 'OrganisationRegistered') {
       const { orgId, name, country, roles } = event.data;
-      return { orgId, name, country, roles, facilities: [] };
+      return { orgId, name, country, roles, facilities: [], signingKeys: [] };
     }
     if (event.type === 'FacilityRegistered' && view) {
       const { orgId: _orgId, ...facility } = event.data;
       return { ...view, facilities: [...view.facilities, facility] };
+    }
+    if (event.type === 'SigningKeyRegistered' && view) {
+      const { keyId, publicKey, registeredAt, replaces } = event.data;
+      const key: SigningKeyView = {
+        keyId,
+        publicKey,
+        status: 'active',
+        registeredAt,
+        ...(replaces !== undefined ? { replaces } : {}),
+      };
+      return { ...view, signingKeys: [...(view.signingKeys ?? []), key] };
+    }
+    if (event.type === 'SigningKeyRevoked' && view) {
+      const { keyId, revokedAt, reason, replacedBy } = event.data;
+      const revoke = (key: SigningKeyView): SigningKeyView => ({
+        ...key,
+        status: 'revoked',
+        revokedAt,
+        ...(replacedBy !== undefined ? { replacedBy } : {}),
+        ...(reason !== undefined ? { revocationReason: reason } : {}),
+      });
+      return {
+        ...view,
+        signingKeys: (view.signingKeys ?? []).map((key) => (key.keyId === keyId ? revoke(key) : key)),
+      };
     }
     throw new Error(`${event.type} cannot change an organisation view`);
   },

@@ -1,14 +1,15 @@
 import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError, type Actor } from '@tracelode/domain';
+import type { SignedRequest } from '@tracelode/integrity';
 import type { FastifyRequest } from 'fastify';
 import { AuthService } from './auth.service';
 
-const PUBLIC = 'tracelode:public';
+export const PUBLIC = 'tracelode:public';
 /** Marks a route that answers without an API key (health only). */
 export const Public = () => SetMetadata(PUBLIC, true);
 
-export type AuthenticatedRequest = FastifyRequest & { actor?: Actor };
+export type AuthenticatedRequest = FastifyRequest & { actor?: Actor; signedRequest?: SignedRequest };
 
 /** Every route needs `Authorization: Bearer <api key>` unless marked @Public(). */
 @Injectable()

@@ -29,6 +29,7 @@ export const CommandContext = createParamDecorator(
       recordedAt: new Date().toISOString(),
       correlationId: header(request, 'x-correlation-id') ?? commandId,
       ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+      ...(request.signedRequest ? { signedRequest: request.signedRequest } : {}),
       requestSha256: sha256Hex(
         `${request.method} ${request.url.split('?')[0]}\n${sortedJson(request.body ?? null)}`,
       ),

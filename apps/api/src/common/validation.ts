@@ -9,6 +9,11 @@ export const IsLedgerId = () =>
       '$property must be 1-128 characters of letters, digits and ._:~- (starting with a letter or digit)',
   });
 
+/** Signing key ids: as ledger ids, plus `_`, so a base64url JWK thumbprint (RFC 7638) is one. */
+export const SIGNING_KEY_ID = /^[A-Za-z0-9_.:~-]{1,128}$/;
+export const IsSigningKeyId = () =>
+  Matches(SIGNING_KEY_ID, { message: '$property must be 1-128 characters of letters, digits and _.:~-' });
+
 /** A positive mass in kilograms with at most 3 decimals (exact grams). */
 export function IsMassKg(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>

@@ -201,6 +201,7 @@ function envelope(event: LedgerEvent, meta: CommandMeta): EventToAppend {
       correlationId: meta.correlationId,
       causationId: meta.commandId,
       ...(meta.idempotencyKey ? { idempotencyKey: meta.idempotencyKey } : {}),
+      ...(meta.signedRequest ? { signedRequest: meta.signedRequest } : {}),
       schemaVersion: 1,
     },
   };

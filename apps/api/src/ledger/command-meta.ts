@@ -1,4 +1,5 @@
 import type { Actor } from '@tracelode/domain';
+import type { SignedRequest } from '@tracelode/integrity';
 
 /** Everything about a command that is not its payload: who, when, and how to recognise a retry. */
 export interface CommandMeta {
@@ -11,4 +12,6 @@ export interface CommandMeta {
   readonly idempotencyKey?: string;
   /** SHA-256 of the request's method, path and canonical body: a retry must match it. */
   readonly requestSha256: string;
+  /** The request's verified RFC 9421 signature, when the organisation signs its commands. */
+  readonly signedRequest?: SignedRequest;
 }

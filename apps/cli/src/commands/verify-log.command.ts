@@ -1,5 +1,5 @@
 import { openEventStore } from '@tracelode/event-store';
-import { importPublicKey, readNotaryRecord, type SignedCheckpoint, verifyLog } from '@tracelode/integrity';
+import { importLedgerKey, readNotaryRecord, type SignedCheckpoint, verifyLog } from '@tracelode/integrity';
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -54,7 +54,7 @@ export async function verifyLogCommand(args: string[]): Promise<number> {
   const integrity = integrityPath ? readNotaryRecord(integrityPath) : undefined;
   checkpoints.push(...(integrity?.checkpoints ?? []));
   const publicKey = values['public-key']
-    ? importPublicKey(readFileSync(values['public-key'], 'utf8'))
+    ? importLedgerKey(readFileSync(values['public-key'], 'utf8'))
     : undefined;
   const store = await openEventStore(values.store ?? process.env.TRACELODE_STORE ?? DEFAULT_STORE);
   const started = performance.now();

@@ -1,4 +1,4 @@
-import { importPublicKey, type Verdict, verifyAuditBundle } from '@tracelode/integrity';
+import { importLedgerKey, type Verdict, verifyAuditBundle } from '@tracelode/integrity';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -52,7 +52,7 @@ function verifyBundleFile(args: string[]): number {
   let publicKey;
   try {
     publicKey = values['public-key']
-      ? importPublicKey(readFileSync(values['public-key'], 'utf8'))
+      ? importLedgerKey(readFileSync(values['public-key'], 'utf8'))
       : undefined;
   } catch (error) {
     console.error(

@@ -1,6 +1,11 @@
 import { deciderSpec } from '@tracelode/testing';
 import type { Actor } from '../shared/actor';
-import { decideOrganisation, evolveOrganisation, initialOrganisationState } from './organisation.decider';
+import {
+  decideOrganisation,
+  evolveOrganisation,
+  initialOrganisationState,
+  signaturesRequired,
+} from './organisation.decider';
 import type { OrganisationEvent } from './organisation.events';
 
 const spec = deciderSpec({
@@ -67,4 +72,130 @@ describe('organisation decider', () => {
     spec([...registered, { type: 'FacilityRegistered', data: facility.data }])
       .when(facility, mineco)
       .thenRefuses('FACILITY_ALREADY_EXISTS'));
+});
+
+describe('organisation decider: signing keys', () => {
+  const publicKey = {
+    kty: 'OKP' as const,
+    crv: 'Ed25519' as const,
+    x: 'JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs',
+  };
+  const otherKey = { ...publicKey, x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' };
+  const at = '2026-11-28T10:00:00.000Z';
+  const later = '2026-11-29T10:00:00.000Z';
+  const registerKey = (data: Partial<{ keyId: string; publicKey: unknown; replaces: string }> = {}) => ({
+    type: 'RegisterSigningKey' as const,
+    data: { orgId: 'mineco', keyId: 'sk1', publicKey, registeredAt: at, ...data } as {
+      orgId: string;
+      keyId: string;
+      publicKey: typeof publicKey;
+      registeredAt: string;
+      replaces?: string;
+    },
+  });
+  const keyRegistered: OrganisationEvent = {
+    type: 'SigningKeyRegistered',
+    data: { orgId: 'mineco', keyId: 'sk1', publicKey, registeredAt: at },
+  };
+  const revoke = (keyId = 'sk1') => ({
+    type: 'RevokeSigningKey' as const,
+    data: { orgId: 'mineco', keyId, revokedAt: later, reason: 'laptop lost' },
+  });
+
+  it('registers a key of the organisation', () =>
+    spec(registered).when(registerKey(), mineco).then([keyRegistered]));
+  it('lets an admin register a key for an organisation (recovery when its keys are lost)', () =>
+    spec(registered).when(registerKey(), admin).then([keyRegistered]));
+  it('refuses a key for another organisation', () =>
+    spec(registered)
+      .when(registerKey(), { ...mineco, orgId: 'other' })
+      .thenRefuses('NOT_YOUR_ORGANISATION'));
+  it('refuses a key for an unknown organisation', () =>
+    spec([]).when(registerKey(), mineco).thenRefuses('ORGANISATION_NOT_FOUND'));
+  it.each([
+    ['a private part', { ...publicKey, d: publicKey.x }],
+    ['another curve', { ...publicKey, crv: 'X25519' }],
+    ['a short x', { ...publicKey, x: publicKey.x.slice(2) }],
+    ['a PEM string', '-----BEGIN PUBLIC KEY-----'],
+  ])('refuses a public key with %s', (_case, key) =>
+    spec(registered)
+      .when(registerKey({ publicKey: key }), mineco)
+      .thenRefuses('SIGNING_KEY_INVALID'),
+  );
+  it('refuses a keyId the organisation has used, even for a revoked key', () =>
+    spec([
+      ...registered,
+      keyRegistered,
+      { type: 'SigningKeyRevoked', data: { orgId: 'mineco', keyId: 'sk1', revokedAt: later } },
+    ])
+      .when(registerKey({ publicKey: otherKey }), mineco)
+      .thenRefuses('SIGNING_KEY_ALREADY_EXISTS'));
+  it('refuses a public key already registered under another id', () =>
+    spec([...registered, keyRegistered])
+      .when(registerKey({ keyId: 'sk2' }), mineco)
+      .thenRefuses('SIGNING_KEY_ALREADY_EXISTS'));
+  it('rotates: registers the new key and revokes the one it replaces, in one decision', () =>
+    spec([...registered, keyRegistered])
+      .when(registerKey({ keyId: 'sk2', publicKey: otherKey, replaces: 'sk1' }), mineco)
+      .then([
+        {
+          type: 'SigningKeyRegistered',
+          data: { orgId: 'mineco', keyId: 'sk2', publicKey: otherKey, registeredAt: at, replaces: 'sk1' },
+        },
+        {
+          type: 'SigningKeyRevoked',
+          data: { orgId: 'mineco', keyId: 'sk1', revokedAt: at, reason: 'rotated', replacedBy: 'sk2' },
+        },
+      ]));
+  it('refuses to rotate out an unknown key', () =>
+    spec([...registered, keyRegistered])
+      .when(registerKey({ keyId: 'sk2', publicKey: otherKey, replaces: 'sk9' }), mineco)
+      .thenRefuses('SIGNING_KEY_NOT_FOUND'));
+  it('revokes an active key', () =>
+    spec([...registered, keyRegistered])
+      .when(revoke(), mineco)
+      .then([
+        {
+          type: 'SigningKeyRevoked',
+          data: { orgId: 'mineco', keyId: 'sk1', revokedAt: later, reason: 'laptop lost' },
+        },
+      ]));
+  it('refuses to revoke an unknown key', () =>
+    spec([...registered, keyRegistered])
+      .when(revoke('sk9'), mineco)
+      .thenRefuses('SIGNING_KEY_NOT_FOUND'));
+  it('refuses to revoke a key twice, or to rotate out a revoked key', () => {
+    const revoked: OrganisationEvent[] = [
+      ...registered,
+      keyRegistered,
+      { type: 'SigningKeyRevoked', data: { orgId: 'mineco', keyId: 'sk1', revokedAt: later } },
+    ];
+    spec(revoked).when(revoke(), mineco).thenRefuses('SIGNING_KEY_ALREADY_REVOKED');
+    spec(revoked)
+      .when(registerKey({ keyId: 'sk2', publicKey: otherKey, replaces: 'sk1' }), mineco)
+      .thenRefuses('SIGNING_KEY_ALREADY_REVOKED');
+  });
+  it('refuses another organisation revoking the key', () =>
+    spec([...registered, keyRegistered])
+      .when(revoke(), { ...mineco, orgId: 'other' })
+      .thenRefuses('NOT_YOUR_ORGANISATION'));
+
+  it('requires signatures from the first key on, also once every key is revoked', () => {
+    const fold = (events: OrganisationEvent[]) =>
+      events.reduce(evolveOrganisation, initialOrganisationState());
+    expect(signaturesRequired(fold(registered))).toBe(false);
+    expect(signaturesRequired(fold([...registered, keyRegistered]))).toBe(true);
+    const revoked = fold([
+      ...registered,
+      keyRegistered,
+      { type: 'SigningKeyRevoked', data: { orgId: 'mineco', keyId: 'sk1', revokedAt: later } },
+    ]);
+    expect(signaturesRequired(revoked)).toBe(true);
+    expect(revoked.exists && revoked.signingKeys.get('sk1')).toEqual({
+      keyId: 'sk1',
+      publicKey,
+      registeredAt: at,
+      revokedAt: later,
+    });
+  });
 });

@@ -24,4 +24,28 @@ export type ApiKeyIssued = {
   data: { orgId: string; keyId: string; keySha256: string };
 };
 
-export type OrganisationEvent = OrganisationRegistered | FacilityRegistered | ApiKeyIssued;
+/** An Ed25519 public key as a JSON Web Key (RFC 8037): only these three members, never a private part. */
+export type SigningPublicKey = { readonly kty: 'OKP'; readonly crv: 'Ed25519'; readonly x: string };
+
+/**
+ * A key the organisation signs its commands with (RFC 9421). From the first one on, every command the
+ * organisation sends must be signed. `replaces` names the key this one rotates out (revoked alongside).
+ */
+export type SigningKeyRegistered = {
+  type: 'SigningKeyRegistered';
+  data: {
+    orgId: string;
+    keyId: string;
+    publicKey: SigningPublicKey;
+    registeredAt: string;
+    replaces?: string;
+  };
+};
+/** A signing key no longer accepted; signatures it made before stay in the log as they were checked. */
+export type SigningKeyRevoked = {
+  type: 'SigningKeyRevoked';
+  data: { orgId: string; keyId: string; revokedAt: string; reason?: string; replacedBy?: string };
+};
+
+export type OrganisationEvent =
+  OrganisationRegistered | FacilityRegistered | ApiKeyIssued | SigningKeyRegistered | SigningKeyRevoked;

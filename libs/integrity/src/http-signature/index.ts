@@ -1,1 +1,3 @@
-export {};
+export * from './content-digest';
+export * from './keys';
+export * from './signature';
