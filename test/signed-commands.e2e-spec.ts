@@ -1,5 +1,9 @@
 import {
+  type AuditBundle,
   type Ed25519PublicJwk,
+  importLedgerKey,
+  type PublicKeyDocument,
+  verifyAuditBundle,
   importPublicKey,
   jwkThumbprint,
   type SignedRequest,
@@ -207,6 +211,18 @@ describe('signed commands (RFC 9421 over HTTP)', () => {
       code: 'CONTENT_DIGEST_MISMATCH',
     });
     expect(verifySignedRequest(signed, newSigner().jwk)).toMatchObject({ code: 'SIGNATURE_INVALID' });
+  });
+
+  it('puts the signed command in the batch’s audit bundle, where the verifier checks it against the registered key', async () => {
+    const reply = await ledger.get<AuditBundle>('/batches/SIG-1/audit-bundle', token);
+    expect(reply.status).toBe(200);
+    const ledgerKey = importLedgerKey(
+      (await ledger.request<PublicKeyDocument>('GET', '/log/public-key')).body,
+    );
+    const verdict = verifyAuditBundle(reply.body, { publicKey: ledgerKey });
+    expect(verdict.ok).toBe(true);
+    expect(verdict.passed).toContainEqual(expect.stringMatching(/^signatures: 1 events carry/));
+    expect(reply.body.events.map((event) => event.type)).toContain('SigningKeyRegistered');
   });
 
   it('covers the path without its query, as RFC 9421 @path does', async () => {
