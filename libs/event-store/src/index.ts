@@ -15,3 +15,4 @@ export {
   METADATA_KEY,
 } from './kurrentdb/kurrentdb-event-store';
 export { validateAppend } from './validate-append';
+export { batchesPerTurn } from './batches-per-turn';

@@ -1,18 +1,15 @@
+import type { StoredEvent } from '@tracelode/event-store';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './jcs';
 
 /** The metadata fields that carry the hash chain; they are not part of what is hashed. */
 export const HASH_FIELDS = ['hash', 'prevHash'] as const;
 
-/** What an event's hash covers: where it sits, what it says, and the hash of its predecessor in the stream. */
-export interface HashableEvent {
-  readonly stream: string;
-  readonly revision: bigint;
-  readonly eventId: string;
-  readonly type: string;
-  readonly data: Readonly<Record<string, unknown>>;
-  readonly metadata: Readonly<Record<string, unknown>>;
-}
+/** What an event's hash covers: where it sits, what it says (and, beside it, its predecessor's hash). */
+export type HashableEvent = Pick<
+  StoredEvent,
+  'stream' | 'revision' | 'eventId' | 'type' | 'data' | 'metadata'
+>;
 
 /** The metadata as hashed: everything but the hash fields. */
 export function withoutHashFields(metadata: Readonly<Record<string, unknown>>): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import type { EventStore, StoredEvent } from '@tracelode/event-store';
+import { batchesPerTurn, type EventStore, type StoredEvent } from '@tracelode/event-store';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -42,7 +42,6 @@ export interface StreamHead {
 }
 
 const MAX_BATCH = 1000;
-const TURN_END = Symbol('turn end');
 
 /**
  * Keeps the ledger's RFC 9162 Merkle log: follows the event log, checks each event's hash against its
@@ -82,7 +81,9 @@ export class LogNotary {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL'); // signed checkpoints are handed out: never lose one
+    // Derived from the log: a crash may lose the last leaves (re-notarised on start) and a checkpoint just
+    // signed, which stays valid — the same log gives the same root at its tree size again.
+    db.pragma('synchronous = NORMAL');
     return new LogNotary(store, db, signer, options);
   }
 
@@ -114,22 +115,9 @@ export class LogNotary {
   }
 
   private async run(subscription: AsyncIterator<StoredEvent>): Promise<void> {
-    let pending = subscription.next();
     try {
-      for (let first = await pending; !first.done; first = await pending) {
-        const batch = [first.value];
-        pending = subscription.next();
-        const turnEnd = new Promise<typeof TURN_END>((resolve) => setImmediate(resolve, TURN_END));
-        while (batch.length < MAX_BATCH) {
-          const ready = await Promise.race([pending, turnEnd]);
-          if (ready === TURN_END || ready.done) break;
-          batch.push(ready.value);
-          pending = subscription.next();
-        }
-        this.add(batch);
-      }
+      for await (const batch of batchesPerTurn(subscription, MAX_BATCH)) this.add(batch);
     } catch (error) {
-      pending.catch(() => undefined);
       this.failure = error instanceof Error ? error : new Error(String(error));
       for (const waiter of this.waiters) waiter.resolve(false);
     }

@@ -1,4 +1,4 @@
-import type { EventStore, StoredEvent } from '@tracelode/event-store';
+import { batchesPerTurn, type EventStore, type StoredEvent } from '@tracelode/event-store';
 import type { ReadModelStore, ViewTransaction } from '@tracelode/read-models';
 import { type DocumentProjection, toLedgerEvent, type ViewLookup } from './document-projection';
 
@@ -24,7 +24,6 @@ export function applyEvent(
 
 /** Most events the projector applies in one read-model transaction. */
 const MAX_BATCH = 500;
-const TURN_END = Symbol('turn end');
 
 /**
  * Keeps the read models up to date: subscribes to the log from the checkpoint and applies each batch of
@@ -63,27 +62,13 @@ export class Projector {
   }
 
   /**
-   * Applies events in batches: the first event to arrive, plus whatever else the subscription has ready
-   * before the event loop's next turn (up to MAX_BATCH), in one read-model transaction with the checkpoint
-   * of the batch's last event. It never waits for new commits to fill a batch.
+   * Applies events in batches (`batchesPerTurn`, up to MAX_BATCH) in one read-model transaction each, with
+   * the checkpoint of the batch's last event.
    */
   private async run(subscription: AsyncIterator<StoredEvent>): Promise<void> {
-    let pending = subscription.next();
     try {
-      for (let first = await pending; !first.done; first = await pending) {
-        const batch = [first.value];
-        pending = subscription.next();
-        const turnEnd = new Promise<typeof TURN_END>((resolve) => setImmediate(resolve, TURN_END));
-        while (batch.length < MAX_BATCH) {
-          const ready = await Promise.race([pending, turnEnd]);
-          if (ready === TURN_END || ready.done) break;
-          batch.push(ready.value);
-          pending = subscription.next();
-        }
-        this.applyBatch(batch);
-      }
+      for await (const batch of batchesPerTurn(subscription, MAX_BATCH)) this.applyBatch(batch);
     } catch (error) {
-      pending.catch(() => undefined); // a read that fails after the projector stopped must not go unhandled
       this.failure = error instanceof Error ? error : new Error(String(error));
     }
   }

@@ -14,6 +14,7 @@ import {
   toOrgStreamId,
 } from '@tracelode/domain';
 import { SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
+import { SealingEventStore } from '@tracelode/integrity';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,7 +93,8 @@ export async function benchProvenance(
 
 /** Writes the chain (1,000 mines' lots → 100 concentrates → 10 oxides → 1 magnet lot), then filler batches. */
 async function buildLedger(path: string, totalEvents: number, progress: (message: string) => void) {
-  const store = SqliteEventStore.open(path);
+  // Sealed as the ledger seals every event, so the server's notary accepts the log it is started on.
+  const store = new SealingEventStore(SqliteEventStore.open(path));
   let written = 0;
   const append = async (writes: StreamWrite[]) => {
     await store.append(writes);
@@ -270,10 +272,9 @@ async function buildLedger(path: string, totalEvents: number, progress: (message
 
 async function caughtUp(url: string): Promise<void> {
   for (;;) {
-    const health = (await (await fetch(`${url}/health`)).json()) as {
-      logPosition: string;
-      viewsPosition: string;
-    };
+    const response = await fetch(`${url}/health`);
+    const health = (await response.json()) as { logPosition: string; viewsPosition: string };
+    if (response.status !== 200) throw new Error(`the ledger is unhealthy: ${JSON.stringify(health)}`);
     if (health.logPosition === health.viewsPosition) return;
     await new Promise((done) => setTimeout(done, 250));
   }

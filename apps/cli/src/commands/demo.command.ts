@@ -195,6 +195,10 @@ Try (with the ledger running: npm start):
   curl -s -H "Authorization: Bearer ${regulator}" http://127.0.0.1:3000/batches/${chain.magnets}/provenance
   curl -s -H "Authorization: Bearer ${regulator}" http://127.0.0.1:3000/batches/${chain.magnets}/carbon
   curl -s -H "Authorization: Bearer ${regulator}" "http://127.0.0.1:3000/batches/${received}/provenance?direction=descendants"
+Verify the magnets' whole history offline (no ledger needed for the last step):
+  curl -s http://127.0.0.1:3000/log/public-key > ledger-key.json
+  curl -s -H "Authorization: Bearer ${regulator}" http://127.0.0.1:3000/batches/${chain.magnets}/audit-bundle > bundle.json
+  npm run tracelode -- verify bundle.json --public-key ledger-key.json
 `);
 }
 
