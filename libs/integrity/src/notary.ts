@@ -56,6 +56,12 @@ export class LogNotary {
   private running?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private failure?: Error;
+  /** Leaves in the tree, kept in memory (the tree's own count is a query). */
+  private leaves: number;
+  private readonly statements: {
+    remember: Database.Statement<[number, string, string]>;
+    head: Database.Statement<[string, number, number, string]>;
+  };
 
   private constructor(
     private readonly store: EventStore,
@@ -74,6 +80,14 @@ export class LogNotary {
       ) WITHOUT ROWID;
     `);
     this.tree = new MerkleLog(db);
+    this.leaves = this.tree.size;
+    this.statements = {
+      remember: db.prepare('INSERT INTO notarised_events (position, event_id, event_hash) VALUES (?, ?, ?)'),
+      head: db.prepare(
+        `INSERT INTO stream_heads (stream, revision, position, event_id) VALUES (?, ?, ?, ?)
+         ON CONFLICT (stream) DO UPDATE SET revision = excluded.revision, position = excluded.position, event_id = excluded.event_id`,
+      ),
+    };
   }
 
   /** Opens (or creates) the notary's file at `path` (':memory:' for a ledger that keeps nothing). */
@@ -89,7 +103,7 @@ export class LogNotary {
 
   /** Leaves in the tree: the log position of the last event notarised. */
   get size(): number {
-    return this.tree.size;
+    return this.leaves;
   }
 
   /** Why notarising stopped: a bad event, or an unreadable log. */
@@ -99,7 +113,7 @@ export class LogNotary {
 
   start(): void {
     if (this.running) return;
-    const subscription = this.store.subscribeAll(BigInt(this.tree.size + 1))[Symbol.asyncIterator]();
+    const subscription = this.store.subscribeAll(BigInt(this.leaves + 1))[Symbol.asyncIterator]();
     this.subscription = subscription;
     this.running = this.run(subscription);
     this.timer = setInterval(() => this.signIfGrown(), this.options.everyMs);
@@ -125,8 +139,9 @@ export class LogNotary {
 
   /** Adds a batch of events as leaves (and a checkpoint when one is due), in one transaction. */
   private add(batch: readonly StoredEvent[]): void {
+    const start = this.leaves;
     const hashes = batch.map((stored, i) => {
-      const expected = BigInt(this.tree.size + i + 1);
+      const expected = BigInt(start + i + 1);
       if (stored.position !== expected) {
         throw new LogIntegrityError(
           `The log skips from position ${expected - 1n} to ${stored.position} (event ${stored.eventId})`,
@@ -136,34 +151,34 @@ export class LogNotary {
       }
       return checkedHash(stored);
     });
-    const remember = this.db.prepare(
-      'INSERT INTO notarised_events (position, event_id, event_hash) VALUES (?, ?, ?)',
-    );
-    this.db.transaction(() => {
-      this.tree.append(hashes.map((hash) => leafHash(Buffer.from(hash, 'hex'))));
-      const head = this.db.prepare(
-        `INSERT INTO stream_heads (stream, revision, position, event_id) VALUES (?, ?, ?, ?)
-         ON CONFLICT (stream) DO UPDATE SET revision = excluded.revision, position = excluded.position, event_id = excluded.event_id`,
-      );
-      batch.forEach((stored, i) => {
-        remember.run(Number(stored.position), stored.eventId, hashes[i]);
-        head.run(stored.stream, Number(stored.revision), Number(stored.position), stored.eventId);
-      });
-      const last = this.latestCheckpoint()?.treeSize ?? 0;
-      if (this.tree.size - last >= this.options.everyEvents) this.insertCheckpoint();
-    })();
-    for (const waiter of this.waiters) if (this.tree.size >= waiter.size) waiter.resolve(true);
+    const { remember, head } = this.statements;
+    try {
+      this.db.transaction(() => {
+        this.tree.append(hashes.map((hash) => leafHash(Buffer.from(hash, 'hex'))));
+        this.leaves = start + batch.length;
+        batch.forEach((stored, i) => {
+          remember.run(Number(stored.position), stored.eventId, hashes[i]!);
+          head.run(stored.stream, Number(stored.revision), Number(stored.position), stored.eventId);
+        });
+        const last = this.latestCheckpoint()?.treeSize ?? 0;
+        if (this.leaves - last >= this.options.everyEvents) this.insertCheckpoint();
+      })();
+    } catch (error) {
+      this.leaves = start; // rolled back
+      throw error;
+    }
+    for (const waiter of this.waiters) if (this.leaves >= waiter.size) waiter.resolve(true);
   }
 
   private signIfGrown(): void {
     if (this.failure || !this.db.open) return;
-    if (this.tree.size > (this.latestCheckpoint()?.treeSize ?? 0)) this.insertCheckpoint();
+    if (this.leaves > (this.latestCheckpoint()?.treeSize ?? 0)) this.insertCheckpoint();
   }
 
   private insertCheckpoint(): SignedCheckpoint {
     const checkpoint = this.signer.sign({
-      treeSize: this.tree.size,
-      rootHash: this.tree.root(this.tree.size).toString('hex'),
+      treeSize: this.leaves,
+      rootHash: this.tree.root(this.leaves).toString('hex'),
       timestamp: (this.options.now?.() ?? new Date()).toISOString(),
     });
     this.db
@@ -182,7 +197,7 @@ export class LogNotary {
 
   /** Resolves true once `size` events are in the tree, or false after `timeoutMs` or on failure. */
   waitFor(size: number, timeoutMs: number): Promise<boolean> {
-    if (this.tree.size >= size) return Promise.resolve(true);
+    if (this.leaves >= size) return Promise.resolve(true);
     if (this.failure) return Promise.resolve(false);
     return new Promise((resolve) => {
       const waiter = {
@@ -200,7 +215,7 @@ export class LogNotary {
 
   /** A signed checkpoint whose tree holds the first `size` events: the latest if it does, else one signed now. */
   checkpointCovering(size: number): SignedCheckpoint | undefined {
-    if (this.tree.size < size || this.tree.size === 0) return undefined;
+    if (this.leaves < size || this.leaves === 0) return undefined;
     const latest = this.latestCheckpoint();
     if (latest && latest.treeSize >= size) return latest;
     return this.insertCheckpoint();
