@@ -270,7 +270,7 @@ describe('verifiable history of the demo chain', () => {
       expect(await detections()).toEqual({ bundle: undefined, log: undefined });
     });
 
-    it('has the CLI name a tampered event in the store file against the kept checkpoint', async () => {
+    it('has the CLI name a tampered event, in the store file against the kept checkpoint and in a fresh bundle', async () => {
       const target = bundle.events[5]!;
       const original = raw
         .prepare<[string], { data: string }>('SELECT data FROM events WHERE event_id = ?')
@@ -293,6 +293,18 @@ describe('verifiable history of the demo chain', () => {
         ]);
         expect(run.code).toBe(1);
         expect(run.stdout).toContain(`FAILED: Event ${target.eventId}`);
+
+        // A fresh bundle made from the altered file fails `tracelode verify` at the same event.
+        const fresh = await assembleAuditBundle(store, notary, (c, k) => views.get(c, k), magnets);
+        writeFileSync(join(ledger.dir, 'tampered-bundle.json'), JSON.stringify(fresh));
+        const verified = await cli([
+          'verify',
+          join(ledger.dir, 'tampered-bundle.json'),
+          '--public-key',
+          join(ledger.dir, 'public-key.json'),
+        ]);
+        expect(verified.code).toBe(1);
+        expect(verified.stdout).toContain(`FAILED at event ${target.eventId}`);
       } finally {
         raw.prepare('UPDATE events SET data = ? WHERE event_id = ?').run(original, target.eventId);
       }
