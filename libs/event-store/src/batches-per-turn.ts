@@ -11,13 +11,17 @@ const TURN_END = Symbol('turn end');
 export async function* batchesPerTurn(
   subscription: AsyncIterator<StoredEvent>,
   max: number,
+  /** Gather for this long after the first event instead of until the next turn (for consumers off the request path). */
+  gatherMs?: number,
 ): AsyncGenerator<StoredEvent[]> {
   let pending = subscription.next();
   try {
     for (let first = await pending; !first.done; first = await pending) {
       const batch = [first.value];
       pending = subscription.next();
-      const turnEnd = new Promise<typeof TURN_END>((resolve) => setImmediate(resolve, TURN_END));
+      const turnEnd = new Promise<typeof TURN_END>((resolve) =>
+        gatherMs === undefined ? setImmediate(resolve, TURN_END) : setTimeout(resolve, gatherMs, TURN_END),
+      );
       while (batch.length < max) {
         const ready = await Promise.race([pending, turnEnd]);
         if (ready === TURN_END || ready.done) break;
