@@ -4,7 +4,7 @@ import { type EventStore, WrongExpectedRevisionError } from '@tracelode/event-st
 import { API_KEYS, type ApiKeyView, ORGANISATIONS, type OrganisationView } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { sha256Hex } from '../common/canonical-json';
+import { sha256Hex } from '../common/sha256';
 import type { LedgerConfig } from '../config/ledger-config';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.tokens';
 

@@ -1,6 +1,7 @@
 import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { sha256Hex, sortedJson } from '../common/canonical-json';
+import { canonicalJson } from '@tracelode/integrity';
+import { sha256Hex } from '../common/sha256';
 import type { CommandMeta } from '../ledger/command-meta';
 import type { AuthenticatedRequest } from './api-key.guard';
 
@@ -31,7 +32,7 @@ export const CommandContext = createParamDecorator(
       ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
       ...(request.signedRequest ? { signedRequest: request.signedRequest } : {}),
       requestSha256: sha256Hex(
-        `${request.method} ${request.url.split('?')[0]}\n${sortedJson(request.body ?? null)}`,
+        `${request.method} ${request.url.split('?')[0]}\n${canonicalJson(request.body ?? null)}`,
       ),
     };
   },

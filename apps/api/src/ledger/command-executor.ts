@@ -15,7 +15,7 @@ import {
   WrongExpectedRevisionError,
 } from '@tracelode/event-store';
 import { randomUUID } from 'node:crypto';
-import { sha256Hex } from '../common/canonical-json';
+import { sha256Hex } from '../common/sha256';
 import type { CommandMeta } from './command-meta';
 import { EVENT_STORE } from './ledger.tokens';
 
