@@ -16,3 +16,4 @@ export {
 } from './kurrentdb/kurrentdb-event-store';
 export { validateAppend } from './validate-append';
 export { batchesPerTurn } from './batches-per-turn';
+export { type FollowerBatching, LogFollower } from './log-follower';

@@ -1,4 +1,4 @@
-import { batchesPerTurn, type EventStore, type StoredEvent } from '@tracelode/event-store';
+import { type EventStore, LogFollower, type StoredEvent } from '@tracelode/event-store';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -51,13 +51,9 @@ const GATHER_MS = 20;
  * events or T seconds. Leaves, tree nodes, the event-id index and every signed checkpoint live in one
  * SQLite file; a batch of leaves and the checkpoint it triggers land in one transaction.
  */
-export class LogNotary {
+export class LogNotary extends LogFollower {
   private readonly tree: MerkleLog;
-  private readonly waiters = new Set<{ size: number; resolve: (reached: boolean) => void }>();
-  private subscription?: AsyncIterator<StoredEvent>;
-  private running?: Promise<void>;
   private timer?: NodeJS.Timeout;
-  private failure?: Error;
   /** Leaves in the tree, kept in memory (the tree's own count is a query). */
   private leaves: number;
   private readonly statements: {
@@ -66,11 +62,12 @@ export class LogNotary {
   };
 
   private constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly db: Database.Database,
     readonly signer: CheckpointSigner,
     private readonly options: NotaryOptions,
   ) {
+    super(store, { max: MAX_BATCH, gatherMs: GATHER_MS });
     db.exec(`
       CREATE TABLE IF NOT EXISTS checkpoints (
         tree_size INTEGER PRIMARY KEY, root_hash TEXT NOT NULL, timestamp TEXT NOT NULL,
@@ -108,39 +105,24 @@ export class LogNotary {
     return this.leaves;
   }
 
-  /** Why notarising stopped: a bad event, or an unreadable log. */
-  get error(): Error | undefined {
-    return this.failure;
+  protected get reached(): bigint {
+    return BigInt(this.leaves);
   }
 
-  start(): void {
-    if (this.running) return;
-    const subscription = this.store.subscribeAll(BigInt(this.leaves + 1))[Symbol.asyncIterator]();
-    this.subscription = subscription;
-    this.running = this.run(subscription);
-    this.timer = setInterval(() => this.signIfGrown(), this.options.everyMs);
+  override start(): void {
+    super.start();
+    this.timer ??= setInterval(() => this.signIfGrown(), this.options.everyMs);
     this.timer.unref();
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.subscription?.return?.();
-    await this.running;
-    for (const waiter of this.waiters) waiter.resolve(false);
+    await super.stop();
     this.db.close();
   }
 
-  private async run(subscription: AsyncIterator<StoredEvent>): Promise<void> {
-    try {
-      for await (const batch of batchesPerTurn(subscription, MAX_BATCH, GATHER_MS)) this.add(batch);
-    } catch (error) {
-      this.failure = error instanceof Error ? error : new Error(String(error));
-      for (const waiter of this.waiters) waiter.resolve(false);
-    }
-  }
-
   /** Adds a batch of events as leaves (and a checkpoint when one is due), in one transaction. */
-  private add(batch: readonly StoredEvent[]): void {
+  protected apply(batch: readonly StoredEvent[]): void {
     const start = this.leaves;
     const hashes = batch.map((stored, i) => {
       const expected = BigInt(start + i + 1);
@@ -169,11 +151,10 @@ export class LogNotary {
       this.leaves = start; // rolled back
       throw error;
     }
-    for (const waiter of this.waiters) if (this.leaves >= waiter.size) waiter.resolve(true);
   }
 
   private signIfGrown(): void {
-    if (this.failure || !this.db.open) return;
+    if (this.error || !this.db.open) return;
     if (this.leaves > (this.latestCheckpoint()?.treeSize ?? 0)) this.insertCheckpoint();
   }
 
@@ -195,24 +176,6 @@ export class LogNotary {
         checkpoint.signature,
       );
     return this.checkpointAt(checkpoint.treeSize)!;
-  }
-
-  /** Resolves true once `size` events are in the tree, or false after `timeoutMs` or on failure. */
-  waitFor(size: number, timeoutMs: number): Promise<boolean> {
-    if (this.leaves >= size) return Promise.resolve(true);
-    if (this.failure) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const waiter = {
-        size,
-        resolve: (reached: boolean) => {
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-          resolve(reached);
-        },
-      };
-      const timer = setTimeout(() => waiter.resolve(false), timeoutMs);
-      this.waiters.add(waiter);
-    });
   }
 
   /** A signed checkpoint whose tree holds the first `size` events: the latest if it does, else one signed now. */

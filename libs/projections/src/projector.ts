@@ -1,4 +1,4 @@
-import { batchesPerTurn, type EventStore, type StoredEvent } from '@tracelode/event-store';
+import { type EventStore, LogFollower, type StoredEvent } from '@tracelode/event-store';
 import type { ReadModelStore, ViewTransaction } from '@tracelode/read-models';
 import { type DocumentProjection, toLedgerEvent, type ViewLookup } from './document-projection';
 
@@ -29,18 +29,15 @@ const MAX_BATCH = 500;
  * Keeps the read models up to date: subscribes to the log from the checkpoint and applies each batch of
  * events and the new checkpoint in one read-model transaction, so a crash never skips or re-applies an event.
  */
-export class Projector {
-  private readonly waiters = new Set<{ position: bigint; resolve: (reached: boolean) => void }>();
-  private subscription?: AsyncIterator<StoredEvent>;
-  private running?: Promise<void>;
+export class Projector extends LogFollower {
   private current: bigint;
-  private failure?: Error;
 
   constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly views: ReadModelStore,
     private readonly projections: readonly DocumentProjection<unknown>[],
   ) {
+    super(store, { max: MAX_BATCH });
     this.current = views.checkpoint();
   }
 
@@ -49,32 +46,12 @@ export class Projector {
     return this.current;
   }
 
-  /** Why the projector stopped, if an event could not be applied. */
-  get error(): Error | undefined {
-    return this.failure;
-  }
-
-  start(): void {
-    if (this.running) return;
-    const subscription = this.store.subscribeAll(this.current + 1n)[Symbol.asyncIterator]();
-    this.subscription = subscription;
-    this.running = this.run(subscription);
-  }
-
-  /**
-   * Applies events in batches (`batchesPerTurn`, up to MAX_BATCH) in one read-model transaction each, with
-   * the checkpoint of the batch's last event.
-   */
-  private async run(subscription: AsyncIterator<StoredEvent>): Promise<void> {
-    try {
-      for await (const batch of batchesPerTurn(subscription, MAX_BATCH)) this.applyBatch(batch);
-    } catch (error) {
-      this.failure = error instanceof Error ? error : new Error(String(error));
-    }
+  protected get reached(): bigint {
+    return this.current;
   }
 
   /** If a batch fails, its events are applied one by one, so the views stop just before the bad event. */
-  private applyBatch(batch: readonly StoredEvent[]): void {
+  protected apply(batch: readonly StoredEvent[]): void {
     try {
       this.applyAndCheckpoint(batch);
     } catch (error) {
@@ -90,33 +67,6 @@ export class Projector {
     });
     this.current = last.position;
     this.settleWaiters();
-  }
-
-  /** Resolves true once the views reach `position`, or false after `timeoutMs`. */
-  waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
-    if (this.current >= position) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = {
-        position,
-        resolve: (reached: boolean) => {
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-          resolve(reached);
-        },
-      };
-      const timer = setTimeout(() => waiter.resolve(false), timeoutMs);
-      this.waiters.add(waiter);
-    });
-  }
-
-  private settleWaiters(): void {
-    for (const waiter of this.waiters) if (this.current >= waiter.position) waiter.resolve(true);
-  }
-
-  async stop(): Promise<void> {
-    await this.subscription?.return?.();
-    await this.running;
-    for (const waiter of this.waiters) waiter.resolve(false);
   }
 }
 
