@@ -5,6 +5,7 @@ import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSyn
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { runCommand } from '../support/command';
 
 // The same defaults as the API server (apps/api/src/config/ledger-config.ts), so that a bare
 // `tracelode rebuild` rebuilds the views the server would use.
@@ -58,31 +59,22 @@ export interface RebuildReport {
 }
 
 /** `tracelode rebuild [--store URL] [--views PATH]`: 0 when rebuilt, 2 on a bad option, 1 on failure. */
-export async function rebuild(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let options: RebuildOptions | 'help';
-  try {
-    options = parseOptions(args, env);
-  } catch (error) {
-    console.error(`rebuild: ${(error as Error).message}\n\n${REBUILD_HELP}`);
-    return 2;
-  }
-  if (options === 'help') {
-    console.log(REBUILD_HELP);
-    return 0;
-  }
-  try {
-    const report = await rebuildViewsFile(options);
-    const seconds = report.elapsedMs / 1000;
-    const rate = Math.round(report.applied / Math.max(seconds, 0.001));
-    console.log(
-      `Rebuilt ${report.viewsPath} from ${options.storeUrl}: applied ${report.applied} events up to ` +
-        `position ${report.position} in ${seconds.toFixed(2)} s (${rate} events/s)`,
-    );
-    return 0;
-  } catch (error) {
-    console.error(`rebuild: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  }
+export function rebuild(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return runCommand(
+    'rebuild',
+    REBUILD_HELP,
+    () => parseOptions(args, env),
+    async (options) => {
+      const report = await rebuildViewsFile(options);
+      const seconds = report.elapsedMs / 1000;
+      const rate = Math.round(report.applied / Math.max(seconds, 0.001));
+      console.log(
+        `Rebuilt ${report.viewsPath} from ${options.storeUrl}: applied ${report.applied} events up to ` +
+          `position ${report.position} in ${seconds.toFixed(2)} s (${rate} events/s)`,
+      );
+      return 0;
+    },
+  );
 }
 
 function parseOptions(args: string[], env: NodeJS.ProcessEnv): RebuildOptions | 'help' {

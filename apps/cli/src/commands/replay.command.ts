@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runCommand } from '../support/command';
 import { ProgressBar, type ProgressOutput } from '../support/progress';
 import { openStore, sqliteStorePath } from './rebuild.command';
 import {
@@ -87,30 +88,20 @@ export interface ReplayReport {
 }
 
 /** `tracelode replay --to … --out …`: 0 when replayed and compared, 2 on a bad option, 1 on failure. */
-export async function replay(
+export function replay(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
   progress: ProgressOutput = process.stderr,
 ): Promise<number> {
-  let options: ReplayOptions | 'help';
-  try {
-    options = parseOptions(args, env);
-  } catch (error) {
-    console.error(`replay: ${(error as Error).message}\n\n${REPLAY_HELP}`);
-    return 2;
-  }
-  if (options === 'help') {
-    console.log(REPLAY_HELP);
-    return 0;
-  }
-  try {
-    const report = await replayAndDiff(options, LEDGER_PROJECTIONS, progress);
-    console.log(summarise(report));
-    return 0;
-  } catch (error) {
-    console.error(`replay: ${describe(error)}`);
-    return 1;
-  }
+  return runCommand(
+    'replay',
+    REPLAY_HELP,
+    () => parseOptions(args, env),
+    async (options) => {
+      console.log(summarise(await replayAndDiff(options, LEDGER_PROJECTIONS, progress)));
+      return 0;
+    },
+  );
 }
 
 function parseOptions(args: string[], env: NodeJS.ProcessEnv): ReplayOptions | 'help' {

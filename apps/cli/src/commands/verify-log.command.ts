@@ -1,8 +1,10 @@
-import { openEventStore } from '@tracelode/event-store';
 import { importLedgerKey, readNotaryRecord, type SignedCheckpoint, verifyLog } from '@tracelode/integrity';
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import type { KeyObject } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { runCommand } from '../support/command';
+import { openStore, sqliteStorePath } from './rebuild.command';
 import { formatCount } from '../support/progress';
 
 const DEFAULT_STORE = 'sqlite:./data/ledger.db';
@@ -24,39 +26,51 @@ Options:
                      at its position is named
   --public-key FILE  check every checkpoint's signature with this key (GET /log/public-key)`;
 
-export async function verifyLogCommand(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        store: { type: 'string' },
-        checkpoint: { type: 'string', multiple: true },
-        integrity: { type: 'string' },
-        'public-key': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${VERIFY_LOG_HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(VERIFY_LOG_HELP);
-    return 0;
-  }
-  const checkpoints: SignedCheckpoint[] = [];
-  for (const file of values.checkpoint ?? []) {
+interface VerifyLogOptions {
+  readonly storeUrl: string;
+  readonly checkpoints: readonly SignedCheckpoint[];
+  readonly integrityPath: string | undefined;
+  readonly publicKey: KeyObject | undefined;
+}
+
+export function verifyLogCommand(args: string[]): Promise<number> {
+  return runCommand('verify-log', VERIFY_LOG_HELP, () => parseOptions(args), verifyLogOf);
+}
+
+function parseOptions(args: string[]): VerifyLogOptions | 'help' {
+  const { values } = parseArgs({
+    args,
+    options: {
+      store: { type: 'string' },
+      checkpoint: { type: 'string', multiple: true },
+      integrity: { type: 'string' },
+      'public-key': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  const storeUrl = values.store ?? process.env.TRACELODE_STORE ?? DEFAULT_STORE;
+  const storePath = sqliteStorePath(storeUrl);
+  if (storePath !== undefined && !existsSync(storePath))
+    throw new Error(`event store file ${storePath} does not exist`);
+  const checkpoints = (values.checkpoint ?? []).flatMap((file) => {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as SignedCheckpoint | SignedCheckpoint[];
-    checkpoints.push(...(Array.isArray(parsed) ? parsed : [parsed]));
-  }
-  const integrityPath = values.integrity ?? (existsSync(DEFAULT_INTEGRITY) ? DEFAULT_INTEGRITY : undefined);
-  const integrity = integrityPath ? readNotaryRecord(integrityPath) : undefined;
-  checkpoints.push(...(integrity?.checkpoints ?? []));
-  const publicKey = values['public-key']
-    ? importLedgerKey(readFileSync(values['public-key'], 'utf8'))
-    : undefined;
-  const store = await openEventStore(values.store ?? process.env.TRACELODE_STORE ?? DEFAULT_STORE);
+    return Array.isArray(parsed) ? parsed : [parsed];
+  });
+  const keyFile = values['public-key'];
+  return {
+    storeUrl,
+    checkpoints,
+    integrityPath: values.integrity ?? (existsSync(DEFAULT_INTEGRITY) ? DEFAULT_INTEGRITY : undefined),
+    publicKey: keyFile ? importLedgerKey(readFileSync(keyFile, 'utf8')) : undefined,
+  };
+}
+
+async function verifyLogOf(options: VerifyLogOptions): Promise<number> {
+  const integrity = options.integrityPath ? readNotaryRecord(options.integrityPath) : undefined;
+  const checkpoints = [...options.checkpoints, ...(integrity?.checkpoints ?? [])];
+  const { publicKey } = options;
+  const store = await openStore(options.storeUrl);
   const started = performance.now();
   try {
     const verdict = await verifyLog(store.readAll(1n), {

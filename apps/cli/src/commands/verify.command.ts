@@ -1,6 +1,8 @@
 import { importLedgerKey, type Verdict, verifyAuditBundle } from '@tracelode/integrity';
 import { readFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { runCommand } from '../support/command';
 
 export const VERIFY_HELP = `Usage: tracelode verify <bundle.json> [--public-key FILE] [--json]
 
@@ -8,7 +10,9 @@ Checks an audit bundle (GET /batches/{batchId}/audit-bundle) offline, with no le
   1. the checkpoint's Ed25519 signature,
   2. every event, in log order: its hash against its content, its link to the previous event of its
      stream (each stream complete from its first event), its RFC 9162 inclusion in the signed tree,
-  3. the custody, provenance, carbon and certification views recomputed from the bundle's events alone
+  3. each stream's last event as the ledger signed it (no stream cut short or left out),
+  4. every command its organisation signed (RFC 9421), against the key the bundle shows it registered,
+  5. the custody, provenance, carbon and certification views recomputed from the bundle's events alone
      against the views the bundle claims.
 Prints a verdict and exits 0 when every check passes, 1 on the first failure (naming the event), 2 on
 a usage error.
@@ -18,48 +22,46 @@ Options:
                      Without it the bundle's own key is used, which proves integrity but not origin.
   --json             print the verdict as JSON`;
 
-/** `tracelode verify`: synchronous work, in the shape every command has. */
-export function verify(args: string[]): Promise<number> {
-  return Promise.resolve(verifyBundleFile(args));
+interface VerifyOptions {
+  readonly file: string;
+  readonly publicKey: KeyObject | undefined;
+  readonly json: boolean;
 }
 
-function verifyBundleFile(args: string[]): number {
-  let parsed;
+export function verify(args: string[]): Promise<number> {
+  return runCommand(
+    'verify',
+    VERIFY_HELP,
+    () => parseOptions(args),
+    (options) => Promise.resolve(verifyBundleFile(options)),
+  );
+}
+
+function parseOptions(args: string[]): VerifyOptions | 'help' {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      'public-key': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  if (positionals.length !== 1) throw new Error('give exactly one bundle file');
+  const keyFile = values['public-key'];
+  let publicKey: KeyObject | undefined;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        'public-key': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    publicKey = keyFile ? importLedgerKey(readFileSync(keyFile, 'utf8')) : undefined;
   } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${VERIFY_HELP}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(VERIFY_HELP);
-    return 0;
-  }
-  if (positionals.length !== 1) {
-    console.error(`Give exactly one bundle file.\n\n${VERIFY_HELP}`);
-    return 2;
-  }
-  const [file] = positionals as [string];
-  let publicKey;
-  try {
-    publicKey = values['public-key']
-      ? importLedgerKey(readFileSync(values['public-key'], 'utf8'))
-      : undefined;
-  } catch (error) {
-    console.error(
-      `Cannot read the public key ${values['public-key']}: ${error instanceof Error ? error.message : String(error)}`,
+    throw new Error(
+      `cannot read the public key ${keyFile}: ${error instanceof Error ? error.message : String(error)}`,
     );
-    return 2;
   }
+  return { file: positionals[0]!, publicKey, json: values.json === true };
+}
+
+function verifyBundleFile({ file, publicKey, json }: VerifyOptions): number {
   let bundle: unknown;
   try {
     bundle = JSON.parse(readFileSync(file, 'utf8'));
@@ -73,11 +75,11 @@ function verifyBundleFile(args: string[]): number {
         message: `${file} is not a readable JSON file: ${error instanceof Error ? error.message : String(error)}`,
       },
     };
-    report(verdict, file, values.json === true);
+    report(verdict, file, json);
     return 1;
   }
   const verdict = verifyAuditBundle(bundle, publicKey ? { publicKey } : {});
-  report(verdict, file, values.json === true);
+  report(verdict, file, json);
   return verdict.ok ? 0 : 1;
 }
 
