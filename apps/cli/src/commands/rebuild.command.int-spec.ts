@@ -1,4 +1,4 @@
-import { type EventToAppend, SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
+import { SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
 import {
   BATCH_CUSTODY,
   type BatchCustodyView,
@@ -7,110 +7,23 @@ import {
   Projector,
 } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
-import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { minedAndShipped, PARTIES, received } from '../testing-support/ledger-writes';
 import { rebuild, REBUILD_HELP, REBUILDING_SUFFIX, rebuildViewsFile } from './rebuild.command';
 
 const COLLECTIONS = LEDGER_PROJECTIONS.map((projection) => projection.collection);
 
-const event = (type: string, data: Record<string, unknown>, orgId: string): EventToAppend => ({
-  eventId: randomUUID(),
-  type,
-  data,
-  metadata: { actor: { orgId, keyId: `${orgId}-key`, roles: ['producer'] }, schemaVersion: 1 },
-});
-
 /** A small ledger: two organisations, then `batches` batches mined, shipped and (every other one) received. */
 function ledger(batches: number): StreamWrite[] {
-  const writes: StreamWrite[] = [
-    {
-      stream: 'org-mineco',
-      expectedRevision: 'no_stream',
-      events: [
-        event(
-          'OrganisationRegistered',
-          { orgId: 'mineco', name: 'Mineco', country: 'AU', roles: ['producer'] },
-          'mineco',
-        ),
-        event(
-          'FacilityRegistered',
-          { orgId: 'mineco', facilityId: 'mt-weld', kind: 'mine', name: 'Mt Weld', country: 'AU' },
-          'mineco',
-        ),
-        event('ApiKeyIssued', { orgId: 'mineco', keyId: 'k1', keySha256: 'sha-mineco' }, 'mineco'),
-      ],
-    },
-    {
-      stream: 'org-refco',
-      expectedRevision: 'no_stream',
-      events: [
-        event(
-          'OrganisationRegistered',
-          { orgId: 'refco', name: 'Refco', country: 'MY', roles: ['producer'] },
-          'refco',
-        ),
-        event(
-          'FacilityRegistered',
-          { orgId: 'refco', facilityId: 'kuantan', kind: 'processing_plant', name: 'Kuantan', country: 'MY' },
-          'refco',
-        ),
-      ],
-    },
+  return [
+    ...PARTIES,
+    ...Array.from({ length: batches }, (_, i) => {
+      const batch = minedAndShipped(i);
+      return i % 2 === 0 ? { ...batch, events: [...batch.events, ...received(i).events] } : batch;
+    }),
   ];
-  for (let i = 0; i < batches; i++) {
-    const batchId = `B-${i}`;
-    const shipment = { batchId, shipmentId: `S-${i}`, fromOrgId: 'mineco', fromFacilityId: 'mt-weld' };
-    writes.push({
-      stream: `batch-${batchId}`,
-      expectedRevision: 'no_stream',
-      events: [
-        event(
-          'BatchMined',
-          {
-            batchId,
-            orgId: 'mineco',
-            facilityId: 'mt-weld',
-            material: { form: 'concentrate', elements: ['Nd'] },
-            massGrams: 1000 + i,
-            occurredAt: '2026-03-01T00:00:00Z',
-          },
-          'mineco',
-        ),
-        event(
-          'BatchShipped',
-          {
-            ...shipment,
-            toOrgId: 'refco',
-            toFacilityId: 'kuantan',
-            massGrams: 1000 + i,
-            documents: [],
-            occurredAt: '2026-03-02T00:00:00Z',
-          },
-          'mineco',
-        ),
-        ...(i % 2 === 0
-          ? [
-              event(
-                'BatchReceived',
-                {
-                  batchId,
-                  shipmentId: `S-${i}`,
-                  orgId: 'refco',
-                  facilityId: 'kuantan',
-                  receivedMassGrams: 1000,
-                  discrepancyGrams: i,
-                  occurredAt: '2026-03-03T00:00:00Z',
-                },
-                'refco',
-              ),
-            ]
-          : []),
-      ],
-    });
-  }
-  return writes;
 }
 
 describe('tracelode rebuild', () => {

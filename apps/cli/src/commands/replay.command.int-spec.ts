@@ -1,12 +1,7 @@
-import {
-  type EventToAppend,
-  SqliteEventStore,
-  type StoredEvent,
-  type StreamWrite,
-} from '@tracelode/event-store';
+import { SqliteEventStore, type StoredEvent } from '@tracelode/event-store';
 import { BATCH_CUSTODY, LEDGER_PROJECTIONS, Projector } from '@tracelode/projections';
 import { ReadModelStore, type StoredViewDocument } from '@tracelode/read-models';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -19,82 +14,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { minedAndShipped, organisation, received } from '../testing-support/ledger-writes';
 import { rebuildViewsFile } from './rebuild.command';
 import { replay, REPLAY_DIFF_FORMAT, REPLAY_HELP } from './replay.command';
-
-const event = (type: string, data: Record<string, unknown>, orgId: string): EventToAppend => ({
-  eventId: randomUUID(),
-  type,
-  data,
-  metadata: { actor: { orgId, keyId: `${orgId}-key`, roles: ['producer'] }, schemaVersion: 1 },
-});
-
-const organisation = (orgId: string, country: string, facilityId: string, kind: string): StreamWrite => ({
-  stream: `org-${orgId}`,
-  expectedRevision: 'no_stream',
-  events: [
-    event('OrganisationRegistered', { orgId, name: orgId, country, roles: ['producer'] }, orgId),
-    event('FacilityRegistered', { orgId, facilityId, kind, name: facilityId, country }, orgId),
-    event('ApiKeyIssued', { orgId, keyId: `${orgId}-k1`, keySha256: `sha-${orgId}` }, orgId),
-  ],
-});
-
-const minedAndShipped = (i: number): StreamWrite => {
-  const batchId = `B-${i}`;
-  return {
-    stream: `batch-${batchId}`,
-    expectedRevision: 'no_stream',
-    events: [
-      event(
-        'BatchMined',
-        {
-          batchId,
-          orgId: 'mineco',
-          facilityId: 'mt-weld',
-          material: { form: 'concentrate', elements: ['Nd'] },
-          massGrams: 1000 + i,
-          occurredAt: '2026-03-01T00:00:00Z',
-        },
-        'mineco',
-      ),
-      event(
-        'BatchShipped',
-        {
-          batchId,
-          shipmentId: `S-${i}`,
-          fromOrgId: 'mineco',
-          fromFacilityId: 'mt-weld',
-          toOrgId: 'refco',
-          toFacilityId: 'kuantan',
-          massGrams: 1000 + i,
-          documents: [],
-          occurredAt: '2026-03-02T00:00:00Z',
-        },
-        'mineco',
-      ),
-    ],
-  };
-};
-
-const received = (i: number): StreamWrite => ({
-  stream: `batch-B-${i}`,
-  expectedRevision: 1n,
-  events: [
-    event(
-      'BatchReceived',
-      {
-        batchId: `B-${i}`,
-        shipmentId: `S-${i}`,
-        orgId: 'refco',
-        facilityId: 'kuantan',
-        receivedMassGrams: 1000,
-        discrepancyGrams: i,
-        occurredAt: '2026-03-03T00:00:00Z',
-      },
-      'refco',
-    ),
-  ],
-});
 
 interface Diff {
   format: string;
