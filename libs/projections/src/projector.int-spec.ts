@@ -1,7 +1,7 @@
 import type { LedgerEvent } from '@tracelode/domain';
-import { type EventToAppend, SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
+import { SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
 import { ReadModelStore } from '@tracelode/read-models';
-import { randomUUID } from 'node:crypto';
+import { commandWrite } from '@tracelode/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,23 +12,7 @@ import { Projector, rebuildViews } from './projector';
 
 const COLLECTIONS = LEDGER_PROJECTIONS.map((projection) => projection.collection);
 
-/** One command's events on one stream, in the envelope the API writes. */
-function write(stream: string, actorOrgId: string, ...events: LedgerEvent[]): StreamWrite {
-  return {
-    stream,
-    expectedRevision: 'any',
-    events: events.map((event): EventToAppend => ({
-      eventId: randomUUID(),
-      type: event.type,
-      data: event.data,
-      metadata: {
-        commandId: randomUUID(),
-        actor: { orgId: actorOrgId, keyId: `${actorOrgId}-key`, roles: ['producer'] },
-        schemaVersion: 1,
-      },
-    })),
-  };
-}
+const write = commandWrite;
 
 const organisation = (orgId: string, country: string, roles: string[], facilities: [string, string][]) =>
   write(

@@ -2,3 +2,4 @@ export * from './decider-spec';
 export * from './event-store.contract';
 export * from './pact-schema';
 export * from './kurrentdb';
+export * from './ledger-writes';

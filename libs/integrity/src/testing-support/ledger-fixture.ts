@@ -7,26 +7,12 @@ import {
   toCertificateStreamId,
   toOrgStreamId,
 } from '@tracelode/domain';
-import type { EventToAppend, StoredEvent, StreamWrite } from '@tracelode/event-store';
+import type { StoredEvent, StreamWrite } from '@tracelode/event-store';
+import { commandWrite } from '@tracelode/testing';
 import { randomUUID } from 'node:crypto';
 
 /** One command's events on one stream, in the envelope the API writes. */
-export function write(stream: string, actorOrgId: string, ...events: LedgerEvent[]): StreamWrite {
-  return {
-    stream,
-    expectedRevision: 'any',
-    events: events.map((event): EventToAppend => ({
-      eventId: randomUUID(),
-      type: event.type,
-      data: event.data,
-      metadata: {
-        commandId: randomUUID(),
-        actor: { orgId: actorOrgId, keyId: `${actorOrgId}-key`, roles: ['producer'] },
-        schemaVersion: 1,
-      },
-    })),
-  };
-}
+export const write = commandWrite;
 
 /** `count` small events on one stream, for tests about the log rather than the domain. */
 export function notes(stream: string, count = 1): StreamWrite {
