@@ -2,7 +2,7 @@ import { BadRequestException, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { AuthenticatedRequest } from './auth/api-key.guard';
 import { AppModule } from './app.module';
 import { LedgerValidationPipe } from './common/ledger-validation.pipe';
 import { ProblemDetailsFilter } from './common/problem-details';
@@ -44,9 +44,6 @@ export async function createApp(config: LedgerConfig): Promise<NestFastifyApplic
   return app;
 }
 
-/** A request with the body's bytes as received: a signed command's Content-Digest is over these. */
-export type RawBodyRequest = FastifyRequest & { rawBody?: Buffer };
-
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
@@ -60,7 +57,7 @@ function acceptJsonBodiesOnly(adapter: FastifyAdapter): void {
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     try {
       const raw = body as Buffer;
-      (request as RawBodyRequest).rawBody = raw;
+      (request as AuthenticatedRequest).rawBody = raw;
       const text = UTF8.decode(raw);
       done(null, text === '' ? undefined : (JSON.parse(text) as unknown));
     } catch (error) {

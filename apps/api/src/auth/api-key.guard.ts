@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { DomainError, type Actor } from '@tracelode/domain';
+import { type Actor, DomainError, type OrganisationState } from '@tracelode/domain';
 import type { SignedRequest } from '@tracelode/integrity';
 import type { FastifyRequest } from 'fastify';
 import { AuthService } from './auth.service';
@@ -9,7 +9,14 @@ export const PUBLIC = 'tracelode:public';
 /** Marks a route that answers without an API key (health only). */
 export const Public = () => SetMetadata(PUBLIC, true);
 
-export type AuthenticatedRequest = FastifyRequest & { actor?: Actor; signedRequest?: SignedRequest };
+export type AuthenticatedRequest = FastifyRequest & {
+  actor?: Actor;
+  /** The actor's organisation as authentication read it from its stream. */
+  organisation?: OrganisationState;
+  signedRequest?: SignedRequest;
+  /** The body's bytes as received: a signed command's Content-Digest is over these. */
+  rawBody?: Buffer;
+};
 
 /** Every route needs `Authorization: Bearer <api key>` unless marked @Public(). */
 @Injectable()
@@ -19,7 +26,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()]))
       return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -30,9 +37,12 @@ export class ApiKeyGuard implements CanActivate {
         'Send your API key as "Authorization: Bearer <api key>"',
       );
     }
-    const actor = this.auth.resolve(match[1]);
-    if (!actor) throw new UnauthenticatedError('INVALID_API_KEY', 'The API key is not known to this ledger');
-    request.actor = actor;
+    const authenticated = await this.auth.resolve(match[1]);
+    if (!authenticated) {
+      throw new UnauthenticatedError('INVALID_API_KEY', 'The API key is not known to this ledger');
+    }
+    request.actor = authenticated.actor;
+    request.organisation = authenticated.organisation;
     return true;
   }
 }

@@ -1,33 +1,58 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { type Actor, type AdminTokenIssued, LEDGER_ADMIN_STREAM } from '@tracelode/domain';
+import {
+  type Actor,
+  type AdminTokenIssued,
+  encodeEvent,
+  LEDGER_ADMIN_STREAM,
+  type OrganisationState,
+} from '@tracelode/domain';
 import { type EventStore, WrongExpectedRevisionError } from '@tracelode/event-store';
 import { API_KEYS, type ApiKeyView, ORGANISATIONS, type OrganisationView } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { sha256Hex } from '../common/sha256';
 import type { LedgerConfig } from '../config/ledger-config';
+import { LedgerStreams } from '../ledger/ledger-streams';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.tokens';
 
 export const ADMIN_ACTOR: Actor = { orgId: 'ledger', keyId: 'admin', roles: ['admin'] };
 
-/** A new API key: shown to its owner once; the ledger keeps only its SHA-256. */
-export function newApiKey(): { keyId: string; apiKey: string; keySha256: string } {
+/** `tl_<orgId>_<43 base64url characters>`: org ids never contain `_`, so the first two split it. */
+const API_KEY = /^tl_([A-Za-z0-9][A-Za-z0-9.:~-]{0,127})_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * A new API key: shown to its owner once; the ledger keeps only its SHA-256. The key names its
+ * organisation, so it resolves from that organisation's stream alone, the moment it is registered.
+ */
+export function newApiKey(orgId: string): { keyId: string; apiKey: string; keySha256: string } {
   const keyId = randomUUID();
-  const apiKey = `tl_${randomBytes(32).toString('base64url')}`;
+  const apiKey = `tl_${orgId}_${randomBytes(32).toString('base64url')}`;
   return { keyId, apiKey, keySha256: sha256Hex(apiKey) };
 }
 
-/** Resolves bearer tokens to actors: the admin token, or an organisation's API key (by hash). */
+/** An authenticated organisation, with the state of its stream the request was authenticated against. */
+export interface Authenticated {
+  readonly actor: Actor;
+  /** The organisation's stream as just read (absent for the admin and for legacy keys). */
+  readonly organisation?: OrganisationState;
+}
+
+/**
+ * Resolves bearer tokens to actors: the admin token, or an organisation's API key, from the organisation's
+ * own stream through the cache the command executor uses (so a key and its roles are current on every
+ * request, and a new organisation's key works at once). Keys issued before keys named their organisation
+ * (`tl_<secret>`) resolve through the views, as they always did.
+ */
 @Injectable()
 export class AuthService implements OnModuleInit {
   private readonly logger = new Logger('Auth');
   private adminSha256 = '';
-  // Keys cannot yet be revoked and roles cannot change, so a resolved key stays valid for the process.
-  private readonly actors = new Map<string, Actor>();
+  private readonly legacyActors = new Map<string, Actor>();
 
   constructor(
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly streams: LedgerStreams,
     private readonly views: ReadModelStore,
   ) {}
 
@@ -42,20 +67,14 @@ export class AuthService implements OnModuleInit {
     for await (const stored of this.store.readStream(LEDGER_ADMIN_STREAM)) {
       if (stored.type === 'AdminTokenIssued') return (stored.data as AdminTokenIssued['data']).keySha256;
     }
-    const { apiKey, keySha256 } = newApiKey();
+    const { apiKey, keySha256 } = newApiKey('ledger');
     const issued: AdminTokenIssued = { type: 'AdminTokenIssued', data: { keyId: 'admin', keySha256 } };
     try {
       await this.store.append([
         {
           stream: LEDGER_ADMIN_STREAM,
           expectedRevision: 'no_stream',
-          events: [
-            {
-              eventId: randomUUID(),
-              ...issued,
-              metadata: { recordedAt: new Date().toISOString(), schemaVersion: 1 },
-            },
-          ],
+          events: [encodeEvent(issued, { recordedAt: new Date().toISOString() }, randomUUID())],
         },
       ]);
     } catch (error) {
@@ -69,17 +88,27 @@ export class AuthService implements OnModuleInit {
     return keySha256;
   }
 
-  resolve(token: string): Actor | undefined {
+  async resolve(token: string): Promise<Authenticated | undefined> {
     const hash = sha256Hex(token);
     if (timingSafeEqual(Buffer.from(hash), Buffer.from(this.adminSha256.padEnd(hash.length))))
-      return ADMIN_ACTOR;
-    const cached = this.actors.get(hash);
-    if (cached) return cached;
+      return { actor: ADMIN_ACTOR };
+    const orgId = API_KEY.exec(token)?.[1];
+    if (orgId === undefined) return this.legacy(hash);
+    const { state: organisation } = await this.streams.load('organisations', orgId);
+    const keyId = organisation.exists ? organisation.apiKeys.get(hash) : undefined;
+    if (!organisation.exists || keyId === undefined) return undefined;
+    return { actor: { orgId, keyId, roles: organisation.roles }, organisation };
+  }
+
+  /** A key of the first format, from the views (they hold every key ever issued, by hash). */
+  private legacy(hash: string): Authenticated | undefined {
+    const cached = this.legacyActors.get(hash);
+    if (cached) return { actor: cached };
     const key = this.views.get<ApiKeyView>(API_KEYS, hash);
     const organisation = key && this.views.get<OrganisationView>(ORGANISATIONS, key.orgId);
     if (!key || !organisation) return undefined;
     const actor: Actor = { orgId: key.orgId, keyId: key.keyId, roles: organisation.roles };
-    this.actors.set(hash, actor);
-    return actor;
+    this.legacyActors.set(hash, actor);
+    return { actor };
   }
 }

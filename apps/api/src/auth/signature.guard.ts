@@ -1,16 +1,8 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  evolveOrganisation,
-  initialOrganisationState,
-  signaturesRequired,
-  toOrgStreamId,
-} from '@tracelode/domain';
-import type { EventStore } from '@tracelode/event-store';
+import { signaturesRequired } from '@tracelode/domain';
 import { parseSignedRequest, verifySignedRequest } from '@tracelode/integrity';
-import type { RawBodyRequest } from '../app.factory';
-import { DecisionSession, FoldedStreams } from '../ledger/command-executor';
-import { EVENT_STORE } from '../ledger/ledger.tokens';
+import { LedgerStreams } from '../ledger/ledger-streams';
 import { type AuthenticatedRequest, PUBLIC, UnauthenticatedError } from './api-key.guard';
 import { ADMIN_ACTOR } from './auth.service';
 
@@ -20,32 +12,27 @@ const QUERY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * Once an organisation has registered a signing key, each command it sends must carry an RFC 9421
  * signature by one of its active keys over method, path and the Content-Digest of the raw body. The keys
- * come from the organisation's stream in the event store, not from the views, which may lag just after
- * a key is registered. A verified signature is left on the request for the command's event envelopes.
+ * come from the organisation's stream (as authentication just read it), not from the views, which may
+ * lag just after a key is registered. A verified signature is left on the request for the command's event envelopes.
  * Runs after ApiKeyGuard (registered after it), so the actor is known.
  */
 @Injectable()
 export class SignatureGuard implements CanActivate {
-  private readonly folded = new FoldedStreams();
-
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly streams: LedgerStreams,
     private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()]))
       return true;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest & RawBodyRequest>();
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (QUERY_METHODS.has(request.method)) return true;
     const actor = request.actor;
     if (!actor) throw new Error('SignatureGuard ran before ApiKeyGuard');
     if (actor === ADMIN_ACTOR) return true; // the ledger's own token belongs to no organisation
-    const organisation = await new DecisionSession(this.store, this.folded).load(
-      toOrgStreamId(actor.orgId),
-      evolveOrganisation,
-      initialOrganisationState(),
-    );
+    const organisation =
+      request.organisation ?? (await this.streams.load('organisations', actor.orgId)).state;
     if (!organisation.exists || !signaturesRequired(organisation)) return true;
     const parsed = parseSignedRequest({
       method: request.method,

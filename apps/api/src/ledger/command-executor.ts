@@ -1,14 +1,20 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   type CommandRecorded,
-  conflict,
+  type Decider,
+  decodeEvent,
+  encodeEvent,
+  type Issued,
   type LedgerEvent,
-  ruleBroken,
+  ledgerState,
+  type LoadedStreams,
+  refuse,
+  type StreamKind,
   toCommandStreamId,
 } from '@tracelode/domain';
 import {
   type EventStore,
-  type EventToAppend,
   type ExpectedRevision,
   type StoredEvent,
   type StreamWrite,
@@ -17,126 +23,73 @@ import {
 import { randomUUID } from 'node:crypto';
 import { sha256Hex } from '../common/sha256';
 import type { CommandMeta } from './command-meta';
+import { LedgerStreams } from './ledger-streams';
 import { EVENT_STORE } from './ledger.tokens';
 
-type EventOf<Union, Type> = Extract<Union, { type: Type }>;
+type Response = Record<string, unknown>;
 
 /**
- * Recently loaded streams, each folded up to a revision, so that a load reads only the events appended
- * since (usually none) rather than the whole stream: an organisation's stream is loaded by every batch
- * command. Streams only grow and their events never change, so the folded state plus the newer events is
- * exactly what a full read would give, and every load still asks the store for those newer events — a
- * write by another process is never missed. States are immutable (deciders copy on write), so they are
- * shared. Keyed by stream and evolve function, as a stream may be folded into different states.
+ * Any command of the ledger, as the controllers send it on the CommandBus: the use case's decider, the
+ * command, who sent it and how, and the response it earns (apart from the log position).
  */
-export class FoldedStreams {
-  private readonly entries = new Map<string, { evolve: unknown; revision: bigint; state: unknown }>();
-
-  constructor(private readonly capacity = 1000) {}
-
-  get<State>(stream: string, evolve: unknown): { revision: bigint; state: State } | undefined {
-    const entry = this.entries.get(stream);
-    if (!entry || entry.evolve !== evolve) return undefined;
-    return { revision: entry.revision, state: entry.state as State };
-  }
-
-  remember(stream: string, evolve: unknown, revision: bigint, state: unknown): void {
-    const entry = this.entries.get(stream);
-    // Concurrent loads of one stream finish in any order: keep the furthest.
-    if (entry && entry.evolve === evolve && entry.revision >= revision) return;
-    this.entries.delete(stream); // re-inserted last: the map's order is least recently loaded first
-    this.entries.set(stream, { evolve, revision, state });
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
-  }
-}
-
-/**
- * What one attempt at a command has read and wants to write. `load` folds a stream and remembers the
- * revision it saw; `emit` queues events for a loaded stream, appended with that revision as expected.
- */
-export class DecisionSession {
-  private readonly revisions = new Map<string, ExpectedRevision>();
-  private readonly pending = new Map<string, LedgerEvent[]>();
-
+export class LedgerCommand<Body extends { type: string }, Result extends Response> extends Command<
+  Result & { position: string }
+> {
   constructor(
-    private readonly store: EventStore,
-    private readonly folded?: FoldedStreams,
-  ) {}
-
-  async load<State, Event extends LedgerEvent>(
-    stream: string,
-    evolve: (state: State, event: Event) => State,
-    initial: State,
-  ): Promise<State> {
-    const cached = this.folded?.get<State>(stream, evolve);
-    let state = cached ? cached.state : initial;
-    let revision: ExpectedRevision = cached ? cached.revision : 'no_stream';
-    for await (const stored of this.store.readStream(stream, cached ? cached.revision + 1n : 0n)) {
-      state = evolve(state, { type: stored.type, data: stored.data } as Event);
-      revision = stored.revision;
-    }
-    this.revisions.set(stream, revision);
-    if (revision !== 'no_stream') this.folded?.remember(stream, evolve, revision, state);
-    return state;
+    readonly decider: Decider<Body>,
+    readonly command: Body,
+    readonly meta: CommandMeta,
+    readonly result: Result,
+    /** What a retry with the same Idempotency-Key gets back (default: the result); must hold no secrets. */
+    readonly replayable: (result: Result) => Response = (result) => result,
+  ) {
+    super();
   }
-
-  emit(stream: string, events: readonly LedgerEvent[]): void {
-    if (!this.revisions.has(stream)) throw new Error(`Stream ${stream} must be loaded before it is written`);
-    this.pending.set(stream, [...(this.pending.get(stream) ?? []), ...events]);
-  }
-
-  writes(meta: CommandMeta): StreamWrite[] {
-    return [...this.pending].map(([stream, events]) => ({
-      stream,
-      expectedRevision: this.revisions.get(stream) ?? 'no_stream',
-      events: events.map((event) => envelope(event, meta)),
-    }));
-  }
-}
-
-export interface ExecuteOptions<Result> {
-  /** What a retry with the same Idempotency-Key gets back (default: the result); must hold no secrets. */
-  readonly replayable?: (result: Result) => Record<string, unknown>;
 }
 
 const MAX_ATTEMPTS = 5;
 
 /**
- * Runs a command the one way every command runs: load, decide, append with expected revisions in one
- * atomic multi-stream append, retry on a concurrency conflict, and record the Idempotency-Key in the
- * same append so a retried request is answered from the log, on any store and after any crash.
+ * Runs every command the one way: load the streams its decider names, decide, and append the events to
+ * all of them in one atomic multi-stream append, each at the revision read; retry on a concurrency
+ * conflict; record the Idempotency-Key in the same append so a retried request is answered from the log,
+ * on any store and after any crash.
  */
-@Injectable()
-export class CommandExecutor {
-  private readonly folded = new FoldedStreams();
+@CommandHandler(LedgerCommand)
+export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: string }, Response>> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly streams: LedgerStreams,
+  ) {}
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
-
-  async execute<Result extends Record<string, unknown>>(
-    meta: CommandMeta,
-    decide: (session: DecisionSession) => Promise<Result>,
-    options: ExecuteOptions<Result> = {},
-  ): Promise<Result & { position: string }> {
+  async execute({
+    decider,
+    command,
+    meta,
+    result,
+    replayable,
+  }: LedgerCommand<{ type: string }, Response>): Promise<Response & { position: string }> {
+    const issued: Issued<{ type: string }> = {
+      ...command,
+      metadata: { actor: meta.actor, recordedAt: meta.recordedAt },
+    };
     const commandStream = meta.idempotencyKey
       ? toCommandStreamId(sha256Hex(`${meta.actor.orgId}\n${meta.idempotencyKey}`))
       : undefined;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      if (commandStream) {
-        const earlier = await this.recordedCommand(commandStream);
-        if (earlier) return this.replay<Result>(earlier, meta);
-      }
-      const session = new DecisionSession(this.store, this.folded);
-      let result: Result;
+      const earlier = commandStream && (await this.recordedCommand(commandStream));
+      if (earlier) return replay(earlier, meta);
+      const { loaded, revisions } = await this.load(decider, issued);
+      let writes: StreamWrite[];
       try {
-        result = await decide(session);
+        writes = this.writesOf(decider.decide(issued, ledgerState(loaded)), revisions, meta);
       } catch (refusal) {
         // A twin of this request may have committed between the check above and the decision, which its
         // events then refuse (BATCH_ALREADY_EXISTS): a retry is answered from the log, not refused.
-        const earlier = commandStream ? await this.recordedCommand(commandStream) : undefined;
-        if (earlier) return this.replay<Result>(earlier, meta);
+        const twin = commandStream && (await this.recordedCommand(commandStream));
+        if (twin) return replay(twin, meta);
         throw refusal;
       }
-      const writes = session.writes(meta);
       if (commandStream && meta.idempotencyKey) {
         const recorded: CommandRecorded = {
           type: 'CommandRecorded',
@@ -145,14 +98,14 @@ export class CommandExecutor {
             idempotencyKey: meta.idempotencyKey,
             requestSha256: meta.requestSha256,
             commandType: meta.commandType,
-            response: options.replayable ? options.replayable(result) : result,
+            response: replayable(result),
           },
         };
         // Last in the append, so its position is the append's position and a replay answers the same.
         writes.push({
           stream: commandStream,
           expectedRevision: 'no_stream',
-          events: [envelope(recorded, meta)],
+          events: [encodeEvent(recorded, envelopeOf(meta), randomUUID())],
         });
       }
       try {
@@ -162,47 +115,79 @@ export class CommandExecutor {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
       }
     }
-    throw conflict(
+    throw refuse(
       'CONCURRENCY_CONFLICT',
       `The command lost ${MAX_ATTEMPTS} races for the same streams; retry it`,
     );
+  }
+
+  /** Every stream the decider names, folded, with the revision each was read at. */
+  private async load(
+    decider: Decider<{ type: string }>,
+    issued: Issued<{ type: string }>,
+  ): Promise<{ loaded: LoadedStreams; revisions: Map<string, ExpectedRevision> }> {
+    const loaded: Record<string, Map<string, unknown>> = {};
+    const revisions = new Map<string, ExpectedRevision>();
+    for (const [kind, ids] of Object.entries(decider.streams(issued)) as [StreamKind, string[]][]) {
+      const states = (loaded[kind] = new Map<string, unknown>());
+      for (const id of ids) {
+        if (states.has(id)) continue;
+        const { stream, state, revision } = await this.streams.load(kind, id);
+        states.set(id, state);
+        revisions.set(stream, revision);
+      }
+    }
+    return { loaded: loaded as LoadedStreams, revisions };
+  }
+
+  private writesOf(
+    emitted: ReturnType<Decider<{ type: string }>['decide']>,
+    revisions: ReadonlyMap<string, ExpectedRevision>,
+    meta: CommandMeta,
+  ): StreamWrite[] {
+    const byStream = new Map<string, LedgerEvent[]>();
+    for (const { stream, events } of emitted) {
+      if (!revisions.has(stream)) throw new Error(`The decision wrote ${stream}, which it did not load`);
+      byStream.set(stream, [...(byStream.get(stream) ?? []), ...events]);
+    }
+    const envelope = envelopeOf(meta);
+    return [...byStream].map(([stream, events]) => ({
+      stream,
+      expectedRevision: revisions.get(stream)!,
+      events: events.map((event) => encodeEvent(event, envelope, randomUUID())),
+    }));
   }
 
   private async recordedCommand(stream: string): Promise<StoredEvent | undefined> {
     for await (const stored of this.store.readStream(stream)) return stored;
     return undefined;
   }
-
-  private replay<Result>(stored: StoredEvent, meta: CommandMeta): Result & { position: string } {
-    const recorded = stored.data as EventOf<LedgerEvent, 'CommandRecorded'>['data'];
-    if (recorded.requestSha256 !== meta.requestSha256) {
-      throw ruleBroken(
-        'IDEMPOTENCY_KEY_REUSED',
-        `Idempotency-Key "${meta.idempotencyKey}" was already used for a different request`,
-        { commandType: recorded.commandType },
-      );
-    }
-    return { ...(recorded.response as Result), position: stored.position.toString() };
-  }
 }
 
-function envelope(event: LedgerEvent, meta: CommandMeta): EventToAppend {
-  const occurredAt = (event.data as { occurredAt?: string }).occurredAt;
+function replay(stored: StoredEvent, meta: CommandMeta): Response & { position: string } {
+  const { event } = decodeEvent(stored);
+  if (event.type !== 'CommandRecorded') throw new Error(`${stored.stream} holds ${event.type}`);
+  if (event.data.requestSha256 !== meta.requestSha256) {
+    throw refuse(
+      'IDEMPOTENCY_KEY_REUSED',
+      `Idempotency-Key "${meta.idempotencyKey}" was already used for a different request`,
+      { commandType: event.data.commandType },
+    );
+  }
+  return { ...(event.data.response as Response), position: stored.position.toString() };
+}
+
+/** What the command contributes to each event's envelope. */
+function envelopeOf(meta: CommandMeta) {
+  const { orgId, keyId, roles } = meta.actor;
   return {
-    eventId: randomUUID(),
-    type: event.type,
-    data: event.data,
-    metadata: {
-      commandId: meta.commandId,
-      commandType: meta.commandType,
-      actor: { orgId: meta.actor.orgId, keyId: meta.actor.keyId, roles: meta.actor.roles },
-      ...(occurredAt ? { occurredAt } : {}),
-      recordedAt: meta.recordedAt,
-      correlationId: meta.correlationId,
-      causationId: meta.commandId,
-      ...(meta.idempotencyKey ? { idempotencyKey: meta.idempotencyKey } : {}),
-      ...(meta.signedRequest ? { signedRequest: meta.signedRequest } : {}),
-      schemaVersion: 1,
-    },
+    commandId: meta.commandId,
+    commandType: meta.commandType,
+    actor: { orgId, keyId, roles },
+    recordedAt: meta.recordedAt,
+    correlationId: meta.correlationId,
+    causationId: meta.commandId,
+    idempotencyKey: meta.idempotencyKey,
+    signedRequest: meta.signedRequest,
   };
 }

@@ -1,17 +1,15 @@
 import {
   type Actor,
-  type BatchState,
-  decideBatch,
-  decideOrganisation,
-  decideTransformation,
-  evolveBatch,
-  evolveOrganisation,
-  initialBatchState,
-  initialOrganisationState,
+  encodeEvent,
+  InMemoryStreams,
+  type Issued,
   type LedgerEvent,
-  type OrganisationState,
-  toBatchStreamId,
+  mineBatch,
+  registerFacility,
+  registerOrganisation,
+  type StreamEvents,
   toOrgStreamId,
+  transformBatches,
 } from '@tracelode/domain';
 import { SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
 import { SealingEventStore } from '@tracelode/integrity';
@@ -100,74 +98,77 @@ async function buildLedger(path: string, totalEvents: number, progress: (message
     await store.append(writes);
     written += writes.reduce((sum, write) => sum + write.events.length, 0);
   };
-  const envelope = (event: LedgerEvent) => ({
-    eventId: randomUUID(),
-    type: event.type,
-    data: event.data,
-    metadata: { actor: { orgId: ORG, keyId: 'bench', roles: actor.roles }, recordedAt, schemaVersion: 1 },
-  });
+  const envelope = (event: LedgerEvent) =>
+    encodeEvent(
+      event,
+      { actor: { orgId: ORG, keyId: 'bench', roles: actor.roles }, recordedAt },
+      randomUUID(),
+    );
 
-  let organisation: OrganisationState = initialOrganisationState();
-  const orgEvents = [
-    ...decideOrganisation(
-      {
-        type: 'RegisterOrganisation',
-        data: {
-          orgId: ORG,
-          name: 'Bench chain',
-          country: 'AU',
-          roles: ['producer'],
-          keyId: 'k',
-          keySha256: '0'.repeat(64),
-        },
-      },
-      organisation,
-      actor,
-    ),
-    ...['mine', 'plant'].map((facilityId) => ({
-      type: 'FacilityRegistered' as const,
+  const streams = new InMemoryStreams();
+  const issued = <Command>(command: Command): Issued<Command> => ({
+    ...command,
+    metadata: { actor, recordedAt },
+  });
+  const toWrites = (emitted: StreamEvents[]): StreamWrite[] =>
+    emitted.map(({ stream, events }) => ({ stream, expectedRevision: 'any', events: events.map(envelope) }));
+  const orgEvents = streams.decide(
+    registerOrganisation,
+    issued({
+      type: 'RegisterOrganisation' as const,
       data: {
         orgId: ORG,
-        facilityId,
-        kind: facilityId === 'mine' ? ('mine' as const) : ('processing_plant' as const),
-        name: facilityId,
+        name: 'Bench chain',
         country: 'AU',
+        roles: ['producer' as const],
+        keyId: 'k',
+        keySha256: '0'.repeat(64),
       },
-    })),
-  ];
-  organisation = orgEvents.reduce(evolveOrganisation, organisation);
-  await append([
-    { stream: toOrgStreamId(ORG), expectedRevision: 'no_stream', events: orgEvents.map(envelope) },
-  ]);
-  const context = { actor, recordedAt, organisations: new Map([[ORG, organisation]]) };
-
-  const states = new Map<string, BatchState>();
-  const mine = (batchId: string, facilityId: string) => {
-    const events = decideBatch(
-      {
-        type: 'MineBatch',
+    }),
+  );
+  const facilities = ['mine', 'plant'].flatMap((facilityId) =>
+    streams.decide(
+      registerFacility,
+      issued({
+        type: 'RegisterFacility' as const,
         data: {
-          batchId,
+          orgId: ORG,
           facilityId,
-          material: { form: 'concentrate', elements: ['Nd', 'Pr'] },
-          massGrams: 1_000_000,
-          extractionEmissionsKgCo2e: 300,
-          occurredAt: '2026-01-01T00:00:00Z',
+          kind: facilityId === 'mine' ? ('mine' as const) : ('processing_plant' as const),
+          name: facilityId,
+          country: 'AU',
         },
-      },
-      initialBatchState(),
-      context,
+      }),
+    ),
+  );
+  await append([
+    {
+      stream: toOrgStreamId(ORG),
+      expectedRevision: 'no_stream',
+      events: [...orgEvents, ...facilities].flatMap(({ events }) => events.map(envelope)),
+    },
+  ]);
+
+  const mine = (batchId: string, facilityId: string) =>
+    toWrites(
+      streams.decide(
+        mineBatch,
+        issued({
+          type: 'MineBatch' as const,
+          data: {
+            batchId,
+            facilityId,
+            material: { form: 'concentrate' as const, elements: ['Nd' as const, 'Pr' as const] },
+            massGrams: 1_000_000,
+            extractionEmissionsKgCo2e: 300,
+            occurredAt: '2026-01-01T00:00:00Z',
+          },
+        }),
+      ),
     );
-    states.set(batchId, events.reduce(evolveBatch, initialBatchState()));
-    return {
-      stream: toBatchStreamId(batchId),
-      expectedRevision: 'no_stream' as const,
-      events: events.map(envelope),
-    };
-  };
   // Mined lots sit at the plant's site so they can be processed without shipments (the bench reads, it does not ship).
   for (let group = 0; group < 10; group++) {
-    await append(Array.from({ length: 100 }, (_, i) => mine(`ORE-${group * 100 + i}`, 'mine')));
+    await append(Array.from({ length: 100 }, (_, i) => mine(`ORE-${group * 100 + i}`, 'mine')).flat());
   }
   const transform = async (
     transformationId: string,
@@ -176,40 +177,33 @@ async function buildLedger(path: string, totalEvents: number, progress: (message
     massGrams: number,
     facilityId: string,
   ) => {
-    const events = decideTransformation(
-      {
-        type: 'TransformBatches',
+    const emitted = streams.decide(
+      transformBatches,
+      issued({
+        type: 'TransformBatches' as const,
         data: {
           transformationId,
           facilityId,
-          process: 'cracking_leaching',
+          process: 'cracking_leaching' as const,
           occurredAt: '2026-02-01T00:00:00Z',
           inputs: inputs.map((batchId) => ({
             batchId,
-            consumedGrams: (states.get(batchId) as { remainingGrams: number }).remainingGrams,
+            consumedGrams: (streams.stateOf('batches', batchId) as { remainingGrams: number }).remainingGrams,
           })),
-          outputs: [{ batchId: output, material: { form: 'oxide', elements: ['Nd', 'Pr'] }, massGrams }],
+          outputs: [
+            {
+              batchId: output,
+              material: { form: 'oxide' as const, elements: ['Nd' as const, 'Pr' as const] },
+              massGrams,
+            },
+          ],
           residues: [],
           processEmissionsKgCo2e: 100,
-          allocation: { method: 'mass' },
+          allocation: { method: 'mass' as const },
         },
-      },
-      {
-        inputs: new Map(inputs.map((id) => [id, states.get(id) ?? initialBatchState()])),
-        outputs: new Map(),
-      },
-      context,
+      }),
     );
-    const writes: StreamWrite[] = [];
-    for (const [batchId, batchEvents] of events) {
-      const before = states.get(batchId);
-      writes.push({
-        stream: toBatchStreamId(batchId),
-        expectedRevision: 'any',
-        events: batchEvents.map(envelope),
-      });
-      states.set(batchId, batchEvents.reduce(evolveBatch, before ?? initialBatchState()));
-    }
+    const writes = toWrites(emitted);
     await append(writes);
   };
   // Concentrates are made at the mine (beneficiation), everything after at the same site for simplicity.
@@ -245,7 +239,7 @@ async function buildLedger(path: string, totalEvents: number, progress: (message
     const batch: Promise<void>[] = [];
     for (let i = 0; i < 100 && written + batch.length * 10 < totalEvents; i++) {
       const batchId = `FILL-${filler++}`;
-      const minedWrite = mine(batchId, 'mine');
+      const [minedWrite] = mine(batchId, 'mine') as [StreamWrite];
       const assays = Array.from({ length: 9 }, (_, a) =>
         envelope({
           type: 'BatchAssayed',
@@ -260,7 +254,7 @@ async function buildLedger(path: string, totalEvents: number, progress: (message
           },
         }),
       );
-      states.delete(batchId);
+      streams.forget('batches', batchId); // the filler is never read again: keep memory flat
       batch.push(append([{ ...minedWrite, events: [...minedWrite.events, ...assays] }]));
     }
     await Promise.all(batch);

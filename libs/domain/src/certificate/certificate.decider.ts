@@ -1,7 +1,9 @@
-import { type Actor, hasRole } from '../shared/actor';
-import { conflict, forbidden, invalid, notFound, ruleBroken } from '../shared/domain-error';
-import { occurredAtMustNotBeInTheFuture, occurredAtMustNotPrecede } from '../shared/time';
+import { type Decider, eventsFor, type Issued } from '../decider';
+import { refuse } from '../shared/domain-error';
+import { actorMustHaveRole } from '../rules/actor.rules';
+import { occurredAtMustNotBeInTheFuture, occurredAtMustNotPrecede } from '../rules/time.rules';
 import type { CertificateEvent, CertificateIssued } from './certificate.events';
+import type { CertificateState } from './certificate.state';
 
 export type IssueCertificate = {
   type: 'IssueCertificate';
@@ -17,101 +19,84 @@ export type RevokeCertificate = CertificateStatusCommand<'RevokeCertificate'>;
 export type CertificateCommand =
   IssueCertificate | SuspendCertificate | ReinstateCertificate | RevokeCertificate;
 
-export type CertificateStatus = 'valid' | 'suspended' | 'revoked';
-
-export type CertificateState =
-  | { readonly exists: false }
-  | {
-      readonly exists: true;
-      readonly certificateId: string;
-      readonly certifierOrgId: string;
-      readonly status: CertificateStatus;
-      readonly lastChangeAt: string;
-    };
-
-export interface CertificateContext {
-  readonly actor: Actor;
-  readonly recordedAt: string;
+/** Every certificate command is a certifier's, and none may claim to have happened after it was recorded. */
+function certifierActsNow(command: Issued<CertificateCommand>): void {
+  actorMustHaveRole(command.metadata.actor, 'certifier', 'issue or change a certificate');
+  occurredAtMustNotBeInTheFuture(command.data.occurredAt, command.metadata.recordedAt);
 }
 
-export const initialCertificateState = (): CertificateState => ({ exists: false });
-
-export function evolveCertificate(state: CertificateState, event: CertificateEvent): CertificateState {
-  switch (event.type) {
-    case 'CertificateIssued': {
-      const { certificateId, certifierOrgId, occurredAt } = event.data;
-      return { exists: true, certificateId, certifierOrgId, status: 'valid', lastChangeAt: occurredAt };
+/** A certifier issues a certificate for a batch, a facility or an organisation. */
+export const issueCertificate: Decider<IssueCertificate> = {
+  streams: ({ data }) => ({ certificates: [data.certificateId] }),
+  decide: (command, state) => {
+    certifierActsNow(command);
+    const { data, metadata } = command;
+    if (state.certificate(data.certificateId).exists) {
+      throw refuse('CERTIFICATE_ALREADY_EXISTS', `Certificate ${data.certificateId} already exists`);
     }
-    case 'CertificateSuspended':
-      return state.exists ? { ...state, status: 'suspended', lastChangeAt: event.data.occurredAt } : state;
-    case 'CertificateReinstated':
-      return state.exists ? { ...state, status: 'valid', lastChangeAt: event.data.occurredAt } : state;
-    case 'CertificateRevoked':
-      return state.exists ? { ...state, status: 'revoked', lastChangeAt: event.data.occurredAt } : state;
-    default: {
-      const unknown: never = event;
-      return unknown;
+    if (Date.parse(data.validUntil) <= Date.parse(data.validFrom)) {
+      throw refuse('CERTIFICATE_VALIDITY_INVERTED', 'validUntil must be later than validFrom');
     }
-  }
-}
-
-export function decideCertificate(
-  command: CertificateCommand,
-  state: CertificateState,
-  context: CertificateContext,
-): CertificateEvent[] {
-  const { actor } = context;
-  if (!hasRole(actor, 'certifier')) {
-    throw forbidden('ROLE_REQUIRED', 'Only a certifier may issue or change a certificate', {
-      role: 'certifier',
-    });
-  }
-  occurredAtMustNotBeInTheFuture(command.data.occurredAt, context.recordedAt);
-  if (command.type === 'IssueCertificate') {
-    if (state.exists) {
-      throw conflict(
-        'CERTIFICATE_ALREADY_EXISTS',
-        `Certificate ${command.data.certificateId} already exists`,
-      );
-    }
-    if (Date.parse(command.data.validUntil) <= Date.parse(command.data.validFrom)) {
-      throw invalid('CERTIFICATE_VALIDITY_INVERTED', 'validUntil must be later than validFrom');
-    }
-    if (command.data.subject.type === 'facility' && !command.data.subject.orgId) {
-      throw invalid(
+    if (data.subject.type === 'facility' && !data.subject.orgId) {
+      throw refuse(
         'FACILITY_SUBJECT_NEEDS_ORGANISATION',
         'A facility certificate must name the facility’s organisation (subject.orgId): facility ids are unique only within one',
       );
     }
-    return [{ type: 'CertificateIssued', data: { ...command.data, certifierOrgId: actor.orgId } }];
-  }
-  const { certificateId, reason, occurredAt } = command.data;
-  if (!state.exists) throw notFound('CERTIFICATE_NOT_FOUND', `Certificate ${certificateId} does not exist`);
-  if (state.certifierOrgId !== actor.orgId) {
-    throw forbidden(
-      'NOT_ISSUING_CERTIFIER',
-      `Only ${state.certifierOrgId}, which issued certificate ${certificateId}, may change it`,
-    );
-  }
-  if (state.status === 'revoked') {
-    throw ruleBroken('CERTIFICATE_REVOKED', `Certificate ${certificateId} is revoked; revocation is final`);
-  }
-  occurredAtMustNotPrecede(occurredAt, state.lastChangeAt, "the certificate's last change");
-  const data = { certificateId, certifierOrgId: actor.orgId, reason, occurredAt };
-  switch (command.type) {
-    case 'SuspendCertificate':
-      if (state.status === 'suspended')
-        throw conflict('CERTIFICATE_ALREADY_SUSPENDED', `Certificate ${certificateId} is already suspended`);
-      return [{ type: 'CertificateSuspended', data }];
-    case 'ReinstateCertificate':
-      if (state.status !== 'suspended')
-        throw conflict('CERTIFICATE_NOT_SUSPENDED', `Certificate ${certificateId} is not suspended`);
-      return [{ type: 'CertificateReinstated', data }];
-    case 'RevokeCertificate':
-      return [{ type: 'CertificateRevoked', data }];
-    default: {
-      const unknown: never = command;
-      return unknown;
-    }
-  }
+    return [
+      eventsFor('certificates', data.certificateId, [
+        { type: 'CertificateIssued', data: { ...data, certifierOrgId: metadata.actor.orgId } },
+      ]),
+    ];
+  },
+};
+
+/** The issuing certifier suspends, reinstates or revokes its certificate; revocation is final. */
+function certificateChange<Command extends Exclude<CertificateCommand, IssueCertificate>>(
+  change: (
+    command: Issued<Command>,
+    certificate: Extract<CertificateState, { exists: true }>,
+  ) => CertificateEvent['type'],
+): Decider<Command> {
+  return {
+    streams: ({ data }) => ({ certificates: [data.certificateId] }),
+    decide: (command, state) => {
+      certifierActsNow(command);
+      const { certificateId, reason, occurredAt } = command.data;
+      const certificate = state.certificate(certificateId);
+      if (!certificate.exists) {
+        throw refuse('CERTIFICATE_NOT_FOUND', `Certificate ${certificateId} does not exist`);
+      }
+      const { actor } = command.metadata;
+      if (certificate.certifierOrgId !== actor.orgId) {
+        throw refuse(
+          'NOT_ISSUING_CERTIFIER',
+          `Only ${certificate.certifierOrgId}, which issued certificate ${certificateId}, may change it`,
+        );
+      }
+      if (certificate.status === 'revoked') {
+        throw refuse('CERTIFICATE_REVOKED', `Certificate ${certificateId} is revoked; revocation is final`);
+      }
+      occurredAtMustNotPrecede(occurredAt, certificate.lastChangeAt, "the certificate's last change");
+      const type = change(command, certificate) as 'CertificateSuspended';
+      const data = { certificateId, certifierOrgId: actor.orgId, reason, occurredAt };
+      return [eventsFor('certificates', certificateId, [{ type, data }])];
+    },
+  };
 }
+
+export const suspendCertificate = certificateChange<SuspendCertificate>(({ data }, certificate) => {
+  if (certificate.status === 'suspended') {
+    throw refuse('CERTIFICATE_ALREADY_SUSPENDED', `Certificate ${data.certificateId} is already suspended`);
+  }
+  return 'CertificateSuspended';
+});
+
+export const reinstateCertificate = certificateChange<ReinstateCertificate>(({ data }, certificate) => {
+  if (certificate.status !== 'suspended') {
+    throw refuse('CERTIFICATE_NOT_SUSPENDED', `Certificate ${data.certificateId} is not suspended`);
+  }
+  return 'CertificateReinstated';
+});
+
+export const revokeCertificate = certificateChange<RevokeCertificate>(() => 'CertificateRevoked');

@@ -1,4 +1,4 @@
-import { invalid } from './domain-error';
+import { refuse } from './domain-error';
 
 /** Mass inside the domain: whole grams, never floating point. */
 export type Grams = number & { readonly __unit: 'g' };
@@ -14,7 +14,7 @@ export const isExactKg = (kg: number): boolean => Number.isFinite(kg) && KG_PATT
  */
 export function kgToGrams(kg: number): Grams {
   if (!isExactKg(kg)) {
-    throw invalid('MASS_NOT_EXACT', `Mass ${kg} kg must be a non-negative number with at most 3 decimals`);
+    throw refuse('MASS_NOT_EXACT', `Mass ${kg} kg must be a non-negative number with at most 3 decimals`);
   }
   const [whole = '0', fraction = ''] = String(kg).split('.');
   return (Number(whole) * 1000 + Number(fraction.padEnd(3, '0'))) as Grams;
@@ -22,8 +22,3 @@ export function kgToGrams(kg: number): Grams {
 
 /** Grams back to kilograms for display; exact for any whole number of grams below 2^53. */
 export const gramsToKg = (grams: number): number => Number((grams / 1000).toFixed(3));
-
-export const grams = (n: number): Grams => {
-  if (!Number.isSafeInteger(n)) throw invalid('MASS_NOT_EXACT', `${n} is not a whole number of grams`);
-  return n as Grams;
-};

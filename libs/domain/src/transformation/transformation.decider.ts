@@ -1,15 +1,16 @@
+import { type Decider, eventsFor, type Issued } from '../decider';
+import { refuse } from '../shared/domain-error';
+import type { Grade, Material } from '../shared/material';
+import { actorMustHaveRole } from '../rules/actor.rules';
 import {
-  actorMustHaveRole,
-  type BatchContext,
-  type BatchState,
   batchMustBeInActorsCustody,
   batchMustExist,
-  facilityOf,
+  batchMustNotBeHeld,
+  batchMustNotExist,
   massMustBePositive,
-} from '../batch/batch.decider';
-import { conflict, invalid, ruleBroken } from '../shared/domain-error';
-import type { Grade, Material } from '../shared/material';
-import { occurredAtMustNotBeInTheFuture, occurredAtMustNotPrecede } from '../shared/time';
+} from '../rules/batch.rules';
+import { facilityMustExist } from '../rules/organisation.rules';
+import { occurredAtMustNotBeInTheFuture, occurredAtMustNotPrecede } from '../rules/time.rules';
 import type {
   BatchProduced,
   BatchRefined,
@@ -34,128 +35,121 @@ export type TransformBatches = {
   };
 };
 
-/** The current state of every batch a transformation names, by batchId, loaded by the handler. */
-export interface TransformationStates {
-  readonly inputs: ReadonlyMap<string, BatchState>;
-  readonly outputs: ReadonlyMap<string, BatchState>;
-}
-
 /** Shares are checked exactly in billionths: 0.1 + 0.2 must be able to equal 0.3. */
 const SHARE_SCALE = 1_000_000_000;
 const SHARE_PATTERN = /^(0(\.\d{1,9})?|1(\.0{1,9})?)$/;
 
 /**
- * Decides a transformation: each input loses what it consumed (BatchRefined), each output comes into being
- * (BatchProduced). The events, by batchId, are appended in one atomic multi-stream append.
+ * A transformation at one of the actor's facilities: each input loses what it consumed (BatchRefined), each
+ * output comes into being (BatchProduced), all in one atomic append across every batch it names.
  */
-export function decideTransformation(
-  command: TransformBatches,
-  states: TransformationStates,
-  context: BatchContext,
-): Map<string, (BatchRefined | BatchProduced)[]> {
-  const { actor } = context;
-  const { data } = command;
-  actorMustHaveRole(actor, 'producer', 'record a transformation');
-  occurredAtMustNotBeInTheFuture(data.occurredAt, context.recordedAt);
-  idsMustBeDistinct(data.inputs, data.outputs);
-  facilityOf(context, actor.orgId, data.facilityId);
+export const transformBatches: Decider<TransformBatches> = {
+  streams: ({ data, metadata }) => ({
+    batches: [...data.inputs, ...data.outputs].map((batch) => batch.batchId),
+    organisations: [metadata.actor.orgId],
+  }),
+  decide: (command, state) => {
+    const { data, metadata } = command;
+    const { actor } = metadata;
+    actorMustHaveRole(actor, 'producer', 'record a transformation');
+    occurredAtMustNotBeInTheFuture(data.occurredAt, metadata.recordedAt);
+    idsMustBeDistinct(data.inputs, data.outputs);
+    facilityMustExist(state.organisation(actor.orgId), actor.orgId, data.facilityId);
 
-  const consumedTotal = data.inputs.reduce((sum, input) => sum + input.consumedGrams, 0);
-  const producedTotal = data.outputs.reduce((sum, output) => sum + output.massGrams, 0);
-  const residueTotal = data.residues.reduce((sum, residue) => sum + residue.massGrams, 0);
+    const consumedTotal = sum(data.inputs.map((input) => input.consumedGrams));
+    const producedTotal = sum(data.outputs.map((output) => output.massGrams));
+    const residueTotal = sum(data.residues.map((residue) => residue.massGrams));
 
-  const refined = data.inputs.map(({ batchId, consumedGrams }): BatchRefined => {
-    const input = batchMustExist(states.inputs.get(batchId) ?? { exists: false }, batchId);
-    if (input.transformationIds.has(data.transformationId)) {
-      throw conflict(
-        'TRANSFORMATION_ALREADY_RECORDED',
-        `Transformation ${data.transformationId} is already recorded`,
-      );
-    }
-    batchMustBeInActorsCustody(input, actor);
-    if (input.held) throw ruleBroken('BATCH_HELD', `Input ${batchId} is held and cannot be processed`);
-    if (input.custodian.facilityId !== data.facilityId) {
-      throw ruleBroken(
-        'INPUT_NOT_AT_FACILITY',
-        `Input ${batchId} is at ${input.custodian.facilityId}, not ${data.facilityId}`,
-      );
-    }
-    massMustBePositive(consumedGrams);
-    if (consumedGrams > input.remainingGrams) {
-      throw ruleBroken(
-        'CONSUMED_MASS_EXCEEDS_REMAINING',
-        `Input ${batchId} has ${input.remainingGrams} g left`,
-        {
+    const refined = data.inputs.map(({ batchId, consumedGrams }): BatchRefined => {
+      const input = batchMustExist(state.batch(batchId), batchId);
+      if (input.transformationIds.has(data.transformationId)) {
+        throw refuse(
+          'TRANSFORMATION_ALREADY_RECORDED',
+          `Transformation ${data.transformationId} is already recorded`,
+        );
+      }
+      batchMustBeInActorsCustody(input, actor);
+      batchMustNotBeHeld(input, 'processed', 'Input');
+      if (input.custodian.facilityId !== data.facilityId) {
+        throw refuse(
+          'INPUT_NOT_AT_FACILITY',
+          `Input ${batchId} is at ${input.custodian.facilityId}, not ${data.facilityId}`,
+        );
+      }
+      massMustBePositive(consumedGrams);
+      if (consumedGrams > input.remainingGrams) {
+        throw refuse(
+          'CONSUMED_MASS_EXCEEDS_REMAINING',
+          `Input ${batchId} has ${input.remainingGrams} g left`,
+          {
+            batchId,
+            remainingGrams: input.remainingGrams,
+            consumedGrams,
+          },
+        );
+      }
+      occurredAtMustNotPrecede(data.occurredAt, input.originAt, `input ${batchId} came into being`);
+      return {
+        type: 'BatchRefined',
+        data: {
           batchId,
-          remainingGrams: input.remainingGrams,
+          transformationId: data.transformationId,
+          process: data.process,
+          orgId: actor.orgId,
+          facilityId: data.facilityId,
           consumedGrams,
+          remainingGrams: input.remainingGrams - consumedGrams,
+          outputBatchIds: data.outputs.map((output) => output.batchId),
+          occurredAt: data.occurredAt,
+        },
+      };
+    });
+
+    data.residues.forEach((residue) => massMustBePositive(residue.massGrams));
+    if (producedTotal + residueTotal > consumedTotal) {
+      throw refuse(
+        'OUTPUT_MASS_EXCEEDS_CONSUMED',
+        'Outputs and residues cannot weigh more than the inputs consumed',
+        {
+          consumedGrams: consumedTotal,
+          producedGrams: producedTotal,
+          residueGrams: residueTotal,
         },
       );
     }
-    occurredAtMustNotPrecede(data.occurredAt, input.originAt, `input ${batchId} came into being`);
-    return {
-      type: 'BatchRefined',
-      data: {
-        batchId,
-        transformationId: data.transformationId,
-        process: data.process,
-        orgId: actor.orgId,
-        facilityId: data.facilityId,
-        consumedGrams,
-        remainingGrams: input.remainingGrams - consumedGrams,
-        outputBatchIds: data.outputs.map((output) => output.batchId),
-        occurredAt: data.occurredAt,
-      },
-    };
-  });
+    const shares = allocationShares(command, producedTotal);
+    const produced = data.outputs.map((output): BatchProduced => {
+      batchMustNotExist(state.batch(output.batchId), output.batchId, 'Output batch');
+      massMustBePositive(output.massGrams);
+      return {
+        type: 'BatchProduced',
+        data: {
+          batchId: output.batchId,
+          transformationId: data.transformationId,
+          process: data.process,
+          orgId: actor.orgId,
+          facilityId: data.facilityId,
+          inputs: data.inputs.map(({ batchId, consumedGrams }) => ({ batchId, consumedGrams })),
+          material: output.material,
+          massGrams: output.massGrams,
+          ...(output.grade ? { grade: output.grade } : {}),
+          processEmissionsKgCo2e: data.processEmissionsKgCo2e,
+          allocation: shares.get(output.batchId) ?? { method: 'mass', share: 0 },
+          residues: data.residues,
+          unaccountedLossGrams: consumedTotal - producedTotal - residueTotal,
+          occurredAt: data.occurredAt,
+        },
+      };
+    });
+    return [...refined, ...produced].map((event) => eventsFor('batches', event.data.batchId, [event]));
+  },
+};
 
-  data.residues.forEach((residue) => massMustBePositive(residue.massGrams));
-  if (producedTotal + residueTotal > consumedTotal) {
-    throw ruleBroken(
-      'OUTPUT_MASS_EXCEEDS_CONSUMED',
-      'Outputs and residues cannot weigh more than the inputs consumed',
-      {
-        consumedGrams: consumedTotal,
-        producedGrams: producedTotal,
-        residueGrams: residueTotal,
-      },
-    );
-  }
-  const shares = allocationShares(command, producedTotal);
-  const produced = data.outputs.map((output): BatchProduced => {
-    if (states.outputs.get(output.batchId)?.exists) {
-      throw conflict('BATCH_ALREADY_EXISTS', `Output batch ${output.batchId} already exists`);
-    }
-    massMustBePositive(output.massGrams);
-    return {
-      type: 'BatchProduced',
-      data: {
-        batchId: output.batchId,
-        transformationId: data.transformationId,
-        process: data.process,
-        orgId: actor.orgId,
-        facilityId: data.facilityId,
-        inputs: data.inputs.map(({ batchId, consumedGrams }) => ({ batchId, consumedGrams })),
-        material: output.material,
-        massGrams: output.massGrams,
-        ...(output.grade ? { grade: output.grade } : {}),
-        processEmissionsKgCo2e: data.processEmissionsKgCo2e,
-        allocation: shares.get(output.batchId) ?? { method: 'mass', share: 0 },
-        residues: data.residues,
-        unaccountedLossGrams: consumedTotal - producedTotal - residueTotal,
-        occurredAt: data.occurredAt,
-      },
-    };
-  });
-
-  const events = new Map<string, (BatchRefined | BatchProduced)[]>();
-  for (const event of [...refined, ...produced]) events.set(event.data.batchId, [event]);
-  return events;
-}
+const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0);
 
 function idsMustBeDistinct(inputs: { batchId: string }[], outputs: { batchId: string }[]): void {
   if (inputs.length === 0 || outputs.length === 0) {
-    throw invalid(
+    throw refuse(
       'TRANSFORMATION_NEEDS_INPUTS_AND_OUTPUTS',
       'A transformation consumes at least one input and produces at least one output',
     );
@@ -163,7 +157,7 @@ function idsMustBeDistinct(inputs: { batchId: string }[], outputs: { batchId: st
   const ids = [...inputs, ...outputs].map((batch) => batch.batchId);
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
   if (repeated !== undefined) {
-    throw invalid(
+    throw refuse(
       'BATCH_NAMED_TWICE',
       `Batch ${repeated} appears more than once among the inputs and outputs`,
     );
@@ -171,7 +165,10 @@ function idsMustBeDistinct(inputs: { batchId: string }[], outputs: { batchId: st
 }
 
 /** Each output's share: its mass over all outputs' mass, or the declared economic key (checked exactly). */
-function allocationShares(command: TransformBatches, producedTotal: number): Map<string, OutputAllocation> {
+function allocationShares(
+  command: Issued<TransformBatches>,
+  producedTotal: number,
+): Map<string, OutputAllocation> {
   const { outputs, allocation } = command.data;
   if (allocation.method === 'mass') {
     return new Map(
@@ -181,7 +178,7 @@ function allocationShares(command: TransformBatches, producedTotal: number): Map
   const keyed = Object.keys(allocation.keys);
   const outputIds = outputs.map((output) => output.batchId);
   if (keyed.length !== outputIds.length || !outputIds.every((id) => keyed.includes(id))) {
-    throw invalid('ALLOCATION_KEYS_MISMATCH', 'Economic allocation needs exactly one key per output batch', {
+    throw refuse('ALLOCATION_KEYS_MISMATCH', 'Economic allocation needs exactly one key per output batch', {
       outputs: outputIds,
       keys: keyed,
     });
@@ -190,7 +187,7 @@ function allocationShares(command: TransformBatches, producedTotal: number): Map
   for (const id of outputIds) {
     const key = allocation.keys[id] ?? Number.NaN;
     if (!SHARE_PATTERN.test(String(key))) {
-      throw invalid(
+      throw refuse(
         'ALLOCATION_KEY_INVALID',
         `Key ${key} for ${id} must be a decimal between 0 and 1 with at most 9 places`,
       );
@@ -198,7 +195,7 @@ function allocationShares(command: TransformBatches, producedTotal: number): Map
     billionths += Math.round(key * SHARE_SCALE);
   }
   if (billionths !== SHARE_SCALE) {
-    throw ruleBroken(
+    throw refuse(
       'ALLOCATION_KEYS_DO_NOT_SUM_TO_ONE',
       `Economic allocation keys sum to ${billionths / SHARE_SCALE}, not 1`,
     );

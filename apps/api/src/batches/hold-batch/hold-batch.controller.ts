@@ -4,7 +4,8 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } f
 import { CommandContext } from '../../auth/request-context.decorators';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import type { CommandMeta } from '../../ledger/command-meta';
-import { BatchCommandMessage } from '../batch-command';
+import { LedgerCommand } from '../../ledger/command-executor';
+import { holdBatch, releaseBatch } from '@tracelode/domain';
 import { HoldDto, HoldResponse } from './hold-batch.dto';
 
 @ApiTags('batches')
@@ -25,7 +26,7 @@ export class HoldBatchController {
   ): Promise<HoldResponse> {
     const data = { batchId, reason: body.reason, occurredAt: body.occurredAt };
     return this.commandBus.execute(
-      new BatchCommandMessage({ type: 'HoldBatch', data }, meta, { batchId, held: true }),
+      new LedgerCommand(holdBatch, { type: 'HoldBatch', data }, meta, { batchId, held: true }),
     );
   }
 
@@ -40,7 +41,7 @@ export class HoldBatchController {
   ): Promise<HoldResponse> {
     const data = { batchId, reason: body.reason, occurredAt: body.occurredAt };
     return this.commandBus.execute(
-      new BatchCommandMessage({ type: 'ReleaseBatch', data }, meta, { batchId, held: false }),
+      new LedgerCommand(releaseBatch, { type: 'ReleaseBatch', data }, meta, { batchId, held: false }),
     );
   }
 }

@@ -5,7 +5,8 @@ import { kgToGrams } from '@tracelode/domain';
 import { CommandContext } from '../../auth/request-context.decorators';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import type { CommandMeta } from '../../ledger/command-meta';
-import { BatchCommandMessage } from '../batch-command';
+import { LedgerCommand } from '../../ledger/command-executor';
+import { receiveBatch } from '@tracelode/domain';
 import { ShipmentResponse } from '../ship-batch/ship-batch.dto';
 import { ReceiveBatchDto } from './receive-batch.dto';
 
@@ -32,7 +33,10 @@ export class ReceiveBatchController {
       occurredAt: body.occurredAt,
     };
     return this.commandBus.execute(
-      new BatchCommandMessage({ type: 'ReceiveBatch', data }, meta, { batchId, shipmentId: body.shipmentId }),
+      new LedgerCommand(receiveBatch, { type: 'ReceiveBatch', data }, meta, {
+        batchId,
+        shipmentId: body.shipmentId,
+      }),
     );
   }
 }

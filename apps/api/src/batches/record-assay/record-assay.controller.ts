@@ -4,7 +4,8 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } f
 import { CommandContext } from '../../auth/request-context.decorators';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import type { CommandMeta } from '../../ledger/command-meta';
-import { BatchCommandMessage } from '../batch-command';
+import { LedgerCommand } from '../../ledger/command-executor';
+import { assayBatch } from '@tracelode/domain';
 import { BatchCommandResponse } from '../record-mined-batch/record-mined-batch.dto';
 import { RecordAssayDto } from './record-assay.dto';
 
@@ -26,7 +27,7 @@ export class RecordAssayController {
   ): Promise<BatchCommandResponse> {
     const data = { batchId, ...body, grade: { ...body.grade } };
     return this.commandBus.execute(
-      new BatchCommandMessage({ type: 'AssayBatch', data }, meta, { batchId, assayId: body.assayId }),
+      new LedgerCommand(assayBatch, { type: 'AssayBatch', data }, meta, { batchId, assayId: body.assayId }),
     );
   }
 }

@@ -4,7 +4,8 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } f
 import { kgToGrams } from '@tracelode/domain';
 import { CommandContext } from '../../auth/request-context.decorators';
 import type { CommandMeta } from '../../ledger/command-meta';
-import { BatchCommandMessage } from '../batch-command';
+import { LedgerCommand } from '../../ledger/command-executor';
+import { mineBatch } from '@tracelode/domain';
 import { BatchCommandResponse, RecordMinedBatchDto } from './record-mined-batch.dto';
 
 @ApiTags('batches')
@@ -30,7 +31,7 @@ export class RecordMinedBatchController {
       ...(extractionEmissionsKgCo2e !== undefined ? { extractionEmissionsKgCo2e } : {}),
     };
     return this.commandBus.execute(
-      new BatchCommandMessage({ type: 'MineBatch', data }, meta, { batchId: body.batchId }),
+      new LedgerCommand(mineBatch, { type: 'MineBatch', data }, meta, { batchId: body.batchId }),
     );
   }
 }

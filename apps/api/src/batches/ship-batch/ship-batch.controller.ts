@@ -4,7 +4,8 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } f
 import { CommandContext } from '../../auth/request-context.decorators';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import type { CommandMeta } from '../../ledger/command-meta';
-import { BatchCommandMessage } from '../batch-command';
+import { LedgerCommand } from '../../ledger/command-executor';
+import { shipBatch } from '@tracelode/domain';
 import { ShipBatchDto, ShipmentResponse } from './ship-batch.dto';
 
 @ApiTags('batches')
@@ -26,9 +27,10 @@ export class ShipBatchController {
     const documents = (body.documents ?? []).map((document) => ({ ...document }));
     const data = { batchId, ...body, documents };
     return this.commandBus.execute(
-      new BatchCommandMessage({ type: 'ShipBatch', data }, meta, { batchId, shipmentId: body.shipmentId }, [
-        body.toOrgId,
-      ]),
+      new LedgerCommand(shipBatch, { type: 'ShipBatch', data }, meta, {
+        batchId,
+        shipmentId: body.shipmentId,
+      }),
     );
   }
 }

@@ -1,15 +1,24 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { CertificateStatus } from '@tracelode/domain';
+import {
+  type CertificateStatus,
+  type Decider,
+  type ReinstateCertificate,
+  reinstateCertificate,
+  type RevokeCertificate,
+  revokeCertificate,
+  type SuspendCertificate,
+  suspendCertificate,
+} from '@tracelode/domain';
 import { CommandContext } from '../../auth/request-context.decorators';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import type { CommandMeta } from '../../ledger/command-meta';
-import { CertificateCommandMessage } from '../certificate-command';
+import { LedgerCommand } from '../../ledger/command-executor';
 import { CertificateResponse } from '../issue-certificate/issue-certificate.dto';
 import { CertificateChangeDto } from './change-certificate.dto';
 
-type StatusCommand = 'SuspendCertificate' | 'ReinstateCertificate' | 'RevokeCertificate';
+type StatusCommand = SuspendCertificate | ReinstateCertificate | RevokeCertificate;
 
 @ApiTags('certificates')
 @ApiBearerAuth()
@@ -27,7 +36,7 @@ export class ChangeCertificateController {
     @Body() body: CertificateChangeDto,
     @CommandContext('SuspendCertificate') meta: CommandMeta,
   ): Promise<CertificateResponse> {
-    return this.change('SuspendCertificate', 'suspended', certificateId, body, meta);
+    return this.change(suspendCertificate, 'SuspendCertificate', 'suspended', certificateId, body, meta);
   }
 
   @Post('reinstatements')
@@ -39,7 +48,7 @@ export class ChangeCertificateController {
     @Body() body: CertificateChangeDto,
     @CommandContext('ReinstateCertificate') meta: CommandMeta,
   ): Promise<CertificateResponse> {
-    return this.change('ReinstateCertificate', 'valid', certificateId, body, meta);
+    return this.change(reinstateCertificate, 'ReinstateCertificate', 'valid', certificateId, body, meta);
   }
 
   @Post('revocations')
@@ -51,11 +60,12 @@ export class ChangeCertificateController {
     @Body() body: CertificateChangeDto,
     @CommandContext('RevokeCertificate') meta: CommandMeta,
   ): Promise<CertificateResponse> {
-    return this.change('RevokeCertificate', 'revoked', certificateId, body, meta);
+    return this.change(revokeCertificate, 'RevokeCertificate', 'revoked', certificateId, body, meta);
   }
 
-  private change(
-    type: StatusCommand,
+  private change<Command extends StatusCommand>(
+    decider: Decider<Command>,
+    type: Command['type'],
     status: CertificateStatus,
     certificateId: string,
     body: CertificateChangeDto,
@@ -63,7 +73,7 @@ export class ChangeCertificateController {
   ): Promise<CertificateResponse> {
     const data = { certificateId, reason: body.reason, occurredAt: body.occurredAt };
     return this.commandBus.execute(
-      new CertificateCommandMessage({ type, data }, meta, { certificateId, status }),
+      new LedgerCommand(decider, { type, data } as Command, meta, { certificateId, status }),
     );
   }
 }

@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { IssueCertificate } from '@tracelode/domain';
+import { type IssueCertificate, issueCertificate } from '@tracelode/domain';
 import { CommandContext } from '../../auth/request-context.decorators';
 import type { CommandMeta } from '../../ledger/command-meta';
-import { CertificateCommandMessage } from '../certificate-command';
+import { LedgerCommand } from '../../ledger/command-executor';
 import { CertificateResponse, IssueCertificateDto } from './issue-certificate.dto';
 
 @ApiTags('certificates')
@@ -40,7 +40,10 @@ export class IssueCertificateController {
       },
     };
     return this.commandBus.execute(
-      new CertificateCommandMessage(command, meta, { certificateId: body.certificateId, status: 'valid' }),
+      new LedgerCommand(issueCertificate, command, meta, {
+        certificateId: body.certificateId,
+        status: 'valid',
+      }),
     );
   }
 }

@@ -4,7 +4,8 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } f
 import { CommandContext } from '../../auth/request-context.decorators';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import type { CommandMeta } from '../../ledger/command-meta';
-import { ExportBatchCommand } from './export-batch.command';
+import { exportBatch } from '@tracelode/domain';
+import { LedgerCommand } from '../../ledger/command-executor';
 import { ExportBatchDto, ExportResponse } from './export-batch.dto';
 
 @ApiTags('exports')
@@ -26,8 +27,13 @@ export class ExportBatchController {
     @Body() body: ExportBatchDto,
     @CommandContext('ExportBatch') meta: CommandMeta,
   ): Promise<ExportResponse> {
+    const { exportId, licenceId } = body;
     return this.commandBus.execute(
-      new ExportBatchCommand({ type: 'ExportBatch', data: { batchId, ...body } }, meta),
+      new LedgerCommand(exportBatch, { type: 'ExportBatch', data: { batchId, ...body } }, meta, {
+        batchId,
+        exportId,
+        licenceId,
+      }),
     );
   }
 }

@@ -1,15 +1,27 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { kgToGrams, type LicenceStatus, type LicenceTerms } from '@tracelode/domain';
+import {
+  amendLicence,
+  type Decider,
+  kgToGrams,
+  type LicenceStatus,
+  type LicenceTerms,
+  type ReinstateLicence,
+  reinstateLicence,
+  type RevokeLicence,
+  revokeLicence,
+  type SuspendLicence,
+  suspendLicence,
+} from '@tracelode/domain';
 import { CommandContext } from '../../auth/request-context.decorators';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import type { CommandMeta } from '../../ledger/command-meta';
 import { LicenceResponse } from '../grant-licence/grant-licence.dto';
-import { LicenceCommandMessage } from '../licence-command';
+import { LedgerCommand } from '../../ledger/command-executor';
 import { AmendLicenceDto, LicenceChangeDto } from './change-licence.dto';
 
-type StatusCommand = 'SuspendLicence' | 'ReinstateLicence' | 'RevokeLicence';
+type StatusCommand = SuspendLicence | ReinstateLicence | RevokeLicence;
 
 @ApiTags('licences')
 @ApiBearerAuth()
@@ -46,7 +58,7 @@ export class ChangeLicenceController {
     };
     const data = { licenceId, changes, reason: body.reason, occurredAt: body.occurredAt };
     return this.commandBus.execute(
-      new LicenceCommandMessage({ type: 'AmendLicence', data }, meta, { licenceId }),
+      new LedgerCommand(amendLicence, { type: 'AmendLicence', data }, meta, { licenceId }),
     );
   }
 
@@ -59,7 +71,7 @@ export class ChangeLicenceController {
     @Body() body: LicenceChangeDto,
     @CommandContext('SuspendLicence') meta: CommandMeta,
   ): Promise<LicenceResponse> {
-    return this.change('SuspendLicence', 'suspended', licenceId, body, meta);
+    return this.change(suspendLicence, 'SuspendLicence', 'suspended', licenceId, body, meta);
   }
 
   @Post('reinstatements')
@@ -71,7 +83,7 @@ export class ChangeLicenceController {
     @Body() body: LicenceChangeDto,
     @CommandContext('ReinstateLicence') meta: CommandMeta,
   ): Promise<LicenceResponse> {
-    return this.change('ReinstateLicence', 'active', licenceId, body, meta);
+    return this.change(reinstateLicence, 'ReinstateLicence', 'active', licenceId, body, meta);
   }
 
   @Post('revocations')
@@ -83,17 +95,20 @@ export class ChangeLicenceController {
     @Body() body: LicenceChangeDto,
     @CommandContext('RevokeLicence') meta: CommandMeta,
   ): Promise<LicenceResponse> {
-    return this.change('RevokeLicence', 'revoked', licenceId, body, meta);
+    return this.change(revokeLicence, 'RevokeLicence', 'revoked', licenceId, body, meta);
   }
 
-  private change(
-    type: StatusCommand,
+  private change<Command extends StatusCommand>(
+    decider: Decider<Command>,
+    type: Command['type'],
     status: LicenceStatus,
     licenceId: string,
     body: LicenceChangeDto,
     meta: CommandMeta,
   ): Promise<LicenceResponse> {
     const data = { licenceId, reason: body.reason, occurredAt: body.occurredAt };
-    return this.commandBus.execute(new LicenceCommandMessage({ type, data }, meta, { licenceId, status }));
+    return this.commandBus.execute(
+      new LedgerCommand(decider, { type, data } as Command, meta, { licenceId, status }),
+    );
   }
 }

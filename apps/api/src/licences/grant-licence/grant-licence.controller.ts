@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type GrantLicence, kgToGrams } from '@tracelode/domain';
+import { type GrantLicence, grantLicence, kgToGrams } from '@tracelode/domain';
 import { CommandContext } from '../../auth/request-context.decorators';
 import type { CommandMeta } from '../../ledger/command-meta';
-import { LicenceCommandMessage } from '../licence-command';
+import { LedgerCommand } from '../../ledger/command-executor';
 import { GrantLicenceDto, LicenceResponse } from './grant-licence.dto';
 
 @ApiTags('licences')
@@ -42,7 +42,7 @@ export class GrantLicenceController {
       },
     };
     return this.commandBus.execute(
-      new LicenceCommandMessage(command, meta, { licenceId: body.licenceId, status: 'active' }),
+      new LedgerCommand(grantLicence, command, meta, { licenceId: body.licenceId, status: 'active' }),
     );
   }
 }

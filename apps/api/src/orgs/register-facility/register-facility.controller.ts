@@ -4,7 +4,8 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } f
 import { CommandContext } from '../../auth/request-context.decorators';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import type { CommandMeta } from '../../ledger/command-meta';
-import { RegisterFacilityCommand } from './register-facility.command';
+import { registerFacility } from '@tracelode/domain';
+import { LedgerCommand } from '../../ledger/command-executor';
 import { RegisterFacilityDto, RegisterFacilityResponse } from './register-facility.dto';
 
 @ApiTags('organisations')
@@ -23,6 +24,18 @@ export class RegisterFacilityController {
     @Body() body: RegisterFacilityDto,
     @CommandContext('RegisterFacility') meta: CommandMeta,
   ): Promise<RegisterFacilityResponse> {
-    return this.commandBus.execute(new RegisterFacilityCommand(orgId, body, meta));
+    const { lat, lon, ...facility } = body;
+    const data = {
+      orgId,
+      ...facility,
+      ...(lat !== undefined ? { lat } : {}),
+      ...(lon !== undefined ? { lon } : {}),
+    };
+    return this.commandBus.execute(
+      new LedgerCommand(registerFacility, { type: 'RegisterFacility', data }, meta, {
+        orgId,
+        facilityId: body.facilityId,
+      }),
+    );
   }
 }

@@ -3,7 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CommandContext } from '../../auth/request-context.decorators';
 import type { CommandMeta } from '../../ledger/command-meta';
-import { RegisterOrganisationCommand } from './register-organisation.command';
+import { registerOrganisation } from '@tracelode/domain';
+import { newApiKey } from '../../auth/auth.service';
+import { LedgerCommand } from '../../ledger/command-executor';
 import { RegisterOrganisationDto, RegisterOrganisationResponse } from './register-organisation.dto';
 
 @ApiTags('organisations')
@@ -21,6 +23,18 @@ export class RegisterOrganisationController {
     @Body() body: RegisterOrganisationDto,
     @CommandContext('RegisterOrganisation') meta: CommandMeta,
   ): Promise<RegisterOrganisationResponse> {
-    return this.commandBus.execute(new RegisterOrganisationCommand(body, meta));
+    const { keyId, apiKey, keySha256 } = newApiKey(body.orgId);
+    const data = { ...body, keyId, keySha256 };
+    const result = { orgId: body.orgId, keyId, apiKey };
+    return this.commandBus.execute(
+      // The key itself is never stored, so a retry cannot be answered with it.
+      new LedgerCommand(
+        registerOrganisation,
+        { type: 'RegisterOrganisation', data },
+        meta,
+        result,
+        ({ apiKey: _secret, ...rest }) => rest,
+      ),
+    );
   }
 }

@@ -4,7 +4,8 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } f
 import { CommandContext } from '../../auth/request-context.decorators';
 import { LedgerIdPipe, SigningKeyIdPipe } from '../../common/ledger-id.pipe';
 import type { CommandMeta } from '../../ledger/command-meta';
-import { RevokeSigningKeyCommand } from './revoke-signing-key.command';
+import { revokeSigningKey } from '@tracelode/domain';
+import { LedgerCommand } from '../../ledger/command-executor';
 import { RevokeSigningKeyDto, RevokeSigningKeyResponse } from './revoke-signing-key.dto';
 
 @ApiTags('organisations')
@@ -28,6 +29,14 @@ export class RevokeSigningKeyController {
     @Body() body: RevokeSigningKeyDto,
     @CommandContext('RevokeSigningKey') meta: CommandMeta,
   ): Promise<RevokeSigningKeyResponse> {
-    return this.commandBus.execute(new RevokeSigningKeyCommand(orgId, keyId, body, meta));
+    const data = {
+      orgId,
+      keyId,
+      revokedAt: meta.recordedAt,
+      ...(body.reason !== undefined ? { reason: body.reason } : {}),
+    };
+    return this.commandBus.execute(
+      new LedgerCommand(revokeSigningKey, { type: 'RevokeSigningKey', data }, meta, { orgId, keyId }),
+    );
   }
 }

@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { kgToGrams, type TransformBatches } from '@tracelode/domain';
+import { kgToGrams, type TransformBatches, transformBatches } from '@tracelode/domain';
 import { CommandContext } from '../../auth/request-context.decorators';
 import type { CommandMeta } from '../../ledger/command-meta';
-import { RecordTransformationCommand } from './record-transformation.command';
+import { LedgerCommand } from '../../ledger/command-executor';
 import { RecordTransformationDto, TransformationResponse } from './record-transformation.dto';
 
 @ApiTags('transformations')
@@ -54,6 +54,10 @@ export class RecordTransformationController {
         allocation,
       },
     };
-    return this.commandBus.execute(new RecordTransformationCommand(command, meta));
+    const result = {
+      transformationId: body.transformationId,
+      outputBatchIds: body.outputs.map((o) => o.batchId),
+    };
+    return this.commandBus.execute(new LedgerCommand(transformBatches, command, meta, result));
   }
 }

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { RecordMinedBatchController } from './record-mined-batch/record-mined-batch.controller';
+import { RecordAssayController } from './record-assay/record-assay.controller';
+import { ShipBatchController } from './ship-batch/ship-batch.controller';
+import { ReceiveBatchController } from './receive-batch/receive-batch.controller';
+import { HoldBatchController } from './hold-batch/hold-batch.controller';
+import { BatchViewsController } from './batch-views/batch-views.controller';
+import { BatchProvenanceController } from './batch-provenance/batch-provenance.controller';
+import { BatchCarbonController } from './batch-carbon/batch-carbon.controller';
+import { BatchFootprintController } from './batch-footprint/batch-footprint.controller';
+
+@Module({
+  controllers: [
+    RecordMinedBatchController,
+    RecordAssayController,
+    ShipBatchController,
+    ReceiveBatchController,
+    HoldBatchController,
+    BatchViewsController,
+    BatchProvenanceController,
+    BatchCarbonController,
+    BatchFootprintController,
+  ],
+})
+export class BatchesModule {}

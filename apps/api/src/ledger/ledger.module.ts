@@ -1,0 +1,116 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { type EventStore, openEventStore } from '@tracelode/event-store';
+import { CheckpointSigner, LogNotary, SealingEventStore } from '@tracelode/integrity';
+import { LEDGER_PROJECTIONS, Projector } from '@tracelode/projections';
+import { ReadModelStore } from '@tracelode/read-models';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { AuthService } from '../auth/auth.service';
+import { SignatureGuard } from '../auth/signature.guard';
+import type { LedgerConfig } from '../config/ledger-config';
+import { BatchViewSource } from './batch-view-source';
+import { CommandExecutor } from './command-executor';
+import { LedgerStreams } from './ledger-streams';
+import { EVENT_STORE, LEDGER_CONFIG } from './ledger.tokens';
+import { ViewsReady } from './views-ready';
+
+/**
+ * Starts the projector and the notary once the app is up; on shutdown closes them, then the store and the
+ * views, in that order.
+ */
+class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    private readonly projector: Projector,
+    private readonly notary: LogNotary,
+    private readonly views: ReadModelStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.projector.start();
+    this.notary.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.projector.stop();
+    await this.notary.stop();
+    await this.store.close();
+    this.views.close();
+  }
+}
+
+/**
+ * The ledger's shared machinery, available to every feature module: the store (sealed), the one command
+ * executor, the folded-stream cache, the views and their projector, the notary, the one view source and
+ * the edge authentication (API keys, then request signatures).
+ */
+@Global()
+@Module({})
+export class LedgerModule {
+  static forRoot(config: LedgerConfig): DynamicModule {
+    const exported = [
+      LEDGER_CONFIG,
+      EVENT_STORE,
+      ReadModelStore,
+      Projector,
+      LogNotary,
+      LedgerStreams,
+      ViewsReady,
+      BatchViewSource,
+      AuthService,
+    ];
+    return {
+      module: LedgerModule,
+      providers: [
+        { provide: LEDGER_CONFIG, useValue: config },
+        {
+          // Every event is sealed into its stream's hash chain on the way in (ADR 0012).
+          provide: EVENT_STORE,
+          useFactory: async () => new SealingEventStore(await openEventStore(config.storeUrl)),
+        },
+        { provide: ReadModelStore, useFactory: () => ReadModelStore.open(config.viewsPath) },
+        {
+          provide: Projector,
+          inject: [EVENT_STORE, ReadModelStore],
+          useFactory: (store: EventStore, views: ReadModelStore) =>
+            new Projector(store, views, LEDGER_PROJECTIONS),
+        },
+        {
+          provide: LogNotary,
+          inject: [EVENT_STORE],
+          useFactory: (store: EventStore) =>
+            LogNotary.open(
+              store,
+              config.integrityPath,
+              config.signingKeyPath
+                ? CheckpointSigner.fromFile(config.signingKeyPath)
+                : CheckpointSigner.ephemeral(),
+              { everyEvents: config.checkpointEveryEvents, everyMs: config.checkpointEveryMs },
+            ),
+        },
+        {
+          provide: LedgerLifecycle,
+          inject: [Projector, LogNotary, ReadModelStore, EVENT_STORE],
+          useFactory: (p: Projector, n: LogNotary, v: ReadModelStore, s: EventStore) =>
+            new LedgerLifecycle(p, n, v, s),
+        },
+        // In this order: the signature check needs the actor the API key names.
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: SignatureGuard },
+        AuthService,
+        LedgerStreams,
+        CommandExecutor,
+        ViewsReady,
+        BatchViewSource,
+      ],
+      exports: exported,
+    };
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { RegisterOrganisationController } from './register-organisation/register-organisation.controller';
+import { RegisterFacilityController } from './register-facility/register-facility.controller';
+import { RegisterSigningKeyController } from './register-signing-key/register-signing-key.controller';
+import { RevokeSigningKeyController } from './revoke-signing-key/revoke-signing-key.controller';
+
+@Module({
+  controllers: [
+    RegisterOrganisationController,
+    RegisterFacilityController,
+    RegisterSigningKeyController,
+    RevokeSigningKeyController,
+  ],
+})
+export class OrgsModule {}

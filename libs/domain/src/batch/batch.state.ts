@@ -1,0 +1,109 @@
+import type { Material } from '../shared/material';
+import type { BatchEvent } from './batch.events';
+
+export type CustodyStatus = 'in_custody' | 'in_transit' | 'consumed' | 'exported';
+
+export interface OpenShipment {
+  readonly shipmentId: string;
+  readonly toOrgId: string;
+  readonly toFacilityId: string;
+  readonly massGrams: number;
+  readonly occurredAt: string;
+}
+
+export type BatchState =
+  | { readonly exists: false }
+  | {
+      readonly exists: true;
+      readonly batchId: string;
+      readonly status: CustodyStatus;
+      readonly custodian: { readonly orgId: string; readonly facilityId: string };
+      readonly massGrams: number;
+      readonly remainingGrams: number;
+      readonly held: boolean;
+      readonly material: Material;
+      /** When the batch came into being (mined or produced): nothing can happen to it earlier. */
+      readonly originAt: string;
+      readonly transformationIds: ReadonlySet<string>;
+      readonly openShipment?: OpenShipment;
+      readonly shipmentIds: ReadonlySet<string>;
+      readonly assayIds: ReadonlySet<string>;
+    };
+
+export const initialBatchState = (): BatchState => ({ exists: false });
+
+/** A batch as it comes into being, mined or produced: whole, in its maker's custody, not held. */
+function newBatch(
+  data: Extract<BatchEvent, { type: 'BatchMined' | 'BatchProduced' }>['data'],
+  transformationIds: string[],
+): BatchState {
+  const { batchId, orgId, facilityId, massGrams, occurredAt, material } = data;
+  return {
+    exists: true,
+    batchId,
+    status: 'in_custody',
+    custodian: { orgId, facilityId },
+    massGrams,
+    remainingGrams: massGrams,
+    held: false,
+    material,
+    originAt: occurredAt,
+    shipmentIds: new Set(),
+    assayIds: new Set(),
+    transformationIds: new Set(transformationIds),
+  };
+}
+
+export function evolveBatch(state: BatchState, event: BatchEvent): BatchState {
+  switch (event.type) {
+    case 'BatchMined':
+      return newBatch(event.data, []);
+    case 'BatchProduced':
+      return newBatch(event.data, [event.data.transformationId]);
+    case 'BatchRefined': {
+      if (!state.exists) return state;
+      const { remainingGrams, transformationId } = event.data;
+      return {
+        ...state,
+        remainingGrams,
+        status: remainingGrams === 0 ? 'consumed' : state.status,
+        transformationIds: new Set(state.transformationIds).add(transformationId),
+      };
+    }
+    case 'BatchAssayed':
+      return state.exists ? { ...state, assayIds: new Set(state.assayIds).add(event.data.assayId) } : state;
+    case 'BatchShipped': {
+      if (!state.exists) return state;
+      const { shipmentId, toOrgId, toFacilityId, massGrams, occurredAt } = event.data;
+      return {
+        ...state,
+        status: 'in_transit',
+        openShipment: { shipmentId, toOrgId, toFacilityId, massGrams, occurredAt },
+        shipmentIds: new Set(state.shipmentIds).add(shipmentId),
+      };
+    }
+    case 'BatchReceived': {
+      if (!state.exists) return state;
+      const { orgId, facilityId, receivedMassGrams } = event.data;
+      return {
+        ...state,
+        status: 'in_custody',
+        custodian: { orgId, facilityId },
+        remainingGrams: receivedMassGrams,
+        openShipment: undefined,
+      };
+    }
+    case 'BatchHeld':
+      return state.exists ? { ...state, held: true } : state;
+    case 'BatchReleased':
+      return state.exists ? { ...state, held: false } : state;
+    case 'BatchExported':
+      return state.exists ? { ...state, status: 'exported', remainingGrams: 0 } : state;
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
+  }
+}
+
+export type ExistingBatch = Extract<BatchState, { exists: true }>;

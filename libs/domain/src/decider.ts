@@ -1,0 +1,157 @@
+import { type BatchState, evolveBatch, initialBatchState } from './batch/batch.state';
+import {
+  type CertificateState,
+  evolveCertificate,
+  initialCertificateState,
+} from './certificate/certificate.state';
+import type { LedgerEvent } from './ledger-event';
+import { evolveLicence, initialLicenceState, type LicenceState } from './licence/licence.state';
+import {
+  evolveOrganisation,
+  initialOrganisationState,
+  type OrganisationState,
+} from './organisation/organisation.state';
+import type { Actor } from './shared/actor';
+import { toBatchStreamId, toCertificateStreamId, toLicenceStreamId, toOrgStreamId } from './streams';
+
+/** Who issued a command, and when the ledger learnt of it (its clock, not the caller's). */
+export interface CommandMetadata {
+  readonly actor: Actor;
+  readonly recordedAt: string;
+}
+
+/** A command as every decider receives it: what was asked, with who asked and when it was recorded. */
+export type Issued<Command> = Command & { readonly metadata: CommandMetadata };
+
+/** How each kind of stream is named, starts and folds. Every decision reads streams of these kinds. */
+export const STREAM_KINDS = {
+  batches: { streamOf: toBatchStreamId, initial: initialBatchState, evolve: evolveBatch },
+  organisations: { streamOf: toOrgStreamId, initial: initialOrganisationState, evolve: evolveOrganisation },
+  licences: { streamOf: toLicenceStreamId, initial: initialLicenceState, evolve: evolveLicence },
+  certificates: {
+    streamOf: toCertificateStreamId,
+    initial: initialCertificateState,
+    evolve: evolveCertificate,
+  },
+} as const;
+
+export type StreamKind = keyof typeof STREAM_KINDS;
+
+export interface StateOfKind {
+  batches: BatchState;
+  organisations: OrganisationState;
+  licences: LicenceState;
+  certificates: CertificateState;
+}
+
+/** The ids of each kind a decision reads. */
+export type StreamsToLoad = { readonly [K in StreamKind]?: readonly string[] };
+
+/** The folded state of each stream a decision loaded, by kind and id. */
+export type LoadedStreams = { readonly [K in StreamKind]?: ReadonlyMap<string, StateOfKind[K]> };
+
+/** What `decide` reads: the current state of every stream its decider named, and only those. */
+export interface LedgerState {
+  batch(batchId: string): BatchState;
+  organisation(orgId: string): OrganisationState;
+  licence(licenceId: string): LicenceState;
+  certificate(certificateId: string): CertificateState;
+}
+
+/** Events to append to one stream; a decision's streams are appended in one atomic write. */
+export interface StreamEvents {
+  readonly stream: string;
+  readonly events: readonly LedgerEvent[];
+}
+
+/**
+ * The one shape of every command's decision: which streams it reads, and a pure `decide` from the command
+ * and their state to the events to append. The executor loads, decides, and appends atomically with each
+ * stream at the revision it read; a decider never sees a store and never writes a stream it did not read.
+ */
+export interface Decider<Command> {
+  readonly streams: (command: Issued<Command>) => StreamsToLoad;
+  readonly decide: (command: Issued<Command>, state: LedgerState) => StreamEvents[];
+}
+
+/** Folds one stream's events into the state of its kind. */
+export function evolveStream<K extends StreamKind>(
+  kind: K,
+  state: StateOfKind[K],
+  event: LedgerEvent,
+): StateOfKind[K] {
+  const evolve = STREAM_KINDS[kind].evolve as (state: StateOfKind[K], event: LedgerEvent) => StateOfKind[K];
+  return evolve(state, event);
+}
+
+export const initialStateOf = <K extends StreamKind>(kind: K): StateOfKind[K] =>
+  STREAM_KINDS[kind].initial() as StateOfKind[K];
+
+/** The state a decision sees; asking for a stream its decider did not name is a programming error. */
+export function ledgerState(loaded: LoadedStreams): LedgerState {
+  const get = <K extends StreamKind>(kind: K, id: string): StateOfKind[K] => {
+    const state = (loaded[kind] as ReadonlyMap<string, StateOfKind[K]> | undefined)?.get(id);
+    if (state === undefined) throw new Error(`The decision did not load ${STREAM_KINDS[kind].streamOf(id)}`);
+    return state;
+  };
+  return {
+    batch: (id) => get('batches', id),
+    organisation: (id) => get('organisations', id),
+    licence: (id) => get('licences', id),
+    certificate: (id) => get('certificates', id),
+  };
+}
+
+/** Events for one stream of a kind, in the shape `decide` returns. */
+export const eventsFor = <K extends StreamKind>(
+  kind: K,
+  id: string,
+  events: readonly LedgerEvent[],
+): StreamEvents => ({ stream: STREAM_KINDS[kind].streamOf(id), events });
+
+/**
+ * Stream states held in memory, decided against and folded the way the executor does against the store:
+ * for decider specs (given events → when a command → then events), benches and tools that build a ledger
+ * without a server.
+ */
+export class InMemoryStreams {
+  private readonly states = new Map<string, { kind: StreamKind; state: unknown }>();
+
+  /** Folds events into a stream, as if they had been appended to it. */
+  given<K extends StreamKind>(kind: K, id: string, ...events: readonly LedgerEvent[]): this {
+    const stream = STREAM_KINDS[kind].streamOf(id);
+    let state = this.stateOf(kind, id);
+    for (const event of events) state = evolveStream(kind, state, event);
+    this.states.set(stream, { kind, state });
+    return this;
+  }
+
+  forget(kind: StreamKind, id: string): void {
+    this.states.delete(STREAM_KINDS[kind].streamOf(id));
+  }
+
+  stateOf<K extends StreamKind>(kind: K, id: string): StateOfKind[K] {
+    const held = this.states.get(STREAM_KINDS[kind].streamOf(id));
+    return held ? (held.state as StateOfKind[K]) : initialStateOf(kind);
+  }
+
+  /** Runs the decision; if it decides, its events are folded in (as an append) and returned. */
+  decide<Command>(decider: Decider<Command>, command: Issued<Command>): StreamEvents[] {
+    const loaded: Partial<Record<StreamKind, Map<string, unknown>>> = {};
+    const kinds = new Map<string, { kind: StreamKind; id: string }>();
+    for (const [kind, ids] of Object.entries(decider.streams(command)) as [StreamKind, string[]][]) {
+      const states = (loaded[kind] ??= new Map());
+      for (const id of ids) {
+        states.set(id, this.stateOf(kind, id));
+        kinds.set(STREAM_KINDS[kind].streamOf(id), { kind, id });
+      }
+    }
+    const emitted = decider.decide(command, ledgerState(loaded as LoadedStreams));
+    for (const { stream, events } of emitted) {
+      const target = kinds.get(stream);
+      if (!target) throw new Error(`The decision wrote ${stream}, which it did not load`);
+      this.given(target.kind, target.id, ...events);
+    }
+    return emitted;
+  }
+}

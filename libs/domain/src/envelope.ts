@@ -1,0 +1,81 @@
+import type { LedgerEvent } from './ledger-event';
+import type { Actor } from './shared/actor';
+
+/** The envelope's schema version this code writes; `decodeEvent` upcasts older ones to it. */
+export const SCHEMA_VERSION = 1;
+
+/** Everything the ledger records about an event besides its data: who, when, which command. */
+export interface EventMetadata {
+  readonly schemaVersion: number;
+  /** The ledger's clock when the command arrived (ISO 8601, UTC). */
+  readonly recordedAt?: string;
+  /** When it happened, as the caller said (copied from the event's data, where it has one). */
+  readonly occurredAt?: string;
+  readonly commandId?: string;
+  readonly commandType?: string;
+  readonly actor?: Pick<Actor, 'orgId' | 'keyId' | 'roles'>;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly idempotencyKey?: string;
+  /** The command's verified RFC 9421 signed request, when its organisation signs commands. */
+  readonly signedRequest?: unknown;
+  /** The stream's hash chain (added by sealing on the way into the store). */
+  readonly hash?: string;
+  readonly prevHash?: string | null;
+}
+
+/** What a command contributes to the envelope of each event it appends. */
+export type CommandEnvelope = Omit<EventMetadata, 'schemaVersion' | 'occurredAt' | 'hash' | 'prevHash'>;
+
+/** An event as it goes to the store, and as the store gives it back (plus position and revision). */
+export interface EncodedEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+/** The one way an event is written: its data as is, and the envelope with the schema version. */
+export function encodeEvent(event: LedgerEvent, envelope: CommandEnvelope, eventId: string): EncodedEvent {
+  const occurredAt = (event.data as { occurredAt?: string }).occurredAt;
+  const metadata: EventMetadata = {
+    ...definedOnly(envelope),
+    ...(occurredAt ? { occurredAt } : {}),
+    schemaVersion: SCHEMA_VERSION,
+  };
+  return { eventId, type: event.type, data: event.data, metadata: { ...metadata } };
+}
+
+/** An older envelope (or data) brought to the current schema; none exist yet, since version 1 is the first. */
+type Upcast = (event: { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }) => {
+  type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+};
+const UPCASTS: Readonly<Record<number, Upcast>> = {};
+
+/** The one way an event is read back: upcast to the current schema, then typed. */
+export function decodeEvent(stored: Pick<EncodedEvent, 'type' | 'data' | 'metadata'>): {
+  readonly event: LedgerEvent;
+  readonly metadata: EventMetadata;
+} {
+  let current = {
+    type: stored.type,
+    data: stored.data as Record<string, unknown>,
+    metadata: stored.metadata as Record<string, unknown>,
+  };
+  let version = typeof current.metadata.schemaVersion === 'number' ? current.metadata.schemaVersion : 1;
+  while (version < SCHEMA_VERSION) {
+    const upcast = UPCASTS[version];
+    if (!upcast) throw new Error(`No upcast from schema version ${version} for ${stored.type}`);
+    current = upcast(current);
+    version += 1;
+  }
+  return {
+    event: { type: current.type, data: current.data } as unknown as LedgerEvent,
+    metadata: { ...current.metadata, schemaVersion: version } as EventMetadata,
+  };
+}
+
+const definedOnly = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
