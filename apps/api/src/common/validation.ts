@@ -9,6 +9,9 @@ export const IsLedgerId = () =>
       '$property must be 1-128 characters of letters, digits and ._:~- (starting with a letter or digit)',
   });
 
+/** A Harmonized System code: 4 digits, then up to two groups of 2 (2846.90). */
+export const HS_CODE = /^\d{4}(\.\d{2}){0,2}$/;
+
 /** Signing key ids: as ledger ids, plus `_`, so a base64url JWK thumbprint (RFC 7638) is one. */
 export const SIGNING_KEY_ID = /^[A-Za-z0-9_.:~-]{1,128}$/;
 export const IsSigningKeyId = () =>

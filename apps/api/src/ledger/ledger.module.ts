@@ -15,7 +15,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { AuthService } from '../auth/auth.service';
 import { SignatureGuard } from '../auth/signature.guard';
 import type { LedgerConfig } from '../config/ledger-config';
-import { BatchViewSource } from './batch-view-source';
+import { ViewSource } from './view-source';
 import { CommandExecutor } from './command-executor';
 import { LedgerStreams } from './ledger-streams';
 import { EVENT_STORE, LEDGER_CONFIG } from './ledger.tokens';
@@ -63,7 +63,7 @@ export class LedgerModule {
       LogNotary,
       LedgerStreams,
       ViewsReady,
-      BatchViewSource,
+      ViewSource,
       AuthService,
     ];
     return {
@@ -108,7 +108,7 @@ export class LedgerModule {
         LedgerStreams,
         CommandExecutor,
         ViewsReady,
-        BatchViewSource,
+        ViewSource,
       ],
       exports: exported,
     };

@@ -1,25 +1,15 @@
-import { Controller, Get, HttpException, Inject, Param } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CorruptEventError, type EventStore } from '@tracelode/event-store';
-import { assembleAuditBundle, type AuditBundle, LogNotary } from '@tracelode/integrity';
-import { Projector } from '@tracelode/projections';
-import { ReadModelStore } from '@tracelode/read-models';
+import type { AuditBundle } from '@tracelode/integrity';
 import { LedgerIdPipe } from '../common/ledger-id.pipe';
-import type { LedgerConfig } from '../config/ledger-config';
-import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.tokens';
+import { ViewSource } from '../ledger/view-source';
 import { batchNotFound } from '../ledger/views-ready';
 
 @ApiTags('verifiable log')
 @ApiBearerAuth()
 @Controller('batches/:batchId/audit-bundle')
 export class AuditBundleController {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly notary: LogNotary,
-    private readonly projector: Projector,
-    private readonly views: ReadModelStore,
-    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
-  ) {}
+  constructor(private readonly source: ViewSource) {}
 
   @Get()
   @ApiOperation({
@@ -29,47 +19,8 @@ export class AuditBundleController {
   })
   @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
   async bundle(@Param('batchId', LedgerIdPipe) batchId: string): Promise<AuditBundle> {
-    const head = await this.store.headPosition();
-    const wait = this.config.minPositionWaitMs;
-    if (this.notary.error) {
-      throw new HttpException(
-        {
-          code: 'LOG_INTEGRITY_FAILED',
-          message: `The log cannot be notarised: ${this.notary.error.message}`,
-        },
-        503,
-      );
-    }
-    const [viewsReady, logReady] = await Promise.all([
-      this.projector.waitFor(head, wait),
-      this.notary.waitFor(Number(head), wait),
-    ]);
-    if (!viewsReady || !logReady) {
-      throw new HttpException(
-        {
-          code: 'LOG_BEHIND',
-          message: `The views or the Merkle log have not reached position ${head} yet; retry shortly`,
-          retryAfterSeconds: 1,
-        },
-        503,
-      );
-    }
-    const bundle = await this.assemble(batchId);
+    const bundle = await this.source.auditBundle(batchId);
     if (!bundle) throw batchNotFound(batchId);
     return bundle;
-  }
-
-  private async assemble(batchId: string): Promise<AuditBundle | undefined> {
-    try {
-      return await assembleAuditBundle(
-        this.store,
-        this.notary,
-        (collection, key) => this.views.get(collection, key),
-        batchId,
-      );
-    } catch (error) {
-      if (!(error instanceof CorruptEventError)) throw error;
-      throw new HttpException({ code: 'LOG_CORRUPT', message: error.message, eventId: error.eventId }, 500);
-    }
   }
 }

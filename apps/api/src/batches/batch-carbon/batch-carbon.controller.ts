@@ -1,8 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { carbonOf } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
-import { ApiViewMoment, BatchViewSource, type ViewMoment } from '../../ledger/batch-view-source';
+import { ApiViewMoment, type ViewMoment, ViewSource } from '../../ledger/view-source';
 import { batchNotFound } from '../../ledger/views-ready';
 import { CarbonDto } from './batch-carbon.dto';
 
@@ -10,7 +9,7 @@ import { CarbonDto } from './batch-carbon.dto';
 @ApiBearerAuth()
 @Controller('batches/:batchId/carbon')
 export class BatchCarbonController {
-  constructor(private readonly source: BatchViewSource) {}
+  constructor(private readonly source: ViewSource) {}
 
   @Get()
   @ApiOperation({
@@ -22,11 +21,7 @@ export class BatchCarbonController {
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
   ): Promise<CarbonDto> {
-    const view = await this.source.read(
-      moment,
-      () => [batchId],
-      (lookup) => carbonOf(batchId, lookup),
-    );
+    const view = await this.source.batch({ view: 'carbon', id: batchId, moment });
     if (!view) throw batchNotFound(batchId);
     return view;
   }

@@ -8,14 +8,8 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { PROVENANCE, provenanceOf, type ProvenanceView, traceDescendants } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
-import {
-  ApiViewMoment,
-  BatchViewSource,
-  type ViewMoment,
-  withDescendants,
-} from '../../ledger/batch-view-source';
+import { ApiViewMoment, type ViewMoment, ViewSource } from '../../ledger/view-source';
 import { batchNotFound } from '../../ledger/views-ready';
 import { DescendantsDto, ProvenanceDto } from './batch-provenance.dto';
 
@@ -24,7 +18,7 @@ import { DescendantsDto, ProvenanceDto } from './batch-provenance.dto';
 @ApiExtraModels(ProvenanceDto, DescendantsDto)
 @Controller('batches/:batchId/provenance')
 export class BatchProvenanceController {
-  constructor(private readonly source: BatchViewSource) {}
+  constructor(private readonly source: ViewSource) {}
 
   @Get()
   @ApiOperation({
@@ -50,17 +44,11 @@ export class BatchProvenanceController {
         400,
       );
     }
-    const answer = await this.source.read(
+    const answer = await this.source.batch({
+      view: direction === 'descendants' ? 'descendants' : 'provenance',
+      id: batchId,
       moment,
-      (live) => (direction === 'descendants' ? withDescendants(batchId, live) : [batchId]),
-      (lookup): ProvenanceDto | DescendantsDto | undefined => {
-        if (direction !== 'descendants') return provenanceOf(batchId, lookup);
-        const view = lookup(PROVENANCE, batchId) as ProvenanceView | undefined;
-        const descendants =
-          view && traceDescendants(view, (id) => lookup(PROVENANCE, id) as ProvenanceView | undefined);
-        return descendants && { batchId, direction, descendants };
-      },
-    );
+    });
     if (!answer) throw batchNotFound(batchId);
     return answer;
   }

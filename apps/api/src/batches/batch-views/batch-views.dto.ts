@@ -42,14 +42,3 @@ export class BatchCustodyViewDto {
   @ApiProperty({ type: [TimelineEntryDto] }) timeline!: TimelineEntryDto[];
   @ApiProperty({ description: 'Log position of the last event this view reflects' }) position!: string;
 }
-
-export class StoredEventDto {
-  @ApiProperty() position!: string;
-  @ApiProperty() stream!: string;
-  @ApiProperty() revision!: string;
-  @ApiProperty() eventId!: string;
-  @ApiProperty() type!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true }) data!: Readonly<Record<string, unknown>>;
-  @ApiProperty({ type: 'object', additionalProperties: true }) metadata!: Readonly<Record<string, unknown>>;
-  @ApiProperty() recordedAt!: string;
-}

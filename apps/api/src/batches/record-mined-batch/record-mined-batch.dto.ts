@@ -19,31 +19,8 @@ import {
   ValidateNested,
   IsDefined,
 } from 'class-validator';
+import { MaterialDto } from '../../common/dto/material.dto';
 import { IsGrade, IsLedgerId, IsMassKg, IsTimestampWithOffset } from '../../common/validation';
-
-export class MaterialDto {
-  @ApiProperty({ enum: MATERIAL_FORMS, example: 'concentrate' })
-  @IsIn(MATERIAL_FORMS)
-  form!: MaterialForm;
-
-  @ApiProperty({ enum: RARE_EARTH_ELEMENTS, isArray: true, required: false, example: ['Nd', 'Pr'] })
-  @IsOptional()
-  @IsArray()
-  @ArrayUnique()
-  @ArrayMaxSize(RARE_EARTH_ELEMENTS.length)
-  @IsIn(RARE_EARTH_ELEMENTS, { each: true })
-  elements?: RareEarthElement[];
-
-  @ApiProperty({
-    required: false,
-    example: { TREO: 41.2 },
-    type: Object,
-    additionalProperties: { type: 'number' },
-  })
-  @IsOptional()
-  @IsGrade()
-  grade?: Grade;
-}
 
 export class RecordMinedBatchDto {
   @ApiProperty({ example: 'MW-2026-0001' })

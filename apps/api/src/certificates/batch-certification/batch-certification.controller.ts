@@ -1,15 +1,15 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { certificationOf, type CertificationView } from '@tracelode/projections';
+import type { CertificationView } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
-import { ApiViewMoment, BatchViewSource, type ViewMoment } from '../../ledger/batch-view-source';
+import { ApiViewMoment, type ViewMoment, ViewSource } from '../../ledger/view-source';
 import { batchNotFound } from '../../ledger/views-ready';
 
 @ApiTags('batches')
 @ApiBearerAuth()
 @Controller('batches/:batchId/certification')
 export class BatchCertificationController {
-  constructor(private readonly source: BatchViewSource) {}
+  constructor(private readonly source: ViewSource) {}
 
   @Get()
   @ApiOperation({
@@ -22,11 +22,7 @@ export class BatchCertificationController {
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
   ): Promise<CertificationView> {
-    const view = await this.source.read(
-      moment,
-      () => [batchId],
-      (lookup) => certificationOf(batchId, lookup),
-    );
+    const view = await this.source.batch({ view: 'certification', id: batchId, moment });
     if (!view) throw batchNotFound(batchId);
     return view;
   }

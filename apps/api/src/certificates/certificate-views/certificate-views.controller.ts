@@ -1,18 +1,15 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CERTIFICATES, type CertificateView } from '@tracelode/projections';
-import { ReadModelStore } from '@tracelode/read-models';
+import type { CertificateView } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
-import { ApiMinPosition, ViewsReady } from '../../ledger/views-ready';
+import { ViewSource } from '../../ledger/view-source';
+import { ApiMinPosition } from '../../ledger/views-ready';
 
 @ApiTags('certificates')
 @ApiBearerAuth()
 @Controller('certificates/:certificateId')
 export class CertificateViewsController {
-  constructor(
-    private readonly views: ReadModelStore,
-    private readonly ready: ViewsReady,
-  ) {}
+  constructor(private readonly source: ViewSource) {}
 
   @Get()
   @ApiOperation({ summary: 'A certificate: scheme, subject, validity, status and its history with when' })
@@ -22,8 +19,8 @@ export class CertificateViewsController {
     @Param('certificateId', LedgerIdPipe) certificateId: string,
     @Query('minPosition') minPosition?: string,
   ): Promise<CertificateView> {
-    await this.ready.atLeast(minPosition);
-    const view = this.views.get<CertificateView>(CERTIFICATES, certificateId);
+    const moment = { minPosition };
+    const view = await this.source.document({ view: 'certificate', id: certificateId, moment });
     if (!view) {
       throw new NotFoundException({
         code: 'CERTIFICATE_NOT_FOUND',

@@ -1,7 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsISO31661Alpha2, IsString, Length, Matches } from 'class-validator';
-import { IsLedgerId, IsTimestampWithOffset } from '../../common/validation';
-import { HS_CODE } from '../../licences/grant-licence/grant-licence.dto';
+import { HS_CODE, IsLedgerId, IsTimestampWithOffset } from '../../common/validation';
 
 export class ExportBatchDto {
   @ApiProperty({ example: 'EXP-2026-0007' })

@@ -1,17 +1,14 @@
 import { Controller, Get, HttpException, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { EXPORTS, type ExportView } from '@tracelode/projections';
-import { ReadModelStore } from '@tracelode/read-models';
-import { ApiMinPosition, ViewsReady } from '../../ledger/views-ready';
+import type { ExportView } from '@tracelode/projections';
+import { ViewSource } from '../../ledger/view-source';
+import { ApiMinPosition } from '../../ledger/views-ready';
 
 @ApiTags('exports')
 @ApiBearerAuth()
 @Controller('exports')
 export class ExportViewsController {
-  constructor(
-    private readonly views: ReadModelStore,
-    private readonly ready: ViewsReady,
-  ) {}
+  constructor(private readonly source: ViewSource) {}
 
   @Get()
   @ApiOperation({
@@ -31,10 +28,7 @@ export class ExportViewsController {
   ): Promise<ExportView[]> {
     const fromMs = instant('from', from, Number.NEGATIVE_INFINITY);
     const toMs = instant('to', to, Number.POSITIVE_INFINITY);
-    await this.ready.atLeast(minPosition);
-    return this.views
-      .all<ExportView>(EXPORTS)
-      .map((row) => row.view)
+    return (await this.source.list('exports', { minPosition }))
       .filter((view) => licenceId === undefined || view.licenceId === licenceId)
       .filter((view) => {
         const at = Date.parse(view.occurredAt);

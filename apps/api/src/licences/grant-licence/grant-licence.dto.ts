@@ -21,9 +21,7 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
-import { IsLedgerId, IsMassKg, IsTimestampWithOffset } from '../../common/validation';
-
-export const HS_CODE = /^\d{4}(\.\d{2}){0,2}$/;
+import { HS_CODE, IsLedgerId, IsMassKg, IsTimestampWithOffset } from '../../common/validation';
 
 export class LicenceItemDto {
   @ApiProperty({ enum: MATERIAL_FORMS, example: 'oxide' })

@@ -1,24 +1,17 @@
-import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
-import { toLicenceStreamId } from '@tracelode/domain';
-import type { EventStore } from '@tracelode/event-store';
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { LICENCES, type LicenceView } from '@tracelode/projections';
-import { ReadModelStore } from '@tracelode/read-models';
+import type { LicenceView } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
-import { EVENT_STORE } from '../../ledger/ledger.tokens';
-import { ApiMinPosition, ViewsReady } from '../../ledger/views-ready';
-import { StoredEventDto } from '../../batches/batch-views/batch-views.dto';
+import { StoredEventDto, toStoredEventDto } from '../../common/dto/stored-event.dto';
+import { ViewSource } from '../../ledger/view-source';
+import { ApiMinPosition } from '../../ledger/views-ready';
 import { LicenceViewDto } from './licence-views.dto';
 
 @ApiTags('licences')
 @ApiBearerAuth()
 @Controller('licences')
 export class LicenceViewsController {
-  constructor(
-    private readonly views: ReadModelStore,
-    private readonly ready: ViewsReady,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+  constructor(private readonly source: ViewSource) {}
 
   @Get()
   @ApiOperation({
@@ -32,11 +25,9 @@ export class LicenceViewsController {
     @Query('holderOrgId') holderOrgId?: string,
     @Query('minPosition') minPosition?: string,
   ): Promise<LicenceView[]> {
-    await this.ready.atLeast(minPosition);
-    return this.views
-      .all<LicenceView>(LICENCES)
-      .map((row) => row.view)
-      .filter((licence) => holderOrgId === undefined || licence.holderOrgId === holderOrgId);
+    return (await this.source.list('licences', { minPosition })).filter(
+      (licence) => holderOrgId === undefined || licence.holderOrgId === holderOrgId,
+    );
   }
 
   @Get(':licenceId')
@@ -47,8 +38,7 @@ export class LicenceViewsController {
     @Param('licenceId', LedgerIdPipe) licenceId: string,
     @Query('minPosition') minPosition?: string,
   ): Promise<LicenceView> {
-    await this.ready.atLeast(minPosition);
-    const view = this.views.get<LicenceView>(LICENCES, licenceId);
+    const view = await this.source.document({ view: 'licence', id: licenceId, moment: { minPosition } });
     if (!view)
       throw new NotFoundException({
         code: 'LICENCE_NOT_FOUND',
@@ -61,19 +51,7 @@ export class LicenceViewsController {
   @ApiOperation({ summary: 'The licence’s events in log order, with their envelopes (the audit trail)' })
   @ApiOkResponse({ type: [StoredEventDto] })
   async events(@Param('licenceId', LedgerIdPipe) licenceId: string): Promise<StoredEventDto[]> {
-    const events: StoredEventDto[] = [];
-    for await (const stored of this.store.readStream(toLicenceStreamId(licenceId))) {
-      events.push({
-        position: stored.position.toString(),
-        stream: stored.stream,
-        revision: stored.revision.toString(),
-        eventId: stored.eventId,
-        type: stored.type,
-        data: stored.data,
-        metadata: stored.metadata,
-        recordedAt: stored.recordedAt,
-      });
-    }
+    const events = (await this.source.events({ view: 'licence', id: licenceId })).map(toStoredEventDto);
     if (events.length === 0)
       throw new NotFoundException({
         code: 'LICENCE_NOT_FOUND',

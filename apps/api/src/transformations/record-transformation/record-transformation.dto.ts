@@ -17,7 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsGrade, IsLedgerId, IsMassKg, IsTimestampWithOffset } from '../../common/validation';
-import { MaterialDto } from '../../batches/record-mined-batch/record-mined-batch.dto';
+import { MaterialDto } from '../../common/dto/material.dto';
 
 export class TransformationInputDto {
   @ApiProperty({ example: 'MW-CONC-001' })

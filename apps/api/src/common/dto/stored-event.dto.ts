@@ -1,0 +1,25 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { StoredEvent } from '@tracelode/event-store';
+
+/** An event as the log holds it, with its envelope, as every `…/events` route returns it. */
+export class StoredEventDto {
+  @ApiProperty() position!: string;
+  @ApiProperty() stream!: string;
+  @ApiProperty() revision!: string;
+  @ApiProperty() eventId!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) data!: Readonly<Record<string, unknown>>;
+  @ApiProperty({ type: 'object', additionalProperties: true }) metadata!: Readonly<Record<string, unknown>>;
+  @ApiProperty() recordedAt!: string;
+}
+
+export const toStoredEventDto = (stored: StoredEvent): StoredEventDto => ({
+  position: stored.position.toString(),
+  stream: stored.stream,
+  revision: stored.revision.toString(),
+  eventId: stored.eventId,
+  type: stored.type,
+  data: stored.data,
+  metadata: stored.metadata,
+  recordedAt: stored.recordedAt,
+});
