@@ -11,7 +11,7 @@ export * from './batch/batch.events';
 export * from './batch/batch.decider';
 export * from './transformation/transformation.events';
 export * from './transformation/transformation.decider';
-export type { LedgerEvent, LedgerEventType } from './ledger-event';
+export type { LedgerEvent } from './ledger-event';
 export * from './licence/licence.events';
 export * from './licence/licence.decider';
 export * from './licence/export.events';

@@ -7,4 +7,3 @@ import type { OrganisationEvent } from './organisation/organisation.events';
 /** Every event type the ledger stores; `type` is its permanent wire name. */
 export type LedgerEvent =
   OrganisationEvent | BatchEvent | LicenceEvent | CertificateEvent | LedgerAdministrationEvent;
-export type LedgerEventType = LedgerEvent['type'];

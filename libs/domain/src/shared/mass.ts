@@ -22,8 +22,3 @@ export function kgToGrams(kg: number): Grams {
 
 /** Grams back to kilograms for display; exact for any whole number of grams below 2^53. */
 export const gramsToKg = (grams: number): number => Number((grams / 1000).toFixed(3));
-
-export const grams = (n: number): Grams => {
-  if (!Number.isSafeInteger(n)) throw invalid('MASS_NOT_EXACT', `${n} is not a whole number of grams`);
-  return n as Grams;
-};
