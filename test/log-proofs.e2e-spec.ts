@@ -61,7 +61,7 @@ describe('the verifiable log', () => {
     return (await ledger.get<StoredEventDto[]>(`/batches/${batchId}/events`, parties.regulator)).body;
   }
 
-  it('chains every event of a stream by hash, as the issue defines it', async () => {
+  it('chains every event of a stream by hash, as ADR 0012 defines it', async () => {
     expect((await ledger.post('/batches/mined', parties.miner, minedBatch('LOG-1'))).status).toBe(201);
     expect((await ledger.post('/batches/LOG-1/shipments', parties.miner, shipment('S-LOG-1'))).status).toBe(
       201,

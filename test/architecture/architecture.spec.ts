@@ -5,7 +5,7 @@ const isRelative = (specifier: string) => specifier.startsWith('./') || specifie
 const isStoreClient = (specifier: string) => /^(better-sqlite3|@kurrent\/|@eventstore\/)/.test(specifier);
 const isApp = (specifier: string) => /(^|\/)apps\//.test(specifier);
 
-/** STYLE.md rule 4 and ARCHITECTURE.md: one boundary per outside thing, a pure domain. */
+/** docs/style.md and docs/architecture.md: one boundary per outside thing, a pure domain. */
 const RULES: ImportRule[] = [
   // Pure TypeScript: no Nest, no store, no Node I/O, no other lib, no app — only its own files.
   {

@@ -1,4 +1,4 @@
-/** Stream ids: one helper per consistency boundary (DOMAIN.md, "Streams"). */
+/** Stream ids: one helper per consistency boundary (docs/domain.md, "Streams"). */
 export const toOrgStreamId = (orgId: string): string => `org-${orgId}`;
 export const toBatchStreamId = (batchId: string): string => `batch-${batchId}`;
 export const toLicenceStreamId = (licenceId: string): string => `licence-${licenceId}`;

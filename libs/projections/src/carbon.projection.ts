@@ -118,7 +118,8 @@ function produced(
   }
   add({ transformationId, process, facilityId, kgCo2e: processEmissionsKgCo2e * share });
 
-  // DOMAIN.md: output intensity = (Σ consumed mass × input intensity + process emissions) × share ÷ output mass.
+  // Output intensity = (Σ consumed mass × input intensity + process emissions) × share ÷ output mass
+  // (docs/domain.md, "Carbon").
   const intensityKgCo2ePerKg = ((upstreamKgCo2e + processEmissionsKgCo2e) * share) / massKg;
   return {
     batchId,

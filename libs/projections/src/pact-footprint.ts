@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CarbonView } from './carbon.projection';
 
-/** The PACT Technical Specifications version the footprint conforms to (shared/standards/pact). */
+/** The PACT Technical Specifications version the footprint conforms to (standards/pact/). */
 export const PACT_SPEC_VERSION = '3.0.3';
 
 /** Namespace of the name-based footprint ids: the same batch at the same view position, the same id. */

@@ -298,7 +298,7 @@ describe('Projector on SQLite files', () => {
     expect(await projector.waitFor(head, 5000)).toBe(true);
 
     const fresh = openViews('rebuilt.db');
-    expect(await rebuildViews(store, fresh, LEDGER_PROJECTIONS, 4)).toBe(Number(head));
+    expect(await rebuildViews(store, fresh, LEDGER_PROJECTIONS, { chunkSize: 4 })).toBe(Number(head));
 
     expect(fresh.checkpoint()).toBe(head);
     expect(documents(fresh)).toEqual(documents(live));

@@ -81,15 +81,15 @@ export interface RebuildViewsOptions {
 
 /**
  * Drops every view and replays the log from position 1 (up to `to`, if given) into fresh read models;
- * returns the events applied. A number in place of the options is the chunk size (the original form).
+ * returns the events applied.
  */
 export async function rebuildViews(
   store: EventStore,
   views: ReadModelStore,
   projections: readonly DocumentProjection<unknown>[],
-  options: RebuildViewsOptions | number = {},
+  options: RebuildViewsOptions = {},
 ): Promise<number> {
-  const { to, chunkSize = 1000, onProgress } = typeof options === 'number' ? { chunkSize: options } : options;
+  const { to, chunkSize = 1000, onProgress } = options;
   views.reset();
   if (to !== undefined && to < 1n) return 0;
   let total = 0;

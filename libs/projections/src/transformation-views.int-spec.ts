@@ -181,7 +181,7 @@ describe('provenance and carbon views through the projector (SQLite files)', () 
 
     for (const chunkSize of [1, 7, 1000]) {
       const rebuilt = open(`rebuilt-${chunkSize}.db`);
-      await rebuildViews(store, rebuilt, LEDGER_PROJECTIONS, chunkSize);
+      await rebuildViews(store, rebuilt, LEDGER_PROJECTIONS, { chunkSize });
       expect(rebuilt.all(PROVENANCE)).toEqual(live.all(PROVENANCE));
       expect(rebuilt.all(CARBON)).toEqual(live.all(CARBON));
     }

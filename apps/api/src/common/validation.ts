@@ -34,7 +34,7 @@ export function IsMassKg(options?: ValidationOptions): PropertyDecorator {
 
 const TIMESTAMP_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** ISO 8601 date and time with an explicit offset (`Z` or `±hh:mm`), as DOMAIN.md asks of `occurredAt`. */
+/** ISO 8601 date and time with an explicit offset (`Z` or `±hh:mm`): without one it names no instant. */
 export function IsTimestampWithOffset(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
