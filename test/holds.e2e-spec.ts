@@ -1,3 +1,4 @@
+import { expectRefusal } from './support/expect-refusal';
 import { LedgerHarness, minedBatch, shipment, standardParties } from './support/ledger-harness';
 
 /** A hold on a mined batch reaches, through two transformations, every descendant and who has it. */
@@ -115,7 +116,6 @@ describe('holds through the chain', () => {
   });
 
   it('answers 404 for the impact of an unknown batch', async () => {
-    const reply = await ledger.get('/holds/NOPE/impact', parties.regulator);
-    expect({ status: reply.status, code: reply.body.code }).toEqual({ status: 404, code: 'BATCH_NOT_FOUND' });
+    await expectRefusal(await ledger.get('/holds/NOPE/impact', parties.regulator), 404, 'BATCH_NOT_FOUND');
   });
 });

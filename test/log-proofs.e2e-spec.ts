@@ -10,6 +10,7 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '@tracelode/integrity';
+import { expectRefusal } from './support/expect-refusal';
 import { LedgerHarness, minedBatch, shipment, standardParties } from './support/ledger-harness';
 
 interface StoredEventDto {
@@ -35,9 +36,7 @@ describe('the verifiable log', () => {
       TRACELODE_CHECKPOINT_EVERY: '1000',
       TRACELODE_CHECKPOINT_SECONDS: '1',
     });
-    const empty = await ledger.request('GET', '/log/checkpoint');
-    expect(empty.status).toBe(404);
-    expect(empty.body).toMatchObject({ code: 'NO_CHECKPOINT' });
+    await expectRefusal(await ledger.request('GET', '/log/checkpoint'), 404, 'NO_CHECKPOINT');
     parties = await standardParties(ledger);
     key = importLedgerKey((await ledger.request<PublicKeyDocument>('GET', '/log/public-key')).body);
   });
@@ -144,12 +143,14 @@ describe('the verifiable log', () => {
   it('refuses an inclusion proof in a tree the event came after', async () => {
     const [first] = await events('LOG-1');
     const later = (await events('LOG-2'))[0]!;
-    const reply = await ledger.request(
-      'GET',
-      `/log/proofs/inclusion?eventId=${later.eventId}&treeSize=${first!.position}`,
+    await expectRefusal(
+      await ledger.request(
+        'GET',
+        `/log/proofs/inclusion?eventId=${later.eventId}&treeSize=${first!.position}`,
+      ),
+      422,
+      'EVENT_NOT_IN_TREE',
     );
-    expect(reply.status).toBe(422);
-    expect(reply.body).toMatchObject({ code: 'EVENT_NOT_IN_TREE' });
   });
 
   it('serves every batch view as of a position or a time, as the ledger knew it then', async () => {
@@ -182,9 +183,11 @@ describe('the verifiable log', () => {
     }
     const impact = await ledger.get(`/holds/LOG-1/impact?atPosition=${mined!.position}`, parties.regulator);
     expect(impact.status).toBe(200);
-    const notYet = await ledger.get(`/batches/LOG-1?asOf=2020-01-01T00:00:00Z`, parties.miner);
-    expect(notYet.status).toBe(404);
-    expect(notYet.body).toMatchObject({ code: 'BATCH_NOT_FOUND' });
+    await expectRefusal(
+      await ledger.get(`/batches/LOG-1?asOf=2020-01-01T00:00:00Z`, parties.miner),
+      404,
+      'BATCH_NOT_FOUND',
+    );
   });
 
   it.each([
@@ -194,9 +197,7 @@ describe('the verifiable log', () => {
     ['?atPosition=99999999', 422, 'POSITION_BEYOND_HEAD'],
     ['?atPosition=1&asOf=2026-11-28T12:00:00Z', 400, 'AMBIGUOUS_MOMENT'],
   ])('refuses the moment %s with %i %s', async (query, status, code) => {
-    const reply = await ledger.get(`/batches/LOG-1/provenance${query}`, parties.miner);
-    expect(reply.status).toBe(status);
-    expect(reply.body).toMatchObject({ code });
+    await expectRefusal(await ledger.get(`/batches/LOG-1/provenance${query}`, parties.miner), status, code);
   });
 
   it('hands out an audit bundle that verifies, to a caller with an API key only', async () => {
@@ -208,8 +209,10 @@ describe('the verifiable log', () => {
       expect.arrayContaining(['batch-LOG-1', 'org-mineco', 'org-refco']),
     );
     expect((await ledger.request('GET', '/batches/LOG-1/audit-bundle')).status).toBe(401);
-    const missing = await ledger.get('/batches/NO-SUCH/audit-bundle', parties.certifier);
-    expect(missing.status).toBe(404);
-    expect(missing.body).toMatchObject({ code: 'BATCH_NOT_FOUND' });
+    await expectRefusal(
+      await ledger.get('/batches/NO-SUCH/audit-bundle', parties.certifier),
+      404,
+      'BATCH_NOT_FOUND',
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { expectRefusal } from './support/expect-refusal';
 import { ADMIN_TOKEN, LedgerHarness, minedBatch, shipment, standardParties } from './support/ledger-harness';
 
 /** Every refusal answers problem+json with a stable code, and not a single event is written. */
@@ -19,17 +20,6 @@ describe('refused commands write nothing', () => {
   });
   afterAll(() => ledger.stop());
 
-  const expectRefusal = async (
-    send: () => Promise<{ status: number; headers: Headers; body: unknown }>,
-    status: number,
-    code: string,
-  ) => {
-    const before = await ledger.eventCount();
-    const reply = await send();
-    expect({ status: reply.status, body: reply.body }).toMatchObject({ status, body: { code, status } });
-    expect(reply.headers.get('content-type')).toContain('application/problem+json');
-    expect(await ledger.eventCount()).toBe(before);
-  };
   const mine =
     (body: unknown, token = parties.miner) =>
     () =>
@@ -48,7 +38,7 @@ describe('refused commands write nothing', () => {
     ['a time without offset', { ...minedBatch('X-1'), occurredAt: '2026-03-01T08:00:00' }],
     ['a bad batch id', { ...minedBatch('X-1'), batchId: 'has space' }],
   ])('refuses %s with 400 VALIDATION_FAILED', (_case, body) =>
-    expectRefusal(mine(body), 400, 'VALIDATION_FAILED'),
+    expectRefusal(mine(body), 400, 'VALIDATION_FAILED', ledger),
   );
 
   it('refuses malformed JSON with 400 MALFORMED_JSON', () =>
@@ -56,6 +46,7 @@ describe('refused commands write nothing', () => {
       () => ledger.request('POST', '/batches/mined', { token: parties.miner, rawBody: '{"batchId": ' }),
       400,
       'MALFORMED_JSON',
+      ledger,
     ));
 
   it('refuses a body that is not an object', () =>
@@ -63,6 +54,7 @@ describe('refused commands write nothing', () => {
       () => ledger.request('POST', '/batches/mined', { token: parties.miner, rawBody: '[1,2]' }),
       400,
       'VALIDATION_FAILED',
+      ledger,
     ));
 
   it('refuses a non-JSON media type with 415', () =>
@@ -75,6 +67,7 @@ describe('refused commands write nothing', () => {
         }),
       415,
       'UNSUPPORTED_MEDIA_TYPE',
+      ledger,
     ));
 
   it('refuses a request without an API key with 401', () =>
@@ -82,11 +75,12 @@ describe('refused commands write nothing', () => {
       () => ledger.request('POST', '/batches/mined', { body: minedBatch('X-2') }),
       401,
       'MISSING_API_KEY',
+      ledger,
     ));
   it('refuses an unknown API key with 401', () =>
-    expectRefusal(mine(minedBatch('X-2'), 'tl_not-a-key'), 401, 'INVALID_API_KEY'));
+    expectRefusal(mine(minedBatch('X-2'), 'tl_not-a-key'), 401, 'INVALID_API_KEY', ledger));
   it('refuses reads without an API key with 401', () =>
-    expectRefusal(() => ledger.request('GET', '/batches/OK-1'), 401, 'MISSING_API_KEY'));
+    expectRefusal(() => ledger.request('GET', '/batches/OK-1'), 401, 'MISSING_API_KEY', ledger));
 
   it('refuses a producer registering an organisation with 403', () =>
     expectRefusal(
@@ -94,6 +88,7 @@ describe('refused commands write nothing', () => {
         ledger.post('/orgs', parties.miner, { orgId: 'x', name: 'X', country: 'FR', roles: ['producer'] }),
       403,
       'ROLE_REQUIRED',
+      ledger,
     ));
   it('refuses a facility for another organisation with 403', () =>
     expectRefusal(
@@ -106,9 +101,10 @@ describe('refused commands write nothing', () => {
         }),
       403,
       'NOT_YOUR_ORGANISATION',
+      ledger,
     ));
   it('refuses a regulator recording a mined batch with 403', () =>
-    expectRefusal(mine(minedBatch('X-3'), parties.regulator), 403, 'ROLE_REQUIRED'));
+    expectRefusal(mine(minedBatch('X-3'), parties.regulator), 403, 'ROLE_REQUIRED', ledger));
   it('refuses a producer placing a hold with 403', () =>
     expectRefusal(
       () =>
@@ -118,12 +114,18 @@ describe('refused commands write nothing', () => {
         }),
       403,
       'ROLE_REQUIRED',
+      ledger,
     ));
 
   it('refuses an unknown facility with 404', () =>
-    expectRefusal(mine({ ...minedBatch('X-4'), facilityId: 'nowhere' }), 404, 'FACILITY_NOT_FOUND'));
+    expectRefusal(mine({ ...minedBatch('X-4'), facilityId: 'nowhere' }), 404, 'FACILITY_NOT_FOUND', ledger));
   it('refuses mining at a facility that is not a mine with 422', () =>
-    expectRefusal(mine({ ...minedBatch('X-4'), facilityId: 'fremantle' }), 422, 'FACILITY_NOT_A_MINE'));
+    expectRefusal(
+      mine({ ...minedBatch('X-4'), facilityId: 'fremantle' }),
+      422,
+      'FACILITY_NOT_A_MINE',
+      ledger,
+    ));
   it('refuses a facility of an unknown organisation with 404', () =>
     expectRefusal(
       () =>
@@ -135,21 +137,24 @@ describe('refused commands write nothing', () => {
         }),
       404,
       'ORGANISATION_NOT_FOUND',
+      ledger,
     ));
   it('refuses shipping an unknown batch with 404', () =>
     expectRefusal(
       () => ledger.post('/batches/NOPE/shipments', parties.miner, shipment('S-9')),
       404,
       'BATCH_NOT_FOUND',
+      ledger,
     ));
   it('refuses shipping to an unknown organisation with 404', () =>
     expectRefusal(
       () => ledger.post('/batches/OK-1/shipments', parties.miner, { ...shipment('S-9'), toOrgId: 'ghost' }),
       404,
       'ORGANISATION_NOT_FOUND',
+      ledger,
     ));
   it('refuses a batch id that already exists with 409', () =>
-    expectRefusal(mine(minedBatch('OK-1')), 409, 'BATCH_ALREADY_EXISTS'));
+    expectRefusal(mine(minedBatch('OK-1')), 409, 'BATCH_ALREADY_EXISTS', ledger));
   it('refuses an organisation id that already exists with 409', () =>
     expectRefusal(
       () =>
@@ -161,24 +166,28 @@ describe('refused commands write nothing', () => {
         }),
       409,
       'ORGANISATION_ALREADY_EXISTS',
+      ledger,
     ));
   it('refuses acting on a batch you do not hold with 422', () =>
     expectRefusal(
       () => ledger.post('/batches/OK-1/shipments', parties.refiner, shipment('S-9')),
       422,
       'BATCH_NOT_IN_CUSTODY',
+      ledger,
     ));
   it('refuses shipping a held batch with 422', () =>
     expectRefusal(
       () => ledger.post('/batches/HELD-1/shipments', parties.miner, shipment('S-9')),
       422,
       'BATCH_HELD',
+      ledger,
     ));
   it('refuses shipping a batch in transit with 409', () =>
     expectRefusal(
       () => ledger.post('/batches/TRANSIT-1/shipments', parties.miner, shipment('S-9')),
       409,
       'BATCH_IN_TRANSIT',
+      ledger,
     ));
   it('refuses receiving a shipment addressed to someone else with 422', () =>
     expectRefusal(
@@ -190,6 +199,7 @@ describe('refused commands write nothing', () => {
         }),
       422,
       'SHIPMENT_NOT_ADDRESSED_TO_ACTOR',
+      ledger,
     ));
   it('refuses receiving more than was shipped with 422', () =>
     expectRefusal(
@@ -201,15 +211,17 @@ describe('refused commands write nothing', () => {
         }),
       422,
       'RECEIVED_MASS_EXCEEDS_SHIPPED',
+      ledger,
     ));
   it('refuses an occurredAt in the future with 422', () =>
     expectRefusal(
       mine({ ...minedBatch('X-5'), occurredAt: '2099-01-01T00:00:00Z' }),
       422,
       'OCCURRED_IN_FUTURE',
+      ledger,
     ));
   it('answers 404 for an unknown batch view and an unknown route', async () => {
-    await expectRefusal(() => ledger.get('/batches/NOPE', parties.miner), 404, 'BATCH_NOT_FOUND');
-    await expectRefusal(() => ledger.get('/nothing-here', parties.miner), 404, 'NOT_FOUND');
+    await expectRefusal(() => ledger.get('/batches/NOPE', parties.miner), 404, 'BATCH_NOT_FOUND', ledger);
+    await expectRefusal(() => ledger.get('/nothing-here', parties.miner), 404, 'NOT_FOUND', ledger);
   });
 });

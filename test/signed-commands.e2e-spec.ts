@@ -17,7 +17,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { ADMIN_TOKEN, LedgerHarness, minedBatch } from './support/ledger-harness';
+import { expectRefusal } from './support/expect-refusal';
+import { ADMIN_TOKEN, LedgerHarness, minedBatch, type Reply } from './support/ledger-harness';
 
 const CLI_MAIN = resolve(__dirname, '../dist/apps/cli/apps/cli/src/main.js');
 
@@ -70,17 +71,8 @@ describe('signed commands (RFC 9421 over HTTP)', () => {
   }
 
   /** The request is refused with 401 and `code`, and the log does not move. */
-  async function expectRefused(
-    send: () => Promise<{ status: number; body: unknown; headers: Headers }>,
-    code: string,
-  ) {
-    const before = await ledger.eventCount();
-    const reply = await send();
-    expect(reply.status).toBe(401);
-    expect(reply.headers.get('content-type')).toContain('application/problem+json');
-    expect(reply.body).toMatchObject({ status: 401, code });
-    expect(await ledger.eventCount()).toBe(before);
-  }
+  const expectRefused = (send: () => Promise<Reply<unknown>>, code: string) =>
+    expectRefusal(send, 401, code, ledger);
 
   beforeAll(async () => {
     ledger = await LedgerHarness.start();
@@ -320,14 +312,14 @@ describe('signed commands (RFC 9421 over HTTP)', () => {
       [{ publicKey: newSigner().jwk, replaces: 'nope' }, 404, 'SIGNING_KEY_NOT_FOUND'],
     ];
     for (const [body, status, code] of cases) {
-      const before = await ledger.eventCount();
-      const reply = await signedPost('/orgs/signco/keys', body, signingKey);
-      expect([reply.status, reply.body.code]).toEqual([status, code]);
-      expect(await ledger.eventCount()).toBe(before);
+      await expectRefusal(() => signedPost('/orgs/signco/keys', body, signingKey), status, code, ledger);
     }
     const plain = await ledger.organisation('plainco2', 'CA', ['producer']);
-    const foreign = await ledger.post('/orgs/signco/keys', plain, { publicKey: newSigner().jwk });
-    expect([foreign.status, foreign.body.code]).toEqual([403, 'NOT_YOUR_ORGANISATION']);
+    await expectRefusal(
+      await ledger.post('/orgs/signco/keys', plain, { publicKey: newSigner().jwk }),
+      403,
+      'NOT_YOUR_ORGANISATION',
+    );
   });
 
   it('accepts a request signed by the built `tracelode sign` CLI', async () => {

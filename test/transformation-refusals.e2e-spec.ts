@@ -1,3 +1,4 @@
+import { expectRefusal } from './support/expect-refusal';
 import { LedgerHarness, minedBatch, shipment, standardParties } from './support/ledger-harness';
 
 /** Transformations that must be refused write nothing; concurrent ones never over-consume an input. */
@@ -52,13 +53,8 @@ describe('transformations: refusals and races', () => {
   });
   afterAll(() => ledger.stop());
 
-  const expectRefusal = async (body: unknown, status: number, code: string, token = parties.miner) => {
-    const before = await ledger.eventCount();
-    const reply = await ledger.post('/transformations', token, body);
-    expect({ status: reply.status, code: reply.body.code }).toEqual({ status, code });
-    expect(reply.headers.get('content-type')).toContain('application/problem+json');
-    expect(await ledger.eventCount()).toBe(before);
-  };
+  const expectTransformationRefused = (body: unknown, status: number, code: string, token = parties.miner) =>
+    expectRefusal(() => ledger.post('/transformations', token, body), status, code, ledger);
 
   it('records a partial consumption and leaves the rest in custody', async () => {
     const reply = await ledger.post<{ outputBatchIds: string[]; position: string }>(
@@ -81,13 +77,13 @@ describe('transformations: refusals and races', () => {
   });
 
   it('refuses output mass above consumed mass', () =>
-    expectRefusal(
+    expectTransformationRefused(
       transformation('T-1', [{ batchId: 'ORE-2', consumedKg: 100 }], [['C-1', 100.001]]),
       422,
       'OUTPUT_MASS_EXCEEDS_CONSUMED',
     ));
   it('refuses outputs plus residues above consumed mass', () =>
-    expectRefusal(
+    expectTransformationRefused(
       transformation('T-1', [{ batchId: 'ORE-2', consumedKg: 100 }], [['C-1', 60]], {
         residues: [{ kind: 'slag', massKg: 40.001 }],
       }),
@@ -95,31 +91,31 @@ describe('transformations: refusals and races', () => {
       'OUTPUT_MASS_EXCEEDS_CONSUMED',
     ));
   it('refuses consuming more than remains', () =>
-    expectRefusal(
+    expectTransformationRefused(
       transformation('T-1', [{ batchId: 'ORE-2', consumedKg: 1000.001 }], [['C-1', 1]]),
       422,
       'CONSUMED_MASS_EXCEEDS_REMAINING',
     ));
   it('refuses an unknown input', () =>
-    expectRefusal(
+    expectTransformationRefused(
       transformation('T-1', [{ batchId: 'GHOST', consumedKg: 1 }], [['C-1', 1]]),
       404,
       'BATCH_NOT_FOUND',
     ));
   it('refuses a held input', () =>
-    expectRefusal(
+    expectTransformationRefused(
       transformation('T-1', [{ batchId: 'ORE-HELD', consumedKg: 1 }], [['C-1', 1]]),
       422,
       'BATCH_HELD',
     ));
   it('refuses an input in transit', () =>
-    expectRefusal(
+    expectTransformationRefused(
       transformation('T-1', [{ batchId: 'ORE-MOVING', consumedKg: 1 }], [['C-1', 1]]),
       409,
       'BATCH_IN_TRANSIT',
     ));
   it('refuses an input held by another organisation', () =>
-    expectRefusal(
+    expectTransformationRefused(
       {
         ...transformation('T-1', [{ batchId: 'ORE-2', consumedKg: 1 }], [['C-1', 1]]),
         facilityId: 'kuantan',
@@ -129,7 +125,7 @@ describe('transformations: refusals and races', () => {
       parties.refiner,
     ));
   it('refuses an input at another facility', () =>
-    expectRefusal(
+    expectTransformationRefused(
       {
         ...transformation('T-1', [{ batchId: 'ORE-2', consumedKg: 1 }], [['C-1', 1]]),
         facilityId: 'fremantle',
@@ -138,7 +134,7 @@ describe('transformations: refusals and races', () => {
       'INPUT_NOT_AT_FACILITY',
     ));
   it('refuses economic keys that do not sum to 1', () =>
-    expectRefusal(
+    expectTransformationRefused(
       transformation(
         'T-1',
         [{ batchId: 'ORE-2', consumedKg: 100 }],
@@ -154,21 +150,25 @@ describe('transformations: refusals and races', () => {
       'ALLOCATION_KEYS_DO_NOT_SUM_TO_ONE',
     ));
   it('refuses an output id that already exists', () =>
-    expectRefusal(
+    expectTransformationRefused(
       transformation('T-1', [{ batchId: 'ORE-2', consumedKg: 10 }], [['CONC-1', 1]]),
       409,
       'BATCH_ALREADY_EXISTS',
     ));
   it('refuses an unknown process and a missing input list', async () => {
-    await expectRefusal(
+    await expectTransformationRefused(
       { ...transformation('T-1', [{ batchId: 'ORE-2', consumedKg: 10 }], [['C-1', 1]]), process: 'alchemy' },
       400,
       'VALIDATION_FAILED',
     );
-    await expectRefusal({ ...transformation('T-1', [], [['C-1', 1]]) }, 400, 'VALIDATION_FAILED');
+    await expectTransformationRefused(
+      { ...transformation('T-1', [], [['C-1', 1]]) },
+      400,
+      'VALIDATION_FAILED',
+    );
   });
   it('refuses a regulator', () =>
-    expectRefusal(
+    expectTransformationRefused(
       transformation('T-1', [{ batchId: 'ORE-2', consumedKg: 10 }], [['C-1', 1]]),
       403,
       'ROLE_REQUIRED',

@@ -1,7 +1,6 @@
 import type { BatchEvent, LedgerEvent } from '@tracelode/domain';
-import type { StoredEvent } from '@tracelode/event-store';
+import { type GivenEvent, type ProjectionSpec, projectionSpec } from '@tracelode/testing';
 import { type BatchCustodyView, batchCustodyProjection, BATCH_CUSTODY } from './batch-custody.projection';
-import { toLedgerEvent } from './document-projection';
 
 const MINED: BatchEvent = {
   type: 'BatchMined',
@@ -80,35 +79,21 @@ const ACTORS: Record<string, string> = {
   BatchAssayed: 'irma-audit',
 };
 
-/** The event as the log would hold it at `position`, with the envelope the API writes. */
-function stored(
-  event: LedgerEvent,
-  position: number,
-  actorOrgId: string | null = ACTORS[event.type] ?? null,
-) {
-  return {
-    position: BigInt(position),
-    stream: `batch-${(event.data as { batchId?: string }).batchId ?? 'x'}`,
-    revision: BigInt(position - 1),
-    eventId: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
-    type: event.type,
-    data: event.data,
-    metadata: actorOrgId === null ? {} : { actor: { orgId: actorOrgId, keyId: 'k', roles: ['producer'] } },
-    recordedAt: `2026-04-01T00:00:${String(position).padStart(2, '0')}.000Z`,
-  } satisfies StoredEvent;
-}
+/** The event with the envelope the API writes: its actor, on the batch's stream. */
+const logged = (event: LedgerEvent, actorOrgId: string | null = ACTORS[event.type] ?? null): GivenEvent => ({
+  ...event,
+  stream: `batch-${(event.data as { batchId?: string }).batchId ?? 'x'}`,
+  metadata: actorOrgId === null ? {} : { actor: { orgId: actorOrgId, keyId: 'k', roles: ['producer'] } },
+});
 
-/** Folds the events through the projection the way the runner does (position = index + 10). */
-function project(events: readonly LedgerEvent[], from?: BatchCustodyView): BatchCustodyView[] {
-  const views: BatchCustodyView[] = [];
-  let view = from;
-  events.forEach((event, i) => {
-    const record = stored(event, i + 10);
-    expect(batchCustodyProjection.keyOf(toLedgerEvent(record))).toBe('MW-1');
-    view = batchCustodyProjection.evolve(view, toLedgerEvent(record), record);
-    views.push(view);
-  });
-  return views;
+/** The runner's fold from position 10. */
+const custody = projectionSpec(batchCustodyProjection, { firstPosition: 10 });
+
+/** The view of MW-1 after each event, every one of which must be about MW-1. */
+function follow(spec: ProjectionSpec<BatchCustodyView>, ...events: LedgerEvent[]): BatchCustodyView[] {
+  const scenario = spec.given(...events.map((event) => logged(event)));
+  expect(scenario.keys()).toEqual(events.map(() => 'MW-1'));
+  return scenario.thenEach('MW-1') as BatchCustodyView[];
 }
 
 describe('batchCustodyProjection', () => {
@@ -117,7 +102,14 @@ describe('batchCustodyProjection', () => {
   });
 
   it('follows a batch mined → shipped → received → held → released', () => {
-    const [mined, shipped, received, held, released] = project([MINED, SHIPPED, RECEIVED, HELD, RELEASED]);
+    const [mined, shipped, received, held, released] = follow(
+      custody,
+      MINED,
+      SHIPPED,
+      RECEIVED,
+      HELD,
+      RELEASED,
+    );
 
     expect(mined).toEqual({
       batchId: 'MW-1',
@@ -223,7 +215,7 @@ describe('batchCustodyProjection', () => {
   });
 
   it('keeps the custody status under a hold: held in transit, still in transit once released', () => {
-    const [, , held, released] = project([MINED, SHIPPED, HELD, RELEASED]);
+    const [, , held, released] = follow(custody, MINED, SHIPPED, HELD, RELEASED);
 
     expect(held).toMatchObject({ status: 'held', custodyStatus: 'in_transit', held: true });
     expect(held!.openShipment).toMatchObject({ shipmentId: 'S-1' });
@@ -231,14 +223,14 @@ describe('batchCustodyProjection', () => {
   });
 
   it('keeps a hold through a receipt', () => {
-    const [, , , received] = project([MINED, SHIPPED, HELD, RECEIVED]);
+    const [, , , received] = follow(custody, MINED, SHIPPED, HELD, RECEIVED);
 
     expect(received).toMatchObject({ status: 'held', custodyStatus: 'in_custody', held: true });
     expect(received!.custodian).toEqual({ orgId: 'refco', facilityId: 'kuantan' });
   });
 
   it('replaces the grade on an assay without changing custody', () => {
-    const [mined, assayed] = project([MINED, ASSAYED]);
+    const [mined, assayed] = follow(custody, MINED, ASSAYED);
 
     expect(assayed).toEqual({
       ...mined,
@@ -253,11 +245,12 @@ describe('batchCustodyProjection', () => {
 
   it('reads occurredAt from the event, falling back to recordedAt, and tolerates a missing actor', () => {
     const { occurredAt: _occurredAt, ...data } = MINED.data;
-    const record = stored({ type: 'BatchMined', data } as LedgerEvent, 7, null);
+    const scenario = projectionSpec(batchCustodyProjection, { firstPosition: 7 }).given(
+      logged({ type: 'BatchMined', data } as LedgerEvent, null),
+    );
+    const record = scenario.stored[0]!;
 
-    const view = batchCustodyProjection.evolve(undefined, toLedgerEvent(record), record);
-
-    expect(view.timeline[0]).toMatchObject({
+    expect(scenario.then('MW-1')!.timeline[0]).toMatchObject({
       occurredAt: record.recordedAt,
       recordedAt: record.recordedAt,
       actorOrgId: null,
@@ -265,18 +258,16 @@ describe('batchCustodyProjection', () => {
   });
 
   it('does not change the view it is given', () => {
-    const [mined] = project([MINED]);
+    const [mined] = follow(custody, MINED);
     const before = structuredClone(mined);
 
-    project([SHIPPED, HELD], mined);
+    follow(custody.from('MW-1', mined!), SHIPPED, HELD);
 
     expect(mined).toEqual(before);
   });
 
   it('refuses an event for a batch that was never mined', () => {
-    const record = stored(SHIPPED, 3);
-
-    expect(() => batchCustodyProjection.evolve(undefined, toLedgerEvent(record), record)).toThrow(
+    expect(() => projectionSpec(batchCustodyProjection, { firstPosition: 3 }).given(logged(SHIPPED))).toThrow(
       'BatchShipped for a batch that was never mined',
     );
   });

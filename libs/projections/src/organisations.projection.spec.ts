@@ -1,6 +1,6 @@
 import type { OrganisationEvent } from '@tracelode/domain';
-import type { StoredEvent } from '@tracelode/event-store';
-import { type OrganisationView, organisationsProjection } from './organisations.projection';
+import { projectionSpec } from '@tracelode/testing';
+import { organisationsProjection } from './organisations.projection';
 
 const publicKey = {
   kty: 'OKP' as const,
@@ -40,16 +40,9 @@ const EVENTS: OrganisationEvent[] = [
 
 describe('organisations projection', () => {
   it('shows every signing key with its status, rotation and revocation', () => {
-    const view = EVENTS.reduce<OrganisationView | undefined>(
-      (current, event) => organisationsProjection.evolve(current, event, {} as StoredEvent),
-      undefined,
-    );
-    expect(EVENTS.map((event) => organisationsProjection.keyOf(event))).toEqual([
-      'mineco',
-      'mineco',
-      'mineco',
-      'mineco',
-    ]);
+    const scenario = projectionSpec(organisationsProjection).given(...EVENTS);
+    const view = scenario.then('mineco');
+    expect(scenario.keys()).toEqual(['mineco', 'mineco', 'mineco', 'mineco']);
     expect(view?.signingKeys).toEqual([
       {
         keyId: 'sk1',
