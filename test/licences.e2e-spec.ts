@@ -231,7 +231,7 @@ describe('licences and exports', () => {
       expectExportRefused('B-S2', exportOf('E-X', 'L-SINGLE'), 422, 'LICENCE_SINGLE_USE_SPENT'));
     it('the batch is held', () => expectExportRefused('B-HELD', exportOf('E-X', 'L-GEN'), 422, 'BATCH_HELD'));
     it('the batch is in transit', () =>
-      expectExportRefused('B-MOVING', exportOf('E-X', 'L-GEN'), 422, 'BATCH_IN_TRANSIT'));
+      expectExportRefused('B-MOVING', exportOf('E-X', 'L-GEN'), 409, 'BATCH_IN_TRANSIT'));
     it('the batch was consumed', () =>
       expectExportRefused('B-CONS', exportOf('E-X', 'L-GEN'), 422, 'BATCH_CONSUMED'));
     it('the batch was already exported', () =>

@@ -1,4 +1,4 @@
-import { BadRequestException, type LogLevel } from '@nestjs/common';
+import { type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -8,6 +8,7 @@ import { LedgerValidationPipe } from './common/ledger-validation.pipe';
 import { ProblemDetailsFilter } from './common/problem-details';
 import { withSignatureHeaders } from './common/signature-headers';
 import type { LedgerConfig } from './config/ledger-config';
+import { apiProblem } from './common/problem-details';
 
 const LOG_LEVELS: Record<LedgerConfig['logLevel'], LogLevel[]> = {
   error: ['fatal', 'error'],
@@ -62,10 +63,7 @@ function acceptJsonBodiesOnly(adapter: FastifyAdapter): void {
       done(null, text === '' ? undefined : (JSON.parse(text) as unknown));
     } catch (error) {
       done(
-        new BadRequestException({
-          code: 'MALFORMED_JSON',
-          message: `The body is not valid JSON: ${(error as Error).message}`,
-        }),
+        apiProblem('MALFORMED_JSON', `The body is not valid JSON: ${(error as Error).message}`),
         undefined,
       );
     }

@@ -90,7 +90,7 @@ export const initialStateOf = <K extends StreamKind>(kind: K): StateOfKind[K] =>
 /** The state a decision sees; asking for a stream its decider did not name is a programming error. */
 export function ledgerState(loaded: LoadedStreams): LedgerState {
   const get = <K extends StreamKind>(kind: K, id: string): StateOfKind[K] => {
-    const state = (loaded[kind] as ReadonlyMap<string, StateOfKind[K]> | undefined)?.get(id);
+    const state = loaded[kind]?.get(id);
     if (state === undefined) throw new Error(`The decision did not load ${STREAM_KINDS[kind].streamOf(id)}`);
     return state;
   };
@@ -147,11 +147,13 @@ export class InMemoryStreams {
       }
     }
     const emitted = decider.decide(command, ledgerState(loaded as LoadedStreams));
-    for (const { stream, events } of emitted) {
+    const targets = emitted.map(({ stream, events }) => {
       const target = kinds.get(stream);
       if (!target) throw new Error(`The decision wrote ${stream}, which it did not load`);
-      this.given(target.kind, target.id, ...events);
-    }
+      return { ...target, events };
+    });
+    // Only once every stream written is known: a bad decision changes nothing.
+    for (const { kind, id, events } of targets) this.given(kind, id, ...events);
     return emitted;
   }
 }

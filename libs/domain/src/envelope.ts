@@ -73,7 +73,7 @@ export function decodeEvent(stored: Pick<EncodedEvent, 'type' | 'data' | 'metada
   }
   return {
     event: { type: current.type, data: current.data } as unknown as LedgerEvent,
-    metadata: { ...current.metadata, schemaVersion: version } as EventMetadata,
+    metadata: { ...(current.metadata as Partial<EventMetadata>), schemaVersion: version },
   };
 }
 

@@ -1,9 +1,10 @@
-import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { canonicalJson } from '@tracelode/integrity';
 import { sha256Hex } from '../common/sha256';
 import type { CommandMeta } from '../ledger/command-meta';
 import type { AuthenticatedRequest } from './api-key.guard';
+import { apiProblem } from '../common/problem-details';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -17,10 +18,10 @@ export const CommandContext = createParamDecorator(
     if (!request.actor) throw new Error('CommandContext used on a route without authentication');
     const idempotencyKey = header(request, 'idempotency-key');
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new BadRequestException({
-        code: 'INVALID_IDEMPOTENCY_KEY',
-        message: 'Idempotency-Key must be 1 to 255 visible ASCII characters',
-      });
+      throw apiProblem(
+        'INVALID_IDEMPOTENCY_KEY',
+        'Idempotency-Key must be 1 to 255 visible ASCII characters',
+      );
     }
     const commandId = randomUUID();
     return {

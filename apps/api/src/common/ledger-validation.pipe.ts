@@ -1,5 +1,6 @@
-import { type ArgumentMetadata, BadRequestException, Injectable, ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
 import { validationProblem } from './problem-details';
+import { apiProblem } from './problem-details';
 
 /**
  * The global ValidationPipe (whitelist, unknown fields refused, transform), plus one rule it lacks:
@@ -20,10 +21,7 @@ export class LedgerValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-      throw new BadRequestException({
-        code: 'VALIDATION_FAILED',
-        message: 'The request body must be a JSON object',
-      });
+      throw apiProblem('VALIDATION_FAILED', 'The request body must be a JSON object');
     }
     return super.transform(value, metadata);
   }

@@ -1,10 +1,11 @@
-import { Controller, Get, HttpException, Inject } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '@tracelode/event-store';
 import { LogNotary } from '@tracelode/integrity';
 import { Projector } from '@tracelode/projections';
 import { Public } from '../auth/api-key.guard';
 import { EVENT_STORE } from '../ledger/ledger.tokens';
+import { apiProblem } from '../common/problem-details';
 
 @ApiTags('operations')
 @Controller('health')
@@ -24,17 +25,11 @@ export class HealthController {
   async health(): Promise<{ status: 'ok'; logPosition: string; viewsPosition: string; treeSize: number }> {
     const failure = this.projector.error;
     if (failure) {
-      throw new HttpException(
-        { code: 'PROJECTOR_FAILED', message: `The views stopped updating: ${failure.message}` },
-        503,
-      );
+      throw apiProblem('PROJECTOR_FAILED', `The views stopped updating: ${failure.message}`);
     }
     const integrity = this.notary.error;
     if (integrity) {
-      throw new HttpException(
-        { code: 'LOG_INTEGRITY_FAILED', message: `The log cannot be notarised: ${integrity.message}` },
-        503,
-      );
+      throw apiProblem('LOG_INTEGRITY_FAILED', `The log cannot be notarised: ${integrity.message}`);
     }
     const head = await this.store.headPosition();
     return {

@@ -137,7 +137,7 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
         revisions.set(stream, revision);
       }
     }
-    return { loaded: loaded as LoadedStreams, revisions };
+    return { loaded, revisions };
   }
 
   private writesOf(

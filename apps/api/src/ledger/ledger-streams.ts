@@ -40,7 +40,7 @@ export class LedgerStreams {
     let state = (cached ? cached.state : initialStateOf(kind)) as StateOfKind[K];
     let revision: ExpectedRevision = cached ? cached.revision : 'no_stream';
     for await (const stored of this.store.readStream(stream, cached ? cached.revision + 1n : 0n)) {
-      state = evolveStream(kind, state, decodeEvent(stored).event) as StateOfKind[K];
+      state = evolveStream<K>(kind, state, decodeEvent(stored).event);
       revision = stored.revision;
     }
     if (revision !== 'no_stream') this.remember(stream, revision, state);

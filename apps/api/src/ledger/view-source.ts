@@ -1,4 +1,4 @@
-import { applyDecorators, HttpException, Inject, Injectable } from '@nestjs/common';
+import { applyDecorators, Inject, Injectable } from '@nestjs/common';
 import { ApiQuery } from '@nestjs/swagger';
 import { toBatchStreamId, toLicenceStreamId } from '@tracelode/domain';
 import { CorruptEventError, type EventStore, positionAt, type StoredEvent } from '@tracelode/event-store';
@@ -9,6 +9,7 @@ import {
   LogNotary,
   withProjectedViews,
 } from '@tracelode/integrity';
+import { apiProblem } from '../common/problem-details';
 import {
   CARBON,
   type CarbonView,
@@ -113,8 +114,6 @@ export interface ViewQuery<Kind> {
 
 const POSITION = /^\d{1,19}$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-const problem = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
-  new HttpException({ code, message, ...extra }, status);
 
 /**
  * The one way every query reads the ledger. Batch views are live by default; with `asOf` or `atPosition`
@@ -181,15 +180,14 @@ export class ViewSource {
     const head = await this.store.headPosition();
     const wait = this.config.minPositionWaitMs;
     if (this.notary.error) {
-      throw problem(503, 'LOG_INTEGRITY_FAILED', `The log cannot be notarised: ${this.notary.error.message}`);
+      throw apiProblem('LOG_INTEGRITY_FAILED', `The log cannot be notarised: ${this.notary.error.message}`);
     }
     const [viewsReady, logReady] = await Promise.all([
       this.projector.waitFor(head, wait),
       this.notary.waitFor(Number(head), wait),
     ]);
     if (!viewsReady || !logReady) {
-      throw problem(
-        503,
+      throw apiProblem(
         'LOG_BEHIND',
         `The views or the Merkle log have not reached position ${head} yet; retry shortly`,
         { retryAfterSeconds: 1 },
@@ -204,7 +202,7 @@ export class ViewSource {
       );
     } catch (error) {
       if (!(error instanceof CorruptEventError)) throw error;
-      throw problem(500, 'LOG_CORRUPT', error.message, { eventId: error.eventId });
+      throw apiProblem('LOG_CORRUPT', error.message, { eventId: error.eventId });
     }
   }
 
@@ -212,17 +210,16 @@ export class ViewSource {
     const { asOf, atPosition } = moment;
     const given = (value: string | undefined) => value !== undefined && value !== '';
     if (given(asOf) && given(atPosition)) {
-      throw problem(400, 'AMBIGUOUS_MOMENT', 'Give asOf or atPosition, not both');
+      throw apiProblem('AMBIGUOUS_MOMENT', 'Give asOf or atPosition, not both');
     }
     if (given(atPosition)) {
       if (!POSITION.test(atPosition!)) {
-        throw problem(400, 'INVALID_POSITION', 'atPosition must be a log position (digits)');
+        throw apiProblem('INVALID_POSITION', 'atPosition must be a log position (digits)');
       }
       const position = BigInt(atPosition!);
       const head = await this.store.headPosition();
       if (position > head) {
-        throw problem(
-          422,
+        throw apiProblem(
           'POSITION_BEYOND_HEAD',
           `The log ends at position ${head}; atPosition was ${position}`,
         );
@@ -232,8 +229,7 @@ export class ViewSource {
     if (given(asOf)) {
       const instant = new Date(asOf!);
       if (!INSTANT.test(asOf!) || Number.isNaN(instant.getTime())) {
-        throw problem(
-          400,
+        throw apiProblem(
           'INVALID_AS_OF',
           'asOf must be an ISO 8601 instant with a time zone, e.g. 2026-11-28T12:00:00Z',
         );

@@ -1,8 +1,10 @@
-import { HttpException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ApiQuery } from '@nestjs/swagger';
 import { Projector } from '@tracelode/projections';
 import type { LedgerConfig } from '../config/ledger-config';
 import { LEDGER_CONFIG } from './ledger.tokens';
+import { apiProblem } from '../common/problem-details';
+import { type DomainError, refuse } from '@tracelode/domain';
 
 const POSITION = /^\d{1,19}$/;
 
@@ -17,19 +19,13 @@ export class ViewsReady {
   async atLeast(minPosition: string | undefined): Promise<void> {
     if (minPosition === undefined || minPosition === '') return;
     if (!POSITION.test(minPosition)) {
-      throw new HttpException(
-        { code: 'INVALID_POSITION', message: 'minPosition must be a log position (digits)' },
-        400,
-      );
+      throw apiProblem('INVALID_POSITION', 'minPosition must be a log position (digits)');
     }
     if (await this.projector.waitFor(BigInt(minPosition), this.config.minPositionWaitMs)) return;
-    throw new HttpException(
-      {
-        code: 'VIEWS_BEHIND',
-        message: `The views reflect position ${this.projector.position}, not yet ${minPosition}; retry shortly`,
-        retryAfterSeconds: 1,
-      },
-      503,
+    throw apiProblem(
+      'VIEWS_BEHIND',
+      `The views reflect position ${this.projector.position}, not yet ${minPosition}; retry shortly`,
+      { retryAfterSeconds: 1 },
     );
   }
 }
@@ -43,5 +39,5 @@ export const ApiMinPosition = () =>
   });
 
 /** The one 404 for a batch no view knows. */
-export const batchNotFound = (batchId: string): NotFoundException =>
-  new NotFoundException({ code: 'BATCH_NOT_FOUND', message: `Batch ${batchId} does not exist` });
+export const batchNotFound = (batchId: string): DomainError =>
+  refuse('BATCH_NOT_FOUND', `Batch ${batchId} does not exist`);

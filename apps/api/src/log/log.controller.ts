@@ -1,4 +1,4 @@
-import { Controller, Get, HttpException, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
   LogNotary,
@@ -6,6 +6,7 @@ import {
   type PublicKeyDocument,
   type SignedCheckpoint,
 } from '@tracelode/integrity';
+import { apiProblem } from '../common/problem-details';
 import { Public } from '../auth/api-key.guard';
 
 /** A consistency or inclusion proof as served: hashes in hex. */
@@ -31,8 +32,6 @@ interface ConsistencyProof {
 }
 
 const SIZE = /^[1-9]\d{0,15}$/;
-const problem = (status: number, code: string, message: string) =>
-  new HttpException({ code, message }, status);
 
 /**
  * The verifiable log, readable by anyone (no API key): the ledger's public key, its signed checkpoints,
@@ -56,7 +55,7 @@ export class LogController {
     this.healthy();
     const latest = this.notary.latestCheckpoint();
     if (!latest)
-      throw problem(404, 'NO_CHECKPOINT', 'The ledger has not signed a checkpoint yet (the log is empty)');
+      throw apiProblem('NO_CHECKPOINT', 'The ledger has not signed a checkpoint yet (the log is empty)');
     return latest;
   }
 
@@ -73,7 +72,7 @@ export class LogController {
   checkpoints(@Query('from') from?: string, @Query('limit') limit?: string): SignedCheckpoint[] {
     const smallest = from === undefined ? 1 : this.size('from', from);
     const most = limit === undefined ? 100 : this.size('limit', limit);
-    if (most > 1000) throw problem(400, 'INVALID_LIMIT', 'limit must be at most 1000');
+    if (most > 1000) throw apiProblem('INVALID_LIMIT', 'limit must be at most 1000');
     return this.notary.checkpoints(smallest, most);
   }
 
@@ -84,14 +83,13 @@ export class LogController {
   @ApiOkResponse({ description: 'The audit path (hex), the leaf and root hashes, the checkpoint if signed' })
   inclusion(@Query('eventId') eventId?: string, @Query('treeSize') treeSize?: string): InclusionProof {
     this.healthy();
-    if (!eventId) throw problem(400, 'INVALID_EVENT_ID', 'eventId is required');
+    if (!eventId) throw apiProblem('INVALID_EVENT_ID', 'eventId is required');
     const size = treeSize === undefined ? this.checkpoint().treeSize : this.size('treeSize', treeSize);
     this.withinTree(size);
     const position = this.notary.positionOf(eventId);
-    if (position === undefined) throw problem(404, 'EVENT_NOT_FOUND', `No event ${eventId} is in the log`);
+    if (position === undefined) throw apiProblem('EVENT_NOT_FOUND', `No event ${eventId} is in the log`);
     if (position > size) {
-      throw problem(
-        422,
+      throw apiProblem(
         'EVENT_NOT_IN_TREE',
         `Event ${eventId} is at position ${position}, after tree size ${size}`,
       );
@@ -118,11 +116,11 @@ export class LogController {
   @ApiQuery({ name: 'to', required: false, description: 'Default: the latest checkpoint’s tree size' })
   consistency(@Query('from') from?: string, @Query('to') to?: string): ConsistencyProof {
     this.healthy();
-    if (from === undefined) throw problem(400, 'INVALID_TREE_SIZE', 'from is required');
+    if (from === undefined) throw apiProblem('INVALID_TREE_SIZE', 'from is required');
     const first = this.size('from', from);
     const second = to === undefined ? this.checkpoint().treeSize : this.size('to', to);
     if (first > second)
-      throw problem(400, 'INVALID_TREE_SIZE', `from (${first}) must not exceed to (${second})`);
+      throw apiProblem('INVALID_TREE_SIZE', `from (${first}) must not exceed to (${second})`);
     this.withinTree(second);
     return {
       from: first,
@@ -134,14 +132,13 @@ export class LogController {
   }
 
   private size(name: string, text: string): number {
-    if (!SIZE.test(text)) throw problem(400, 'INVALID_TREE_SIZE', `${name} must be a positive whole number`);
+    if (!SIZE.test(text)) throw apiProblem('INVALID_TREE_SIZE', `${name} must be a positive whole number`);
     return Number(text);
   }
 
   private withinTree(size: number): void {
     if (size > this.notary.size) {
-      throw problem(
-        422,
+      throw apiProblem(
         'TREE_SIZE_BEYOND_LOG',
         `The tree has ${this.notary.size} events so far; no proof can be made for size ${size}`,
       );
@@ -150,7 +147,6 @@ export class LogController {
 
   private healthy(): void {
     const failure = this.notary.error;
-    if (failure)
-      throw problem(503, 'LOG_INTEGRITY_FAILED', `The log cannot be notarised: ${failure.message}`);
+    if (failure) throw apiProblem('LOG_INTEGRITY_FAILED', `The log cannot be notarised: ${failure.message}`);
   }
 }

@@ -1,4 +1,4 @@
-import { type Decider, eventsFor, type Issued } from '../decider';
+import { type Decider, eventsFor } from '../decider';
 import { hasRole } from '../shared/actor';
 import { refuse } from '../shared/domain-error';
 import type { Grade, Material } from '../shared/material';

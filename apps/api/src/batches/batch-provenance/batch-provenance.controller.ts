@@ -1,4 +1,4 @@
-import { Controller, Get, HttpException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiExtraModels,
@@ -8,6 +8,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { apiProblem } from '../../common/problem-details';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import { ApiViewMoment, type ViewMoment, ViewSource } from '../../ledger/view-source';
 import { batchNotFound } from '../../ledger/views-ready';
@@ -36,13 +37,7 @@ export class BatchProvenanceController {
     @Query() moment: ViewMoment,
   ): Promise<ProvenanceDto | DescendantsDto> {
     if (direction !== undefined && direction !== 'descendants') {
-      throw new HttpException(
-        {
-          code: 'INVALID_DIRECTION',
-          message: 'direction must be "descendants" (or left out for the origins)',
-        },
-        400,
-      );
+      throw apiProblem('INVALID_DIRECTION', 'direction must be "descendants" (or left out for the origins)');
     }
     const answer = await this.source.batch({
       view: direction === 'descendants' ? 'descendants' : 'provenance',

@@ -1,26 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import {
-  type Grade,
-  MATERIAL_FORMS,
-  type MaterialForm,
-  RARE_EARTH_ELEMENTS,
-  type RareEarthElement,
-} from '@tracelode/domain';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayUnique,
-  IsArray,
-  IsIn,
-  IsNumber,
-  IsOptional,
-  Max,
-  Min,
-  ValidateNested,
-  IsDefined,
-} from 'class-validator';
+import { IsNumber, IsOptional, Max, Min, ValidateNested, IsDefined } from 'class-validator';
 import { MaterialDto } from '../../common/dto/material.dto';
-import { IsGrade, IsLedgerId, IsMassKg, IsTimestampWithOffset } from '../../common/validation';
+import { IsLedgerId, IsMassKg, IsTimestampWithOffset } from '../../common/validation';
 
 export class RecordMinedBatchDto {
   @ApiProperty({ example: 'MW-2026-0001' })

@@ -1,9 +1,10 @@
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CertificateView } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import { ViewSource } from '../../ledger/view-source';
 import { ApiMinPosition } from '../../ledger/views-ready';
+import { refuse } from '@tracelode/domain';
 
 @ApiTags('certificates')
 @ApiBearerAuth()
@@ -22,10 +23,7 @@ export class CertificateViewsController {
     const moment = { minPosition };
     const view = await this.source.document({ view: 'certificate', id: certificateId, moment });
     if (!view) {
-      throw new NotFoundException({
-        code: 'CERTIFICATE_NOT_FOUND',
-        message: `Certificate ${certificateId} does not exist`,
-      });
+      throw refuse('CERTIFICATE_NOT_FOUND', `Certificate ${certificateId} does not exist`);
     }
     return view;
   }

@@ -1,8 +1,9 @@
-import { Controller, Get, HttpException, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { ExportView } from '@tracelode/projections';
 import { ViewSource } from '../../ledger/view-source';
 import { ApiMinPosition } from '../../ledger/views-ready';
+import { apiProblem } from '../../common/problem-details';
 
 @ApiTags('exports')
 @ApiBearerAuth()
@@ -41,7 +42,6 @@ export class ExportViewsController {
 function instant(name: string, value: string | undefined, otherwise: number): number {
   if (value === undefined || value === '') return otherwise;
   const ms = Date.parse(value);
-  if (Number.isNaN(ms))
-    throw new HttpException({ code: 'INVALID_TIME', message: `${name} must be an ISO 8601 date-time` }, 400);
+  if (Number.isNaN(ms)) throw apiProblem('INVALID_TIME', `${name} must be an ISO 8601 date-time`);
   return ms;
 }

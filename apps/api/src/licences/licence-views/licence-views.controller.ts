@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { LicenceView } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
@@ -6,6 +6,7 @@ import { StoredEventDto, toStoredEventDto } from '../../common/dto/stored-event.
 import { ViewSource } from '../../ledger/view-source';
 import { ApiMinPosition } from '../../ledger/views-ready';
 import { LicenceViewDto } from './licence-views.dto';
+import { refuse } from '@tracelode/domain';
 
 @ApiTags('licences')
 @ApiBearerAuth()
@@ -39,11 +40,7 @@ export class LicenceViewsController {
     @Query('minPosition') minPosition?: string,
   ): Promise<LicenceView> {
     const view = await this.source.document({ view: 'licence', id: licenceId, moment: { minPosition } });
-    if (!view)
-      throw new NotFoundException({
-        code: 'LICENCE_NOT_FOUND',
-        message: `Licence ${licenceId} does not exist`,
-      });
+    if (!view) throw refuse('LICENCE_NOT_FOUND', `Licence ${licenceId} does not exist`);
     return view;
   }
 
@@ -52,11 +49,7 @@ export class LicenceViewsController {
   @ApiOkResponse({ type: [StoredEventDto] })
   async events(@Param('licenceId', LedgerIdPipe) licenceId: string): Promise<StoredEventDto[]> {
     const events = (await this.source.events({ view: 'licence', id: licenceId })).map(toStoredEventDto);
-    if (events.length === 0)
-      throw new NotFoundException({
-        code: 'LICENCE_NOT_FOUND',
-        message: `Licence ${licenceId} does not exist`,
-      });
+    if (events.length === 0) throw refuse('LICENCE_NOT_FOUND', `Licence ${licenceId} does not exist`);
     return events;
   }
 }
