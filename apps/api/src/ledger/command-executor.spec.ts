@@ -186,17 +186,24 @@ describe('CommandExecutor', () => {
     return { store, executor };
   };
   const refusal = async (run: Promise<unknown>): Promise<DomainError> => {
-    const error = await run.then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
-    if (error instanceof DomainError) return error;
-    throw error ?? new Error('the command was not refused');
+    try {
+      await run;
+    } catch (error) {
+      if (error instanceof DomainError) return error;
+      throw error;
+    }
+    throw new Error('the command was not refused');
   };
+  /** What the CommandBus does: hands a LedgerCommand of any use case to the one handler. */
+  const send = <Body extends { type: string }, Result extends Record<string, unknown>>(
+    executor: CommandExecutor,
+    command: LedgerCommand<Body, Result>,
+  ) => executor.execute(command as unknown as Parameters<CommandExecutor['execute']>[0]);
 
   it('decides on events another process appended since the stream was folded, and retries a lost race', async () => {
     const { store, executor } = await setUp();
-    await executor.execute(
+    await send(
+      executor,
       new LedgerCommand(registerFacility, register('mt-weld'), meta, { facilityId: 'mt-weld' }),
     );
     await appendDirectly(store, 1n, facility('fremantle'));
@@ -206,7 +213,8 @@ describe('CommandExecutor', () => {
       if (attempt === 1) void appendDirectly(store, 2n, facility('port-hedland'));
     });
 
-    const result = await executor.execute(
+    const result = await send(
+      executor,
       new LedgerCommand(decider, register('kuantan'), meta, { facilityId: 'kuantan' }),
     );
 
@@ -231,7 +239,7 @@ describe('CommandExecutor', () => {
       () => void appendDirectly(store, revision++, facility(`rival-${revision}`)),
     );
 
-    const error = await refusal(executor.execute(new LedgerCommand(decider, register('kuantan'), meta, {})));
+    const error = await refusal(send(executor, new LedgerCommand(decider, register('kuantan'), meta, {})));
 
     expect(error).toMatchObject({ code: 'CONCURRENCY_CONFLICT', kind: 'conflict' });
     expect(seen).toHaveLength(5);
@@ -242,7 +250,8 @@ describe('CommandExecutor', () => {
     const { store, executor } = await setUp();
     const idempotent = { ...meta, idempotencyKey: 'retry-me' };
     const { decider, seen } = observed(() => undefined);
-    const first = await executor.execute(
+    const first = await send(
+      executor,
       new LedgerCommand(
         decider,
         register('kuantan'),
@@ -253,7 +262,8 @@ describe('CommandExecutor', () => {
         }),
       ),
     );
-    const again = await executor.execute(
+    const again = await send(
+      executor,
       new LedgerCommand(decider, register('kuantan'), idempotent, { facilityId: 'kuantan', secret: 's' }),
     );
 
@@ -267,10 +277,11 @@ describe('CommandExecutor', () => {
   it('refuses an Idempotency-Key reused for a different request with IDEMPOTENCY_KEY_REUSED', async () => {
     const { executor } = await setUp();
     const idempotent = { ...meta, idempotencyKey: 'once' };
-    await executor.execute(new LedgerCommand(registerFacility, register('kuantan'), idempotent, {}));
+    await send(executor, new LedgerCommand(registerFacility, register('kuantan'), idempotent, {}));
 
     const error = await refusal(
-      executor.execute(
+      send(
+        executor,
         new LedgerCommand(
           registerFacility,
           register('fremantle'),
@@ -289,7 +300,8 @@ describe('CommandExecutor', () => {
     const head = await store.headPosition();
 
     const error = await refusal(
-      executor.execute(
+      send(
+        executor,
         new LedgerCommand(registerFacility, register('kuantan'), { ...meta, idempotencyKey: 'refused' }, {}),
       ),
     );
