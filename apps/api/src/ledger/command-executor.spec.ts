@@ -1,16 +1,22 @@
 import {
-  evolveOrganisation,
-  initialOrganisationState,
+  type Decider,
+  DomainError,
+  encodeEvent,
   type LedgerEvent,
   type OrganisationState,
+  type RegisterFacility,
+  registerFacility,
 } from '@tracelode/domain';
 import { type EventStore, InMemoryEventStore, type StreamWrite } from '@tracelode/event-store';
 import { randomUUID } from 'node:crypto';
 import type { CommandMeta } from './command-meta';
-import { CommandExecutor, DecisionSession, FoldedStreams } from './command-executor';
+import { CommandExecutor, LedgerCommand } from './command-executor';
+import { LedgerStreams } from './ledger-streams';
 
-// @nestjs/common is ESM-only, which Jest cannot load on Node 20; the executor needs only its decorators.
+// @nestjs/common and @nestjs/cqrs are ESM-only, which Jest cannot load on Node 20; the executor needs only
+// their decorators and the CQRS Command base class.
 jest.mock('@nestjs/common', () => ({ Inject: () => () => undefined, Injectable: () => () => undefined }));
+jest.mock('@nestjs/cqrs', () => ({ Command: class {}, CommandHandler: () => () => undefined }));
 
 const STREAM = 'org-mineco';
 
@@ -32,146 +38,275 @@ const meta: CommandMeta = {
   requestSha256: 'ab'.repeat(32),
 };
 
-/** Appends as another process would: straight to the store, unseen by any executor. */
+/** Appends as another process would: straight to the store, unseen by any executor or cache. */
 function appendDirectly(
   store: EventStore,
   expectedRevision: StreamWrite['expectedRevision'],
   ...events: LedgerEvent[]
 ) {
+  const envelope = {
+    commandId: 'elsewhere',
+    commandType: 'RegisterFacility',
+    actor: meta.actor,
+    recordedAt: meta.recordedAt,
+    correlationId: 'elsewhere',
+    causationId: 'elsewhere',
+  };
   return store.append([
     {
       stream: STREAM,
       expectedRevision,
-      events: events.map((event) => ({
-        eventId: randomUUID(),
-        type: event.type,
-        data: event.data,
-        metadata: {},
-      })),
+      events: events.map((event) => encodeEvent(event, envelope, randomUUID())),
     },
   ]);
 }
 
 /** The `from` of every readStream call on the stream, in order. */
-function spyOnReads(store: EventStore): bigint[] {
+function spyOnReads(store: EventStore, stream = STREAM): bigint[] {
   const froms: bigint[] = [];
   const readStream = store.readStream.bind(store);
-  jest.spyOn(store, 'readStream').mockImplementation((stream, from) => {
-    if (stream === STREAM) froms.push(from ?? 0n);
-    return readStream(stream, from);
+  jest.spyOn(store, 'readStream').mockImplementation((read, from) => {
+    if (read === stream) froms.push(from ?? 0n);
+    return readStream(read, from);
   });
   return froms;
 }
 
+async function streamContents(store: EventStore, stream = STREAM): Promise<string[]> {
+  const events: string[] = [];
+  for await (const stored of store.readStream(stream))
+    events.push(stored.type === 'FacilityRegistered' ? (stored.data.facilityId as string) : stored.type);
+  return events;
+}
+
 const facilityIds = (state: OrganisationState) => (state.exists ? [...state.facilities.keys()] : []);
 
-describe('DecisionSession with folded streams', () => {
+describe('LedgerStreams', () => {
   it('reads only the events after the folded revision, and still sees events appended meanwhile', async () => {
     const store = new InMemoryEventStore();
-    const folded = new FoldedStreams();
+    const streams = new LedgerStreams(store);
     await appendDirectly(store, 'no_stream', registered, facility('mt-weld'));
     const froms = spyOnReads(store);
 
-    const first = new DecisionSession(store, folded);
-    expect(facilityIds(await first.load(STREAM, evolveOrganisation, initialOrganisationState()))).toEqual([
-      'mt-weld',
-    ]);
+    expect(facilityIds((await streams.load('organisations', 'mineco')).state)).toEqual(['mt-weld']);
     await appendDirectly(store, 1n, facility('fremantle'));
-    const second = new DecisionSession(store, folded);
-    const state = await second.load(STREAM, evolveOrganisation, initialOrganisationState());
+    const loaded = await streams.load('organisations', 'mineco');
 
     expect(froms).toEqual([0n, 2n]);
-    expect(facilityIds(state)).toEqual(['mt-weld', 'fremantle']);
-    // The write expects the revision the load saw, cached or not.
-    second.emit(STREAM, [facility('kuantan')]);
-    expect(second.writes(meta)[0]!.expectedRevision).toBe(2n);
+    expect(facilityIds(loaded.state)).toEqual(['mt-weld', 'fremantle']);
+    // A write expects the revision the load saw, cached or not.
+    expect(loaded).toMatchObject({ stream: STREAM, revision: 2n });
   });
 
-  it('folds the whole stream again for another evolve function', async () => {
+  it('folds each kind of stream apart: a batch and an organisation of the same id are two streams', async () => {
     const store = new InMemoryEventStore();
-    const folded = new FoldedStreams();
+    const streams = new LedgerStreams(store);
     await appendDirectly(store, 'no_stream', registered, facility('mt-weld'));
-    const froms = spyOnReads(store);
-    const countEvents = (count: number) => count + 1;
+    const organisationReads = spyOnReads(store);
 
-    await new DecisionSession(store, folded).load(STREAM, evolveOrganisation, initialOrganisationState());
-    const count = await new DecisionSession(store, folded).load(STREAM, countEvents, 0);
+    await streams.load('organisations', 'mineco');
+    const batch = await streams.load('batches', 'mineco');
 
-    expect(count).toBe(2);
-    expect(froms).toEqual([0n, 0n]);
+    expect(batch).toEqual({ stream: 'batch-mineco', state: { exists: false }, revision: 'no_stream' });
+    expect(organisationReads).toEqual([0n]);
+    expect((await streams.load('organisations', 'mineco')).state.exists).toBe(true);
+    expect(organisationReads).toEqual([0n, 2n]);
   });
 
   it('does not fold a stream that has no events', async () => {
     const store = new InMemoryEventStore();
-    const folded = new FoldedStreams();
+    const streams = new LedgerStreams(store);
     const froms = spyOnReads(store);
 
-    await new DecisionSession(store, folded).load(STREAM, evolveOrganisation, initialOrganisationState());
+    expect(await streams.load('organisations', 'mineco')).toMatchObject({ revision: 'no_stream' });
     await appendDirectly(store, 'no_stream', registered);
-    const state = await new DecisionSession(store, folded).load(
-      STREAM,
-      evolveOrganisation,
-      initialOrganisationState(),
-    );
+    const loaded = await streams.load('organisations', 'mineco');
 
     expect(froms).toEqual([0n, 0n]);
-    expect(state.exists).toBe(true);
-  });
-});
-
-describe('FoldedStreams', () => {
-  const evolve = () => undefined;
-
-  it('keeps the furthest revision when loads finish out of order', () => {
-    const folded = new FoldedStreams();
-    folded.remember('s', evolve, 5n, 'five');
-    folded.remember('s', evolve, 3n, 'three');
-
-    expect(folded.get('s', evolve)).toEqual({ revision: 5n, state: 'five' });
+    expect(loaded).toMatchObject({ revision: 0n, state: { exists: true } });
   });
 
-  it('forgets the least recently loaded stream beyond its capacity', () => {
-    const folded = new FoldedStreams(2);
-    folded.remember('a', evolve, 0n, 'a');
-    folded.remember('b', evolve, 0n, 'b');
-    folded.remember('a', evolve, 1n, 'a1');
-    folded.remember('c', evolve, 0n, 'c');
+  // The cache's bookkeeping, reached directly: which of two concurrent loads finishes last is not ours to choose.
+  type Remembering = { remember(stream: string, revision: bigint, state: unknown): void };
 
-    expect(folded.get('b', evolve)).toBeUndefined();
-    expect(folded.get('a', evolve)).toEqual({ revision: 1n, state: 'a1' });
-    expect(folded.get('c', evolve)).toEqual({ revision: 0n, state: 'c' });
-  });
-});
-
-describe('CommandExecutor with folded streams', () => {
-  it('decides on events another process appended since the stream was folded, and retries a lost race', async () => {
+  it('keeps the furthest revision when loads finish out of order', async () => {
     const store = new InMemoryEventStore();
-    const executor = new CommandExecutor(store);
-    await appendDirectly(store, 'no_stream', registered);
-    const register = (facilityId: string, before?: () => Promise<unknown>) =>
-      executor.execute(meta, async (session) => {
-        const state = await session.load(STREAM, evolveOrganisation, initialOrganisationState());
-        await before?.();
-        if (state.exists && state.facilities.has(facilityId)) throw new Error(`${facilityId} exists`);
-        session.emit(STREAM, [facility(facilityId)]);
-        return { facilityIds: facilityIds(state) };
-      });
+    await appendDirectly(store, 'no_stream', registered, facility('a'), facility('b'));
+    const streams = new LedgerStreams(store);
+    const froms = spyOnReads(store);
+    await streams.load('organisations', 'mineco'); // folded up to revision 2
+    (streams as unknown as Remembering).remember(STREAM, 1n, 'older');
 
-    await register('mt-weld');
+    const loaded = await streams.load('organisations', 'mineco');
+    expect(froms).toEqual([0n, 3n]);
+    expect(facilityIds(loaded.state)).toEqual(['a', 'b']);
+  });
+
+  it('forgets the least recently loaded stream beyond its capacity (1000 streams)', async () => {
+    const store = new InMemoryEventStore();
+    await appendDirectly(store, 'no_stream', registered);
+    const streams = new LedgerStreams(store);
+    const froms = spyOnReads(store);
+    await streams.load('organisations', 'mineco');
+    for (let i = 0; i < 999; i++) (streams as unknown as Remembering).remember(`org-other-${i}`, 0n, {});
+    // Folded further, so remembered again as the most recent: kept when one more stream arrives.
+    await appendDirectly(store, 0n, facility('mt-weld'));
+    await streams.load('organisations', 'mineco');
+    (streams as unknown as Remembering).remember('org-one-more', 0n, {});
+    await streams.load('organisations', 'mineco');
+    for (let i = 0; i < 1000; i++) (streams as unknown as Remembering).remember(`org-newer-${i}`, 0n, {});
+    await streams.load('organisations', 'mineco'); // forgotten: folded from the start again
+
+    expect(froms).toEqual([0n, 1n, 2n, 0n]);
+  });
+});
+
+describe('CommandExecutor', () => {
+  const register = (facilityId: string) => ({
+    type: 'RegisterFacility' as const,
+    data: { orgId: 'mineco', facilityId, kind: 'mine' as const, name: facilityId, country: 'AU' },
+  });
+  /** registerFacility, with a hook run on each decision after the streams were loaded. */
+  const observed = (onDecide: (attempt: number) => void) => {
+    const seen: string[][] = [];
+    const decider: Decider<RegisterFacility> = {
+      streams: registerFacility.streams,
+      decide: (command, state) => {
+        seen.push(facilityIds(state.organisation('mineco')));
+        onDecide(seen.length);
+        return registerFacility.decide(command, state);
+      },
+    };
+    return { decider, seen };
+  };
+  const setUp = async () => {
+    const store = new InMemoryEventStore();
+    await appendDirectly(store, 'no_stream', registered);
+    const executor = new CommandExecutor(store, new LedgerStreams(store));
+    return { store, executor };
+  };
+  const refusal = async (run: Promise<unknown>): Promise<DomainError> => {
+    try {
+      await run;
+    } catch (error) {
+      if (error instanceof DomainError) return error;
+      throw error;
+    }
+    throw new Error('the command was not refused');
+  };
+  /** What the CommandBus does: hands a LedgerCommand of any use case to the one handler. */
+  const send = <Body extends { type: string }, Result extends Record<string, unknown>>(
+    executor: CommandExecutor,
+    command: LedgerCommand<Body, Result>,
+  ) => executor.execute(command as unknown as Parameters<CommandExecutor['execute']>[0]);
+
+  it('decides on events another process appended since the stream was folded, and retries a lost race', async () => {
+    const { store, executor } = await setUp();
+    await send(
+      executor,
+      new LedgerCommand(registerFacility, register('mt-weld'), meta, { facilityId: 'mt-weld' }),
+    );
     await appendDirectly(store, 1n, facility('fremantle'));
     // Another process appends between this command's load and its append: the append fails on the
     // expected revision, and the retry folds the newer event onto the cached state.
-    let raced = false;
-    const result = await register('kuantan', async () => {
-      if (raced) return;
-      raced = true;
-      await appendDirectly(store, 2n, facility('port-hedland'));
+    const { decider, seen } = observed((attempt) => {
+      if (attempt === 1) void appendDirectly(store, 2n, facility('port-hedland'));
     });
 
-    expect(result.facilityIds).toEqual(['mt-weld', 'fremantle', 'port-hedland']);
-    const events: string[] = [];
-    for await (const stored of store.readStream(STREAM))
-      events.push(stored.type === 'FacilityRegistered' ? (stored.data.facilityId as string) : stored.type);
-    expect(events).toEqual(['OrganisationRegistered', 'mt-weld', 'fremantle', 'port-hedland', 'kuantan']);
+    const result = await send(
+      executor,
+      new LedgerCommand(decider, register('kuantan'), meta, { facilityId: 'kuantan' }),
+    );
+
+    expect(seen).toEqual([
+      ['mt-weld', 'fremantle'],
+      ['mt-weld', 'fremantle', 'port-hedland'],
+    ]);
+    expect(result).toEqual({ facilityId: 'kuantan', position: '5' });
+    expect(await streamContents(store)).toEqual([
+      'OrganisationRegistered',
+      'mt-weld',
+      'fremantle',
+      'port-hedland',
+      'kuantan',
+    ]);
+  });
+
+  it('refuses with CONCURRENCY_CONFLICT after losing 5 races, having written nothing', async () => {
+    const { store, executor } = await setUp();
+    let revision = 0n;
+    const { decider, seen } = observed(
+      () => void appendDirectly(store, revision++, facility(`rival-${revision}`)),
+    );
+
+    const error = await refusal(send(executor, new LedgerCommand(decider, register('kuantan'), meta, {})));
+
+    expect(error).toMatchObject({ code: 'CONCURRENCY_CONFLICT', kind: 'conflict' });
+    expect(seen).toHaveLength(5);
+    expect(await streamContents(store)).not.toContain('kuantan');
+  });
+
+  it('answers a retry with the same Idempotency-Key from the log, without deciding again', async () => {
+    const { store, executor } = await setUp();
+    const idempotent = { ...meta, idempotencyKey: 'retry-me' };
+    const { decider, seen } = observed(() => undefined);
+    const first = await send(
+      executor,
+      new LedgerCommand(
+        decider,
+        register('kuantan'),
+        idempotent,
+        { facilityId: 'kuantan', secret: 's' },
+        ({ facilityId }) => ({
+          facilityId,
+        }),
+      ),
+    );
+    const again = await send(
+      executor,
+      new LedgerCommand(decider, register('kuantan'), idempotent, { facilityId: 'kuantan', secret: 's' }),
+    );
+
+    expect(first).toEqual({ facilityId: 'kuantan', secret: 's', position: '3' });
+    // The replay answers what was recorded (the replayable part) at the same position.
+    expect(again).toEqual({ facilityId: 'kuantan', position: '3' });
+    expect(seen).toHaveLength(1);
+    expect(await streamContents(store)).toEqual(['OrganisationRegistered', 'kuantan']);
+  });
+
+  it('refuses an Idempotency-Key reused for a different request with IDEMPOTENCY_KEY_REUSED', async () => {
+    const { executor } = await setUp();
+    const idempotent = { ...meta, idempotencyKey: 'once' };
+    await send(executor, new LedgerCommand(registerFacility, register('kuantan'), idempotent, {}));
+
+    const error = await refusal(
+      send(
+        executor,
+        new LedgerCommand(
+          registerFacility,
+          register('fremantle'),
+          { ...idempotent, requestSha256: 'cd'.repeat(32) },
+          {},
+        ),
+      ),
+    );
+
+    expect(error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', kind: 'rule' });
+  });
+
+  it('writes nothing when the decision is refused, not even the Idempotency-Key', async () => {
+    const { store, executor } = await setUp();
+    await appendDirectly(store, 0n, facility('kuantan'));
+    const head = await store.headPosition();
+
+    const error = await refusal(
+      send(
+        executor,
+        new LedgerCommand(registerFacility, register('kuantan'), { ...meta, idempotencyKey: 'refused' }, {}),
+      ),
+    );
+
+    expect(error).toMatchObject({ code: 'FACILITY_ALREADY_EXISTS', kind: 'conflict' });
+    expect(await store.headPosition()).toBe(head);
   });
 });

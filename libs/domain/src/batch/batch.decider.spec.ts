@@ -1,44 +1,68 @@
-import { deciderSpec } from '@tracelode/testing';
-import type { Actor } from '../shared/actor';
-import {
-  evolveOrganisation,
-  initialOrganisationState,
-  type OrganisationState,
-} from '../organisation/organisation.decider';
+import { type Decider, InMemoryStreams, type Issued } from '../decider';
 import type { OrganisationEvent } from '../organisation/organisation.events';
-import { type BatchContext, decideBatch, evolveBatch, initialBatchState } from './batch.decider';
+import type { Actor } from '../shared/actor';
+import { DomainError, type RefusalCode } from '../shared/domain-error';
+import { assayBatch, holdBatch, mineBatch, receiveBatch, releaseBatch, shipBatch } from './batch.decider';
 import type { BatchEvent, BatchMined, BatchShipped } from './batch.events';
-
-const spec = deciderSpec({ decide: decideBatch, evolve: evolveBatch, initialState: initialBatchState });
 
 const org = (
   orgId: string,
   country: string,
   ...facilities: [string, 'mine' | 'processing_plant'][]
-): OrganisationState =>
-  [
-    { type: 'OrganisationRegistered', data: { orgId, name: orgId, country, roles: ['producer'] } },
-    ...facilities.map(([facilityId, kind]): OrganisationEvent => ({
-      type: 'FacilityRegistered',
-      data: { orgId, facilityId, kind, name: facilityId, country },
-    })),
-  ].reduce<OrganisationState>(
-    (state, event) => evolveOrganisation(state, event as OrganisationEvent),
-    initialOrganisationState(),
-  );
+): OrganisationEvent[] => [
+  { type: 'OrganisationRegistered', data: { orgId, name: orgId, country, roles: ['producer'] } },
+  ...facilities.map(([facilityId, kind]): OrganisationEvent => ({
+    type: 'FacilityRegistered',
+    data: { orgId, facilityId, kind, name: facilityId, country },
+  })),
+];
 
-const organisations = new Map([
-  ['mineco', org('mineco', 'AU', ['mt-weld', 'mine'], ['depot', 'processing_plant'])],
-  ['refco', org('refco', 'MY', ['kuantan', 'processing_plant'])],
-]);
-const as = (orgId: string, ...roles: Actor['roles'][number][]): BatchContext => ({
-  actor: { orgId, keyId: `${orgId}-key`, roles },
-  recordedAt: '2026-03-01T00:00:00Z',
-  organisations,
+const as = (orgId: string, ...roles: Actor['roles'][number][]): Actor => ({
+  orgId,
+  keyId: `${orgId}-key`,
+  roles,
 });
 const miner = as('mineco', 'producer');
 const refiner = as('refco', 'producer');
 const regulator = as('customs', 'regulator');
+
+const issued = <Command>(command: Command, actor: Actor): Issued<Command> => ({
+  ...command,
+  metadata: { actor, recordedAt: '2026-03-01T00:00:00Z' },
+});
+
+/** The ledger of these specs: MineCo and RefCo with their facilities, and batch b1 with `given` events. */
+const ledger = (given: readonly BatchEvent[]) =>
+  new InMemoryStreams()
+    .given(
+      'organisations',
+      'mineco',
+      ...org('mineco', 'AU', ['mt-weld', 'mine'], ['depot', 'processing_plant']),
+    )
+    .given('organisations', 'refco', ...org('refco', 'MY', ['kuantan', 'processing_plant']))
+    .given('batches', 'b1', ...given);
+
+const refusal = (run: () => unknown): DomainError => {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('the command was not refused');
+};
+
+/** Given b1's events, when an actor issues a command, then exactly these events on b1, or a refusal. */
+const spec = (given: readonly BatchEvent[]) => ({
+  when: <Command>(decider: Decider<Command>, command: Command, actor: Actor) => {
+    const run = () => ledger(given).decide(decider, issued(command, actor));
+    return {
+      then: (events: readonly BatchEvent[]) => expect(run()).toEqual([{ stream: 'batch-b1', events }]),
+      thenRefuses: (code: RefusalCode) => expect(refusal(run).code).toBe(code),
+      refusal: () => refusal(run),
+    };
+  },
+});
 
 const mined: BatchMined = {
   type: 'BatchMined',
@@ -85,8 +109,8 @@ const receive = (receivedMassGrams: number, occurredAt = '2026-01-20T08:00:00Z')
   data: { batchId: 'b1', shipmentId: 's1', receivedMassGrams, occurredAt },
 });
 
-describe('batch decider', () => {
-  describe('MineBatch', () => {
+describe('batch deciders', () => {
+  describe('mineBatch', () => {
     const mine = (facilityId = 'mt-weld', massGrams = 1_000_000) => ({
       type: 'MineBatch' as const,
       data: {
@@ -97,47 +121,54 @@ describe('batch decider', () => {
         occurredAt: mined.data.occurredAt,
       },
     });
-    it('records a new batch at one of the actor’s mines', () => spec([]).when(mine(), miner).then([mined]));
+    it('records a new batch at one of the actor’s mines', () =>
+      spec([]).when(mineBatch, mine(), miner).then([mined]));
     it('refuses a batch id that exists', () =>
-      spec([mined]).when(mine(), miner).thenRefuses('BATCH_ALREADY_EXISTS'));
+      spec([mined]).when(mineBatch, mine(), miner).thenRefuses('BATCH_ALREADY_EXISTS'));
     it('refuses a facility that is not a mine', () =>
-      spec([]).when(mine('depot'), miner).thenRefuses('FACILITY_NOT_A_MINE'));
+      spec([]).when(mineBatch, mine('depot'), miner).thenRefuses('FACILITY_NOT_A_MINE'));
     it('refuses another organisation’s facility', () =>
-      spec([]).when(mine('mt-weld'), refiner).thenRefuses('FACILITY_NOT_FOUND'));
-    it('refuses zero mass', () => spec([]).when(mine('mt-weld', 0), miner).thenRefuses('MASS_NOT_POSITIVE'));
+      spec([]).when(mineBatch, mine('mt-weld'), refiner).thenRefuses('FACILITY_NOT_FOUND'));
+    it('refuses zero mass', () =>
+      spec([]).when(mineBatch, mine('mt-weld', 0), miner).thenRefuses('MASS_NOT_POSITIVE'));
     it('refuses an actor without the producer role', () =>
-      spec([]).when(mine(), as('mineco', 'certifier')).thenRefuses('ROLE_REQUIRED'));
+      spec([]).when(mineBatch, mine(), as('mineco', 'certifier')).thenRefuses('ROLE_REQUIRED'));
     it('refuses an occurredAt in the future of the ledger clock', () =>
       spec([])
-        .when({ ...mine(), data: { ...mine().data, occurredAt: '2026-03-01T01:00:00Z' } }, miner)
+        .when(mineBatch, { ...mine(), data: { ...mine().data, occurredAt: '2026-03-01T01:00:00Z' } }, miner)
         .thenRefuses('OCCURRED_IN_FUTURE'));
   });
 
-  describe('ShipBatch', () => {
+  describe('shipBatch', () => {
     it('ships the whole remaining lot from the custodian’s facility', () =>
-      spec([mined]).when(ship(), miner).then([shipped]));
+      spec([mined]).when(shipBatch, ship(), miner).then([shipped]));
     it('refuses a batch that is not in the actor’s custody', () =>
-      spec([mined]).when(ship(), refiner).thenRefuses('BATCH_NOT_IN_CUSTODY'));
-    it('refuses a held batch', () => spec([mined, held]).when(ship(), miner).thenRefuses('BATCH_HELD'));
+      spec([mined]).when(shipBatch, ship(), refiner).thenRefuses('BATCH_NOT_IN_CUSTODY'));
+    it('refuses a held batch', () =>
+      spec([mined, held]).when(shipBatch, ship(), miner).thenRefuses('BATCH_HELD'));
     it('refuses a second shipment while one is open (a conflict)', () =>
-      spec([mined, shipped]).when(ship('s2'), miner).thenRefuses('BATCH_IN_TRANSIT'));
+      expect(spec([mined, shipped]).when(shipBatch, ship('s2'), miner).refusal()).toMatchObject({
+        code: 'BATCH_IN_TRANSIT',
+        kind: 'conflict',
+      }));
     it('refuses a shipment id already used', () =>
-      spec([mined, shipped]).when(ship('s1'), miner).thenRefuses('SHIPMENT_ALREADY_RECORDED'));
+      spec([mined, shipped]).when(shipBatch, ship('s1'), miner).thenRefuses('SHIPMENT_ALREADY_RECORDED'));
     it('refuses an unknown destination facility', () =>
       spec([mined])
-        .when({ ...ship(), data: { ...ship().data, toFacilityId: 'nowhere' } }, miner)
+        .when(shipBatch, { ...ship(), data: { ...ship().data, toFacilityId: 'nowhere' } }, miner)
         .thenRefuses('FACILITY_NOT_FOUND'));
-    it('refuses an unknown batch', () => spec([]).when(ship(), miner).thenRefuses('BATCH_NOT_FOUND'));
+    it('refuses an unknown batch', () =>
+      spec([]).when(shipBatch, ship(), miner).thenRefuses('BATCH_NOT_FOUND'));
     it('ships again once released from a hold', () =>
       spec([mined, held, { type: 'BatchReleased', data: { ...held.data, reason: 'cleared' } }])
-        .when(ship(), miner)
+        .when(shipBatch, ship(), miner)
         .then([shipped]));
   });
 
-  describe('ReceiveBatch', () => {
+  describe('receiveBatch', () => {
     it('records the receipt with the shortfall', () =>
       spec([mined, shipped])
-        .when(receive(999_500), refiner)
+        .when(receiveBatch, receive(999_500), refiner)
         .then([
           {
             type: 'BatchReceived',
@@ -153,22 +184,23 @@ describe('batch decider', () => {
           },
         ]));
     it('refuses a receipt by someone the shipment is not addressed to', () =>
-      spec([mined, shipped]).when(receive(1_000_000), miner).thenRefuses('SHIPMENT_NOT_ADDRESSED_TO_ACTOR'));
+      spec([mined, shipped])
+        .when(receiveBatch, receive(1_000_000), miner)
+        .thenRefuses('SHIPMENT_NOT_ADDRESSED_TO_ACTOR'));
     it('refuses more mass than was shipped', () =>
-      spec([mined, shipped]).when(receive(1_000_001), refiner).thenRefuses('RECEIVED_MASS_EXCEEDS_SHIPPED'));
+      spec([mined, shipped])
+        .when(receiveBatch, receive(1_000_001), refiner)
+        .thenRefuses('RECEIVED_MASS_EXCEEDS_SHIPPED'));
     it('refuses a receipt before the shipment left', () =>
       spec([mined, shipped])
-        .when(receive(1_000_000, '2026-01-11T00:00:00Z'), refiner)
+        .when(receiveBatch, receive(1_000_000, '2026-01-11T00:00:00Z'), refiner)
         .thenRefuses('OCCURRED_BEFORE_PREVIOUS_EVENT'));
     it('refuses an unknown shipment', () =>
-      spec([mined]).when(receive(1), refiner).thenRefuses('SHIPMENT_NOT_FOUND'));
+      spec([mined]).when(receiveBatch, receive(1), refiner).thenRefuses('SHIPMENT_NOT_FOUND'));
     it('hands custody to the consignee, who may then ship it on', () => {
-      const state = [
-        mined,
-        shipped,
-        ...decideBatch(receive(999_500), [mined, shipped].reduce(evolveBatch, initialBatchState()), refiner),
-      ].reduce(evolveBatch, initialBatchState());
-      expect(state).toMatchObject({
+      const streams = ledger([mined, shipped]);
+      streams.decide(receiveBatch, issued(receive(999_500), refiner));
+      expect(streams.stateOf('batches', 'b1')).toMatchObject({
         status: 'in_custody',
         custodian: { orgId: 'refco', facilityId: 'kuantan' },
         remainingGrams: 999_500,
@@ -176,25 +208,26 @@ describe('batch decider', () => {
     });
   });
 
-  describe('HoldBatch and ReleaseBatch', () => {
+  describe('holdBatch and releaseBatch', () => {
     const hold = {
       type: 'HoldBatch' as const,
       data: { batchId: 'b1', reason: 'audit', occurredAt: '2026-01-11T00:00:00Z' },
     };
     const release = { type: 'ReleaseBatch' as const, data: { ...hold.data, reason: 'cleared' } };
-    it('lets a regulator hold a batch', () => spec([mined]).when(hold, regulator).then([held]));
-    it('refuses a hold by a producer', () => spec([mined]).when(hold, miner).thenRefuses('ROLE_REQUIRED'));
+    it('lets a regulator hold a batch', () => spec([mined]).when(holdBatch, hold, regulator).then([held]));
+    it('refuses a hold by a producer', () =>
+      spec([mined]).when(holdBatch, hold, miner).thenRefuses('ROLE_REQUIRED'));
     it('refuses holding a held batch', () =>
-      spec([mined, held]).when(hold, regulator).thenRefuses('BATCH_ALREADY_HELD'));
+      spec([mined, held]).when(holdBatch, hold, regulator).thenRefuses('BATCH_ALREADY_HELD'));
     it('refuses releasing a batch that is not held', () =>
-      spec([mined]).when(release, regulator).thenRefuses('BATCH_NOT_HELD'));
+      spec([mined]).when(releaseBatch, release, regulator).thenRefuses('BATCH_NOT_HELD'));
     it('releases a held batch', () =>
       spec([mined, held])
-        .when(release, regulator)
+        .when(releaseBatch, release, regulator)
         .then([{ type: 'BatchReleased', data: { ...held.data, reason: 'cleared' } }]));
   });
 
-  describe('AssayBatch', () => {
+  describe('assayBatch', () => {
     const assay = {
       type: 'AssayBatch' as const,
       data: {
@@ -207,14 +240,15 @@ describe('batch decider', () => {
       },
     };
     const assayed = { type: 'BatchAssayed' as const, data: { ...assay.data, byOrgId: 'mineco' } };
-    it('lets the custodian record an assay', () => spec([mined]).when(assay, miner).then([assayed]));
+    it('lets the custodian record an assay', () =>
+      spec([mined]).when(assayBatch, assay, miner).then([assayed]));
     it('lets a certifier record an assay', () =>
       spec([mined])
-        .when(assay, as('irma', 'certifier'))
+        .when(assayBatch, assay, as('irma', 'certifier'))
         .then([{ ...assayed, data: { ...assayed.data, byOrgId: 'irma' } }]));
     it('refuses a producer who is not the custodian', () =>
-      spec([mined]).when(assay, refiner).thenRefuses('NOT_CUSTODIAN_OR_CERTIFIER'));
+      spec([mined]).when(assayBatch, assay, refiner).thenRefuses('NOT_CUSTODIAN_OR_CERTIFIER'));
     it('refuses the same assay id twice', () =>
-      spec([mined, assayed]).when(assay, miner).thenRefuses('ASSAY_ALREADY_RECORDED'));
+      spec([mined, assayed]).when(assayBatch, assay, miner).thenRefuses('ASSAY_ALREADY_RECORDED'));
   });
 });

@@ -1,20 +1,43 @@
-import { deciderSpec } from '@tracelode/testing';
+import { type Decider, InMemoryStreams } from '../decider';
+import type { Actor } from '../shared/actor';
+import { DomainError, type RefusalCode } from '../shared/domain-error';
 import {
-  type CertificateContext,
-  decideCertificate,
-  evolveCertificate,
-  initialCertificateState,
+  issueCertificate,
+  reinstateCertificate,
+  revokeCertificate,
+  suspendCertificate,
 } from './certificate.decider';
 import type { CertificateEvent, CertificateIssued } from './certificate.events';
 
-const spec = deciderSpec({
-  decide: decideCertificate,
-  evolve: evolveCertificate,
-  initialState: initialCertificateState,
+const as = (orgId: string, role: 'certifier' | 'producer' = 'certifier'): Actor => ({
+  orgId,
+  keyId: `${orgId}-key`,
+  roles: [role],
 });
-const as = (orgId: string, role: 'certifier' | 'producer' = 'certifier'): CertificateContext => ({
-  actor: { orgId, keyId: `${orgId}-key`, roles: [role] },
-  recordedAt: '2026-06-01T00:00:00Z',
+
+const refusal = (run: () => unknown): DomainError => {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('the command was not refused');
+};
+
+/** Given C1's events, when a command, then exactly these events on C1, or a refusal. */
+const spec = (given: readonly CertificateEvent[]) => ({
+  when: <Command>(decider: Decider<Command>, command: Command, actor: Actor) => {
+    const run = () =>
+      new InMemoryStreams()
+        .given('certificates', 'C1', ...given)
+        .decide(decider, { ...command, metadata: { actor, recordedAt: '2026-06-01T00:00:00Z' } });
+    return {
+      then: (events: readonly CertificateEvent[]) =>
+        expect(run()).toEqual([{ stream: 'certificate-C1', events }]),
+      thenRefuses: (code: RefusalCode) => expect(refusal(run).code).toBe(code),
+    };
+  },
 });
 const irma = as('irma-audit');
 
@@ -40,34 +63,39 @@ const changed = (type: 'CertificateSuspended' | 'CertificateRevoked'): Certifica
   data: { ...change, certifierOrgId: 'irma-audit' },
 });
 
-describe('certificate decider', () => {
-  it('lets a certifier issue a certificate', () => spec([]).when(issue, irma).then([issued]));
-  it('refuses a producer', () => spec([]).when(issue, as('mineco', 'producer')).thenRefuses('ROLE_REQUIRED'));
+describe('certificate deciders', () => {
+  it('lets a certifier issue a certificate', () =>
+    spec([]).when(issueCertificate, issue, irma).then([issued]));
+  it('refuses a producer', () =>
+    spec([]).when(issueCertificate, issue, as('mineco', 'producer')).thenRefuses('ROLE_REQUIRED'));
   it('refuses a facility subject that does not name its organisation', () =>
     spec([])
       .when(
+        issueCertificate,
         { ...issue, data: { ...issue.data, subject: { type: 'facility' as const, id: 'kuantan' } } },
         irma,
       )
       .thenRefuses('FACILITY_SUBJECT_NEEDS_ORGANISATION'));
   it('refuses a certificate id that exists', () =>
-    spec([issued]).when(issue, irma).thenRefuses('CERTIFICATE_ALREADY_EXISTS'));
+    spec([issued]).when(issueCertificate, issue, irma).thenRefuses('CERTIFICATE_ALREADY_EXISTS'));
   it('lets the issuing certifier suspend it', () =>
     spec([issued])
-      .when({ type: 'SuspendCertificate', data: change }, irma)
+      .when(suspendCertificate, { type: 'SuspendCertificate' as const, data: change }, irma)
       .then([changed('CertificateSuspended')]));
   it('refuses any other certifier', () =>
     spec([issued])
-      .when({ type: 'SuspendCertificate', data: change }, as('rmi-audit'))
+      .when(suspendCertificate, { type: 'SuspendCertificate' as const, data: change }, as('rmi-audit'))
       .thenRefuses('NOT_ISSUING_CERTIFIER'));
   it('refuses reinstating a certificate that is not suspended', () =>
     spec([issued])
-      .when({ type: 'ReinstateCertificate', data: change }, irma)
+      .when(reinstateCertificate, { type: 'ReinstateCertificate' as const, data: change }, irma)
       .thenRefuses('CERTIFICATE_NOT_SUSPENDED'));
   it('treats revocation as final', () =>
     spec([issued, changed('CertificateRevoked')])
-      .when({ type: 'SuspendCertificate', data: change }, irma)
+      .when(suspendCertificate, { type: 'SuspendCertificate' as const, data: change }, irma)
       .thenRefuses('CERTIFICATE_REVOKED'));
   it('refuses changing an unknown certificate', () =>
-    spec([]).when({ type: 'RevokeCertificate', data: change }, irma).thenRefuses('CERTIFICATE_NOT_FOUND'));
+    spec([])
+      .when(revokeCertificate, { type: 'RevokeCertificate' as const, data: change }, irma)
+      .thenRefuses('CERTIFICATE_NOT_FOUND'));
 });

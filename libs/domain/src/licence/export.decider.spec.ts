@@ -1,14 +1,11 @@
-import { type BatchState, evolveBatch, initialBatchState } from '../batch/batch.decider';
 import type { BatchEvent } from '../batch/batch.events';
+import { InMemoryStreams, type Issued } from '../decider';
+import type { Actor } from '../shared/actor';
 import { DomainError } from '../shared/domain-error';
-import { decideExport, type ExportBatch, type ExportContext } from './export.decider';
-import { evolveLicence, initialLicenceState, type LicenceState } from './licence.decider';
+import { exportBatch, type ExportBatch } from './export.decider';
 import type { LicenceEvent } from './licence.events';
 
-const exporter: ExportContext = {
-  actor: { orgId: 'mineco', keyId: 'k', roles: ['producer'] },
-  recordedAt: '2026-06-01T00:00:00Z',
-};
+const exporter: Actor = { orgId: 'mineco', keyId: 'k', roles: ['producer'] };
 const mined: BatchEvent = {
   type: 'BatchMined',
   data: {
@@ -20,8 +17,6 @@ const mined: BatchEvent = {
     occurredAt: '2026-02-01T00:00:00Z',
   },
 };
-const batch = (...later: BatchEvent[]): BatchState =>
-  [mined, ...later].reduce(evolveBatch, initialBatchState());
 const granted: LicenceEvent = {
   type: 'LicenceGranted',
   data: {
@@ -38,9 +33,14 @@ const granted: LicenceEvent = {
     occurredAt: '2026-01-01T00:00:00Z',
   },
 };
-const licence = (...later: LicenceEvent[]): LicenceState =>
-  [granted, ...later].reduce(evolveLicence, initialLicenceState());
-const command = (data: Partial<ExportBatch['data']> = {}): ExportBatch => ({
+
+/** Batch b1 and licence L1 with these events (by default: mined, and granted). */
+const ledger = ({
+  batch = [mined],
+  licence = [granted],
+}: { batch?: BatchEvent[]; licence?: LicenceEvent[] } = {}) =>
+  new InMemoryStreams().given('batches', 'b1', ...batch).given('licences', 'L1', ...licence);
+const command = (data: Partial<ExportBatch['data']> = {}, actor = exporter): Issued<ExportBatch> => ({
   type: 'ExportBatch',
   data: {
     batchId: 'b1',
@@ -55,42 +55,51 @@ const command = (data: Partial<ExportBatch['data']> = {}): ExportBatch => ({
     occurredAt: '2026-03-01T00:00:00Z',
     ...data,
   },
+  metadata: { actor, recordedAt: '2026-06-01T00:00:00Z' },
 });
 
-const refusal = (run: () => unknown): string => {
+const refusal = (run: () => unknown): DomainError => {
   try {
     run();
   } catch (error) {
-    if (error instanceof DomainError) return error.code;
+    if (error instanceof DomainError) return error;
     throw error;
   }
   throw new Error('expected a refusal');
 };
 
-describe('export decider', () => {
-  it('exports the whole lot and draws the licence down by the same mass', () => {
-    const events = decideExport(command(), batch(), licence(), exporter);
-    expect(events.batch).toEqual([
+describe('exportBatch', () => {
+  it('exports the whole lot and draws the licence down by the same mass, in one decision over both streams', () => {
+    const streams = ledger();
+    expect(streams.decide(exportBatch, command())).toEqual([
       {
-        type: 'BatchExported',
-        data: { ...command().data, orgId: 'mineco', facilityId: 'port', massGrams: 1_000_000 },
+        stream: 'batch-b1',
+        events: [
+          {
+            type: 'BatchExported',
+            data: { ...command().data, orgId: 'mineco', facilityId: 'port', massGrams: 1_000_000 },
+          },
+        ],
+      },
+      {
+        stream: 'licence-L1',
+        events: [
+          {
+            type: 'LicenceDrawnDown',
+            data: {
+              licenceId: 'L1',
+              exportId: 'E1',
+              batchId: 'b1',
+              massGrams: 1_000_000,
+              drawnGrams: 1_000_000,
+              destinationCountry: 'JP',
+              occurredAt: '2026-03-01T00:00:00Z',
+            },
+          },
+        ],
       },
     ]);
-    expect(events.licence).toEqual([
-      {
-        type: 'LicenceDrawnDown',
-        data: {
-          licenceId: 'L1',
-          exportId: 'E1',
-          batchId: 'b1',
-          massGrams: 1_000_000,
-          drawnGrams: 1_000_000,
-          destinationCountry: 'JP',
-          occurredAt: '2026-03-01T00:00:00Z',
-        },
-      },
-    ]);
-    expect(evolveBatch(batch(), events.batch[0]!)).toMatchObject({ status: 'exported', remainingGrams: 0 });
+    expect(streams.stateOf('batches', 'b1')).toMatchObject({ status: 'exported', remainingGrams: 0 });
   });
 
   const held: BatchEvent = {
@@ -113,131 +122,104 @@ describe('export decider', () => {
       occurredAt: '2026-02-01T00:00:00Z',
     },
   };
+  const amended = (changes: { validUntil?: string; quantityGrams?: number }): LicenceEvent => ({
+    type: 'LicenceAmended',
+    data: { licenceId: 'L1', authorityOrgId: 'c', reason: 'r', occurredAt: '2026-01-02T00:00:00Z', changes },
+  });
   it.each<[string, () => unknown]>([
-    [
-      'BATCH_NOT_IN_CUSTODY',
-      () =>
-        decideExport(command(), batch(), licence(), {
-          ...exporter,
-          actor: { ...exporter.actor, orgId: 'x' },
-        }),
-    ],
-    ['BATCH_HELD', () => decideExport(command(), batch(held), licence(), exporter)],
+    ['BATCH_NOT_IN_CUSTODY', () => ledger().decide(exportBatch, command({}, { ...exporter, orgId: 'x' }))],
+    ['BATCH_HELD', () => ledger({ batch: [mined, held] }).decide(exportBatch, command())],
     [
       'LICENCE_SUSPENDED',
-      () => decideExport(command(), batch(), licence(lifecycle('LicenceSuspended')), exporter),
+      () => ledger({ licence: [granted, lifecycle('LicenceSuspended')] }).decide(exportBatch, command()),
     ],
     [
       'LICENCE_REVOKED',
-      () => decideExport(command(), batch(), licence(lifecycle('LicenceRevoked')), exporter),
+      () => ledger({ licence: [granted, lifecycle('LicenceRevoked')] }).decide(exportBatch, command()),
     ],
     [
       'LICENCE_NOT_YET_VALID',
       () =>
-        decideExport(
-          command({ occurredAt: '2026-02-15T00:00:00Z' }),
-          batch(),
-          licence({
-            ...granted,
-            data: { ...granted.data, validFrom: '2026-03-01T00:00:00Z' },
-          }),
-          exporter,
-        ),
+        ledger({
+          licence: [{ ...granted, data: { ...granted.data, validFrom: '2026-03-01T00:00:00Z' } }],
+        }).decide(exportBatch, command({ occurredAt: '2026-02-15T00:00:00Z' })),
     ],
     [
       'LICENCE_EXPIRED',
       () =>
-        decideExport(
+        ledger({ licence: [granted, amended({ validUntil: '2026-02-28T00:00:00Z' })] }).decide(
+          exportBatch,
           command(),
-          batch(),
-          licence({
-            type: 'LicenceAmended',
-            data: {
-              licenceId: 'L1',
-              authorityOrgId: 'c',
-              reason: 'r',
-              occurredAt: '2026-01-02T00:00:00Z',
-              changes: { validUntil: '2026-02-28T00:00:00Z' },
-            },
-          }),
-          exporter,
         ),
     ],
-    ['LICENCE_SINGLE_USE_SPENT', () => decideExport(command(), batch(), licence(drawn), exporter)],
-    [
-      'LICENCE_HS_CODE_NOT_COVERED',
-      () => decideExport(command({ hsCode: '2805.30' }), batch(), licence(), exporter),
-    ],
+    ['LICENCE_SINGLE_USE_SPENT', () => ledger({ licence: [granted, drawn] }).decide(exportBatch, command())],
+    ['LICENCE_HS_CODE_NOT_COVERED', () => ledger().decide(exportBatch, command({ hsCode: '2805.30' }))],
     [
       'LICENCE_DESTINATION_NOT_COVERED',
-      () => decideExport(command({ destinationCountry: 'CN' }), batch(), licence(), exporter),
+      () => ledger().decide(exportBatch, command({ destinationCountry: 'CN' })),
     ],
-    [
-      'LICENCE_END_USER_NOT_COVERED',
-      () => decideExport(command({ endUser: 'Other' }), batch(), licence(), exporter),
-    ],
+    ['LICENCE_END_USER_NOT_COVERED', () => ledger().decide(exportBatch, command({ endUser: 'Other' }))],
     [
       'LICENCE_EXHAUSTED',
       () =>
-        decideExport(
-          command(),
-          batch(),
-          licence({
-            type: 'LicenceAmended',
-            data: {
-              licenceId: 'L1',
-              authorityOrgId: 'c',
-              reason: 'r',
-              occurredAt: '2026-01-02T00:00:00Z',
-              changes: { quantityGrams: 999_999 },
-            },
-          }),
-          exporter,
-        ),
+        ledger({ licence: [granted, amended({ quantityGrams: 999_999 })] }).decide(exportBatch, command()),
     ],
-    ['LICENCE_NOT_FOUND', () => decideExport(command(), batch(), initialLicenceState(), exporter)],
-    ['BATCH_NOT_FOUND', () => decideExport(command(), initialBatchState(), licence(), exporter)],
-    [
-      'ROLE_REQUIRED',
-      () =>
-        decideExport(command(), batch(), licence(), {
-          ...exporter,
-          actor: { ...exporter.actor, roles: ['regulator'] },
-        }),
-    ],
-  ])('refuses with %s', (code, run) => expect(refusal(run)).toBe(code));
+    ['LICENCE_NOT_FOUND', () => ledger({ licence: [] }).decide(exportBatch, command())],
+    ['BATCH_NOT_FOUND', () => ledger({ batch: [] }).decide(exportBatch, command())],
+    ['ROLE_REQUIRED', () => ledger().decide(exportBatch, command({}, { ...exporter, roles: ['regulator'] }))],
+  ])('refuses with %s', (code, run) => expect(refusal(run).code).toBe(code));
 
   it('refuses a lot whose elements the licence does not name', () => {
     const terbium: BatchEvent = {
       type: 'BatchMined',
-      data: {
-        ...mined.data,
-        material: { form: 'oxide', elements: ['Nd', 'Tb'] },
-      },
+      data: { ...mined.data, material: { form: 'oxide', elements: ['Nd', 'Tb'] } },
     };
-    const state = [terbium].reduce(evolveBatch, initialBatchState());
-    expect(refusal(() => decideExport(command(), state, licence(), exporter))).toBe(
+    expect(refusal(() => ledger({ batch: [terbium] }).decide(exportBatch, command())).code).toBe(
       'LICENCE_ITEM_NOT_COVERED',
     );
   });
 
   it('refuses an export that occurred during a suspension lifted since', () => {
-    const suspended = licence(lifecycle('LicenceSuspended'), {
+    const reinstated: LicenceEvent = {
       type: 'LicenceReinstated',
       data: { licenceId: 'L1', authorityOrgId: 'customs', reason: 'r', occurredAt: '2026-02-20T00:00:00Z' },
-    });
+    };
+    const streams = ledger({ licence: [granted, lifecycle('LicenceSuspended'), reinstated] });
     expect(
-      refusal(() =>
-        decideExport(command({ occurredAt: '2026-02-10T00:00:00Z' }), batch(), suspended, exporter),
-      ),
+      refusal(() => streams.decide(exportBatch, command({ occurredAt: '2026-02-10T00:00:00Z' }))).code,
     ).toBe('LICENCE_SUSPENDED');
-    expect(decideExport(command(), batch(), suspended, exporter).licence).toHaveLength(1);
+    expect(streams.decide(exportBatch, command()).map(({ stream }) => stream)).toEqual([
+      'batch-b1',
+      'licence-L1',
+    ]);
   });
 
   it('refuses a lot already exported', () => {
-    const exported = decideExport(command(), batch(), licence(), exporter).batch[0]!;
-    expect(
-      refusal(() => decideExport(command({ exportId: 'E2' }), batch(exported), licence(), exporter)),
-    ).toBe('BATCH_ALREADY_EXPORTED');
+    const streams = ledger();
+    streams.decide(exportBatch, command());
+    expect(refusal(() => streams.decide(exportBatch, command({ exportId: 'E2' }))).code).toBe(
+      'BATCH_ALREADY_EXPORTED',
+    );
+  });
+
+  it('refuses a lot in transit as a conflict (409), as a shipment or a transformation does', () => {
+    const shipped: BatchEvent = {
+      type: 'BatchShipped',
+      data: {
+        batchId: 'b1',
+        shipmentId: 's1',
+        fromOrgId: 'mineco',
+        fromFacilityId: 'port',
+        toOrgId: 'refco',
+        toFacilityId: 'kuantan',
+        massGrams: 1_000_000,
+        documents: [],
+        occurredAt: '2026-02-02T00:00:00Z',
+      },
+    };
+    expect(refusal(() => ledger({ batch: [mined, shipped] }).decide(exportBatch, command()))).toMatchObject({
+      code: 'BATCH_IN_TRANSIT',
+      kind: 'conflict',
+    });
   });
 });

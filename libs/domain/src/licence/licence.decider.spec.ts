@@ -1,25 +1,50 @@
-import { deciderSpec } from '@tracelode/testing';
+import { type Decider, InMemoryStreams } from '../decider';
 import type { Actor } from '../shared/actor';
+import { DomainError, type RefusalCode } from '../shared/domain-error';
 import {
-  evolveOrganisation,
-  initialOrganisationState,
-  type OrganisationState,
-} from '../organisation/organisation.decider';
-import { decideLicence, evolveLicence, initialLicenceState, type LicenceContext } from './licence.decider';
+  amendLicence,
+  grantLicence,
+  reinstateLicence,
+  revokeLicence,
+  suspendLicence,
+} from './licence.decider';
 import type { LicenceEvent, LicenceGranted } from './licence.events';
 
-const spec = deciderSpec({ decide: decideLicence, evolve: evolveLicence, initialState: initialLicenceState });
-
-const holder: OrganisationState = evolveOrganisation(initialOrganisationState(), {
-  type: 'OrganisationRegistered',
-  data: { orgId: 'mineco', name: 'MineCo', country: 'AU', roles: ['producer'] },
-});
-const as = (orgId: string, ...roles: Actor['roles'][number][]): LicenceContext => ({
-  actor: { orgId, keyId: `${orgId}-key`, roles },
-  recordedAt: '2026-06-01T00:00:00Z',
-  holder,
+const as = (orgId: string, ...roles: Actor['roles'][number][]): Actor => ({
+  orgId,
+  keyId: `${orgId}-key`,
+  roles,
 });
 const regulator = as('customs', 'regulator');
+
+const refusal = (run: () => unknown): DomainError => {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('the command was not refused');
+};
+
+/** Given L1's events (and the holder MineCo, unless told otherwise), when a command, then L1's events. */
+const spec = (given: readonly LicenceEvent[], { holderExists = true } = {}) => ({
+  when: <Command>(decider: Decider<Command>, command: Command, actor: Actor) => {
+    const streams = new InMemoryStreams().given('licences', 'L1', ...given);
+    if (holderExists) {
+      streams.given('organisations', 'mineco', {
+        type: 'OrganisationRegistered',
+        data: { orgId: 'mineco', name: 'MineCo', country: 'AU', roles: ['producer'] },
+      });
+    }
+    const run = () =>
+      streams.decide(decider, { ...command, metadata: { actor, recordedAt: '2026-06-01T00:00:00Z' } });
+    return {
+      then: (events: readonly LicenceEvent[]) => expect(run()).toEqual([{ stream: 'licence-L1', events }]),
+      thenRefuses: (code: RefusalCode) => expect(refusal(run).code).toBe(code),
+    };
+  },
+});
 
 const terms = {
   items: [{ form: 'oxide' as const, elements: ['Nd' as const, 'Pr' as const], hsCode: '2846.90' }],
@@ -67,53 +92,64 @@ const drawn: LicenceEvent = {
   },
 };
 
-describe('licence decider', () => {
+describe('licence deciders', () => {
   describe('GrantLicence', () => {
-    it('lets a regulator grant a licence', () => spec([]).when(grant, regulator).then([granted]));
+    it('lets a regulator grant a licence', () =>
+      spec([]).when(grantLicence, grant, regulator).then([granted]));
     it('refuses a producer', () =>
-      spec([]).when(grant, as('mineco', 'producer')).thenRefuses('ROLE_REQUIRED'));
+      spec([]).when(grantLicence, grant, as('mineco', 'producer')).thenRefuses('ROLE_REQUIRED'));
     it('refuses a licence id that exists', () =>
-      spec([granted]).when(grant, regulator).thenRefuses('LICENCE_ALREADY_EXISTS'));
+      spec([granted]).when(grantLicence, grant, regulator).thenRefuses('LICENCE_ALREADY_EXISTS'));
     it('refuses an unknown holder', () =>
-      spec([])
-        .when(grant, { ...regulator, holder: initialOrganisationState() })
+      spec([], { holderExists: false })
+        .when(grantLicence, grant, regulator)
         .thenRefuses('ORGANISATION_NOT_FOUND'));
     it('refuses a validity that ends before it starts', () =>
       spec([])
-        .when({ ...grant, data: { ...grant.data, validUntil: '2025-12-31T00:00:00Z' } }, regulator)
+        .when(
+          grantLicence,
+          { ...grant, data: { ...grant.data, validUntil: '2025-12-31T00:00:00Z' } },
+          regulator,
+        )
         .thenRefuses('LICENCE_VALIDITY_INVERTED'));
   });
 
   describe('suspensions, reinstatements, revocations', () => {
     it('suspends an active licence', () =>
       spec([granted])
-        .when({ type: 'SuspendLicence', data: change }, regulator)
+        .when(suspendLicence, { type: 'SuspendLicence' as const, data: change }, regulator)
         .then([status('LicenceSuspended')]));
     it('refuses suspending a suspended licence', () =>
       spec([granted, status('LicenceSuspended')])
-        .when({ type: 'SuspendLicence', data: change }, regulator)
+        .when(suspendLicence, { type: 'SuspendLicence' as const, data: change }, regulator)
         .thenRefuses('LICENCE_ALREADY_SUSPENDED'));
     it('reinstates a suspended licence', () =>
       spec([granted, status('LicenceSuspended')])
-        .when({ type: 'ReinstateLicence', data: change }, regulator)
+        .when(reinstateLicence, { type: 'ReinstateLicence' as const, data: change }, regulator)
         .then([status('LicenceReinstated')]));
     it('refuses reinstating an active licence', () =>
       spec([granted])
-        .when({ type: 'ReinstateLicence', data: change }, regulator)
+        .when(reinstateLicence, { type: 'ReinstateLicence' as const, data: change }, regulator)
         .thenRefuses('LICENCE_NOT_SUSPENDED'));
     it('treats revocation as final', () =>
       spec([granted, status('LicenceRevoked')])
-        .when({ type: 'ReinstateLicence', data: change }, regulator)
+        .when(reinstateLicence, { type: 'ReinstateLicence' as const, data: change }, regulator)
         .thenRefuses('LICENCE_REVOKED'));
     it('refuses revoking twice', () =>
       spec([granted, status('LicenceRevoked')])
-        .when({ type: 'RevokeLicence', data: change }, regulator)
+        .when(revokeLicence, { type: 'RevokeLicence' as const, data: change }, regulator)
         .thenRefuses('LICENCE_ALREADY_REVOKED'));
     it('refuses changing an unknown licence', () =>
-      spec([]).when({ type: 'SuspendLicence', data: change }, regulator).thenRefuses('LICENCE_NOT_FOUND'));
+      spec([])
+        .when(suspendLicence, { type: 'SuspendLicence' as const, data: change }, regulator)
+        .thenRefuses('LICENCE_NOT_FOUND'));
     it('refuses a change dated before the last one', () =>
       spec([granted])
-        .when({ type: 'SuspendLicence', data: { ...change, occurredAt: '2025-12-01T00:00:00Z' } }, regulator)
+        .when(
+          suspendLicence,
+          { type: 'SuspendLicence' as const, data: { ...change, occurredAt: '2025-12-01T00:00:00Z' } },
+          regulator,
+        )
         .thenRefuses('OCCURRED_BEFORE_PREVIOUS_EVENT'));
   });
 
@@ -124,7 +160,7 @@ describe('licence decider', () => {
     });
     it('records only what changed', () =>
       spec([granted, drawn])
-        .when(amend(3_000_000), regulator)
+        .when(amendLicence, amend(3_000_000), regulator)
         .then([
           {
             type: 'LicenceAmended',
@@ -132,6 +168,8 @@ describe('licence decider', () => {
           },
         ]));
     it('refuses a cap below what is already drawn', () =>
-      spec([granted, drawn]).when(amend(2_999_999), regulator).thenRefuses('LICENCE_CAP_BELOW_DRAWN'));
+      spec([granted, drawn])
+        .when(amendLicence, amend(2_999_999), regulator)
+        .thenRefuses('LICENCE_CAP_BELOW_DRAWN'));
   });
 });

@@ -1,17 +1,38 @@
-import { deciderSpec } from '@tracelode/testing';
+import { type Decider, InMemoryStreams } from '../decider';
 import type { Actor } from '../shared/actor';
+import { DomainError, type RefusalCode } from '../shared/domain-error';
 import {
-  decideOrganisation,
-  evolveOrganisation,
-  initialOrganisationState,
-  signaturesRequired,
+  registerFacility,
+  registerOrganisation,
+  registerSigningKey,
+  revokeSigningKey,
 } from './organisation.decider';
 import type { OrganisationEvent } from './organisation.events';
+import { evolveOrganisation, initialOrganisationState, signaturesRequired } from './organisation.state';
 
-const spec = deciderSpec({
-  decide: decideOrganisation,
-  evolve: evolveOrganisation,
-  initialState: initialOrganisationState,
+const refusal = (run: () => unknown): DomainError => {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('the command was not refused');
+};
+
+/** Given MineCo's events, when a command, then exactly these events on MineCo's stream, or a refusal. */
+const spec = (given: readonly OrganisationEvent[]) => ({
+  when: <Command>(decider: Decider<Command>, command: Command, actor: Actor) => {
+    const run = () =>
+      new InMemoryStreams()
+        .given('organisations', 'mineco', ...given)
+        .decide(decider, { ...command, metadata: { actor, recordedAt: '2026-11-30T00:00:00.000Z' } });
+    return {
+      then: (events: readonly OrganisationEvent[]) =>
+        expect(run()).toEqual([{ stream: 'org-mineco', events }]),
+      thenRefuses: (code: RefusalCode) => expect(refusal(run).code).toBe(code),
+    };
+  },
 });
 const admin: Actor = { orgId: 'ledger', keyId: 'admin', roles: ['admin'] };
 const mineco: Actor = { orgId: 'mineco', keyId: 'k1', roles: ['producer'] };
@@ -47,30 +68,30 @@ const facility = {
   },
 };
 
-describe('organisation decider', () => {
+describe('organisation deciders', () => {
   it('registers an organisation with its first API key (roles deduplicated)', () =>
-    spec([]).when(register, admin).then(registered));
+    spec([]).when(registerOrganisation, register, admin).then(registered));
   it('refuses registration by a non-admin', () =>
-    spec([]).when(register, mineco).thenRefuses('ROLE_REQUIRED'));
+    spec([]).when(registerOrganisation, register, mineco).thenRefuses('ROLE_REQUIRED'));
   it('refuses an orgId that exists', () =>
-    spec(registered).when(register, admin).thenRefuses('ORGANISATION_ALREADY_EXISTS'));
+    spec(registered).when(registerOrganisation, register, admin).thenRefuses('ORGANISATION_ALREADY_EXISTS'));
   it('lets an organisation register its own facility', () =>
     spec(registered)
-      .when(facility, mineco)
+      .when(registerFacility, facility, mineco)
       .then([{ type: 'FacilityRegistered', data: facility.data }]));
   it('lets an admin register a facility for an organisation', () =>
     spec(registered)
-      .when(facility, admin)
+      .when(registerFacility, facility, admin)
       .then([{ type: 'FacilityRegistered', data: facility.data }]));
   it('refuses a facility for another organisation', () =>
     spec(registered)
-      .when(facility, { ...mineco, orgId: 'other' })
+      .when(registerFacility, facility, { ...mineco, orgId: 'other' })
       .thenRefuses('NOT_YOUR_ORGANISATION'));
   it('refuses a facility for an unknown organisation', () =>
-    spec([]).when(facility, mineco).thenRefuses('ORGANISATION_NOT_FOUND'));
+    spec([]).when(registerFacility, facility, mineco).thenRefuses('ORGANISATION_NOT_FOUND'));
   it('refuses a facility id the organisation already has', () =>
     spec([...registered, { type: 'FacilityRegistered', data: facility.data }])
-      .when(facility, mineco)
+      .when(registerFacility, facility, mineco)
       .thenRefuses('FACILITY_ALREADY_EXISTS'));
 });
 
@@ -103,15 +124,15 @@ describe('organisation decider: signing keys', () => {
   });
 
   it('registers a key of the organisation', () =>
-    spec(registered).when(registerKey(), mineco).then([keyRegistered]));
+    spec(registered).when(registerSigningKey, registerKey(), mineco).then([keyRegistered]));
   it('lets an admin register a key for an organisation (recovery when its keys are lost)', () =>
-    spec(registered).when(registerKey(), admin).then([keyRegistered]));
+    spec(registered).when(registerSigningKey, registerKey(), admin).then([keyRegistered]));
   it('refuses a key for another organisation', () =>
     spec(registered)
-      .when(registerKey(), { ...mineco, orgId: 'other' })
+      .when(registerSigningKey, registerKey(), { ...mineco, orgId: 'other' })
       .thenRefuses('NOT_YOUR_ORGANISATION'));
   it('refuses a key for an unknown organisation', () =>
-    spec([]).when(registerKey(), mineco).thenRefuses('ORGANISATION_NOT_FOUND'));
+    spec([]).when(registerSigningKey, registerKey(), mineco).thenRefuses('ORGANISATION_NOT_FOUND'));
   it.each([
     ['a private part', { ...publicKey, d: publicKey.x }],
     ['another curve', { ...publicKey, crv: 'X25519' }],
@@ -119,7 +140,7 @@ describe('organisation decider: signing keys', () => {
     ['a PEM string', '-----BEGIN PUBLIC KEY-----'],
   ])('refuses a public key with %s', (_case, key) =>
     spec(registered)
-      .when(registerKey({ publicKey: key }), mineco)
+      .when(registerSigningKey, registerKey({ publicKey: key }), mineco)
       .thenRefuses('SIGNING_KEY_INVALID'),
   );
   it('refuses a keyId the organisation has used, even for a revoked key', () =>
@@ -128,15 +149,15 @@ describe('organisation decider: signing keys', () => {
       keyRegistered,
       { type: 'SigningKeyRevoked', data: { orgId: 'mineco', keyId: 'sk1', revokedAt: later } },
     ])
-      .when(registerKey({ publicKey: otherKey }), mineco)
+      .when(registerSigningKey, registerKey({ publicKey: otherKey }), mineco)
       .thenRefuses('SIGNING_KEY_ALREADY_EXISTS'));
   it('refuses a public key already registered under another id', () =>
     spec([...registered, keyRegistered])
-      .when(registerKey({ keyId: 'sk2' }), mineco)
+      .when(registerSigningKey, registerKey({ keyId: 'sk2' }), mineco)
       .thenRefuses('SIGNING_KEY_ALREADY_EXISTS'));
   it('rotates: registers the new key and revokes the one it replaces, in one decision', () =>
     spec([...registered, keyRegistered])
-      .when(registerKey({ keyId: 'sk2', publicKey: otherKey, replaces: 'sk1' }), mineco)
+      .when(registerSigningKey, registerKey({ keyId: 'sk2', publicKey: otherKey, replaces: 'sk1' }), mineco)
       .then([
         {
           type: 'SigningKeyRegistered',
@@ -149,11 +170,11 @@ describe('organisation decider: signing keys', () => {
       ]));
   it('refuses to rotate out an unknown key', () =>
     spec([...registered, keyRegistered])
-      .when(registerKey({ keyId: 'sk2', publicKey: otherKey, replaces: 'sk9' }), mineco)
+      .when(registerSigningKey, registerKey({ keyId: 'sk2', publicKey: otherKey, replaces: 'sk9' }), mineco)
       .thenRefuses('SIGNING_KEY_NOT_FOUND'));
   it('revokes an active key', () =>
     spec([...registered, keyRegistered])
-      .when(revoke(), mineco)
+      .when(revokeSigningKey, revoke(), mineco)
       .then([
         {
           type: 'SigningKeyRevoked',
@@ -162,7 +183,7 @@ describe('organisation decider: signing keys', () => {
       ]));
   it('refuses to revoke an unknown key', () =>
     spec([...registered, keyRegistered])
-      .when(revoke('sk9'), mineco)
+      .when(revokeSigningKey, revoke('sk9'), mineco)
       .thenRefuses('SIGNING_KEY_NOT_FOUND'));
   it('refuses to revoke a key twice, or to rotate out a revoked key', () => {
     const revoked: OrganisationEvent[] = [
@@ -170,14 +191,14 @@ describe('organisation decider: signing keys', () => {
       keyRegistered,
       { type: 'SigningKeyRevoked', data: { orgId: 'mineco', keyId: 'sk1', revokedAt: later } },
     ];
-    spec(revoked).when(revoke(), mineco).thenRefuses('SIGNING_KEY_ALREADY_REVOKED');
+    spec(revoked).when(revokeSigningKey, revoke(), mineco).thenRefuses('SIGNING_KEY_ALREADY_REVOKED');
     spec(revoked)
-      .when(registerKey({ keyId: 'sk2', publicKey: otherKey, replaces: 'sk1' }), mineco)
+      .when(registerSigningKey, registerKey({ keyId: 'sk2', publicKey: otherKey, replaces: 'sk1' }), mineco)
       .thenRefuses('SIGNING_KEY_ALREADY_REVOKED');
   });
   it('refuses another organisation revoking the key', () =>
     spec([...registered, keyRegistered])
-      .when(revoke(), { ...mineco, orgId: 'other' })
+      .when(revokeSigningKey, revoke(), { ...mineco, orgId: 'other' })
       .thenRefuses('NOT_YOUR_ORGANISATION'));
 
   it('requires signatures from the first key on, also once every key is revoked', () => {

@@ -1,35 +1,18 @@
-import { type BatchContext, type BatchState, evolveBatch, initialBatchState } from '../batch/batch.decider';
 import type { BatchEvent } from '../batch/batch.events';
-import { DomainError } from '../shared/domain-error';
-import {
-  evolveOrganisation,
-  initialOrganisationState,
-  type OrganisationState,
-} from '../organisation/organisation.decider';
+import { InMemoryStreams, type Issued } from '../decider';
 import type { OrganisationEvent } from '../organisation/organisation.events';
-import { decideTransformation, type TransformBatches } from './transformation.decider';
+import type { Actor } from '../shared/actor';
+import { DomainError } from '../shared/domain-error';
+import { transformBatches, type TransformBatches } from './transformation.decider';
 
-const plant: OrganisationState = (
-  [
-    {
-      type: 'OrganisationRegistered',
-      data: { orgId: 'refco', name: 'RefCo', country: 'MY', roles: ['producer'] },
-    },
-    {
-      type: 'FacilityRegistered',
-      data: { orgId: 'refco', facilityId: 'gebeng', kind: 'processing_plant', name: 'G', country: 'MY' },
-    },
-    {
-      type: 'FacilityRegistered',
-      data: { orgId: 'refco', facilityId: 'other', kind: 'processing_plant', name: 'O', country: 'MY' },
-    },
-  ] as OrganisationEvent[]
-).reduce(evolveOrganisation, initialOrganisationState());
-const context: BatchContext = {
-  actor: { orgId: 'refco', keyId: 'k', roles: ['producer'] },
-  recordedAt: '2026-06-01T00:00:00Z',
-  organisations: new Map([['refco', plant]]),
-};
+const plant = (orgId: string, country: string, ...facilityIds: string[]): OrganisationEvent[] => [
+  { type: 'OrganisationRegistered', data: { orgId, name: orgId, country, roles: ['producer'] } },
+  ...facilityIds.map((facilityId): OrganisationEvent => ({
+    type: 'FacilityRegistered',
+    data: { orgId, facilityId, kind: 'processing_plant', name: facilityId, country },
+  })),
+];
+const refco: Actor = { orgId: 'refco', keyId: 'k', roles: ['producer'] };
 
 /** A batch produced at the plant earlier, so it is in RefCo's custody at `facilityId`. */
 const batchAt = (
@@ -37,30 +20,45 @@ const batchAt = (
   massGrams: number,
   facilityId = 'gebeng',
   ...later: BatchEvent[]
-): BatchState =>
-  [
-    {
-      type: 'BatchProduced',
-      data: {
-        batchId,
-        transformationId: `made-${batchId}`,
-        process: 'beneficiation',
-        orgId: 'refco',
-        facilityId,
-        inputs: [],
-        material: { form: 'concentrate' },
-        massGrams,
-        processEmissionsKgCo2e: 0,
-        allocation: { method: 'mass', share: 1 },
-        residues: [],
-        unaccountedLossGrams: 0,
-        occurredAt: '2026-03-01T00:00:00Z',
-      },
-    } as BatchEvent,
-    ...later,
-  ].reduce(evolveBatch, initialBatchState());
+): BatchEvent[] => [
+  {
+    type: 'BatchProduced',
+    data: {
+      batchId,
+      transformationId: `made-${batchId}`,
+      process: 'beneficiation',
+      orgId: 'refco',
+      facilityId,
+      inputs: [],
+      material: { form: 'concentrate' },
+      massGrams,
+      processEmissionsKgCo2e: 0,
+      allocation: { method: 'mass', share: 1 },
+      residues: [],
+      unaccountedLossGrams: 0,
+      occurredAt: '2026-03-01T00:00:00Z',
+    },
+  },
+  ...later,
+];
 
-const command = (overrides: Partial<TransformBatches['data']> = {}): TransformBatches => ({
+/** RefCo's plant (facilities gebeng and other) and the batches given, by id. */
+const ledger = (
+  batches: Record<string, BatchEvent[]> = { A: batchAt('A', 1_000_000), B: batchAt('B', 400_000) },
+): InMemoryStreams => {
+  const streams = new InMemoryStreams().given(
+    'organisations',
+    'refco',
+    ...plant('refco', 'MY', 'gebeng', 'other'),
+  );
+  for (const [batchId, events] of Object.entries(batches)) streams.given('batches', batchId, ...events);
+  return streams;
+};
+
+const command = (
+  overrides: Partial<TransformBatches['data']> = {},
+  actor = refco,
+): Issued<TransformBatches> => ({
   type: 'TransformBatches',
   data: {
     transformationId: 'T1',
@@ -80,13 +78,7 @@ const command = (overrides: Partial<TransformBatches['data']> = {}): TransformBa
     allocation: { method: 'mass' },
     ...overrides,
   },
-});
-
-const states = (
-  inputs: Record<string, BatchState> = { A: batchAt('A', 1_000_000), B: batchAt('B', 400_000) },
-) => ({
-  inputs: new Map(Object.entries(inputs)),
-  outputs: new Map<string, BatchState>(),
+  metadata: { actor, recordedAt: '2026-06-01T00:00:00Z' },
 });
 
 const refusal = (run: () => unknown): string => {
@@ -99,48 +91,89 @@ const refusal = (run: () => unknown): string => {
   throw new Error('the command was not refused');
 };
 
-describe('transformation decider', () => {
+describe('transformBatches', () => {
   it('consumes each input and produces each output, with mass allocation and the loss declared', () => {
-    const events = decideTransformation(command(), states(), context);
-    expect([...events.keys()]).toEqual(['A', 'B', 'NDPR', 'LACE']);
-    expect(events.get('A')).toEqual([
+    const written = ledger().decide(transformBatches, command());
+    // One atomic decision over every batch it names: each input's stream and each output's.
+    expect(written).toMatchObject([
       {
-        type: 'BatchRefined',
-        data: {
-          batchId: 'A',
-          transformationId: 'T1',
-          process: 'solvent_extraction',
-          orgId: 'refco',
-          facilityId: 'gebeng',
-          consumedGrams: 600_000,
-          remainingGrams: 400_000, // a partial consumption leaves the rest in custody
-          outputBatchIds: ['NDPR', 'LACE'],
-          occurredAt: '2026-04-01T00:00:00Z',
-        },
+        stream: 'batch-A',
+        events: [
+          {
+            type: 'BatchRefined',
+            data: {
+              batchId: 'A',
+              transformationId: 'T1',
+              process: 'solvent_extraction',
+              orgId: 'refco',
+              facilityId: 'gebeng',
+              consumedGrams: 600_000,
+              remainingGrams: 400_000, // a partial consumption leaves the rest in custody
+              outputBatchIds: ['NDPR', 'LACE'],
+              occurredAt: '2026-04-01T00:00:00Z',
+            },
+          },
+        ],
+      },
+      {
+        stream: 'batch-B',
+        events: [{ type: 'BatchRefined', data: { consumedGrams: 400_000, remainingGrams: 0 } }],
+      },
+      {
+        stream: 'batch-NDPR',
+        events: [
+          {
+            type: 'BatchProduced',
+            data: {
+              inputs: [
+                { batchId: 'A', consumedGrams: 600_000 },
+                { batchId: 'B', consumedGrams: 400_000 },
+              ],
+              massGrams: 200_000,
+              allocation: { method: 'mass', share: 0.25 }, // 200 of 800 kg of outputs
+              residues: [{ kind: 'raffinate', massGrams: 150_000 }],
+              unaccountedLossGrams: 50_000, // 1000 consumed - 800 out - 150 residue
+            },
+          },
+        ],
+      },
+      {
+        stream: 'batch-LACE',
+        events: [
+          {
+            type: 'BatchProduced',
+            data: { massGrams: 600_000, allocation: { method: 'mass', share: 0.75 } },
+          },
+        ],
       },
     ]);
-    expect(events.get('B')?.[0]?.data).toMatchObject({ consumedGrams: 400_000, remainingGrams: 0 });
-    expect(events.get('NDPR')?.[0]).toMatchObject({
-      type: 'BatchProduced',
-      data: {
-        inputs: [
-          { batchId: 'A', consumedGrams: 600_000 },
-          { batchId: 'B', consumedGrams: 400_000 },
-        ],
-        massGrams: 200_000,
-        allocation: { method: 'mass', share: 0.25 }, // 200 of 800 kg of outputs
-        residues: [{ kind: 'raffinate', massGrams: 150_000 }],
-        unaccountedLossGrams: 50_000, // 1000 consumed - 800 out - 150 residue
-      },
+    expect(written[0]).toEqual({
+      stream: 'batch-A',
+      events: [
+        {
+          type: 'BatchRefined',
+          data: {
+            batchId: 'A',
+            transformationId: 'T1',
+            process: 'solvent_extraction',
+            orgId: 'refco',
+            facilityId: 'gebeng',
+            consumedGrams: 600_000,
+            remainingGrams: 400_000,
+            outputBatchIds: ['NDPR', 'LACE'],
+            occurredAt: '2026-04-01T00:00:00Z',
+          },
+        },
+      ],
     });
   });
 
   it('marks a fully consumed input consumed, so it cannot be used again', () => {
-    const events = decideTransformation(command(), states(), context);
-    const b = (events.get('B') ?? []).reduce(evolveBatch, batchAt('B', 400_000));
-    expect(b).toMatchObject({ status: 'consumed', remainingGrams: 0 });
+    const streams = ledger();
+    streams.decide(transformBatches, command());
+    expect(streams.stateOf('batches', 'B')).toMatchObject({ status: 'consumed', remainingGrams: 0 });
     const again = command({ transformationId: 'T2', inputs: [{ batchId: 'B', consumedGrams: 1 }] });
-    expect(refusal(() => decideTransformation(again, states({ B: b }), context))).toBe('BATCH_NOT_AVAILABLE');
+    expect(refusal(() => streams.decide(transformBatches, again))).toBe('BATCH_NOT_AVAILABLE');
   });
 
   it('takes economic keys that sum to exactly 1 in decimal (0.7 + 0.2 + 0.1)', () => {
@@ -153,8 +186,15 @@ describe('transformation decider', () => {
       outputs,
       allocation: { method: 'economic', keys: { X: 0.7, Y: 0.2, Z: 0.1 } },
     });
-    const events = decideTransformation(economic, states(), context);
-    expect(events.get('X')?.[0]?.data).toMatchObject({ allocation: { method: 'economic', share: 0.7 } });
+    const written = ledger().decide(transformBatches, economic);
+    expect(written.map(({ stream }) => stream)).toEqual([
+      'batch-A',
+      'batch-B',
+      'batch-X',
+      'batch-Y',
+      'batch-Z',
+    ]);
+    expect(written[2]?.events[0]?.data).toMatchObject({ allocation: { method: 'economic', share: 0.7 } });
   });
 
   it.each([
@@ -176,10 +216,10 @@ describe('transformation decider', () => {
       'ALLOCATION_KEY_INVALID',
     ],
   ] as const)('refuses %s', (_case, allocation, code) => {
-    expect(refusal(() => decideTransformation(command({ allocation }), states(), context))).toBe(code);
+    expect(refusal(() => ledger().decide(transformBatches, command({ allocation })))).toBe(code);
   });
 
-  it.each<[string, Partial<TransformBatches['data']>, Record<string, BatchState> | undefined, string]>([
+  it.each<[string, Partial<TransformBatches['data']>, Record<string, BatchEvent[]> | undefined, string]>([
     [
       'outputs heavier than consumed',
       { residues: [{ kind: 'slag', massGrams: 200_001 }] },
@@ -257,52 +297,38 @@ describe('transformation decider', () => {
       undefined,
       'OCCURRED_BEFORE_PREVIOUS_EVENT',
     ],
-  ])('refuses %s', (_case, overrides, inputs, code) => {
-    expect(refusal(() => decideTransformation(command(overrides), states(inputs), context))).toBe(code);
+  ])('refuses %s', (_case, overrides, batches, code) => {
+    expect(refusal(() => ledger(batches).decide(transformBatches, command(overrides)))).toBe(code);
   });
 
   it('refuses an output batch id that exists', () => {
-    const taken = { ...states(), outputs: new Map([['NDPR', batchAt('NDPR', 1)]]) };
-    expect(refusal(() => decideTransformation(command(), taken, context))).toBe('BATCH_ALREADY_EXISTS');
+    const taken = ledger({ A: batchAt('A', 1_000_000), B: batchAt('B', 400_000), NDPR: batchAt('NDPR', 1) });
+    expect(refusal(() => taken.decide(transformBatches, command()))).toBe('BATCH_ALREADY_EXISTS');
   });
 
   it('refuses the same transformation id on an input twice', () => {
-    const first = decideTransformation(
+    const streams = ledger();
+    streams.decide(
+      transformBatches,
       command({
         inputs: [{ batchId: 'A', consumedGrams: 500_000 }],
         outputs: [{ batchId: 'N1', material: { form: 'oxide' }, massGrams: 1 }],
         residues: [],
       }),
-      states(),
-      context,
     );
-    const a = (first.get('A') ?? []).reduce(evolveBatch, batchAt('A', 1_000_000));
     const again = command({
       inputs: [{ batchId: 'A', consumedGrams: 100_000 }],
       outputs: [{ batchId: 'N2', material: { form: 'oxide' }, massGrams: 1 }],
       residues: [],
     });
-    expect(refusal(() => decideTransformation(again, states({ A: a }), context))).toBe(
-      'TRANSFORMATION_ALREADY_RECORDED',
-    );
+    expect(refusal(() => streams.decide(transformBatches, again))).toBe('TRANSFORMATION_ALREADY_RECORDED');
   });
 
   it('refuses an actor who does not hold the inputs', () => {
-    const otherPlant = evolveOrganisation(
-      evolveOrganisation(initialOrganisationState(), {
-        type: 'OrganisationRegistered',
-        data: { orgId: 'other', name: 'O', country: 'CN', roles: ['producer'] },
-      }),
-      {
-        type: 'FacilityRegistered',
-        data: { orgId: 'other', facilityId: 'gebeng', kind: 'processing_plant', name: 'G', country: 'CN' },
-      },
+    const streams = ledger().given('organisations', 'other', ...plant('other', 'CN', 'gebeng'));
+    const stranger: Actor = { orgId: 'other', keyId: 'k', roles: ['producer'] };
+    expect(refusal(() => streams.decide(transformBatches, command({}, stranger)))).toBe(
+      'BATCH_NOT_IN_CUSTODY',
     );
-    const stranger: BatchContext = {
-      ...context,
-      actor: { orgId: 'other', keyId: 'k', roles: ['producer'] },
-      organisations: new Map([['other', otherPlant]]),
-    };
-    expect(refusal(() => decideTransformation(command(), states(), stranger))).toBe('BATCH_NOT_IN_CUSTODY');
   });
 });
