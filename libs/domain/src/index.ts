@@ -5,7 +5,7 @@ export * from './shared/material';
 export * from './streams';
 export * from './decider';
 export * from './envelope';
-export * from './rules/time.rules';
+export * from './rules';
 export * from './ledger/ledger.events';
 export * from './organisation/organisation.events';
 export * from './organisation/organisation.state';

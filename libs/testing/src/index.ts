@@ -1,4 +1,3 @@
-export * from './decider-spec';
 export * from './event-store.contract';
 export * from './pact-schema';
 export * from './kurrentdb';

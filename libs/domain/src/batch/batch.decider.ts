@@ -2,16 +2,17 @@ import { type Decider, eventsFor } from '../decider';
 import { hasRole } from '../shared/actor';
 import { refuse } from '../shared/domain-error';
 import type { Grade, Material } from '../shared/material';
-import { actorMustHaveRole } from '../rules/actor.rules';
 import {
+  actorMustHaveRole,
   batchMustBeInActorsCustody,
   batchMustExist,
   batchMustNotBeHeld,
   batchMustNotExist,
+  facilityMustExist,
   massMustBePositive,
-} from '../rules/batch.rules';
-import { facilityMustExist } from '../rules/organisation.rules';
-import { occurredAtMustNotBeInTheFuture, occurredAtMustNotPrecede } from '../rules/time.rules';
+  occurredAtMustNotBeInTheFuture,
+  occurredAtMustNotPrecede,
+} from '../rules';
 import type { TransportDocument } from './batch.events';
 
 export type MineBatch = {

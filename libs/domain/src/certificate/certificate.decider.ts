@@ -1,7 +1,6 @@
 import { type Decider, eventsFor, type Issued } from '../decider';
 import { refuse } from '../shared/domain-error';
-import { actorMustHaveRole } from '../rules/actor.rules';
-import { occurredAtMustNotBeInTheFuture, occurredAtMustNotPrecede } from '../rules/time.rules';
+import { actorMustHaveRole, occurredAtMustNotBeInTheFuture, occurredAtMustNotPrecede } from '../rules';
 import type { CertificateEvent, CertificateIssued } from './certificate.events';
 import type { CertificateState } from './certificate.state';
 

@@ -1,22 +1,21 @@
 import { type Decider, eventsFor } from '../decider';
 import { refuse } from '../shared/domain-error';
-import { actorMustHaveRole } from '../rules/actor.rules';
 import {
+  actorMustHaveRole,
   batchMustBeHeldByActor,
   batchMustExist,
   batchMustNotBeHeld,
   batchMustNotBeInTransit,
   batchMustNotHaveLeft,
-} from '../rules/batch.rules';
-import {
   licenceMustBeHeldByActor,
   licenceMustBeInForce,
   licenceMustCoverExport,
   licenceMustExist,
   licenceMustHaveRoomFor,
   licenceMustNotBeSpent,
-} from '../rules/licence.rules';
-import { occurredAtMustNotBeInTheFuture, occurredAtMustNotPrecede } from '../rules/time.rules';
+  occurredAtMustNotBeInTheFuture,
+  occurredAtMustNotPrecede,
+} from '../rules';
 
 export type ExportBatch = {
   type: 'ExportBatch';

@@ -1,15 +1,16 @@
 import { type Decider, eventsFor, type Issued } from '../decider';
 import { refuse } from '../shared/domain-error';
-import { actorMustHaveRole } from '../rules/actor.rules';
 import {
+  actorMustHaveRole,
   licenceCapMustCoverDrawn,
   licenceMustExist,
   licenceMustNotBeRevoked,
   licenceMustNotExist,
   licenceTermsMustBeCoherent,
-} from '../rules/licence.rules';
-import { organisationMustExist } from '../rules/organisation.rules';
-import { occurredAtMustNotBeInTheFuture, occurredAtMustNotPrecede } from '../rules/time.rules';
+  occurredAtMustNotBeInTheFuture,
+  occurredAtMustNotPrecede,
+  organisationMustExist,
+} from '../rules';
 import type { ExistingLicence } from './licence.state';
 import type { LicenceTerms, LicenceType } from './licence.events';
 

@@ -1,12 +1,13 @@
 import { type Decider, eventsFor } from '../decider';
 import type { Role } from '../shared/actor';
 import { refuse } from '../shared/domain-error';
-import { actorMustBeTheOrganisationOrAdmin, actorMustHaveRole } from '../rules/actor.rules';
 import {
+  actorMustBeTheOrganisationOrAdmin,
+  actorMustHaveRole,
   organisationMustExist,
   organisationMustNotExist,
   signingKeyMustBeActive,
-} from '../rules/organisation.rules';
+} from '../rules';
 import type { Facility, OrganisationEvent, SigningPublicKey } from './organisation.events';
 import { isSigningPublicKey } from './organisation.state';
 

@@ -1,16 +1,17 @@
 import { type Decider, eventsFor, type Issued } from '../decider';
 import { refuse } from '../shared/domain-error';
 import type { Grade, Material } from '../shared/material';
-import { actorMustHaveRole } from '../rules/actor.rules';
 import {
+  actorMustHaveRole,
   batchMustBeInActorsCustody,
   batchMustExist,
   batchMustNotBeHeld,
   batchMustNotExist,
+  facilityMustExist,
   massMustBePositive,
-} from '../rules/batch.rules';
-import { facilityMustExist } from '../rules/organisation.rules';
-import { occurredAtMustNotBeInTheFuture, occurredAtMustNotPrecede } from '../rules/time.rules';
+  occurredAtMustNotBeInTheFuture,
+  occurredAtMustNotPrecede,
+} from '../rules';
 import type {
   BatchProduced,
   BatchRefined,

@@ -1,0 +1,272 @@
+import { type BatchState, type ExistingBatch } from './batch/batch.state';
+import { type LicenceTerms } from './licence/licence.events';
+import {
+  type ExistingLicence,
+  itemsCovering,
+  type LicenceState,
+  licenceStatusAt,
+} from './licence/licence.state';
+import { type Facility } from './organisation/organisation.events';
+import { type OrganisationState, type SigningKeyState } from './organisation/organisation.state';
+import { type Actor, hasRole, type Role } from './shared/actor';
+import { refuse } from './shared/domain-error';
+
+/**
+ * The domain's business rules, each named as the sentence it enforces. Deciders call them; each refusal
+ * comes from one rule and its code has one kind (shared/domain-error.ts), so one HTTP status everywhere.
+ */
+
+/** How far ahead of the ledger's clock an `occurredAt` may be (clock skew between producer and ledger). */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** Physical events cannot have happened after the ledger recorded them. */
+export function occurredAtMustNotBeInTheFuture(occurredAt: string, recordedAt: string): void {
+  if (Date.parse(occurredAt) - Date.parse(recordedAt) > MAX_CLOCK_SKEW_MS) {
+    throw refuse('OCCURRED_IN_FUTURE', `occurredAt ${occurredAt} is later than the ledger's clock`, {
+      occurredAt,
+      recordedAt,
+    });
+  }
+}
+
+/** A custody event cannot precede the event it follows (a receipt before its shipment, say). */
+export function occurredAtMustNotPrecede(occurredAt: string, earlier: string, what: string): void {
+  if (Date.parse(occurredAt) < Date.parse(earlier)) {
+    throw refuse(
+      'OCCURRED_BEFORE_PREVIOUS_EVENT',
+      `occurredAt ${occurredAt} is before ${what} (${earlier})`,
+      {
+        occurredAt,
+        previous: earlier,
+      },
+    );
+  }
+}
+
+/** The actor's organisation must hold `role` to do this. */
+export function actorMustHaveRole(actor: Actor, role: Role, toDo: string): void {
+  if (!hasRole(actor, role))
+    throw refuse('ROLE_REQUIRED', `Only ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role} may ${toDo}`, { role });
+}
+
+/** An organisation's own records (facilities, keys) are managed by that organisation, or the admin. */
+export function actorMustBeTheOrganisationOrAdmin(actor: Actor, orgId: string, toDo: string): void {
+  if (actor.orgId !== orgId && !hasRole(actor, 'admin')) {
+    throw refuse('NOT_YOUR_ORGANISATION', `Only ${orgId} (or an admin) may ${toDo}`);
+  }
+}
+
+export type ExistingOrganisation = Extract<OrganisationState, { exists: true }>;
+
+export function organisationMustExist(state: OrganisationState, orgId: string): ExistingOrganisation {
+  if (!state.exists) throw refuse('ORGANISATION_NOT_FOUND', `Organisation ${orgId} does not exist`);
+  return state;
+}
+
+export function organisationMustNotExist(state: OrganisationState, orgId: string): void {
+  if (state.exists) throw refuse('ORGANISATION_ALREADY_EXISTS', `Organisation ${orgId} already exists`);
+}
+
+/** The facility `facilityId` of the organisation `orgId`, which must both exist. */
+export function facilityMustExist(state: OrganisationState, orgId: string, facilityId: string): Facility {
+  const facility = organisationMustExist(state, orgId).facilities.get(facilityId);
+  if (!facility) throw refuse('FACILITY_NOT_FOUND', `Facility ${facilityId} of ${orgId} does not exist`);
+  return facility;
+}
+
+/** A key that exists and is not revoked. */
+export function signingKeyMustBeActive(
+  keys: ReadonlyMap<string, SigningKeyState>,
+  orgId: string,
+  keyId: string,
+): SigningKeyState {
+  const key = keys.get(keyId);
+  if (!key) throw refuse('SIGNING_KEY_NOT_FOUND', `${orgId} has no signing key ${keyId}`);
+  if (key.revokedAt !== undefined) {
+    throw refuse('SIGNING_KEY_ALREADY_REVOKED', `Signing key ${keyId} was revoked at ${key.revokedAt}`);
+  }
+  return key;
+}
+
+export function batchMustExist(state: BatchState, batchId: string): ExistingBatch {
+  if (!state.exists) throw refuse('BATCH_NOT_FOUND', `Batch ${batchId} does not exist`);
+  return state;
+}
+
+export function batchMustNotExist(state: BatchState, batchId: string, what = 'Batch'): void {
+  if (state.exists) throw refuse('BATCH_ALREADY_EXISTS', `${what} ${batchId} already exists`);
+}
+
+/** In transit, the batch belongs to no facility until it is received: wait for the receipt. */
+export function batchMustNotBeInTransit(batch: ExistingBatch): void {
+  if (batch.status === 'in_transit') {
+    throw refuse(
+      'BATCH_IN_TRANSIT',
+      `Batch ${batch.batchId} is in transit (shipment ${batch.openShipment?.shipmentId})`,
+    );
+  }
+}
+
+/** Only the organisation holding the batch may move or process it, and only while it is there. */
+export function batchMustBeInActorsCustody(batch: ExistingBatch, actor: Actor): void {
+  batchMustNotBeInTransit(batch);
+  if (batch.status !== 'in_custody') {
+    throw refuse('BATCH_NOT_AVAILABLE', `Batch ${batch.batchId} is ${batch.status}`);
+  }
+  batchMustBeHeldByActor(batch, actor);
+}
+
+export function batchMustBeHeldByActor(batch: ExistingBatch, actor: Actor): void {
+  if (batch.custodian.orgId !== actor.orgId) {
+    throw refuse('BATCH_NOT_IN_CUSTODY', `Batch ${batch.batchId} is not in the custody of ${actor.orgId}`);
+  }
+}
+
+/** An exported or wholly consumed batch is gone from the chain: nothing more can happen to it. */
+export function batchMustNotHaveLeft(batch: ExistingBatch): void {
+  if (batch.status === 'exported') {
+    throw refuse('BATCH_ALREADY_EXPORTED', `Batch ${batch.batchId} has already been exported`);
+  }
+  if (batch.status === 'consumed') {
+    throw refuse('BATCH_CONSUMED', `Batch ${batch.batchId} was consumed by processing`);
+  }
+}
+
+/** A held batch stays where it is until the regulator releases it. */
+export function batchMustNotBeHeld(batch: ExistingBatch, toDo: string, name = 'Batch'): void {
+  if (batch.held) throw refuse('BATCH_HELD', `${name} ${batch.batchId} is held and cannot be ${toDo}`);
+}
+
+export function massMustBePositive(massGrams: number): void {
+  if (!Number.isSafeInteger(massGrams) || massGrams <= 0) {
+    throw refuse('MASS_NOT_POSITIVE', 'Mass must be a positive number of grams', { massGrams });
+  }
+}
+
+export function licenceMustExist(state: LicenceState, licenceId: string): ExistingLicence {
+  if (!state.exists) throw refuse('LICENCE_NOT_FOUND', `Licence ${licenceId} does not exist`);
+  return state;
+}
+
+export function licenceMustNotExist(state: LicenceState, licenceId: string): void {
+  if (state.exists) throw refuse('LICENCE_ALREADY_EXISTS', `Licence ${licenceId} already exists`);
+}
+
+/** A licence caps a positive quantity, over a real period, for named items and destinations. */
+export function licenceTermsMustBeCoherent(terms: LicenceTerms): void {
+  if (!Number.isSafeInteger(terms.quantityGrams) || terms.quantityGrams <= 0) {
+    throw refuse('LICENCE_QUANTITY_NOT_POSITIVE', 'A licence caps a positive quantity');
+  }
+  if (Date.parse(terms.validUntil) <= Date.parse(terms.validFrom)) {
+    throw refuse('LICENCE_VALIDITY_INVERTED', 'validUntil must be later than validFrom', {
+      validFrom: terms.validFrom,
+      validUntil: terms.validUntil,
+    });
+  }
+  if (terms.items.length === 0 || terms.destinations.length === 0) {
+    throw refuse('LICENCE_TERMS_EMPTY', 'A licence names at least one item and one destination');
+  }
+}
+
+/** Revocation is final: a revoked licence is never changed again. */
+export function licenceMustNotBeRevoked(licence: ExistingLicence): void {
+  if (licence.status === 'revoked') {
+    throw refuse('LICENCE_REVOKED', `Licence ${licence.licenceId} is revoked; revocation is final`);
+  }
+}
+
+/** The cap cannot be lowered below what exports have already drawn. */
+export function licenceCapMustCoverDrawn(licence: ExistingLicence, quantityGrams: number): void {
+  if (quantityGrams < licence.drawnGrams) {
+    throw refuse(
+      'LICENCE_CAP_BELOW_DRAWN',
+      `Licence ${licence.licenceId} has already drawn ${licence.drawnGrams} g; the cap cannot go below it`,
+      { drawnGrams: licence.drawnGrams, quantityGrams },
+    );
+  }
+}
+
+export function licenceMustBeHeldByActor(licence: ExistingLicence, actor: Actor): void {
+  if (licence.holderOrgId !== actor.orgId) {
+    throw refuse('LICENCE_NOT_HELD_BY_ACTOR', `Licence ${licence.licenceId} is not held by ${actor.orgId}`);
+  }
+}
+
+/**
+ * In force both now (a revoked licence is never used again) and at `occurredAt` (a late report cannot
+ * slip through a suspension that has since been lifted), and within its validity at `occurredAt`.
+ */
+export function licenceMustBeInForce(licence: ExistingLicence, occurredAt: string): void {
+  const statusThen = licenceStatusAt(licence, occurredAt);
+  if (licence.status === 'revoked' || statusThen === 'revoked') {
+    throw refuse('LICENCE_REVOKED', `Licence ${licence.licenceId} is revoked`);
+  }
+  if (licence.status === 'suspended' || statusThen === 'suspended') {
+    throw refuse('LICENCE_SUSPENDED', `Licence ${licence.licenceId} is suspended at ${occurredAt}`);
+  }
+  const at = Date.parse(occurredAt);
+  if (at < Date.parse(licence.validFrom)) {
+    throw refuse('LICENCE_NOT_YET_VALID', `Licence ${licence.licenceId} is valid from ${licence.validFrom}`, {
+      validFrom: licence.validFrom,
+      occurredAt,
+    });
+  }
+  if (at > Date.parse(licence.validUntil)) {
+    throw refuse('LICENCE_EXPIRED', `Licence ${licence.licenceId} expired at ${licence.validUntil}`, {
+      validUntil: licence.validUntil,
+      occurredAt,
+    });
+  }
+}
+
+/** A single-use licence covers one export. */
+export function licenceMustNotBeSpent(licence: ExistingLicence): void {
+  if (licence.type === 'single' && licence.exportIds.size > 0) {
+    throw refuse('LICENCE_SINGLE_USE_SPENT', `Single licence ${licence.licenceId} has already been used`);
+  }
+}
+
+/** The lot's material, the declared HS code, the destination and the end user are all licensed. */
+export function licenceMustCoverExport(
+  licence: ExistingLicence,
+  batch: ExistingBatch,
+  shipment: { hsCode: string; destinationCountry: string; endUser: string },
+): void {
+  const elements = batch.material.elements ?? [];
+  const covering = itemsCovering(licence.items, batch.material.form, elements);
+  if (covering.length === 0) {
+    throw refuse('LICENCE_ITEM_NOT_COVERED', `Licence ${licence.licenceId} does not cover this material`, {
+      form: batch.material.form,
+      elements,
+    });
+  }
+  if (!covering.some((item) => item.hsCode === undefined || item.hsCode === shipment.hsCode)) {
+    throw refuse(
+      'LICENCE_HS_CODE_NOT_COVERED',
+      `Licence ${licence.licenceId} does not cover HS ${shipment.hsCode}`,
+    );
+  }
+  if (!licence.destinations.includes(shipment.destinationCountry)) {
+    throw refuse(
+      'LICENCE_DESTINATION_NOT_COVERED',
+      `Licence ${licence.licenceId} does not cover exports to ${shipment.destinationCountry}`,
+    );
+  }
+  const { endUsers } = licence;
+  if (endUsers && endUsers.length > 0 && !endUsers.includes(shipment.endUser)) {
+    throw refuse(
+      'LICENCE_END_USER_NOT_COVERED',
+      `Licence ${licence.licenceId} does not name ${shipment.endUser} as an end user`,
+    );
+  }
+}
+
+/** What is drawn after this export must stay within the cap. */
+export function licenceMustHaveRoomFor(licence: ExistingLicence, massGrams: number): void {
+  if (licence.drawnGrams + massGrams > licence.quantityGrams) {
+    throw refuse('LICENCE_EXHAUSTED', `Licence ${licence.licenceId} has too little quantity left`, {
+      remainingGrams: licence.quantityGrams - licence.drawnGrams,
+      requestedGrams: massGrams,
+    });
+  }
+}
