@@ -7,7 +7,7 @@ import {
   toOrgStreamId,
 } from '@tracelode/domain';
 import type { EventStore } from '@tracelode/event-store';
-import { parseSignedRequest, verifySignedRequest } from '@tracelode/integrity';
+import { parseSignedRequest, verifySignedRequest } from '@tracelode/request-signatures';
 import type { RawBodyRequest } from '../app.factory';
 import { DecisionSession, FoldedStreams } from '../ledger/command-executor';
 import { EVENT_STORE } from '../ledger/ledger.tokens';

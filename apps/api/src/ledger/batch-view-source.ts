@@ -1,7 +1,7 @@
 import { applyDecorators, HttpException, Inject, Injectable } from '@nestjs/common';
 import { ApiQuery } from '@nestjs/swagger';
 import { type EventStore, positionAt } from '@tracelode/event-store';
-import { collectEvidence, withProjectedViews } from '@tracelode/integrity';
+import { collectEvidence, withProjectedViews } from '@tracelode/evidence';
 import { PROVENANCE, type ProvenanceView, traceDescendants, type ViewLookup } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { EVENT_STORE } from './ledger.tokens';

@@ -1,7 +1,8 @@
 import { Controller, Get, HttpException, Inject, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CorruptEventError, type EventStore } from '@tracelode/event-store';
-import { assembleAuditBundle, type AuditBundle, LogNotary } from '@tracelode/integrity';
+import { assembleAuditBundle, type AuditBundle } from '@tracelode/evidence';
+import { LogNotary } from '@tracelode/log';
 import { Projector } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { LedgerIdPipe } from '../common/ledger-id.pipe';

@@ -1,11 +1,6 @@
 import { Controller, Get, HttpException, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import {
-  LogNotary,
-  publicKeyDocument,
-  type PublicKeyDocument,
-  type SignedCheckpoint,
-} from '@tracelode/integrity';
+import { LogNotary, publicKeyDocument, type PublicKeyDocument, type SignedCheckpoint } from '@tracelode/log';
 import { Public } from '../auth/api-key.guard';
 
 /** A consistency or inclusion proof as served: hashes in hex. */

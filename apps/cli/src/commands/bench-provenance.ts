@@ -13,8 +13,7 @@ import {
   toBatchStreamId,
   toOrgStreamId,
 } from '@tracelode/domain';
-import { SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
-import { SealingEventStore } from '@tracelode/integrity';
+import { SealingEventStore, SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

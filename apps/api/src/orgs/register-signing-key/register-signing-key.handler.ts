@@ -7,7 +7,7 @@ import {
   type SigningPublicKey,
   toOrgStreamId,
 } from '@tracelode/domain';
-import { jwkThumbprint, SigningKeyError, toPublicJwk } from '@tracelode/integrity';
+import { jwkThumbprint, SigningKeyError, toPublicJwk } from '@tracelode/request-signatures';
 import { CommandExecutor } from '../../ledger/command-executor';
 import { RegisterSigningKeyCommand } from './register-signing-key.command';
 import type { RegisterSigningKeyDto, RegisterSigningKeyResponse } from './register-signing-key.dto';
