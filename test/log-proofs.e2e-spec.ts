@@ -1,15 +1,14 @@
+import { eventHash } from '@tracelode/event-store';
+import { type AuditBundle, verifyAuditBundle } from '@tracelode/evidence';
 import {
-  type AuditBundle,
-  eventHash,
   importLedgerKey,
   leafHash,
   type PublicKeyDocument,
   type SignedCheckpoint,
-  verifyAuditBundle,
   verifyCheckpoint,
   verifyConsistency,
   verifyInclusion,
-} from '@tracelode/integrity';
+} from '@tracelode/log';
 import { expectRefusal } from './support/expect-refusal';
 import { LedgerHarness, minedBatch, shipment, standardParties } from './support/ledger-harness';
 

@@ -1,16 +1,14 @@
+import { type AuditBundle, verifyAuditBundle } from '@tracelode/evidence';
+import { importLedgerKey, type PublicKeyDocument } from '@tracelode/log';
 import {
-  type AuditBundle,
   type Ed25519PublicJwk,
-  importLedgerKey,
-  type PublicKeyDocument,
-  verifyAuditBundle,
   importPublicKey,
   jwkThumbprint,
   type SignedRequest,
   signRequest,
   toPublicJwk,
   verifySignedRequest,
-} from '@tracelode/integrity';
+} from '@tracelode/request-signatures';
 import { execFile, execFileSync } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

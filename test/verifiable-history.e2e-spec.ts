@@ -1,15 +1,13 @@
 import { CorruptEventError, SqliteEventStore } from '@tracelode/event-store';
+import { assembleAuditBundle, type AuditBundle, verifyAuditBundle } from '@tracelode/evidence';
 import {
-  assembleAuditBundle,
-  type AuditBundle,
   CheckpointSigner,
   importLedgerKey,
   LogNotary,
   type PublicKeyDocument,
   type SignedCheckpoint,
-  verifyAuditBundle,
   verifyLog,
-} from '@tracelode/integrity';
+} from '@tracelode/log';
 import { ReadModelStore } from '@tracelode/read-models';
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';

@@ -17,3 +17,6 @@ export {
 export { validateAppend } from './validate-append';
 export { batchesPerTurn } from './batches-per-turn';
 export { type FollowerBatching, LogFollower } from './log-follower';
+export * from './sealing/jcs';
+export * from './sealing/event-hash';
+export * from './sealing/sealing-event-store';

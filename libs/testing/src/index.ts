@@ -3,3 +3,4 @@ export * from './pact-schema';
 export * from './kurrentdb';
 export * from './ledger-writes';
 export * from './projection-spec';
+export * from './log-helpers';

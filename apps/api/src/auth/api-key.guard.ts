@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type Actor, DomainError, type OrganisationState } from '@tracelode/domain';
-import type { SignedRequest } from '@tracelode/integrity';
+import type { SignedRequest } from '@tracelode/request-signatures';
 import type { FastifyRequest } from 'fastify';
 import { AuthService } from './auth.service';
 

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { canonicalJson } from '@tracelode/integrity';
+import { canonicalJson } from '@tracelode/event-store';
 import { sha256Hex } from '../common/sha256';
 import type { CommandMeta } from '../ledger/command-meta';
 import type { AuthenticatedRequest } from './api-key.guard';

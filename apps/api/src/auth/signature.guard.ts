@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { signaturesRequired } from '@tracelode/domain';
-import { parseSignedRequest, verifySignedRequest } from '@tracelode/integrity';
+import { parseSignedRequest, verifySignedRequest } from '@tracelode/request-signatures';
 import { LedgerStreams } from '../ledger/ledger-streams';
 import { type AuthenticatedRequest, PUBLIC, UnauthenticatedError } from './api-key.guard';
 import { ADMIN_ACTOR } from './auth.service';

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { EventStore } from '@tracelode/event-store';
-import { LogNotary } from '@tracelode/integrity';
+import { LogNotary } from '@tracelode/log';
 import { Projector } from '@tracelode/projections';
 import { Public } from '../auth/api-key.guard';
 import { EVENT_STORE } from '../ledger/ledger.tokens';

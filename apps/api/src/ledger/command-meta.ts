@@ -1,5 +1,5 @@
 import type { Actor } from '@tracelode/domain';
-import type { SignedRequest } from '@tracelode/integrity';
+import type { SignedRequest } from '@tracelode/request-signatures';
 
 /** Everything about a command that is not its payload: who, when, and how to recognise a retry. */
 export interface CommandMeta {

@@ -7,8 +7,8 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { type EventStore, openEventStore } from '@tracelode/event-store';
-import { CheckpointSigner, LogNotary, SealingEventStore } from '@tracelode/integrity';
+import { type EventStore, openEventStore, SealingEventStore } from '@tracelode/event-store';
+import { CheckpointSigner, LogNotary } from '@tracelode/log';
 import { LEDGER_PROJECTIONS, Projector } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { ApiKeyGuard } from '../auth/api-key.guard';

@@ -6,9 +6,9 @@ import {
   assembleAuditBundle,
   type AuditBundle,
   collectEvidence,
-  LogNotary,
   withProjectedViews,
-} from '@tracelode/integrity';
+} from '@tracelode/evidence';
+import { LogNotary } from '@tracelode/log';
 import { apiProblem } from '../common/problem-details';
 import {
   CARBON,

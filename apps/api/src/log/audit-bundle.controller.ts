@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuditBundle } from '@tracelode/integrity';
+import type { AuditBundle } from '@tracelode/evidence';
 import { LedgerIdPipe } from '../common/ledger-id.pipe';
 import { ViewSource } from '../ledger/view-source';
 import { batchNotFound } from '../ledger/views-ready';

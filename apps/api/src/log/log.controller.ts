@@ -1,11 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import {
-  LogNotary,
-  publicKeyDocument,
-  type PublicKeyDocument,
-  type SignedCheckpoint,
-} from '@tracelode/integrity';
+import { LogNotary, publicKeyDocument, type PublicKeyDocument, type SignedCheckpoint } from '@tracelode/log';
 import { apiProblem } from '../common/problem-details';
 import { Public } from '../auth/api-key.guard';
 

@@ -1,12 +1,6 @@
-import { SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
-import {
-  type AuditBundle,
-  CheckpointSigner,
-  LogNotary,
-  SealingEventStore,
-  verifyAuditBundle,
-  verifyLog,
-} from '@tracelode/integrity';
+import { SealingEventStore, SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
+import { type AuditBundle, verifyAuditBundle } from '@tracelode/evidence';
+import { CheckpointSigner, LogNotary, verifyLog } from '@tracelode/log';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

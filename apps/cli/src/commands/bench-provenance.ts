@@ -11,8 +11,7 @@ import {
   toOrgStreamId,
   transformBatches,
 } from '@tracelode/domain';
-import { SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
-import { SealingEventStore } from '@tracelode/integrity';
+import { SealingEventStore, SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

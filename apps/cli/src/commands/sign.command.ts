@@ -4,7 +4,7 @@ import {
   SigningKeyError,
   toPublicJwk,
   type SignatureHeaders,
-} from '@tracelode/integrity';
+} from '@tracelode/request-signatures';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

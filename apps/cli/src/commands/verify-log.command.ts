@@ -1,4 +1,4 @@
-import { importLedgerKey, readNotaryRecord, type SignedCheckpoint, verifyLog } from '@tracelode/integrity';
+import { importLedgerKey, readNotaryRecord, type SignedCheckpoint, verifyLog } from '@tracelode/log';
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { KeyObject } from 'node:crypto';

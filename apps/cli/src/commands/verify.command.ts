@@ -1,4 +1,5 @@
-import { importLedgerKey, type Verdict, verifyAuditBundle } from '@tracelode/integrity';
+import { type Verdict, verifyAuditBundle } from '@tracelode/evidence';
+import { importLedgerKey } from '@tracelode/log';
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { parseArgs } from 'node:util';

@@ -5,7 +5,7 @@ import { CommandContext } from '../../auth/request-context.decorators';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import type { CommandMeta } from '../../ledger/command-meta';
 import { refuse, registerSigningKey, type SigningPublicKey } from '@tracelode/domain';
-import { jwkThumbprint, SigningKeyError, toPublicJwk } from '@tracelode/integrity';
+import { jwkThumbprint, SigningKeyError, toPublicJwk } from '@tracelode/request-signatures';
 import { LedgerCommand } from '../../ledger/command-executor';
 import { RegisterSigningKeyDto, RegisterSigningKeyResponse } from './register-signing-key.dto';
 

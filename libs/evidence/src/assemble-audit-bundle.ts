@@ -1,5 +1,6 @@
 import { toBatchStreamId } from '@tracelode/domain';
 import type { EventStore } from '@tracelode/event-store';
+import { type LogNotary, publicKeyDocument } from '@tracelode/log';
 import { type BatchViews, batchViewsOf, type ViewLookup } from '@tracelode/projections';
 import {
   AUDIT_BUNDLE_FORMAT,
@@ -9,9 +10,7 @@ import {
   streamsStatement,
   toBundledEvent,
 } from './audit-bundle';
-import { publicKeyDocument } from './checkpoint';
 import { collectEvidence, withProjectedViews } from './evidence';
-import type { LogNotary } from './notary';
 
 /**
  * The audit bundle of a batch against the newest signed checkpoint that covers the whole log as it is

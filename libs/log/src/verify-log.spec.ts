@@ -1,9 +1,13 @@
-import { CorruptEventError, InMemoryEventStore, type StoredEvent } from '@tracelode/event-store';
+import {
+  CorruptEventError,
+  eventHash,
+  InMemoryEventStore,
+  SealingEventStore,
+  type StoredEvent,
+} from '@tracelode/event-store';
+import { collect, notes } from '@tracelode/testing';
 import { CheckpointSigner, type SignedCheckpoint } from './checkpoint';
-import { eventHash } from './event-hash';
 import { naiveLeaf, naiveRoot } from './merkle/naive-merkle-tree';
-import { SealingEventStore } from './sealing-event-store';
-import { collect, notes } from './testing-support/ledger-fixture';
 import { verifyLog } from './verify-log';
 
 const signer = CheckpointSigner.ephemeral();

@@ -1,6 +1,6 @@
 import type { StoredEvent } from '@tracelode/event-store';
+import type { PublicKeyDocument, SignedCheckpoint } from '@tracelode/log';
 import type { BatchViews } from '@tracelode/projections';
-import type { PublicKeyDocument, SignedCheckpoint } from './checkpoint';
 
 export const AUDIT_BUNDLE_FORMAT = 'tracelode-audit-bundle/v1';
 

@@ -1,10 +1,6 @@
-import {
-  type EventStore,
-  InMemoryEventStore,
-  type StoredEvent,
-  type StreamWrite,
-  WrongExpectedRevisionError,
-} from '@tracelode/event-store';
+import { WrongExpectedRevisionError } from '../event-store.errors';
+import type { EventStore, StoredEvent, StreamWrite } from '../event-store.port';
+import { InMemoryEventStore } from '../in-memory/in-memory-event-store';
 import { describeEventStoreContract } from '@tracelode/testing';
 import { eventHash, withoutHashFields } from './event-hash';
 import { SealingEventStore, UnsealedEventError } from './sealing-event-store';

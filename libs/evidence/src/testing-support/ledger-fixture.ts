@@ -7,26 +7,11 @@ import {
   toCertificateStreamId,
   toOrgStreamId,
 } from '@tracelode/domain';
-import type { StoredEvent, StreamWrite } from '@tracelode/event-store';
+import type { StreamWrite } from '@tracelode/event-store';
 import { commandWrite } from '@tracelode/testing';
-import { randomUUID } from 'node:crypto';
 
 /** One command's events on one stream, in the envelope the API writes. */
 export const write = commandWrite;
-
-/** `count` small events on one stream, for tests about the log rather than the domain. */
-export function notes(stream: string, count = 1): StreamWrite {
-  return {
-    stream,
-    expectedRevision: 'any',
-    events: Array.from({ length: count }, (_, i) => ({
-      eventId: randomUUID(),
-      type: 'Noted',
-      data: { i, note: 'ñ €' },
-      metadata: { schemaVersion: 1 },
-    })),
-  };
-}
 
 export const organisation = (
   orgId: string,
@@ -153,18 +138,3 @@ export const certificateSuspended = (certificateId: string, reason: string) =>
     type: 'CertificateSuspended',
     data: { certificateId, certifierOrgId: 'irma', reason, occurredAt: '2026-05-01T00:00:00Z' },
   } satisfies CertificateEvent);
-
-export async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
-  const all: StoredEvent[] = [];
-  for await (const event of events) all.push(event);
-  return all;
-}
-
-/** Polls until `condition` holds, failing after `timeoutMs`. */
-export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

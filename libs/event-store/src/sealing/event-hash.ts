@@ -1,4 +1,4 @@
-import type { StoredEvent } from '@tracelode/event-store';
+import type { StoredEvent } from '../event-store.port';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './jcs';
 

@@ -1,9 +1,8 @@
-import { type EventStore, LogFollower, type StoredEvent } from '@tracelode/event-store';
+import { chainOf, type EventStore, eventHash, LogFollower, type StoredEvent } from '@tracelode/event-store';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type CheckpointSigner, type SignedCheckpoint } from './checkpoint';
-import { chainOf, eventHash } from './event-hash';
 import { leafHash, MerkleLog } from './merkle';
 
 export interface NotaryOptions {

@@ -1,4 +1,10 @@
-import { SqliteEventStore, type StoredEvent, type StreamWrite } from '@tracelode/event-store';
+import {
+  SealingEventStore,
+  SqliteEventStore,
+  type StoredEvent,
+  type StreamWrite,
+} from '@tracelode/event-store';
+import { collect, notes, until } from '@tracelode/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,8 +13,6 @@ import { CheckpointSigner, verifyCheckpoint } from './checkpoint';
 import { leafHash, verifyConsistency, verifyInclusion } from './merkle';
 import { naiveLeaf, naiveRoot } from './merkle/naive-merkle-tree';
 import { LogIntegrityError, LogNotary, type NotaryOptions } from './notary';
-import { SealingEventStore } from './sealing-event-store';
-import { collect, notes, until } from './testing-support/ledger-fixture';
 
 const hashOf = (event: StoredEvent) => event.metadata.hash as string;
 /** The root a tree over these events' hashes must have, by the reference implementation of RFC 9162. */

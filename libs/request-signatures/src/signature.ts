@@ -1,4 +1,15 @@
 import { sign as ed25519Sign, verify as ed25519Verify } from 'node:crypto';
+import { isArrayBuffer } from 'node:util/types';
+import {
+  type BareItem,
+  type InnerList,
+  isInnerList,
+  type Item,
+  parseDictionary,
+  ParseError,
+  SerializeError,
+  serializeInnerList,
+} from 'structured-headers';
 import { contentDigest, contentDigestMatches } from './content-digest';
 import {
   importPrivateKey,
@@ -7,14 +18,6 @@ import {
   type PrivateKeyInput,
   type PublicKeyInput,
 } from './keys';
-import {
-  ByteSequence,
-  type InnerList,
-  isInnerList,
-  parseDictionary,
-  serialiseInnerList,
-  StructuredFieldError,
-} from './structured-fields';
 
 /** What a command signature covers, in this order: RFC 9421 derived components and the RFC 9530 digest. */
 export const COVERED_COMPONENTS = ['@method', '@path', 'content-digest'] as const;
@@ -51,6 +54,11 @@ export type SignatureFailureCode =
 export type SignatureFailure = { ok: false; code: SignatureFailureCode; message: string };
 export type VerifyResult = { ok: true } | SignatureFailure;
 
+/** A component value that cannot be a line of the signature base. */
+class SignatureBaseError extends Error {
+  override readonly name = 'SignatureBaseError';
+}
+
 const fail = (code: SignatureFailureCode, message: string): SignatureFailure => ({
   ok: false,
   code,
@@ -66,7 +74,7 @@ export function derivePath(pathAndQuery: string): string {
 /** RFC 9421 §2.5: one `"name": value` line per covered component, then the `@signature-params` line. */
 export function signatureBase(components: readonly (readonly [string, string])[], signatureParams: string) {
   const lines = components.map(([name, value]) => {
-    if (/[\r\n]/.test(value)) throw new StructuredFieldError(`Component ${name} contains a line break`);
+    if (/[\r\n]/.test(value)) throw new SignatureBaseError(`Component ${name} contains a line break`);
     return `"${name}": ${value}`;
   });
   return [...lines, `"@signature-params": ${signatureParams}`].join('\n');
@@ -96,15 +104,15 @@ export function signRequest(input: SignRequestInput): SignatureHeaders {
   const keyId = input.keyId ?? jwkThumbprint(privateKey);
   const created = input.created ?? Math.floor(Date.now() / 1000);
   const digest = contentDigest(input.body);
-  const list: InnerList = {
-    items: COVERED_COMPONENTS.map((name) => ({ value: name, params: new Map() })),
-    params: new Map<string, string | number>([
+  const list: InnerList = [
+    COVERED_COMPONENTS.map((name): Item => [name, new Map<string, BareItem>()]),
+    new Map<string, string | number>([
       ['created', created],
       ['keyid', keyId],
       ['alg', 'ed25519'],
     ]),
-  };
-  const signatureParams = serialiseInnerList(list);
+  ];
+  const signatureParams = serializeInnerList(list);
   const values: Record<CoveredComponent, string> = {
     '@method': input.method,
     '@path': derivePath(input.path),
@@ -158,7 +166,7 @@ export function parseSignedRequest(
     inputs = parseDictionary(inputField);
     signatures = parseDictionary(signatureField);
   } catch (error) {
-    if (!(error instanceof StructuredFieldError)) throw error;
+    if (!(error instanceof ParseError)) throw error;
     return fail(
       'SIGNATURE_MALFORMED',
       `Signature-Input or Signature is not a structured dictionary: ${error.message}`,
@@ -169,7 +177,8 @@ export function parseSignedRequest(
     return fail('SIGNATURE_MALFORMED', 'No signature covers exactly ("@method" "@path" "content-digest")');
   const [label, list] = chosen as [string, InnerList];
   const signatureMember = signatures.get(label);
-  if (!signatureMember || isInnerList(signatureMember) || !(signatureMember.value instanceof ByteSequence))
+  const signatureBytes = signatureMember && !isInnerList(signatureMember) ? signatureMember[0] : undefined;
+  if (!isArrayBuffer(signatureBytes))
     return fail('SIGNATURE_MALFORMED', `Signature has no byte sequence labelled ${label}`);
   const params = checkParams(list);
   if (!params.ok) return params;
@@ -184,8 +193,8 @@ export function parseSignedRequest(
       keyId: params.keyId,
       alg: 'ed25519',
       label,
-      signatureParams: serialiseInnerList(list),
-      signature: signatureMember.value.bytes.toString('base64'),
+      signatureParams: serializeInnerList(list),
+      signature: Buffer.from(signatureBytes).toString('base64'),
       components: { '@method': request.method, '@path': derivePath(request.path), 'content-digest': digest },
       body,
     },
@@ -193,10 +202,11 @@ export function parseSignedRequest(
 }
 
 function coversExactly(list: InnerList): boolean {
-  const names = list.items.map((item) => item.value);
+  const [items] = list;
+  const names = items.map(([value]) => value);
   return (
     names.length === COVERED_COMPONENTS.length &&
-    list.items.every((item) => item.params.size === 0) &&
+    items.every(([, params]) => params.size === 0) &&
     COVERED_COMPONENTS.every((name) => names.includes(name))
   );
 }
@@ -204,10 +214,11 @@ function coversExactly(list: InnerList): boolean {
 function checkParams(
   list: InnerList,
 ): { ok: true; keyId: string; created: number; expires?: number } | SignatureFailure {
-  const keyId = list.params.get('keyid');
-  const created = list.params.get('created');
-  const alg = list.params.get('alg');
-  const expires = list.params.get('expires');
+  const [, params] = list;
+  const keyId = params.get('keyid');
+  const created = params.get('created');
+  const alg = params.get('alg');
+  const expires = params.get('expires');
   if (typeof keyId !== 'string' || keyId === '')
     return fail('SIGNATURE_MALFORMED', 'The signature must name its key (keyid)');
   if (typeof created !== 'number' || !Number.isInteger(created))
@@ -239,10 +250,10 @@ export function verifySignedRequest(
   let list: InnerList;
   try {
     const member = parseDictionary(`${signed.label}=${signed.signatureParams}`).get(signed.label);
-    if (!member || !isInnerList(member)) throw new StructuredFieldError('not an inner list');
+    if (!member || !isInnerList(member)) throw new ParseError(0, 'not an inner list');
     list = member;
   } catch (error) {
-    if (!(error instanceof StructuredFieldError)) throw error;
+    if (!(error instanceof ParseError)) throw error;
     return fail('SIGNATURE_MALFORMED', `signatureParams is not an inner list: ${error.message}`);
   }
   if (!coversExactly(list))
@@ -269,14 +280,14 @@ export function verifySignedRequest(
   let base: string;
   try {
     base = signatureBase(
-      list.items.map((item) => {
-        const name = item.value as CoveredComponent;
+      list[0].map(([value]) => {
+        const name = value as CoveredComponent;
         return [name, signed.components[name]] as const;
       }),
-      serialiseInnerList(list),
+      serializeInnerList(list),
     );
   } catch (error) {
-    if (!(error instanceof StructuredFieldError)) throw error;
+    if (!(error instanceof SignatureBaseError) && !(error instanceof SerializeError)) throw error;
     return fail('SIGNATURE_MALFORMED', error.message);
   }
   const signature = Buffer.from(signed.signature, 'base64');

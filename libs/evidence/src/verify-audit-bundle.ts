@@ -1,4 +1,18 @@
+import { canonicalJson, chainOf, eventHash } from '@tracelode/event-store';
+import {
+  importLedgerKey,
+  keyIdOf,
+  leafHash,
+  verifyCheckpoint,
+  verifyInclusion,
+  verifyStatement,
+} from '@tracelode/log';
 import { batchViewsOf, type BatchViews } from '@tracelode/projections';
+import {
+  type Ed25519PublicJwk,
+  type SignedRequest,
+  verifySignedRequest,
+} from '@tracelode/request-signatures';
 import type { KeyObject } from 'node:crypto';
 import {
   AUDIT_BUNDLE_FORMAT,
@@ -8,12 +22,7 @@ import {
   STREAMS_STATEMENT,
   streamsStatement,
 } from './audit-bundle';
-import { importLedgerKey, keyIdOf, verifyCheckpoint, verifyStatement } from './checkpoint';
-import { chainOf, eventHash } from './event-hash';
 import { withProjectedViews } from './evidence';
-import { canonicalJson } from './jcs';
-import { type Ed25519PublicJwk, type SignedRequest, verifySignedRequest } from './http-signature';
-import { leafHash, verifyInclusion } from './merkle';
 
 export interface VerificationFailure {
   readonly check: string;

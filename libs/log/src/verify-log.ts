@@ -1,7 +1,6 @@
-import { CorruptEventError, type StoredEvent } from '@tracelode/event-store';
+import { chainOf, CorruptEventError, eventHash, type StoredEvent } from '@tracelode/event-store';
 import type { KeyObject } from 'node:crypto';
 import { type SignedCheckpoint, verifyCheckpoint } from './checkpoint';
-import { chainOf, eventHash } from './event-hash';
 import { leafHash, MerkleAccumulator } from './merkle';
 
 export interface LogVerdict {

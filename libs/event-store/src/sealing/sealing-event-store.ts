@@ -1,12 +1,12 @@
-import {
-  type AppendResult,
-  type EventStore,
-  type EventToAppend,
-  type ExpectedRevision,
-  type StoredEvent,
-  type StreamWrite,
-  validateAppend,
-} from '@tracelode/event-store';
+import type {
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  StoredEvent,
+  StreamWrite,
+} from '../event-store.port';
+import { validateAppend } from '../validate-append';
 import { chainOf, eventHash } from './event-hash';
 
 /** A stream's last event as the sealer knows it: the predecessor of the next event appended. */

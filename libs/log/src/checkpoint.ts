@@ -9,7 +9,7 @@ import {
 } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { canonicalJson } from './jcs';
+import { canonicalJson } from '@tracelode/event-store';
 
 /** What a checkpoint commits to: the Merkle tree over the first `treeSize` events, at a moment. */
 export interface CheckpointBody {

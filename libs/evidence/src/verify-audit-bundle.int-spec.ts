@@ -1,4 +1,11 @@
-import { SqliteEventStore, type StoredEvent, type StreamWrite } from '@tracelode/event-store';
+import {
+  eventHash,
+  SealingEventStore,
+  SqliteEventStore,
+  type StoredEvent,
+  type StreamWrite,
+} from '@tracelode/event-store';
+import { CheckpointSigner, LogNotary, publicKeyDocument } from '@tracelode/log';
 import {
   batchViewsOf,
   type CertificateSummary,
@@ -8,6 +15,7 @@ import {
   type ViewLookup,
 } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
+import { collect } from '@tracelode/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,15 +27,10 @@ import {
   STREAMS_STATEMENT,
   streamsStatement,
 } from './audit-bundle';
-import { CheckpointSigner, publicKeyDocument } from './checkpoint';
-import { eventHash } from './event-hash';
 import { collectEvidence, projectEvents, withProjectedViews } from './evidence';
-import { LogNotary } from './notary';
-import { SealingEventStore } from './sealing-event-store';
 import {
   certificateIssued,
   certificateSuspended,
-  collect,
   mined,
   organisation,
   shippedAndReceived,

@@ -1,0 +1,4 @@
+export * from './evidence';
+export * from './audit-bundle';
+export * from './assemble-audit-bundle';
+export * from './verify-audit-bundle';

@@ -1,0 +1,4 @@
+export * from './merkle';
+export * from './checkpoint';
+export * from './notary';
+export * from './verify-log';
