@@ -35,7 +35,7 @@ import {
   organisation,
   shippedAndReceived,
   transformation,
-} from './testing-support/ledger-fixture';
+} from '@tracelode/testing';
 import { verifyAuditBundle } from './verify-audit-bundle';
 
 /** Refined batch P1 from mined M1 and M2, at a plant whose IRMA certificate was later suspended. */

@@ -4,3 +4,4 @@ export * from './kurrentdb';
 export * from './ledger-writes';
 export * from './projection-spec';
 export * from './log-helpers';
+export * from './ledger-fixture';

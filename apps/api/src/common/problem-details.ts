@@ -4,10 +4,10 @@ import {
   Catch,
   type ExceptionFilter,
   HttpException,
-  HttpStatus,
   Logger,
 } from '@nestjs/common';
-import { DomainError, type DomainErrorKind, REFUSALS } from '@tracelode/domain';
+import { DomainError } from '@tracelode/domain';
+import { API_PROBLEMS, type ApiProblemCode, STATUS_OF_KIND } from './problem-codes';
 import type { ValidationError } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UnauthenticatedError } from '../auth/api-key.guard';
@@ -22,69 +22,6 @@ export interface Problem {
   instance?: string;
   [extension: string]: unknown;
 }
-
-export const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
-  invalid: HttpStatus.BAD_REQUEST,
-  forbidden: HttpStatus.FORBIDDEN,
-  not_found: HttpStatus.NOT_FOUND,
-  conflict: HttpStatus.CONFLICT,
-  rule: HttpStatus.UNPROCESSABLE_ENTITY,
-};
-
-/**
- * The codes the API itself answers with (the domain's refusals are in REFUSALS, by kind), each with its
- * one status. `apiProblem` takes the status from here, so a code cannot mean two statuses.
- */
-export const API_PROBLEMS = {
-  BAD_REQUEST: 400,
-  MALFORMED_JSON: 400,
-  VALIDATION_FAILED: 400,
-  INVALID_IDEMPOTENCY_KEY: 400,
-  INVALID_POSITION: 400,
-  AMBIGUOUS_MOMENT: 400,
-  INVALID_AS_OF: 400,
-  INVALID_DIRECTION: 400,
-  INVALID_TIME: 400,
-  INVALID_LIMIT: 400,
-  INVALID_EVENT_ID: 400,
-  INVALID_TREE_SIZE: 400,
-  UNAUTHENTICATED: 401,
-  MISSING_API_KEY: 401,
-  INVALID_API_KEY: 401,
-  SIGNATURE_REQUIRED: 401,
-  SIGNATURE_MALFORMED: 401,
-  SIGNATURE_EXPIRED: 401,
-  SIGNATURE_INVALID: 401,
-  CONTENT_DIGEST_MISMATCH: 401,
-  SIGNATURE_KEY_UNKNOWN: 401,
-  SIGNATURE_KEY_REVOKED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  NO_CHECKPOINT: 404,
-  EVENT_NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  BODY_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  POSITION_BEYOND_HEAD: 422,
-  TREE_SIZE_BEYOND_LOG: 422,
-  EVENT_NOT_IN_TREE: 422,
-  TOO_MANY_REQUESTS: 429,
-  INTERNAL_ERROR: 500,
-  LOG_CORRUPT: 500,
-  SERVICE_UNAVAILABLE: 503,
-  VIEWS_BEHIND: 503,
-  LOG_BEHIND: 503,
-  LOG_INTEGRITY_FAILED: 503,
-  PROJECTOR_FAILED: 503,
-} as const;
-
-export type ApiProblemCode = keyof typeof API_PROBLEMS;
-
-/** Every code the ledger answers with, and its one HTTP status. */
-export const STATUS_OF_CODE: Readonly<Record<string, number>> = {
-  ...API_PROBLEMS,
-  ...Object.fromEntries(Object.entries(REFUSALS).map(([code, kind]) => [code, STATUS_OF_KIND[kind]])),
-};
 
 /** The one way the API refuses outside the domain: the code decides the status. */
 export const apiProblem = (code: ApiProblemCode, message: string, extensions: Record<string, unknown> = {}) =>

@@ -8,7 +8,7 @@ import {
   toOrgStreamId,
 } from '@tracelode/domain';
 import type { StreamWrite } from '@tracelode/event-store';
-import { commandWrite } from '@tracelode/testing';
+import { commandWrite } from './ledger-writes';
 
 /** One command's events on one stream, in the envelope the API writes. */
 export const write = commandWrite;

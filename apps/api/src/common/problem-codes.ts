@@ -1,0 +1,65 @@
+import { type DomainErrorKind, REFUSALS } from '@tracelode/domain';
+
+/** The HTTP status of each kind of domain refusal. */
+export const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rule: 422,
+};
+
+/**
+ * The codes the API itself answers with (the domain's refusals are in REFUSALS, by kind), each with its
+ * one status. `apiProblem` takes the status from here, so a code cannot mean two statuses.
+ */
+export const API_PROBLEMS = {
+  BAD_REQUEST: 400,
+  MALFORMED_JSON: 400,
+  VALIDATION_FAILED: 400,
+  INVALID_IDEMPOTENCY_KEY: 400,
+  INVALID_POSITION: 400,
+  AMBIGUOUS_MOMENT: 400,
+  INVALID_AS_OF: 400,
+  INVALID_DIRECTION: 400,
+  INVALID_TIME: 400,
+  INVALID_LIMIT: 400,
+  INVALID_EVENT_ID: 400,
+  INVALID_TREE_SIZE: 400,
+  UNAUTHENTICATED: 401,
+  MISSING_API_KEY: 401,
+  INVALID_API_KEY: 401,
+  SIGNATURE_REQUIRED: 401,
+  SIGNATURE_MALFORMED: 401,
+  SIGNATURE_EXPIRED: 401,
+  SIGNATURE_INVALID: 401,
+  CONTENT_DIGEST_MISMATCH: 401,
+  SIGNATURE_KEY_UNKNOWN: 401,
+  SIGNATURE_KEY_REVOKED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  NO_CHECKPOINT: 404,
+  EVENT_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  POSITION_BEYOND_HEAD: 422,
+  TREE_SIZE_BEYOND_LOG: 422,
+  EVENT_NOT_IN_TREE: 422,
+  TOO_MANY_REQUESTS: 429,
+  INTERNAL_ERROR: 500,
+  LOG_CORRUPT: 500,
+  SERVICE_UNAVAILABLE: 503,
+  VIEWS_BEHIND: 503,
+  LOG_BEHIND: 503,
+  LOG_INTEGRITY_FAILED: 503,
+  PROJECTOR_FAILED: 503,
+} as const;
+
+export type ApiProblemCode = keyof typeof API_PROBLEMS;
+
+/** Every code the ledger answers with, and its one HTTP status. */
+export const STATUS_OF_CODE: Readonly<Record<string, number>> = {
+  ...API_PROBLEMS,
+  ...Object.fromEntries(Object.entries(REFUSALS).map(([code, kind]) => [code, STATUS_OF_KIND[kind]])),
+};
