@@ -8,7 +8,8 @@ const ROOT = join(__dirname, '../../../..');
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return ['node_modules', 'dist', 'testdata'].includes(entry.name) ? [] : sources(path);
+    if (entry.isDirectory())
+      return ['node_modules', 'dist', 'testdata'].includes(entry.name) ? [] : sources(path);
     return entry.name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(entry.name) ? [path] : [];
   });
 }
@@ -31,7 +32,8 @@ describe('refusal codes and HTTP statuses', () => {
   it('gives every code exactly one status: a domain code by its kind, an API code by its entry', () => {
     const both = Object.keys(REFUSALS).filter((code) => code in API_PROBLEMS);
     expect(both).toEqual([]);
-    for (const [code, kind] of Object.entries(REFUSALS)) expect(STATUS_OF_CODE[code]).toBe(STATUS_OF_KIND[kind]);
+    for (const [code, kind] of Object.entries(REFUSALS))
+      expect(STATUS_OF_CODE[code]).toBe(STATUS_OF_KIND[kind]);
     for (const [code, status] of Object.entries(API_PROBLEMS)) expect(STATUS_OF_CODE[code]).toBe(status);
   });
 
