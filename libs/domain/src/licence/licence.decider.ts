@@ -86,55 +86,42 @@ export const amendLicence: Decider<AmendLicence> = {
   },
 };
 
+/**
+ * A regulator changes a licence's status: the licence exists and is not revoked, the change does not
+ * precede the last, and `check` holds (suspend only what is active, reinstate only what is suspended).
+ */
+function licenceStatusChange<Command extends SuspendLicence | ReinstateLicence | RevokeLicence>(
+  type: 'LicenceSuspended' | 'LicenceReinstated' | 'LicenceRevoked',
+  check: (licence: ExistingLicence) => void = () => undefined,
+): Decider<Command> {
+  return {
+    streams: licenceStream,
+    decide: (command, state) => {
+      const authorityOrgId = regulatorActsNow(command);
+      const { licenceId, reason, occurredAt } = command.data;
+      const licence = licenceMustExist(state.licence(licenceId), licenceId);
+      changeableLicence(command, licence);
+      check(licence);
+      return [
+        eventsFor('licences', licenceId, [{ type, data: { licenceId, authorityOrgId, reason, occurredAt } }]),
+      ];
+    },
+  };
+}
+
 /** A regulator suspends an active licence. */
-export const suspendLicence: Decider<SuspendLicence> = {
-  streams: licenceStream,
-  decide: (command, state) => {
-    const authorityOrgId = regulatorActsNow(command);
-    const { licenceId, reason, occurredAt } = command.data;
-    const licence = licenceMustExist(state.licence(licenceId), licenceId);
-    changeableLicence(command, licence);
-    if (licence.status === 'suspended') {
-      throw refuse('LICENCE_ALREADY_SUSPENDED', `Licence ${licenceId} is already suspended`);
-    }
-    return [
-      eventsFor('licences', licenceId, [
-        { type: 'LicenceSuspended', data: { licenceId, authorityOrgId, reason, occurredAt } },
-      ]),
-    ];
-  },
-};
+export const suspendLicence = licenceStatusChange<SuspendLicence>('LicenceSuspended', (licence) => {
+  if (licence.status === 'suspended') {
+    throw refuse('LICENCE_ALREADY_SUSPENDED', `Licence ${licence.licenceId} is already suspended`);
+  }
+});
 
 /** A regulator reinstates a suspended licence. */
-export const reinstateLicence: Decider<ReinstateLicence> = {
-  streams: licenceStream,
-  decide: (command, state) => {
-    const authorityOrgId = regulatorActsNow(command);
-    const { licenceId, reason, occurredAt } = command.data;
-    const licence = licenceMustExist(state.licence(licenceId), licenceId);
-    changeableLicence(command, licence);
-    if (licence.status !== 'suspended') {
-      throw refuse('LICENCE_NOT_SUSPENDED', `Licence ${licenceId} is not suspended`);
-    }
-    return [
-      eventsFor('licences', licenceId, [
-        { type: 'LicenceReinstated', data: { licenceId, authorityOrgId, reason, occurredAt } },
-      ]),
-    ];
-  },
-};
+export const reinstateLicence = licenceStatusChange<ReinstateLicence>('LicenceReinstated', (licence) => {
+  if (licence.status !== 'suspended') {
+    throw refuse('LICENCE_NOT_SUSPENDED', `Licence ${licence.licenceId} is not suspended`);
+  }
+});
 
 /** A regulator revokes a licence, for good. */
-export const revokeLicence: Decider<RevokeLicence> = {
-  streams: licenceStream,
-  decide: (command, state) => {
-    const authorityOrgId = regulatorActsNow(command);
-    const { licenceId, reason, occurredAt } = command.data;
-    changeableLicence(command, licenceMustExist(state.licence(licenceId), licenceId));
-    return [
-      eventsFor('licences', licenceId, [
-        { type: 'LicenceRevoked', data: { licenceId, authorityOrgId, reason, occurredAt } },
-      ]),
-    ];
-  },
-};
+export const revokeLicence = licenceStatusChange<RevokeLicence>('LicenceRevoked');
