@@ -1,5 +1,6 @@
 import {
   certificateSubjectKey,
+  decodeEvent,
   toBatchStreamId,
   toCertificateStreamId,
   toLicenceStreamId,
@@ -55,7 +56,7 @@ export async function collectEvidence(
       found.push(stored);
       collectReferences(stored.data, refs);
       // Who acted: their organisation's stream shows the keys their signed commands must verify against.
-      const actor = (stored.metadata.actor as { orgId?: unknown } | undefined)?.orgId;
+      const actor = decodeEvent(stored).metadata.actor?.orgId;
       if (typeof actor === 'string') refs.orgIds.add(actor);
     }
     events.set(stream, found);

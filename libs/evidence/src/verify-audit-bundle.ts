@@ -7,6 +7,7 @@ import {
   verifyInclusion,
   verifyStatement,
 } from '@tracelode/log';
+import { decodeEvent } from '@tracelode/domain';
 import { batchViewsOf, type BatchViews } from '@tracelode/projections';
 import {
   type Ed25519PublicJwk,
@@ -295,7 +296,7 @@ function checkSignedRequests(bundle: AuditBundle): number {
     }
     const request = event.metadata.signedRequest as SignedRequest | undefined;
     if (request === undefined) continue;
-    const orgId = (event.metadata.actor as { orgId?: string } | undefined)?.orgId;
+    const orgId = decodeEvent(event).metadata.actor?.orgId;
     const bad = (message: string) =>
       new Failed({
         check: 'signatures',

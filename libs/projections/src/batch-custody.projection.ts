@@ -1,4 +1,10 @@
-import { type CustodyStatus, gramsToKg, type LedgerEvent, type Material } from '@tracelode/domain';
+import {
+  type CustodyStatus,
+  decodeEvent,
+  gramsToKg,
+  type LedgerEvent,
+  type Material,
+} from '@tracelode/domain';
 import type { DocumentProjection } from './document-projection';
 
 export interface TimelineEntry {
@@ -63,7 +69,7 @@ export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
       type: event.type,
       occurredAt: (event.data as { occurredAt?: string }).occurredAt ?? stored.recordedAt,
       recordedAt: stored.recordedAt,
-      actorOrgId: (stored.metadata.actor as { orgId?: string } | undefined)?.orgId ?? null,
+      actorOrgId: decodeEvent(stored).metadata.actor?.orgId ?? null,
       details,
     };
     return { ...next, timeline: [...next.timeline, entry], position: stored.position.toString() };

@@ -1,4 +1,4 @@
-import type { LedgerEvent } from '@tracelode/domain';
+import { decodeEvent, type LedgerEvent } from '@tracelode/domain';
 import type { StoredEvent } from '@tracelode/event-store';
 
 /** Reads a document as it stands in the runner's transaction; the value is a copy, never the stored one. */
@@ -19,6 +19,5 @@ export interface DocumentProjection<V> {
   evolve(view: V | undefined, event: LedgerEvent, stored: StoredEvent, lookup?: ViewLookup): V;
 }
 
-/** A stored event read as the domain's event union. Unknown types pass through and match no projection. */
-export const toLedgerEvent = (stored: StoredEvent): LedgerEvent =>
-  ({ type: stored.type, data: stored.data }) as LedgerEvent;
+/** A stored event read as the domain's event union (the one decode). Unknown types match no projection. */
+export const toLedgerEvent = (stored: StoredEvent): LedgerEvent => decodeEvent(stored).event;

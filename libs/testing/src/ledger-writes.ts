@@ -1,4 +1,4 @@
-import type { LedgerEvent } from '@tracelode/domain';
+import { encodeEvent, type LedgerEvent } from '@tracelode/domain';
 import type { EventToAppend, StreamWrite } from '@tracelode/event-store';
 import { randomUUID } from 'node:crypto';
 
@@ -7,15 +7,15 @@ export function commandWrite(stream: string, actorOrgId: string, ...events: Ledg
   return {
     stream,
     expectedRevision: 'any',
-    events: events.map((event): EventToAppend => ({
-      eventId: randomUUID(),
-      type: event.type,
-      data: event.data,
-      metadata: {
-        commandId: randomUUID(),
-        actor: { orgId: actorOrgId, keyId: `${actorOrgId}-key`, roles: ['producer'] },
-        schemaVersion: 1,
-      },
-    })),
+    events: events.map((event): EventToAppend =>
+      encodeEvent(
+        event,
+        {
+          commandId: randomUUID(),
+          actor: { orgId: actorOrgId, keyId: `${actorOrgId}-key`, roles: ['producer'] },
+        },
+        randomUUID(),
+      ),
+    ),
   };
 }
