@@ -1,5 +1,5 @@
 import { expectRefusal } from './support/expect-refusal';
-import { ADMIN_TOKEN, LedgerHarness, minedBatch, shipment, standardParties } from './support/ledger-harness';
+import { LedgerHarness, minedBatch, shipment, standardParties } from './support/ledger-harness';
 
 /**
  * Hand-checked certification. Two mined lots (mineco, IRMA-certified as an organisation) go to refco's
@@ -176,15 +176,6 @@ describe('certification through the chain', () => {
         }),
       403,
       'NOT_ISSUING_CERTIFIER',
-      ledger,
-    );
-  });
-
-  it('lets only a certifier issue a certificate', async () => {
-    await expectRefusal(
-      () => ledger.post('/certificates', ADMIN_TOKEN, certificate('C-ADMIN', { type: 'batch', id: 'M-A' })),
-      403,
-      'ROLE_REQUIRED',
       ledger,
     );
   });

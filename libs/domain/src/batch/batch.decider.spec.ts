@@ -129,10 +129,13 @@ describe('batch deciders', () => {
       spec([]).when(mineBatch, mine('depot'), miner).thenRefuses('FACILITY_NOT_A_MINE'));
     it('refuses another organisation’s facility', () =>
       spec([]).when(mineBatch, mine('mt-weld'), refiner).thenRefuses('FACILITY_NOT_FOUND'));
+    it('refuses a facility that does not exist', () =>
+      spec([]).when(mineBatch, mine('nowhere'), miner).thenRefuses('FACILITY_NOT_FOUND'));
     it('refuses zero mass', () =>
       spec([]).when(mineBatch, mine('mt-weld', 0), miner).thenRefuses('MASS_NOT_POSITIVE'));
-    it('refuses an actor without the producer role', () =>
-      spec([]).when(mineBatch, mine(), as('mineco', 'certifier')).thenRefuses('ROLE_REQUIRED'));
+    it.each(['certifier', 'regulator'] as const)('refuses a %s, who lacks the producer role', (role) =>
+      spec([]).when(mineBatch, mine(), as('mineco', role)).thenRefuses('ROLE_REQUIRED'),
+    );
     it('refuses an occurredAt in the future of the ledger clock', () =>
       spec([])
         .when(mineBatch, { ...mine(), data: { ...mine().data, occurredAt: '2026-03-01T01:00:00Z' } }, miner)
@@ -157,6 +160,10 @@ describe('batch deciders', () => {
       spec([mined])
         .when(shipBatch, { ...ship(), data: { ...ship().data, toFacilityId: 'nowhere' } }, miner)
         .thenRefuses('FACILITY_NOT_FOUND'));
+    it('refuses an unknown destination organisation', () =>
+      spec([mined])
+        .when(shipBatch, { ...ship(), data: { ...ship().data, toOrgId: 'ghost' } }, miner)
+        .thenRefuses('ORGANISATION_NOT_FOUND'));
     it('refuses an unknown batch', () =>
       spec([]).when(shipBatch, ship(), miner).thenRefuses('BATCH_NOT_FOUND'));
     it('ships again once released from a hold', () =>

@@ -68,6 +68,10 @@ describe('certificate deciders', () => {
     spec([]).when(issueCertificate, issue, irma).then([issued]));
   it('refuses a producer', () =>
     spec([]).when(issueCertificate, issue, as('mineco', 'producer')).thenRefuses('ROLE_REQUIRED'));
+  it('refuses an admin, who is not a certifier either', () =>
+    spec([])
+      .when(issueCertificate, issue, { orgId: 'ledger', keyId: 'admin', roles: ['admin'] })
+      .thenRefuses('ROLE_REQUIRED'));
   it('refuses a facility subject that does not name its organisation', () =>
     spec([])
       .when(

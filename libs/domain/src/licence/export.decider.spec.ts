@@ -194,6 +194,45 @@ describe('exportBatch', () => {
     ]);
   });
 
+  it('refuses a lot of a form the licence does not name', () => {
+    const ore: BatchEvent = {
+      type: 'BatchMined',
+      data: { ...mined.data, material: { form: 'ore', elements: ['Nd'] } },
+    };
+    expect(refusal(() => ledger({ batch: [ore] }).decide(exportBatch, command())).code).toBe(
+      'LICENCE_ITEM_NOT_COVERED',
+    );
+  });
+
+  it('refuses an exporter who holds the lot but not the licence', () => {
+    const othersLicence: LicenceEvent = { ...granted, data: { ...granted.data, holderOrgId: 'refco' } };
+    expect(refusal(() => ledger({ licence: [othersLicence] }).decide(exportBatch, command()))).toMatchObject({
+      code: 'LICENCE_NOT_HELD_BY_ACTOR',
+      kind: 'rule',
+    });
+  });
+
+  it('refuses a lot consumed by processing', () => {
+    const consumed: BatchEvent = {
+      type: 'BatchRefined',
+      data: {
+        batchId: 'b1',
+        transformationId: 'T1',
+        process: 'beneficiation',
+        orgId: 'mineco',
+        facilityId: 'port',
+        consumedGrams: 1_000_000,
+        remainingGrams: 0,
+        outputBatchIds: ['c1'],
+        occurredAt: '2026-02-02T00:00:00Z',
+      },
+    };
+    expect(refusal(() => ledger({ batch: [mined, consumed] }).decide(exportBatch, command()))).toMatchObject({
+      code: 'BATCH_CONSUMED',
+      kind: 'rule',
+    });
+  });
+
   it('refuses a lot already exported', () => {
     const streams = ledger();
     streams.decide(exportBatch, command());

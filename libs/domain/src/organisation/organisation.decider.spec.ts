@@ -89,6 +89,8 @@ describe('organisation deciders', () => {
       .thenRefuses('NOT_YOUR_ORGANISATION'));
   it('refuses a facility for an unknown organisation', () =>
     spec([]).when(registerFacility, facility, mineco).thenRefuses('ORGANISATION_NOT_FOUND'));
+  it('refuses a facility for an unknown organisation, even by an admin', () =>
+    spec([]).when(registerFacility, facility, admin).thenRefuses('ORGANISATION_NOT_FOUND'));
   it('refuses a facility id the organisation already has', () =>
     spec([...registered, { type: 'FacilityRegistered', data: facility.data }])
       .when(registerFacility, facility, mineco)

@@ -227,6 +227,18 @@ describe('transformBatches', () => {
       'OUTPUT_MASS_EXCEEDS_CONSUMED',
     ],
     [
+      'outputs alone heavier than consumed',
+      {
+        outputs: [
+          { batchId: 'NDPR', material: { form: 'oxide' }, massGrams: 400_000 },
+          { batchId: 'LACE', material: { form: 'mixed_compound' }, massGrams: 600_001 },
+        ],
+        residues: [],
+      },
+      undefined,
+      'OUTPUT_MASS_EXCEEDS_CONSUMED',
+    ],
+    [
       'more consumed than remains',
       { inputs: [{ batchId: 'A', consumedGrams: 1_000_001 }] },
       undefined,
@@ -322,6 +334,11 @@ describe('transformBatches', () => {
       residues: [],
     });
     expect(refusal(() => streams.decide(transformBatches, again))).toBe('TRANSFORMATION_ALREADY_RECORDED');
+  });
+
+  it('refuses an actor without the producer role', () => {
+    const regulator: Actor = { orgId: 'refco', keyId: 'k', roles: ['regulator'] };
+    expect(refusal(() => ledger().decide(transformBatches, command({}, regulator)))).toBe('ROLE_REQUIRED');
   });
 
   it('refuses an actor who does not hold the inputs', () => {
