@@ -9,6 +9,8 @@ import { ProblemDetailsFilter } from './common/problem-details';
 import { withSignatureHeaders } from './common/signature-headers';
 import type { LedgerConfig } from './config/ledger-config';
 import { apiProblem } from './common/problem-details';
+import { httpInputLimits } from './common/http-limits';
+import { BodyRefusal, parseJsonBody } from './common/json-body';
 
 const LOG_LEVELS: Record<LedgerConfig['logLevel'], LogLevel[]> = {
   error: ['fatal', 'error'],
@@ -19,7 +21,10 @@ const LOG_LEVELS: Record<LedgerConfig['logLevel'], LogLevel[]> = {
 
 /** The ledger API, configured but not yet listening (tests and the CLI listen where they choose). */
 export async function createApp(config: LedgerConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024 });
+  const adapter = new FastifyAdapter({
+    bodyLimit: 1024 * 1024,
+    ...httpInputLimits(), // ids of every valid length in paths; 414 and 431 as problem+json
+  });
   acceptJsonBodiesOnly(adapter);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: LOG_LEVELS[config.logLevel],
@@ -50,7 +55,8 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /**
  * Commands are JSON: any other media type is refused with 415 before a route runs, and a body that is
  * not valid JSON (or not UTF-8, which JSON must be) gets the stable code MALFORMED_JSON rather than the
- * parser's message alone. The raw bytes stay on the request for signature checks.
+ * parser's message alone; its depth, numbers and keys are bounded by `parseJsonBody`. The raw bytes stay
+ * on the request for signature checks.
  */
 function acceptJsonBodiesOnly(adapter: FastifyAdapter): void {
   const fastify = adapter.getInstance();
@@ -60,8 +66,9 @@ function acceptJsonBodiesOnly(adapter: FastifyAdapter): void {
       const raw = body as Buffer;
       (request as AuthenticatedRequest).rawBody = raw;
       const text = UTF8.decode(raw);
-      done(null, text === '' ? undefined : (JSON.parse(text) as unknown));
+      done(null, text === '' ? undefined : parseJsonBody(text));
     } catch (error) {
+      if (error instanceof BodyRefusal) return done(apiProblem(error.code, error.message), undefined);
       done(
         apiProblem('MALFORMED_JSON', `The body is not valid JSON: ${(error as Error).message}`),
         undefined,

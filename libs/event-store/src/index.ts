@@ -8,6 +8,7 @@ export {
   type SqliteSettings,
 } from './sqlite/sqlite-event-store';
 export { openEventStore } from './open-event-store';
+export { ownerOnlyDatabaseFile } from './sqlite/owner-only-file';
 export { positionAt } from './position-at';
 export {
   KURRENTDB_MINIMUM_VERSION,

@@ -103,7 +103,7 @@ export class CheckpointSigner {
   static fromFile(path: string): CheckpointSigner {
     if (existsSync(path)) return new CheckpointSigner(createPrivateKey(readFileSync(path)));
     const { privateKey } = generateKeyPairSync('ed25519');
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     writeFileSync(path, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
     chmodSync(path, 0o600);
     return new CheckpointSigner(privateKey);

@@ -1,7 +1,12 @@
-import { chainOf, type EventStore, eventHash, LogFollower, type StoredEvent } from '@tracelode/event-store';
+import {
+  chainOf,
+  type EventStore,
+  eventHash,
+  LogFollower,
+  ownerOnlyDatabaseFile,
+  type StoredEvent,
+} from '@tracelode/event-store';
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { type CheckpointSigner, type SignedCheckpoint } from './checkpoint';
 import { leafHash, MerkleLog } from './merkle';
 
@@ -90,7 +95,7 @@ export class LogNotary extends LogFollower {
 
   /** Opens (or creates) the notary's file at `path` (':memory:' for a ledger that keeps nothing). */
   static open(store: EventStore, path: string, signer: CheckpointSigner, options: NotaryOptions): LogNotary {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    ownerOnlyDatabaseFile(path);
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     // Derived from the log: a crash may lose the last leaves (re-notarised on start) and a checkpoint just

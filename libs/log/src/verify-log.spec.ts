@@ -74,6 +74,13 @@ describe('verifyLog', () => {
     });
   });
 
+  it('counts a tree size once when its checkpoint is given twice (a file and the integrity database)', async () => {
+    const twice = [...checkpoints, ...checkpoints, checkpointOver(log, 12)];
+    const verdict = await verifyLog(iterate(log), { checkpoints: twice, publicKey: signer.publicKey });
+
+    expect(verdict).toMatchObject({ ok: true, checkpointsMatched: [5, 12] });
+  });
+
   it('passes with no checkpoints, giving the root of the log as read', async () => {
     const verdict = await verifyLog(iterate(log.slice(0, 7)));
     expect(verdict.ok).toBe(true);

@@ -8,7 +8,7 @@ export interface LogVerdict {
   /** Events read and checked. */
   readonly events: number;
   readonly streams: number;
-  /** The checkpoints the recomputed tree was found consistent with. */
+  /** The tree sizes of the checkpoints the recomputed tree was found consistent with, each once. */
   readonly checkpointsMatched: readonly number[];
   readonly failure?: { readonly message: string; readonly eventId?: string; readonly position?: string };
   /** Root hash of the whole log as read (hex). */
@@ -66,7 +66,8 @@ export async function verifyLog(
           message: `The log's first ${checkpoint.treeSize} events are not the ones checkpoint ${checkpoint.treeSize} (signed ${checkpoint.timestamp}) signed: the root differs`,
         };
       }
-      matched.push(checkpoint.treeSize);
+      // The same tree size may come twice (a checkpoint file and the integrity database): count it once.
+      if (matched.at(-1) !== checkpoint.treeSize) matched.push(checkpoint.treeSize);
     }
     return undefined;
   };

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { ownerOnlyDatabaseFile } from './owner-only-file';
 
 /** Read and write access to view documents inside one read-model transaction. */
 export interface ViewTransaction {
@@ -41,7 +40,7 @@ export class ReadModelStore {
   }
 
   static open(path: string): ReadModelStore {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    ownerOnlyDatabaseFile(path);
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

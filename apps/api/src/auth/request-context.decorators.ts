@@ -5,22 +5,31 @@ import { sha256Hex } from '../common/sha256';
 import type { CommandMeta } from '../ledger/command-meta';
 import type { AuthenticatedRequest } from './api-key.guard';
 import { apiProblem } from '../common/problem-details';
+import { normalisedPath } from '../common/normalised-path';
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/** Idempotency keys and correlation ids: 1 to 255 visible ASCII characters (both are stored in events). */
+const VISIBLE_ASCII_ID = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * The command's metadata from the request: the authenticated actor, the ledger's clock, the
- * Idempotency-Key and a hash of method, path and canonical body that a retry must match.
+ * Idempotency-Key and a hash of method, path (normalised) and canonical body that a retry must match.
  */
 export const CommandContext = createParamDecorator(
   (commandType: string, context: ExecutionContext): CommandMeta => {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (!request.actor) throw new Error('CommandContext used on a route without authentication');
     const idempotencyKey = header(request, 'idempotency-key');
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    if (idempotencyKey !== undefined && !VISIBLE_ASCII_ID.test(idempotencyKey)) {
       throw apiProblem(
         'INVALID_IDEMPOTENCY_KEY',
         'Idempotency-Key must be 1 to 255 visible ASCII characters',
+      );
+    }
+    const correlationId = header(request, 'x-correlation-id');
+    if (correlationId !== undefined && !VISIBLE_ASCII_ID.test(correlationId)) {
+      throw apiProblem(
+        'INVALID_CORRELATION_ID',
+        'X-Correlation-Id must be 1 to 255 visible ASCII characters',
       );
     }
     const commandId = randomUUID();
@@ -29,11 +38,11 @@ export const CommandContext = createParamDecorator(
       commandType,
       actor: request.actor,
       recordedAt: new Date().toISOString(),
-      correlationId: header(request, 'x-correlation-id') ?? commandId,
+      correlationId: correlationId ?? commandId,
       ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
       ...(request.signedRequest ? { signedRequest: request.signedRequest } : {}),
       requestSha256: sha256Hex(
-        `${request.method} ${request.url.split('?')[0]}\n${canonicalJson(request.body ?? null)}`,
+        `${request.method} ${normalisedPath(request.url)}\n${canonicalJson(request.body ?? null)}`,
       ),
     };
   },

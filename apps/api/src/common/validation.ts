@@ -1,4 +1,5 @@
 import { isExactKg } from '@tracelode/domain';
+import { parseInstant } from './instant';
 import { Matches, registerDecorator, type ValidationOptions } from 'class-validator';
 
 /** Ids chosen by producers: letters, digits and `._:~-` (a GS1 URN fits), at most 128 characters. */
@@ -32,9 +33,10 @@ export function IsMassKg(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
-const TIMESTAMP_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** ISO 8601 date and time with an explicit offset (`Z` or `±hh:mm`): without one it names no instant. */
+/**
+ * ISO 8601 date and time with an explicit offset (`Z` or `±hh:mm`): without one it names no instant.
+ * It must name a real one (`parseInstant`): no 30 February, no hour 24, no year before 1900.
+ */
 export function IsTimestampWithOffset(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
@@ -42,12 +44,12 @@ export function IsTimestampWithOffset(options?: ValidationOptions): PropertyDeco
       target: target.constructor,
       propertyName: propertyName as string,
       options: {
-        message: '$property must be an ISO 8601 date-time with an offset, e.g. 2026-03-01T08:00:00Z',
+        message:
+          '$property must be a real ISO 8601 date-time from 1900 on with an offset, e.g. 2026-03-01T08:00:00Z',
         ...options,
       },
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' && TIMESTAMP_WITH_OFFSET.test(value) && !Number.isNaN(Date.parse(value)),
+        validate: (value: unknown) => typeof value === 'string' && parseInstant(value) !== undefined,
       },
     });
 }
@@ -73,6 +75,24 @@ export function IsGrade(options?: ValidationOptions): PropertyDecorator {
             ([key, pct]) =>
               /^[A-Za-z][A-Za-z0-9]{0,15}$/.test(key) && typeof pct === 'number' && pct >= 0 && pct <= 100,
           ),
+      },
+    });
+}
+
+/** A map to numbers, each a JSON number (not `"0.5"`, which would be stored as a string) and finite. */
+export function IsNumberMap(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isNumberMap',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: '$property must be an object whose values are numbers', ...options },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.values(value).every((item) => typeof item === 'number' && Number.isFinite(item)),
       },
     });
 }

@@ -10,6 +10,7 @@ import {
 } from '@tracelode/evidence';
 import { LogNotary } from '@tracelode/log';
 import { apiProblem } from '../common/problem-details';
+import { parseInstant } from '../common/instant';
 import {
   CARBON,
   type CarbonView,
@@ -113,7 +114,6 @@ export interface ViewQuery<Kind> {
 }
 
 const POSITION = /^\d{1,19}$/;
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * The one way every query reads the ledger. Batch views are live by default; with `asOf` or `atPosition`
@@ -227,14 +227,14 @@ export class ViewSource {
       return position;
     }
     if (given(asOf)) {
-      const instant = new Date(asOf!);
-      if (!INSTANT.test(asOf!) || Number.isNaN(instant.getTime())) {
+      const instant = parseInstant(asOf!);
+      if (instant === undefined) {
         throw apiProblem(
           'INVALID_AS_OF',
           'asOf must be an ISO 8601 instant with a time zone, e.g. 2026-11-28T12:00:00Z',
         );
       }
-      return positionAt(this.store, instant);
+      return positionAt(this.store, new Date(instant));
     }
     return undefined;
   }

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { ownerOnlyDatabaseFile } from './owner-only-file';
 import {
   CorruptEventError,
   EventStoreUnavailableError,
@@ -121,7 +120,7 @@ export class SqliteEventStore implements EventStore {
   /** Opens (creating if needed, with its directory) the store at `path`; `:memory:` gives a private one. */
   static open(path: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    ownerOnlyDatabaseFile(path);
     const db = new Database(path, { timeout: busyTimeoutMs });
     try {
       db.pragma('journal_mode = WAL');

@@ -4,6 +4,7 @@ import type { ExportView } from '@tracelode/projections';
 import { ViewSource } from '../../ledger/view-source';
 import { ApiMinPosition } from '../../ledger/views-ready';
 import { apiProblem } from '../../common/problem-details';
+import { parseInstant } from '../../common/instant';
 
 @ApiTags('exports')
 @ApiBearerAuth()
@@ -41,7 +42,12 @@ export class ExportViewsController {
 
 function instant(name: string, value: string | undefined, otherwise: number): number {
   if (value === undefined || value === '') return otherwise;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw apiProblem('INVALID_TIME', `${name} must be an ISO 8601 date-time`);
+  const ms = parseInstant(value);
+  if (ms === undefined) {
+    throw apiProblem(
+      'INVALID_TIME',
+      `${name} must be an ISO 8601 date-time with an offset, e.g. 2026-04-01T00:00:00Z`,
+    );
+  }
   return ms;
 }

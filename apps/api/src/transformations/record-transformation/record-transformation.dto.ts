@@ -8,7 +8,6 @@ import {
   IsDefined,
   IsIn,
   IsNumber,
-  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -16,7 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsGrade, IsLedgerId, IsMassKg, IsTimestampWithOffset } from '../../common/validation';
+import { IsGrade, IsLedgerId, IsMassKg, IsNumberMap, IsTimestampWithOffset } from '../../common/validation';
 import { MaterialDto } from '../../common/dto/material.dto';
 
 export class TransformationInputDto {
@@ -74,7 +73,7 @@ export class AllocationDto {
     description: 'Economic allocation: one key per output batch id, decimals summing to exactly 1',
   })
   @IsOptional()
-  @IsObject()
+  @IsNumberMap()
   keys?: Record<string, number>;
 }
 
