@@ -19,7 +19,7 @@ describe('licences and exports', () => {
     endUsers: ['Shin-Etsu Magnetics'],
     quantityKg: 10000,
     validFrom: '2026-01-01T00:00:00Z',
-    validUntil: '2026-12-31T23:59:59Z',
+    validUntil: '2099-12-31T23:59:59Z', // judged when recorded too (ADR 0017): far ahead of any run
     occurredAt: '2026-01-01T00:00:00Z',
     ...extra,
   });

@@ -12,12 +12,17 @@ import {
   type OrganisationState,
 } from './organisation/organisation.state';
 import type { Actor } from './shared/actor';
+import type { LedgerPolicy } from './shared/two-times';
 import { toBatchStreamId, toCertificateStreamId, toLicenceStreamId, toOrgStreamId } from './streams';
 
-/** Who issued a command, and when the ledger learnt of it (its clock, not the caller's). */
+/**
+ * Who issued a command, when the ledger learnt of it (its clock, not the caller's), and the ledger's
+ * configured policy (the executor fills it from the configuration; DEFAULT_LEDGER_POLICY when absent).
+ */
 export interface CommandMetadata {
   readonly actor: Actor;
   readonly recordedAt: string;
+  readonly policy?: LedgerPolicy;
 }
 
 /** A command as every decider receives it: what was asked, with who asked and when it was recorded. */

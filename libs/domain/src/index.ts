@@ -2,6 +2,7 @@ export * from './shared/actor';
 export * from './shared/domain-error';
 export * from './shared/mass';
 export * from './shared/material';
+export * from './shared/two-times';
 export * from './streams';
 export * from './decider';
 export * from './envelope';

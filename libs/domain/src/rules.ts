@@ -8,8 +8,10 @@ import {
 } from './licence/licence.state';
 import { type Facility } from './organisation/organisation.events';
 import { type OrganisationState, type SigningKeyState } from './organisation/organisation.state';
+import { type CommandMetadata } from './decider';
 import { type Actor, hasRole, type Role } from './shared/actor';
 import { refuse } from './shared/domain-error';
+import { DEFAULT_LEDGER_POLICY, describeDuration } from './shared/two-times';
 
 /**
  * The domain's business rules, each named as the sentence it enforces. Deciders call them; each refusal
@@ -27,6 +29,34 @@ export function occurredAtMustNotBeInTheFuture(occurredAt: string, recordedAt: s
       recordedAt,
     });
   }
+}
+
+/**
+ * An event may be recorded at most the policy's `maxRecordingDelayMs` after it occurred: a report that
+ * late could launder a rule judged at `occurredAt` (ADR 0017). A regulator records what it learns when it
+ * learns it, so its commands are not bounded.
+ */
+export function occurredAtMustNotBeTooLongAgo(occurredAt: string, metadata: CommandMetadata): void {
+  if (hasRole(metadata.actor, 'regulator')) return;
+  const { maxRecordingDelayMs } = metadata.policy ?? DEFAULT_LEDGER_POLICY;
+  const delayMs = Date.parse(metadata.recordedAt) - Date.parse(occurredAt);
+  if (delayMs > maxRecordingDelayMs) {
+    throw refuse(
+      'RECORDED_TOO_LATE',
+      `occurredAt ${occurredAt} is more than ${describeDuration(maxRecordingDelayMs)} before the ledger's clock; ` +
+        'an event may be recorded at most that long after it occurred',
+      { occurredAt, recordedAt: metadata.recordedAt, maxRecordingDelayMs },
+    );
+  }
+}
+
+/**
+ * The one check of an `occurredAt` against the ledger's clock: not in the future (beyond the clock skew)
+ * and not further back than the recording window.
+ */
+export function occurredAtMustBeWithinRecordingWindow(occurredAt: string, metadata: CommandMetadata): void {
+  occurredAtMustNotBeInTheFuture(occurredAt, metadata.recordedAt);
+  occurredAtMustNotBeTooLongAgo(occurredAt, metadata);
 }
 
 /** A custody event cannot precede the event it follows (a receipt before its shipment, say). */
@@ -193,10 +223,11 @@ export function licenceMustBeHeldByActor(licence: ExistingLicence, actor: Actor)
 }
 
 /**
- * In force both now (a revoked licence is never used again) and at `occurredAt` (a late report cannot
- * slip through a suspension that has since been lifted), and within its validity at `occurredAt`.
+ * In force both when the export happened (`occurredAt`) and when the ledger learns of it (`recordedAt`),
+ * so that back-dating cannot launder it (ADR 0017): not revoked or suspended at either time (its current
+ * status is its status at recording), and within its validity window at both.
  */
-export function licenceMustBeInForce(licence: ExistingLicence, occurredAt: string): void {
+export function licenceMustBeInForce(licence: ExistingLicence, occurredAt: string, recordedAt: string): void {
   const statusThen = licenceStatusAt(licence, occurredAt);
   if (licence.status === 'revoked' || statusThen === 'revoked') {
     throw refuse('LICENCE_REVOKED', `Licence ${licence.licenceId} is revoked`);
@@ -204,18 +235,25 @@ export function licenceMustBeInForce(licence: ExistingLicence, occurredAt: strin
   if (licence.status === 'suspended' || statusThen === 'suspended') {
     throw refuse('LICENCE_SUSPENDED', `Licence ${licence.licenceId} is suspended at ${occurredAt}`);
   }
-  const at = Date.parse(occurredAt);
-  if (at < Date.parse(licence.validFrom)) {
-    throw refuse('LICENCE_NOT_YET_VALID', `Licence ${licence.licenceId} is valid from ${licence.validFrom}`, {
-      validFrom: licence.validFrom,
-      occurredAt,
-    });
-  }
-  if (at > Date.parse(licence.validUntil)) {
-    throw refuse('LICENCE_EXPIRED', `Licence ${licence.licenceId} expired at ${licence.validUntil}`, {
-      validUntil: licence.validUntil,
-      occurredAt,
-    });
+  for (const [moment, which] of [
+    [occurredAt, 'the export occurred'],
+    [recordedAt, 'the export is recorded'],
+  ] as const) {
+    const at = Date.parse(moment);
+    if (at < Date.parse(licence.validFrom)) {
+      throw refuse(
+        'LICENCE_NOT_YET_VALID',
+        `Licence ${licence.licenceId} is valid from ${licence.validFrom}, after ${which} (${moment})`,
+        { validFrom: licence.validFrom, occurredAt, recordedAt },
+      );
+    }
+    if (at > Date.parse(licence.validUntil)) {
+      throw refuse(
+        'LICENCE_EXPIRED',
+        `Licence ${licence.licenceId} expired at ${licence.validUntil}, before ${which} (${moment})`,
+        { validUntil: licence.validUntil, occurredAt, recordedAt },
+      );
+    }
   }
 }
 

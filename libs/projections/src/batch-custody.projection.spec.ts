@@ -101,6 +101,24 @@ describe('batchCustodyProjection', () => {
     expect(batchCustodyProjection.collection).toBe(BATCH_CUSTODY);
   });
 
+  it('marks an entry late when recorded more than 72 hours after it occurred, by the ledger’s clock (ADR 0017)', () => {
+    const at = (recordedAt: string, storeRecordedAt = recordedAt) => ({
+      ...MINED,
+      metadata: { actor: { orgId: 'mineco' }, recordedAt },
+      recordedAt: storeRecordedAt,
+    });
+    const entry = (given: ReturnType<typeof at>) =>
+      projectionSpec(batchCustodyProjection).given(given).then('MW-1')?.timeline[0];
+    // MINED occurred 2026-03-01T00:00:00Z (08:00 +08:00).
+    expect(entry(at('2026-03-04T00:00:00.000Z'))).toMatchObject({ late: false });
+    expect(entry(at('2026-03-04T00:00:00.001Z'))).toMatchObject({ late: true });
+    // The command's recordedAt (when the ledger learnt of it) wins over the store's commit time.
+    expect(entry(at('2026-03-02T00:00:00.000Z', '2026-03-09T00:00:00.000Z'))).toMatchObject({
+      recordedAt: '2026-03-02T00:00:00.000Z',
+      late: false,
+    });
+  });
+
   it('follows a batch mined → shipped → received → held → released', () => {
     const [mined, shipped, received, held, released] = follow(
       custody,
@@ -128,6 +146,7 @@ describe('batchCustodyProjection', () => {
           type: 'BatchMined',
           occurredAt: '2026-03-01T08:00:00+08:00',
           recordedAt: '2026-04-01T00:00:10.000Z',
+          late: true, // recorded a month after it occurred
           actorOrgId: 'mineco',
           details: {
             orgId: 'mineco',
@@ -172,6 +191,7 @@ describe('batchCustodyProjection', () => {
       type: 'BatchReceived',
       occurredAt: '2026-03-19T14:00:00+08:00',
       recordedAt: '2026-04-01T00:00:12.000Z',
+      late: true,
       actorOrgId: 'refco',
       details: {
         shipmentId: 'S-1',

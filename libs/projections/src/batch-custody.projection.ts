@@ -1,17 +1,15 @@
-import {
-  type CustodyStatus,
-  decodeEvent,
-  gramsToKg,
-  type LedgerEvent,
-  type Material,
-} from '@tracelode/domain';
+import { type CustodyStatus, decodeEvent, gramsToKg, isLate, type LedgerEvent, type Material } from '@tracelode/domain';
 import type { DocumentProjection } from './document-projection';
+import { recordedAtOf } from './recorded-at';
 
 export interface TimelineEntry {
   readonly position: string;
   readonly type: string;
   readonly occurredAt: string;
+  /** When the ledger learnt of it (its clock when the command arrived). */
   readonly recordedAt: string;
+  /** Recorded more than 72 hours after it occurred: a late report (ADR 0017). */
+  readonly late: boolean;
   readonly actorOrgId: string | null;
   readonly details: Record<string, unknown>;
 }
@@ -64,11 +62,14 @@ export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
   evolve(view, event, stored) {
     const next = apply(view, event);
     const { batchId: _batchId, ...details } = event.data as { batchId: string };
+    const recordedAt = recordedAtOf(stored);
+    const occurredAt = (event.data as { occurredAt?: string }).occurredAt ?? recordedAt;
     const entry: TimelineEntry = {
       position: stored.position.toString(),
       type: event.type,
-      occurredAt: (event.data as { occurredAt?: string }).occurredAt ?? stored.recordedAt,
-      recordedAt: stored.recordedAt,
+      occurredAt,
+      recordedAt,
+      late: isLate(occurredAt, recordedAt),
       actorOrgId: decodeEvent(stored).metadata.actor?.orgId ?? null,
       details,
     };

@@ -1,5 +1,6 @@
 import { type CertificateSubject, certificateSubjectKey, type LedgerEvent } from '@tracelode/domain';
 import type { DocumentProjection } from './document-projection';
+import { recordedAtOf } from './recorded-at';
 
 export interface CertificateHistoryEntry {
   readonly type: string;
@@ -56,7 +57,7 @@ export const certificatesProjection: DocumentProjection<CertificateView> = {
     const entry = {
       type: event.type,
       occurredAt,
-      recordedAt: stored.recordedAt,
+      recordedAt: recordedAtOf(stored),
       reason: reason ?? null,
       position,
     };
@@ -115,6 +116,29 @@ export function certificateStatusAt(certificate: CertificateView, at: string): C
   let status: CertificateStatusAt = 'valid';
   for (const entry of certificate.history) {
     if (Date.parse(entry.occurredAt) > moment) break;
+    if (entry.type === 'CertificateSuspended') status = 'suspended';
+    else if (entry.type === 'CertificateReinstated') status = 'valid';
+    else if (entry.type === 'CertificateRevoked') status = 'revoked';
+  }
+  return status;
+}
+
+/**
+ * What a certificate was as far as the ledger knew when something was recorded (`recordedAt`, at log
+ * `position`): its changes recorded before then, whatever their `occurredAt`. A step recorded after a
+ * suspension or revocation cannot be covered by back-dating it (ADR 0017).
+ */
+export function certificateStatusKnownAt(
+  certificate: CertificateView,
+  recordedAt: string,
+  position: string,
+): 'valid' | 'suspended' | 'revoked' {
+  const moment = Date.parse(recordedAt);
+  let status: 'valid' | 'suspended' | 'revoked' = 'valid';
+  for (const entry of certificate.history) {
+    const at = Date.parse(entry.recordedAt);
+    const before = at < moment || (at === moment && BigInt(entry.position) < BigInt(position));
+    if (!before) continue;
     if (entry.type === 'CertificateSuspended') status = 'suspended';
     else if (entry.type === 'CertificateReinstated') status = 'valid';
     else if (entry.type === 'CertificateRevoked') status = 'revoked';

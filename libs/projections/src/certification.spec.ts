@@ -36,6 +36,11 @@ const stored = (event: LedgerEvent, position: number): StoredEvent => ({
 
 /** Folds events through every projection these views read, the way the runner does. */
 function fold(events: readonly LedgerEvent[]): ViewLookup {
+  return foldRecorded(events.map((event) => [event, undefined]));
+}
+
+/** The same, each event with the ledger's clock when its command arrived (`metadata.recordedAt`). */
+function foldRecorded(events: readonly (readonly [LedgerEvent, string | undefined])[]): ViewLookup {
   const documents = new Map<string, unknown>();
   const tx: ViewTransaction = {
     get: <V>(collection: string, key: string) =>
@@ -51,7 +56,10 @@ function fold(events: readonly LedgerEvent[]): ViewLookup {
     licencesProjection,
     exportsProjection,
   ] as DocumentProjection<unknown>[];
-  events.forEach((event, i) => applyEvent(tx, projections, stored(event, i + 1)));
+  events.forEach(([event, recordedAt], i) => {
+    const record = stored(event, i + 1);
+    applyEvent(tx, projections, recordedAt ? { ...record, metadata: { recordedAt } } : record);
+  });
   return (collection, key) => structuredClone(documents.get(`${collection}/${key}`));
 }
 
@@ -190,6 +198,48 @@ describe('certification', () => {
     expect(irma!.certificates.find((c) => c.certificateId === 'C-MINE')).toMatchObject({
       status: 'revoked',
       revokedAt: '2026-02-15T00:00:00Z',
+    });
+  });
+
+  describe('judges each step at both times (ADR 0017)', () => {
+    const day = (n: number) => `2026-03-${String(n).padStart(2, '0')}T00:00:00.000Z`;
+    const chain = (revokedOn: string, revocationRecorded: string) =>
+      foldRecorded([
+        [certificate('C-MINE', 'facility', 'mine-a', 'mineco'), day(1)],
+        [mined('EARLY', 'mineco', 'mine-a', day(5)), day(5)],
+        [lifecycle('CertificateRevoked', 'C-MINE', revokedOn), revocationRecorded],
+        // Recorded after the revocation, back-dated to before it: laundering, unless recordedAt is judged.
+        [mined('BACKDATED', 'mineco', 'mine-a', day(5)), day(20)],
+      ]);
+    const irmaOf = (batchId: string, lookup: ViewLookup) => certificationOf(batchId, lookup)!.schemes[0]!;
+
+    it('does not cover a step recorded after the revocation, whatever its occurredAt', () => {
+      const lookup = chain(day(10), day(10));
+      expect(irmaOf('BACKDATED', lookup)).toMatchObject({
+        chainCovered: false,
+        certifiedShare: 0,
+        gaps: [{ batchId: 'BACKDATED', reason: 'REVOKED', recordedAt: day(20), late: true }],
+      });
+      // A later revocation does not reach back over a step recorded before it.
+      expect(irmaOf('EARLY', lookup)).toMatchObject({ chainCovered: true, certifiedShare: 1, gaps: [] });
+    });
+
+    it('covers a step recorded after a suspension was lifted', () => {
+      const lookup = foldRecorded([
+        [certificate('C-MINE', 'facility', 'mine-a', 'mineco'), day(1)],
+        [lifecycle('CertificateSuspended', 'C-MINE', day(10)), day(10)],
+        [lifecycle('CertificateReinstated', 'C-MINE', day(12)), day(12)],
+        [mined('LATER', 'mineco', 'mine-a', day(5)), day(13)],
+      ]);
+      expect(irmaOf('LATER', lookup)).toMatchObject({ chainCovered: true, certifiedShare: 1 });
+    });
+
+    it('lists late steps, covered or not, and marks late gaps', () => {
+      const lookup = chain(day(10), day(10));
+      expect(certificationOf('BACKDATED', lookup)!.lateSteps).toEqual([
+        expect.objectContaining({ step: 'BatchMined', batchId: 'BACKDATED', late: true }),
+      ]);
+      expect(certificationOf('EARLY', lookup)!.lateSteps).toEqual([]);
     });
   });
 

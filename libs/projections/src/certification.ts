@@ -1,3 +1,4 @@
+import { isLate } from '@tracelode/domain';
 import { BATCH_CUSTODY, type BatchCustodyView, type TimelineEntry } from './batch-custody.projection';
 import {
   type CertificateStatusAt,
@@ -6,6 +7,7 @@ import {
   CERTIFICATES_BY_SUBJECT,
   type CertificatesBySubjectView,
   certificateStatusAt,
+  certificateStatusKnownAt,
   subjectKey,
 } from './certificates.projection';
 import type { ViewLookup } from './document-projection';
@@ -18,11 +20,18 @@ export interface ChainStep {
   readonly orgId: string;
   readonly facilityId: string;
   readonly occurredAt: string;
+  /** When the ledger learnt of the step: a certificate must not have been suspended or revoked by then. */
+  readonly recordedAt: string;
+  /** Recorded more than 72 hours after it occurred (ADR 0017). */
+  readonly late: boolean;
   readonly position: string;
 }
 
 export interface CertificationGap extends ChainStep {
-  /** Why no certificate of the scheme covered it: `NO_CERTIFICATE`, `SUSPENDED`, `REVOKED`, `EXPIRED`, … */
+  /**
+   * Why no certificate of the scheme covered it: `NO_CERTIFICATE`, `SUSPENDED`, `REVOKED`, `EXPIRED`, …
+   * (`SUSPENDED` and `REVOKED` also when the certificate was suspended or revoked before the step was recorded).
+   */
   readonly reason: string;
   readonly certificateIds: readonly string[];
 }
@@ -55,6 +64,8 @@ export interface SchemeCertification {
 export interface CertificationView {
   readonly batchId: string;
   readonly schemes: readonly SchemeCertification[];
+  /** The chain's steps recorded more than 72 hours after they occurred, covered or not (ADR 0017). */
+  readonly lateSteps: readonly ChainStep[];
 }
 
 const STEP_TYPES = new Set(['BatchMined', 'BatchProduced', 'BatchShipped', 'BatchReceived', 'BatchExported']);
@@ -81,6 +92,7 @@ export function certificationOf(batchId: string, lookup: ViewLookup): Certificat
   const schemes = [...new Set(certificates.map((certificate) => certificate.scheme))].sort();
   return {
     batchId,
+    lateSteps: nodes.flatMap((node) => node.steps.filter((step) => step.late)),
     schemes: schemes.map((scheme) => {
       const ofScheme = certificates.filter((certificate) => certificate.scheme === scheme);
       const gaps = nodes.flatMap((node) =>
@@ -144,6 +156,8 @@ function toStep(batchId: string, entry: TimelineEntry): ChainStep {
     orgId: (shipped ? details.fromOrgId : details.orgId) ?? '',
     facilityId: (shipped ? details.fromFacilityId : details.facilityId) ?? '',
     occurredAt: entry.occurredAt,
+    recordedAt: entry.recordedAt,
+    late: isLate(entry.occurredAt, entry.recordedAt),
     position: entry.position,
   };
 }
@@ -185,9 +199,20 @@ const applies = (certificate: CertificateView, step: ChainStep): boolean =>
     certificate.subject.orgId === step.orgId) ||
   (certificate.subject.type === 'organisation' && certificate.subject.id === step.orgId);
 
+/**
+ * A certificate covers a step when it was valid at the step's `occurredAt` and had not been suspended or
+ * revoked by the time the step was recorded (ADR 0017): a step back-dated past a revocation stays a gap,
+ * and a later revocation does not reach back over steps recorded before it.
+ */
+function statusFor(certificate: CertificateView, step: ChainStep): CertificateStatusAt {
+  const then = certificateStatusAt(certificate, step.occurredAt);
+  if (then !== 'valid') return then;
+  return certificateStatusKnownAt(certificate, step.recordedAt, step.position);
+}
+
 function gapOf(step: ChainStep, certificates: readonly CertificateView[]): CertificationGap | undefined {
   const candidates = certificates.filter((certificate) => applies(certificate, step));
-  const statuses = candidates.map((certificate) => certificateStatusAt(certificate, step.occurredAt));
+  const statuses = candidates.map((certificate) => statusFor(certificate, step));
   if (statuses.includes('valid')) return undefined;
   const reason = REASON_ORDER.find((status) => statuses.includes(status));
   return {

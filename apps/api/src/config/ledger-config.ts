@@ -1,4 +1,6 @@
+import { DEFAULT_MAX_RECORDING_DELAY_MS } from '@tracelode/domain';
 import { dirname, join } from 'node:path';
+import { parseDurationMs } from './duration';
 
 /** The ledger's configuration, read once from the environment (documented in .env.example). */
 export interface LedgerConfig {
@@ -21,6 +23,8 @@ export interface LedgerConfig {
   /** How long a query given `minPosition` waits for the views. */
   readonly minPositionWaitMs: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** How long after it occurred an event may still be recorded (TRACELODE_MAX_RECORDING_DELAY, ADR 0017). */
+  readonly maxRecordingDelayMs: number;
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -30,6 +34,19 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
   if (!Number.isInteger(value) || value < 1)
     throw new ConfigError(`${name} must be a positive integer, got "${text}"`);
   return value;
+}
+
+/** TRACELODE_MAX_RECORDING_DELAY: `30d`, `72h`, `90m`, `45s` or a number of seconds; 30 days by default. */
+function recordingDelayMs(env: NodeJS.ProcessEnv): number {
+  const text = env.TRACELODE_MAX_RECORDING_DELAY;
+  if (text === undefined || text === '') return DEFAULT_MAX_RECORDING_DELAY_MS;
+  const ms = parseDurationMs(text);
+  if (ms === undefined) {
+    throw new ConfigError(
+      `TRACELODE_MAX_RECORDING_DELAY must be a positive duration such as 30d, 72h or 2592000 (seconds), got "${text}"`,
+    );
+  }
+  return ms;
 }
 
 export class ConfigError extends Error {
@@ -69,5 +86,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     adminToken,
     minPositionWaitMs: 5000,
     logLevel: logLevel as LedgerConfig['logLevel'],
+    maxRecordingDelayMs: recordingDelayMs(env),
   };
 }

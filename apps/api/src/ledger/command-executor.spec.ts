@@ -182,7 +182,9 @@ describe('CommandExecutor', () => {
   const setUp = async () => {
     const store = new InMemoryEventStore();
     await appendDirectly(store, 'no_stream', registered);
-    const executor = new CommandExecutor(store, new LedgerStreams(store));
+    const executor = new CommandExecutor(store, new LedgerStreams(store), {
+      maxRecordingDelayMs: 30 * 24 * 3600 * 1000,
+    });
     return { store, executor };
   };
   const refusal = async (run: Promise<unknown>): Promise<DomainError> => {

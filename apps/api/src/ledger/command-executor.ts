@@ -22,9 +22,10 @@ import {
 } from '@tracelode/event-store';
 import { randomUUID } from 'node:crypto';
 import { sha256Hex } from '../common/sha256';
+import type { LedgerConfig } from '../config/ledger-config';
 import type { CommandMeta } from './command-meta';
 import { LedgerStreams } from './ledger-streams';
-import { EVENT_STORE } from './ledger.tokens';
+import { EVENT_STORE, LEDGER_CONFIG } from './ledger.tokens';
 
 type Response = Record<string, unknown>;
 
@@ -60,6 +61,7 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly streams: LedgerStreams,
+    @Inject(LEDGER_CONFIG) private readonly config: Pick<LedgerConfig, 'maxRecordingDelayMs'>,
   ) {}
 
   async execute({
@@ -71,7 +73,12 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
   }: LedgerCommand<{ type: string }, Response>): Promise<Response & { position: string }> {
     const issued: Issued<{ type: string }> = {
       ...command,
-      metadata: { actor: meta.actor, recordedAt: meta.recordedAt },
+      metadata: {
+        actor: meta.actor,
+        recordedAt: meta.recordedAt,
+        // The ledger's policy travels with the command: deciders stay pure, judging by what they are given.
+        policy: { maxRecordingDelayMs: this.config.maxRecordingDelayMs },
+      },
     };
     const commandStream = meta.idempotencyKey
       ? toCommandStreamId(sha256Hex(`${meta.actor.orgId}\n${meta.idempotencyKey}`))

@@ -107,7 +107,8 @@ async function buildLedger(path: string, totalEvents: number, progress: (message
   const streams = new InMemoryStreams();
   const issued = <Command>(command: Command): Issued<Command> => ({
     ...command,
-    metadata: { actor, recordedAt },
+    // A backfill months after its events occurred: no recording window (ADR 0017).
+    metadata: { actor, recordedAt, policy: { maxRecordingDelayMs: Number.POSITIVE_INFINITY } },
   });
   const toWrites = (emitted: StreamEvents[]): StreamWrite[] =>
     emitted.map(({ stream, events }) => ({ stream, expectedRevision: 'any', events: events.map(envelope) }));

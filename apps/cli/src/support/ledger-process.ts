@@ -20,6 +20,9 @@ export class LedgerProcess {
       env: {
         ...process.env,
         TRACELODE_LOG_LEVEL: 'log',
+        // The demo's and the benches' chains are dated in 2026: a backfill, beyond the default recording
+        // window (ADR 0017), unless the caller's environment sets one.
+        TRACELODE_MAX_RECORDING_DELAY: process.env.TRACELODE_MAX_RECORDING_DELAY ?? '3650d',
         ...env,
         TRACELODE_PORT: '0',
         TRACELODE_HOST: '127.0.0.1',

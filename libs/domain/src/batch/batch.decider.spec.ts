@@ -5,6 +5,9 @@ import { DomainError, type RefusalCode } from '../shared/domain-error';
 import { assayBatch, holdBatch, mineBatch, receiveBatch, releaseBatch, shipBatch } from './batch.decider';
 import type { BatchEvent, BatchMined, BatchShipped } from './batch.events';
 
+/** These fixtures are a backfill, months between occurredAt and recordedAt: no recording bound here (the bound has its own cases). */
+const BACKFILL = { maxRecordingDelayMs: Number.POSITIVE_INFINITY };
+
 const org = (
   orgId: string,
   country: string,
@@ -28,7 +31,7 @@ const regulator = as('customs', 'regulator');
 
 const issued = <Command>(command: Command, actor: Actor): Issued<Command> => ({
   ...command,
-  metadata: { actor, recordedAt: '2026-03-01T00:00:00Z' },
+  metadata: { actor, recordedAt: '2026-03-01T00:00:00Z', policy: BACKFILL },
 });
 
 /** The ledger of these specs: MineCo and RefCo with their facilities, and batch b1 with `given` events. */
@@ -257,5 +260,64 @@ describe('batch deciders', () => {
       spec([mined]).when(assayBatch, assay, refiner).thenRefuses('NOT_CUSTODIAN_OR_CERTIFIER'));
     it('refuses the same assay id twice', () =>
       spec([mined, assayed]).when(assayBatch, assay, miner).thenRefuses('ASSAY_ALREADY_RECORDED'));
+  });
+
+  describe('the recording window (ADR 0017)', () => {
+    const thirtyDays = { maxRecordingDelayMs: 30 * 24 * 60 * 60 * 1000 };
+    const recorded = <Command>(command: Command, actor: Actor, recordedAt: string): Issued<Command> => ({
+      ...command,
+      metadata: { actor, recordedAt, policy: thirtyDays },
+    });
+    const mineOn = (occurredAt: string) => ({
+      type: 'MineBatch' as const,
+      data: {
+        batchId: 'b2',
+        facilityId: 'mt-weld',
+        material: { form: 'concentrate' as const, elements: ['Nd' as const] },
+        massGrams: 1000,
+        occurredAt,
+      },
+    });
+
+    it('refuses a producer’s report recorded more than the window after it occurred, writing nothing', () => {
+      const streams = ledger([mined]);
+      const late = recorded(mineOn('2026-01-01T00:00:00Z'), miner, '2026-01-31T00:00:01Z');
+      expect(refusal(() => streams.decide(mineBatch, late))).toMatchObject({
+        code: 'RECORDED_TOO_LATE',
+        kind: 'rule',
+        details: { maxRecordingDelayMs: thirtyDays.maxRecordingDelayMs },
+      });
+      expect(refusal(() => streams.decide(mineBatch, late)).message).toContain('30 days');
+      expect(streams.stateOf('batches', 'b2').exists).toBe(false);
+    });
+
+    it('accepts a report exactly at the edge of the window', () => {
+      const edge = recorded(mineOn('2026-01-01T00:00:00Z'), miner, '2026-01-31T00:00:00Z');
+      expect(ledger([mined]).decide(mineBatch, edge)).toHaveLength(1);
+    });
+
+    it('still refuses an occurredAt in the future first (one rule for both ends)', () => {
+      const future = recorded(mineOn('2026-02-01T00:10:00Z'), miner, '2026-02-01T00:00:00Z');
+      expect(refusal(() => ledger([mined]).decide(mineBatch, future)).code).toBe('OCCURRED_IN_FUTURE');
+    });
+
+    it('lets a regulator record a hold it learns of long after', () => {
+      const hold = {
+        type: 'HoldBatch' as const,
+        data: { batchId: 'b1', reason: 'audit', occurredAt: '2026-01-11T00:00:00Z' },
+      };
+      expect(ledger([mined]).decide(holdBatch, recorded(hold, regulator, '2026-11-29T00:00:00Z'))).toEqual([
+        { stream: 'batch-b1', events: [held] },
+      ]);
+    });
+
+    it('bounds a receipt and a shipment too', () => {
+      const shipLate = recorded(ship(), miner, '2026-03-01T00:00:00Z');
+      expect(refusal(() => ledger([mined]).decide(shipBatch, shipLate)).code).toBe('RECORDED_TOO_LATE');
+      const receiveLate = recorded(receive(1_000_000), refiner, '2026-03-01T00:00:00Z');
+      expect(refusal(() => ledger([mined, shipped]).decide(receiveBatch, receiveLate)).code).toBe(
+        'RECORDED_TOO_LATE',
+      );
+    });
   });
 });

@@ -10,7 +10,7 @@ import {
   batchMustNotExist,
   facilityMustExist,
   massMustBePositive,
-  occurredAtMustNotBeInTheFuture,
+  occurredAtMustBeWithinRecordingWindow,
   occurredAtMustNotPrecede,
 } from '../rules';
 import type { TransportDocument } from './batch.events';
@@ -65,7 +65,7 @@ export const mineBatch: Decider<MineBatch> = {
   streams: ({ data, metadata }) => ({ batches: [data.batchId], organisations: [metadata.actor.orgId] }),
   decide: ({ data, metadata }, state) => {
     const { actor } = metadata;
-    occurredAtMustNotBeInTheFuture(data.occurredAt, metadata.recordedAt);
+    occurredAtMustBeWithinRecordingWindow(data.occurredAt, metadata);
     actorMustHaveRole(actor, 'producer', 'record a mined batch');
     batchMustNotExist(state.batch(data.batchId), data.batchId);
     const facility = facilityMustExist(state.organisation(actor.orgId), actor.orgId, data.facilityId);
@@ -82,7 +82,7 @@ export const assayBatch: Decider<AssayBatch> = {
   streams: ({ data }) => ({ batches: [data.batchId] }),
   decide: ({ data, metadata }, state) => {
     const { actor } = metadata;
-    occurredAtMustNotBeInTheFuture(data.occurredAt, metadata.recordedAt);
+    occurredAtMustBeWithinRecordingWindow(data.occurredAt, metadata);
     const batch = batchMustExist(state.batch(data.batchId), data.batchId);
     const custodian = batch.custodian.orgId === actor.orgId && hasRole(actor, 'producer');
     if (!custodian && !hasRole(actor, 'certifier')) {
@@ -106,7 +106,7 @@ export const shipBatch: Decider<ShipBatch> = {
   }),
   decide: ({ data, metadata }, state) => {
     const { actor } = metadata;
-    occurredAtMustNotBeInTheFuture(data.occurredAt, metadata.recordedAt);
+    occurredAtMustBeWithinRecordingWindow(data.occurredAt, metadata);
     actorMustHaveRole(actor, 'producer', 'ship a batch');
     const batch = batchMustExist(state.batch(data.batchId), data.batchId);
     if (batch.shipmentIds.has(data.shipmentId)) {
@@ -136,7 +136,7 @@ export const receiveBatch: Decider<ReceiveBatch> = {
   streams: ({ data }) => ({ batches: [data.batchId] }),
   decide: ({ data, metadata }, state) => {
     const { actor } = metadata;
-    occurredAtMustNotBeInTheFuture(data.occurredAt, metadata.recordedAt);
+    occurredAtMustBeWithinRecordingWindow(data.occurredAt, metadata);
     actorMustHaveRole(actor, 'producer', 'receive a batch');
     const batch = batchMustExist(state.batch(data.batchId), data.batchId);
     const shipment = batch.openShipment;
@@ -180,7 +180,7 @@ export const receiveBatch: Decider<ReceiveBatch> = {
 export const holdBatch: Decider<HoldBatch> = {
   streams: ({ data }) => ({ batches: [data.batchId] }),
   decide: ({ data, metadata }, state) => {
-    occurredAtMustNotBeInTheFuture(data.occurredAt, metadata.recordedAt);
+    occurredAtMustBeWithinRecordingWindow(data.occurredAt, metadata);
     actorMustHaveRole(metadata.actor, 'regulator', 'hold a batch');
     const batch = batchMustExist(state.batch(data.batchId), data.batchId);
     if (batch.held) throw refuse('BATCH_ALREADY_HELD', `Batch ${batch.batchId} is already held`);
@@ -193,7 +193,7 @@ export const holdBatch: Decider<HoldBatch> = {
 export const releaseBatch: Decider<ReleaseBatch> = {
   streams: ({ data }) => ({ batches: [data.batchId] }),
   decide: ({ data, metadata }, state) => {
-    occurredAtMustNotBeInTheFuture(data.occurredAt, metadata.recordedAt);
+    occurredAtMustBeWithinRecordingWindow(data.occurredAt, metadata);
     actorMustHaveRole(metadata.actor, 'regulator', 'release a batch');
     const batch = batchMustExist(state.batch(data.batchId), data.batchId);
     if (!batch.held) throw refuse('BATCH_NOT_HELD', `Batch ${batch.batchId} is not held`);

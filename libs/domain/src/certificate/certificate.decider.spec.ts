@@ -9,6 +9,9 @@ import {
 } from './certificate.decider';
 import type { CertificateEvent, CertificateIssued } from './certificate.events';
 
+/** These fixtures are a backfill, months between occurredAt and recordedAt: no recording bound here (the bound has its own cases). */
+const BACKFILL = { maxRecordingDelayMs: Number.POSITIVE_INFINITY };
+
 const as = (orgId: string, role: 'certifier' | 'producer' = 'certifier'): Actor => ({
   orgId,
   keyId: `${orgId}-key`,
@@ -29,9 +32,10 @@ const refusal = (run: () => unknown): DomainError => {
 const spec = (given: readonly CertificateEvent[]) => ({
   when: <Command>(decider: Decider<Command>, command: Command, actor: Actor) => {
     const run = () =>
-      new InMemoryStreams()
-        .given('certificates', 'C1', ...given)
-        .decide(decider, { ...command, metadata: { actor, recordedAt: '2026-06-01T00:00:00Z' } });
+      new InMemoryStreams().given('certificates', 'C1', ...given).decide(decider, {
+        ...command,
+        metadata: { actor, recordedAt: '2026-06-01T00:00:00Z', policy: BACKFILL },
+      });
     return {
       then: (events: readonly CertificateEvent[]) =>
         expect(run()).toEqual([{ stream: 'certificate-C1', events }]),
@@ -102,4 +106,16 @@ describe('certificate deciders', () => {
     spec([])
       .when(revokeCertificate, { type: 'RevokeCertificate' as const, data: change }, irma)
       .thenRefuses('CERTIFICATE_NOT_FOUND'));
+
+  it('refuses a certifier’s change recorded later than the recording window allows (ADR 0017)', () => {
+    const streams = new InMemoryStreams().given('certificates', 'C1', issued);
+    const revoke = { type: 'RevokeCertificate' as const, data: change };
+    const late = { actor: irma, recordedAt: '2026-04-09T00:00:01Z' }; // the default window: 30 days
+    expect(refusal(() => streams.decide(revokeCertificate, { ...revoke, metadata: late })).code).toBe(
+      'RECORDED_TOO_LATE',
+    );
+    expect(streams.stateOf('certificates', 'C1')).toMatchObject({ status: 'valid' });
+    const inTime = { actor: irma, recordedAt: '2026-04-09T00:00:00Z' };
+    expect(streams.decide(revokeCertificate, { ...revoke, metadata: inTime })).toHaveLength(1);
+  });
 });

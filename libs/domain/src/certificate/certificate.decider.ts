@@ -1,6 +1,6 @@
 import { type Decider, eventsFor, type Issued } from '../decider';
 import { refuse } from '../shared/domain-error';
-import { actorMustHaveRole, occurredAtMustNotBeInTheFuture, occurredAtMustNotPrecede } from '../rules';
+import { actorMustHaveRole, occurredAtMustBeWithinRecordingWindow, occurredAtMustNotPrecede } from '../rules';
 import type { CertificateEvent, CertificateIssued } from './certificate.events';
 import type { CertificateState } from './certificate.state';
 
@@ -18,10 +18,10 @@ export type RevokeCertificate = CertificateStatusCommand<'RevokeCertificate'>;
 export type CertificateCommand =
   IssueCertificate | SuspendCertificate | ReinstateCertificate | RevokeCertificate;
 
-/** Every certificate command is a certifier's, and none may claim to have happened after it was recorded. */
+/** Every certificate command is a certifier's, and none may claim to have happened after it was recorded (or, but for a regulator, too long before). */
 function certifierActsNow(command: Issued<CertificateCommand>): void {
   actorMustHaveRole(command.metadata.actor, 'certifier', 'issue or change a certificate');
-  occurredAtMustNotBeInTheFuture(command.data.occurredAt, command.metadata.recordedAt);
+  occurredAtMustBeWithinRecordingWindow(command.data.occurredAt, command.metadata);
 }
 
 /** A certifier issues a certificate for a batch, a facility or an organisation. */

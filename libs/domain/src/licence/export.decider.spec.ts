@@ -5,6 +5,9 @@ import { DomainError } from '../shared/domain-error';
 import { exportBatch, type ExportBatch } from './export.decider';
 import type { LicenceEvent } from './licence.events';
 
+/** These fixtures are a backfill, months between occurredAt and recordedAt: no recording bound here (the bound has its own cases). */
+const BACKFILL = { maxRecordingDelayMs: Number.POSITIVE_INFINITY };
+
 const exporter: Actor = { orgId: 'mineco', keyId: 'k', roles: ['producer'] };
 const mined: BatchEvent = {
   type: 'BatchMined',
@@ -55,7 +58,7 @@ const command = (data: Partial<ExportBatch['data']> = {}, actor = exporter): Iss
     occurredAt: '2026-03-01T00:00:00Z',
     ...data,
   },
-  metadata: { actor, recordedAt: '2026-06-01T00:00:00Z' },
+  metadata: { actor, recordedAt: '2026-06-01T00:00:00Z', policy: BACKFILL },
 });
 
 const refusal = (run: () => unknown): DomainError => {
@@ -230,6 +233,59 @@ describe('exportBatch', () => {
     expect(refusal(() => ledger({ batch: [mined, consumed] }).decide(exportBatch, command()))).toMatchObject({
       code: 'BATCH_CONSUMED',
       kind: 'rule',
+    });
+  });
+
+  describe('judges the licence at both times: occurredAt and recordedAt (ADR 0017)', () => {
+    const at = (recordedAt: string, data: Partial<ExportBatch['data']> = {}, policy = BACKFILL) => {
+      const issued = command(data);
+      return { ...issued, metadata: { ...issued.metadata, recordedAt, policy } };
+    };
+
+    it('refuses a back-dated export under a licence that expired before it was recorded', () => {
+      // Occurred on 1 March, inside the validity; recorded after the licence ran out on 31 December.
+      const late = at('2027-01-02T00:00:00Z');
+      expect(refusal(() => ledger().decide(exportBatch, late))).toMatchObject({
+        code: 'LICENCE_EXPIRED',
+        details: { validUntil: '2026-12-31T00:00:00Z', recordedAt: '2027-01-02T00:00:00Z' },
+      });
+    });
+
+    it('refuses an export recorded before the licence is valid, though its occurredAt (within the clock skew) is', () => {
+      const early = at('2026-12-31T23:58:00Z', { occurredAt: '2027-01-01T00:01:00Z' });
+      const later: LicenceEvent = {
+        type: 'LicenceAmended',
+        data: {
+          licenceId: 'L1',
+          authorityOrgId: 'customs',
+          reason: 'renewed for next year',
+          occurredAt: '2026-01-02T00:00:00Z',
+          changes: { validFrom: '2027-01-01T00:00:00Z', validUntil: '2027-12-31T00:00:00Z' },
+        },
+      };
+      expect(refusal(() => ledger({ licence: [granted, later] }).decide(exportBatch, early)).code).toBe(
+        'LICENCE_NOT_YET_VALID',
+      );
+    });
+
+    it('exports when the licence is in force at both times', () => {
+      expect(ledger().decide(exportBatch, at('2026-03-20T00:00:00Z'))).toHaveLength(2);
+    });
+
+    it('refuses an export reported longer after it occurred than the policy allows, writing nothing', () => {
+      const streams = ledger();
+      const thirtyDays = { maxRecordingDelayMs: 30 * 24 * 60 * 60 * 1000 };
+      expect(
+        refusal(() => streams.decide(exportBatch, at('2026-04-01T00:00:01Z', {}, thirtyDays))),
+      ).toMatchObject({ code: 'RECORDED_TOO_LATE', kind: 'rule' });
+      expect(streams.stateOf('batches', 'b1')).toMatchObject({ status: 'in_custody' });
+      expect(streams.decide(exportBatch, at('2026-03-31T00:00:00Z', {}, thirtyDays))).toHaveLength(2);
+    });
+
+    it('applies the default policy (30 days) when the command carries none', () => {
+      const issued = command();
+      const withoutPolicy = { ...issued, metadata: { actor: exporter, recordedAt: '2026-04-01T00:00:01Z' } };
+      expect(refusal(() => ledger().decide(exportBatch, withoutPolicy)).code).toBe('RECORDED_TOO_LATE');
     });
   });
 

@@ -13,7 +13,7 @@ import {
   licenceMustExist,
   licenceMustHaveRoomFor,
   licenceMustNotBeSpent,
-  occurredAtMustNotBeInTheFuture,
+  occurredAtMustBeWithinRecordingWindow,
   occurredAtMustNotPrecede,
 } from '../rules';
 
@@ -43,7 +43,7 @@ export const exportBatch: Decider<ExportBatch> = {
   decide: ({ data, metadata }, state) => {
     const { actor } = metadata;
     actorMustHaveRole(actor, 'producer', 'export a batch');
-    occurredAtMustNotBeInTheFuture(data.occurredAt, metadata.recordedAt);
+    occurredAtMustBeWithinRecordingWindow(data.occurredAt, metadata);
     const batch = batchMustExist(state.batch(data.batchId), data.batchId);
     const licence = licenceMustExist(state.licence(data.licenceId), data.licenceId);
     if (licence.exportIds.has(data.exportId)) {
@@ -55,9 +55,9 @@ export const exportBatch: Decider<ExportBatch> = {
     batchMustNotBeHeld(batch, 'exported');
     batchMustBeHeldByActor(batch, actor);
     occurredAtMustNotPrecede(data.occurredAt, batch.originAt, 'the batch came into being');
-    // The licence: held by the exporter, in force at occurredAt, covering this lot, with room for it.
+    // The licence: held by the exporter, in force at occurredAt and at recordedAt, covering this lot, with room for it.
     licenceMustBeHeldByActor(licence, actor);
-    licenceMustBeInForce(licence, data.occurredAt);
+    licenceMustBeInForce(licence, data.occurredAt, metadata.recordedAt);
     licenceMustNotBeSpent(licence);
     licenceMustCoverExport(licence, batch, data);
     const massGrams = batch.remainingGrams;

@@ -38,7 +38,11 @@ const spec = (given: readonly LicenceEvent[], { holderExists = true } = {}) => (
       });
     }
     const run = () =>
-      streams.decide(decider, { ...command, metadata: { actor, recordedAt: '2026-06-01T00:00:00Z' } });
+      streams.decide(decider, {
+        ...command,
+        // Months after the fixtures' occurredAt, under the default window: a regulator's commands are not bounded.
+        metadata: { actor, recordedAt: '2026-06-01T00:00:00Z' },
+      });
     return {
       then: (events: readonly LicenceEvent[]) => expect(run()).toEqual([{ stream: 'licence-L1', events }]),
       thenRefuses: (code: RefusalCode) => expect(refusal(run).code).toBe(code),

@@ -7,7 +7,7 @@ import {
   licenceMustNotBeRevoked,
   licenceMustNotExist,
   licenceTermsMustBeCoherent,
-  occurredAtMustNotBeInTheFuture,
+  occurredAtMustBeWithinRecordingWindow,
   occurredAtMustNotPrecede,
   organisationMustExist,
 } from '../rules';
@@ -33,10 +33,10 @@ export type LicenceCommand = GrantLicence | AmendLicence | SuspendLicence | Rein
 
 const licenceStream = ({ data }: { data: { licenceId: string } }) => ({ licences: [data.licenceId] });
 
-/** Every licence command is a regulator's, and none may claim to have happened after it was recorded. */
+/** Every licence command is a regulator's, and none may claim to have happened after it was recorded (or, but for a regulator, too long before). */
 function regulatorActsNow(command: Issued<LicenceCommand>): string {
   actorMustHaveRole(command.metadata.actor, 'regulator', 'grant or change an export licence');
-  occurredAtMustNotBeInTheFuture(command.data.occurredAt, command.metadata.recordedAt);
+  occurredAtMustBeWithinRecordingWindow(command.data.occurredAt, command.metadata);
   return command.metadata.actor.orgId;
 }
 

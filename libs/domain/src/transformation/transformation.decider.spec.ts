@@ -5,6 +5,9 @@ import type { Actor } from '../shared/actor';
 import { DomainError } from '../shared/domain-error';
 import { transformBatches, type TransformBatches } from './transformation.decider';
 
+/** These fixtures are a backfill, months between occurredAt and recordedAt: no recording bound here (the bound has its own cases). */
+const BACKFILL = { maxRecordingDelayMs: Number.POSITIVE_INFINITY };
+
 const plant = (orgId: string, country: string, ...facilityIds: string[]): OrganisationEvent[] => [
   { type: 'OrganisationRegistered', data: { orgId, name: orgId, country, roles: ['producer'] } },
   ...facilityIds.map((facilityId): OrganisationEvent => ({
@@ -78,7 +81,7 @@ const command = (
     allocation: { method: 'mass' },
     ...overrides,
   },
-  metadata: { actor, recordedAt: '2026-06-01T00:00:00Z' },
+  metadata: { actor, recordedAt: '2026-06-01T00:00:00Z', policy: BACKFILL },
 });
 
 const refusal = (run: () => unknown): string => {

@@ -9,7 +9,7 @@ import {
   batchMustNotExist,
   facilityMustExist,
   massMustBePositive,
-  occurredAtMustNotBeInTheFuture,
+  occurredAtMustBeWithinRecordingWindow,
   occurredAtMustNotPrecede,
 } from '../rules';
 import type {
@@ -53,7 +53,7 @@ export const transformBatches: Decider<TransformBatches> = {
     const { data, metadata } = command;
     const { actor } = metadata;
     actorMustHaveRole(actor, 'producer', 'record a transformation');
-    occurredAtMustNotBeInTheFuture(data.occurredAt, metadata.recordedAt);
+    occurredAtMustBeWithinRecordingWindow(data.occurredAt, metadata);
     idsMustBeDistinct(data.inputs, data.outputs);
     facilityMustExist(state.organisation(actor.orgId), actor.orgId, data.facilityId);
 

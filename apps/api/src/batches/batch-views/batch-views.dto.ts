@@ -10,7 +10,10 @@ export class TimelineEntryDto {
   @ApiProperty() position!: string;
   @ApiProperty({ example: 'BatchShipped' }) type!: string;
   @ApiProperty() occurredAt!: string;
-  @ApiProperty() recordedAt!: string;
+  @ApiProperty({ description: 'When the ledger learnt of it (its clock when the command arrived)' })
+  recordedAt!: string;
+  @ApiProperty({ description: 'Recorded more than 72 hours after it occurred (a late report)' })
+  late!: boolean;
   @ApiProperty({ nullable: true, type: String }) actorOrgId!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) details!: Record<string, unknown>;
 }
