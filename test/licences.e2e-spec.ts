@@ -48,7 +48,9 @@ describe('licences and exports', () => {
     ledger = await LedgerHarness.start();
     parties = await standardParties(ledger);
     await created('/licences', parties.regulator, licence('L-GEN'));
-    await created('/licences', parties.regulator, licence('L-REF', { holderOrgId: 'refco' }));
+    // A regulator licenses holders of its own country only: refco is Malaysian.
+    const regulatorMy = await ledger.organisation('customs-my', 'MY', ['regulator']);
+    await created('/licences', regulatorMy, licence('L-REF', { holderOrgId: 'refco' }));
     await created('/licences', parties.regulator, licence('L-SUSP'));
     await created('/licences/L-SUSP/suspensions', parties.regulator, change);
     await created('/licences', parties.regulator, licence('L-REV'));
