@@ -122,6 +122,17 @@ describe('chain of custody over HTTP (embedded store)', () => {
 
   it('records an assay by a certifier and shows the new grade', async () => {
     await ledger.post('/batches/mined', parties.miner, minedBatch('MW-ASSAY'));
+    // A certifier assays only lots of an organisation (or facility) it certifies.
+    const certified = await ledger.post('/certificates', parties.certifier, {
+      certificateId: 'C-MINECO',
+      scheme: 'IRMA',
+      subject: { type: 'organisation', id: 'mineco' },
+      validFrom: '2026-01-01T00:00:00Z',
+      validUntil: '2027-01-01T00:00:00Z',
+      evidence: { sha256: 'a'.repeat(64), uri: 'https://audits.example/mineco.pdf' },
+      occurredAt: '2026-01-01T00:00:00Z',
+    });
+    expect(certified.status).toBe(201);
     const assay = await ledger.post<{ position: string }>('/batches/MW-ASSAY/assays', parties.certifier, {
       assayId: 'A-1',
       lab: 'ALS Perth',

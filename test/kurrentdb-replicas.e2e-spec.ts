@@ -1,5 +1,6 @@
 import { KurrentDbWireServer } from '@tracelode/testing';
-import { LedgerHarness, minedBatch, shipment, standardParties } from './support/ledger-harness';
+import { expectRefusal } from './support/expect-refusal';
+import { ADMIN_TOKEN, LedgerHarness, minedBatch, shipment, standardParties } from './support/ledger-harness';
 
 /**
  * Two API replicas on one KurrentDB log (the wire-level test server, reached through the real client),
@@ -73,5 +74,26 @@ describe('two API replicas on one KurrentDB log', () => {
     const [healthA, healthB] = await Promise.all([a.request('GET', '/health'), b.request('GET', '/health')]);
     expect(healthA.body).toMatchObject({ logPosition: head, viewsPosition: head });
     expect(healthB.body).toMatchObject({ logPosition: head, viewsPosition: head });
+  });
+
+  it('refuses an API key revoked through one replica on the next request to either', async () => {
+    const registered = await a.post<{ keyId: string; apiKey: string }>('/orgs', ADMIN_TOKEN, {
+      orgId: 'replica-keys',
+      name: 'Replica Keys',
+      country: 'AU',
+      roles: ['producer'],
+    });
+    expect(registered.status).toBe(201);
+    const { keyId: oldKeyId, apiKey: oldKey } = registered.body;
+    // Both replicas know the key (and have it cached) before it is revoked.
+    for (const replica of [a, b]) expect((await replica.get('/batches/REP-1', oldKey)).status).toBe(200);
+    const issued = await b.post<{ apiKey: string }>('/orgs/replica-keys/api-keys', oldKey, {});
+    expect(issued.status).toBe(201);
+    const revoked = await a.post(`/orgs/replica-keys/api-keys/${oldKeyId}/revoke`, issued.body.apiKey, {});
+    expect(revoked.status).toBe(201);
+    for (const replica of [a, b]) {
+      await expectRefusal(await replica.get('/batches/REP-1', oldKey), 401, 'INVALID_API_KEY');
+      expect((await replica.get('/batches/REP-1', issued.body.apiKey)).status).toBe(200);
+    }
   });
 });

@@ -49,7 +49,9 @@ describe('licences and exports', () => {
     ledger = await LedgerHarness.start();
     parties = await standardParties(ledger);
     await created('/licences', parties.regulator, licence('L-GEN'));
-    await created('/licences', parties.regulator, licence('L-REF', { holderOrgId: 'refco' }));
+    // A regulator licenses holders of its own country only: refco is Malaysian.
+    const regulatorMy = await ledger.organisation('customs-my', 'MY', ['regulator']);
+    await created('/licences', regulatorMy, licence('L-REF', { holderOrgId: 'refco' }));
     for (const id of ['B-1', 'B-2', 'B-S2', 'B-IDEM']) await mine(id);
     await created('/batches/B-1/exports', parties.miner, exportOf('E-1', 'L-GEN'));
   });

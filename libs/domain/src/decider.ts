@@ -4,6 +4,16 @@ import {
   evolveCertificate,
   initialCertificateState,
 } from './certificate/certificate.state';
+import {
+  type CredentialsState,
+  evolveCredentials,
+  initialCredentialsState,
+} from './credentials/credentials.state';
+import {
+  type EngagementState,
+  evolveEngagement,
+  initialEngagementState,
+} from './engagement/engagement.state';
 import type { LedgerEvent } from './ledger-event';
 import { evolveLicence, initialLicenceState, type LicenceState } from './licence/licence.state';
 import {
@@ -13,7 +23,14 @@ import {
 } from './organisation/organisation.state';
 import type { Actor } from './shared/actor';
 import type { LedgerPolicy } from './shared/two-times';
-import { toBatchStreamId, toCertificateStreamId, toLicenceStreamId, toOrgStreamId } from './streams';
+import {
+  toBatchStreamId,
+  toCertificateStreamId,
+  toCredentialsStreamId,
+  toEngagementStreamId,
+  toLicenceStreamId,
+  toOrgStreamId,
+} from './streams';
 
 /**
  * Who issued a command, when the ledger learnt of it (its clock, not the caller's), and the ledger's
@@ -38,6 +55,16 @@ export const STREAM_KINDS = {
     initial: initialCertificateState,
     evolve: evolveCertificate,
   },
+  credentials: {
+    streamOf: toCredentialsStreamId,
+    initial: initialCredentialsState,
+    evolve: evolveCredentials,
+  },
+  engagements: {
+    streamOf: toEngagementStreamId,
+    initial: initialEngagementState,
+    evolve: evolveEngagement,
+  },
 } as const;
 
 export type StreamKind = keyof typeof STREAM_KINDS;
@@ -47,6 +74,8 @@ export interface StateOfKind {
   organisations: OrganisationState;
   licences: LicenceState;
   certificates: CertificateState;
+  credentials: CredentialsState;
+  engagements: EngagementState;
 }
 
 /** The ids of each kind a decision reads. */
@@ -61,6 +90,8 @@ export interface LedgerState {
   organisation(orgId: string): OrganisationState;
   licence(licenceId: string): LicenceState;
   certificate(certificateId: string): CertificateState;
+  credentials(orgId: string): CredentialsState;
+  engagement(engagementId: string): EngagementState;
 }
 
 /** Events to append to one stream; a decision's streams are appended in one atomic write. */
@@ -73,9 +104,14 @@ export interface StreamEvents {
  * The one shape of every command's decision: which streams it reads, and a pure `decide` from the command
  * and their state to the events to append. The executor loads, decides, and appends atomically with each
  * stream at the revision it read; a decider never sees a store and never writes a stream it did not read.
+ * `follow` names streams that depend on what `streams` loaded (the custodian's organisation of a batch,
+ * say); they are loaded before `decide`, as part of the same decision. It sees only the streams `streams`
+ * named, must not refuse (it returns nothing for what does not exist; `decide` refuses), and what it
+ * names is read like the rest: a stream the decision writes is appended at the revision read.
  */
 export interface Decider<Command> {
   readonly streams: (command: Issued<Command>) => StreamsToLoad;
+  readonly follow?: (command: Issued<Command>, state: LedgerState) => StreamsToLoad;
   readonly decide: (command: Issued<Command>, state: LedgerState) => StreamEvents[];
 }
 
@@ -85,7 +121,10 @@ export function evolveStream<K extends StreamKind>(
   state: StateOfKind[K],
   event: LedgerEvent,
 ): StateOfKind[K] {
-  const evolve = STREAM_KINDS[kind].evolve as (state: StateOfKind[K], event: LedgerEvent) => StateOfKind[K];
+  const evolve = STREAM_KINDS[kind].evolve as unknown as (
+    state: StateOfKind[K],
+    event: LedgerEvent,
+  ) => StateOfKind[K];
   return evolve(state, event);
 }
 
@@ -104,6 +143,8 @@ export function ledgerState(loaded: LoadedStreams): LedgerState {
     organisation: (id) => get('organisations', id),
     licence: (id) => get('licences', id),
     certificate: (id) => get('certificates', id),
+    credentials: (id) => get('credentials', id),
+    engagement: (id) => get('engagements', id),
   };
 }
 
@@ -144,13 +185,17 @@ export class InMemoryStreams {
   decide<Command>(decider: Decider<Command>, command: Issued<Command>): StreamEvents[] {
     const loaded: Partial<Record<StreamKind, Map<string, unknown>>> = {};
     const kinds = new Map<string, { kind: StreamKind; id: string }>();
-    for (const [kind, ids] of Object.entries(decider.streams(command)) as [StreamKind, string[]][]) {
-      const states = (loaded[kind] ??= new Map());
-      for (const id of ids) {
-        states.set(id, this.stateOf(kind, id));
-        kinds.set(STREAM_KINDS[kind].streamOf(id), { kind, id });
+    const load = (streams: StreamsToLoad) => {
+      for (const [kind, ids] of Object.entries(streams) as [StreamKind, string[]][]) {
+        const states = (loaded[kind] ??= new Map());
+        for (const id of ids) {
+          states.set(id, this.stateOf(kind, id));
+          kinds.set(STREAM_KINDS[kind].streamOf(id), { kind, id });
+        }
       }
-    }
+    };
+    load(decider.streams(command));
+    if (decider.follow) load(decider.follow(command, ledgerState(loaded as LoadedStreams)));
     const emitted = decider.decide(command, ledgerState(loaded as LoadedStreams));
     const targets = emitted.map(({ stream, events }) => {
       const target = kinds.get(stream);

@@ -25,3 +25,8 @@ export * from './licence/export.decider';
 export * from './certificate/certificate.events';
 export * from './certificate/certificate.state';
 export * from './certificate/certificate.decider';
+export * from './credentials/credentials.events';
+export * from './credentials/credentials.state';
+export * from './credentials/credentials.decider';
+export * from './engagement/engagement.events';
+export * from './engagement/engagement.state';

@@ -1,4 +1,10 @@
 import { type BatchState, type ExistingBatch } from './batch/batch.state';
+import { type CertificateSubject, certificateSubjectKey } from './certificate/certificate.events';
+import {
+  certificatesInForce,
+  certificatesNotExpired,
+  type EngagementState,
+} from './engagement/engagement.state';
 import { type LicenceTerms } from './licence/licence.events';
 import {
   type ExistingLicence,
@@ -9,7 +15,7 @@ import {
 import { type Facility } from './organisation/organisation.events';
 import { type OrganisationState, type SigningKeyState } from './organisation/organisation.state';
 import { type CommandMetadata } from './decider';
-import { type Actor, hasRole, type Role } from './shared/actor';
+import { type Actor, hasRole, isOperator, type Role } from './shared/actor';
 import { refuse } from './shared/domain-error';
 import { DEFAULT_LEDGER_POLICY, describeDuration } from './shared/two-times';
 
@@ -79,10 +85,13 @@ export function actorMustHaveRole(actor: Actor, role: Role, toDo: string): void 
     throw refuse('ROLE_REQUIRED', `Only ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role} may ${toDo}`, { role });
 }
 
-/** An organisation's own records (facilities, keys) are managed by that organisation, or the admin. */
+/**
+ * An organisation's own records (facilities, keys) are managed by that organisation, or the operator (the
+ * admin token: `admin` is no organisation's role).
+ */
 export function actorMustBeTheOrganisationOrAdmin(actor: Actor, orgId: string, toDo: string): void {
-  if (actor.orgId !== orgId && !hasRole(actor, 'admin')) {
-    throw refuse('NOT_YOUR_ORGANISATION', `Only ${orgId} (or an admin) may ${toDo}`);
+  if (actor.orgId !== orgId && !isOperator(actor)) {
+    throw refuse('NOT_YOUR_ORGANISATION', `Only ${orgId} (or the ledger operator) may ${toDo}`);
   }
 }
 
@@ -306,5 +315,72 @@ export function licenceMustHaveRoomFor(licence: ExistingLicence, massGrams: numb
       remainingGrams: licence.quantityGrams - licence.drawnGrams,
       requestedGrams: massGrams,
     });
+  }
+}
+
+/**
+ * A regulator acts within its country: the one its organisation is registered in. `what` is what lies
+ * outside it (a holder, a facility), for the refusal's sentence.
+ */
+export function regulatorMustActInItsCountry(
+  regulator: ExistingOrganisation,
+  country: string,
+  what: string,
+): void {
+  if (regulator.country !== country) {
+    throw refuse(
+      'OUTSIDE_JURISDICTION',
+      `${regulator.orgId} regulates in ${regulator.country}; ${what} is in ${country}`,
+      { regulatorCountry: regulator.country, country },
+    );
+  }
+}
+
+/** Only the authority that granted a licence amends, suspends, reinstates or revokes it. */
+export function actorMustBeTheLicensingAuthority(licence: ExistingLicence, actor: Actor): void {
+  if (licence.authorityOrgId !== actor.orgId) {
+    throw refuse(
+      'NOT_LICENSING_AUTHORITY',
+      `Only ${licence.authorityOrgId}, which granted licence ${licence.licenceId}, may change it`,
+    );
+  }
+}
+
+/** How many certificates one certifier may have in force (not revoked, not expired) for one subject. */
+export const MAX_CERTIFICATES_PER_SUBJECT = 100;
+
+/** A certifier's certificates for one subject stay countable: at most MAX_CERTIFICATES_PER_SUBJECT in force. */
+export function certifierMustHaveRoomForACertificate(
+  engagement: EngagementState,
+  subject: CertificateSubject,
+  recordedAt: string,
+): void {
+  const inForce = certificatesNotExpired(engagement, recordedAt).length;
+  if (inForce >= MAX_CERTIFICATES_PER_SUBJECT) {
+    throw refuse(
+      'CERTIFICATE_LIMIT_REACHED',
+      `The certifier already has ${inForce} certificates in force for ${certificateSubjectKey(subject)}: revoke one first`,
+      { limit: MAX_CERTIFICATES_PER_SUBJECT },
+    );
+  }
+}
+
+/**
+ * A certifier records an assay only of a lot it is engaged on: it has a certificate in force at the
+ * assay's `occurredAt` (valid, neither suspended nor revoked) for the lot's custodian facility or
+ * custodian organisation. `engagements` are its engagement streams for those two subjects.
+ */
+export function certifierMustBeEngaged(
+  batch: ExistingBatch,
+  actor: Actor,
+  engagements: readonly EngagementState[],
+  occurredAt: string,
+): void {
+  if (!engagements.some((engagement) => certificatesInForce(engagement, occurredAt).length > 0)) {
+    const { orgId, facilityId } = batch.custodian;
+    throw refuse(
+      'CERTIFIER_NOT_ENGAGED',
+      `${actor.orgId} has no certificate in force for ${orgId} or its facility ${facilityId}, which holds batch ${batch.batchId}`,
+    );
   }
 }

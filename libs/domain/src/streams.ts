@@ -5,3 +5,7 @@ export const toLicenceStreamId = (licenceId: string): string => `licence-${licen
 export const toCertificateStreamId = (certificateId: string): string => `certificate-${certificateId}`;
 /** Holds the record of one idempotent command, written atomically with the command's events. */
 export const toCommandStreamId = (commandKey: string): string => `command-${commandKey}`;
+/** An organisation's API keys (never gathered into audit bundles). */
+export const toCredentialsStreamId = (orgId: string): string => `credentials-${orgId}`;
+/** One certifier's certificates for one subject; `_` never occurs in an org id, so it separates the two. */
+export const toEngagementStreamId = (engagementId: string): string => `engagement-${engagementId}`;

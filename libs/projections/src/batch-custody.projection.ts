@@ -1,4 +1,11 @@
-import { type CustodyStatus, decodeEvent, gramsToKg, isLate, type LedgerEvent, type Material } from '@tracelode/domain';
+import {
+  type CustodyStatus,
+  decodeEvent,
+  gramsToKg,
+  isLate,
+  type LedgerEvent,
+  type Material,
+} from '@tracelode/domain';
 import type { DocumentProjection } from './document-projection';
 import { recordedAtOf } from './recorded-at';
 

@@ -1,10 +1,13 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import {
+  activeApiKey,
   type Actor,
   type AdminTokenIssued,
   encodeEvent,
   LEDGER_ADMIN_STREAM,
+  OPERATOR_ORG_ID,
   type OrganisationState,
+  tenantRoles,
 } from '@tracelode/domain';
 import { type EventStore, WrongExpectedRevisionError } from '@tracelode/event-store';
 import { API_KEYS, type ApiKeyView, ORGANISATIONS, type OrganisationView } from '@tracelode/projections';
@@ -15,7 +18,7 @@ import type { LedgerConfig } from '../config/ledger-config';
 import { LedgerStreams } from '../ledger/ledger-streams';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.tokens';
 
-export const ADMIN_ACTOR: Actor = { orgId: 'ledger', keyId: 'admin', roles: ['admin'] };
+export const ADMIN_ACTOR: Actor = { orgId: OPERATOR_ORG_ID, keyId: 'admin', roles: ['admin'] };
 
 /** `tl_<orgId>_<43 base64url characters>`: org ids never contain `_`, so the first two split it. */
 const API_KEY = /^tl_([A-Za-z0-9][A-Za-z0-9.:~-]{0,127})_[A-Za-z0-9_-]{43}$/;
@@ -88,6 +91,12 @@ export class AuthService implements OnModuleInit {
     return keySha256;
   }
 
+  /**
+   * The actor of a token, or undefined for an unknown or revoked key. An organisation's keys are read from
+   * its own stream (older keys) and its credentials stream (newer keys, and every revocation), both loaded
+   * on each request, so a key revoked through any replica is refused on the next request here. An
+   * organisation never acts as `admin`, even if an older ledger registered it with that role.
+   */
   async resolve(token: string): Promise<Authenticated | undefined> {
     const hash = sha256Hex(token);
     if (timingSafeEqual(Buffer.from(hash), Buffer.from(this.adminSha256.padEnd(hash.length))))
@@ -95,20 +104,28 @@ export class AuthService implements OnModuleInit {
     const orgId = API_KEY.exec(token)?.[1];
     if (orgId === undefined) return this.legacy(hash);
     const { state: organisation } = await this.streams.load('organisations', orgId);
-    const keyId = organisation.exists ? organisation.apiKeys.get(hash) : undefined;
-    if (!organisation.exists || keyId === undefined) return undefined;
-    return { actor: { orgId, keyId, roles: organisation.roles }, organisation };
+    if (!organisation.exists) return undefined;
+    const { state: credentials } = await this.streams.load('credentials', orgId);
+    const keyId = activeApiKey(organisation.apiKeys, credentials, hash);
+    if (keyId === undefined) return undefined;
+    return { actor: { orgId, keyId, roles: tenantRoles(organisation.roles) }, organisation };
   }
 
-  /** A key of the first format, from the views (they hold every key ever issued, by hash). */
-  private legacy(hash: string): Authenticated | undefined {
-    const cached = this.legacyActors.get(hash);
-    if (cached) return { actor: cached };
-    const key = this.views.get<ApiKeyView>(API_KEYS, hash);
-    const organisation = key && this.views.get<OrganisationView>(ORGANISATIONS, key.orgId);
-    if (!key || !organisation) return undefined;
-    const actor: Actor = { orgId: key.orgId, keyId: key.keyId, roles: organisation.roles };
-    this.legacyActors.set(hash, actor);
+  /**
+   * A key of the first format, from the views (they hold every key ever issued, by hash); whether it was
+   * revoked since, from the organisation's credentials stream, on every request.
+   */
+  private async legacy(hash: string): Promise<Authenticated | undefined> {
+    let actor = this.legacyActors.get(hash);
+    if (!actor) {
+      const key = this.views.get<ApiKeyView>(API_KEYS, hash);
+      const organisation = key && this.views.get<OrganisationView>(ORGANISATIONS, key.orgId);
+      if (!key || !organisation) return undefined;
+      actor = { orgId: key.orgId, keyId: key.keyId, roles: tenantRoles(organisation.roles) };
+      this.legacyActors.set(hash, actor);
+    }
+    const { state: credentials } = await this.streams.load('credentials', actor.orgId);
+    if (credentials.revokedKeyIds.has(actor.keyId)) return undefined;
     return { actor };
   }
 }

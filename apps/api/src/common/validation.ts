@@ -54,7 +54,10 @@ export function IsTimestampWithOffset(options?: ValidationOptions): PropertyDeco
     });
 }
 
-/** A map of assay results: keys like `TREO` or `Nd2O3`, values in percent (0-100). */
+/** At most this many analytes in one grade: a real assay reports a few dozen at most. */
+export const MAX_GRADE_ANALYTES = 64;
+
+/** A map of assay results: keys like `TREO` or `Nd2O3`, values in percent (0-100), at most 64 of them. */
 export function IsGrade(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
@@ -62,7 +65,7 @@ export function IsGrade(options?: ValidationOptions): PropertyDecorator {
       target: target.constructor,
       propertyName: propertyName as string,
       options: {
-        message: '$property must map analytes (e.g. TREO, Nd2O3) to percentages between 0 and 100',
+        message: `$property must map 1 to ${MAX_GRADE_ANALYTES} analytes (e.g. TREO, Nd2O3) to percentages between 0 and 100`,
         ...options,
       },
       validator: {
@@ -71,6 +74,7 @@ export function IsGrade(options?: ValidationOptions): PropertyDecorator {
           value !== null &&
           !Array.isArray(value) &&
           Object.keys(value).length > 0 &&
+          Object.keys(value).length <= MAX_GRADE_ANALYTES &&
           Object.entries(value).every(
             ([key, pct]) =>
               /^[A-Za-z][A-Za-z0-9]{0,15}$/.test(key) && typeof pct === 'number' && pct >= 0 && pct <= 100,

@@ -11,6 +11,7 @@ import {
   type LoadedStreams,
   refuse,
   type StreamKind,
+  type StreamsToLoad,
   toCommandStreamId,
 } from '@tracelode/domain';
 import {
@@ -128,22 +129,27 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
     );
   }
 
-  /** Every stream the decider names, folded, with the revision each was read at. */
+  /** Every stream the decider names (`streams`, then `follow`), folded, with the revision each was read at. */
   private async load(
     decider: Decider<{ type: string }>,
     issued: Issued<{ type: string }>,
   ): Promise<{ loaded: LoadedStreams; revisions: Map<string, ExpectedRevision> }> {
     const loaded: Record<string, Map<string, unknown>> = {};
     const revisions = new Map<string, ExpectedRevision>();
-    for (const [kind, ids] of Object.entries(decider.streams(issued)) as [StreamKind, string[]][]) {
-      const states = (loaded[kind] = new Map<string, unknown>());
-      for (const id of ids) {
-        if (states.has(id)) continue;
-        const { stream, state, revision } = await this.streams.load(kind, id);
-        states.set(id, state);
-        revisions.set(stream, revision);
+    const load = async (streams: StreamsToLoad) => {
+      for (const [kind, ids] of Object.entries(streams) as [StreamKind, string[]][]) {
+        const states = (loaded[kind] ??= new Map<string, unknown>());
+        for (const id of ids) {
+          if (states.has(id)) continue;
+          const { stream, state, revision } = await this.streams.load(kind, id);
+          states.set(id, state);
+          revisions.set(stream, revision);
+        }
       }
-    }
+    };
+    await load(decider.streams(issued));
+    // Streams named by what was loaded: read now, appended (if written) at the revision read here.
+    if (decider.follow) await load(decider.follow(issued, ledgerState(loaded)));
     return { loaded, revisions };
   }
 

@@ -3,6 +3,8 @@ import { RegisterOrganisationController } from './register-organisation/register
 import { RegisterFacilityController } from './register-facility/register-facility.controller';
 import { RegisterSigningKeyController } from './register-signing-key/register-signing-key.controller';
 import { RevokeSigningKeyController } from './revoke-signing-key/revoke-signing-key.controller';
+import { IssueApiKeyController } from './issue-api-key/issue-api-key.controller';
+import { RevokeApiKeyController } from './revoke-api-key/revoke-api-key.controller';
 
 @Module({
   controllers: [
@@ -10,6 +12,8 @@ import { RevokeSigningKeyController } from './revoke-signing-key/revoke-signing-
     RegisterFacilityController,
     RegisterSigningKeyController,
     RevokeSigningKeyController,
+    IssueApiKeyController,
+    RevokeApiKeyController,
   ],
 })
 export class OrgsModule {}

@@ -99,6 +99,16 @@ async function seed(api: Client, adminToken: string): Promise<void> {
   const regulator = await register('au-export-control', 'Australian export control (demo)', 'AU', [
     'regulator',
   ]);
+  // A certifier assays only lots of an organisation (or facility) it certifies: it audits the miner first.
+  await api.post('/certificates', certifier, {
+    certificateId: id('TA-CERT-1'),
+    scheme: 'TSM',
+    subject: { type: 'organisation', id: id('weld-mining') },
+    validFrom: '2026-01-01T00:00:00Z',
+    validUntil: '2027-01-01T00:00:00Z',
+    evidence: { sha256: 'c'.repeat(64), uri: 'https://terra-assay.example/audits/weld-mining-2026.pdf' },
+    occurredAt: '2026-01-15T00:00:00Z',
+  });
 
   const lots = [
     {

@@ -1,4 +1,6 @@
 import { type Decider, InMemoryStreams, type Issued } from '../decider';
+import type { CertificateSubject } from '../certificate/certificate.events';
+import { engagementIdOf } from '../engagement/engagement.state';
 import type { OrganisationEvent } from '../organisation/organisation.events';
 import type { Actor } from '../shared/actor';
 import { DomainError, type RefusalCode } from '../shared/domain-error';
@@ -43,6 +45,9 @@ const ledger = (given: readonly BatchEvent[]) =>
       ...org('mineco', 'AU', ['mt-weld', 'mine'], ['depot', 'processing_plant']),
     )
     .given('organisations', 'refco', ...org('refco', 'MY', ['kuantan', 'processing_plant']))
+    .given('organisations', 'customs', ...org('customs', 'AU'))
+    .given('organisations', 'ags', ...org('ags', 'AU'))
+    .given('organisations', 'customs-my', ...org('customs-my', 'MY'))
     .given('batches', 'b1', ...given);
 
 const refusal = (run: () => unknown): DomainError => {
@@ -94,7 +99,13 @@ const shipped: BatchShipped = {
 };
 const held: BatchEvent = {
   type: 'BatchHeld',
-  data: { batchId: 'b1', authorityOrgId: 'customs', reason: 'audit', occurredAt: '2026-01-11T00:00:00Z' },
+  data: {
+    batchId: 'b1',
+    authorityOrgId: 'customs',
+    authorityCountry: 'AU',
+    reason: 'audit',
+    occurredAt: '2026-01-11T00:00:00Z',
+  },
 };
 const ship = (shipmentId = 's1') => ({
   type: 'ShipBatch' as const,
@@ -234,7 +245,80 @@ describe('batch deciders', () => {
     it('releases a held batch', () =>
       spec([mined, held])
         .when(releaseBatch, release, regulator)
-        .then([{ type: 'BatchReleased', data: { ...held.data, reason: 'cleared' } }]));
+        .then([
+          {
+            type: 'BatchReleased',
+            data: {
+              batchId: 'b1',
+              authorityOrgId: 'customs',
+              reason: 'cleared',
+              occurredAt: hold.data.occurredAt,
+            },
+          },
+        ]));
+
+    describe('jurisdiction', () => {
+      const customsMy = as('customs-my', 'regulator');
+      const ags = as('ags', 'regulator');
+      it('refuses a hold on a batch at a facility outside the regulator’s country', () =>
+        spec([mined]).when(holdBatch, hold, customsMy).thenRefuses('OUTSIDE_JURISDICTION'));
+      it('holds a batch in transit by the country it left, not the one it goes to', () => {
+        spec([mined, shipped]).when(holdBatch, hold, customsMy).thenRefuses('OUTSIDE_JURISDICTION');
+        spec([mined, shipped]).when(holdBatch, hold, regulator).then([held]);
+      });
+      it('holds a received batch by the country of the facility it is at', () => {
+        const received: BatchEvent = {
+          type: 'BatchReceived',
+          data: {
+            batchId: 'b1',
+            shipmentId: 's1',
+            receivedMassGrams: 1_000_000,
+            orgId: 'refco',
+            facilityId: 'kuantan',
+            discrepancyGrams: 0,
+            occurredAt: '2026-01-11T00:00:00Z',
+          },
+        };
+        spec([mined, shipped, received]).when(holdBatch, hold, regulator).thenRefuses('OUTSIDE_JURISDICTION');
+        spec([mined, shipped, received])
+          .when(holdBatch, { ...hold, data: { ...hold.data, occurredAt: '2026-01-12T00:00:00Z' } }, customsMy)
+          .then([
+            {
+              type: 'BatchHeld',
+              data: {
+                ...held.data,
+                authorityOrgId: 'customs-my',
+                authorityCountry: 'MY',
+                occurredAt: '2026-01-12T00:00:00Z',
+              },
+            },
+          ]);
+      });
+      it('lets another regulator of the holding authority’s country release, not one of another', () => {
+        spec([mined, held]).when(releaseBatch, release, customsMy).thenRefuses('NOT_HOLDING_AUTHORITY');
+        spec([mined, held])
+          .when(releaseBatch, release, ags)
+          .then([
+            {
+              type: 'BatchReleased',
+              data: {
+                batchId: 'b1',
+                authorityOrgId: 'ags',
+                reason: 'cleared',
+                occurredAt: hold.data.occurredAt,
+              },
+            },
+          ]);
+      });
+      it('finds the country of a hold recorded without one from the holding authority’s organisation', () => {
+        const { authorityCountry: _country, ...legacy } = held.data as typeof held.data & {
+          authorityCountry?: string;
+        };
+        const legacyHeld: BatchEvent = { type: 'BatchHeld', data: legacy };
+        spec([mined, legacyHeld]).when(releaseBatch, release, customsMy).thenRefuses('NOT_HOLDING_AUTHORITY');
+        expect(spec([mined, legacyHeld]).when(releaseBatch, release, ags).refusal).toThrow('was not refused');
+      });
+    });
   });
 
   describe('assayBatch', () => {
@@ -252,10 +336,52 @@ describe('batch deciders', () => {
     const assayed = { type: 'BatchAssayed' as const, data: { ...assay.data, byOrgId: 'mineco' } };
     it('lets the custodian record an assay', () =>
       spec([mined]).when(assayBatch, assay, miner).then([assayed]));
-    it('lets a certifier record an assay', () =>
-      spec([mined])
-        .when(assayBatch, assay, as('irma', 'certifier'))
-        .then([{ ...assayed, data: { ...assayed.data, byOrgId: 'irma' } }]));
+    const irma = as('irma', 'certifier');
+    const engaged = (subject: CertificateSubject, validUntil = '2027-01-01T00:00:00Z') =>
+      ledger([mined]).given('engagements', engagementIdOf('irma', subject), {
+        type: 'CertifierEngaged',
+        data: {
+          certifierOrgId: 'irma',
+          subject,
+          certificateId: 'c1',
+          validFrom: '2026-01-01T00:00:00Z',
+          validUntil,
+        },
+      });
+    it('lets a certifier engaged on the custodian organisation, or its facility, record an assay', () => {
+      for (const subject of [
+        { type: 'organisation' as const, id: 'mineco' },
+        { type: 'facility' as const, id: 'mt-weld', orgId: 'mineco' },
+      ]) {
+        expect(engaged(subject).decide(assayBatch, issued(assay, irma))).toEqual([
+          { stream: 'batch-b1', events: [{ ...assayed, data: { ...assayed.data, byOrgId: 'irma' } }] },
+        ]);
+      }
+    });
+    it('refuses a certifier not engaged on the custodian', () => {
+      spec([mined]).when(assayBatch, assay, irma).thenRefuses('CERTIFIER_NOT_ENGAGED');
+      const elsewhere = engaged({ type: 'organisation', id: 'refco' });
+      expect(refusal(() => elsewhere.decide(assayBatch, issued(assay, irma))).code).toBe(
+        'CERTIFIER_NOT_ENGAGED',
+      );
+    });
+    it('refuses a certifier whose certificate is expired at the assay, or revoked', () => {
+      const expired = engaged({ type: 'organisation', id: 'mineco' }, '2026-01-05T00:00:00Z');
+      expect(refusal(() => expired.decide(assayBatch, issued(assay, irma))).code).toBe(
+        'CERTIFIER_NOT_ENGAGED',
+      );
+      const revoked = engaged({ type: 'organisation', id: 'mineco' }).given(
+        'engagements',
+        engagementIdOf('irma', { type: 'organisation', id: 'mineco' }),
+        {
+          type: 'CertifierEngagementChanged',
+          data: { certifierOrgId: 'irma', certificateId: 'c1', status: 'revoked' },
+        },
+      );
+      expect(refusal(() => revoked.decide(assayBatch, issued(assay, irma))).code).toBe(
+        'CERTIFIER_NOT_ENGAGED',
+      );
+    });
     it('refuses a producer who is not the custodian', () =>
       spec([mined]).when(assayBatch, assay, refiner).thenRefuses('NOT_CUSTODIAN_OR_CERTIFIER'));
     it('refuses the same assay id twice', () =>

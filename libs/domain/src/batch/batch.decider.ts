@@ -1,5 +1,7 @@
 import { type Decider, eventsFor } from '../decider';
-import { hasRole } from '../shared/actor';
+import { type Actor, hasRole } from '../shared/actor';
+import { engagementIdOf } from '../engagement/engagement.state';
+import type { ExistingBatch } from './batch.state';
 import { refuse } from '../shared/domain-error';
 import type { Grade, Material } from '../shared/material';
 import {
@@ -8,10 +10,13 @@ import {
   batchMustExist,
   batchMustNotBeHeld,
   batchMustNotExist,
+  certifierMustBeEngaged,
   facilityMustExist,
   massMustBePositive,
   occurredAtMustBeWithinRecordingWindow,
   occurredAtMustNotPrecede,
+  organisationMustExist,
+  regulatorMustActInItsCountry,
 } from '../rules';
 import type { TransportDocument } from './batch.events';
 
@@ -77,16 +82,28 @@ export const mineBatch: Decider<MineBatch> = {
   },
 };
 
-/** The custodian or any certifier records a lab's assay of a batch. */
+/**
+ * The custodian records a lab's assay of its batch, or a certifier engaged on the batch's custodian (a
+ * certificate of its own, in force, for the custodian facility or organisation) does.
+ */
 export const assayBatch: Decider<AssayBatch> = {
   streams: ({ data }) => ({ batches: [data.batchId] }),
+  // A certifier's engagement streams for the custodian: known once the batch is loaded.
+  follow: ({ data, metadata }, state) => {
+    const batch = state.batch(data.batchId);
+    if (!batch.exists || isCustodian(batch, metadata.actor)) return {};
+    return { engagements: custodianEngagements(batch, metadata.actor.orgId) };
+  },
   decide: ({ data, metadata }, state) => {
     const { actor } = metadata;
     occurredAtMustBeWithinRecordingWindow(data.occurredAt, metadata);
     const batch = batchMustExist(state.batch(data.batchId), data.batchId);
-    const custodian = batch.custodian.orgId === actor.orgId && hasRole(actor, 'producer');
-    if (!custodian && !hasRole(actor, 'certifier')) {
-      throw refuse('NOT_CUSTODIAN_OR_CERTIFIER', 'Only the custodian or a certifier may record an assay');
+    if (!isCustodian(batch, actor)) {
+      if (!hasRole(actor, 'certifier')) {
+        throw refuse('NOT_CUSTODIAN_OR_CERTIFIER', 'Only the custodian or a certifier may record an assay');
+      }
+      const engagements = custodianEngagements(batch, actor.orgId).map((id) => state.engagement(id));
+      certifierMustBeEngaged(batch, actor, engagements, data.occurredAt);
     }
     if (batch.assayIds.has(data.assayId)) {
       throw refuse('ASSAY_ALREADY_RECORDED', `Assay ${data.assayId} is already recorded`);
@@ -96,6 +113,18 @@ export const assayBatch: Decider<AssayBatch> = {
       eventsFor('batches', data.batchId, [{ type: 'BatchAssayed', data: { ...data, byOrgId: actor.orgId } }]),
     ];
   },
+};
+
+const isCustodian = (batch: ExistingBatch, actor: Actor): boolean =>
+  batch.custodian.orgId === actor.orgId && hasRole(actor, 'producer');
+
+/** A certifier's engagement streams for the batch's custodian facility and organisation. */
+const custodianEngagements = (batch: ExistingBatch, certifierOrgId: string): string[] => {
+  const { orgId, facilityId } = batch.custodian;
+  return [
+    engagementIdOf(certifierOrgId, { type: 'facility', id: facilityId, orgId }),
+    engagementIdOf(certifierOrgId, { type: 'organisation', id: orgId }),
+  ];
 };
 
 /** The custodian ships the whole batch to a facility of another organisation (or another of its own). */
@@ -176,28 +205,68 @@ export const receiveBatch: Decider<ReceiveBatch> = {
   },
 };
 
-/** A regulator holds a batch: it cannot be shipped, processed or exported until released. */
+/**
+ * A regulator holds a batch: it cannot be shipped, processed or exported until released. Only a batch at a
+ * facility in the regulator's country, or in transit from one (its custodian is then the sender).
+ */
 export const holdBatch: Decider<HoldBatch> = {
-  streams: ({ data }) => ({ batches: [data.batchId] }),
+  streams: ({ data, metadata }) => ({ batches: [data.batchId], organisations: [metadata.actor.orgId] }),
+  // The custodian's organisation, for its facility's country: known once the batch is loaded.
+  follow: ({ data }, state) => {
+    const batch = state.batch(data.batchId);
+    return batch.exists ? { organisations: [batch.custodian.orgId] } : {};
+  },
   decide: ({ data, metadata }, state) => {
     occurredAtMustBeWithinRecordingWindow(data.occurredAt, metadata);
     actorMustHaveRole(metadata.actor, 'regulator', 'hold a batch');
     const batch = batchMustExist(state.batch(data.batchId), data.batchId);
-    if (batch.held) throw refuse('BATCH_ALREADY_HELD', `Batch ${batch.batchId} is already held`);
     const authorityOrgId = metadata.actor.orgId;
-    return [eventsFor('batches', data.batchId, [{ type: 'BatchHeld', data: { ...data, authorityOrgId } }])];
+    const regulator = organisationMustExist(state.organisation(authorityOrgId), authorityOrgId);
+    const { orgId, facilityId } = batch.custodian;
+    const facility = facilityMustExist(state.organisation(orgId), orgId, facilityId);
+    regulatorMustActInItsCountry(
+      regulator,
+      facility.country,
+      `batch ${batch.batchId} (at ${orgId}/${facilityId})`,
+    );
+    if (batch.held) throw refuse('BATCH_ALREADY_HELD', `Batch ${batch.batchId} is already held`);
+    const authorityCountry = regulator.country;
+    return [
+      eventsFor('batches', data.batchId, [
+        { type: 'BatchHeld', data: { ...data, authorityOrgId, authorityCountry } },
+      ]),
+    ];
   },
 };
 
-/** A regulator releases a held batch. */
+/** The regulator that held a batch, or another regulator of its country, releases it. */
 export const releaseBatch: Decider<ReleaseBatch> = {
-  streams: ({ data }) => ({ batches: [data.batchId] }),
+  streams: ({ data, metadata }) => ({ batches: [data.batchId], organisations: [metadata.actor.orgId] }),
+  // A hold recorded before holds kept their authority's country: that authority's organisation has it.
+  follow: ({ data }, state) => {
+    const batch = state.batch(data.batchId);
+    const hold = batch.exists ? batch.hold : undefined;
+    return hold && hold.authorityCountry === undefined ? { organisations: [hold.authorityOrgId] } : {};
+  },
   decide: ({ data, metadata }, state) => {
     occurredAtMustBeWithinRecordingWindow(data.occurredAt, metadata);
     actorMustHaveRole(metadata.actor, 'regulator', 'release a batch');
     const batch = batchMustExist(state.batch(data.batchId), data.batchId);
-    if (!batch.held) throw refuse('BATCH_NOT_HELD', `Batch ${batch.batchId} is not held`);
+    if (!batch.held || !batch.hold) throw refuse('BATCH_NOT_HELD', `Batch ${batch.batchId} is not held`);
     const authorityOrgId = metadata.actor.orgId;
+    const regulator = organisationMustExist(state.organisation(authorityOrgId), authorityOrgId);
+    const { hold } = batch;
+    if (hold.authorityOrgId !== authorityOrgId) {
+      const holdCountry =
+        hold.authorityCountry ??
+        organisationMustExist(state.organisation(hold.authorityOrgId), hold.authorityOrgId).country;
+      if (regulator.country !== holdCountry) {
+        throw refuse(
+          'NOT_HOLDING_AUTHORITY',
+          `Batch ${batch.batchId} is held by ${hold.authorityOrgId} (${holdCountry}): only it, or a regulator of ${holdCountry}, may release it`,
+        );
+      }
+    }
     return [
       eventsFor('batches', data.batchId, [{ type: 'BatchReleased', data: { ...data, authorityOrgId } }]),
     ];

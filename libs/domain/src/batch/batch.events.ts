@@ -65,7 +65,14 @@ export type BatchReceived = {
 };
 export type BatchHeld = {
   type: 'BatchHeld';
-  data: { batchId: string; authorityOrgId: string; reason: string; occurredAt: string };
+  data: {
+    batchId: string;
+    authorityOrgId: string;
+    /** The holding authority's country (absent on holds recorded before jurisdiction was checked). */
+    authorityCountry?: string;
+    reason: string;
+    occurredAt: string;
+  };
 };
 export type BatchReleased = {
   type: 'BatchReleased';

@@ -21,6 +21,8 @@ export type BatchState =
       readonly massGrams: number;
       readonly remainingGrams: number;
       readonly held: boolean;
+      /** Who holds it, while it is held: only they, or a regulator of their country, release it. */
+      readonly hold?: { readonly authorityOrgId: string; readonly authorityCountry?: string };
       readonly material: Material;
       /** When the batch came into being (mined or produced): nothing can happen to it earlier. */
       readonly originAt: string;
@@ -93,10 +95,14 @@ export function evolveBatch(state: BatchState, event: BatchEvent): BatchState {
         openShipment: undefined,
       };
     }
-    case 'BatchHeld':
-      return state.exists ? { ...state, held: true } : state;
+    case 'BatchHeld': {
+      if (!state.exists) return state;
+      const { authorityOrgId, authorityCountry } = event.data;
+      const hold = { authorityOrgId, ...(authorityCountry !== undefined ? { authorityCountry } : {}) };
+      return { ...state, held: true, hold };
+    }
     case 'BatchReleased':
-      return state.exists ? { ...state, held: false } : state;
+      return state.exists ? { ...state, held: false, hold: undefined } : state;
     case 'BatchExported':
       return state.exists ? { ...state, status: 'exported', remainingGrams: 0 } : state;
     default: {

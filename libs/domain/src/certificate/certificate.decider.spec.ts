@@ -8,6 +8,9 @@ import {
   suspendCertificate,
 } from './certificate.decider';
 import type { CertificateEvent, CertificateIssued } from './certificate.events';
+import type { EngagementEvent } from '../engagement/engagement.events';
+import { engagementIdOf } from '../engagement/engagement.state';
+import { MAX_CERTIFICATES_PER_SUBJECT } from '../rules';
 
 /** These fixtures are a backfill, months between occurredAt and recordedAt: no recording bound here (the bound has its own cases). */
 const BACKFILL = { maxRecordingDelayMs: Number.POSITIVE_INFINITY };
@@ -68,8 +71,62 @@ const changed = (type: 'CertificateSuspended' | 'CertificateRevoked'): Certifica
 });
 
 describe('certificate deciders', () => {
-  it('lets a certifier issue a certificate', () =>
-    spec([]).when(issueCertificate, issue, irma).then([issued]));
+  const engagementId = engagementIdOf('irma-audit', issue.data.subject);
+  const engaged = (certificateId: string, validUntil = '2027-01-01T00:00:00Z'): EngagementEvent => ({
+    type: 'CertifierEngaged',
+    data: {
+      certifierOrgId: 'irma-audit',
+      subject: issue.data.subject,
+      certificateId,
+      validFrom: '2026-01-01T00:00:00Z',
+      validUntil,
+    },
+  });
+  const at = (recordedAt = '2026-06-01T00:00:00Z') => ({ actor: irma, recordedAt, policy: BACKFILL });
+
+  it('lets a certifier issue a certificate, indexed by certifier and subject in the same append', () =>
+    expect(new InMemoryStreams().decide(issueCertificate, { ...issue, metadata: at() })).toEqual([
+      { stream: 'certificate-C1', events: [issued] },
+      { stream: 'engagement-irma-audit_facility:refco/kuantan', events: [engaged('C1')] },
+    ]));
+  it('keeps the engagement index in step with a certificate’s status', () => {
+    const streams = new InMemoryStreams()
+      .given('certificates', 'C1', issued)
+      .given('engagements', engagementId, engaged('C1'));
+    const suspend = { type: 'SuspendCertificate' as const, data: change, metadata: at() };
+    expect(streams.decide(suspendCertificate, suspend)).toEqual([
+      { stream: 'certificate-C1', events: [changed('CertificateSuspended')] },
+      {
+        stream: 'engagement-irma-audit_facility:refco/kuantan',
+        events: [
+          {
+            type: 'CertifierEngagementChanged',
+            data: { certifierOrgId: 'irma-audit', certificateId: 'C1', status: 'suspended' },
+          },
+        ],
+      },
+    ]);
+    expect(streams.stateOf('engagements', engagementId).certificates.get('C1')?.status).toBe('suspended');
+  });
+  it(`refuses a certifier's certificate beyond ${MAX_CERTIFICATES_PER_SUBJECT} in force for one subject`, () => {
+    const full = Array.from({ length: MAX_CERTIFICATES_PER_SUBJECT }, (_, i) => engaged(`E${i}`));
+    const streams = new InMemoryStreams().given('engagements', engagementId, ...full);
+    const run = () => streams.decide(issueCertificate, { ...issue, metadata: at() });
+    expect(refusal(run).code).toBe('CERTIFICATE_LIMIT_REACHED');
+    // Expired and revoked ones do not count.
+    const room = new InMemoryStreams().given(
+      'engagements',
+      engagementId,
+      ...full.slice(1),
+      engaged('OLD', '2026-05-01T00:00:00Z'),
+    );
+    expect(room.decide(issueCertificate, { ...issue, metadata: at() })).toHaveLength(2);
+    const revoked = new InMemoryStreams().given('engagements', engagementId, ...full, {
+      type: 'CertifierEngagementChanged',
+      data: { certifierOrgId: 'irma-audit', certificateId: 'E0', status: 'revoked' },
+    });
+    expect(revoked.decide(issueCertificate, { ...issue, metadata: at() })).toHaveLength(2);
+  });
   it('refuses a producer', () =>
     spec([]).when(issueCertificate, issue, as('mineco', 'producer')).thenRefuses('ROLE_REQUIRED'));
   it('refuses an admin, who is not a certifier either', () =>

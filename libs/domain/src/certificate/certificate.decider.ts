@@ -1,8 +1,14 @@
 import { type Decider, eventsFor, type Issued } from '../decider';
 import { refuse } from '../shared/domain-error';
-import { actorMustHaveRole, occurredAtMustBeWithinRecordingWindow, occurredAtMustNotPrecede } from '../rules';
+import {
+  actorMustHaveRole,
+  certifierMustHaveRoomForACertificate,
+  occurredAtMustBeWithinRecordingWindow,
+  occurredAtMustNotPrecede,
+} from '../rules';
 import type { CertificateEvent, CertificateIssued } from './certificate.events';
-import type { CertificateState } from './certificate.state';
+import type { CertificateState, CertificateStatus } from './certificate.state';
+import { engagementIdOf } from '../engagement/engagement.state';
 
 export type IssueCertificate = {
   type: 'IssueCertificate';
@@ -24,9 +30,16 @@ function certifierActsNow(command: Issued<CertificateCommand>): void {
   occurredAtMustBeWithinRecordingWindow(command.data.occurredAt, command.metadata);
 }
 
-/** A certifier issues a certificate for a batch, a facility or an organisation. */
+/**
+ * A certifier issues a certificate for a batch, a facility or an organisation, at most
+ * MAX_CERTIFICATES_PER_SUBJECT of them in force per subject; its engagement stream for the subject
+ * (certifier and subject) indexes it, in the same append.
+ */
 export const issueCertificate: Decider<IssueCertificate> = {
-  streams: ({ data }) => ({ certificates: [data.certificateId] }),
+  streams: ({ data, metadata }) => ({
+    certificates: [data.certificateId],
+    engagements: [engagementIdOf(metadata.actor.orgId, data.subject)],
+  }),
   decide: (command, state) => {
     certifierActsNow(command);
     const { data, metadata } = command;
@@ -42,9 +55,16 @@ export const issueCertificate: Decider<IssueCertificate> = {
         'A facility certificate must name the facility’s organisation (subject.orgId): facility ids are unique only within one',
       );
     }
+    const certifierOrgId = metadata.actor.orgId;
+    const engagementId = engagementIdOf(certifierOrgId, data.subject);
+    certifierMustHaveRoomForACertificate(state.engagement(engagementId), data.subject, metadata.recordedAt);
+    const { certificateId, subject, validFrom, validUntil } = data;
     return [
       eventsFor('certificates', data.certificateId, [
-        { type: 'CertificateIssued', data: { ...data, certifierOrgId: metadata.actor.orgId } },
+        { type: 'CertificateIssued', data: { ...data, certifierOrgId } },
+      ]),
+      eventsFor('engagements', engagementId, [
+        { type: 'CertifierEngaged', data: { certifierOrgId, subject, certificateId, validFrom, validUntil } },
       ]),
     ];
   },
@@ -59,6 +79,13 @@ function certificateChange<Command extends Exclude<CertificateCommand, IssueCert
 ): Decider<Command> {
   return {
     streams: ({ data }) => ({ certificates: [data.certificateId] }),
+    // The engagement stream indexing it: by its certifier and subject, known once it is loaded.
+    follow: ({ data }, state) => {
+      const certificate = state.certificate(data.certificateId);
+      return certificate.exists
+        ? { engagements: [engagementIdOf(certificate.certifierOrgId, certificate.subject)] }
+        : {};
+    },
     decide: (command, state) => {
       certifierActsNow(command);
       const { certificateId, reason, occurredAt } = command.data;
@@ -77,12 +104,35 @@ function certificateChange<Command extends Exclude<CertificateCommand, IssueCert
         throw refuse('CERTIFICATE_REVOKED', `Certificate ${certificateId} is revoked; revocation is final`);
       }
       occurredAtMustNotPrecede(occurredAt, certificate.lastChangeAt, "the certificate's last change");
-      const type = change(command, certificate) as 'CertificateSuspended';
+      const type = change(command, certificate) as keyof typeof STATUS_AFTER;
       const data = { certificateId, certifierOrgId: actor.orgId, reason, occurredAt };
-      return [eventsFor('certificates', certificateId, [{ type, data }])];
+      const engagementId = engagementIdOf(actor.orgId, certificate.subject);
+      // Certificates issued before engagements were indexed have none: nothing to keep in step there.
+      if (!state.engagement(engagementId).certificates.has(certificateId)) {
+        return [eventsFor('certificates', certificateId, [{ type, data }])];
+      }
+      const status = STATUS_AFTER[type];
+      return [
+        eventsFor('certificates', certificateId, [{ type, data }]),
+        eventsFor('engagements', engagementId, [
+          {
+            type: 'CertifierEngagementChanged',
+            data: { certifierOrgId: actor.orgId, certificateId, status },
+          },
+        ]),
+      ];
     },
   };
 }
+
+const STATUS_AFTER: Record<
+  'CertificateSuspended' | 'CertificateReinstated' | 'CertificateRevoked',
+  CertificateStatus
+> = {
+  CertificateSuspended: 'suspended',
+  CertificateReinstated: 'valid',
+  CertificateRevoked: 'revoked',
+};
 
 export const suspendCertificate = certificateChange<SuspendCertificate>(({ data }, certificate) => {
   if (certificate.status === 'suspended') {

@@ -1,4 +1,4 @@
-import type { CertificateEvent } from './certificate.events';
+import type { CertificateEvent, CertificateSubject } from './certificate.events';
 
 export type CertificateStatus = 'valid' | 'suspended' | 'revoked';
 
@@ -8,6 +8,7 @@ export type CertificateState =
       readonly exists: true;
       readonly certificateId: string;
       readonly certifierOrgId: string;
+      readonly subject: CertificateSubject;
       readonly status: CertificateStatus;
       readonly lastChangeAt: string;
     };
@@ -17,8 +18,15 @@ export const initialCertificateState = (): CertificateState => ({ exists: false 
 export function evolveCertificate(state: CertificateState, event: CertificateEvent): CertificateState {
   switch (event.type) {
     case 'CertificateIssued': {
-      const { certificateId, certifierOrgId, occurredAt } = event.data;
-      return { exists: true, certificateId, certifierOrgId, status: 'valid', lastChangeAt: occurredAt };
+      const { certificateId, certifierOrgId, subject, occurredAt } = event.data;
+      return {
+        exists: true,
+        certificateId,
+        certifierOrgId,
+        subject,
+        status: 'valid',
+        lastChangeAt: occurredAt,
+      };
     }
     case 'CertificateSuspended':
       return state.exists ? { ...state, status: 'suspended', lastChangeAt: event.data.occurredAt } : state;

@@ -31,6 +31,16 @@ const refusal = (run: () => unknown): DomainError => {
 const spec = (given: readonly LicenceEvent[], { holderExists = true } = {}) => ({
   when: <Command>(decider: Decider<Command>, command: Command, actor: Actor) => {
     const streams = new InMemoryStreams().given('licences', 'L1', ...given);
+    for (const [orgId, country] of [
+      ['customs', 'AU'],
+      ['ags', 'AU'],
+      ['customs-my', 'MY'],
+    ] as const) {
+      streams.given('organisations', orgId, {
+        type: 'OrganisationRegistered',
+        data: { orgId, name: orgId, country, roles: ['regulator'] },
+      });
+    }
     if (holderExists) {
       streams.given('organisations', 'mineco', {
         type: 'OrganisationRegistered',
@@ -116,6 +126,30 @@ describe('licence deciders', () => {
           regulator,
         )
         .thenRefuses('LICENCE_VALIDITY_INVERTED'));
+    it('refuses a holder outside the regulator’s country', () =>
+      spec([]).when(grantLicence, grant, as('customs-my', 'regulator')).thenRefuses('OUTSIDE_JURISDICTION'));
+  });
+
+  describe('the licensing authority', () => {
+    it.each([
+      [
+        'amend',
+        amendLicence,
+        { type: 'AmendLicence' as const, data: { ...change, changes: { destinations: ['RU'] } } },
+      ],
+      ['suspend', suspendLicence, { type: 'SuspendLicence' as const, data: change }],
+      ['reinstate', reinstateLicence, { type: 'ReinstateLicence' as const, data: change }],
+      ['revoke', revokeLicence, { type: 'RevokeLicence' as const, data: change }],
+    ] as [string, Decider<unknown>, unknown][])(
+      'lets no other regulator %s a licence, of another country or the same',
+      (_what, decider, command) => {
+        for (const orgId of ['customs-my', 'ags']) {
+          spec([granted, status('LicenceSuspended')])
+            .when(decider, command, as(orgId, 'regulator'))
+            .thenRefuses('NOT_LICENSING_AUTHORITY');
+        }
+      },
+    );
   });
 
   describe('suspensions, reinstatements, revocations', () => {

@@ -1,6 +1,7 @@
 import { type Decider, eventsFor, type Issued } from '../decider';
 import { refuse } from '../shared/domain-error';
 import {
+  actorMustBeTheLicensingAuthority,
   actorMustHaveRole,
   licenceCapMustCoverDrawn,
   licenceMustExist,
@@ -10,6 +11,7 @@ import {
   occurredAtMustBeWithinRecordingWindow,
   occurredAtMustNotPrecede,
   organisationMustExist,
+  regulatorMustActInItsCountry,
 } from '../rules';
 import type { ExistingLicence } from './licence.state';
 import type { LicenceTerms, LicenceType } from './licence.events';
@@ -40,11 +42,15 @@ function regulatorActsNow(command: Issued<LicenceCommand>): string {
   return command.metadata.actor.orgId;
 }
 
-/** A change to a granted licence: it exists, is not revoked, and the change does not precede the last. */
+/**
+ * A change to a granted licence: by the authority that granted it, the licence is not revoked, and the
+ * change does not precede the last.
+ */
 function changeableLicence(
   command: Issued<Exclude<LicenceCommand, GrantLicence>>,
   licence: ExistingLicence,
 ): void {
+  actorMustBeTheLicensingAuthority(licence, command.metadata.actor);
   if (command.type === 'RevokeLicence' && licence.status === 'revoked') {
     throw refuse('LICENCE_ALREADY_REVOKED', `Licence ${licence.licenceId} is already revoked`);
   }
@@ -52,14 +58,19 @@ function changeableLicence(
   occurredAtMustNotPrecede(command.data.occurredAt, licence.lastChangeAt, "the licence's last change");
 }
 
-/** A regulator grants an export licence to an existing organisation. */
+/** A regulator grants an export licence to an existing organisation of its country. */
 export const grantLicence: Decider<GrantLicence> = {
-  streams: ({ data }) => ({ licences: [data.licenceId], organisations: [data.holderOrgId] }),
+  streams: ({ data, metadata }) => ({
+    licences: [data.licenceId],
+    organisations: [data.holderOrgId, metadata.actor.orgId],
+  }),
   decide: (command, state) => {
     const authorityOrgId = regulatorActsNow(command);
     const { data } = command;
     licenceMustNotExist(state.licence(data.licenceId), data.licenceId);
-    organisationMustExist(state.organisation(data.holderOrgId), data.holderOrgId);
+    const holder = organisationMustExist(state.organisation(data.holderOrgId), data.holderOrgId);
+    const regulator = organisationMustExist(state.organisation(authorityOrgId), authorityOrgId);
+    regulatorMustActInItsCountry(regulator, holder.country, `holder ${holder.orgId}`);
     licenceTermsMustBeCoherent(data);
     return [
       eventsFor('licences', data.licenceId, [{ type: 'LicenceGranted', data: { ...data, authorityOrgId } }]),

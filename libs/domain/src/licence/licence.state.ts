@@ -8,6 +8,8 @@ export type LicenceState =
       readonly exists: true;
       readonly licenceId: string;
       readonly holderOrgId: string;
+      /** The regulator that granted it: the only one that may change it. */
+      readonly authorityOrgId: string;
       readonly type: LicenceType;
       readonly status: LicenceStatus;
       readonly drawnGrams: number;
@@ -23,7 +25,7 @@ export const initialLicenceState = (): LicenceState => ({ exists: false });
 export function evolveLicence(state: LicenceState, event: LicenceEvent): LicenceState {
   switch (event.type) {
     case 'LicenceGranted': {
-      const { authorityOrgId: _authority, occurredAt, ...granted } = event.data;
+      const { occurredAt, ...granted } = event.data;
       return {
         exists: true,
         ...granted,

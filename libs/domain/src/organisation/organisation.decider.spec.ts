@@ -1,5 +1,5 @@
 import { type Decider, InMemoryStreams } from '../decider';
-import type { Actor } from '../shared/actor';
+import { type Actor, tenantRoles } from '../shared/actor';
 import { DomainError, type RefusalCode } from '../shared/domain-error';
 import {
   registerFacility,
@@ -69,8 +69,34 @@ const facility = {
 };
 
 describe('organisation deciders', () => {
-  it('registers an organisation with its first API key (roles deduplicated)', () =>
-    spec([]).when(registerOrganisation, register, admin).then(registered));
+  it('registers an organisation (roles deduplicated), its first API key in its credentials stream', () =>
+    expect(
+      new InMemoryStreams().decide(registerOrganisation, {
+        ...register,
+        metadata: { actor: admin, recordedAt: '2026-11-30T00:00:00.000Z' },
+      }),
+    ).toEqual([
+      { stream: 'org-mineco', events: [registered[0]] },
+      { stream: 'credentials-mineco', events: [registered[1]] },
+    ]));
+  it('refuses registering the operator’s own id', () =>
+    expect(
+      refusal(() =>
+        new InMemoryStreams().decide(registerOrganisation, {
+          ...register,
+          data: { ...register.data, orgId: 'ledger' },
+          metadata: { actor: admin, recordedAt: '2026-11-30T00:00:00.000Z' },
+        }),
+      ).code,
+    ).toBe('ORGANISATION_ALREADY_EXISTS'));
+  it('gives an organisation registered with `admin` (by an older ledger) no operator powers', () =>
+    spec(registered)
+      .when(registerFacility, facility, {
+        orgId: 'other',
+        keyId: 'k9',
+        roles: tenantRoles(['admin', 'producer']),
+      })
+      .thenRefuses('NOT_YOUR_ORGANISATION'));
   it('refuses registration by a non-admin', () =>
     spec([]).when(registerOrganisation, register, mineco).thenRefuses('ROLE_REQUIRED'));
   it('refuses an orgId that exists', () =>

@@ -1,5 +1,5 @@
 import { type Decider, eventsFor } from '../decider';
-import type { Role } from '../shared/actor';
+import { OPERATOR_ORG_ID, type Role } from '../shared/actor';
 import { refuse } from '../shared/domain-error';
 import {
   actorMustBeTheOrganisationOrAdmin,
@@ -35,18 +35,24 @@ export type OrganisationCommand =
 
 const organisationStream = ({ data }: { data: { orgId: string } }) => ({ organisations: [data.orgId] });
 
-/** The admin registers an organisation with its roles and first API key (only its hash is kept). */
+/**
+ * The operator registers an organisation with its roles and first API key (only its hash is kept, in the
+ * organisation's credentials stream, appended with the registration).
+ */
 export const registerOrganisation: Decider<RegisterOrganisation> = {
-  streams: organisationStream,
+  streams: ({ data }) => ({ organisations: [data.orgId], credentials: [data.orgId] }),
   decide: ({ data, metadata }, state) => {
     actorMustHaveRole(metadata.actor, 'admin', 'register an organisation');
+    if (data.orgId === OPERATOR_ORG_ID) {
+      throw refuse('ORGANISATION_ALREADY_EXISTS', `${OPERATOR_ORG_ID} is the ledger operator's own id`);
+    }
     organisationMustNotExist(state.organisation(data.orgId), data.orgId);
     const { orgId, name, country, roles, keyId, keySha256 } = data;
     return [
       eventsFor('organisations', orgId, [
         { type: 'OrganisationRegistered', data: { orgId, name, country, roles: [...new Set(roles)] } },
-        { type: 'ApiKeyIssued', data: { orgId, keyId, keySha256 } },
       ]),
+      eventsFor('credentials', orgId, [{ type: 'ApiKeyIssued', data: { orgId, keyId, keySha256 } }]),
     ];
   },
 };

@@ -18,10 +18,14 @@ export type OrganisationRegistered = {
   data: { orgId: string; name: string; country: string; roles: Role[] };
 };
 export type FacilityRegistered = { type: 'FacilityRegistered'; data: { orgId: string } & Facility };
-/** Only a hash of the key is ever stored; the key itself is shown once, in the registration's response. */
+/**
+ * Only a hash of the key is ever stored; the key itself is shown once, in the response that issued it.
+ * Written to the organisation's credentials stream (`credentials-{orgId}`); older ledgers hold it in the
+ * organisation's own stream, where the organisation's state still reads it.
+ */
 export type ApiKeyIssued = {
   type: 'ApiKeyIssued';
-  data: { orgId: string; keyId: string; keySha256: string };
+  data: { orgId: string; keyId: string; keySha256: string; label?: string };
 };
 
 /** An Ed25519 public key as a JSON Web Key (RFC 8037): only these three members, never a private part. */

@@ -19,7 +19,10 @@ export type OrganisationState =
       readonly facilities: ReadonlyMap<string, Facility>;
       /** Every signing key ever registered, revoked ones included (a keyId is never reused). */
       readonly signingKeys: ReadonlyMap<string, SigningKeyState>;
-      /** The organisation's API keys: keyId by the SHA-256 of the key (the key itself is never kept). */
+      /**
+       * API keys issued in the organisation's own stream, as ledgers did before credentials had a stream
+       * of their own: keyId by the SHA-256 of the key. Revocations and newer keys are in `credentials-{orgId}`.
+       */
       readonly apiKeys: ReadonlyMap<string, string>;
     };
 

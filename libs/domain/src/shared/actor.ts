@@ -1,7 +1,17 @@
 export const ROLES = ['producer', 'certifier', 'regulator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Who issues a command: an organisation acting through one of its API keys. */
+/**
+ * The roles an organisation can be registered with. `admin` is not one: it is the ledger operator's
+ * (the admin token's) alone, never a tenant's.
+ */
+export const ORGANISATION_ROLES = ['producer', 'certifier', 'regulator'] as const satisfies readonly Role[];
+export type OrganisationRole = (typeof ORGANISATION_ROLES)[number];
+
+/** The organisation id the operator acts under (the admin token); no organisation may be registered with it. */
+export const OPERATOR_ORG_ID = 'ledger';
+
+/** Who issues a command: an organisation acting through one of its API keys, or the operator. */
 export interface Actor {
   readonly orgId: string;
   readonly keyId: string;
@@ -9,3 +19,12 @@ export interface Actor {
 }
 
 export const hasRole = (actor: Actor, role: Role): boolean => actor.roles.includes(role);
+
+/**
+ * The ledger's operator: the only actor with the `admin` role. Authentication never gives `admin` to an
+ * organisation's key, even one registered with it before the role was reserved.
+ */
+export const isOperator = (actor: Actor): boolean => hasRole(actor, 'admin');
+
+/** An organisation's roles as its keys act with them: `admin` dropped (older ledgers may hold it). */
+export const tenantRoles = (roles: readonly Role[]): Role[] => roles.filter((role) => role !== 'admin');

@@ -48,7 +48,7 @@ export class ShipBatchDto {
   @ApiProperty({ type: [TransportDocumentDto], required: false })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(50)
+  @ArrayMaxSize(20)
   @ValidateNested({ each: true })
   @Type(() => TransportDocumentDto)
   documents?: TransportDocumentDto[];

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ROLES, type Role } from '@tracelode/domain';
+import { ORGANISATION_ROLES, type OrganisationRole } from '@tracelode/domain';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -25,12 +25,17 @@ export class RegisterOrganisationDto {
   @IsISO31661Alpha2()
   country!: string;
 
-  @ApiProperty({ enum: ROLES, isArray: true, example: ['producer'] })
+  @ApiProperty({
+    enum: ORGANISATION_ROLES,
+    isArray: true,
+    example: ['producer'],
+    description: '`admin` is not among them: it is the ledger operator’s (the admin token’s) alone',
+  })
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(ROLES.length)
-  @IsIn(ROLES, { each: true })
-  roles!: Role[];
+  @ArrayMaxSize(ORGANISATION_ROLES.length)
+  @IsIn(ORGANISATION_ROLES, { each: true })
+  roles!: OrganisationRole[];
 }
 
 export class RegisterOrganisationResponse {
