@@ -55,7 +55,7 @@ const BATCH_EVENTS = new Set<string>([
 export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
   collection: BATCH_CUSTODY,
   keyOf: (event) => (BATCH_EVENTS.has(event.type) ? (event.data as { batchId: string }).batchId : undefined),
-  evolve(view, event, stored) {
+  evolve(view, event, stored, _lookup, owned = false) {
     const next = apply(view, event);
     const { batchId: _batchId, ...details } = event.data as { batchId: string };
     const entry: TimelineEntry = {
@@ -66,7 +66,11 @@ export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
       actorOrgId: (stored.metadata.actor as { orgId?: string } | undefined)?.orgId ?? null,
       details,
     };
-    return { ...next, timeline: [...next.timeline, entry], position: stored.position.toString() };
+    // A lot assayed 5,000 times has a 5,000-entry timeline: copying it per event would make a history
+    // quadratic to project, so a document the runner hands over is appended to in place.
+    const timeline = owned ? next.timeline : [...next.timeline];
+    (timeline as TimelineEntry[]).push(entry);
+    return { ...next, timeline, position: stored.position.toString() };
   },
 };
 

@@ -16,7 +16,8 @@ export function applyEvent(
     tx.put(
       projection.collection,
       key,
-      projection.evolve(tx.get(projection.collection, key), event, stored, lookup),
+      // The transaction's copy of the document is replaced by what evolve returns: it is the projection's.
+      projection.evolve(tx.get(projection.collection, key), event, stored, lookup, true),
       stored.position,
     );
   }
