@@ -18,8 +18,8 @@ export interface BatchCustodyView {
   readonly custodyStatus: CustodyStatus;
   readonly held: boolean;
   /**
-   * The nearest held ancestor. Always null here: it is worked out when the view is read (a hold upstream
-   * must not rewrite every descendant's document), and the field keeps the stored and served shapes equal.
+   * The nearest held ancestor. Always null here: it is read from the held-upstream view (`heldAncestorOf`)
+   * when the custody view is served, and the field keeps the stored and served shapes equal.
    */
   readonly heldVia: string | null;
   readonly custodian: { readonly orgId: string; readonly facilityId: string };

@@ -21,6 +21,14 @@ export interface DocumentProjection<V> {
    * dropped once `evolve` returns), so a long list in it may be extended in place rather than copied per
    * event; without it, `evolve` must leave `view` as it was.
    */
+  /**
+   * Other documents of the collection the event changes, each with how (a hold: every descendant's);
+   * absent for the usual projection, whose event changes the one document `keyOf` names.
+   */
+  alsoChanges?(
+    event: LedgerEvent,
+    lookup: ViewLookup,
+  ): Iterable<readonly [key: string, change: (view: V | undefined) => V]>;
   evolve(
     view: V | undefined,
     event: LedgerEvent,

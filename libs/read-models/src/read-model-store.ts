@@ -20,7 +20,8 @@ export interface StoredViewDocument {
   readonly position: bigint;
 }
 
-const SCHEMA_VERSION = 1;
+/** 2: the held-upstream views (holds kept with their descendants); a file of version 1 is rebuilt on open. */
+const SCHEMA_VERSION = 2;
 
 /** A document as a transaction last saw it; `position` is set once the transaction put it. */
 interface TransactionDocument {
@@ -77,7 +78,7 @@ export class ReadModelStore {
         )
         .pluck()
         .all();
-      // Other Tracelode files (the event store) are SQLite at user_version 1 too: the tables tell them apart.
+      // Other Tracelode files (the event store) are SQLite with a user_version too: the tables tell them apart.
       if (version !== SCHEMA_VERSION || tables.length !== 2)
         throw new Error(
           `${path} is not a read-model file this build can read (schema version ${version}, expected ${SCHEMA_VERSION})`,
