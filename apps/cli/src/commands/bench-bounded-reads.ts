@@ -105,7 +105,7 @@ export async function buildBoundedReadsLedger(
             {
               type: 'OrganisationRegistered',
               data: { orgId: 'irma', name: 'IRMA', country: 'DE', roles: ['certifier'] },
-            } as LedgerEvent,
+            },
             'irma',
           ),
         ],
@@ -128,7 +128,7 @@ export async function buildBoundedReadsLedger(
                 evidence: { sha256: 'cd'.repeat(32), uri: 'https://irma.example/reports/1' },
                 occurredAt: '2026-01-01T00:00:00Z',
               },
-            } as LedgerEvent,
+            },
             'irma',
           ),
         ],
@@ -154,7 +154,7 @@ export async function buildBoundedReadsLedger(
               grade: { TREO: 40 + ((first + i) % 5) },
               occurredAt,
             },
-          } as LedgerEvent),
+          }),
         );
         await store.append([{ stream, expectedRevision: 'any', events }]);
       }
