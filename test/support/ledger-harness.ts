@@ -101,6 +101,11 @@ export class LedgerHarness {
     });
   }
 
+  /** The server process's id (to read its memory from /proc). */
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
   /** SIGKILL: no shutdown hooks, no flush — a crash. */
   async kill(): Promise<void> {
     this.process?.kill('SIGKILL');

@@ -2,13 +2,15 @@ import { type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { AuthenticatedRequest } from './auth/api-key.guard';
+import type { Socket } from 'node:net';
+import { type AuthenticatedRequest, bearerToken, UnauthenticatedError } from './auth/api-key.guard';
+import { AuthService } from './auth/auth.service';
 import { AppModule } from './app.module';
 import { LedgerValidationPipe } from './common/ledger-validation.pipe';
 import { ProblemDetailsFilter } from './common/problem-details';
 import { withSignatureHeaders } from './common/signature-headers';
-import type { LedgerConfig } from './config/ledger-config';
-import { apiProblem } from './common/problem-details';
+import type { ConnectionLimits, LedgerConfig } from './config/ledger-config';
+import { apiProblem, problem, sendProblem, toProblem } from './common/problem-details';
 import { httpInputLimits } from './common/http-limits';
 import { BodyRefusal, parseJsonBody } from './common/json-body';
 
@@ -24,12 +26,15 @@ export async function createApp(config: LedgerConfig): Promise<NestFastifyApplic
   const adapter = new FastifyAdapter({
     bodyLimit: 1024 * 1024,
     ...httpInputLimits(), // ids of every valid length in paths; 414 and 431 as problem+json
+    ...slowClientTimeouts(config.connections),
   });
   acceptJsonBodiesOnly(adapter);
+  capConnectionsPerClient(adapter, config.connections.maxPerClient);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: LOG_LEVELS[config.logLevel],
     bodyParser: false, // acceptJsonBodiesOnly registers the one parser
   });
+  authenticateBeforeTheBody(adapter, app.get(AuthService));
   app.useGlobalPipes(new LedgerValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
@@ -73,6 +78,91 @@ function acceptJsonBodiesOnly(adapter: FastifyAdapter): void {
         apiProblem('MALFORMED_JSON', `The body is not valid JSON: ${(error as Error).message}`),
         undefined,
       );
+    }
+  });
+}
+
+/**
+ * A request must arrive whole within `requestTimeoutMs` and a connection may idle `connectionTimeoutMs`:
+ * a client trickling a body is cut off rather than holding its buffer for as long as it likes. Node checks
+ * the request timeout every `connectionsCheckingInterval`, so that runs at a tenth of it (at most 1 s).
+ */
+function slowClientTimeouts(limits: ConnectionLimits) {
+  const checkEveryMs = Math.max(100, Math.min(1000, Math.floor(limits.requestTimeoutMs / 10)));
+  return {
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.connectionTimeoutMs,
+    http: {
+      connectionsCheckingInterval: checkEveryMs,
+      headersTimeout: Math.min(limits.requestTimeoutMs, 60_000),
+    },
+  };
+}
+
+/**
+ * At most `maxPerClient` open connections per client address: one more is answered 429 problem+json
+ * and closed before anything is read from it.
+ */
+function capConnectionsPerClient(adapter: FastifyAdapter, maxPerClient: number): void {
+  const open = new Map<string, number>();
+  const body = JSON.stringify(
+    problem(429, 'TOO_MANY_REQUESTS', `At most ${maxPerClient} open connections per client address`, {
+      retryAfterSeconds: 1,
+    }),
+  );
+  const refusal =
+    'HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/problem+json\r\nretry-after: 1\r\n' +
+    `connection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  adapter.getInstance().server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > maxPerClient) {
+      socket.end(refusal);
+      return;
+    }
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
+}
+
+/**
+ * The API key is checked when the request's head has arrived, before its body is read: a command without
+ * a usable key is refused (401, the codes the ApiKeyGuard uses) and its connection closed without
+ * buffering the body. A request with a key is authenticated here, once; the guard then only looks at the
+ * result (and refuses a rejected key on routes that are not public). Requests without a body and
+ * without a key are left to the guard, which knows which routes are public.
+ */
+function authenticateBeforeTheBody(adapter: FastifyAdapter, auth: AuthService): void {
+  adapter.getInstance().addHook('onRequest', async (request, reply) => {
+    const authenticated = request as AuthenticatedRequest;
+    const token = bearerToken(request.headers.authorization);
+    const hasBody =
+      request.headers['transfer-encoding'] !== undefined ||
+      Number(request.headers['content-length'] ?? 0) > 0;
+    const refuse = (error: UnauthenticatedError) => {
+      void reply.header('connection', 'close');
+      sendProblem(reply, request, toProblem(error));
+      return reply;
+    };
+    if (token === undefined) {
+      if (hasBody && request.routeOptions.url !== undefined) {
+        return refuse(
+          new UnauthenticatedError(
+            'MISSING_API_KEY',
+            'Send your API key as "Authorization: Bearer <api key>"',
+          ),
+        );
+      }
+      return;
+    }
+    const found = await auth.resolve(token);
+    authenticated.authentication = found ?? 'rejected';
+    if (!found && hasBody && request.routeOptions.url !== undefined) {
+      return refuse(new UnauthenticatedError('INVALID_API_KEY', 'The API key is not known to this ledger'));
     }
   });
 }

@@ -1,4 +1,5 @@
 import type { EventStore, StoredEvent } from './event-store.port';
+import { nextTurn } from './read-in-pages';
 
 /**
  * The largest log position whose event was recorded at or before `time` (0n if none was): the log as it
@@ -16,6 +17,8 @@ export async function positionAt(store: EventStore, time: Date): Promise<bigint>
   while (low < high) {
     const middle = (low + high + 1n) / 2n;
     const event = await eventAt(store, middle);
+    // A store reads a page, not one event, per probe (SQLite: 500 parsed events): other requests go between.
+    await nextTurn();
     if (event !== undefined && Date.parse(event.recordedAt) <= instant) low = middle;
     else high = middle - 1n;
   }

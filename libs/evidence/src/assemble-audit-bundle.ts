@@ -10,7 +10,8 @@ import {
   streamsStatement,
   toBundledEvent,
 } from './audit-bundle';
-import { collectEvidence, withProjectedViews } from './evidence';
+import { collectEvidence, type EvidenceOptions, projectEvidence } from './evidence';
+import { NO_PACE } from './pace';
 
 /**
  * The audit bundle of a batch against the newest signed checkpoint that covers the whole log as it is
@@ -23,22 +24,29 @@ export async function assembleAuditBundle(
   notary: LogNotary,
   lookup: ViewLookup,
   batchId: string,
-  now: () => Date = () => new Date(),
+  options: EvidenceOptions & { readonly now?: () => Date } = {},
 ): Promise<AuditBundle | undefined> {
+  const { now = () => new Date(), pace = NO_PACE } = options;
   const head = Number(await store.headPosition());
   const checkpoint = notary.checkpointCovering(Math.max(head, 1));
   if (!checkpoint) return undefined;
-  const { events, streams } = await collectEvidence(store, lookup, [batchId], BigInt(checkpoint.treeSize));
+  const treeSize = BigInt(checkpoint.treeSize);
+  const { events, streams } = await collectEvidence(store, lookup, [batchId], treeSize, options);
   if (!events.some((stored) => stored.stream === toBatchStreamId(batchId))) return undefined;
   // Events that no longer project were altered behind the ledger's back: the bundle is still handed out,
   // claiming no views, so the verifier names the altered event instead of the ledger hiding it.
   let views: BatchViews | null;
   try {
-    views = withProjectedViews(events, (at) => batchViewsOf(batchId, at)) ?? null;
+    views = batchViewsOf(batchId, await projectEvidence(events, pace)) ?? null;
   } catch {
     views = null;
   }
   const heads = streamHeads(notary, streams, checkpoint.treeSize);
+  const bundled = [];
+  for (const stored of events) {
+    bundled.push(toBundledEvent(stored, notary.inclusionProof(Number(stored.position), checkpoint.treeSize)));
+    await pace();
+  }
   return {
     format: AUDIT_BUNDLE_FORMAT,
     batchId,
@@ -50,9 +58,7 @@ export async function assembleAuditBundle(
       STREAMS_STATEMENT,
       streamsStatement({ batchId, checkpoint, streams: heads }),
     ),
-    events: events.map((stored) =>
-      toBundledEvent(stored, notary.inclusionProof(Number(stored.position), checkpoint.treeSize)),
-    ),
+    events: bundled,
     views,
   };
 }

@@ -16,12 +16,29 @@ import {
   applyEvent,
   type ViewLookup,
 } from '@tracelode/projections';
-import { ReadModelStore } from '@tracelode/read-models';
+import { MemoryViews, ReadModelStore } from '@tracelode/read-models';
+import { NO_PACE, type Pace } from './pace';
 
 /** The events that determine some batches' views, in log order, and every stream read for them (some may be empty). */
 export interface Evidence {
   readonly events: StoredEvent[];
   readonly streams: string[];
+}
+
+/** How much evidence a read may gather, and how it shares the thread. */
+export interface EvidenceOptions {
+  /** Most events gathered before the read is refused with `EvidenceTooLargeError` (default: no limit). */
+  readonly maxEvents?: number;
+  /** Called between events: `yieldEvery(ms)` lets other requests run while a long chain is read. */
+  readonly pace?: Pace;
+}
+
+/** A batch's evidence holds more events than the read allows: the read stops as soon as it knows. */
+export class EvidenceTooLargeError extends Error {
+  override readonly name = 'EvidenceTooLargeError';
+  constructor(readonly maxEvents: number) {
+    super(`The batch's history (its chain, and what it names) holds more than ${maxEvents} events`);
+  }
 }
 
 /** What an event names: organisations, facilities (with their organisation) and licences. */
@@ -45,24 +62,29 @@ export async function collectEvidence(
   lookup: ViewLookup,
   batchIds: readonly string[],
   atPosition: bigint,
+  options: EvidenceOptions = {},
 ): Promise<Evidence> {
+  const { maxEvents = Number.POSITIVE_INFINITY, pace = NO_PACE } = options;
   const events = new Map<string, StoredEvent[]>();
   const refs: References = { orgIds: new Set(), facilities: new Set(), licenceIds: new Set() };
+  let gathered = 0;
   const read = async (stream: string) => {
     if (events.has(stream)) return;
     const found: StoredEvent[] = [];
+    events.set(stream, found);
     for await (const stored of store.readStream(stream)) {
       if (stored.position > atPosition) break;
+      if (++gathered > maxEvents) throw new EvidenceTooLargeError(maxEvents);
       found.push(stored);
       collectReferences(stored.data, refs);
       // Who acted: their organisation's stream shows the keys their signed commands must verify against.
       const actor = decodeEvent(stored).metadata.actor?.orgId;
       if (typeof actor === 'string') refs.orgIds.add(actor);
+      await pace();
     }
-    events.set(stream, found);
   };
 
-  const chain = ancestryOf(batchIds, lookup);
+  const chain = await ancestryOf(batchIds, lookup, pace);
   for (const batchId of chain) await read(toBatchStreamId(batchId));
 
   const subjects = [
@@ -87,14 +109,16 @@ export async function collectEvidence(
 }
 
 /** The batches and every ancestor of theirs, by the provenance views' parent links. */
-function ancestryOf(batchIds: readonly string[], lookup: ViewLookup): string[] {
+async function ancestryOf(batchIds: readonly string[], lookup: ViewLookup, pace: Pace): Promise<string[]> {
   const seen = new Set<string>();
   const queue = [...batchIds];
-  for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+  for (let next = 0; next < queue.length; next++) {
+    const id = queue[next]!;
     if (seen.has(id)) continue;
     seen.add(id);
     const view = lookup(PROVENANCE, id) as ProvenanceView | undefined;
-    for (const parent of view?.parents ?? []) queue.push(parent.batchId);
+    for (const parent of view?.parents ?? []) if (!seen.has(parent.batchId)) queue.push(parent.batchId);
+    await pace();
   }
   return [...seen];
 }
@@ -137,12 +161,22 @@ export function projectEvents(events: readonly StoredEvent[]): ReadModelStore {
   return views;
 }
 
-/** Runs `read` against the views `events` give, and frees them. */
+/**
+ * Runs `read` against the views `events` give, projected into memory: nothing is serialised, so the cost
+ * is linear in the events (a document many events change is not re-written per event).
+ */
 export function withProjectedViews<T>(events: readonly StoredEvent[], read: (lookup: ViewLookup) => T): T {
-  const views = projectEvents(events);
-  try {
-    return read((collection, key) => views.get(collection, key));
-  } finally {
-    views.close();
+  const views = new MemoryViews();
+  for (const stored of events) applyEvent(views, LEDGER_PROJECTIONS, stored);
+  return read((collection, key) => views.get(collection, key));
+}
+
+/** `withProjectedViews` that calls `pace` between events, for reads that share the thread with others. */
+export async function projectEvidence(events: readonly StoredEvent[], pace: Pace): Promise<ViewLookup> {
+  const views = new MemoryViews();
+  for (const stored of events) {
+    applyEvent(views, LEDGER_PROJECTIONS, stored);
+    await pace();
   }
+  return (collection, key) => views.get(collection, key);
 }

@@ -119,13 +119,9 @@ describe('audit bundles of a real chain (SQLite files)', () => {
     expect(await projector.waitFor(head, 10_000)).toBe(true);
     expect(await notary.waitFor(Number(head), 10_000)).toBe(true);
 
-    const assembled = await assembleAuditBundle(
-      store,
-      notary,
-      live,
-      'P1',
-      () => new Date('2026-11-28T12:00:00Z'),
-    );
+    const assembled = await assembleAuditBundle(store, notary, live, 'P1', {
+      now: () => new Date('2026-11-28T12:00:00Z'),
+    });
     bundle = JSON.parse(JSON.stringify(assembled)) as AuditBundle;
   });
   afterAll(async () => {

@@ -29,8 +29,8 @@ export interface BatchCustodyView {
   readonly custodyStatus: CustodyStatus;
   readonly held: boolean;
   /**
-   * The nearest held ancestor. Always null here: it is worked out when the view is read (a hold upstream
-   * must not rewrite every descendant's document), and the field keeps the stored and served shapes equal.
+   * The nearest held ancestor. Always null here: it is read from the held-upstream view (`heldAncestorOf`)
+   * when the custody view is served, and the field keeps the stored and served shapes equal.
    */
   readonly heldVia: string | null;
   readonly custodian: { readonly orgId: string; readonly facilityId: string };
@@ -66,7 +66,7 @@ const BATCH_EVENTS = new Set<string>([
 export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
   collection: BATCH_CUSTODY,
   keyOf: (event) => (BATCH_EVENTS.has(event.type) ? (event.data as { batchId: string }).batchId : undefined),
-  evolve(view, event, stored) {
+  evolve(view, event, stored, _lookup, owned = false) {
     const next = apply(view, event);
     const { batchId: _batchId, ...details } = event.data as { batchId: string };
     const recordedAt = recordedAtOf(stored);
@@ -80,7 +80,11 @@ export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
       actorOrgId: decodeEvent(stored).metadata.actor?.orgId ?? null,
       details,
     };
-    return { ...next, timeline: [...next.timeline, entry], position: stored.position.toString() };
+    // A lot assayed 5,000 times has a 5,000-entry timeline: copying it per event would make a history
+    // quadratic to project, so a document the runner hands over is appended to in place.
+    const timeline = owned ? next.timeline : [...next.timeline];
+    (timeline as TimelineEntry[]).push(entry);
+    return { ...next, timeline, position: stored.position.toString() };
   },
 };
 

@@ -97,11 +97,13 @@ function produced(
   let upstreamKgCo2e = 0;
   let primaryDataShare = 0;
   let referencePeriodStart = utc(occurredAt);
-  const breakdown = new Map<string, CarbonContribution>();
-  const add = (entry: CarbonContribution) => {
-    const key = JSON.stringify([entry.transformationId, entry.facilityId]);
-    const kgCo2e = (breakdown.get(key)?.kgCo2e ?? 0) + entry.kgCo2e;
-    breakdown.set(key, { ...entry, kgCo2e });
+  // Sums kept apart from the entries, so a wide transformation does not copy an entry per input per step.
+  const breakdown = new Map<string, { entry: CarbonContribution; kgCo2e: number }>();
+  const add = (entry: CarbonContribution, kgCo2e: number) => {
+    const key = `${entry.transformationId ?? ''}\u0000${entry.facilityId}`;
+    const known = breakdown.get(key);
+    if (known) known.kgCo2e += kgCo2e;
+    else breakdown.set(key, { entry, kgCo2e: 0 + kgCo2e });
   };
 
   for (const input of inputs) {
@@ -114,9 +116,10 @@ function produced(
       referencePeriodStart = parent.referencePeriodStart;
     // The input's breakdown describes all of its mass: this output carries consumed/mass of it, × share.
     const scale = (consumedKg / parent.massKg) * share;
-    for (const entry of parent.breakdown) add({ ...entry, kgCo2e: entry.kgCo2e * scale });
+    for (const entry of parent.breakdown) add(entry, entry.kgCo2e * scale);
   }
-  add({ transformationId, process, facilityId, kgCo2e: processEmissionsKgCo2e * share });
+  const own = { transformationId, process, facilityId, kgCo2e: 0 };
+  add(own, processEmissionsKgCo2e * share);
 
   // Output intensity = (Σ consumed mass × input intensity + process emissions) × share ÷ output mass
   // (docs/domain.md, "Carbon").
@@ -126,7 +129,7 @@ function produced(
     embodiedKgCo2e: intensityKgCo2ePerKg * massKg,
     intensityKgCo2ePerKg,
     primaryDataShare,
-    breakdown: [...breakdown.values()],
+    breakdown: [...breakdown.values()].map(({ entry, kgCo2e }) => ({ ...entry, kgCo2e })),
     massKg,
     process,
     material: event.data.grade ? { ...event.data.material, grade: event.data.grade } : event.data.material,

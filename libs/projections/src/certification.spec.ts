@@ -10,7 +10,7 @@ import {
 } from './certificates.projection';
 import { certificationOf } from './certification';
 import type { DocumentProjection, ViewLookup } from './document-projection';
-import { heldAncestorOf, holdImpactOf } from './holds';
+import { heldAncestorOf, heldUpstreamProjection, holdImpactOf } from './holds';
 import {
   EXPORTS,
   type ExportView,
@@ -55,6 +55,7 @@ function foldRecorded(events: readonly (readonly [LedgerEvent, string | undefine
     certificatesBySubjectProjection,
     licencesProjection,
     exportsProjection,
+    heldUpstreamProjection,
   ] as DocumentProjection<unknown>[];
   events.forEach(([event, recordedAt], i) => {
     const record = stored(event, i + 1);
@@ -272,6 +273,22 @@ describe('holds through the chain', () => {
     const lookup = fold(events);
     expect(heldAncestorOf('MET', lookup)).toBe('A');
     expect(heldAncestorOf('A', lookup)).toBeNull();
+  });
+  it('keeps the hold with the descendants it has then and with those produced later, until released', () => {
+    const release: LedgerEvent = {
+      type: 'BatchReleased',
+      data: { batchId: 'A', authorityOrgId: 'c', reason: 'r', occurredAt: '2026-03-05T00:00:00Z' },
+    };
+    const later = transformation('T3', '2026-03-04T00:00:00Z', [['MET', 500_000]], 'MAG');
+    expect(heldAncestorOf('MAG', fold([...events, ...later]))).toBe('A');
+    expect(heldAncestorOf('MET', fold([...events, release]))).toBeNull();
+    expect(heldAncestorOf('MAG', fold([...events, ...later, release]))).toBeNull();
+    const oxHeld: LedgerEvent = {
+      type: 'BatchHeld',
+      data: { batchId: 'OX', authorityOrgId: 'c', reason: 'r', occurredAt: '2026-03-06T00:00:00Z' },
+    };
+    expect(heldAncestorOf('MET', fold([...events, oxHeld]))).toBe('OX'); // the nearer hold
+    expect(heldAncestorOf('MET', fold([...events, oxHeld, release]))).toBe('OX');
   });
   it('lists every descendant with its custodian', () => {
     expect(

@@ -16,7 +16,26 @@ export const NO_VIEWS: ViewLookup = () => undefined;
 export interface DocumentProjection<V> {
   readonly collection: string;
   keyOf(event: LedgerEvent): string | undefined;
-  evolve(view: V | undefined, event: LedgerEvent, stored: StoredEvent, lookup?: ViewLookup): V;
+  /**
+   * The document after the event. `owned`: the runner hands `view` over (nothing else holds it, and it is
+   * dropped once `evolve` returns), so a long list in it may be extended in place rather than copied per
+   * event; without it, `evolve` must leave `view` as it was.
+   */
+  /**
+   * Other documents of the collection the event changes, each with how (a hold: every descendant's);
+   * absent for the usual projection, whose event changes the one document `keyOf` names.
+   */
+  alsoChanges?(
+    event: LedgerEvent,
+    lookup: ViewLookup,
+  ): Iterable<readonly [key: string, change: (view: V | undefined) => V]>;
+  evolve(
+    view: V | undefined,
+    event: LedgerEvent,
+    stored: StoredEvent,
+    lookup?: ViewLookup,
+    owned?: boolean,
+  ): V;
 }
 
 /** A stored event read as the domain's event union (the one decode). Unknown types match no projection. */

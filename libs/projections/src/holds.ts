@@ -1,29 +1,89 @@
 import { BATCH_CUSTODY, type BatchCustodyView } from './batch-custody.projection';
-import type { ViewLookup } from './document-projection';
+import { type DocumentProjection, NO_VIEWS, type ViewLookup } from './document-projection';
 import { PROVENANCE, type ProvenanceView, traceDescendants } from './provenance.projection';
 
+/** Whether a batch is held, and which of its ancestors are, each by how many transformations up. */
+export interface HeldUpstreamView {
+  readonly batchId: string;
+  readonly held: boolean;
+  readonly heldAncestors: Readonly<Record<string, number>>;
+}
+
+export const HELD_UPSTREAM = 'held_upstream';
+
 /**
- * The nearest held ancestor of a batch (breadth-first through provenance parents), or null. Worked out
- * when read, so a hold never has to touch its descendants' views; the walk is bounded by the chain.
+ * Kept with the hold, so reading a batch never walks its ancestors: a hold or a release changes the held
+ * batch's document and every descendant's it has then (found once, when it is recorded), and a batch
+ * produced later inherits its inputs' held ancestors. A hold costs its downstream DAG once; a read, one
+ * document.
+ */
+export const heldUpstreamProjection: DocumentProjection<HeldUpstreamView> = {
+  collection: HELD_UPSTREAM,
+  keyOf: (event) =>
+    event.type === 'BatchMined' ||
+    event.type === 'BatchProduced' ||
+    event.type === 'BatchHeld' ||
+    event.type === 'BatchReleased'
+      ? event.data.batchId
+      : undefined,
+  evolve(view, event, _stored, lookup = NO_VIEWS) {
+    switch (event.type) {
+      case 'BatchMined':
+        return { batchId: event.data.batchId, held: false, heldAncestors: {} };
+      case 'BatchProduced': {
+        const heldAncestors: Record<string, number> = {};
+        const nearer = (batchId: string, depth: number) => {
+          if (!(heldAncestors[batchId]! <= depth)) heldAncestors[batchId] = depth;
+        };
+        for (const input of event.data.inputs) {
+          const upstream = lookup(HELD_UPSTREAM, input.batchId) as HeldUpstreamView | undefined;
+          if (upstream?.held) nearer(input.batchId, 1);
+          for (const [batchId, depth] of Object.entries(upstream?.heldAncestors ?? {}))
+            nearer(batchId, depth + 1);
+        }
+        return { batchId: event.data.batchId, held: false, heldAncestors };
+      }
+      case 'BatchHeld':
+      case 'BatchReleased': {
+        if (!view) throw new Error(`${event.type} for batch ${event.data.batchId}, which was never recorded`);
+        return { ...view, held: event.type === 'BatchHeld' };
+      }
+      default:
+        throw new Error(`${event.type} cannot change a held-upstream view`);
+    }
+  },
+  alsoChanges(event, lookup) {
+    if (event.type !== 'BatchHeld' && event.type !== 'BatchReleased') return [];
+    const heldId = event.data.batchId;
+    const provenance = lookup(PROVENANCE, heldId) as ProvenanceView | undefined;
+    if (!provenance) return [];
+    const descendants = traceDescendants(
+      provenance,
+      (id) => lookup(PROVENANCE, id) as ProvenanceView | undefined,
+    );
+    return descendants.map(({ batchId, depth }) => [
+      batchId,
+      (view: HeldUpstreamView | undefined): HeldUpstreamView => {
+        const { [heldId]: _released, ...others } = view?.heldAncestors ?? {};
+        const heldAncestors = event.type === 'BatchHeld' ? { ...others, [heldId]: depth } : others;
+        return { batchId, held: view?.held ?? false, heldAncestors };
+      },
+    ]);
+  },
+};
+
+/**
+ * The nearest held ancestor of a batch (fewest transformations up; of equals, the first by batch id), or
+ * null: one document read, whatever the chain.
  */
 export function heldAncestorOf(batchId: string, lookup: ViewLookup): string | null {
-  const seen = new Set([batchId]);
-  let frontier = [batchId];
-  while (frontier.length > 0) {
-    const next: string[] = [];
-    for (const id of frontier) {
-      const provenance = lookup(PROVENANCE, id) as ProvenanceView | undefined;
-      for (const parent of provenance?.parents ?? []) {
-        if (seen.has(parent.batchId)) continue;
-        seen.add(parent.batchId);
-        const custody = lookup(BATCH_CUSTODY, parent.batchId) as BatchCustodyView | undefined;
-        if (custody?.held) return parent.batchId;
-        next.push(parent.batchId);
-      }
-    }
-    frontier = next;
+  const upstream = lookup(HELD_UPSTREAM, batchId) as HeldUpstreamView | undefined;
+  let nearest: [string, number] | null = null;
+  for (const [ancestorId, depth] of Object.entries(upstream?.heldAncestors ?? {})) {
+    if (!nearest || depth < nearest[1] || (depth === nearest[1] && ancestorId < nearest[0]))
+      nearest = [ancestorId, depth];
   }
-  return null;
+  return nearest?.[0] ?? null;
 }
 
 /** A batch downstream of a held batch: where it is, who has it. */

@@ -15,6 +15,7 @@ import { batchCustodyProjection } from './batch-custody.projection';
 import { carbonProjection } from './carbon.projection';
 import { certificatesBySubjectProjection, certificatesProjection } from './certificates.projection';
 import type { DocumentProjection } from './document-projection';
+import { heldUpstreamProjection } from './holds';
 import { exportsProjection, licencesProjection } from './licences.projection';
 import { apiKeysProjection, organisationsProjection } from './organisations.projection';
 import { provenanceProjection } from './provenance.projection';
@@ -30,4 +31,5 @@ export const LEDGER_PROJECTIONS: readonly DocumentProjection<unknown>[] = [
   exportsProjection,
   certificatesProjection,
   certificatesBySubjectProjection,
+  heldUpstreamProjection,
 ] as DocumentProjection<unknown>[];

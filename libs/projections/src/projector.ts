@@ -11,12 +11,16 @@ export function applyEvent(
   const event = toLedgerEvent(stored);
   const lookup: ViewLookup = (collection, key) => tx.get(collection, key);
   for (const projection of projections) {
+    for (const [key, change] of projection.alsoChanges?.(event, lookup) ?? []) {
+      tx.put(projection.collection, key, change(tx.get(projection.collection, key)), stored.position);
+    }
     const key = projection.keyOf(event);
     if (key === undefined) continue;
     tx.put(
       projection.collection,
       key,
-      projection.evolve(tx.get(projection.collection, key), event, stored, lookup),
+      // The transaction's copy of the document is replaced by what evolve returns: it is the projection's.
+      projection.evolve(tx.get(projection.collection, key), event, stored, lookup, true),
       stored.position,
     );
   }

@@ -84,17 +84,22 @@ function produced(
   const consumedTotal = inputs.reduce((sum, input) => sum + input.consumedGrams, 0);
   // Every output of a transformation gets the same input mix: the origins of the inputs, each weighted
   // by the share of the consumed mass it supplied, merged by mined batch (a DAG can reach one twice).
-  const origins = new Map<string, Origin>();
+  // The sums are kept apart from the origins, so 100 inputs of 100 origins each do not copy an origin 10,000 times.
+  const sums = new Map<string, { origin: Origin; massFraction: number }>();
   let depth = 0;
   for (const input of inputs) {
     const parent = inputView(lookup, input.batchId, batchId);
     depth = Math.max(depth, parent.depth + 1);
     const weight = input.consumedGrams / consumedTotal;
     for (const origin of parent.origins) {
-      const massFraction = (origins.get(origin.batchId)?.massFraction ?? 0) + weight * origin.massFraction;
-      origins.set(origin.batchId, { ...origin, massFraction });
+      const known = sums.get(origin.batchId);
+      if (known) known.massFraction += weight * origin.massFraction;
+      else sums.set(origin.batchId, { origin, massFraction: 0 + weight * origin.massFraction });
     }
   }
+  const origins = new Map(
+    [...sums].map(([id, { origin, massFraction }]) => [id, { ...origin, massFraction }]),
+  );
   const parents = inputs.map((input) => ({
     batchId: input.batchId,
     consumedKg: gramsToKg(input.consumedGrams),

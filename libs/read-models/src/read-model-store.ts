@@ -1,7 +1,11 @@
 import Database from 'better-sqlite3';
 import { ownerOnlyDatabaseFile } from './owner-only-file';
 
-/** Read and write access to view documents inside one read-model transaction. */
+/**
+ * Read and write access to view documents inside one read-model transaction. A document read or put in
+ * the transaction is handed back as the same object until it ends (projections never mutate what they are
+ * given), so a document many events of one transaction change is parsed and serialised once, not per event.
+ */
 export interface ViewTransaction {
   get<V>(collection: string, key: string): V | undefined;
   put<V>(collection: string, key: string, view: V, position: bigint): void;
@@ -15,7 +19,16 @@ export interface StoredViewDocument {
   readonly position: bigint;
 }
 
-const SCHEMA_VERSION = 1;
+/** 2: the held-upstream views (holds kept with their descendants); a file of version 1 is rebuilt on open. */
+const SCHEMA_VERSION = 2;
+
+/** A document as a transaction last saw it; `position` is set once the transaction put it. */
+interface TransactionDocument {
+  readonly collection: string;
+  readonly key: string;
+  readonly view: unknown;
+  readonly position: bigint | undefined;
+}
 
 /**
  * The read-model database: JSON view documents by (collection, key) plus the projector's checkpoint.
@@ -64,7 +77,7 @@ export class ReadModelStore {
         )
         .pluck()
         .all();
-      // Other Tracelode files (the event store) are SQLite at user_version 1 too: the tables tell them apart.
+      // Other Tracelode files (the event store) are SQLite with a user_version too: the tables tell them apart.
       if (version !== SCHEMA_VERSION || tables.length !== 2)
         throw new Error(
           `${path} is not a read-model file this build can read (schema version ${version}, expected ${SCHEMA_VERSION})`,
@@ -106,11 +119,23 @@ export class ReadModelStore {
   /** Applies `work` and moves the checkpoint to `position` in one transaction: both land or neither. */
   applyAndCheckpoint(position: bigint, work: (tx: ViewTransaction) => void): void {
     this.db.transaction(() => {
+      const documents = new Map<string, TransactionDocument>();
+      const id = (collection: string, key: string) => `${collection}\u0000${key}`;
       work({
-        get: <V>(collection: string, key: string) => this.get<V>(collection, key),
-        put: <V>(collection: string, key: string, view: V, at: bigint) =>
-          this.putDocument.run(collection, key, JSON.stringify(view), Number(at)),
+        get: <V>(collection: string, key: string) => {
+          const known = documents.get(id(collection, key));
+          if (known) return known.view as V | undefined;
+          const view = this.get<V>(collection, key);
+          documents.set(id(collection, key), { collection, key, view, position: undefined });
+          return view;
+        },
+        put: <V>(collection: string, key: string, view: V, at: bigint) => {
+          documents.set(id(collection, key), { collection, key, view, position: at });
+        },
       });
+      for (const { collection, key, view, position: at } of documents.values()) {
+        if (at !== undefined) this.putDocument.run(collection, key, JSON.stringify(view), Number(at));
+      }
       this.writeCheckpoint.run(Number(position));
     })();
   }

@@ -89,6 +89,7 @@ export function toProblem(error: unknown): Problem {
       ...(typeof fields.retryAfterSeconds === 'number'
         ? { retryAfterSeconds: fields.retryAfterSeconds }
         : {}),
+      ...(typeof fields.maxEvents === 'number' ? { maxEvents: fields.maxEvents } : {}),
     };
     return problem(status, code, detail, extensions);
   }

@@ -25,6 +25,28 @@ export interface LedgerConfig {
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
   /** How long after it occurred an event may still be recorded (TRACELODE_MAX_RECORDING_DELAY, ADR 0017). */
   readonly maxRecordingDelayMs: number;
+  /** Bounded reads: how much a view as of a moment or an audit bundle may gather, and how many run at once. */
+  readonly reads: ReadLimits;
+  /** How long a client may take to send a request, and how many connections one address may hold. */
+  readonly connections: ConnectionLimits;
+}
+
+export interface ReadLimits {
+  /** Most events a view as of a moment or an audit bundle gathers (422 CHAIN_TOO_LARGE / 413 BUNDLE_TOO_LARGE beyond). */
+  readonly maxEvidenceEvents: number;
+  /** Expensive reads (as of a moment, bundles) running at once… */
+  readonly concurrent: number;
+  /** …and waiting for a turn; beyond that, 503 READS_BUSY with retryAfterSeconds. */
+  readonly queued: number;
+}
+
+export interface ConnectionLimits {
+  /** Whole request (headers and body) received within this, or the connection is closed. */
+  readonly requestTimeoutMs: number;
+  /** A connection idle this long is closed. */
+  readonly connectionTimeoutMs: number;
+  /** Open connections per client address; more are answered 429 and closed. */
+  readonly maxPerClient: number;
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -87,5 +109,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     minPositionWaitMs: 5000,
     logLevel: logLevel as LedgerConfig['logLevel'],
     maxRecordingDelayMs: recordingDelayMs(env),
+    reads: {
+      maxEvidenceEvents: positiveInteger(env, 'TRACELODE_MAX_EVIDENCE_EVENTS', 20_000),
+      concurrent: positiveInteger(env, 'TRACELODE_EXPENSIVE_READS', 2),
+      queued: positiveInteger(env, 'TRACELODE_EXPENSIVE_READS_QUEUED', 8),
+    },
+    connections: {
+      requestTimeoutMs: positiveInteger(env, 'TRACELODE_REQUEST_TIMEOUT_MS', 30_000),
+      connectionTimeoutMs: positiveInteger(env, 'TRACELODE_CONNECTION_TIMEOUT_MS', 10_000),
+      maxPerClient: positiveInteger(env, 'TRACELODE_MAX_CONNECTIONS_PER_CLIENT', 64),
+    },
   };
 }

@@ -6,7 +6,9 @@ import {
   assembleAuditBundle,
   type AuditBundle,
   collectEvidence,
-  withProjectedViews,
+  EvidenceTooLargeError,
+  type Pace,
+  projectEvidence,
 } from '@tracelode/evidence';
 import { LogNotary } from '@tracelode/log';
 import { apiProblem } from '../common/problem-details';
@@ -36,6 +38,7 @@ import {
 } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import type { LedgerConfig } from '../config/ledger-config';
+import { ExpensiveReads } from './expensive-reads';
 import { EVENT_STORE, LEDGER_CONFIG } from './ledger.tokens';
 import { ApiMinPosition, ViewsReady } from './views-ready';
 
@@ -124,6 +127,8 @@ const POSITION = /^\d{1,19}$/;
  */
 @Injectable()
 export class ViewSource {
+  private readonly expensive: ExpensiveReads;
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly views: ReadModelStore,
@@ -131,7 +136,9 @@ export class ViewSource {
     private readonly projector: Projector,
     private readonly notary: LogNotary,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
-  ) {}
+  ) {
+    this.expensive = new ExpensiveReads(config.reads);
+  }
 
   /** A view of one batch at the moment asked for; undefined when the batch does not exist (then). */
   async batch<Kind extends BatchViewKind>(query: ViewQuery<Kind>): Promise<BatchViewOf<Kind> | undefined> {
@@ -147,8 +154,21 @@ export class ViewSource {
       return read(query.id, live);
     }
     await this.ready.atLeast(position.toString());
-    const { events } = await collectEvidence(this.store, live, histories(query.id, live), position);
-    return withProjectedViews(events, (lookup) => read(query.id, lookup));
+    const { maxEvidenceEvents: maxEvents } = this.config.reads;
+    return this.expensive.run(async (pace: Pace) => {
+      try {
+        const batchIds = histories(query.id, live);
+        const { events } = await collectEvidence(this.store, live, batchIds, position, { maxEvents, pace });
+        return read(query.id, await projectEvidence(events, pace));
+      } catch (error) {
+        if (!(error instanceof EvidenceTooLargeError)) throw error;
+        throw apiProblem(
+          'CHAIN_TOO_LARGE',
+          `${error.message}: too many to read as of a moment (the limit is TRACELODE_MAX_EVIDENCE_EVENTS)`,
+          { maxEvents },
+        );
+      }
+    });
   }
 
   /** A view kept by key (a certificate, a licence), as it is now. */
@@ -193,17 +213,28 @@ export class ViewSource {
         { retryAfterSeconds: 1 },
       );
     }
-    try {
-      return await assembleAuditBundle(
-        this.store,
-        this.notary,
-        (collection, key) => this.views.get(collection, key),
-        batchId,
-      );
-    } catch (error) {
-      if (!(error instanceof CorruptEventError)) throw error;
-      throw apiProblem('LOG_CORRUPT', error.message, { eventId: error.eventId });
-    }
+    const { maxEvidenceEvents: maxEvents } = this.config.reads;
+    return this.expensive.run(async (pace) => {
+      try {
+        return await assembleAuditBundle(
+          this.store,
+          this.notary,
+          (collection, key) => this.views.get(collection, key),
+          batchId,
+          { maxEvents, pace },
+        );
+      } catch (error) {
+        if (error instanceof EvidenceTooLargeError) {
+          throw apiProblem(
+            'BUNDLE_TOO_LARGE',
+            `${error.message}: too many for one bundle (the limit is TRACELODE_MAX_EVIDENCE_EVENTS)`,
+            { maxEvents },
+          );
+        }
+        if (!(error instanceof CorruptEventError)) throw error;
+        throw apiProblem('LOG_CORRUPT', error.message, { eventId: error.eventId });
+      }
+    });
   }
 
   private async positionOf(moment: ViewMoment): Promise<bigint | undefined> {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { EventEmitter } from 'node:events';
 import { LedgerProcess } from '../support/ledger-process';
 import { benchDemoBundle, benchLogVerification } from './bench-integrity';
+import { benchBoundedReads } from './bench-bounded-reads';
 import { benchProvenance } from './bench-provenance';
 
 /**
@@ -82,6 +83,7 @@ export async function bench(args: string[]): Promise<number> {
     );
     const logVerification = await benchLogVerification(VERIFIED_LOG_EVENTS, progress);
     const demoBundle = await benchDemoBundle(progress);
+    const boundedReads = await benchBoundedReads(progress);
 
     const result = {
       commandsPerSec: round(http.commandsPerSec),
@@ -110,6 +112,7 @@ export async function bench(args: string[]): Promise<number> {
       provenance,
       logVerification,
       demoBundle,
+      boundedReads,
       node: process.version,
       cpus: availableParallelism(),
       cpuModel: cpus()[0]?.model ?? 'unknown',

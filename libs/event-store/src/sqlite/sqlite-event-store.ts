@@ -386,6 +386,12 @@ function parseColumn(row: EventRow, column: 'data' | 'metadata'): unknown {
 function migrate(db: Database.Database): void {
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
+    // Another Tracelode file (the views) has a user_version too: without the events table it is not ours.
+    if (
+      version > 0 &&
+      !db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get()
+    )
+      throw new EventStoreUnavailableError('The file holds no event log (no such table: events)');
     if (version > SCHEMA_VERSION)
       throw new EventStoreUnavailableError(
         `Event store schema version ${version} is newer than this build supports (${SCHEMA_VERSION})`,

@@ -1,0 +1,299 @@
+import { type LedgerEvent, toBatchStreamId, toCertificateStreamId, toOrgStreamId } from '@tracelode/domain';
+import {
+  type EventToAppend,
+  SealingEventStore,
+  SqliteEventStore,
+  type StreamWrite,
+} from '@tracelode/event-store';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LedgerProcess } from '../support/ledger-process';
+
+/**
+ * The bounded-reads case of `tracelode bench`: a lot assayed 1,000 and 5,000 times, read as of a moment
+ * and as an audit bundle. Both are projected from the lot's events, so their cost per event should not
+ * grow with the history (it was quadratic: 10.5 s at 2,000 assays).
+ */
+export interface BoundedReadsBenchResult {
+  readonly lots: {
+    events: number;
+    asOfMs: number;
+    asOfUsPerEvent: number;
+    bundleMs: number;
+    bundleUsPerEvent: number;
+  }[];
+  /** µs per event at the larger lot ÷ at the smaller: about 1 when the cost is linear. */
+  readonly asOfGrowth: number;
+  readonly bundleGrowth: number;
+}
+
+const ADMIN_TOKEN = 'bench-bounded-reads-admin-token-01';
+const REPEATS = 5;
+
+export interface BoundedReadsLedger {
+  /** A lot per entry of `assays`: `LOT-<n>`, mined then assayed n times. */
+  readonly lots: readonly string[];
+  /** The bottom batches of the transformation chain (`CHAIN-<levels>-<i>`), if one was asked for. */
+  readonly chainBottom: readonly string[];
+  /** An instant after every event (for `asOf`). */
+  readonly asOf: string;
+}
+
+const recordedAt = '2026-06-30T00:00:00Z';
+const occurredAt = '2026-03-01T00:00:00Z';
+
+function envelope(event: LedgerEvent, orgId = 'mineco'): EventToAppend {
+  return {
+    eventId: randomUUID(),
+    type: event.type,
+    data: event.data,
+    metadata: {
+      commandId: randomUUID(),
+      actor: { orgId, keyId: `${orgId}-key`, roles: ['producer'] },
+      recordedAt,
+      schemaVersion: 1,
+    },
+  };
+}
+
+const mined = (batchId: string): LedgerEvent => ({
+  type: 'BatchMined',
+  data: {
+    batchId,
+    orgId: 'mineco',
+    facilityId: 'mt-weld',
+    material: { form: 'concentrate', elements: ['Nd', 'Pr'] },
+    massGrams: 1_000_000,
+    extractionEmissionsKgCo2e: 300,
+    occurredAt,
+  },
+});
+
+/**
+ * Writes, sealed as the ledger seals every event, the ledger the bounded-reads bench and test read: an
+ * organisation with a certified mine, a lot per entry of `assays`, and optionally a chain of `levels`
+ * transformations, each consuming the `width` batches of the level above and producing `width` more.
+ */
+export async function buildBoundedReadsLedger(
+  path: string,
+  options: { assays: readonly number[]; levels?: number; width?: number },
+): Promise<BoundedReadsLedger> {
+  const store = new SealingEventStore(SqliteEventStore.open(path));
+  try {
+    await store.append([
+      {
+        stream: toOrgStreamId('mineco'),
+        expectedRevision: 'no_stream',
+        events: [
+          {
+            type: 'OrganisationRegistered',
+            data: { orgId: 'mineco', name: 'Mineco', country: 'AU', roles: ['producer'] },
+          },
+          {
+            type: 'FacilityRegistered',
+            data: { orgId: 'mineco', facilityId: 'mt-weld', kind: 'mine', name: 'Mt Weld', country: 'AU' },
+          },
+        ].map((event) => envelope(event as LedgerEvent)),
+      },
+      {
+        stream: toOrgStreamId('irma'),
+        expectedRevision: 'no_stream',
+        events: [
+          envelope(
+            {
+              type: 'OrganisationRegistered',
+              data: { orgId: 'irma', name: 'IRMA', country: 'DE', roles: ['certifier'] },
+            },
+            'irma',
+          ),
+        ],
+      },
+      {
+        stream: toCertificateStreamId('CERT-MINE'),
+        expectedRevision: 'no_stream',
+        events: [
+          envelope(
+            {
+              type: 'CertificateIssued',
+              data: {
+                certificateId: 'CERT-MINE',
+                certifierOrgId: 'irma',
+                scheme: 'IRMA',
+                level: '75',
+                subject: { type: 'facility', id: 'mt-weld', orgId: 'mineco' },
+                validFrom: '2026-01-01T00:00:00Z',
+                validUntil: '2027-01-01T00:00:00Z',
+                evidence: { sha256: 'cd'.repeat(32), uri: 'https://irma.example/reports/1' },
+                occurredAt: '2026-01-01T00:00:00Z',
+              },
+            },
+            'irma',
+          ),
+        ],
+      },
+    ]);
+
+    const lots: string[] = [];
+    for (const count of options.assays) {
+      const batchId = `LOT-${count}`;
+      lots.push(batchId);
+      const stream = toBatchStreamId(batchId);
+      await store.append([{ stream, expectedRevision: 'no_stream', events: [envelope(mined(batchId))] }]);
+      for (let first = 0; first < count; first += 500) {
+        const events = Array.from({ length: Math.min(500, count - first) }, (_, i) =>
+          envelope({
+            type: 'BatchAssayed',
+            data: {
+              batchId,
+              assayId: `A-${first + i}`,
+              byOrgId: 'mineco',
+              lab: 'Site lab',
+              method: 'XRF',
+              grade: { TREO: 40 + ((first + i) % 5) },
+              occurredAt,
+            },
+          }),
+        );
+        await store.append([{ stream, expectedRevision: 'any', events }]);
+      }
+    }
+
+    const { levels = 0, width = 100 } = options;
+    let level = Array.from({ length: width }, (_, i) => `CHAIN-0-${i}`);
+    if (levels > 0) {
+      await store.append(
+        level.map((id) => ({
+          stream: toBatchStreamId(id),
+          expectedRevision: 'no_stream' as const,
+          events: [envelope(mined(id))],
+        })),
+      );
+    }
+    for (let depth = 1; depth <= levels; depth++) {
+      const outputs = Array.from({ length: width }, (_, i) => `CHAIN-${depth}-${i}`);
+      const common = {
+        transformationId: `T-${depth}`,
+        process: 'solvent_extraction',
+        orgId: 'mineco',
+        facilityId: 'mt-weld',
+        occurredAt,
+      };
+      const writes: StreamWrite[] = [
+        ...level.map((batchId) => ({
+          stream: toBatchStreamId(batchId),
+          expectedRevision: 'any' as const,
+          events: [
+            envelope({
+              type: 'BatchRefined',
+              data: {
+                ...common,
+                batchId,
+                consumedGrams: 1_000_000,
+                remainingGrams: 0,
+                outputBatchIds: outputs,
+              },
+            } as LedgerEvent),
+          ],
+        })),
+        ...outputs.map((batchId) => ({
+          stream: toBatchStreamId(batchId),
+          expectedRevision: 'no_stream' as const,
+          events: [
+            envelope({
+              type: 'BatchProduced',
+              data: {
+                ...common,
+                batchId,
+                massGrams: 1_000_000,
+                inputs: level.map((input) => ({ batchId: input, consumedGrams: 1_000_000 })),
+                material: { form: 'oxide', elements: ['Nd', 'Pr'] },
+                processEmissionsKgCo2e: 100,
+                allocation: { method: 'mass', share: 1 / width },
+                residues: [],
+                unaccountedLossGrams: 0,
+              },
+            } as LedgerEvent),
+          ],
+        })),
+      ];
+      await store.append(writes);
+      level = outputs;
+    }
+    return { lots, chainBottom: levels > 0 ? level : [], asOf: '2026-12-31T00:00:00Z' };
+  } finally {
+    await store.close();
+  }
+}
+
+/** Until the views and the Merkle log hold every event. */
+export async function caughtUp(url: string): Promise<void> {
+  for (;;) {
+    const response = await fetch(`${url}/health`);
+    const health = (await response.json()) as {
+      logPosition: string;
+      viewsPosition: string;
+      treeSize: number;
+    };
+    if (response.status !== 200) throw new Error(`the ledger is unhealthy: ${JSON.stringify(health)}`);
+    if (health.logPosition === health.viewsPosition && String(health.treeSize) === health.logPosition) return;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+export async function benchBoundedReads(
+  progress: (message: string) => void,
+): Promise<BoundedReadsBenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'tracelode-bench-bounded-'));
+  try {
+    const ledger = await buildBoundedReadsLedger(join(dir, 'ledger.db'), { assays: [1000, 5000] });
+    const server = await LedgerProcess.start({
+      TRACELODE_STORE: `sqlite:${join(dir, 'ledger.db')}`,
+      TRACELODE_VIEWS: join(dir, 'views.db'),
+      TRACELODE_ADMIN_TOKEN: ADMIN_TOKEN,
+      TRACELODE_LOG_LEVEL: 'warn',
+    });
+    try {
+      await caughtUp(server.url);
+      const lots = [];
+      for (const lot of ledger.lots) {
+        const events = Number(lot.slice('LOT-'.length)) + 1;
+        const asOfMs = await medianMs(`${server.url}/batches/${lot}?asOf=${ledger.asOf}`);
+        const bundleMs = await medianMs(`${server.url}/batches/${lot}/audit-bundle`);
+        lots.push({
+          events,
+          asOfMs: round(asOfMs),
+          asOfUsPerEvent: round((asOfMs * 1000) / events),
+          bundleMs: round(bundleMs),
+          bundleUsPerEvent: round((bundleMs * 1000) / events),
+        });
+        progress(`bounded reads: ${lot} as of a moment ${round(asOfMs)} ms, bundle ${round(bundleMs)} ms`);
+      }
+      const [small, large] = [lots[0]!, lots.at(-1)!];
+      return {
+        lots,
+        asOfGrowth: round(large.asOfUsPerEvent / small.asOfUsPerEvent),
+        bundleGrowth: round(large.bundleUsPerEvent / small.bundleUsPerEvent),
+      };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function medianMs(url: string): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i <= REPEATS; i++) {
+    const started = performance.now();
+    const response = await fetch(url, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+    if (i > 0) times.push(performance.now() - started); // the first warms up
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+}
+
+const round = (value: number, places = 2) => Number(value.toFixed(places));
