@@ -23,9 +23,17 @@ export class HealthProbe {
         } catch { failures++; }
         waits.push(performance.now() - started);
       };
-      const timer = setInterval(probe, ${everyMs});
+      // One probe at a time, as a load balancer's health check: the next starts ${everyMs} ms after the last
+      // answered, so a stall shows as one long wait rather than a pile of overlapping connections.
+      let stopped = false;
+      (async () => {
+        while (!stopped) {
+          await probe();
+          await new Promise((done) => setTimeout(done, ${everyMs}));
+        }
+      })();
       process.stdin.on('data', () => {
-        clearInterval(timer);
+        stopped = true;
         waits.sort((a, b) => a - b);
         process.stdout.write(JSON.stringify({ probes: waits.length, failures, maxMs: waits.at(-1) ?? 0, p99Ms: waits[Math.floor(waits.length * 0.99)] ?? 0 }));
         process.exit(0);
