@@ -1,14 +1,12 @@
+import { BACKFILL, refusal } from '../spec-support';
 import { type Decider, InMemoryStreams, type Issued } from '../decider';
 import type { CertificateSubject } from '../certificate/certificate.events';
 import { engagementIdOf } from '../engagement/engagement.state';
 import type { OrganisationEvent } from '../organisation/organisation.events';
 import type { Actor } from '../shared/actor';
-import { DomainError, type RefusalCode } from '../shared/domain-error';
+import type { RefusalCode } from '../shared/domain-error';
 import { assayBatch, holdBatch, mineBatch, receiveBatch, releaseBatch, shipBatch } from './batch.decider';
 import type { BatchEvent, BatchMined, BatchShipped } from './batch.events';
-
-/** These fixtures are a backfill, months between occurredAt and recordedAt: no recording bound here (the bound has its own cases). */
-const BACKFILL = { maxRecordingDelayMs: Number.POSITIVE_INFINITY };
 
 const org = (
   orgId: string,
@@ -49,16 +47,6 @@ const ledger = (given: readonly BatchEvent[]) =>
     .given('organisations', 'ags', ...org('ags', 'AU'))
     .given('organisations', 'customs-my', ...org('customs-my', 'MY'))
     .given('batches', 'b1', ...given);
-
-const refusal = (run: () => unknown): DomainError => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('the command was not refused');
-};
 
 /** Given b1's events, when an actor issues a command, then exactly these events on b1, or a refusal. */
 const spec = (given: readonly BatchEvent[]) => ({

@@ -1,6 +1,7 @@
+import { BACKFILL, refusal } from '../spec-support';
 import { type Decider, InMemoryStreams } from '../decider';
 import type { Actor } from '../shared/actor';
-import { DomainError, type RefusalCode } from '../shared/domain-error';
+import type { RefusalCode } from '../shared/domain-error';
 import {
   issueCertificate,
   reinstateCertificate,
@@ -12,24 +13,11 @@ import type { EngagementEvent } from '../engagement/engagement.events';
 import { engagementIdOf } from '../engagement/engagement.state';
 import { MAX_CERTIFICATES_PER_SUBJECT } from '../rules';
 
-/** These fixtures are a backfill, months between occurredAt and recordedAt: no recording bound here (the bound has its own cases). */
-const BACKFILL = { maxRecordingDelayMs: Number.POSITIVE_INFINITY };
-
 const as = (orgId: string, role: 'certifier' | 'producer' = 'certifier'): Actor => ({
   orgId,
   keyId: `${orgId}-key`,
   roles: [role],
 });
-
-const refusal = (run: () => unknown): DomainError => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('the command was not refused');
-};
 
 /** Given C1's events, when a command, then exactly these events on C1, or a refusal. */
 const spec = (given: readonly CertificateEvent[]) => ({

@@ -1,12 +1,10 @@
+import { BACKFILL } from '../spec-support';
 import type { BatchEvent } from '../batch/batch.events';
 import { InMemoryStreams, type Issued } from '../decider';
 import type { Actor } from '../shared/actor';
 import { DomainError } from '../shared/domain-error';
 import { exportBatch, type ExportBatch } from './export.decider';
 import type { LicenceEvent } from './licence.events';
-
-/** These fixtures are a backfill, months between occurredAt and recordedAt: no recording bound here (the bound has its own cases). */
-const BACKFILL = { maxRecordingDelayMs: Number.POSITIVE_INFINITY };
 
 const exporter: Actor = { orgId: 'mineco', keyId: 'k', roles: ['producer'] };
 const mined: BatchEvent = {

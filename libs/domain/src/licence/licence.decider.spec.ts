@@ -1,6 +1,7 @@
+import { refusal } from '../spec-support';
 import { type Decider, InMemoryStreams } from '../decider';
 import type { Actor } from '../shared/actor';
-import { DomainError, type RefusalCode } from '../shared/domain-error';
+import type { RefusalCode } from '../shared/domain-error';
 import {
   amendLicence,
   grantLicence,
@@ -16,16 +17,6 @@ const as = (orgId: string, ...roles: Actor['roles'][number][]): Actor => ({
   roles,
 });
 const regulator = as('customs', 'regulator');
-
-const refusal = (run: () => unknown): DomainError => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('the command was not refused');
-};
 
 /** Given L1's events (and the holder MineCo, unless told otherwise), when a command, then L1's events. */
 const spec = (given: readonly LicenceEvent[], { holderExists = true } = {}) => ({

@@ -1,6 +1,7 @@
+import { refusal } from '../spec-support';
 import { type Decider, InMemoryStreams } from '../decider';
 import { type Actor, tenantRoles } from '../shared/actor';
-import { DomainError, type RefusalCode } from '../shared/domain-error';
+import type { RefusalCode } from '../shared/domain-error';
 import {
   registerFacility,
   registerOrganisation,
@@ -9,16 +10,6 @@ import {
 } from './organisation.decider';
 import type { OrganisationEvent } from './organisation.events';
 import { evolveOrganisation, initialOrganisationState, signaturesRequired } from './organisation.state';
-
-const refusal = (run: () => unknown): DomainError => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('the command was not refused');
-};
 
 /** Given MineCo's events, when a command, then exactly these events on MineCo's stream, or a refusal. */
 const spec = (given: readonly OrganisationEvent[]) => ({

@@ -1,12 +1,10 @@
+import { BACKFILL } from '../spec-support';
 import type { BatchEvent } from '../batch/batch.events';
 import { InMemoryStreams, type Issued } from '../decider';
 import type { OrganisationEvent } from '../organisation/organisation.events';
 import type { Actor } from '../shared/actor';
 import { DomainError } from '../shared/domain-error';
 import { transformBatches, type TransformBatches } from './transformation.decider';
-
-/** These fixtures are a backfill, months between occurredAt and recordedAt: no recording bound here (the bound has its own cases). */
-const BACKFILL = { maxRecordingDelayMs: Number.POSITIVE_INFINITY };
 
 const plant = (orgId: string, country: string, ...facilityIds: string[]): OrganisationEvent[] => [
   { type: 'OrganisationRegistered', data: { orgId, name: orgId, country, roles: ['producer'] } },
