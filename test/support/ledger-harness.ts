@@ -101,6 +101,11 @@ export class LedgerHarness {
     });
   }
 
+  /** The event store the server runs on (TRACELODE_STORE), to read its log once the server is shut down. */
+  get storeUrl(): string {
+    return this.env.TRACELODE_STORE ?? '';
+  }
+
   /** The server process's id (to read its memory from /proc). */
   get pid(): number | undefined {
     return this.process?.pid;

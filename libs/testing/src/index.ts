@@ -5,3 +5,4 @@ export * from './ledger-writes';
 export * from './projection-spec';
 export * from './log-helpers';
 export * from './ledger-fixture';
+export * from './views-fixture';
