@@ -266,6 +266,24 @@ describe('the views of a rich chain are those the ledger gave before schema 2', 
       expect({ path, view: normalised[path] }).toEqual({ path, view });
   });
 
+  it('records each transformation once, on its own stream; a batch event names no other batch', () => {
+    const recorded = log.filter((event) => event.type === 'TransformationRecorded');
+    expect(recorded.map((event) => event.stream)).toEqual([
+      'transformation-T1',
+      'transformation-T2',
+      'transformation-T3',
+      'transformation-T4',
+    ]);
+    const batchEvents = log.filter(
+      (event) => event.type === 'BatchProduced' || event.type === 'BatchRefined',
+    );
+    expect(batchEvents).toHaveLength(14); // T1 3 in, 1 out; T2 2, 2; T3 1, 2; T4 2, 1
+    for (const event of batchEvents) {
+      expect(Object.keys(event.data)).not.toEqual(expect.arrayContaining(['inputs']));
+      expect(Object.keys(event.data)).not.toEqual(expect.arrayContaining(['outputBatchIds']));
+    }
+  });
+
   it('reads a rich chain: most views exist, and every bundle verifies', () => {
     const served = Object.values(views).filter((view) => (view as { status: number }).status === 200);
     expect(served.length).toBeGreaterThan(100);

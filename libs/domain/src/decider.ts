@@ -22,6 +22,11 @@ import {
   type OrganisationState,
 } from './organisation/organisation.state';
 import type { Actor } from './shared/actor';
+import {
+  evolveTransformation,
+  initialTransformationState,
+  type TransformationState,
+} from './transformation/transformation.state';
 import type { LedgerPolicy } from './shared/two-times';
 import {
   toBatchStreamId,
@@ -30,6 +35,7 @@ import {
   toEngagementStreamId,
   toLicenceStreamId,
   toOrgStreamId,
+  toTransformationStreamId,
 } from './streams';
 
 /**
@@ -65,6 +71,11 @@ export const STREAM_KINDS = {
     initial: initialEngagementState,
     evolve: evolveEngagement,
   },
+  transformations: {
+    streamOf: toTransformationStreamId,
+    initial: initialTransformationState,
+    evolve: evolveTransformation,
+  },
 } as const;
 
 export type StreamKind = keyof typeof STREAM_KINDS;
@@ -76,6 +87,7 @@ export interface StateOfKind {
   certificates: CertificateState;
   credentials: CredentialsState;
   engagements: EngagementState;
+  transformations: TransformationState;
 }
 
 /** The ids of each kind a decision reads. */
@@ -92,6 +104,7 @@ export interface LedgerState {
   certificate(certificateId: string): CertificateState;
   credentials(orgId: string): CredentialsState;
   engagement(engagementId: string): EngagementState;
+  transformation(transformationId: string): TransformationState;
 }
 
 /** Events to append to one stream; a decision's streams are appended in one atomic write. */
@@ -145,6 +158,7 @@ export function ledgerState(loaded: LoadedStreams): LedgerState {
     certificate: (id) => get('certificates', id),
     credentials: (id) => get('credentials', id),
     engagement: (id) => get('engagements', id),
+    transformation: (id) => get('transformations', id),
   };
 }
 

@@ -1,8 +1,11 @@
 import type { LedgerEvent } from './ledger-event';
 import type { Actor } from './shared/actor';
 
-/** The envelope's schema version this code writes; `decodeEvent` upcasts older ones to it. */
-export const SCHEMA_VERSION = 1;
+/**
+ * The envelope's schema version this code writes; `decodeEvent` upcasts older ones to it. 2: a
+ * transformation's declaration is recorded once, in `TransformationRecorded` (ADR 0021).
+ */
+export const SCHEMA_VERSION = 2;
 
 /** Everything the ledger records about an event besides its data: who, when, which command. */
 export interface EventMetadata {
@@ -46,13 +49,18 @@ export function encodeEvent(event: LedgerEvent, envelope: CommandEnvelope, event
   return { eventId, type: event.type, data: event.data, metadata: { ...metadata } };
 }
 
-/** An older envelope (or data) brought to the current schema; none exist yet, since version 1 is the first. */
+/** An older envelope (or data) brought to the schema one version newer. */
 type Upcast = (event: { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }) => {
   type: string;
   data: Record<string, unknown>;
   metadata: Record<string, unknown>;
 };
-const UPCASTS: Readonly<Record<number, Upcast>> = {};
+const UPCASTS: Readonly<Record<number, Upcast>> = {
+  // A v1 BatchRefined or BatchProduced still carries its transformation's lists, which no v1 event records
+  // anywhere else: they are kept, besides the v2 fields, and the projections read them where a v2 event has
+  // its transformation's declaration (SchemaV1BatchRefinedData, SchemaV1BatchProducedData; ADR 0021).
+  1: (event) => event,
+};
 
 /** The one way an event is read back: upcast to the current schema, then typed. */
 export function decodeEvent(stored: Pick<EncodedEvent, 'type' | 'data' | 'metadata'>): {

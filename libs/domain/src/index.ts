@@ -15,6 +15,7 @@ export * from './batch/batch.events';
 export * from './batch/batch.state';
 export * from './batch/batch.decider';
 export * from './transformation/transformation.events';
+export * from './transformation/transformation.state';
 export * from './transformation/transformation.decider';
 export type { LedgerEvent } from './ledger-event';
 export * from './licence/licence.events';

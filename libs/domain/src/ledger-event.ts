@@ -5,6 +5,7 @@ import type { EngagementEvent } from './engagement/engagement.events';
 import type { LicenceEvent } from './licence/licence.events';
 import type { LedgerAdministrationEvent } from './ledger/ledger.events';
 import type { OrganisationEvent } from './organisation/organisation.events';
+import type { TransformationEvent } from './transformation/transformation.events';
 
 /** Every event type the ledger stores; `type` is its permanent wire name. */
 export type LedgerEvent =
@@ -14,4 +15,5 @@ export type LedgerEvent =
   | CertificateEvent
   | LedgerAdministrationEvent
   | ApiKeyRevoked
-  | EngagementEvent;
+  | EngagementEvent
+  | TransformationEvent;

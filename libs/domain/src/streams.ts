@@ -2,6 +2,9 @@
 export const toOrgStreamId = (orgId: string): string => `org-${orgId}`;
 export const toBatchStreamId = (batchId: string): string => `batch-${batchId}`;
 export const toLicenceStreamId = (licenceId: string): string => `licence-${licenceId}`;
+/** A transformation's declaration, recorded once (ADR 0021). */
+export const toTransformationStreamId = (transformationId: string): string =>
+  `transformation-${transformationId}`;
 export const toCertificateStreamId = (certificateId: string): string => `certificate-${certificateId}`;
 /** Holds the record of one idempotent command, written atomically with the command's events. */
 export const toCommandStreamId = (commandKey: string): string => `command-${commandKey}`;

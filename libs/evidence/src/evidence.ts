@@ -5,6 +5,7 @@ import {
   toCertificateStreamId,
   toLicenceStreamId,
   toOrgStreamId,
+  toTransformationStreamId,
 } from '@tracelode/domain';
 import type { EventStore, StoredEvent } from '@tracelode/event-store';
 import {
@@ -41,16 +42,19 @@ export class EvidenceTooLargeError extends Error {
   }
 }
 
-/** What an event names: organisations, facilities (with their organisation) and licences. */
+/** What an event names: organisations, facilities (with their organisation), licences and transformations. */
 interface References {
   readonly orgIds: Set<string>;
   readonly facilities: Set<string>; // `${orgId}/${facilityId}`
   readonly licenceIds: Set<string>;
+  readonly transformationIds: Set<string>;
 }
 
 /**
  * The events that determine a batch's views as they stood at `atPosition`, in log order: every event of
- * the batch's and all its ancestors' streams, of the organisations they name, of the certificates whose
+ * the batch's and all its ancestors' streams, of the transformations those events name (a
+ * transformation's inputs and outputs are recorded once, in its own stream: ADR 0021), of the
+ * organisations they name, of the certificates whose
  * subject is one of those batches, organisations or facilities, and of the licences their exports drew on
  * — whole streams from their first event, so each stream's hash chain can be checked, cut at the position.
  *
@@ -66,7 +70,12 @@ export async function collectEvidence(
 ): Promise<Evidence> {
   const { maxEvents = Number.POSITIVE_INFINITY, pace = NO_PACE } = options;
   const events = new Map<string, StoredEvent[]>();
-  const refs: References = { orgIds: new Set(), facilities: new Set(), licenceIds: new Set() };
+  const refs: References = {
+    orgIds: new Set(),
+    facilities: new Set(),
+    licenceIds: new Set(),
+    transformationIds: new Set(),
+  };
   let gathered = 0;
   const read = async (stream: string) => {
     if (events.has(stream)) return;
@@ -86,6 +95,8 @@ export async function collectEvidence(
 
   const chain = await ancestryOf(batchIds, lookup, pace);
   for (const batchId of chain) await read(toBatchStreamId(batchId));
+  for (const transformationId of [...refs.transformationIds])
+    await read(toTransformationStreamId(transformationId));
 
   const subjects = [
     ...chain.map((id) => certificateSubjectKey({ type: 'batch', id })),
@@ -123,7 +134,7 @@ async function ancestryOf(batchIds: readonly string[], lookup: ViewLookup, pace:
   return [...seen];
 }
 
-/** Organisation, facility and licence ids anywhere in an event's data (`orgId`, `toOrgId` + `toFacilityId`, …). */
+/** Organisation, facility, licence and transformation ids anywhere in an event's data (`orgId`, `toOrgId` + `toFacilityId`, …). */
 function collectReferences(value: unknown, refs: References): void {
   if (Array.isArray(value)) {
     for (const item of value) collectReferences(item, refs);
@@ -135,6 +146,7 @@ function collectReferences(value: unknown, refs: References): void {
     if (typeof item === 'string') {
       if (key === 'orgId' || key.endsWith('OrgId')) refs.orgIds.add(item);
       if (key === 'licenceId') refs.licenceIds.add(item);
+      if (key === 'transformationId') refs.transformationIds.add(item);
       if (key === 'facilityId' || key.endsWith('FacilityId')) {
         const orgKey = key === 'facilityId' ? 'orgId' : `${key.slice(0, -'FacilityId'.length)}OrgId`;
         const orgId = record[orgKey];

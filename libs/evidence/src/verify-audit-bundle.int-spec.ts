@@ -38,7 +38,10 @@ import {
 } from '@tracelode/testing';
 import { verifyAuditBundle } from './verify-audit-bundle';
 
-/** Refined batch P1 from mined M1 and M2, at a plant whose IRMA certificate was later suspended. */
+/**
+ * Refined batch P1 from mined M1 and M2 by transformation T1 (whose stream names them), at a plant whose
+ * IRMA certificate was later suspended.
+ */
 const P1_STREAMS = [
   'batch-M1',
   'batch-M2',
@@ -47,6 +50,7 @@ const P1_STREAMS = [
   'org-irma',
   'org-mineco',
   'org-refco',
+  'transformation-T1',
 ].sort();
 
 const flipHex = (hex: string) => (hex[0] === '0' ? '1' : '0') + hex.slice(1);

@@ -6,8 +6,9 @@ import {
   type LedgerEvent,
   type Material,
 } from '@tracelode/domain';
-import type { DocumentProjection } from './document-projection';
+import { type DocumentProjection, NO_VIEWS } from './document-projection';
 import { recordedAtOf } from './recorded-at';
+import { withTransformationLists } from './transformations.projection';
 
 export interface TimelineEntry {
   readonly position: string;
@@ -66,9 +67,10 @@ const BATCH_EVENTS = new Set<string>([
 export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
   collection: BATCH_CUSTODY,
   keyOf: (event) => (BATCH_EVENTS.has(event.type) ? (event.data as { batchId: string }).batchId : undefined),
-  evolve(view, event, stored, _lookup, owned = false) {
+  evolve(view, event, stored, lookup = NO_VIEWS, owned = false) {
     const next = apply(view, event);
-    const { batchId: _batchId, ...details } = event.data as { batchId: string };
+    // A transformation's event shows its transformation's lists, as it did when each event carried them.
+    const { batchId: _batchId, ...details } = withTransformationLists(event, lookup);
     const recordedAt = recordedAtOf(stored);
     const occurredAt = (event.data as { occurredAt?: string }).occurredAt ?? recordedAt;
     const entry: TimelineEntry = {

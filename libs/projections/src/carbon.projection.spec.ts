@@ -1,10 +1,12 @@
-import type { BatchProduced, BatchRefined, LedgerEvent } from '@tracelode/domain';
+import type { LedgerEvent } from '@tracelode/domain';
 import type { StoredEvent } from '@tracelode/event-store';
 import type { ViewTransaction } from '@tracelode/read-models';
+import { transformationEvents } from '@tracelode/testing';
 import { CARBON, carbonProjection, type CarbonView } from './carbon.projection';
 import type { DocumentProjection } from './document-projection';
 import { organisationsProjection } from './organisations.projection';
 import { applyEvent } from './projector';
+import { transformationsProjection } from './transformations.projection';
 
 const stored = (event: LedgerEvent, position: number): StoredEvent => ({
   position: BigInt(position),
@@ -25,7 +27,11 @@ function fold(events: readonly LedgerEvent[]) {
       structuredClone(documents.get(`${collection}/${key}`)) as V | undefined,
     put: (collection, key, view) => void documents.set(`${collection}/${key}`, view),
   };
-  const projections = [organisationsProjection, carbonProjection] as DocumentProjection<unknown>[];
+  const projections = [
+    organisationsProjection,
+    transformationsProjection,
+    carbonProjection,
+  ] as DocumentProjection<unknown>[];
   events.forEach((event, i) => applyEvent(tx, projections, stored(event, i + 1)));
   return (batchId: string) => documents.get(`${CARBON}/${batchId}`) as CarbonView;
 }
@@ -82,7 +88,7 @@ const mined = (
   },
 });
 
-/** A transformation at kuantan: each input's BatchRefined, then each output's BatchProduced, in log order. */
+/** A transformation at kuantan: its declaration, each input's BatchRefined, each output's BatchProduced. */
 function transformation(
   transformationId: string,
   inputs: [batchId: string, consumedKg: number][],
@@ -90,33 +96,23 @@ function transformation(
   processEmissionsKgCo2e: number,
   method: 'mass' | 'economic' = 'mass',
 ): LedgerEvent[] {
-  const common = {
+  return transformationEvents({
     transformationId,
     process: 'solvent_extraction',
     orgId: 'refco',
     facilityId: 'kuantan',
-    occurredAt: '2026-03-20T10:00:00+08:00',
-  } as const;
-  const consumed = inputs.map(([batchId, kg]) => ({ batchId, consumedGrams: kg * 1000 }));
-  const refined = consumed.map(({ batchId, consumedGrams }): BatchRefined => ({
-    type: 'BatchRefined',
-    data: { ...common, batchId, consumedGrams, remainingGrams: 0, outputBatchIds: outputs.map(([id]) => id) },
-  }));
-  const produced = outputs.map(([batchId, massKg, share]): BatchProduced => ({
-    type: 'BatchProduced',
-    data: {
-      ...common,
+    inputs: inputs.map(([batchId, kg]) => ({ batchId, consumedGrams: kg * 1000 })),
+    outputs: outputs.map(([batchId, massKg, share]) => ({
       batchId,
-      inputs: consumed,
       material: { form: 'oxide', elements: ['Nd', 'Pr'] },
       massGrams: massKg * 1000,
-      processEmissionsKgCo2e,
       allocation: { method, share },
-      residues: [],
-      unaccountedLossGrams: 0,
-    },
-  }));
-  return [...refined, ...produced];
+    })),
+    residues: [],
+    unaccountedLossGrams: 0,
+    processEmissionsKgCo2e,
+    occurredAt: '2026-03-20T10:00:00+08:00',
+  });
 }
 
 describe('carbonProjection', () => {
@@ -336,16 +332,19 @@ describe('carbonProjection', () => {
         occurredAt: '2026-03-05T00:00:00Z',
       },
     };
-    const [refined] = transformation('T1', [['A', 100]], [['M', 90, 1]], 0);
+    const [recorded, refined] = transformation('T1', [['A', 100]], [['M', 90, 1]], 0);
 
     expect(carbonProjection.keyOf(received)).toBeUndefined();
+    expect(carbonProjection.keyOf(recorded!)).toBeUndefined();
     expect(carbonProjection.keyOf(refined!)).toBeUndefined();
     expect(carbonProjection.keyOf(PARTIES[0]!)).toBeUndefined();
   });
 
   it('refuses a produced batch whose input has no carbon view', () => {
-    const [, produced] = transformation('T1', [['A', 100]], [['M', 90, 1]], 0);
+    const [recorded, , produced] = transformation('T1', [['A', 100]], [['M', 90, 1]], 0);
 
-    expect(() => fold([produced!])).toThrow('BatchProduced M names input A, which has no carbon view');
+    expect(() => fold([recorded!, produced!])).toThrow(
+      'BatchProduced M names input A, which has no carbon view',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { gramsToKg, type LedgerEvent, type Material, type Process } from '@tracelode/domain';
 import { type DocumentProjection, NO_VIEWS, type ViewLookup } from './document-projection';
 import { facilityCountry } from './provenance.projection';
+import { producedBy } from './transformations.projection';
 
 /** Where a batch's embodied carbon was emitted: one process step (or extraction) at one facility. */
 export interface CarbonContribution {
@@ -88,8 +89,9 @@ function produced(
   recordedAt: string,
   position: string,
 ): CarbonView {
-  const { batchId, transformationId, process, orgId, facilityId, inputs, massGrams, occurredAt } = event.data;
-  const { processEmissionsKgCo2e, allocation } = event.data;
+  const { batchId, transformationId, process, orgId, facilityId, massGrams, occurredAt } = event.data;
+  const { allocation } = event.data;
+  const { inputs, processEmissionsKgCo2e } = producedBy(event, lookup);
   const { share } = allocation;
   const massKg = gramsToKg(massGrams);
   const consumedTotal = inputs.reduce((sum, input) => sum + input.consumedGrams, 0);

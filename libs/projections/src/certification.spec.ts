@@ -1,6 +1,7 @@
 import type { LedgerEvent } from '@tracelode/domain';
 import type { StoredEvent } from '@tracelode/event-store';
 import type { ViewTransaction } from '@tracelode/read-models';
+import { transformationEvents } from '@tracelode/testing';
 import { batchCustodyProjection } from './batch-custody.projection';
 import {
   certificatesBySubjectProjection,
@@ -22,6 +23,7 @@ import {
 import { organisationsProjection } from './organisations.projection';
 import { applyEvent } from './projector';
 import { provenanceProjection } from './provenance.projection';
+import { transformationsProjection } from './transformations.projection';
 
 const stored = (event: LedgerEvent, position: number): StoredEvent => ({
   position: BigInt(position),
@@ -49,6 +51,7 @@ function foldRecorded(events: readonly (readonly [LedgerEvent, string | undefine
   };
   const projections = [
     organisationsProjection,
+    transformationsProjection,
     batchCustodyProjection,
     provenanceProjection,
     certificatesProjection,
@@ -80,40 +83,29 @@ const transformation = (
   occurredAt: string,
   inputs: [string, number][],
   output: string,
-): LedgerEvent[] => [
-  ...inputs.map(([batchId, consumedGrams]): LedgerEvent => ({
-    type: 'BatchRefined',
-    data: {
-      batchId,
-      transformationId,
-      process: 'beneficiation',
-      orgId: 'refco',
-      facilityId: 'plant',
-      consumedGrams,
-      remainingGrams: 1_000_000 - consumedGrams,
-      outputBatchIds: [output],
-      occurredAt,
-    },
-  })),
-  {
-    type: 'BatchProduced',
-    data: {
-      batchId: output,
+): LedgerEvent[] =>
+  transformationEvents(
+    {
       transformationId,
       process: 'beneficiation',
       orgId: 'refco',
       facilityId: 'plant',
       inputs: inputs.map(([batchId, consumedGrams]) => ({ batchId, consumedGrams })),
-      material: { form: 'oxide', elements: ['Nd'] },
-      massGrams: 500_000,
-      processEmissionsKgCo2e: 0,
-      allocation: { method: 'mass', share: 1 },
+      outputs: [
+        {
+          batchId: output,
+          material: { form: 'oxide', elements: ['Nd'] },
+          massGrams: 500_000,
+          allocation: { method: 'mass', share: 1 },
+        },
+      ],
       residues: [],
       unaccountedLossGrams: 0,
+      processEmissionsKgCo2e: 0,
       occurredAt,
     },
-  },
-];
+    Object.fromEntries(inputs.map(([batchId, consumedGrams]) => [batchId, 1_000_000 - consumedGrams])),
+  );
 const certificate = (
   certificateId: string,
   type: 'facility' | 'organisation',

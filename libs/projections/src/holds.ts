@@ -1,6 +1,7 @@
 import { BATCH_CUSTODY, type BatchCustodyView } from './batch-custody.projection';
 import { type DocumentProjection, NO_VIEWS, type ViewLookup } from './document-projection';
 import { PROVENANCE, type ProvenanceView, traceDescendants } from './provenance.projection';
+import { producedBy } from './transformations.projection';
 
 /** Whether a batch is held, and which of its ancestors are, each by how many transformations up. */
 export interface HeldUpstreamView {
@@ -35,7 +36,7 @@ export const heldUpstreamProjection: DocumentProjection<HeldUpstreamView> = {
         const nearer = (batchId: string, depth: number) => {
           if (!(heldAncestors[batchId]! <= depth)) heldAncestors[batchId] = depth;
         };
-        for (const input of event.data.inputs) {
+        for (const input of producedBy(event, lookup).inputs) {
           const upstream = lookup(HELD_UPSTREAM, input.batchId) as HeldUpstreamView | undefined;
           if (upstream?.held) nearer(input.batchId, 1);
           for (const [batchId, depth] of Object.entries(upstream?.heldAncestors ?? {}))

@@ -10,6 +10,7 @@ export * from './organisations.projection';
 export * from './pact-footprint';
 export * from './projector';
 export * from './provenance.projection';
+export * from './transformations.projection';
 
 import { batchCustodyProjection } from './batch-custody.projection';
 import { carbonProjection } from './carbon.projection';
@@ -19,12 +20,14 @@ import { heldUpstreamProjection } from './holds';
 import { exportsProjection, licencesProjection } from './licences.projection';
 import { apiKeysProjection, organisationsProjection } from './organisations.projection';
 import { provenanceProjection } from './provenance.projection';
+import { transformationsProjection } from './transformations.projection';
 
 /** Every projection the ledger maintains. */
 export const LEDGER_PROJECTIONS: readonly DocumentProjection<unknown>[] = [
   batchCustodyProjection,
   organisationsProjection,
   apiKeysProjection,
+  transformationsProjection,
   provenanceProjection,
   carbonProjection,
   licencesProjection,

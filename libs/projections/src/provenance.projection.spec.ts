@@ -1,6 +1,7 @@
-import type { BatchProduced, BatchRefined, LedgerEvent } from '@tracelode/domain';
+import type { LedgerEvent } from '@tracelode/domain';
 import type { StoredEvent } from '@tracelode/event-store';
 import type { ViewTransaction } from '@tracelode/read-models';
+import { transformationEvents } from '@tracelode/testing';
 import { type DocumentProjection, toLedgerEvent } from './document-projection';
 import { organisationsProjection } from './organisations.projection';
 import { applyEvent } from './projector';
@@ -10,6 +11,7 @@ import {
   type ProvenanceView,
   traceDescendants,
 } from './provenance.projection';
+import { TRANSFORMATIONS, transformationsProjection } from './transformations.projection';
 
 const stored = (event: LedgerEvent, position: number): StoredEvent => ({
   position: BigInt(position),
@@ -30,7 +32,11 @@ function fold(events: readonly LedgerEvent[]) {
       structuredClone(documents.get(`${collection}/${key}`)) as V | undefined,
     put: (collection, key, view) => void documents.set(`${collection}/${key}`, view),
   };
-  const projections = [organisationsProjection, provenanceProjection] as DocumentProjection<unknown>[];
+  const projections = [
+    organisationsProjection,
+    transformationsProjection,
+    provenanceProjection,
+  ] as DocumentProjection<unknown>[];
   events.forEach((event, i) => applyEvent(tx, projections, stored(event, i + 1)));
   return (batchId: string) => documents.get(`${PROVENANCE}/${batchId}`) as ProvenanceView;
 }
@@ -55,46 +61,30 @@ const mined = (batchId: string, orgId: string, facilityId: string, massGrams = 1
   },
 });
 
-/** A transformation's events in log order: each input's BatchRefined, then each output's BatchProduced. */
+/** A transformation's events in log order: its declaration, each input's BatchRefined, each output's BatchProduced. */
 function transformation(
   transformationId: string,
   inputs: [batchId: string, consumedGrams: number][],
   outputs: [batchId: string, massGrams: number][],
 ): LedgerEvent[] {
   const produced = outputs.reduce((sum, [, grams]) => sum + grams, 0);
-  const common = {
+  return transformationEvents({
     transformationId,
     process: 'cracking_leaching',
     orgId: 'refco',
     facilityId: 'kuantan',
-  } as const;
-  const refined = inputs.map(([batchId, consumedGrams]): BatchRefined => ({
-    type: 'BatchRefined',
-    data: {
-      ...common,
+    inputs: inputs.map(([batchId, consumedGrams]) => ({ batchId, consumedGrams })),
+    outputs: outputs.map(([batchId, massGrams]) => ({
       batchId,
-      consumedGrams,
-      remainingGrams: 0,
-      outputBatchIds: outputs.map(([id]) => id),
-      occurredAt: '2026-03-10T00:00:00Z',
-    },
-  }));
-  const made = outputs.map(([batchId, massGrams]): BatchProduced => ({
-    type: 'BatchProduced',
-    data: {
-      ...common,
-      batchId,
-      inputs: inputs.map(([id, consumedGrams]) => ({ batchId: id, consumedGrams })),
       material: { form: 'mixed_compound' },
       massGrams,
-      processEmissionsKgCo2e: 0,
       allocation: { method: 'mass', share: massGrams / produced },
-      residues: [],
-      unaccountedLossGrams: 0,
-      occurredAt: '2026-03-10T00:00:00Z',
-    },
-  }));
-  return [...refined, ...made];
+    })),
+    residues: [],
+    unaccountedLossGrams: 0,
+    processEmissionsKgCo2e: 0,
+    occurredAt: '2026-03-10T00:00:00Z',
+  });
 }
 
 const PARTIES = [
@@ -144,10 +134,10 @@ describe('provenanceProjection', () => {
         { batchId: 'A', facilityId: 'mt-weld', orgId: 'mineco', country: 'AU', massFraction: 0.75 },
         { batchId: 'B', facilityId: 'serra-verde', orgId: 'serra', country: 'BR', massFraction: 0.25 },
       ],
-      position: '9',
+      position: '10',
     });
     expect(provenance('A').children).toEqual([{ batchId: 'M', transformationId: 'T1' }]);
-    expect(provenance('A').position).toBe('7');
+    expect(provenance('A').position).toBe('8');
     expect(provenance('B').children).toEqual([{ batchId: 'M', transformationId: 'T1' }]);
   });
 
@@ -245,18 +235,33 @@ describe('provenanceProjection', () => {
   });
 
   it('refuses a produced batch whose input has no view, and a refining of an unknown batch', () => {
-    const [refined, produced] = transformation('T1', [['A', 1_000]], [['M', 1_000]]);
+    const [recorded, refined, produced] = transformation('T1', [['A', 1_000]], [['M', 1_000]]);
 
-    expect(() => fold([produced!])).toThrow('BatchProduced M names input A, which has no provenance');
-    expect(() => fold([refined!])).toThrow('BatchRefined for batch A that has no provenance');
+    expect(() => fold([recorded!, produced!])).toThrow(
+      'BatchProduced M names input A, which has no provenance',
+    );
+    expect(() => fold([recorded!, refined!])).toThrow('BatchRefined for batch A that has no provenance');
+  });
+
+  it('refuses a transformation’s batch event whose declaration was never recorded', () => {
+    const [, refined, produced] = transformation('T1', [['A', 1_000]], [['M', 1_000]]);
+
+    expect(() => fold([...PARTIES, mined('A', 'mineco', 'mt-weld'), refined!])).toThrow(
+      'BatchRefined of A names transformation T1, which has no declaration',
+    );
+    expect(() => fold([...PARTIES, mined('A', 'mineco', 'mt-weld'), produced!])).toThrow(
+      'BatchProduced of M names transformation T1, which has no declaration',
+    );
   });
 
   it('does not change the view it is given', () => {
     const view = fold([...PARTIES, mined('A', 'mineco', 'mt-weld')])('A');
     const before = structuredClone(view);
-    const [refined] = transformation('T1', [['A', 1_000]], [['M', 1_000]]);
+    const [recorded, refined] = transformation('T1', [['A', 1_000]], [['M', 1_000]]);
+    const lookup = (collection: string, key: string) =>
+      collection === TRANSFORMATIONS && key === 'T1' ? recorded!.data : undefined;
 
-    provenanceProjection.evolve(view, toLedgerEvent(stored(refined!, 9)), stored(refined!, 9));
+    provenanceProjection.evolve(view, toLedgerEvent(stored(refined!, 9)), stored(refined!, 9), lookup);
 
     expect(view).toEqual(before);
   });

@@ -1,6 +1,7 @@
 import { gramsToKg, type LedgerEvent } from '@tracelode/domain';
 import { type DocumentProjection, NO_VIEWS, type ViewLookup } from './document-projection';
 import { ORGANISATIONS, type OrganisationView } from './organisations.projection';
+import { outputIdsOf, producedBy } from './transformations.projection';
 
 /** An input this batch was made from, and how much of it the transformation consumed. */
 export interface ProvenanceParent {
@@ -62,10 +63,10 @@ export const provenanceProjection: DocumentProjection<ProvenanceView> = {
         return produced(event, lookup, position);
       case 'BatchRefined': {
         if (!view) throw new Error(`BatchRefined for batch ${event.data.batchId} that has no provenance`);
-        const { transformationId, outputBatchIds } = event.data;
+        const { transformationId } = event.data;
         const children = [
           ...view.children,
-          ...outputBatchIds.map((batchId) => ({ batchId, transformationId })),
+          ...outputIdsOf(event, lookup).map((batchId) => ({ batchId, transformationId })),
         ];
         return { ...view, children, position };
       }
@@ -80,7 +81,8 @@ function produced(
   lookup: ViewLookup,
   position: string,
 ): ProvenanceView {
-  const { batchId, transformationId, inputs } = event.data;
+  const { batchId, transformationId } = event.data;
+  const { inputs } = producedBy(event, lookup);
   const consumedTotal = inputs.reduce((sum, input) => sum + input.consumedGrams, 0);
   // Every output of a transformation gets the same input mix: the origins of the inputs, each weighted
   // by the share of the consumed mass it supplied, merged by mined batch (a DAG can reach one twice).

@@ -1,6 +1,7 @@
-import type { BatchProduced, BatchRefined, LedgerEvent } from '@tracelode/domain';
+import { type LedgerEvent, SCHEMA_VERSION } from '@tracelode/domain';
 import { type EventToAppend, SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
 import { ReadModelStore } from '@tracelode/read-models';
+import { transformationEvents } from '@tracelode/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ function write(stream: string, ...events: LedgerEvent[]): StreamWrite {
       eventId: randomUUID(),
       type: event.type,
       data: event.data,
-      metadata: { commandId: randomUUID(), schemaVersion: 1 },
+      metadata: { commandId: randomUUID(), schemaVersion: SCHEMA_VERSION },
     })),
   };
 }
@@ -51,43 +52,31 @@ const mined = (batchId: string, massGrams: number, extractionEmissionsKgCo2e: nu
     },
   });
 
-/** One transformation as the API appends it: every input's and output's stream in one atomic append. */
+/** One transformation as the API appends it: its own stream and every input's and output's, in one append. */
 function transformation(
   transformationId: string,
   inputs: { batchId: string; consumedGrams: number }[],
   output: { batchId: string; massGrams: number },
   processEmissionsKgCo2e: number,
 ): StreamWrite[] {
-  const common = { transformationId, process: 'alloying', orgId: 'mineco', facilityId: 'mt-weld' } as const;
-  const occurredAt = '2026-03-10T00:00:00Z';
+  const [recorded, ...batchEvents] = transformationEvents(
+    {
+      transformationId,
+      process: 'alloying',
+      orgId: 'mineco',
+      facilityId: 'mt-weld',
+      inputs,
+      outputs: [{ ...output, material: { form: 'alloy' }, allocation: { method: 'mass', share: 1 } }],
+      residues: [],
+      unaccountedLossGrams: 0,
+      processEmissionsKgCo2e,
+      occurredAt: '2026-03-10T00:00:00Z',
+    },
+    Object.fromEntries(inputs.map(({ batchId }) => [batchId, 1])),
+  );
   return [
-    ...inputs.map(({ batchId, consumedGrams }) =>
-      write(`batch-${batchId}`, {
-        type: 'BatchRefined',
-        data: {
-          ...common,
-          batchId,
-          consumedGrams,
-          remainingGrams: 1,
-          outputBatchIds: [output.batchId],
-          occurredAt,
-        },
-      } satisfies BatchRefined),
-    ),
-    write(`batch-${output.batchId}`, {
-      type: 'BatchProduced',
-      data: {
-        ...common,
-        ...output,
-        inputs,
-        material: { form: 'alloy' },
-        processEmissionsKgCo2e,
-        allocation: { method: 'mass', share: 1 },
-        residues: [],
-        unaccountedLossGrams: 0,
-        occurredAt,
-      },
-    } satisfies BatchProduced),
+    write(`transformation-${transformationId}`, recorded),
+    ...batchEvents.map((event) => write(`batch-${event.data.batchId}`, event)),
   ];
 }
 

@@ -6,3 +6,4 @@ export * from './projection-spec';
 export * from './log-helpers';
 export * from './ledger-fixture';
 export * from './views-fixture';
+export * from './transformation-events';

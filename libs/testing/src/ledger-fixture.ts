@@ -6,6 +6,8 @@ import {
   toBatchStreamId,
   toCertificateStreamId,
   toOrgStreamId,
+  toTransformationStreamId,
+  type TransformationRecorded,
 } from '@tracelode/domain';
 import type { StreamWrite } from '@tracelode/event-store';
 import { commandWrite } from './ledger-writes';
@@ -72,7 +74,10 @@ export const shippedAndReceived = (batchId: string, massGrams: number): StreamWr
   }),
 ];
 
-/** One transformation at Refco's plant as the API appends it: every input's and the output's stream at once. */
+/**
+ * One transformation at Refco's plant as the API appends it: its declaration on its own stream, then every
+ * input's and the output's stream, at once.
+ */
 export function transformation(
   transformationId: string,
   inputs: { batchId: string; consumedGrams: number; remainingGrams: number }[],
@@ -86,18 +91,25 @@ export function transformation(
     facilityId: 'kuantan',
   } as const;
   const occurredAt = '2026-04-01T00:00:00Z';
+  const material = { form: 'oxide', elements: ['Nd', 'Pr'] } as const;
+  const allocation = { method: 'mass', share: 1 } as const;
   return [
+    write(toTransformationStreamId(transformationId), 'refco', {
+      type: 'TransformationRecorded',
+      data: {
+        ...common,
+        inputs: inputs.map(({ batchId, consumedGrams }) => ({ batchId, consumedGrams })),
+        outputs: [{ ...output, material: { ...material, elements: [...material.elements] }, allocation }],
+        residues: [],
+        unaccountedLossGrams: inputs.reduce((sum, input) => sum + input.consumedGrams, 0) - output.massGrams,
+        processEmissionsKgCo2e,
+        occurredAt,
+      },
+    } satisfies TransformationRecorded),
     ...inputs.map(({ batchId, consumedGrams, remainingGrams }) =>
       write(toBatchStreamId(batchId), 'refco', {
         type: 'BatchRefined',
-        data: {
-          ...common,
-          batchId,
-          consumedGrams,
-          remainingGrams,
-          outputBatchIds: [output.batchId],
-          occurredAt,
-        },
+        data: { ...common, batchId, consumedGrams, remainingGrams, occurredAt },
       } satisfies BatchRefined),
     ),
     write(toBatchStreamId(output.batchId), 'refco', {
@@ -105,12 +117,8 @@ export function transformation(
       data: {
         ...common,
         ...output,
-        inputs: inputs.map(({ batchId, consumedGrams }) => ({ batchId, consumedGrams })),
-        material: { form: 'oxide', elements: ['Nd', 'Pr'] },
-        processEmissionsKgCo2e,
-        allocation: { method: 'mass', share: 1 },
-        residues: [],
-        unaccountedLossGrams: inputs.reduce((sum, input) => sum + input.consumedGrams, 0) - output.massGrams,
+        material: { ...material, elements: [...material.elements] },
+        allocation,
         occurredAt,
       },
     } satisfies BatchProduced),

@@ -1,4 +1,14 @@
-import { type LedgerEvent, toBatchStreamId, toCertificateStreamId, toOrgStreamId } from '@tracelode/domain';
+import {
+  type BatchProduced,
+  type BatchRefined,
+  type LedgerEvent,
+  SCHEMA_VERSION,
+  toBatchStreamId,
+  toCertificateStreamId,
+  toOrgStreamId,
+  toTransformationStreamId,
+  type TransformationRecorded,
+} from '@tracelode/domain';
 import {
   type EventToAppend,
   SealingEventStore,
@@ -53,7 +63,7 @@ function envelope(event: LedgerEvent, orgId = 'mineco'): EventToAppend {
       commandId: randomUUID(),
       actor: { orgId, keyId: `${orgId}-key`, roles: ['producer'] },
       recordedAt,
-      schemaVersion: 1,
+      schemaVersion: SCHEMA_VERSION,
     },
   };
 }
@@ -178,23 +188,41 @@ export async function buildBoundedReadsLedger(
         process: 'solvent_extraction',
         orgId: 'mineco',
         facilityId: 'mt-weld',
-        occurredAt,
+      } as const;
+      const material = { form: 'oxide', elements: ['Nd', 'Pr'] } as const;
+      const allocation = { method: 'mass', share: 1 / width } as const;
+      const recorded: TransformationRecorded = {
+        type: 'TransformationRecorded',
+        data: {
+          ...common,
+          inputs: level.map((input) => ({ batchId: input, consumedGrams: 1_000_000 })),
+          outputs: outputs.map((batchId) => ({
+            batchId,
+            material: { ...material, elements: [...material.elements] },
+            massGrams: 1_000_000,
+            allocation,
+          })),
+          residues: [],
+          unaccountedLossGrams: 0,
+          processEmissionsKgCo2e: 100,
+          occurredAt,
+        },
       };
+      // As the decider appends a transformation (ADR 0021): its declaration, then each batch's own facts.
       const writes: StreamWrite[] = [
+        {
+          stream: toTransformationStreamId(common.transformationId),
+          expectedRevision: 'no_stream' as const,
+          events: [envelope(recorded)],
+        },
         ...level.map((batchId) => ({
           stream: toBatchStreamId(batchId),
           expectedRevision: 'any' as const,
           events: [
             envelope({
               type: 'BatchRefined',
-              data: {
-                ...common,
-                batchId,
-                consumedGrams: 1_000_000,
-                remainingGrams: 0,
-                outputBatchIds: outputs,
-              },
-            } as LedgerEvent),
+              data: { batchId, ...common, consumedGrams: 1_000_000, remainingGrams: 0, occurredAt },
+            } satisfies BatchRefined),
           ],
         })),
         ...outputs.map((batchId) => ({
@@ -204,17 +232,14 @@ export async function buildBoundedReadsLedger(
             envelope({
               type: 'BatchProduced',
               data: {
-                ...common,
                 batchId,
+                ...common,
+                material: { ...material, elements: [...material.elements] },
                 massGrams: 1_000_000,
-                inputs: level.map((input) => ({ batchId: input, consumedGrams: 1_000_000 })),
-                material: { form: 'oxide', elements: ['Nd', 'Pr'] },
-                processEmissionsKgCo2e: 100,
-                allocation: { method: 'mass', share: 1 / width },
-                residues: [],
-                unaccountedLossGrams: 0,
+                allocation,
+                occurredAt,
               },
-            } as LedgerEvent),
+            } satisfies BatchProduced),
           ],
         })),
       ];

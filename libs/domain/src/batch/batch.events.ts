@@ -1,6 +1,6 @@
 import type { BatchExported } from '../licence/export.events';
 import type { Grade, Material } from '../shared/material';
-import type { TransformationEvent } from '../transformation/transformation.events';
+import type { TransformationBatchEvent } from '../transformation/transformation.events';
 
 /** A transport or trade document that travels with a shipment (bill of lading, packing list, …). */
 export interface TransportDocument {
@@ -86,5 +86,5 @@ export type BatchEvent =
   | BatchReceived
   | BatchHeld
   | BatchReleased
-  | TransformationEvent
+  | TransformationBatchEvent
   | BatchExported;

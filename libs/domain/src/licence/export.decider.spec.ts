@@ -224,7 +224,6 @@ describe('exportBatch', () => {
         facilityId: 'port',
         consumedGrams: 1_000_000,
         remainingGrams: 0,
-        outputBatchIds: ['c1'],
         occurredAt: '2026-02-02T00:00:00Z',
       },
     };

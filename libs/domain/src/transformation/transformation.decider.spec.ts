@@ -30,13 +30,9 @@ const batchAt = (
       process: 'beneficiation',
       orgId: 'refco',
       facilityId,
-      inputs: [],
       material: { form: 'concentrate' },
       massGrams,
-      processEmissionsKgCo2e: 0,
       allocation: { method: 'mass', share: 1 },
-      residues: [],
-      unaccountedLossGrams: 0,
       occurredAt: '2026-03-01T00:00:00Z',
     },
   },
@@ -93,32 +89,71 @@ const refusal = (run: () => unknown): string => {
 };
 
 describe('transformBatches', () => {
-  it('consumes each input and produces each output, with mass allocation and the loss declared', () => {
+  it('records the declaration once, consumes each input and produces each output, with mass allocation and the loss declared', () => {
     const written = ledger().decide(transformBatches, command());
-    // One atomic decision over every batch it names: each input's stream and each output's.
-    expect(written).toMatchObject([
+    const common = {
+      transformationId: 'T1',
+      process: 'solvent_extraction',
+      orgId: 'refco',
+      facilityId: 'gebeng',
+    } as const;
+    const occurredAt = '2026-04-01T00:00:00Z';
+    const NDPR = { form: 'oxide', elements: ['Nd', 'Pr'] } as const;
+    const LACE = { form: 'mixed_compound', elements: ['La', 'Ce'] } as const;
+    // One atomic decision: the transformation's own stream first, then each input's and each output's.
+    // Only the declaration names the other batches; each batch's event carries its own facts.
+    expect(written).toEqual([
       {
-        stream: 'batch-A',
+        stream: 'transformation-T1',
         events: [
           {
-            type: 'BatchRefined',
+            type: 'TransformationRecorded',
             data: {
-              batchId: 'A',
-              transformationId: 'T1',
-              process: 'solvent_extraction',
-              orgId: 'refco',
-              facilityId: 'gebeng',
-              consumedGrams: 600_000,
-              remainingGrams: 400_000, // a partial consumption leaves the rest in custody
-              outputBatchIds: ['NDPR', 'LACE'],
-              occurredAt: '2026-04-01T00:00:00Z',
+              ...common,
+              inputs: [
+                { batchId: 'A', consumedGrams: 600_000 },
+                { batchId: 'B', consumedGrams: 400_000 },
+              ],
+              outputs: [
+                {
+                  batchId: 'NDPR',
+                  material: NDPR,
+                  massGrams: 200_000,
+                  allocation: { method: 'mass', share: 0.25 },
+                },
+                {
+                  batchId: 'LACE',
+                  material: LACE,
+                  massGrams: 600_000,
+                  allocation: { method: 'mass', share: 0.75 },
+                },
+              ],
+              residues: [{ kind: 'raffinate', massGrams: 150_000 }],
+              unaccountedLossGrams: 50_000, // 1000 consumed - 800 out - 150 residue
+              processEmissionsKgCo2e: 1000,
+              occurredAt,
             },
           },
         ],
       },
       {
+        stream: 'batch-A',
+        events: [
+          {
+            type: 'BatchRefined',
+            // a partial consumption leaves the rest in custody
+            data: { batchId: 'A', ...common, consumedGrams: 600_000, remainingGrams: 400_000, occurredAt },
+          },
+        ],
+      },
+      {
         stream: 'batch-B',
-        events: [{ type: 'BatchRefined', data: { consumedGrams: 400_000, remainingGrams: 0 } }],
+        events: [
+          {
+            type: 'BatchRefined',
+            data: { batchId: 'B', ...common, consumedGrams: 400_000, remainingGrams: 0, occurredAt },
+          },
+        ],
       },
       {
         stream: 'batch-NDPR',
@@ -126,14 +161,12 @@ describe('transformBatches', () => {
           {
             type: 'BatchProduced',
             data: {
-              inputs: [
-                { batchId: 'A', consumedGrams: 600_000 },
-                { batchId: 'B', consumedGrams: 400_000 },
-              ],
+              batchId: 'NDPR',
+              ...common,
+              material: NDPR,
               massGrams: 200_000,
               allocation: { method: 'mass', share: 0.25 }, // 200 of 800 kg of outputs
-              residues: [{ kind: 'raffinate', massGrams: 150_000 }],
-              unaccountedLossGrams: 50_000, // 1000 consumed - 800 out - 150 residue
+              occurredAt,
             },
           },
         ],
@@ -143,30 +176,18 @@ describe('transformBatches', () => {
         events: [
           {
             type: 'BatchProduced',
-            data: { massGrams: 600_000, allocation: { method: 'mass', share: 0.75 } },
+            data: {
+              batchId: 'LACE',
+              ...common,
+              material: LACE,
+              massGrams: 600_000,
+              allocation: { method: 'mass', share: 0.75 },
+              occurredAt,
+            },
           },
         ],
       },
     ]);
-    expect(written[0]).toEqual({
-      stream: 'batch-A',
-      events: [
-        {
-          type: 'BatchRefined',
-          data: {
-            batchId: 'A',
-            transformationId: 'T1',
-            process: 'solvent_extraction',
-            orgId: 'refco',
-            facilityId: 'gebeng',
-            consumedGrams: 600_000,
-            remainingGrams: 400_000,
-            outputBatchIds: ['NDPR', 'LACE'],
-            occurredAt: '2026-04-01T00:00:00Z',
-          },
-        },
-      ],
-    });
   });
 
   it('marks a fully consumed input consumed, so it cannot be used again', () => {
@@ -189,13 +210,14 @@ describe('transformBatches', () => {
     });
     const written = ledger().decide(transformBatches, economic);
     expect(written.map(({ stream }) => stream)).toEqual([
+      'transformation-T1',
       'batch-A',
       'batch-B',
       'batch-X',
       'batch-Y',
       'batch-Z',
     ]);
-    expect(written[2]?.events[0]?.data).toMatchObject({ allocation: { method: 'economic', share: 0.7 } });
+    expect(written[3]?.events[0]?.data).toMatchObject({ allocation: { method: 'economic', share: 0.7 } });
   });
 
   it.each([
@@ -317,6 +339,37 @@ describe('transformBatches', () => {
   it('refuses an output batch id that exists', () => {
     const taken = ledger({ A: batchAt('A', 1_000_000), B: batchAt('B', 400_000), NDPR: batchAt('NDPR', 1) });
     expect(refusal(() => taken.decide(transformBatches, command()))).toBe('BATCH_ALREADY_EXISTS');
+  });
+
+  it('refuses a transformation id already recorded, whatever batches it names', () => {
+    const streams = ledger({
+      A: batchAt('A', 1_000_000),
+      B: batchAt('B', 400_000),
+      C: batchAt('C', 400_000),
+    });
+    streams.decide(transformBatches, command());
+    const again = command({
+      inputs: [{ batchId: 'C', consumedGrams: 100_000 }],
+      outputs: [{ batchId: 'N2', material: { form: 'oxide' }, massGrams: 1 }],
+      residues: [],
+    });
+    expect(refusal(() => streams.decide(transformBatches, again))).toBe('TRANSFORMATION_ALREADY_RECORDED');
+    expect(streams.stateOf('transformations', 'T1')).toEqual({ exists: true, transformationId: 'T1' });
+  });
+
+  it('refuses, in a schema-1 log (no transformation stream), an id its input already carries', () => {
+    const streams = ledger();
+    streams.decide(
+      transformBatches,
+      command({ outputs: [{ batchId: 'N1', material: { form: 'oxide' }, massGrams: 1 }] }),
+    );
+    streams.forget('transformations', 'T1');
+    const again = command({
+      inputs: [{ batchId: 'A', consumedGrams: 100_000 }],
+      outputs: [{ batchId: 'N2', material: { form: 'oxide' }, massGrams: 1 }],
+      residues: [],
+    });
+    expect(refusal(() => streams.decide(transformBatches, again))).toBe('TRANSFORMATION_ALREADY_RECORDED');
   });
 
   it('refuses the same transformation id on an input twice', () => {

@@ -18,6 +18,7 @@ import type {
   OutputAllocation,
   Process,
   Residue,
+  TransformationRecorded,
 } from './transformation.events';
 
 export type TransformBatches = {
@@ -41,11 +42,13 @@ const SHARE_SCALE = 1_000_000_000;
 const SHARE_PATTERN = /^(0(\.\d{1,9})?|1(\.0{1,9})?)$/;
 
 /**
- * A transformation at one of the actor's facilities: each input loses what it consumed (BatchRefined), each
- * output comes into being (BatchProduced), all in one atomic append across every batch it names.
+ * A transformation at one of the actor's facilities: its declaration is recorded once on its own stream
+ * (TransformationRecorded), each input loses what it consumed (BatchRefined), each output comes into being
+ * (BatchProduced), all in one atomic append across the transformation's stream and every batch it names.
  */
 export const transformBatches: Decider<TransformBatches> = {
   streams: ({ data, metadata }) => ({
+    transformations: [data.transformationId],
     batches: [...data.inputs, ...data.outputs].map((batch) => batch.batchId),
     organisations: [metadata.actor.orgId],
   }),
@@ -56,6 +59,7 @@ export const transformBatches: Decider<TransformBatches> = {
     occurredAtMustBeWithinRecordingWindow(data.occurredAt, metadata);
     idsMustBeDistinct(data.inputs, data.outputs);
     facilityMustExist(state.organisation(actor.orgId), actor.orgId, data.facilityId);
+    if (state.transformation(data.transformationId).exists) throw alreadyRecorded(data.transformationId);
 
     const consumedTotal = sum(data.inputs.map((input) => input.consumedGrams));
     const producedTotal = sum(data.outputs.map((output) => output.massGrams));
@@ -63,12 +67,8 @@ export const transformBatches: Decider<TransformBatches> = {
 
     const refined = data.inputs.map(({ batchId, consumedGrams }): BatchRefined => {
       const input = batchMustExist(state.batch(batchId), batchId);
-      if (input.transformationIds.has(data.transformationId)) {
-        throw refuse(
-          'TRANSFORMATION_ALREADY_RECORDED',
-          `Transformation ${data.transformationId} is already recorded`,
-        );
-      }
+      // A schema-1 log has no transformation streams: there, only the inputs know the id is taken.
+      if (input.transformationIds.has(data.transformationId)) throw alreadyRecorded(data.transformationId);
       batchMustBeInActorsCustody(input, actor);
       batchMustNotBeHeld(input, 'processed', 'Input');
       if (input.custodian.facilityId !== data.facilityId) {
@@ -100,7 +100,6 @@ export const transformBatches: Decider<TransformBatches> = {
           facilityId: data.facilityId,
           consumedGrams,
           remainingGrams: input.remainingGrams - consumedGrams,
-          outputBatchIds: data.outputs.map((output) => output.batchId),
           occurredAt: data.occurredAt,
         },
       };
@@ -119,32 +118,57 @@ export const transformBatches: Decider<TransformBatches> = {
       );
     }
     const shares = allocationShares(command, producedTotal);
-    const produced = data.outputs.map((output): BatchProduced => {
+    const outputs = data.outputs.map((output) => {
       batchMustNotExist(state.batch(output.batchId), output.batchId, 'Output batch');
       massMustBePositive(output.massGrams);
       return {
-        type: 'BatchProduced',
-        data: {
-          batchId: output.batchId,
-          transformationId: data.transformationId,
-          process: data.process,
-          orgId: actor.orgId,
-          facilityId: data.facilityId,
-          inputs: data.inputs.map(({ batchId, consumedGrams }) => ({ batchId, consumedGrams })),
-          material: output.material,
-          massGrams: output.massGrams,
-          ...(output.grade ? { grade: output.grade } : {}),
-          processEmissionsKgCo2e: data.processEmissionsKgCo2e,
-          allocation: shares.get(output.batchId) ?? { method: 'mass', share: 0 },
-          residues: data.residues,
-          unaccountedLossGrams: consumedTotal - producedTotal - residueTotal,
-          occurredAt: data.occurredAt,
-        },
+        batchId: output.batchId,
+        material: output.material,
+        massGrams: output.massGrams,
+        ...(output.grade ? { grade: output.grade } : {}),
+        allocation: shares.get(output.batchId) ?? { method: 'mass', share: 0 },
       };
     });
-    return [...refined, ...produced].map((event) => eventsFor('batches', event.data.batchId, [event]));
+    const recorded: TransformationRecorded = {
+      type: 'TransformationRecorded',
+      data: {
+        transformationId: data.transformationId,
+        process: data.process,
+        orgId: actor.orgId,
+        facilityId: data.facilityId,
+        inputs: data.inputs.map(({ batchId, consumedGrams }) => ({ batchId, consumedGrams })),
+        outputs,
+        residues: data.residues,
+        unaccountedLossGrams: consumedTotal - producedTotal - residueTotal,
+        processEmissionsKgCo2e: data.processEmissionsKgCo2e,
+        occurredAt: data.occurredAt,
+      },
+    };
+    const produced = outputs.map((output): BatchProduced => ({
+      type: 'BatchProduced',
+      data: {
+        batchId: output.batchId,
+        transformationId: data.transformationId,
+        process: data.process,
+        orgId: actor.orgId,
+        facilityId: data.facilityId,
+        material: output.material,
+        massGrams: output.massGrams,
+        ...(output.grade ? { grade: output.grade } : {}),
+        allocation: output.allocation,
+        occurredAt: data.occurredAt,
+      },
+    }));
+    // The declaration first: whoever folds the log in order knows it before any of its batches' events.
+    return [
+      eventsFor('transformations', data.transformationId, [recorded]),
+      ...[...refined, ...produced].map((event) => eventsFor('batches', event.data.batchId, [event])),
+    ];
   },
 };
+
+const alreadyRecorded = (transformationId: string) =>
+  refuse('TRANSFORMATION_ALREADY_RECORDED', `Transformation ${transformationId} is already recorded`);
 
 const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0);
 
