@@ -37,7 +37,23 @@ export interface BoundedReadsBenchResult {
   /** µs per event at the larger lot ÷ at the smaller: about 1 when the cost is linear. */
   readonly asOfGrowth: number;
   readonly bundleGrowth: number;
+  /** A bottom batch of a chain of CHAIN_LEVELS transformations, each CHAIN_WIDTH inputs × CHAIN_WIDTH outputs. */
+  readonly chain: ChainBenchResult;
 }
+
+export interface ChainBenchResult {
+  readonly levels: number;
+  readonly width: number;
+  /** JSON bytes (data and envelope, before sealing) one of its transformations appends. */
+  readonly transformationBytes: number;
+  readonly plainGetMs: number;
+  readonly asOfMs: number;
+  readonly bundleMs: number;
+  readonly bundleBytes: number;
+}
+
+const CHAIN_LEVELS = 10;
+const CHAIN_WIDTH = 100;
 
 const ADMIN_TOKEN = 'bench-bounded-reads-admin-token-01';
 const REPEATS = 5;
@@ -49,6 +65,8 @@ export interface BoundedReadsLedger {
   readonly chainBottom: readonly string[];
   /** An instant after every event (for `asOf`). */
   readonly asOf: string;
+  /** JSON bytes (data and envelope, before sealing) the chain's last transformation appended; 0 without one. */
+  readonly transformationBytes: number;
 }
 
 const recordedAt = '2026-06-30T00:00:00Z';
@@ -172,6 +190,7 @@ export async function buildBoundedReadsLedger(
 
     const { levels = 0, width = 100 } = options;
     let level = Array.from({ length: width }, (_, i) => `CHAIN-0-${i}`);
+    let transformationBytes = 0;
     if (levels > 0) {
       await store.append(
         level.map((id) => ({
@@ -244,9 +263,15 @@ export async function buildBoundedReadsLedger(
         })),
       ];
       await store.append(writes);
+      transformationBytes = writes
+        .flatMap((write) => write.events)
+        .reduce(
+          (sum, { data, metadata }) => sum + JSON.stringify(data).length + JSON.stringify(metadata).length,
+          0,
+        );
       level = outputs;
     }
-    return { lots, chainBottom: levels > 0 ? level : [], asOf: '2026-12-31T00:00:00Z' };
+    return { lots, chainBottom: levels > 0 ? level : [], asOf: '2026-12-31T00:00:00Z', transformationBytes };
   } finally {
     await store.close();
   }
@@ -272,7 +297,11 @@ export async function benchBoundedReads(
 ): Promise<BoundedReadsBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'tracelode-bench-bounded-'));
   try {
-    const ledger = await buildBoundedReadsLedger(join(dir, 'ledger.db'), { assays: [1000, 5000] });
+    const ledger = await buildBoundedReadsLedger(join(dir, 'ledger.db'), {
+      assays: [1000, 5000],
+      levels: CHAIN_LEVELS,
+      width: CHAIN_WIDTH,
+    });
     const server = await LedgerProcess.start({
       TRACELODE_STORE: `sqlite:${join(dir, 'ledger.db')}`,
       TRACELODE_VIEWS: join(dir, 'views.db'),
@@ -295,11 +324,28 @@ export async function benchBoundedReads(
         });
         progress(`bounded reads: ${lot} as of a moment ${round(asOfMs)} ms, bundle ${round(bundleMs)} ms`);
       }
+      const bottom = ledger.chainBottom[0]!;
+      const bundle = await fetch(`${server.url}/batches/${bottom}/audit-bundle`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      const chain: ChainBenchResult = {
+        levels: CHAIN_LEVELS,
+        width: CHAIN_WIDTH,
+        transformationBytes: ledger.transformationBytes,
+        plainGetMs: round(await medianMs(`${server.url}/batches/${bottom}`)),
+        asOfMs: round(await medianMs(`${server.url}/batches/${bottom}?asOf=${ledger.asOf}`)),
+        bundleMs: round(await medianMs(`${server.url}/batches/${bottom}/audit-bundle`)),
+        bundleBytes: (await bundle.arrayBuffer()).byteLength,
+      };
+      progress(
+        `bounded reads: ${CHAIN_LEVELS}-level ${CHAIN_WIDTH}×${CHAIN_WIDTH} chain ${JSON.stringify(chain)}`,
+      );
       const [small, large] = [lots[0]!, lots.at(-1)!];
       return {
         lots,
         asOfGrowth: round(large.asOfUsPerEvent / small.asOfUsPerEvent),
         bundleGrowth: round(large.bundleUsPerEvent / small.bundleUsPerEvent),
+        chain,
       };
     } finally {
       await server.stop();
