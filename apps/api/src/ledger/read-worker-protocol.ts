@@ -14,7 +14,7 @@ export type ToWorker =
   | { readonly type: 'job'; readonly id: number; readonly job: ReadJob }
   /** The answer to a call the job made of the server's thread (`failed`: the server keeps the error). */
   | { readonly type: 'answer'; readonly call: number; readonly value?: unknown; readonly failed?: boolean }
-  /** The next chunk of a bundle, please: one at a time, so the worker never runs ahead of the client. */
+  /** The next few chunks of a bundle, please: the worker never runs further ahead of the client. */
   | { readonly type: 'pull'; readonly id: number }
   | { readonly type: 'cancel'; readonly id: number };
 

@@ -18,7 +18,7 @@ interface Pending {
 /**
  * One read worker as the server's thread sees it (ADR 0020): started once, restarted after it dies, one
  * job at a time (the expensive-reads queue hands it out). A view comes back as one buffer; a bundle as a
- * Readable that asks the worker for each next chunk only when the last has been taken (backpressure).
+ * Readable that asks the worker for the next few chunks only when the last have been taken (backpressure).
  */
 export class ReadWorker {
   private worker?: Worker;
