@@ -7,7 +7,7 @@ export {
   type SqliteEventStoreStats,
   type SqliteSettings,
 } from './sqlite/sqlite-event-store';
-export { openEventStore } from './open-event-store';
+export { openEventStore, sqliteFileOf } from './open-event-store';
 export { ownerOnlyDatabaseFile } from './sqlite/owner-only-file';
 export { positionAt } from './position-at';
 export {

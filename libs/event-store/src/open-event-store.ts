@@ -16,12 +16,19 @@ export function openEventStore(url: string): Promise<EventStore> {
 
 function open(url: string): EventStore {
   if (url === 'memory:') return new InMemoryEventStore();
-  if (url.startsWith('sqlite:')) {
-    // sqlite:///abs/path.db and sqlite://rel/path.db are read like sqlite:/abs/path.db and sqlite:rel/path.db.
-    const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
-    if (path === '') throw new Error(`Event store URL "${url}" has no file path; expected ${ACCEPTED}`);
-    return SqliteEventStore.open(path);
-  }
-  if (url.endsWith('.db')) return SqliteEventStore.open(url);
+  const path = sqliteFileOf(url);
+  if (path !== undefined) return SqliteEventStore.open(path);
   throw new Error(`Unrecognised event store URL "${url}"; expected ${ACCEPTED}`);
+}
+
+/** The file of a SQLite store URL (`sqlite:<path>`, possibly `:memory:`, or a path ending in .db); undefined for any other store. */
+export function sqliteFileOf(url: string): string | undefined {
+  const trimmed = url.trim();
+  if (trimmed.startsWith('sqlite:')) {
+    // sqlite:///abs/path.db and sqlite://rel/path.db are read like sqlite:/abs/path.db and sqlite:rel/path.db.
+    const path = trimmed.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (path === '') throw new Error(`Event store URL "${url}" has no file path; expected ${ACCEPTED}`);
+    return path;
+  }
+  return trimmed.endsWith('.db') ? trimmed : undefined;
 }

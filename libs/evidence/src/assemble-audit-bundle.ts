@@ -1,10 +1,17 @@
 import { toBatchStreamId } from '@tracelode/domain';
-import type { EventStore } from '@tracelode/event-store';
-import { type LogNotary, publicKeyDocument } from '@tracelode/log';
+import type { EventStore, StoredEvent } from '@tracelode/event-store';
+import {
+  type LogNotary,
+  publicKeyDocument,
+  type PublicKeyDocument,
+  type SignedCheckpoint,
+  type StreamHead,
+} from '@tracelode/log';
 import { type BatchViews, batchViewsOf, type ViewLookup } from '@tracelode/projections';
 import {
   AUDIT_BUNDLE_FORMAT,
   type AuditBundle,
+  type BundledEvent,
   type BundledStreamHead,
   STREAMS_STATEMENT,
   streamsStatement,
@@ -12,6 +19,31 @@ import {
 } from './audit-bundle';
 import { collectEvidence, type EvidenceOptions, projectEvidence } from './evidence';
 import { NO_PACE } from './pace';
+
+/** What a bundle needs of the notary's Merkle log: the notary itself, or its file opened read-only. */
+export interface NotarisedLog {
+  streamHead(stream: string): StreamHead | undefined;
+  inclusionProof(position: number, treeSize: number): Buffer[];
+}
+
+/** The checkpoint a bundle is made against, the key that signed it, and how its stream heads are signed. */
+export interface BundleSigning {
+  readonly checkpoint: SignedCheckpoint;
+  readonly publicKey: PublicKeyDocument;
+  readonly createdAt: string;
+  /** Signs a statement with the ledger's key (the key may live on another thread). */
+  readonly signStatement: (name: string, statement: Record<string, unknown>) => Promise<string>;
+}
+
+/**
+ * A bundle with everything but its events' proofs computed: written out whole (`assembleAuditBundle`) or
+ * event by event (`auditBundleJson`, `auditBundleNdjson`), each event proved as it is written.
+ */
+export interface PreparedAuditBundle {
+  readonly head: Omit<AuditBundle, 'events'>;
+  readonly events: readonly StoredEvent[];
+  bundled(stored: StoredEvent): BundledEvent;
+}
 
 /**
  * The audit bundle of a batch against the newest signed checkpoint that covers the whole log as it is
@@ -30,6 +62,37 @@ export async function assembleAuditBundle(
   const head = Number(await store.headPosition());
   const checkpoint = notary.checkpointCovering(Math.max(head, 1));
   if (!checkpoint) return undefined;
+  const signing: BundleSigning = {
+    checkpoint,
+    publicKey: publicKeyDocument(notary.signer.publicKey),
+    createdAt: now().toISOString(),
+    signStatement: (name, statement) => Promise.resolve(notary.signer.signStatement(name, statement)),
+  };
+  const prepared = await prepareAuditBundle(store, notary, lookup, batchId, signing, options);
+  if (!prepared) return undefined;
+  const bundled = [];
+  for (const stored of prepared.events) {
+    bundled.push(prepared.bundled(stored));
+    await pace();
+  }
+  const { views, ...rest } = prepared.head;
+  return { ...rest, events: bundled, views };
+}
+
+/**
+ * Gathers and projects a batch's evidence up to `signing.checkpoint` and signs its stream heads; the
+ * events are proved later, one by one, as they are written. Undefined when the batch did not exist then.
+ */
+export async function prepareAuditBundle(
+  store: EventStore,
+  log: NotarisedLog,
+  lookup: ViewLookup,
+  batchId: string,
+  signing: BundleSigning,
+  options: EvidenceOptions = {},
+): Promise<PreparedAuditBundle | undefined> {
+  const { pace = NO_PACE } = options;
+  const { checkpoint } = signing;
   const treeSize = BigInt(checkpoint.treeSize);
   const { events, streams } = await collectEvidence(store, lookup, [batchId], treeSize, options);
   if (!events.some((stored) => stored.stream === toBatchStreamId(batchId))) return undefined;
@@ -41,36 +104,35 @@ export async function assembleAuditBundle(
   } catch {
     views = null;
   }
-  const heads = streamHeads(notary, streams, checkpoint.treeSize);
-  const bundled = [];
-  for (const stored of events) {
-    bundled.push(toBundledEvent(stored, notary.inclusionProof(Number(stored.position), checkpoint.treeSize)));
-    await pace();
-  }
+  const heads = streamHeads(log, streams, checkpoint.treeSize);
   return {
-    format: AUDIT_BUNDLE_FORMAT,
-    batchId,
-    createdAt: now().toISOString(),
-    publicKey: publicKeyDocument(notary.signer.publicKey),
-    checkpoint,
-    streams: heads,
-    streamsSignature: notary.signer.signStatement(
-      STREAMS_STATEMENT,
-      streamsStatement({ batchId, checkpoint, streams: heads }),
-    ),
-    events: bundled,
-    views,
+    head: {
+      format: AUDIT_BUNDLE_FORMAT,
+      batchId,
+      createdAt: signing.createdAt,
+      publicKey: signing.publicKey,
+      checkpoint,
+      streams: heads,
+      streamsSignature: await signing.signStatement(
+        STREAMS_STATEMENT,
+        streamsStatement({ batchId, checkpoint, streams: heads }),
+      ),
+      views,
+    },
+    events,
+    bundled: (stored) =>
+      toBundledEvent(stored, log.inclusionProof(Number(stored.position), checkpoint.treeSize)),
   };
 }
 
 function streamHeads(
-  notary: LogNotary,
+  log: NotarisedLog,
   streams: readonly string[],
   treeSize: number,
 ): Record<string, BundledStreamHead | null> {
   const heads: Record<string, BundledStreamHead | null> = {};
   for (const stream of [...streams].sort()) {
-    const head = notary.streamHead(stream);
+    const head = log.streamHead(stream);
     if (head && head.position > treeSize) continue; // written since the checkpoint: its head then is unknown here
     heads[stream] = head
       ? { revision: String(head.revision), position: String(head.position), eventId: head.eventId }

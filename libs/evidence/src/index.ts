@@ -3,3 +3,5 @@ export * from './audit-bundle';
 export * from './assemble-audit-bundle';
 export * from './verify-audit-bundle';
 export * from './pace';
+export * from './audit-bundle-forms';
+export * from './verify-audit-bundle-stream';

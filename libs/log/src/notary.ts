@@ -223,12 +223,7 @@ export class LogNotary extends LogFollower {
 
   /** The last event of a stream as notarised: what the store must still hold. */
   streamHead(stream: string): StreamHead | undefined {
-    const row = this.db
-      .prepare<[string], { revision: number; position: number; event_id: string }>(
-        'SELECT revision, position, event_id FROM stream_heads WHERE stream = ?',
-      )
-      .get(stream);
-    return row && { revision: row.revision, position: row.position, eventId: row.event_id };
+    return streamHeadIn(this.db, stream);
   }
 
   /** The event hash notarised at a log position. */
@@ -254,6 +249,45 @@ export class LogNotary extends LogFollower {
 
   consistencyProof(from: number, to: number): Buffer[] {
     return this.tree.consistencyProof(from, to);
+  }
+}
+
+function streamHeadIn(db: Database.Database, stream: string): StreamHead | undefined {
+  const row = db
+    .prepare<[string], { revision: number; position: number; event_id: string }>(
+      'SELECT revision, position, event_id FROM stream_heads WHERE stream = ?',
+    )
+    .get(stream);
+  return row && { revision: row.revision, position: row.position, eventId: row.event_id };
+}
+
+/**
+ * The notary's file opened read-only beside the running notary (by a worker thread): stream heads and
+ * inclusion proofs, for trees the notary has already committed. It never signs or writes.
+ */
+export class NotarisedLogReader {
+  private readonly tree: MerkleLog;
+
+  private constructor(private readonly db: Database.Database) {
+    this.tree = new MerkleLog(db);
+  }
+
+  static open(path: string): NotarisedLogReader {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    return new NotarisedLogReader(db);
+  }
+
+  streamHead(stream: string): StreamHead | undefined {
+    return streamHeadIn(this.db, stream);
+  }
+
+  inclusionProof(position: number, treeSize: number): Buffer[] {
+    return this.tree.inclusionProof(position - 1, treeSize);
+  }
+
+  close(): void {
+    this.db.close();
   }
 }
 

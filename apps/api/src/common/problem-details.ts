@@ -90,6 +90,9 @@ export function toProblem(error: unknown): Problem {
         ? { retryAfterSeconds: fields.retryAfterSeconds }
         : {}),
       ...(typeof fields.maxEvents === 'number' ? { maxEvents: fields.maxEvents } : {}),
+      ...(typeof fields.streamedMaxEvents === 'number'
+        ? { streamedMaxEvents: fields.streamedMaxEvents }
+        : {}),
     };
     return problem(status, code, detail, extensions);
   }

@@ -34,7 +34,9 @@ export interface LedgerConfig {
 export interface ReadLimits {
   /** Most events a view as of a moment or an audit bundle gathers (422 CHAIN_TOO_LARGE / 413 BUNDLE_TOO_LARGE beyond). */
   readonly maxEvidenceEvents: number;
-  /** Expensive reads (as of a moment, bundles) running at once… */
+  /** Most events the streamed form of an audit bundle (NDJSON) gathers (413 BUNDLE_TOO_LARGE beyond). */
+  readonly maxStreamedEvidenceEvents: number;
+  /** Expensive reads (as of a moment, bundles) running at once, each in a read worker of its own… */
   readonly concurrent: number;
   /** …and waiting for a turn; beyond that, 503 READS_BUSY with retryAfterSeconds. */
   readonly queued: number;
@@ -111,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     maxRecordingDelayMs: recordingDelayMs(env),
     reads: {
       maxEvidenceEvents: positiveInteger(env, 'TRACELODE_MAX_EVIDENCE_EVENTS', 20_000),
+      maxStreamedEvidenceEvents: positiveInteger(env, 'TRACELODE_MAX_STREAMED_EVIDENCE_EVENTS', 100_000),
       concurrent: positiveInteger(env, 'TRACELODE_EXPENSIVE_READS', 2),
       queued: positiveInteger(env, 'TRACELODE_EXPENSIVE_READS_QUEUED', 8),
     },

@@ -1,39 +1,111 @@
 import { type Pace, yieldEvery } from '@tracelode/evidence';
+import { Readable } from 'node:stream';
 import { apiProblem } from '../common/problem-details';
 import type { ReadLimits } from '../config/ledger-config';
+import {
+  auditBundleChunks,
+  type BundleJob,
+  type ReadHandles,
+  type ReadHost,
+  viewAsOf,
+  type ViewJob,
+} from './read-jobs';
+import type { ReadWorker } from './read-workers';
 
-/** Work between yields to the event loop: a request waiting behind an expensive read waits at most about this. */
+/** Work between yields to the event loop when a read runs on the request thread (no workers). */
 const SLICE_MS = 5;
 
+/** Where the reads run: in read workers (one per read at once), or on the request thread, yielding. */
+export type ReadPlace = { readonly workers: readonly ReadWorker[] } | { readonly handles: ReadHandles };
+
+interface Slot {
+  readonly worker?: ReadWorker;
+}
+
 /**
- * Reads whose cost grows with a batch's history (views as of a moment, audit bundles) run cooperatively on
- * the request thread: each yields to the event loop every few milliseconds of work, and at most
+ * Reads whose cost grows with a batch's history (views as of a moment, audit bundles): at most
  * `concurrent` run at once with `queued` more waiting their turn; beyond that a read is refused at once
- * (503 READS_BUSY, retryAfterSeconds) rather than queued without bound. See ADR 0019.
+ * (503 READS_BUSY, retryAfterSeconds) rather than queued without bound. On the embedded store each runs in
+ * a read worker of its own (ADR 0020); otherwise on the request thread, yielding every few ms (ADR 0019).
+ * A bundle holds its turn until its last byte is sent or its client goes.
  */
 export class ExpensiveReads {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly idle: Slot[];
+  private readonly waiting: ((slot: Slot) => void)[] = [];
 
-  constructor(private readonly limits: Pick<ReadLimits, 'concurrent' | 'queued'>) {}
+  constructor(
+    private readonly limits: Pick<ReadLimits, 'concurrent' | 'queued'>,
+    private readonly host: ReadHost,
+    private readonly place: ReadPlace,
+  ) {
+    this.idle =
+      'workers' in place
+        ? place.workers.map((worker) => ({ worker }))
+        : Array.from({ length: limits.concurrent }, () => ({}));
+  }
 
-  async run<T>(work: (pace: Pace) => Promise<T>): Promise<T> {
-    if (this.running < this.limits.concurrent) this.running++;
-    else if (this.waiting.length < this.limits.queued) {
-      await new Promise<void>((start) => this.waiting.push(start)); // the slot is handed over, still counted
-    } else {
-      throw apiProblem(
-        'READS_BUSY',
-        `${this.running} reads of whole histories are running and ${this.waiting.length} waiting; retry shortly`,
-        { retryAfterSeconds: 1 },
-      );
-    }
+  /** A view as of a moment, as JSON bytes; undefined when the batch did not exist then. */
+  async view(job: ViewJob): Promise<Buffer | undefined> {
+    const slot = await this.admit();
     try {
-      return await work(yieldEvery(SLICE_MS));
+      if (slot.worker) return await slot.worker.view(job, this.host);
+      const text = await viewAsOf(this.handles, this.host, job, yieldEvery(SLICE_MS));
+      return text === undefined ? undefined : Buffer.from(text);
     } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
+      this.release(slot);
     }
+  }
+
+  /** An audit bundle's bytes, streamed; undefined for a batch that did not exist at the checkpoint. */
+  async bundle(job: BundleJob): Promise<Readable | undefined> {
+    const slot = await this.admit();
+    let bytes: Readable | undefined;
+    try {
+      if (slot.worker) bytes = await slot.worker.bundle(job, this.host);
+      else {
+        const pace = yieldEvery(SLICE_MS);
+        const chunks = await auditBundleChunks(this.handles, this.host, job, pace);
+        bytes = chunks && Readable.from(paced(chunks, pace));
+      }
+    } catch (error) {
+      this.release(slot);
+      throw error;
+    }
+    if (!bytes) this.release(slot);
+    else bytes.once('close', () => this.release(slot));
+    return bytes;
+  }
+
+  private get handles(): ReadHandles {
+    if (!('handles' in this.place)) throw new Error('These reads run in workers');
+    return this.place.handles;
+  }
+
+  private async admit(): Promise<Slot> {
+    const free = this.idle.pop();
+    if (free) return free;
+    if (this.waiting.length < this.limits.queued) {
+      return new Promise<Slot>((start) => this.waiting.push(start)); // the slot is handed over
+    }
+    const running = 'workers' in this.place ? this.place.workers.length : this.limits.concurrent;
+    throw apiProblem(
+      'READS_BUSY',
+      `${running} reads of whole histories are running and ${this.waiting.length} waiting; retry shortly`,
+      { retryAfterSeconds: 1 },
+    );
+  }
+
+  private release(slot: Slot): void {
+    const next = this.waiting.shift();
+    if (next) next(slot);
+    else this.idle.push(slot);
+  }
+}
+
+/** Chunks with a yield to the event loop between them, for a bundle written on the request thread. */
+async function* paced(chunks: Iterable<string>, pace: Pace): AsyncGenerator<string> {
+  for (const chunk of chunks) {
+    yield chunk;
+    await pace();
   }
 }

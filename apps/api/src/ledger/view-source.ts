@@ -1,46 +1,40 @@
-import { applyDecorators, Inject, Injectable } from '@nestjs/common';
+import {
+  applyDecorators,
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { ApiQuery } from '@nestjs/swagger';
 import { toBatchStreamId, toLicenceStreamId } from '@tracelode/domain';
-import { CorruptEventError, type EventStore, positionAt, type StoredEvent } from '@tracelode/event-store';
-import {
-  assembleAuditBundle,
-  type AuditBundle,
-  collectEvidence,
-  EvidenceTooLargeError,
-  type Pace,
-  projectEvidence,
-} from '@tracelode/evidence';
-import { LogNotary } from '@tracelode/log';
+import { CorruptEventError, type EventStore, sqliteFileOf, type StoredEvent } from '@tracelode/event-store';
+import { EvidenceTooLargeError } from '@tracelode/evidence';
+import { LogNotary, publicKeyDocument } from '@tracelode/log';
+import { Readable } from 'node:stream';
+import { join } from 'node:path';
 import { apiProblem } from '../common/problem-details';
 import { parseInstant } from '../common/instant';
+import { SerialisedJson } from '../common/serialised-json';
 import {
-  CARBON,
-  type CarbonView,
-  carbonOf,
   CERTIFICATES,
   type CertificateView,
-  certificationOf,
-  custodyOf,
   EXPORTS,
   type ExportView,
-  holdImpactOf,
   LICENCES,
   type LicenceView,
-  ORGANISATIONS,
-  type OrganisationView,
-  PROVENANCE,
-  provenanceOf,
-  type ProvenanceView,
   Projector,
-  toPactFootprint,
-  traceDescendants,
   type ViewLookup,
 } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import type { LedgerConfig } from '../config/ledger-config';
-import { ExpensiveReads } from './expensive-reads';
+import { BATCH_VIEWS, type BatchViewKind, type BatchViewOf } from './batch-view-kinds';
+import { ExpensiveReads, type ReadPlace } from './expensive-reads';
+import type { ReadHost, ViewJob } from './read-jobs';
+import { ReadWorker } from './read-workers';
 import { EVENT_STORE, LEDGER_CONFIG } from './ledger.tokens';
 import { ApiMinPosition, ViewsReady } from './views-ready';
+
+export { type BatchViewKind, type BatchViewOf, withDescendants } from './batch-view-kinds';
 
 /** Which state of the views a query reads: now (optionally at least `minPosition`), or as of a moment. */
 export interface ViewMoment {
@@ -51,50 +45,12 @@ export interface ViewMoment {
   readonly atPosition?: string;
 }
 
-/** A batch and everything made from it, by the live provenance views (for views that look downstream). */
-export function withDescendants(batchId: string, live: ViewLookup): string[] {
-  const view = live(PROVENANCE, batchId) as ProvenanceView | undefined;
-  if (!view) return [batchId];
-  const descendants = traceDescendants(view, (id) => live(PROVENANCE, id) as ProvenanceView | undefined);
-  return [batchId, ...descendants.map((descendant) => descendant.batchId)];
-}
+/** A batch view: live, as an object; as of a moment, JSON already serialised (by a read worker). */
+export type BatchViewAnswer<Kind extends BatchViewKind> =
+  BatchViewOf<Kind> | SerialisedJson<BatchViewOf<Kind>>;
 
-const justTheBatch = (batchId: string): string[] => [batchId];
-
-/**
- * Every view of a batch, by kind: whose histories it needs (the batch alone, or it and its descendants,
- * by the live views) and how it is read from the views. One table, so a new view is one line.
- */
-const BATCH_VIEWS = {
-  custody: { histories: justTheBatch, read: custodyOf },
-  provenance: { histories: justTheBatch, read: provenanceOf },
-  descendants: {
-    histories: withDescendants,
-    read: (batchId: string, lookup: ViewLookup) => {
-      const view = lookup(PROVENANCE, batchId) as ProvenanceView | undefined;
-      const descendants =
-        view && traceDescendants(view, (id) => lookup(PROVENANCE, id) as ProvenanceView | undefined);
-      return descendants && { batchId, direction: 'descendants' as const, descendants };
-    },
-  },
-  carbon: { histories: justTheBatch, read: carbonOf },
-  footprint: {
-    histories: justTheBatch,
-    read: (batchId: string, lookup: ViewLookup) => {
-      const carbon = lookup(CARBON, batchId) as CarbonView | undefined;
-      if (!carbon) return undefined;
-      const producer = lookup(ORGANISATIONS, carbon.orgId) as OrganisationView | undefined;
-      return toPactFootprint(carbon, producer?.name ?? carbon.orgId);
-    },
-  },
-  certification: { histories: justTheBatch, read: certificationOf },
-  holdImpact: { histories: withDescendants, read: holdImpactOf },
-} as const;
-
-export type BatchViewKind = keyof typeof BATCH_VIEWS;
-export type BatchViewOf<Kind extends BatchViewKind> = NonNullable<
-  ReturnType<(typeof BATCH_VIEWS)[Kind]['read']>
->;
+/** The two forms of an audit bundle: one JSON document, or NDJSON lines (header, events, trailer). */
+export type AuditBundleForm = 'document' | 'stream';
 
 /** Views kept by key, read as they are now (optionally at least `minPosition`). */
 const DOCUMENTS = { certificate: CERTIFICATES, licence: LICENCES } as const;
@@ -126,8 +82,9 @@ const POSITION = /^\d{1,19}$/;
  * read only through here: none touches the event store or the read-model store.
  */
 @Injectable()
-export class ViewSource {
+export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly expensive: ExpensiveReads;
+  private readonly workers: ReadWorker[];
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -137,38 +94,59 @@ export class ViewSource {
     private readonly notary: LogNotary,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {
-    this.expensive = new ExpensiveReads(config.reads);
+    const files = readWorkerFiles(config);
+    this.workers = files
+      ? Array.from({ length: config.reads.concurrent }, () => new ReadWorker(READ_WORKER_SCRIPT, files))
+      : [];
+    const host: ReadHost = {
+      viewsReach: (position) => this.ready.atLeast(position.toString()),
+      signStatement: (name, statement) => Promise.resolve(notary.signer.signStatement(name, statement)),
+    };
+    const place: ReadPlace = files
+      ? { workers: this.workers }
+      : { handles: { store, lookup: (collection, key) => views.get(collection, key), log: notary } };
+    this.expensive = new ExpensiveReads(config.reads, host, place);
+  }
+
+  onApplicationBootstrap(): void {
+    for (const worker of this.workers) worker.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.stop()));
   }
 
   /** A view of one batch at the moment asked for; undefined when the batch does not exist (then). */
-  async batch<Kind extends BatchViewKind>(query: ViewQuery<Kind>): Promise<BatchViewOf<Kind> | undefined> {
-    const { histories, read } = BATCH_VIEWS[query.view] as unknown as {
-      histories: (batchId: string, live: ViewLookup) => string[];
-      read: (batchId: string, lookup: ViewLookup) => BatchViewOf<Kind> | undefined;
-    };
+  async batch<Kind extends BatchViewKind>(
+    query: ViewQuery<Kind>,
+  ): Promise<BatchViewAnswer<Kind> | undefined> {
     const moment = query.moment ?? {};
-    const live: ViewLookup = (collection, key) => this.views.get(collection, key);
-    const position = await this.positionOf(moment);
-    if (position === undefined) {
+    const at = await this.momentOf(moment);
+    if (at === undefined) {
       await this.ready.atLeast(moment.minPosition);
-      return read(query.id, live);
+      const { read } = BATCH_VIEWS[query.view] as unknown as {
+        read: (batchId: string, lookup: ViewLookup) => BatchViewOf<Kind> | undefined;
+      };
+      return read(query.id, (collection, key) => this.views.get(collection, key));
     }
-    await this.ready.atLeast(position.toString());
     const { maxEvidenceEvents: maxEvents } = this.config.reads;
-    return this.expensive.run(async (pace: Pace) => {
-      try {
-        const batchIds = histories(query.id, live);
-        const { events } = await collectEvidence(this.store, live, batchIds, position, { maxEvents, pace });
-        return read(query.id, await projectEvidence(events, pace));
-      } catch (error) {
-        if (!(error instanceof EvidenceTooLargeError)) throw error;
-        throw apiProblem(
-          'CHAIN_TOO_LARGE',
-          `${error.message}: too many to read as of a moment (the limit is TRACELODE_MAX_EVIDENCE_EVENTS)`,
-          { maxEvents },
-        );
-      }
-    });
+    try {
+      const json = await this.expensive.view({
+        kind: 'view',
+        view: query.view,
+        batchId: query.id,
+        at,
+        maxEvents,
+      });
+      return json && new SerialisedJson<BatchViewOf<Kind>>(json);
+    } catch (error) {
+      if (!(error instanceof EvidenceTooLargeError)) throw error;
+      throw apiProblem(
+        'CHAIN_TOO_LARGE',
+        `${error.message}: too many to read as of a moment (the limit is TRACELODE_MAX_EVIDENCE_EVENTS)`,
+        { maxEvents },
+      );
+    }
   }
 
   /** A view kept by key (a certificate, a licence), as it is now. */
@@ -194,9 +172,9 @@ export class ViewSource {
 
   /**
    * Everything a certifier or regulator needs to verify a batch offline, against a checkpoint covering the
-   * log as it is now; undefined when the batch does not exist.
+   * log as it is now, as bytes streamed in the form asked for; undefined when the batch does not exist.
    */
-  async auditBundle(batchId: string): Promise<AuditBundle | undefined> {
+  async auditBundle(batchId: string, form: AuditBundleForm = 'document'): Promise<Readable | undefined> {
     const head = await this.store.headPosition();
     const wait = this.config.minPositionWaitMs;
     if (this.notary.error) {
@@ -213,31 +191,38 @@ export class ViewSource {
         { retryAfterSeconds: 1 },
       );
     }
-    const { maxEvidenceEvents: maxEvents } = this.config.reads;
-    return this.expensive.run(async (pace) => {
-      try {
-        return await assembleAuditBundle(
-          this.store,
-          this.notary,
-          (collection, key) => this.views.get(collection, key),
-          batchId,
-          { maxEvents, pace },
+    // Signed here, on the thread that owns the notary's file: a worker only reads it.
+    const checkpoint = this.notary.checkpointCovering(Math.max(Number(head), 1));
+    if (!checkpoint) return undefined;
+    const { maxEvidenceEvents, maxStreamedEvidenceEvents } = this.config.reads;
+    const maxEvents = form === 'stream' ? maxStreamedEvidenceEvents : maxEvidenceEvents;
+    try {
+      return await this.expensive.bundle({
+        kind: 'bundle',
+        batchId,
+        form,
+        checkpoint,
+        publicKey: publicKeyDocument(this.notary.signer.publicKey),
+        createdAt: new Date().toISOString(),
+        maxEvents,
+      });
+    } catch (error) {
+      if (error instanceof EvidenceTooLargeError) {
+        throw apiProblem(
+          'BUNDLE_TOO_LARGE',
+          form === 'stream'
+            ? `${error.message}: too many for one bundle, even streamed (the limit is TRACELODE_MAX_STREAMED_EVIDENCE_EVENTS)`
+            : `${error.message}: too many for one JSON document (the limit is TRACELODE_MAX_EVIDENCE_EVENTS); ask for the streamed form (Accept: application/x-ndjson), which takes up to ${maxStreamedEvidenceEvents}`,
+          form === 'stream' ? { maxEvents } : { maxEvents, streamedMaxEvents: maxStreamedEvidenceEvents },
         );
-      } catch (error) {
-        if (error instanceof EvidenceTooLargeError) {
-          throw apiProblem(
-            'BUNDLE_TOO_LARGE',
-            `${error.message}: too many for one bundle (the limit is TRACELODE_MAX_EVIDENCE_EVENTS)`,
-            { maxEvents },
-          );
-        }
-        if (!(error instanceof CorruptEventError)) throw error;
-        throw apiProblem('LOG_CORRUPT', error.message, { eventId: error.eventId });
       }
-    });
+      if (!(error instanceof CorruptEventError)) throw error;
+      throw apiProblem('LOG_CORRUPT', error.message, { eventId: error.eventId });
+    }
   }
 
-  private async positionOf(moment: ViewMoment): Promise<bigint | undefined> {
+  /** The moment a query asks for: a position checked against the head, an instant, or now (undefined). */
+  private async momentOf(moment: ViewMoment): Promise<ViewJob['at'] | undefined> {
     const { asOf, atPosition } = moment;
     const given = (value: string | undefined) => value !== undefined && value !== '';
     if (given(asOf) && given(atPosition)) {
@@ -255,7 +240,7 @@ export class ViewSource {
           `The log ends at position ${head}; atPosition was ${position}`,
         );
       }
-      return position;
+      return { position };
     }
     if (given(asOf)) {
       const instant = parseInstant(asOf!);
@@ -265,10 +250,26 @@ export class ViewSource {
           'asOf must be an ISO 8601 instant with a time zone, e.g. 2026-11-28T12:00:00Z',
         );
       }
-      return positionAt(this.store, new Date(instant));
+      // Which position that was is found by the read itself (a binary search of the log, off this thread).
+      return { instant };
     }
     return undefined;
   }
+}
+
+/** The compiled read worker, beside this file (dist in the built server). */
+const READ_WORKER_SCRIPT = join(__dirname, 'read-worker.js');
+
+/**
+ * The files a read worker opens read-only, when every one of them is a file: the embedded store, the views
+ * and the notary's log. A KurrentDB store (whose client keeps an index of the whole log) or a store in
+ * memory leaves the reads on the request thread (ADR 0020).
+ */
+function readWorkerFiles(config: LedgerConfig) {
+  const storeFile = sqliteFileOf(config.storeUrl);
+  const { viewsPath, integrityPath } = config;
+  if (storeFile === undefined || [storeFile, viewsPath, integrityPath].includes(':memory:')) return undefined;
+  return { storeFile, viewsPath, integrityPath };
 }
 
 /** OpenAPI for the moment parameters every batch view takes. */

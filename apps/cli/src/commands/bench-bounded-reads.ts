@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HealthProbe } from '../support/health-probe';
 import { LedgerProcess } from '../support/ledger-process';
 
 /**
@@ -33,6 +34,11 @@ export interface BoundedReadsBenchResult {
     asOfUsPerEvent: number;
     bundleMs: number;
     bundleUsPerEvent: number;
+    /** The streamed form (NDJSON) of the same bundle. */
+    streamedBundleMs: number;
+    /** The longest and the 99th-percentile wait of a `/health` probe (its own process) during these reads. */
+    healthMaxMs: number;
+    healthP99Ms: number;
   }[];
   /** µs per event at the larger lot ÷ at the smaller: about 1 when the cost is linear. */
   readonly asOfGrowth: number;
@@ -313,16 +319,24 @@ export async function benchBoundedReads(
       const lots = [];
       for (const lot of ledger.lots) {
         const events = Number(lot.slice('LOT-'.length)) + 1;
+        const probe = HealthProbe.start(server.url);
         const asOfMs = await medianMs(`${server.url}/batches/${lot}?asOf=${ledger.asOf}`);
         const bundleMs = await medianMs(`${server.url}/batches/${lot}/audit-bundle`);
+        const streamedBundleMs = await medianMs(`${server.url}/batches/${lot}/audit-bundle`, NDJSON);
+        const health = await probe.stop();
         lots.push({
           events,
           asOfMs: round(asOfMs),
           asOfUsPerEvent: round((asOfMs * 1000) / events),
           bundleMs: round(bundleMs),
           bundleUsPerEvent: round((bundleMs * 1000) / events),
+          streamedBundleMs: round(streamedBundleMs),
+          healthMaxMs: round(health.maxMs),
+          healthP99Ms: round(health.p99Ms),
         });
-        progress(`bounded reads: ${lot} as of a moment ${round(asOfMs)} ms, bundle ${round(bundleMs)} ms`);
+        progress(
+          `bounded reads: ${lot} as of a moment ${round(asOfMs)} ms, bundle ${round(bundleMs)} ms (streamed ${round(streamedBundleMs)} ms); /health waited at most ${round(health.maxMs)} ms`,
+        );
       }
       const bottom = ledger.chainBottom[0]!;
       const bundle = await fetch(`${server.url}/batches/${bottom}/audit-bundle`, {
@@ -355,11 +369,13 @@ export async function benchBoundedReads(
   }
 }
 
-async function medianMs(url: string): Promise<number> {
+const NDJSON = 'application/x-ndjson';
+
+async function medianMs(url: string, accept = 'application/json'): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i <= REPEATS; i++) {
     const started = performance.now();
-    const response = await fetch(url, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const response = await fetch(url, { headers: { authorization: `Bearer ${ADMIN_TOKEN}`, accept } });
     await response.arrayBuffer();
     if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
     if (i > 0) times.push(performance.now() - started); // the first warms up

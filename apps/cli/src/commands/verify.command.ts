@@ -1,13 +1,21 @@
-import { type Verdict, verifyAuditBundle } from '@tracelode/evidence';
+import {
+  isAuditBundleStreamHeader,
+  type Verdict,
+  verifyAuditBundle,
+  verifyAuditBundleStream,
+} from '@tracelode/evidence';
 import { importLedgerKey } from '@tracelode/log';
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { runCommand } from '../support/command';
 
-export const VERIFY_HELP = `Usage: tracelode verify <bundle.json> [--public-key FILE] [--json]
+export const VERIFY_HELP = `Usage: tracelode verify <bundle.json | bundle.ndjson> [--public-key FILE] [--json]
 
-Checks an audit bundle (GET /batches/{batchId}/audit-bundle) offline, with no ledger running:
+Checks an audit bundle (GET /batches/{batchId}/audit-bundle) offline, with no ledger running, in either
+form: one JSON document, or the streamed form (Accept: application/x-ndjson), told apart by its first
+line and read line by line:
   1. the checkpoint's Ed25519 signature,
   2. every event, in log order: its hash against its content, its link to the previous event of its
      stream (each stream complete from its first event), its RFC 9162 inclusion in the signed tree,
@@ -30,12 +38,7 @@ interface VerifyOptions {
 }
 
 export function verify(args: string[]): Promise<number> {
-  return runCommand(
-    'verify',
-    VERIFY_HELP,
-    () => parseOptions(args),
-    (options) => Promise.resolve(verifyBundleFile(options)),
-  );
+  return runCommand('verify', VERIFY_HELP, () => parseOptions(args), verifyBundleFile);
 }
 
 function parseOptions(args: string[]): VerifyOptions | 'help' {
@@ -62,26 +65,44 @@ function parseOptions(args: string[]): VerifyOptions | 'help' {
   return { file: positionals[0]!, publicKey, json: values.json === true };
 }
 
-function verifyBundleFile({ file, publicKey, json }: VerifyOptions): number {
-  let bundle: unknown;
+async function verifyBundleFile({ file, publicKey, json }: VerifyOptions): Promise<number> {
+  const keyOption = publicKey ? { publicKey } : {};
+  let verdict: Verdict;
   try {
-    bundle = JSON.parse(readFileSync(file, 'utf8'));
+    if (isAuditBundleStreamHeader(await firstLine(file))) {
+      const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+      verdict = await verifyAuditBundleStream(lines, keyOption);
+    } else {
+      verdict = verifyAuditBundle(JSON.parse(readFileSync(file, 'utf8')), keyOption);
+    }
   } catch (error) {
-    const verdict: Verdict = {
+    verdict = {
       ok: false,
       passed: [],
       warnings: [],
       failure: {
         check: 'bundle',
-        message: `${file} is not a readable JSON file: ${error instanceof Error ? error.message : String(error)}`,
+        message: `${file} is not a readable JSON or NDJSON file: ${error instanceof Error ? error.message : String(error)}`,
       },
     };
-    report(verdict, file, json);
-    return 1;
   }
-  const verdict = verifyAuditBundle(bundle, publicKey ? { publicKey } : {});
   report(verdict, file, json);
   return verdict.ok ? 0 : 1;
+}
+
+/** The file's first line (at most its first 64 KiB: a streamed bundle's header is far shorter). */
+async function firstLine(file: string): Promise<string> {
+  const stream = createReadStream(file, { encoding: 'utf8', start: 0, end: 64 * 1024 - 1 });
+  let text = '';
+  for await (const chunk of stream) {
+    text += chunk as string;
+    const newline = text.indexOf('\n');
+    if (newline >= 0) {
+      stream.destroy();
+      return text.slice(0, newline);
+    }
+  }
+  return text;
 }
 
 function report(verdict: Verdict, file: string, json: boolean): void {

@@ -103,6 +103,7 @@ export class SqliteEventStore implements EventStore {
   private queuedAtLastLook = 0;
   private oldestQueuedAt = 0;
   private closed = false;
+  private readOnly = false;
   private commits = 0;
   private appendsCommitted = 0;
 
@@ -145,6 +146,36 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  /**
+   * Opens an existing store file for reading only (another thread's or process's handle beside the
+   * writer's): never created, migrated or written; an append is refused.
+   */
+  static openReadOnly(path: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    const db = new Database(path, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+    try {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (
+        version !== SCHEMA_VERSION ||
+        !db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get()
+      )
+        throw new EventStoreUnavailableError(
+          `${path} holds no event log this build reads (schema version ${version}, expected ${SCHEMA_VERSION})`,
+        );
+      const settings: SqliteSettings = {
+        journalMode: db.pragma('journal_mode', { simple: true }) as string,
+        synchronous: db.pragma('synchronous', { simple: true }) as number,
+        busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
+      };
+      const store = new SqliteEventStore(db, settings, options.pollIntervalMs ?? 250, 0);
+      store.readOnly = true;
+      return store;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
   get stats(): SqliteEventStoreStats {
     return { commits: this.commits, appends: this.appendsCommitted };
   }
@@ -152,6 +183,7 @@ export class SqliteEventStore implements EventStore {
   append(writes: readonly StreamWrite[]): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.assertOpen();
+      if (this.readOnly) throw new EventStoreUnavailableError('This handle of the event store is read-only');
       const encoded = validateAppend(writes);
       if (this.queue.length === 0) this.oldestQueuedAt = performance.now();
       this.queue.push({ writes: encoded, resolve, reject });

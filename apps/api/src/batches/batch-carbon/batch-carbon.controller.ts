@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
+import type { SerialisedJson } from '../../common/serialised-json';
 import { ApiViewMoment, type ViewMoment, ViewSource } from '../../ledger/view-source';
 import { batchNotFound } from '../../ledger/views-ready';
 import { CarbonDto } from './batch-carbon.dto';
@@ -20,7 +21,7 @@ export class BatchCarbonController {
   async carbon(
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
-  ): Promise<CarbonDto> {
+  ): Promise<CarbonDto | SerialisedJson<CarbonDto>> {
     const view = await this.source.batch({ view: 'carbon', id: batchId, moment });
     if (!view) throw batchNotFound(batchId);
     return view;

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { PactProductFootprint } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
+import type { SerialisedJson } from '../../common/serialised-json';
 import { ApiViewMoment, type ViewMoment, ViewSource } from '../../ledger/view-source';
 import { batchNotFound } from '../../ledger/views-ready';
 import { PactProductFootprintDto } from './batch-footprint.dto';
@@ -19,7 +20,7 @@ export class BatchFootprintController {
   async footprint(
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
-  ): Promise<PactProductFootprint> {
+  ): Promise<PactProductFootprint | SerialisedJson<PactProductFootprint>> {
     const footprint = await this.source.batch({ view: 'footprint', id: batchId, moment });
     if (!footprint) throw batchNotFound(batchId);
     return footprint;

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { apiProblem } from '../../common/problem-details';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
+import type { SerialisedJson } from '../../common/serialised-json';
 import { ApiViewMoment, type ViewMoment, ViewSource } from '../../ledger/view-source';
 import { batchNotFound } from '../../ledger/views-ready';
 import { DescendantsDto, ProvenanceDto } from './batch-provenance.dto';
@@ -35,7 +36,7 @@ export class BatchProvenanceController {
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query('direction') direction: string | undefined,
     @Query() moment: ViewMoment,
-  ): Promise<ProvenanceDto | DescendantsDto> {
+  ): Promise<ProvenanceDto | DescendantsDto | SerialisedJson<ProvenanceDto | DescendantsDto>> {
     if (direction !== undefined && direction !== 'descendants') {
       throw apiProblem('INVALID_DIRECTION', 'direction must be "descendants" (or left out for the origins)');
     }

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { BatchCustodyView } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
+import type { SerialisedJson } from '../../common/serialised-json';
 import { ApiViewMoment, type ViewMoment, ViewSource } from '../../ledger/view-source';
 import { batchNotFound } from '../../ledger/views-ready';
 import { StoredEventDto, toStoredEventDto } from '../../common/dto/stored-event.dto';
@@ -20,7 +21,7 @@ export class BatchViewsController {
   async custody(
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
-  ): Promise<BatchCustodyView> {
+  ): Promise<BatchCustodyView | SerialisedJson<BatchCustodyView>> {
     const view = await this.source.batch({ view: 'custody', id: batchId, moment });
     if (!view) throw batchNotFound(batchId);
     return view;

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CertificationView } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
+import type { SerialisedJson } from '../../common/serialised-json';
 import { ApiViewMoment, type ViewMoment, ViewSource } from '../../ledger/view-source';
 import { batchNotFound } from '../../ledger/views-ready';
 
@@ -21,7 +22,7 @@ export class BatchCertificationController {
   async certification(
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
-  ): Promise<CertificationView> {
+  ): Promise<CertificationView | SerialisedJson<CertificationView>> {
     const view = await this.source.batch({ view: 'certification', id: batchId, moment });
     if (!view) throw batchNotFound(batchId);
     return view;

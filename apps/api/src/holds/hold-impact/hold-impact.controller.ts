@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { HoldImpactView } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
+import type { SerialisedJson } from '../../common/serialised-json';
 import { ApiViewMoment, type ViewMoment, ViewSource } from '../../ledger/view-source';
 import { batchNotFound } from '../../ledger/views-ready';
 
@@ -18,7 +19,7 @@ export class HoldImpactController {
   async impact(
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
-  ): Promise<HoldImpactView> {
+  ): Promise<HoldImpactView | SerialisedJson<HoldImpactView>> {
     const view = await this.source.batch({ view: 'holdImpact', id: batchId, moment });
     if (!view) throw batchNotFound(batchId);
     return view;

@@ -1,0 +1,69 @@
+import {
+  CARBON,
+  type CarbonView,
+  carbonOf,
+  certificationOf,
+  custodyOf,
+  holdImpactOf,
+  ORGANISATIONS,
+  type OrganisationView,
+  PROVENANCE,
+  provenanceOf,
+  type ProvenanceView,
+  toPactFootprint,
+  traceDescendants,
+  type ViewLookup,
+} from '@tracelode/projections';
+
+/** A batch and everything made from it, by the live provenance views (for views that look downstream). */
+export function withDescendants(batchId: string, live: ViewLookup): string[] {
+  const view = live(PROVENANCE, batchId) as ProvenanceView | undefined;
+  if (!view) return [batchId];
+  const descendants = traceDescendants(view, (id) => live(PROVENANCE, id) as ProvenanceView | undefined);
+  return [batchId, ...descendants.map((descendant) => descendant.batchId)];
+}
+
+const justTheBatch = (batchId: string): string[] => [batchId];
+
+/**
+ * Every view of a batch, by kind: whose histories it needs (the batch alone, or it and its descendants,
+ * by the live views) and how it is read from the views. One table, so a new view is one line. Kept apart
+ * from the view source (no Nest in it) because the read workers load it too.
+ */
+export const BATCH_VIEWS = {
+  custody: { histories: justTheBatch, read: custodyOf },
+  provenance: { histories: justTheBatch, read: provenanceOf },
+  descendants: {
+    histories: withDescendants,
+    read: (batchId: string, lookup: ViewLookup) => {
+      const view = lookup(PROVENANCE, batchId) as ProvenanceView | undefined;
+      const descendants =
+        view && traceDescendants(view, (id) => lookup(PROVENANCE, id) as ProvenanceView | undefined);
+      return descendants && { batchId, direction: 'descendants' as const, descendants };
+    },
+  },
+  carbon: { histories: justTheBatch, read: carbonOf },
+  footprint: {
+    histories: justTheBatch,
+    read: (batchId: string, lookup: ViewLookup) => {
+      const carbon = lookup(CARBON, batchId) as CarbonView | undefined;
+      if (!carbon) return undefined;
+      const producer = lookup(ORGANISATIONS, carbon.orgId) as OrganisationView | undefined;
+      return toPactFootprint(carbon, producer?.name ?? carbon.orgId);
+    },
+  },
+  certification: { histories: justTheBatch, read: certificationOf },
+  holdImpact: { histories: withDescendants, read: holdImpactOf },
+} as const;
+
+export type BatchViewKind = keyof typeof BATCH_VIEWS;
+export type BatchViewOf<Kind extends BatchViewKind> = NonNullable<
+  ReturnType<(typeof BATCH_VIEWS)[Kind]['read']>
+>;
+
+/** A kind's row, typed for any kind. */
+export const batchViewOf = (kind: BatchViewKind) =>
+  BATCH_VIEWS[kind] as unknown as {
+    histories: (batchId: string, live: ViewLookup) => string[];
+    read: (batchId: string, lookup: ViewLookup) => unknown;
+  };

@@ -1,0 +1,49 @@
+import type { ReadJob } from './read-jobs';
+
+/** What a read worker opens, read-only: the files the server writes. */
+export interface ReadWorkerData {
+  readonly storeFile: string;
+  readonly viewsPath: string;
+  readonly integrityPath: string;
+}
+
+export type HostMethod = 'viewsReach' | 'signStatement';
+
+/** The server's thread to a read worker. */
+export type ToWorker =
+  | { readonly type: 'job'; readonly id: number; readonly job: ReadJob }
+  /** The answer to a call the job made of the server's thread (`failed`: the server keeps the error). */
+  | { readonly type: 'answer'; readonly call: number; readonly value?: unknown; readonly failed?: boolean }
+  /** The next few chunks of a bundle, please: the worker never runs further ahead of the client. */
+  | { readonly type: 'pull'; readonly id: number }
+  | { readonly type: 'cancel'; readonly id: number };
+
+/** A read worker to the server's thread. Bytes are UTF-8 JSON text, transferred (not copied). */
+export type FromWorker =
+  | { readonly type: 'opened' }
+  | { readonly type: 'open-failed'; readonly message: string }
+  | {
+      readonly type: 'call';
+      readonly id: number;
+      readonly call: number;
+      readonly method: HostMethod;
+      readonly args: unknown[];
+    }
+  /** A view's answer (null: the batch did not exist then). */
+  | { readonly type: 'view'; readonly id: number; readonly bytes: ArrayBuffer | null }
+  /** A bundle is prepared (or the batch did not exist): its chunks follow, one per pull. */
+  | { readonly type: 'ready'; readonly id: number; readonly found: boolean }
+  | { readonly type: 'chunk'; readonly id: number; readonly bytes: ArrayBuffer }
+  | { readonly type: 'end'; readonly id: number }
+  | { readonly type: 'error'; readonly id: number; readonly error: WorkerError };
+
+/** An error of a job, as it crosses back: enough to rebuild the errors the server maps to problems. */
+export interface WorkerError {
+  readonly name: string;
+  readonly message: string;
+  readonly maxEvents?: number;
+  readonly eventId?: string;
+  readonly position?: bigint;
+  /** A call of the job's to the server's thread failed: the server rethrows the error it kept. */
+  readonly hostCall?: boolean;
+}

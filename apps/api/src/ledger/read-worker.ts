@@ -1,0 +1,150 @@
+import { CorruptEventError, SqliteEventStore } from '@tracelode/event-store';
+import { EvidenceTooLargeError, NO_PACE } from '@tracelode/evidence';
+import { NotarisedLogReader } from '@tracelode/log';
+import { ReadModelStore } from '@tracelode/read-models';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { auditBundleChunks, type ReadHandles, type ReadHost, type ReadJob, viewAsOf } from './read-jobs';
+import type { FromWorker, HostMethod, ReadWorkerData, ToWorker, WorkerError } from './read-worker-protocol';
+
+/**
+ * A read worker (ADR 0020): runs views as of a moment and audit bundles on handles of its own, opened
+ * read-only on the server's files, so their allocation and garbage collection never touch the request
+ * thread's heap. Answers go back as UTF-8 bytes, transferred.
+ */
+const port = parentPort!;
+const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+const encoder = new TextEncoder();
+
+class HostCallFailed extends Error {}
+
+/**
+ * Linux: this thread runs at a lower priority (nice 10) than the request thread, so on a busy machine a
+ * request waiting for the CPU gets it before a long read does. Elsewhere it is left as it is.
+ */
+function yieldTheCpuToRequests(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid)) setPriority(tid, 10);
+  } catch {
+    // not Linux, or not allowed: the worker keeps the process's priority
+  }
+}
+
+function open(data: ReadWorkerData): ReadHandles {
+  const store = SqliteEventStore.openReadOnly(data.storeFile);
+  const views = ReadModelStore.openReadOnly(data.viewsPath);
+  const log = NotarisedLogReader.open(data.integrityPath);
+  return { store, lookup: (collection, key) => views.get(collection, key), log };
+}
+
+let nextCall = 0;
+const calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+const hostFor = (id: number): ReadHost => {
+  const call = <T>(method: HostMethod, args: unknown[]) =>
+    new Promise<T>((resolve, reject) => {
+      const number = nextCall++;
+      calls.set(number, { resolve: resolve as (value: unknown) => void, reject });
+      post({ type: 'call', id, call: number, method, args });
+    });
+  return {
+    viewsReach: (position) => call<void>('viewsReach', [position]),
+    signStatement: (name, statement) => call<string>('signStatement', [name, statement]),
+  };
+};
+
+const bundles = new Map<number, Generator<string>>();
+
+function asWorkerError(error: unknown): WorkerError {
+  if (error instanceof HostCallFailed)
+    return { name: 'HostCallFailed', message: error.message, hostCall: true };
+  if (error instanceof EvidenceTooLargeError)
+    return { name: error.name, message: error.message, maxEvents: error.maxEvents };
+  if (error instanceof CorruptEventError)
+    return { name: error.name, message: error.message, eventId: error.eventId, position: error.position };
+  return {
+    name: error instanceof Error ? error.name : 'Error',
+    message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  };
+}
+
+async function run(handles: ReadHandles, id: number, job: ReadJob): Promise<void> {
+  const host = hostFor(id);
+  try {
+    if (job.kind === 'view') {
+      const text = await viewAsOf(handles, host, job, NO_PACE);
+      if (text === undefined) return post({ type: 'view', id, bytes: null });
+      const bytes = encoder.encode(text).buffer;
+      return post({ type: 'view', id, bytes }, [bytes]);
+    }
+    const chunks = await auditBundleChunks(handles, host, job, NO_PACE);
+    if (chunks) bundles.set(id, chunks);
+    post({ type: 'ready', id, found: chunks !== undefined });
+  } catch (error) {
+    post({ type: 'error', id, error: asWorkerError(error) });
+  }
+}
+
+/**
+ * Chunks sent per pull: enough that a busy machine's scheduling delays are paid once per few chunks,
+ * few enough that the server's thread never holds more than a quarter megabyte of a bundle it has not sent.
+ */
+const CHUNKS_PER_PULL = 4;
+
+function pull(id: number): void {
+  const chunks = bundles.get(id);
+  if (!chunks) return;
+  try {
+    for (let sent = 0; sent < CHUNKS_PER_PULL; sent++) {
+      const next = chunks.next();
+      if (next.done) {
+        bundles.delete(id);
+        return post({ type: 'end', id });
+      }
+      const bytes = encoder.encode(next.value).buffer;
+      post({ type: 'chunk', id, bytes }, [bytes]);
+    }
+  } catch (error) {
+    bundles.delete(id);
+    post({ type: 'error', id, error: asWorkerError(error) });
+  }
+}
+
+function main(): void {
+  yieldTheCpuToRequests();
+  let handles: ReadHandles;
+  try {
+    handles = open(workerData as ReadWorkerData);
+  } catch (error) {
+    post({ type: 'open-failed', message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  port.on('message', (message: ToWorker) => {
+    switch (message.type) {
+      case 'job':
+        void run(handles, message.id, message.job);
+        return;
+      case 'answer': {
+        const waiting = calls.get(message.call);
+        calls.delete(message.call);
+        if (message.failed) waiting?.reject(new HostCallFailed('The server refused the call'));
+        else waiting?.resolve(message.value);
+        return;
+      }
+      case 'pull':
+        return pull(message.id);
+      case 'cancel':
+        bundles.get(message.id)?.return(undefined);
+        bundles.delete(message.id);
+        return;
+      default: {
+        const unknown: never = message;
+        throw new Error(`Unknown message ${JSON.stringify(unknown)}`);
+      }
+    }
+  });
+  post({ type: 'opened' });
+}
+
+main();
