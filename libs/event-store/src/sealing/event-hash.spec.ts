@@ -1,0 +1,156 @@
+import {
+  elementDigest,
+  eventHash,
+  EventSealError,
+  fieldDigest,
+  freshSalts,
+  type HashableEvent,
+  WITHHELD_KEY,
+} from './event-hash';
+
+/**
+ * A known-answer vector, computed outside this code: each digest by
+ * `printf '%s' '<the JCS text>' | openssl dgst -sha256 -binary | openssl base64 -A | tr '+/' '-_' | tr -d =`
+ * and the hash by `printf '%s' '<the top-level JCS text>' | sha256sum`, with the canonical texts written
+ * out by hand below (keys in UTF-16 order, as RFC 8785 sorts them).
+ */
+const VECTOR: HashableEvent = {
+  stream: 'batch-B-1',
+  revision: 3n,
+  eventId: 'e-1',
+  type: 'BatchShipped',
+  data: {
+    batchId: 'B-1',
+    documents: [{ type: 'bill_of_lading', number: 'BL-7' }, 2.5],
+  },
+  metadata: {
+    recordedAt: '2026-11-28T00:00:00.000Z',
+    'ñ €': 1e21,
+    hashVersion: 2,
+    salts: {
+      data: {
+        batchId: 'AAAAAAAAAAAAAAAAAAAAAA',
+        documents: ['BBBBBBBBBBBBBBBBBBBBBA', 'CCCCCCCCCCCCCCCCCCCCCA'],
+      },
+      metadata: { recordedAt: 'DDDDDDDDDDDDDDDDDDDDDA', 'ñ €': 'EEEEEEEEEEEEEEEEEEEEEA' },
+    },
+    hash: 'not part of what is hashed',
+    prevHash: null,
+  },
+};
+const DIGESTS = {
+  // ["AAAAAAAAAAAAAAAAAAAAAA","batchId","B-1"]
+  batchId: '0g4FtHVApnTZdzs23fJhGi7mQemKGNJSLc0HY7s6MrA',
+  // ["BBBBBBBBBBBBBBBBBBBBBA",{"number":"BL-7","type":"bill_of_lading"}]
+  document0: 'AOLZutqI7pojgyDEeGPL23fmkrezIVstsZeZHxM9q60',
+  // ["CCCCCCCCCCCCCCCCCCCCCA",2.5]
+  document1: '4jZMQYcSlkchMWkACow6ljkSzjzzjqu1_CO6ZQZrbJs',
+  // ["DDDDDDDDDDDDDDDDDDDDDA","recordedAt","2026-11-28T00:00:00.000Z"]
+  recordedAt: '3ZfHDZ0DPMsPwiFODZLH2BP0prj4itR9eF9I4DBOBcM',
+  // ["EEEEEEEEEEEEEEEEEEEEEA","ñ €",1e+21]
+  odd: 'zWyg_x2XzC1vKnvR8YEW4F_F669gNi1-DZaqR4kgHEY',
+};
+// {"data":{"batchId":…,"documents":[…,…]},"eventId":"e-1","hashVersion":2,"metadata":{"recordedAt":…,"ñ €":…},
+//  "prevHash":null,"revision":3,"stream":"batch-B-1","type":"BatchShipped"}
+const HASH = 'b81862dd418e04b5f9b8e0c61c8d458aabd9fe48746d7bdd34c48a1867e4944c';
+
+const withheld = (digest: string) => ({ [WITHHELD_KEY]: digest });
+const withData = (data: Record<string, unknown>, salts = VECTOR.metadata.salts): HashableEvent => ({
+  ...VECTOR,
+  data,
+  metadata: { ...VECTOR.metadata, salts },
+});
+
+describe('eventHash, version 2', () => {
+  it('gives the known-answer vector computed outside this code', () => {
+    expect(fieldDigest('AAAAAAAAAAAAAAAAAAAAAA', 'batchId', 'B-1')).toBe(DIGESTS.batchId);
+    expect(elementDigest('BBBBBBBBBBBBBBBBBBBBBA', { type: 'bill_of_lading', number: 'BL-7' })).toBe(
+      DIGESTS.document0,
+    );
+    expect(elementDigest('CCCCCCCCCCCCCCCCCCCCCA', 2.5)).toBe(DIGESTS.document1);
+    expect(fieldDigest('DDDDDDDDDDDDDDDDDDDDDA', 'recordedAt', '2026-11-28T00:00:00.000Z')).toBe(
+      DIGESTS.recordedAt,
+    );
+    expect(fieldDigest('EEEEEEEEEEEEEEEEEEEEEA', 'ñ €', 1e21)).toBe(DIGESTS.odd);
+    expect(eventHash(VECTOR, null)).toBe(HASH);
+  });
+
+  it('is the same hash with fields and elements withheld in place of their values, salts dropped', () => {
+    const salts = VECTOR.metadata.salts as {
+      data: Record<string, string[]>;
+      metadata: Record<string, string>;
+    };
+    const shown = {
+      ...VECTOR,
+      data: {
+        batchId: withheld(DIGESTS.batchId),
+        documents: [{ type: 'bill_of_lading', number: 'BL-7' }, withheld(DIGESTS.document1)],
+      },
+      metadata: {
+        ...VECTOR.metadata,
+        'ñ €': withheld(DIGESTS.odd),
+        salts: {
+          data: { documents: [salts.data.documents![0]!, null] },
+          metadata: { recordedAt: salts.metadata.recordedAt },
+        },
+      },
+    };
+    expect(eventHash(shown, null)).toBe(HASH);
+  });
+
+  it.each<[string, (event: HashableEvent) => HashableEvent]>([
+    ['a value changed', (e) => withData({ ...e.data, batchId: 'B-2' })],
+    [
+      'an element changed',
+      (e) => withData({ ...e.data, documents: [{ type: 'bill_of_lading', number: 'BL-8' }, 2.5] }),
+    ],
+    [
+      'the elements swapped',
+      (e) => withData({ ...e.data, documents: [...(e.data.documents as unknown[])].reverse() }),
+    ],
+    ['a withheld digest changed', (e) => withData({ ...e.data, batchId: withheld(DIGESTS.document0) })],
+    [
+      'a salt changed',
+      (e) =>
+        withData(e.data, {
+          ...(e.metadata.salts as object),
+          data: { ...(e.metadata.salts as { data: object }).data, batchId: 'AAAAAAAAAAAAAAAAAAAAAQ' },
+        }),
+    ],
+    ['the place changed', (e) => ({ ...e, revision: 4n })],
+    ['the type changed', (e) => ({ ...e, type: 'BatchReceived' })],
+  ])('changes when %s', (_name, alter) => {
+    expect(eventHash(alter(VECTOR), null)).not.toBe(HASH);
+  });
+
+  it('changes with the predecessor', () => {
+    expect(eventHash(VECTOR, 'ab'.repeat(32))).not.toBe(HASH);
+  });
+
+  it('refuses a field shown without its salt, and an event of another hash version', () => {
+    expect(() => eventHash(withData({ ...VECTOR.data, consignee: 'X' }), null)).toThrow(
+      /data\.consignee is shown without its salt/,
+    );
+    expect(() => eventHash(withData({ ...VECTOR.data, documents: [1, 2, 3] }), null)).toThrow(EventSealError);
+    expect(() =>
+      eventHash({ ...VECTOR, metadata: { ...VECTOR.metadata, hashVersion: undefined } }, null),
+    ).toThrow(/hash version 1/);
+  });
+});
+
+describe('freshSalts', () => {
+  it('draws a 128-bit salt for every committed field and array element, never the same twice', () => {
+    const data = { batchId: 'B', documents: [{}, {}, {}], massGrams: 1, outputs: [] };
+    const metadata = { recordedAt: 'now', actor: { orgId: 'o' }, hash: 'x', prevHash: null, salts: {} };
+    const salts = freshSalts(data, metadata);
+
+    expect(Object.keys(salts.data).sort()).toEqual(['batchId', 'documents', 'massGrams', 'outputs']);
+    expect(salts.data.documents).toHaveLength(3);
+    expect(salts.data.outputs).toEqual([]);
+    expect(Object.keys(salts.metadata).sort()).toEqual(['actor', 'recordedAt']);
+    const all = [...Object.values(salts.data).flat(), ...Object.values(salts.metadata)] as string[];
+    for (const salt of all) expect(Buffer.from(salt, 'base64url')).toHaveLength(16);
+    const again = freshSalts(data, metadata);
+    expect(new Set([...all, ...Object.values(again.metadata)]).size).toBe(all.length + 2);
+  });
+});
