@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './jcs';
 import {
   elementDigest,
   eventHash,
@@ -138,8 +140,75 @@ describe('eventHash, version 2', () => {
   });
 });
 
+/** The hash as the ADR states it, by the reference JCS over the object of digests: the oracle for the fast path. */
+function referenceHash(event: HashableEvent, prevHash: string | null): string {
+  const salts = event.metadata.salts as { data: Record<string, unknown>; metadata: Record<string, string> };
+  const data = Object.fromEntries(
+    Object.entries(event.data).map(([name, value]) => [
+      name,
+      Array.isArray(value)
+        ? value.map((element: unknown, i) => elementDigest((salts.data[name] as string[])[i]!, element))
+        : fieldDigest(salts.data[name] as string, name, value),
+    ]),
+  );
+  const metadata = Object.fromEntries(
+    Object.entries(event.metadata)
+      .filter(([name]) => !['hash', 'prevHash', 'hashVersion', 'salts'].includes(name))
+      .map(([name, value]) => [name, fieldDigest(salts.metadata[name]!, name, value)]),
+  );
+  const { stream, eventId, type } = event;
+  const text = canonicalJson({
+    hashVersion: 2,
+    stream,
+    revision: Number(event.revision),
+    eventId,
+    type,
+    data,
+    metadata,
+    prevHash,
+  });
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+describe('eventHash against the reference JCS of its digests', () => {
+  const names = ['a', 'B', 'é', 'ü', '€', '😀', 'a"b', 'back\\slash', '\u0007', '10', '2', ''];
+  it.each(Array.from({ length: 40 }, (_, seed) => seed))('agrees on generated event %i', (seed) => {
+    const pick = (i: number) => names[(seed * 7 + i * 3) % names.length]!;
+    const data: Record<string, unknown> = {};
+    const metadata: Record<string, unknown> = {};
+    for (let i = 0; i < 1 + (seed % 6); i++) {
+      data[pick(i)] = [1.5e-7, 'ñ', { z: 1, a: [true, null] }, [seed, -0], 1e21, `v${seed}`][(seed + i) % 6];
+      metadata[pick(i + 5)] = { nested: pick(i), n: seed / 3 };
+    }
+    if (seed % 3 === 0) data.list = [{ b: 2, a: 1 }, 'x', 1e-7];
+    const event: HashableEvent = {
+      stream: `s-${pick(1)}`,
+      revision: BigInt(seed),
+      eventId: `e-${pick(2)}`,
+      type: 'T',
+      data,
+      metadata: { ...metadata, hashVersion: 2, salts: freshSalts(data, metadata) },
+    };
+    const prevHash = seed % 2 === 0 ? null : 'cd'.repeat(32);
+    expect(eventHash(event, prevHash)).toBe(referenceHash(event, prevHash));
+  });
+
+  it('refuses a place holder whose digest is not base64url, rather than splice it into the text', () => {
+    const salts = VECTOR.metadata.salts as { data: Record<string, unknown>; metadata: object };
+    const { batchId: _dropped, ...otherSalts } = salts.data;
+    const forged = withData(
+      { ...VECTOR.data, batchId: withheld('x","injected":"y') },
+      {
+        ...salts,
+        data: otherSalts,
+      },
+    );
+    expect(() => eventHash(forged, null)).toThrow(/data\.batchId has a malformed digest/);
+  });
+});
+
 describe('freshSalts', () => {
-  it('draws a 128-bit salt for every committed field and array element, never the same twice', () => {
+  it('draws a 144-bit salt for every committed field and array element, never the same twice', () => {
     const data = { batchId: 'B', documents: [{}, {}, {}], massGrams: 1, outputs: [] };
     const metadata = { recordedAt: 'now', actor: { orgId: 'o' }, hash: 'x', prevHash: null, salts: {} };
     const salts = freshSalts(data, metadata);
@@ -149,7 +218,7 @@ describe('freshSalts', () => {
     expect(salts.data.outputs).toEqual([]);
     expect(Object.keys(salts.metadata).sort()).toEqual(['actor', 'recordedAt']);
     const all = [...Object.values(salts.data).flat(), ...Object.values(salts.metadata)] as string[];
-    for (const salt of all) expect(Buffer.from(salt, 'base64url')).toHaveLength(16);
+    for (const salt of all) expect(Buffer.from(salt, 'base64url')).toHaveLength(18);
     const again = freshSalts(data, metadata);
     expect(new Set([...all, ...Object.values(again.metadata)]).size).toBe(all.length + 2);
   });

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../event-store.port';
-import { createHash, randomFillSync } from 'node:crypto';
+import { createHash, hash, randomFillSync } from 'node:crypto';
 import { canonicalJson } from './jcs';
 
 /** The hash scheme this code seals with and reads (ADR 0022); version 1 (ADR 0012) is refused. */
@@ -54,42 +54,61 @@ export function withoutHashFields(metadata: Readonly<Record<string, unknown>>): 
   return rest;
 }
 
-const base64url = (bytes: Buffer): string => bytes.toString('base64url');
-const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+/**
+ * RFC 8785 text of a value: a string, a finite number, a boolean or null serialise as ECMAScript's
+ * JSON.stringify does (RFC 8785 §3.2.2 defines them so), objects and arrays by the reference JCS. The
+ * short way matters: most committed fields are strings, and an event has a score of them.
+ */
+function canonicalValue(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return JSON.stringify(value);
+  if (typeof value === 'number' && Number.isFinite(value)) return JSON.stringify(value);
+  return canonicalJson(value);
+}
 
 /** A field's digest: base64url(SHA-256(JCS([salt, name, value]))), RFC 9901's object-property disclosure. */
 export function fieldDigest(salt: string, name: string, value: unknown): string {
-  return base64url(sha256(canonicalJson([salt, name, value])));
+  const text = `[${JSON.stringify(salt)},${JSON.stringify(name)},${canonicalValue(value)}]`;
+  return hash('sha256', text, 'base64url');
 }
 
 /** An array element's digest: base64url(SHA-256(JCS([salt, value]))), RFC 9901's array-element disclosure. */
 export function elementDigest(salt: string, value: unknown): string {
-  return base64url(sha256(canonicalJson([salt, value])));
+  return hash('sha256', `[${JSON.stringify(salt)},${canonicalValue(value)}]`, 'base64url');
 }
 
-const SALT_BYTES = 16; // 128 bits, RFC 9901 §9.3's recommended minimum
+/** 144 bits: above RFC 9901 §9.3's recommended 128, and exactly 24 base64url characters. */
+const SALT_BYTES = 18;
+const SALT_CHARS = 24;
+/** Salts are cut from a block drawn from the CSPRNG, 2,048 at a time: one draw serves many events. */
+const POOL_SALTS = 2048;
+let pool = '';
+let poolNext = POOL_SALTS;
+
+function drawSalt(): string {
+  if (poolNext === POOL_SALTS) {
+    pool = randomFillSync(Buffer.allocUnsafe(POOL_SALTS * SALT_BYTES)).toString('base64url');
+    poolNext = 0;
+  }
+  const at = poolNext++ * SALT_CHARS;
+  return pool.slice(at, at + SALT_CHARS);
+}
 
 /**
- * Fresh salts for every committed field of an event, from the CSPRNG in one draw: 128 bits each, base64url.
- * The generic rule (ADR 0022): every top-level field of `metadata` but the seal fields, every top-level
- * field of `data`, and each element of a top-level array of `data`.
+ * Fresh salts for every committed field of an event, from the CSPRNG: 144 bits each, base64url, never
+ * one twice. The generic rule (ADR 0022): every top-level field of `metadata` but the seal fields, every
+ * top-level field of `data`, and each element of a top-level array of `data`.
  */
 export function freshSalts(
   data: Readonly<Record<string, unknown>>,
   metadata: Readonly<Record<string, unknown>>,
 ): Salts {
-  const metadataNames = Object.keys(metadata).filter((name) => !isHashField(name));
-  let count = metadataNames.length;
-  for (const value of Object.values(data)) count += Array.isArray(value) ? value.length : 1;
-  const random = randomFillSync(Buffer.allocUnsafe(count * SALT_BYTES));
-  let next = 0;
-  const salt = () => base64url(random.subarray(next * SALT_BYTES, ++next * SALT_BYTES));
   const dataSalts: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(data)) {
-    dataSalts[name] = Array.isArray(value) ? value.map(salt) : salt();
+  for (const name in data) {
+    const value = data[name];
+    dataSalts[name] = Array.isArray(value) ? value.map(drawSalt) : drawSalt();
   }
   const metadataSalts: Record<string, string> = {};
-  for (const name of metadataNames) metadataSalts[name] = salt();
+  for (const name in metadata) if (!isHashField(name)) metadataSalts[name] = drawSalt();
   return { data: dataSalts, metadata: metadataSalts };
 }
 
@@ -109,45 +128,58 @@ export function eventHash(event: HashableEvent, prevHash: string | null): string
     throw new EventSealError(`it was sealed with hash version ${version}, not ${HASH_VERSION} (ADR 0022)`);
   }
   const salts = saltsOf(event.metadata);
-  const where = (path: string) => `its ${path}`;
-  const data: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(event.data)) {
+  const data: string[] = [];
+  for (const name of Object.keys(event.data).sort()) {
+    const value = event.data[name];
     const salt = salts.data[name];
+    let digests: string;
     if (Array.isArray(value)) {
       if (!Array.isArray(salt) || salt.length !== value.length) {
-        throw new EventSealError(`${where(`data.${name}`)} has no salt for each of its elements`);
+        throw new EventSealError(`its data.${name} has no salt for each of its elements`);
       }
-      data[name] = value.map((element: unknown, i) =>
-        committed(salt[i], element, (s) => elementDigest(s, element), where(`data.${name}[${i}]`)),
-      );
+      const each: string[] = [];
+      for (let i = 0; i < value.length; i++) {
+        const element: unknown = value[i];
+        const elementSalt: unknown = salt[i];
+        if (typeof elementSalt === 'string') each.push(elementDigest(elementSalt, element));
+        else each.push(withheldDigest(element, `data.${name}[${i}]`));
+      }
+      digests = `[${each.map(quoted).join(',')}]`;
     } else {
-      data[name] = committed(salt, value, (s) => fieldDigest(s, name, value), where(`data.${name}`));
+      digests = quoted(
+        typeof salt === 'string' ? fieldDigest(salt, name, value) : withheldDigest(value, `data.${name}`),
+      );
     }
+    data.push(`${JSON.stringify(name)}:${digests}`);
   }
-  const metadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(event.metadata)) {
+  const metadata: string[] = [];
+  for (const name of Object.keys(event.metadata).sort()) {
     if (isHashField(name)) continue;
+    const value = event.metadata[name];
     const salt = salts.metadata[name];
-    metadata[name] = committed(salt, value, (s) => fieldDigest(s, name, value), where(`metadata.${name}`));
+    const digest =
+      typeof salt === 'string' ? fieldDigest(salt, name, value) : withheldDigest(value, `metadata.${name}`);
+    metadata.push(`${JSON.stringify(name)}:${quoted(digest)}`);
   }
-  const canonical = canonicalJson({
-    hashVersion: HASH_VERSION,
-    stream: event.stream,
-    revision: Number(event.revision),
-    eventId: event.eventId,
-    type: event.type,
-    data,
-    metadata,
-    prevHash,
-  });
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+  // The JCS text written out: these keys in UTF-16 order (RFC 8785 §3.2.3), the field names sorted as
+  // Array.prototype.sort sorts (by UTF-16 code units), every value a string or a list of strings.
+  const canonical =
+    `{"data":{${data.join(',')}},"eventId":${JSON.stringify(event.eventId)},"hashVersion":${HASH_VERSION},` +
+    `"metadata":{${metadata.join(',')}},"prevHash":${prevHash === null ? 'null' : JSON.stringify(prevHash)},` +
+    `"revision":${canonicalValue(Number(event.revision))},"stream":${JSON.stringify(event.stream)},` +
+    `"type":${JSON.stringify(event.type)}}`;
+  return hash('sha256', canonical, 'hex');
 }
 
-/** A field's digest: from its salt when shown, from its place holder when withheld. */
-function committed(salt: unknown, value: unknown, digest: (salt: string) => string, where: string): string {
-  if (typeof salt === 'string') return digest(salt);
-  if (isWithheld(value)) return value[WITHHELD_KEY];
-  throw new EventSealError(`${where} is shown without its salt`);
+/** A digest is base64url: no character JSON escapes. */
+const quoted = (digest: string): string => `"${digest}"`;
+
+/** A withheld field's digest, from its place holder; a shown field without its salt cannot be hashed. */
+function withheldDigest(value: unknown, path: string): string {
+  if (!isWithheld(value)) throw new EventSealError(`its ${path} is shown without its salt`);
+  const digest = value[WITHHELD_KEY];
+  if (!/^[A-Za-z0-9_-]*$/.test(digest)) throw new EventSealError(`its ${path} has a malformed digest`);
+  return digest;
 }
 
 function saltsOf(metadata: Readonly<Record<string, unknown>>): Salts {
