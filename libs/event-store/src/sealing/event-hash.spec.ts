@@ -193,6 +193,21 @@ describe('eventHash against the reference JCS of its digests', () => {
     expect(eventHash(event, prevHash)).toBe(referenceHash(event, prevHash));
   });
 
+  it('treats a field whose value is undefined as JSON does: absent, so the stored event hashes alike', () => {
+    const data = { batchId: 'B', radioactivityBqPerG: undefined, list: [1, undefined] };
+    const metadata = { recordedAt: 'now', signedRequest: undefined };
+    const event: HashableEvent = {
+      ...VECTOR,
+      data,
+      metadata: { ...metadata, hashVersion: 2, salts: freshSalts(data, metadata) },
+    };
+    const stored = JSON.parse(
+      JSON.stringify({ data: event.data, metadata: event.metadata }),
+    ) as HashableEvent;
+    expect(Object.keys((event.metadata.salts as { data: object }).data)).toEqual(['batchId', 'list']);
+    expect(eventHash({ ...event, ...stored }, null)).toBe(eventHash(event, null));
+  });
+
   it('refuses a place holder whose digest is not base64url, rather than splice it into the text', () => {
     const salts = VECTOR.metadata.salts as { data: Record<string, unknown>; metadata: object };
     const { batchId: _dropped, ...otherSalts } = salts.data;

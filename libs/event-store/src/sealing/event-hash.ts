@@ -73,7 +73,8 @@ export function fieldDigest(salt: string, name: string, value: unknown): string 
 
 /** An array element's digest: base64url(SHA-256(JCS([salt, value]))), RFC 9901's array-element disclosure. */
 export function elementDigest(salt: string, value: unknown): string {
-  return hash('sha256', `[${JSON.stringify(salt)},${canonicalValue(value)}]`, 'base64url');
+  // An undefined element is stored as JSON's null.
+  return hash('sha256', `[${JSON.stringify(salt)},${canonicalValue(value ?? null)}]`, 'base64url');
 }
 
 /** 144 bits: above RFC 9901 §9.3's recommended 128, and exactly 24 base64url characters. */
@@ -105,10 +106,13 @@ export function freshSalts(
   const dataSalts: Record<string, string | string[]> = {};
   for (const name in data) {
     const value = data[name];
+    if (value === undefined) continue; // JSON has no such field: nothing is stored, nothing committed
     dataSalts[name] = Array.isArray(value) ? value.map(drawSalt) : drawSalt();
   }
   const metadataSalts: Record<string, string> = {};
-  for (const name in metadata) if (!isHashField(name)) metadataSalts[name] = drawSalt();
+  for (const name in metadata) {
+    if (!isHashField(name) && metadata[name] !== undefined) metadataSalts[name] = drawSalt();
+  }
   return { data: dataSalts, metadata: metadataSalts };
 }
 
@@ -131,6 +135,7 @@ export function eventHash(event: HashableEvent, prevHash: string | null): string
   const data: string[] = [];
   for (const name of Object.keys(event.data).sort()) {
     const value = event.data[name];
+    if (value === undefined) continue; // as JSON: a field whose value is undefined does not exist
     const salt = salts.data[name];
     let digests: string;
     if (Array.isArray(value)) {
@@ -154,8 +159,8 @@ export function eventHash(event: HashableEvent, prevHash: string | null): string
   }
   const metadata: string[] = [];
   for (const name of Object.keys(event.metadata).sort()) {
-    if (isHashField(name)) continue;
     const value = event.metadata[name];
+    if (isHashField(name) || value === undefined) continue;
     const salt = salts.metadata[name];
     const digest =
       typeof salt === 'string' ? fieldDigest(salt, name, value) : withheldDigest(value, `metadata.${name}`);
