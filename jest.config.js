@@ -41,6 +41,8 @@ module.exports = {
       testPathIgnorePatterns: [
         '/crash\\.e2e-spec\\.ts$',
         '/demo\\.e2e-spec\\.ts$',
+        '/withheld-bundle\\.e2e-spec\\.ts$',
+        '/legacy-ledger\\.e2e-spec\\.ts$',
         '/verifiable-history\\.e2e-spec\\.ts$',
         '/kurrentdb-replicas\\.e2e-spec\\.ts$',
       ],

@@ -1,4 +1,4 @@
-import { type AuditBundle, verifyAuditBundle } from '@tracelode/evidence';
+import { type AuditBundle, verifyAuditBundle, withholdFields } from '@tracelode/evidence';
 import { importLedgerKey, type PublicKeyDocument } from '@tracelode/log';
 import {
   type Ed25519PublicJwk,
@@ -213,6 +213,32 @@ describe('signed commands (RFC 9421 over HTTP)', () => {
     expect(verdict.ok).toBe(true);
     expect(verdict.passed).toContainEqual(expect.stringMatching(/^signatures: 1 events carry/));
     expect(reply.body.events.map((event) => event.type)).toContain('SigningKeyRegistered');
+  });
+
+  it('shows a signed command as signed when its bundle withholds the request, by the ledger’s record of the signature', async () => {
+    const reply = await ledger.get<AuditBundle>('/batches/SIG-1/audit-bundle', token);
+    const ledgerKey = importLedgerKey(
+      (await ledger.request<PublicKeyDocument>('GET', '/log/public-key')).body,
+    );
+    const i = reply.body.events.findIndex((event) => event.metadata.signedRequest !== undefined);
+    const signed = reply.body.events[i]!;
+    expect(signed.metadata.requestSignature).toEqual({ keyId: 'signco-1', alg: 'ed25519', verified: true });
+    const withholding = (paths: string[]): AuditBundle => ({
+      ...reply.body,
+      events: reply.body.events.map((event, j) => (j === i ? withholdFields(event, paths) : event)),
+    });
+
+    const verdict = verifyAuditBundle(withholding(['metadata.signedRequest']), { publicKey: ledgerKey });
+    expect(verdict.failure).toBeUndefined();
+    expect(verdict.passed).toContainEqual(
+      expect.stringMatching(/^signatures: 0 events carry .*; 1 more were signed, the request withheld/),
+    );
+    expect(JSON.stringify(withholding(['metadata.signedRequest']))).not.toContain('content-digest');
+
+    const neither = verifyAuditBundle(withholding(['metadata.signedRequest', 'metadata.requestSignature']), {
+      publicKey: ledgerKey,
+    });
+    expect(neither.failure).toMatchObject({ check: 'signatures', eventId: signed.eventId });
   });
 
   it('covers the path without its query, as RFC 9421 @path does', async () => {

@@ -22,6 +22,11 @@ export interface EventMetadata {
   readonly idempotencyKey?: string;
   /** The command's verified RFC 9421 signed request, when its organisation signs commands. */
   readonly signedRequest?: unknown;
+  /**
+   * The ledger's record that it verified `signedRequest` (which key, which algorithm): committed apart from
+   * the request, so an audit bundle that withholds the request still shows the command was signed (ADR 0022).
+   */
+  readonly requestSignature?: { readonly keyId: string; readonly alg: string; readonly verified: true };
   /** The stream's hash chain (added by sealing on the way into the store). */
   readonly hash?: string;
   readonly prevHash?: string | null;

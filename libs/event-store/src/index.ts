@@ -21,3 +21,4 @@ export { type FollowerBatching, LogFollower } from './log-follower';
 export * from './sealing/jcs';
 export * from './sealing/event-hash';
 export * from './sealing/sealing-event-store';
+export * from './sealing/legacy-ledger';

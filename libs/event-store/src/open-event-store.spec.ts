@@ -23,7 +23,7 @@ describe('openEventStore', () => {
     'kurrentdb+discover://a:2113',
     ' esdb+discover://admin:changeit@a:2113?tls=true ',
   ])('hands %s to the KurrentDB adapter', async (url) => {
-    const connected = {} as KurrentDbEventStore;
+    const connected = { headPosition: () => Promise.resolve(0n) } as KurrentDbEventStore;
     const connect = jest.spyOn(KurrentDbEventStore, 'connect').mockResolvedValue(connected);
     try {
       expect(await openEventStore(url)).toBe(connected);

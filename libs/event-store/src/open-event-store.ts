@@ -1,17 +1,35 @@
 import type { EventStore } from './event-store.port';
 import { InMemoryEventStore } from './in-memory/in-memory-event-store';
 import { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
+import { refuseLegacyLedger } from './sealing/legacy-ledger';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
 const ACCEPTED =
   'sqlite:<path> (e.g. sqlite:./data/ledger.db), a path ending in .db, kurrentdb://host:2113?tls=false (or esdb://), or memory:';
 
-/** Opens the store a configuration URL names (TRACELODE_STORE), so the store is chosen without code changes. */
-export function openEventStore(url: string): Promise<EventStore> {
+/**
+ * Opens the store a configuration URL names (TRACELODE_STORE), so the store is chosen without code changes.
+ * A store holding events of an earlier hash scheme is refused here, naming it (`LegacyLedgerError`).
+ */
+export async function openEventStore(url: string): Promise<EventStore> {
   const trimmed = url.trim();
   // KurrentDB / EventStoreDB connection strings; TLS and credentials travel in them (see ADR 0009).
-  if (/^(kurrentdb|esdb)(\+discover)?:\/\//i.test(trimmed)) return KurrentDbEventStore.connect(trimmed);
-  return new Promise((resolve) => resolve(open(trimmed)));
+  const kurrent = /^(kurrentdb|esdb)(\+discover)?:\/\//i.test(trimmed);
+  const store = kurrent ? await KurrentDbEventStore.connect(trimmed) : open(trimmed);
+  try {
+    await refuseLegacyLedger(store, nameOf(trimmed, kurrent));
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+/** How a refusal names the store: the ledger file, or the KurrentDB address without its credentials. */
+function nameOf(url: string, kurrent: boolean): string {
+  if (kurrent) return `The KurrentDB store ${url.replace(/\/\/[^@/]*@/, '//').replace(/\?.*$/, '')}`;
+  const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length).replace(/^\/\//, '') : url;
+  return `The ledger file ${path}`;
 }
 
 function open(url: string): EventStore {

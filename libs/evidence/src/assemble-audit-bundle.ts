@@ -17,8 +17,20 @@ import {
   streamsStatement,
   toBundledEvent,
 } from './audit-bundle';
-import { collectEvidence, type EvidenceOptions, projectEvidence } from './evidence';
-import { NO_PACE } from './pace';
+import { collectEvidence, type Evidence, type EvidenceOptions, projectEvidence } from './evidence';
+import { NO_PACE, type Pace } from './pace';
+import { checkWithheldViews } from './withheld-views';
+import { WITHHOLD_NOTHING, withholdFields, type WithholdSelector } from './withhold';
+
+export interface AuditBundleOptions extends EvidenceOptions {
+  readonly now?: () => Date;
+  /**
+   * Which fields of each event the bundle withholds (ADR 0022); default: none. Streams that only withheld
+   * values named are left out, and the bundle is refused (`WithholdingChangesViewsError`) when what is
+   * withheld would change its views beyond showing withheld values as withheld.
+   */
+  readonly withhold?: WithholdSelector;
+}
 
 /** What a bundle needs of the notary's Merkle log: the notary itself, or its file opened read-only. */
 export interface NotarisedLog {
@@ -56,7 +68,7 @@ export async function assembleAuditBundle(
   notary: LogNotary,
   lookup: ViewLookup,
   batchId: string,
-  options: EvidenceOptions & { readonly now?: () => Date } = {},
+  options: AuditBundleOptions = {},
 ): Promise<AuditBundle | undefined> {
   const { now = () => new Date(), pace = NO_PACE } = options;
   const head = Number(await store.headPosition());
@@ -89,20 +101,20 @@ export async function prepareAuditBundle(
   lookup: ViewLookup,
   batchId: string,
   signing: BundleSigning,
-  options: EvidenceOptions = {},
+  options: AuditBundleOptions = {},
 ): Promise<PreparedAuditBundle | undefined> {
-  const { pace = NO_PACE } = options;
+  const { pace = NO_PACE, withhold = WITHHOLD_NOTHING } = options;
   const { checkpoint } = signing;
   const treeSize = BigInt(checkpoint.treeSize);
-  const { events, streams } = await collectEvidence(store, lookup, [batchId], treeSize, options);
-  if (!events.some((stored) => stored.stream === toBatchStreamId(batchId))) return undefined;
-  // Events that no longer project were altered behind the ledger's back: the bundle is still handed out,
-  // claiming no views, so the verifier names the altered event instead of the ledger hiding it.
-  let views: BatchViews | null;
-  try {
-    views = batchViewsOf(batchId, await projectEvidence(events, pace)) ?? null;
-  } catch {
-    views = null;
+  const full = await collectEvidence(store, lookup, [batchId], treeSize, options);
+  if (!full.events.some((stored) => stored.stream === toBatchStreamId(batchId))) return undefined;
+  let { events, streams } = full;
+  let views = await viewsOf(batchId, events, pace);
+  if (withhold !== WITHHOLD_NOTHING) {
+    ({ events, streams } = await withheldEvidence(full, withhold, lookup, batchId, treeSize, options));
+    const shown = await viewsOf(batchId, events, pace);
+    checkWithheldViews(views, shown);
+    views = shown;
   }
   const heads = streamHeads(log, streams, checkpoint.treeSize);
   return {
@@ -123,6 +135,50 @@ export async function prepareAuditBundle(
     bundled: (stored) =>
       toBundledEvent(stored, log.inclusionProof(Number(stored.position), checkpoint.treeSize)),
   };
+}
+
+/**
+ * Events that no longer project were altered behind the ledger's back: the bundle is still handed out,
+ * claiming no views, so the verifier names the altered event instead of the ledger hiding it.
+ */
+async function viewsOf(
+  batchId: string,
+  events: readonly StoredEvent[],
+  pace: Pace,
+): Promise<BatchViews | null> {
+  try {
+    return batchViewsOf(batchId, await projectEvidence(events, pace)) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The evidence with the selected fields withheld, gathered again over those events alone: a stream that
+ * only a withheld value named (a withheld trader's organisation, its certificates) is no longer drawn on.
+ */
+async function withheldEvidence(
+  full: Evidence,
+  withhold: WithholdSelector,
+  lookup: ViewLookup,
+  batchId: string,
+  treeSize: bigint,
+  options: EvidenceOptions,
+): Promise<Evidence> {
+  const byStream = new Map<string, StoredEvent[]>();
+  for (const stored of full.events) {
+    const shown = withholdFields(stored, withhold(stored));
+    const stream = byStream.get(stored.stream);
+    if (stream) stream.push(shown);
+    else byStream.set(stored.stream, [shown]);
+  }
+  const withheld = {
+    // eslint-disable-next-line @typescript-eslint/require-await -- an async iterable over what is in memory
+    async *readStream(stream: string) {
+      yield* byStream.get(stream) ?? [];
+    },
+  };
+  return collectEvidence(withheld, lookup, [batchId], treeSize, options);
 }
 
 function streamHeads(

@@ -62,7 +62,7 @@ interface References {
  * batch exists; certificates issued later have no events at or before the position and drop out).
  */
 export async function collectEvidence(
-  store: EventStore,
+  store: Pick<EventStore, 'readStream'>,
   lookup: ViewLookup,
   batchIds: readonly string[],
   atPosition: bigint,

@@ -5,3 +5,5 @@ export * from './verify-audit-bundle';
 export * from './pace';
 export * from './audit-bundle-forms';
 export * from './verify-audit-bundle-stream';
+export * from './withhold';
+export * from './withheld-views';

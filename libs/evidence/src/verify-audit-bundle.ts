@@ -1,4 +1,4 @@
-import { canonicalJson, chainOf, eventHash } from '@tracelode/event-store';
+import { canonicalJson, chainOf, eventHash, EventSealError, isWithheld } from '@tracelode/event-store';
 import {
   importLedgerKey,
   keyIdOf,
@@ -24,6 +24,7 @@ import {
   streamsStatement,
 } from './audit-bundle';
 import { withProjectedViews } from './evidence';
+import { withheldPaths } from './withhold';
 
 export interface VerificationFailure {
   readonly check: string;
@@ -38,6 +39,14 @@ export interface Verdict {
   readonly passed: readonly string[];
   readonly failure?: VerificationFailure;
   readonly warnings: readonly string[];
+  /** Fields the bundle withholds (ADR 0022), per event type: how many events, and how often each path. */
+  readonly withheld?: Readonly<Record<string, WithheldCount>>;
+}
+
+export interface WithheldCount {
+  readonly events: number;
+  /** Per path, array indexes folded (`data.documents[]`): how many times it is withheld. */
+  readonly fields: Readonly<Record<string, number>>;
 }
 
 export interface BundleVerifyOptions {
@@ -87,6 +96,7 @@ export function verifyAuditBundle(input: unknown, options: BundleVerifyOptions =
     );
 
     const streams = checkEvents(bundle);
+    const withheld = countWithheld(bundle);
     checkStreamHeads(bundle, key, warnings);
     passed.push(
       `streams: each of the ${Object.keys(bundle.streams ?? {}).length} streams runs to the last event the ledger recorded for it at the checkpoint`,
@@ -95,11 +105,16 @@ export function verifyAuditBundle(input: unknown, options: BundleVerifyOptions =
       `events: ${bundle.events.length} events in ${streams} streams — every hash matches its event, every stream chains from its first event, every event is in the checkpoint's tree`,
     );
 
-    const signed = checkSignedRequests(bundle);
+    if (Object.keys(withheld).length > 0) passed.push(withheldLine(withheld));
+
+    const { signed, attested } = checkSignedRequests(bundle);
     passed.push(
-      signed === 0
+      signed === 0 && attested === 0
         ? 'signatures: no command in the bundle was signed by its organisation'
-        : `signatures: ${signed} events carry their organisation's RFC 9421 signature, each verified against the key the bundle shows registered to it at the time`,
+        : `signatures: ${signed} events carry their organisation's RFC 9421 signature, each verified against the key the bundle shows registered to it at the time` +
+            (attested === 0
+              ? ''
+              : `; ${attested} more were signed, the request withheld: the ledger's record of the signature it verified (key and algorithm) is shown`),
     );
 
     if (!bundle.views) {
@@ -129,7 +144,7 @@ export function verifyAuditBundle(input: unknown, options: BundleVerifyOptions =
     passed.push(
       `views: ${VIEW_NAMES.join(', ')} of batch ${bundle.batchId} recomputed from the events alone match the bundle's`,
     );
-    return { ok: true, passed, warnings };
+    return { ok: true, passed, warnings, ...(Object.keys(withheld).length > 0 ? { withheld } : {}) };
   } catch (error) {
     if (error instanceof Failed) return { ok: false, passed, failure: error.failure, warnings };
     const message = error instanceof Error ? error.message : String(error);
@@ -205,8 +220,17 @@ function checkEvents(bundle: AuditBundle): number {
 
     const { hash, prevHash } = chainOf(event.metadata ?? {});
     if (hash === undefined || prevHash === undefined) throw bad('it carries no hash');
-    if (eventHash(fromBundledEvent(event), prevHash) !== hash) {
-      throw bad('its content does not match its hash (data, metadata, type, id or place altered)');
+    let recomputed: string;
+    try {
+      recomputed = eventHash(fromBundledEvent(event), prevHash);
+    } catch (error) {
+      if (!(error instanceof EventSealError)) throw error;
+      throw bad(`it cannot be hashed: ${error.message}`);
+    }
+    if (recomputed !== hash) {
+      throw bad(
+        'its content does not match its hash (a shown value, a withheld digest, a salt, the type, id or place altered)',
+      );
     }
 
     const head = heads.get(event.stream);
@@ -281,9 +305,10 @@ function checkStreamHeads(bundle: AuditBundle, key: KeyObject, warnings: string[
  * method, path and Content-Digest, the digest over the body kept) against the key the bundle's own
  * organisation events show registered to the acting organisation, and not revoked, at that position.
  */
-function checkSignedRequests(bundle: AuditBundle): number {
+function checkSignedRequests(bundle: AuditBundle): { signed: number; attested: number } {
   const keys = new Map<string, { publicKey: Record<string, unknown>; revokedAt?: bigint }>();
   let signed = 0;
+  let attested = 0;
   for (const event of bundle.events) {
     const position = BigInt(event.position);
     const data = event.data as { orgId?: string; keyId?: string; publicKey?: Record<string, unknown> };
@@ -296,7 +321,6 @@ function checkSignedRequests(bundle: AuditBundle): number {
     }
     const request = event.metadata.signedRequest as SignedRequest | undefined;
     if (request === undefined) continue;
-    const orgId = decodeEvent(event).metadata.actor?.orgId;
     const bad = (message: string) =>
       new Failed({
         check: 'signatures',
@@ -304,7 +328,39 @@ function checkSignedRequests(bundle: AuditBundle): number {
         eventId: event.eventId,
         position: event.position,
       });
-    const key = keys.get(`${orgId}\n${request.keyId}`);
+    const statement = event.metadata.requestSignature as { keyId?: unknown } | undefined;
+    if (isWithheld(request)) {
+      // The request is withheld; the ledger's record that it verified one must be shown instead (ADR 0022).
+      if (!statement || isWithheld(statement) || typeof statement.keyId !== 'string') {
+        throw bad('its signed request is withheld, and so is the ledger’s record of the signature');
+      }
+      // Where the actor is shown, its organisation's stream is in the bundle: the key must be registered there.
+      if (!isWithheld(event.metadata.actor)) {
+        const orgId = decodeEvent(event).metadata.actor?.orgId;
+        const key = keys.get(`${orgId}\n${statement.keyId}`);
+        if (!key)
+          throw bad(
+            `signed with key ${statement.keyId}, which the bundle does not show registered to ${orgId}`,
+          );
+        if (key.revokedAt !== undefined && key.revokedAt < position) {
+          throw bad(`signed with key ${statement.keyId}, revoked at position ${key.revokedAt}`);
+        }
+      }
+      attested += 1;
+      continue;
+    }
+    if (statement && !isWithheld(statement) && statement.keyId !== request.keyId) {
+      throw bad(
+        `the ledger records key ${String(statement.keyId)}, the request was signed with ${request.keyId}`,
+      );
+    }
+    const actor = event.metadata.actor;
+    // A withheld actor: the key is found by its id alone (a key id is its public key's thumbprint).
+    const orgId = isWithheld(actor) ? undefined : decodeEvent(event).metadata.actor?.orgId;
+    const key =
+      orgId === undefined
+        ? [...keys].find(([id]) => id.endsWith(`\n${request.keyId}`))?.[1]
+        : keys.get(`${orgId}\n${request.keyId}`);
     if (!key)
       throw bad(`signed with key ${request.keyId}, which the bundle does not show registered to ${orgId}`);
     if (key.revokedAt !== undefined && key.revokedAt < position) {
@@ -314,7 +370,37 @@ function checkSignedRequests(bundle: AuditBundle): number {
     if (!result.ok) throw bad(`its signed request does not verify (${result.code}: ${result.message})`);
     signed += 1;
   }
-  return signed;
+  return { signed, attested };
+}
+
+/** The bundle's withheld fields per event type, indexes folded: `BatchShipped: data.documents[] ×2`. */
+function countWithheld(bundle: AuditBundle): Record<string, WithheldCount> {
+  const counts: Record<string, { events: number; fields: Record<string, number> }> = {};
+  for (const event of bundle.events) {
+    const paths = withheldPaths(event);
+    if (paths.length === 0) continue;
+    const count = (counts[event.type] ??= { events: 0, fields: {} });
+    count.events += 1;
+    for (const path of paths) {
+      const folded = path.replace(/\[\d+\]$/, '[]');
+      count.fields[folded] = (count.fields[folded] ?? 0) + 1;
+    }
+  }
+  return counts;
+}
+
+function withheldLine(withheld: Readonly<Record<string, WithheldCount>>): string {
+  const types = Object.entries(withheld).sort(([a], [b]) => a.localeCompare(b));
+  const fields = types.reduce((sum, [, c]) => sum + Object.values(c.fields).reduce((a, b) => a + b, 0), 0);
+  const events = types.reduce((sum, [, c]) => sum + c.events, 0);
+  const each = types.map(
+    ([type, c]) =>
+      `${type} (${c.events}): ${Object.entries(c.fields)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([path, n]) => `${path} ×${n}`)
+        .join(', ')}`,
+  );
+  return `withheld: ${fields} fields in ${events} events, each committed by its digest in the event's hash — ${each.join('; ')}`;
 }
 
 function compareViews(claimed: BatchViews, recomputed: BatchViews): void {

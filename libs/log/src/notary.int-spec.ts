@@ -1,4 +1,6 @@
 import {
+  eventHashV1,
+  sealV2,
   SealingEventStore,
   SqliteEventStore,
   type StoredEvent,
@@ -259,11 +261,9 @@ describe('LogNotary on SQLite files', () => {
     await appendOneByOne(notary, [notes('a')]);
     const forged = notes('forged');
     const event = forged.events[0]!;
+    const sealed = sealV2({ ...event, stream: 'forged', revision: 0n }, null);
     await inner.append([
-      {
-        ...forged,
-        events: [{ ...event, metadata: { ...event.metadata, prevHash: null, hash: 'ab'.repeat(32) } }],
-      },
+      { ...forged, events: [{ ...event, metadata: { ...sealed, hash: 'ab'.repeat(32) } }] },
     ]);
 
     await until(() => notary.error !== undefined);
@@ -272,6 +272,22 @@ describe('LogNotary on SQLite files', () => {
     expect(notary.error?.message).toMatch(/does not match its hash/);
     expect(await notary.waitFor(2, 1000)).toBe(false);
     expect(notary.positionOf(event.eventId)).toBeUndefined();
+  });
+
+  it('stops at an event sealed with hash version 1, saying so', async () => {
+    const notary = open();
+    notary.start();
+    await appendOneByOne(notary, [notes('a')]);
+    const legacy = notes('legacy');
+    const event = legacy.events[0]!;
+    const hash = eventHashV1({ ...event, stream: 'legacy', revision: 0n }, null);
+    await inner.append([
+      { ...legacy, events: [{ ...event, metadata: { ...event.metadata, prevHash: null, hash } }] },
+    ]);
+
+    await until(() => notary.error !== undefined);
+    expect((notary.error as LogIntegrityError).eventId).toBe(event.eventId);
+    expect(notary.error?.message).toMatch(/cannot be hashed: it was sealed with hash version 1, not 2/);
   });
 
   it('resolves waiters false when stopped', async () => {

@@ -2,6 +2,7 @@ import {
   chainOf,
   type EventStore,
   eventHash,
+  EventSealError,
   LogFollower,
   ownerOnlyDatabaseFile,
   type StoredEvent,
@@ -301,7 +302,18 @@ export function checkedHash(stored: StoredEvent): string {
       stored.eventId,
     );
   }
-  if (eventHash(stored, prevHash) !== hash) {
+  let recomputed: string;
+  try {
+    recomputed = eventHash(stored, prevHash);
+  } catch (error) {
+    if (!(error instanceof EventSealError)) throw error;
+    throw new LogIntegrityError(
+      `Event ${stored.eventId} at position ${stored.position} (${stored.stream}@${stored.revision}) cannot be hashed: ${error.message}`,
+      stored.position,
+      stored.eventId,
+    );
+  }
+  if (recomputed !== hash) {
     throw new LogIntegrityError(
       `Event ${stored.eventId} at position ${stored.position} (${stored.stream}@${stored.revision}) does not match its hash: it was altered after it was written`,
       stored.position,

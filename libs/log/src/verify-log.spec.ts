@@ -1,6 +1,7 @@
 import {
   CorruptEventError,
   eventHash,
+  eventHashV1,
   InMemoryEventStore,
   SealingEventStore,
   type StoredEvent,
@@ -118,6 +119,23 @@ describe('verifyLog', () => {
     const verdict = await verifyLog(iterate(unhashed));
     expect(verdict.failure).toMatchObject({ eventId: at(log, 4).eventId, position: '4' });
     expect(verdict.failure?.message).toMatch(/carries no hash/);
+  });
+
+  it('names an event sealed with hash version 1, and one showing a field without its salt', async () => {
+    const legacy = copy();
+    const target = at(legacy, 5);
+    const { salts: _salts, hashVersion: _version, ...v1 } = target.metadata;
+    const prevHash = target.metadata.prevHash as string | null;
+    legacy[4] = { ...target, metadata: { ...v1, hash: eventHashV1({ ...target, metadata: v1 }, prevHash) } };
+    const verdict = await verifyLog(iterate(legacy));
+    expect(verdict.failure).toMatchObject({ eventId: target.eventId, position: '5' });
+    expect(verdict.failure?.message).toMatch(/cannot be hashed: it was sealed with hash version 1, not 2/);
+
+    const unsalted = copy();
+    unsalted[5] = { ...at(unsalted, 6), data: { ...at(unsalted, 6).data, added: true } };
+    expect((await verifyLog(iterate(unsalted))).failure?.message).toMatch(
+      /cannot be hashed: its data\.added is shown without its salt/,
+    );
   });
 
   it('catches an event rewritten with matching hashes at the next checkpoint, which names its last event', async () => {

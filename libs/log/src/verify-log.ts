@@ -1,4 +1,10 @@
-import { chainOf, CorruptEventError, eventHash, type StoredEvent } from '@tracelode/event-store';
+import {
+  chainOf,
+  CorruptEventError,
+  eventHash,
+  EventSealError,
+  type StoredEvent,
+} from '@tracelode/event-store';
 import type { KeyObject } from 'node:crypto';
 import { type SignedCheckpoint, verifyCheckpoint } from './checkpoint';
 import { leafHash, MerkleAccumulator } from './merkle';
@@ -87,7 +93,14 @@ export async function verifyLog(
       }
       const { hash, prevHash } = chainOf(stored.metadata);
       if (hash === undefined || prevHash === undefined) return bad('it carries no hash');
-      if (eventHash(stored, prevHash) !== hash) return bad('its content does not match its hash');
+      let recomputed: string;
+      try {
+        recomputed = eventHash(stored, prevHash);
+      } catch (error) {
+        if (!(error instanceof EventSealError)) throw error;
+        return bad(`it cannot be hashed: ${error.message}`);
+      }
+      if (recomputed !== hash) return bad('its content does not match its hash');
       const notarised = options.notarisedHashAt?.(Number(stored.position));
       if (notarised !== undefined && notarised !== hash) {
         return bad(

@@ -6,6 +6,7 @@ import {
   type LedgerEvent,
   type Material,
 } from '@tracelode/domain';
+import { isWithheld, type StoredEvent, type Withheld } from '@tracelode/event-store';
 import { type DocumentProjection, NO_VIEWS } from './document-projection';
 import { recordedAtOf } from './recorded-at';
 import { withTransformationLists } from './transformations.projection';
@@ -18,7 +19,8 @@ export interface TimelineEntry {
   readonly recordedAt: string;
   /** Recorded more than 72 hours after it occurred: a late report (ADR 0017). */
   readonly late: boolean;
-  readonly actorOrgId: string | null;
+  /** Withheld (`{"...": digest}`) in an audit bundle that withholds the event's actor (ADR 0022). */
+  readonly actorOrgId: string | Withheld | null;
   readonly details: Record<string, unknown>;
 }
 
@@ -79,7 +81,7 @@ export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
       occurredAt,
       recordedAt,
       late: isLate(occurredAt, recordedAt),
-      actorOrgId: decodeEvent(stored).metadata.actor?.orgId ?? null,
+      actorOrgId: actorOrgIdOf(stored),
       details,
     };
     // A lot assayed 5,000 times has a 5,000-entry timeline: copying it per event would make a history
@@ -148,6 +150,11 @@ function apply(view: BatchCustodyView | undefined, event: LedgerEvent): BatchCus
     default:
       return view;
   }
+}
+
+function actorOrgIdOf(stored: StoredEvent): string | Withheld | null {
+  const actor = stored.metadata.actor;
+  return isWithheld(actor) ? actor : (decodeEvent(stored).metadata.actor?.orgId ?? null);
 }
 
 const withStatus = (

@@ -178,8 +178,12 @@ function chainCertificates(nodes: readonly ChainNode[], lookup: ViewLookup): Cer
   for (const node of nodes) {
     subjects.add(subjectKey({ type: 'batch', id: node.batchId }));
     for (const step of node.steps) {
-      subjects.add(subjectKey({ type: 'facility', id: step.facilityId, orgId: step.orgId }));
+      // A step whose organisation or facility an audit bundle withholds (ADR 0022) names no subject.
+      if (typeof step.orgId !== 'string') continue;
       subjects.add(subjectKey({ type: 'organisation', id: step.orgId }));
+      if (typeof step.facilityId === 'string') {
+        subjects.add(subjectKey({ type: 'facility', id: step.facilityId, orgId: step.orgId }));
+      }
     }
   }
   const ids = new Set<string>();

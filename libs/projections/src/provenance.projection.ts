@@ -1,3 +1,4 @@
+import type { Withheld } from '@tracelode/event-store';
 import { gramsToKg, type LedgerEvent } from '@tracelode/domain';
 import { type DocumentProjection, NO_VIEWS, type ViewLookup } from './document-projection';
 import { ORGANISATIONS, type OrganisationView } from './organisations.projection';
@@ -12,7 +13,8 @@ export interface ProvenanceParent {
 
 /** A batch this one went into. */
 export interface ProvenanceChild {
-  readonly batchId: string;
+  /** Withheld (`{"...": digest}`) in an audit bundle that withholds a sibling output (ADR 0022). */
+  readonly batchId: string | Withheld;
   readonly transformationId: string;
 }
 
@@ -144,6 +146,7 @@ export function traceDescendants(
     const next: ProvenanceView[] = [];
     for (const view of frontier) {
       for (const child of view.children) {
+        if (typeof child.batchId !== 'string') continue; // withheld in a bundle: not traced
         if (seen.has(child.batchId)) continue;
         seen.add(child.batchId);
         found.push({ batchId: child.batchId, depth, viaTransformationId: child.transformationId });

@@ -6,6 +6,7 @@ import type {
   SchemaV1BatchRefinedData,
   TransformationRecorded,
 } from '@tracelode/domain';
+import { isWithheld, type Withheld } from '@tracelode/event-store';
 import type { DocumentProjection, ViewLookup } from './document-projection';
 
 /** A transformation's declaration, as its `TransformationRecorded` gave it. */
@@ -60,10 +61,17 @@ export function producedBy(event: BatchProduced, lookup: ViewLookup): ProducedBy
   return { inputs, processEmissionsKgCo2e, residues, unaccountedLossGrams };
 }
 
-/** The batches the transformation that consumed an input produced. */
-export function outputIdsOf(event: BatchRefined, lookup: ViewLookup): string[] {
+/**
+ * The batches the transformation that consumed an input produced. In an audit bundle that withholds some
+ * outputs (ADR 0022) those are shown withheld, as `{"...": digest}`, never guessed.
+ */
+export function outputIdsOf(event: BatchRefined, lookup: ViewLookup): (string | Withheld)[] {
   if (isSchemaV1Refined(event.data)) return event.data.outputBatchIds;
-  return declarationOf(event, lookup).outputs.map((output) => output.batchId);
+  const outputs: readonly (TransformationView['outputs'][number] | Withheld)[] = declarationOf(
+    event,
+    lookup,
+  ).outputs;
+  return outputs.map((output) => (isWithheld(output) ? output : output.batchId));
 }
 
 /**

@@ -202,5 +202,10 @@ function envelopeOf(meta: CommandMeta) {
     causationId: meta.commandId,
     idempotencyKey: meta.idempotencyKey,
     signedRequest: meta.signedRequest,
+    requestSignature: meta.signedRequest && {
+      keyId: meta.signedRequest.keyId,
+      alg: meta.signedRequest.alg,
+      verified: true as const,
+    },
   };
 }

@@ -1,4 +1,12 @@
-import { SealingEventStore, SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
+import {
+  eventHashV1,
+  type EventToAppend,
+  type Sealer,
+  SealingEventStore,
+  sealV2,
+  SqliteEventStore,
+  type StreamWrite,
+} from '@tracelode/event-store';
 import { type AuditBundle, verifyAuditBundle } from '@tracelode/evidence';
 import { CheckpointSigner, LogNotary, verifyLog } from '@tracelode/log';
 import { execFile } from 'node:child_process';
@@ -118,6 +126,132 @@ function batchWrite(batch: number): StreamWrite {
         schemaVersion: 1,
       },
     })),
+  };
+}
+
+/** How ADR 0012 sealed (hash version 1): one hash over the whole event. The bench's "before". */
+const sealV1: Sealer = (event, prevHash) => ({
+  ...event.metadata,
+  prevHash,
+  hash: eventHashV1(event, prevHash),
+});
+
+export interface SealingSchemeFigures {
+  /** Sealing alone (salts, digests, hash), one event at a time: CPU µs per event. */
+  readonly sealCpuUsPerEvent: number;
+  /** One-event appends (a command's) through the sealing store on SQLite, 64 concurrent appenders. */
+  readonly appendsPerSec: number;
+  /** This process's CPU (sealing, SQLite, the event loop) per append. */
+  readonly cpuUsPerAppend: number;
+  /** Bytes of one stored event's metadata (the salts are kept there). */
+  readonly metadataBytes: number;
+}
+
+/**
+ * Hash version 1 and 2 side by side in one run (ADR 0022): the cost of sealing a shipment-shaped event
+ * with its envelope, alone and through the sealing store on SQLite. The runs alternate (v1, v2, v1, v2)
+ * so drift on a shared machine falls on both; each figure is the better of its two runs.
+ */
+export async function benchSealing(
+  progress: (message: string) => void,
+  seconds = 5,
+): Promise<{ v1: SealingSchemeFigures; v2: SealingSchemeFigures; v2OverV1Cpu: number }> {
+  const runs: Record<'v1' | 'v2', SealingSchemeFigures[]> = { v1: [], v2: [] };
+  for (let round = 0; round < 2; round++) {
+    for (const [name, seal] of [
+      ['v1', sealV1],
+      ['v2', sealV2],
+    ] as const) {
+      runs[name].push(await sealingRun(seal, seconds));
+      const last = runs[name].at(-1)!;
+      progress(
+        `sealing ${name}: ${last.sealCpuUsPerEvent} µs CPU per event; ${last.appendsPerSec} appends/s, ${last.cpuUsPerAppend} µs CPU per append`,
+      );
+    }
+  }
+  const best = (figures: SealingSchemeFigures[]): SealingSchemeFigures => ({
+    sealCpuUsPerEvent: Math.min(...figures.map((f) => f.sealCpuUsPerEvent)),
+    appendsPerSec: Math.max(...figures.map((f) => f.appendsPerSec)),
+    cpuUsPerAppend: Math.min(...figures.map((f) => f.cpuUsPerAppend)),
+    metadataBytes: figures[0]!.metadataBytes,
+  });
+  const v1 = best(runs.v1);
+  const v2 = best(runs.v2);
+  return { v1, v2, v2OverV1Cpu: round(v2.cpuUsPerAppend / v1.cpuUsPerAppend, 2) };
+}
+
+async function sealingRun(seal: Sealer, seconds: number): Promise<SealingSchemeFigures> {
+  const events = Array.from({ length: 20_000 }, (_, i) => shipment(`SEAL-${i}`));
+  const cpu = process.cpuUsage();
+  let metadataBytes = 0;
+  for (const [i, event] of events.entries()) {
+    const sealed = seal({ ...event, stream: `batch-SEAL-${i}`, revision: 3n }, 'ab'.repeat(32));
+    if (i === 0) metadataBytes = Buffer.byteLength(JSON.stringify(sealed));
+  }
+  const used = process.cpuUsage(cpu);
+  const sealCpuUsPerEvent = round((used.user + used.system) / events.length, 1);
+
+  const dir = mkdtempSync(join(tmpdir(), 'tracelode-bench-seal-'));
+  const store = new SealingEventStore(SqliteEventStore.open(join(dir, 'ledger.db')), 10_000, seal);
+  try {
+    let appended = 0;
+    const started = performance.now();
+    const appendCpu = process.cpuUsage();
+    const deadline = started + seconds * 1000;
+    const appender = async (worker: number) => {
+      for (let i = 0; performance.now() < deadline; i++) {
+        await store.append([
+          {
+            stream: `batch-${worker}-${i}`,
+            expectedRevision: 'no_stream',
+            events: [shipment(`${worker}-${i}`)],
+          },
+        ]);
+        appended++;
+      }
+    };
+    await Promise.all(Array.from({ length: 64 }, (_, worker) => appender(worker)));
+    const elapsedSec = (performance.now() - started) / 1000;
+    const spent = process.cpuUsage(appendCpu);
+    return {
+      sealCpuUsPerEvent,
+      appendsPerSec: Math.round(appended / elapsedSec),
+      cpuUsPerAppend: round((spent.user + spent.system) / appended, 1),
+      metadataBytes,
+    };
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A BatchShipped as the API writes it: a bill of lading and the command's envelope. */
+function shipment(batchId: string): EventToAppend {
+  const commandId = randomUUID();
+  return {
+    eventId: randomUUID(),
+    type: 'BatchShipped',
+    data: {
+      batchId,
+      shipmentId: `SHP-${batchId}`,
+      fromOrgId: 'bench-mining',
+      fromFacilityId: 'pit-1',
+      toOrgId: 'bench-refining',
+      toFacilityId: 'plant-1',
+      massGrams: 25_000_500,
+      documents: [{ type: 'bill_of_lading', number: `MAEU-${batchId}` }],
+      occurredAt: '2026-03-01T08:00:00+08:00',
+    },
+    metadata: {
+      commandId,
+      commandType: 'ShipBatch',
+      actor: { orgId: 'bench-mining', keyId: 'k-1', roles: ['producer'] },
+      occurredAt: '2026-03-01T08:00:00+08:00',
+      recordedAt: new Date().toISOString(),
+      correlationId: commandId,
+      causationId: commandId,
+      schemaVersion: 1,
+    },
   };
 }
 

@@ -6,7 +6,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventEmitter } from 'node:events';
 import { LedgerProcess } from '../support/ledger-process';
-import { benchDemoBundle, benchLogVerification } from './bench-integrity';
+import { benchDemoBundle, benchLogVerification, benchSealing } from './bench-integrity';
 import { benchBoundedReads } from './bench-bounded-reads';
 import { benchProvenance } from './bench-provenance';
 
@@ -81,6 +81,7 @@ export async function bench(args: string[]): Promise<number> {
       large ? PROVENANCE_SIZES.large : PROVENANCE_SIZES.default,
       progress,
     );
+    const sealing = await benchSealing(progress);
     const logVerification = await benchLogVerification(VERIFIED_LOG_EVENTS, progress);
     const demoBundle = await benchDemoBundle(progress);
     const boundedReads = await benchBoundedReads(progress);
@@ -110,6 +111,7 @@ export async function bench(args: string[]): Promise<number> {
       ratioHttpToRaw: round(http.commandsPerSec / raw.appendsPerSec, 3),
       eventsMatch201s: minedInLog === http.total201,
       provenance,
+      sealing,
       logVerification,
       demoBundle,
       boundedReads,

@@ -193,7 +193,7 @@ async function seed(api: Client, adminToken: string): Promise<void> {
 Seeded: 3 mined lots of concentrate at Mount Weld (AU), 2 shipped to and received at Gebeng (MY), 1 held by
 the regulator; ore from Thor Lake (CA) concentrated and shipped to Gebeng; then cracking and leaching,
 solvent extraction into NdPr oxide and La/Ce carbonate (economic allocation), NdPr metal and NdFeB alloy
-in Vietnam, and sintered magnets in Japan. API keys for this run (shown once; the ledger keeps only hashes):
+in Vietnam, sold through a trader's warehouse in Singapore, and sintered magnets in Japan. API keys for this run (shown once; the ledger keeps only hashes):
   producer  (Mount Weld)     ${miner}
   producer  (Gebeng)         ${processor}
   producer  (magnet maker)   ${chain.magnetMaker}
@@ -239,15 +239,19 @@ async function refineToMagnets(
     to: { key: string; orgId: string; facilityId: string },
     massKg: number,
     day: string,
+    leg = '',
+    documents: { type: string; number: string }[] = [],
   ) => {
+    const shipmentId = id(`SHP-${batchId.split('-').slice(0, 3).join('-')}${leg}`);
     await api.post(`/batches/${batchId}/shipments`, from, {
-      shipmentId: id(`SHP-${batchId.split('-').slice(0, 3).join('-')}`),
+      shipmentId,
       toOrgId: id(to.orgId),
       toFacilityId: to.facilityId,
       occurredAt: `${day}T08:00:00+08:00`,
+      documents,
     });
     return api.post(`/batches/${batchId}/receipts`, to.key, {
-      shipmentId: id(`SHP-${batchId.split('-').slice(0, 3).join('-')}`),
+      shipmentId,
       receivedMassKg: massKg,
       occurredAt: `${day}T20:00:00+08:00`,
     });
@@ -383,7 +387,8 @@ async function refineToMagnets(
     processEmissionsKgCo2e: 7200,
   });
 
-  // Sintered magnets in Japan.
+  // Sintered magnets in Japan; the alloy is sold to the magnet maker through a trader's bonded warehouse
+  // in Singapore (a custody-only step: the trader holds the lot, transforms nothing).
   const magnetMaker = await register('kansai-magnetics', 'Kansai Magnetics K.K.', 'JP', ['producer']);
   await facility(
     'kansai-magnetics',
@@ -393,12 +398,26 @@ async function refineToMagnets(
     'Himeji sintered magnet plant',
     'JP',
   );
+  const trader = await register('straits-metals', 'Straits Strategic Metals Pte Ltd', 'SG', ['producer']);
+  await facility('straits-metals', trader, 'jurong-bonded', 'warehouse', 'Jurong bonded warehouse', 'SG');
+  const bill = (leg: number) => [{ type: 'bill_of_lading', number: id(`ONEY-2605${leg}`) }];
   await ship(
     id('HP-NDFEB-001'),
     hanoi,
+    { key: trader, orgId: 'straits-metals', facilityId: 'jurong-bonded' },
+    6930,
+    '2026-05-14',
+    '-1',
+    bill(1),
+  );
+  await ship(
+    id('HP-NDFEB-001'),
+    trader,
     { key: magnetMaker, orgId: 'kansai-magnetics', facilityId: 'himeji' },
     6930,
     '2026-05-20',
+    '-2',
+    bill(2),
   );
   const sintered = await transform(magnetMaker, {
     transformationId: 'HM-SN-01',

@@ -2,7 +2,7 @@ import { WrongExpectedRevisionError } from '../event-store.errors';
 import type { EventStore, StoredEvent, StreamWrite } from '../event-store.port';
 import { InMemoryEventStore } from '../in-memory/in-memory-event-store';
 import { describeEventStoreContract } from '@tracelode/testing';
-import { eventHash, withoutHashFields } from './event-hash';
+import { eventHash, eventHashV1, withoutHashFields } from './event-hash';
 import { SealingEventStore, UnsealedEventError } from './sealing-event-store';
 
 /** The contract, read through a view that hides the hash fields the sealer adds to every event's metadata. */
@@ -113,6 +113,53 @@ describe('SealingEventStore', () => {
     }));
     await store.append([{ ...forged, events }]);
     expectChained(await collect(store.readStream('a')));
+  });
+
+  it('commits every field with its own salt, drawn fresh for each event', async () => {
+    const store = new SealingEventStore(new InMemoryEventStore());
+    const shipped: StreamWrite = {
+      stream: 'a',
+      expectedRevision: 'no_stream',
+      events: [0, 1].map((i) => ({
+        eventId: `e-${i}`,
+        type: 'Shipped',
+        data: { batchId: 'A', documents: [{ number: 'BL-1' }, { number: 'BL-2' }], massGrams: 1 },
+        metadata: { recordedAt: '2026-11-28T00:00:00.000Z', actor: { orgId: 'o' } },
+      })),
+    };
+    await store.append([shipped]);
+    const [first, second] = await collect(store.readStream('a'));
+    const salts = first!.metadata.salts as {
+      data: Record<string, unknown>;
+      metadata: Record<string, unknown>;
+    };
+
+    expect(first!.metadata.hashVersion).toBe(2);
+    expect(Object.keys(salts.data).sort()).toEqual(['batchId', 'documents', 'massGrams']);
+    expect(salts.data.documents).toHaveLength(2);
+    expect(Object.keys(salts.metadata).sort()).toEqual(['actor', 'recordedAt']);
+    expect(second!.metadata.salts).not.toEqual(first!.metadata.salts);
+    expectChained([first!, second!]);
+  });
+
+  it('refuses a value a reader would take for a withheld field', async () => {
+    const store = new SealingEventStore(new InMemoryEventStore());
+    const forged = write('a', 'no_stream');
+    const events = forged.events.map((e) => ({ ...e, data: { ...e.data, note: { '...': 'digest' } } }));
+    await expect(store.append([{ ...forged, events }])).rejects.toThrow(/data\.note holds a reserved/);
+    expect(await store.headPosition()).toBe(0n);
+  });
+
+  it('will not extend a stream sealed with hash version 1', async () => {
+    const inner = new InMemoryEventStore();
+    await new SealingEventStore(inner, 10, (event, prevHash) => ({
+      ...event.metadata,
+      prevHash,
+      hash: eventHashV1(event, prevHash),
+    })).append([write('a', 'no_stream')]);
+    await expect(new SealingEventStore(inner).append([write('a', 0n)])).rejects.toThrow(
+      /sealed with hash version 1: the stream cannot be extended/,
+    );
   });
 
   it('will not extend a stream whose events were written without a hash', async () => {

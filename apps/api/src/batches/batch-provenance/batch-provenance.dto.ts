@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { ProvenanceChild } from '@tracelode/projections';
 
 /** OpenAPI shapes of the provenance view (the view itself is typed in libs/projections). */
 export class ProvenanceParentDto {
@@ -9,7 +10,8 @@ export class ProvenanceParentDto {
 }
 
 export class ProvenanceChildDto {
-  @ApiProperty({ example: 'NDPR-OX-001' }) batchId!: string;
+  /** Always a batch id in the API; only an audit bundle that withholds a sibling shows it withheld (ADR 0022). */
+  @ApiProperty({ example: 'NDPR-OX-001', type: String }) batchId!: ProvenanceChild['batchId'];
   @ApiProperty({ example: 'SX-2026-031' }) transformationId!: string;
 }
 
