@@ -61,6 +61,10 @@ const BATCH_EVENTS = new Set<string>([
   'BatchRefined',
   'BatchProduced',
   'BatchExported',
+  'BatchSplit',
+  'BatchSplitOff',
+  'BatchBlended',
+  'BlendProduced',
 ]);
 
 export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
@@ -89,7 +93,12 @@ export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
 };
 
 function apply(view: BatchCustodyView | undefined, event: LedgerEvent): BatchCustodyView {
-  if (event.type === 'BatchMined' || event.type === 'BatchProduced') {
+  if (
+    event.type === 'BatchMined' ||
+    event.type === 'BatchProduced' ||
+    event.type === 'BatchSplitOff' ||
+    event.type === 'BlendProduced'
+  ) {
     const { batchId, orgId, facilityId, massGrams } = event.data;
     const material =
       event.type === 'BatchProduced' && event.data.grade
@@ -112,7 +121,9 @@ function apply(view: BatchCustodyView | undefined, event: LedgerEvent): BatchCus
   }
   if (!view) throw new Error(`${event.type} for a batch that was never mined or produced`);
   switch (event.type) {
-    case 'BatchRefined': {
+    case 'BatchRefined':
+    case 'BatchSplit':
+    case 'BatchBlended': {
       const remaining = { ...view, remainingMassKg: gramsToKg(event.data.remainingGrams) };
       return withStatus(
         remaining,

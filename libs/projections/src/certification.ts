@@ -10,6 +10,7 @@ import {
   certificateStatusKnownAt,
   subjectKey,
 } from './certificates.projection';
+import { stepIdOfDetails } from './derivation';
 import type { ViewLookup } from './document-projection';
 import { PROVENANCE, type ProvenanceView } from './provenance.projection';
 
@@ -68,7 +69,15 @@ export interface CertificationView {
   readonly lateSteps: readonly ChainStep[];
 }
 
-const STEP_TYPES = new Set(['BatchMined', 'BatchProduced', 'BatchShipped', 'BatchReceived', 'BatchExported']);
+const STEP_TYPES = new Set([
+  'BatchMined',
+  'BatchProduced',
+  'BatchSplitOff',
+  'BlendProduced',
+  'BatchShipped',
+  'BatchReceived',
+  'BatchExported',
+]);
 /** When no certificate covered a step, the most telling reason among those that might have. */
 const REASON_ORDER: readonly CertificateStatusAt[] = ['suspended', 'revoked', 'expired', 'not_yet_valid'];
 
@@ -136,14 +145,16 @@ function chainNode(
   return node;
 }
 
-/** An ancestor's steps up to the refining that fed the chain; what happened to it afterwards is not ours. */
+/**
+ * An ancestor's steps up to the refining, split or blend that fed the chain; what happened to it afterwards
+ * is not ours.
+ */
 function stepsOf(timeline: readonly TimelineEntry[], consumedBy: string | undefined): TimelineEntry[] {
   const end =
     consumedBy === undefined
       ? timeline.length
-      : timeline.findIndex(
-          (entry) => entry.type === 'BatchRefined' && entry.details.transformationId === consumedBy,
-        ) + 1 || timeline.length;
+      : timeline.findIndex((entry) => stepIdOfDetails(entry.type, entry.details) === consumedBy) + 1 ||
+        timeline.length;
   return timeline.slice(0, end).filter((entry) => STEP_TYPES.has(entry.type));
 }
 

@@ -1,4 +1,5 @@
 import { BATCH_CUSTODY, type BatchCustodyView } from './batch-custody.projection';
+import { derivationOf, isDeriving } from './derivation';
 import { type DocumentProjection, NO_VIEWS, type ViewLookup } from './document-projection';
 import { PROVENANCE, type ProvenanceView, traceDescendants } from './provenance.projection';
 
@@ -21,7 +22,7 @@ export const heldUpstreamProjection: DocumentProjection<HeldUpstreamView> = {
   collection: HELD_UPSTREAM,
   keyOf: (event) =>
     event.type === 'BatchMined' ||
-    event.type === 'BatchProduced' ||
+    isDeriving(event) ||
     event.type === 'BatchHeld' ||
     event.type === 'BatchReleased'
       ? event.data.batchId
@@ -30,12 +31,14 @@ export const heldUpstreamProjection: DocumentProjection<HeldUpstreamView> = {
     switch (event.type) {
       case 'BatchMined':
         return { batchId: event.data.batchId, held: false, heldAncestors: {} };
-      case 'BatchProduced': {
+      case 'BatchProduced':
+      case 'BatchSplitOff':
+      case 'BlendProduced': {
         const heldAncestors: Record<string, number> = {};
         const nearer = (batchId: string, depth: number) => {
           if (!(heldAncestors[batchId]! <= depth)) heldAncestors[batchId] = depth;
         };
-        for (const input of event.data.inputs) {
+        for (const input of derivationOf(event).inputs) {
           const upstream = lookup(HELD_UPSTREAM, input.batchId) as HeldUpstreamView | undefined;
           if (upstream?.held) nearer(input.batchId, 1);
           for (const [batchId, depth] of Object.entries(upstream?.heldAncestors ?? {}))

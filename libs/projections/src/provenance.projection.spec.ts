@@ -247,7 +247,7 @@ describe('provenanceProjection', () => {
   it('refuses a produced batch whose input has no view, and a refining of an unknown batch', () => {
     const [refined, produced] = transformation('T1', [['A', 1_000]], [['M', 1_000]]);
 
-    expect(() => fold([produced!])).toThrow('BatchProduced M names input A, which has no provenance');
+    expect(() => fold([produced!])).toThrow('Batch M names input A, which has no provenance');
     expect(() => fold([refined!])).toThrow('BatchRefined for batch A that has no provenance');
   });
 

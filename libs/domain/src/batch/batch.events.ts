@@ -1,3 +1,4 @@
+import type { BulkEvent } from '../bulk/bulk.events';
 import type { BatchExported } from '../licence/export.events';
 import type { Grade, Material } from '../shared/material';
 import type { TransformationEvent } from '../transformation/transformation.events';
@@ -44,7 +45,7 @@ export type BatchShipped = {
     fromFacilityId: string;
     toOrgId: string;
     toFacilityId: string;
-    /** A shipment moves the whole lot. */
+    /** A shipment moves the whole remaining lot (a partial shipment first splits its quantity off). */
     massGrams: number;
     documents: TransportDocument[];
     occurredAt: string;
@@ -87,4 +88,5 @@ export type BatchEvent =
   | BatchHeld
   | BatchReleased
   | TransformationEvent
+  | BulkEvent
   | BatchExported;

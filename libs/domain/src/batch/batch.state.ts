@@ -30,13 +30,19 @@ export type BatchState =
       readonly openShipment?: OpenShipment;
       readonly shipmentIds: ReadonlySet<string>;
       readonly assayIds: ReadonlySet<string>;
+      /** Splits made of this lot (as parent), and blends it went into: each id is recorded once. */
+      readonly splitIds: ReadonlySet<string>;
+      readonly blendIds: ReadonlySet<string>;
     };
 
 export const initialBatchState = (): BatchState => ({ exists: false });
 
 /** A batch as it comes into being, mined or produced: whole, in its maker's custody, not held. */
 function newBatch(
-  data: Extract<BatchEvent, { type: 'BatchMined' | 'BatchProduced' }>['data'],
+  data: Extract<
+    BatchEvent,
+    { type: 'BatchMined' | 'BatchProduced' | 'BatchSplitOff' | 'BlendProduced' }
+  >['data'],
   transformationIds: string[],
 ): BatchState {
   const { batchId, orgId, facilityId, massGrams, occurredAt, material } = data;
@@ -52,6 +58,8 @@ function newBatch(
     originAt: occurredAt,
     shipmentIds: new Set(),
     assayIds: new Set(),
+    splitIds: new Set(),
+    blendIds: new Set(),
     transformationIds: new Set(transformationIds),
   };
 }
@@ -62,6 +70,29 @@ export function evolveBatch(state: BatchState, event: BatchEvent): BatchState {
       return newBatch(event.data, []);
     case 'BatchProduced':
       return newBatch(event.data, [event.data.transformationId]);
+    case 'BatchSplitOff':
+    case 'BlendProduced':
+      return newBatch(event.data, []);
+    case 'BatchSplit': {
+      if (!state.exists) return state;
+      const { remainingGrams, splitId } = event.data;
+      return {
+        ...state,
+        remainingGrams,
+        status: remainingGrams === 0 ? 'consumed' : state.status,
+        splitIds: new Set(state.splitIds).add(splitId),
+      };
+    }
+    case 'BatchBlended': {
+      if (!state.exists) return state;
+      const { remainingGrams, blendId } = event.data;
+      return {
+        ...state,
+        remainingGrams,
+        status: remainingGrams === 0 ? 'consumed' : state.status,
+        blendIds: new Set(state.blendIds).add(blendId),
+      };
+    }
     case 'BatchRefined': {
       if (!state.exists) return state;
       const { remainingGrams, transformationId } = event.data;

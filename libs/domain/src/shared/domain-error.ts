@@ -79,6 +79,7 @@ export const REFUSALS = {
   ORGANISATION_NOT_FOUND: 'not_found',
   OUTPUT_MASS_EXCEEDS_CONSUMED: 'rule',
   OUTSIDE_JURISDICTION: 'forbidden',
+  PARTIAL_SHIPMENT_NEEDS_BATCH_ID: 'rule',
   RECEIVED_MASS_EXCEEDS_SHIPPED: 'rule',
   RECORDED_TOO_LATE: 'rule',
   ROLE_REQUIRED: 'forbidden',
@@ -91,6 +92,9 @@ export const REFUSALS = {
   SIGNING_KEY_ALREADY_REVOKED: 'conflict',
   SIGNING_KEY_INVALID: 'invalid',
   SIGNING_KEY_NOT_FOUND: 'not_found',
+  SPLIT_ALREADY_RECORDED: 'conflict',
+  SPLIT_EXCEEDS_REMAINING: 'rule',
+  SPLIT_NEEDS_OUTPUTS: 'invalid',
   TRANSFORMATION_ALREADY_RECORDED: 'conflict',
   TRANSFORMATION_NEEDS_INPUTS_AND_OUTPUTS: 'invalid',
 } as const satisfies Record<string, DomainErrorKind>;
