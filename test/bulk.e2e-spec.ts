@@ -196,4 +196,120 @@ describe('bulk lots: splits and partial shipments', () => {
     expect(await view('/batches/RACE-LOT')).toMatchObject({ remainingMassKg: 10000 - succeeded * 700 });
     if (!replies.some((reply) => reply.status === 409)) expect(succeeded).toBe(14);
   });
+
+  describe('blends', () => {
+    const blend = (blendId: string, facilityId: string, inputs: [string, number][], form = 'concentrate') =>
+      ledger.post('/blends', parties.miner, {
+        blendId,
+        facilityId,
+        inputs: inputs.map(([batchId, consumedKg]) => ({ batchId, consumedKg })),
+        output: { batchId: `${blendId}-OUT`, material: { form, elements: ['Nd', 'Pr'] } },
+        occurredAt: '2026-03-03T08:00:00+08:00',
+      });
+
+    it('blends lots into one: mass Σ consumed, origins the mass-weighted mix, no emissions of its own', async () => {
+      await mine('BL-A', 3000, 900); // 0.3 kg CO2e/kg
+      await mine('BL-B', 1000, 100); // 0.1 kg CO2e/kg
+      const reply = await blend('BL-1', 'mt-weld', [
+        ['BL-A', 3000],
+        ['BL-B', 500],
+      ]);
+      expect(reply.status).toBe(201);
+      expect(reply.body).toMatchObject({ blendId: 'BL-1', outputBatchId: 'BL-1-OUT', massKg: 3500 });
+      expect(await view('/batches/BL-A')).toMatchObject({ status: 'consumed', remainingMassKg: 0 });
+      expect(await view('/batches/BL-B')).toMatchObject({ status: 'in_custody', remainingMassKg: 500 });
+      // Origins: 3000/3500 = 6/7 and 500/3500 = 1/7. Carbon: 3000 × 0.3 + 500 × 0.1 = 950 kg CO2e over 3,500 kg.
+      const provenance = await view<{ origins: { batchId: string; massFraction: number }[] }>(
+        '/batches/BL-1-OUT/provenance',
+      );
+      expect(provenance.origins.map((origin) => [origin.batchId, origin.massFraction])).toEqual([
+        ['BL-A', expect.closeTo(6 / 7, 12)],
+        ['BL-B', expect.closeTo(1 / 7, 12)],
+      ]);
+      const carbon = await view<{
+        embodiedKgCo2e: number;
+        intensityKgCo2ePerKg: number;
+        breakdown: unknown[];
+      }>('/batches/BL-1-OUT/carbon');
+      expect(carbon.embodiedKgCo2e).toBeCloseTo(950, 9);
+      expect(carbon.intensityKgCo2ePerKg).toBeCloseTo(950 / 3500, 12);
+      expect(carbon.breakdown).toEqual([
+        {
+          transformationId: null,
+          process: 'extraction',
+          facilityId: 'mt-weld',
+          kgCo2e: expect.closeTo(950, 9),
+        },
+      ]);
+    });
+
+    it('refuses a held lot, lots at two facilities, a lot in transit and different forms, writing nothing', async () => {
+      await mine('BR-A', 1000);
+      await mine('BR-B', 1000);
+      const held = await ledger.post('/batches/BR-B/holds', parties.regulator, {
+        reason: 'radiation check',
+        occurredAt: '2026-03-02T09:00:00+08:00',
+      });
+      expect(held.status).toBe(201);
+      await expectRefusal(
+        () =>
+          blend('BR-1', 'mt-weld', [
+            ['BR-A', 10],
+            ['BR-B', 10],
+          ]),
+        422,
+        'BATCH_HELD',
+        ledger,
+      );
+
+      await mine('BR-C', 1000);
+      const toPort = { ...shipment('BR-SHP'), toOrgId: 'mineco', toFacilityId: 'fremantle' };
+      expect((await ledger.post('/batches/BR-C/shipments', parties.miner, toPort)).status).toBe(201);
+      await expectRefusal(
+        () =>
+          blend('BR-2', 'mt-weld', [
+            ['BR-A', 10],
+            ['BR-C', 10],
+          ]),
+        409,
+        'BATCH_IN_TRANSIT',
+        ledger,
+      );
+      const received = await ledger.post('/batches/BR-C/receipts', parties.miner, {
+        shipmentId: 'BR-SHP',
+        receivedMassKg: 1000,
+        occurredAt: '2026-03-06T08:00:00+08:00',
+      });
+      expect(received.status).toBe(201);
+      await expectRefusal(
+        () =>
+          blend('BR-3', 'mt-weld', [
+            ['BR-A', 10],
+            ['BR-C', 10],
+          ]),
+        422,
+        'INPUT_NOT_AT_FACILITY',
+        ledger,
+      );
+
+      expect(
+        (
+          await ledger.post('/batches/mined', parties.miner, {
+            ...minedBatch('BR-ORE', 1000),
+            material: { form: 'ore' },
+          })
+        ).status,
+      ).toBe(201);
+      await expectRefusal(
+        () =>
+          blend('BR-4', 'mt-weld', [
+            ['BR-A', 10],
+            ['BR-ORE', 10],
+          ]),
+        422,
+        'BLEND_OF_DIFFERENT_FORMS',
+        ledger,
+      );
+    });
+  });
 });

@@ -32,3 +32,4 @@ export * from './engagement/engagement.events';
 export * from './engagement/engagement.state';
 export * from './bulk/bulk.events';
 export * from './bulk/split.decider';
+export * from './bulk/blend.decider';

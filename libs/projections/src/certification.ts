@@ -59,8 +59,18 @@ export interface SchemeCertification {
   readonly chainCovered: boolean;
   /** Mass-balance claim: the fraction of the batch's mass tracing to covered origins along covered paths. */
   readonly certifiedShare: number;
+  /**
+   * The ISO 22095 chain-of-custody model a claim on the batch follows: `segregated` when every path to its
+   * origins is covered (`chainCovered`, so all of its mass is certified, blended or not), otherwise
+   * `mass_balance`, for `certifiedShare` of its mass.
+   */
+  readonly chainOfCustodyModel: ChainOfCustodyModel;
   readonly gaps: readonly CertificationGap[];
 }
+
+/** ISO 22095:2020 chain-of-custody models the ledger can name (of identity preserved, segregated, controlled
+ * blending, mass balance, book and claim): every covered path, or a certified share. */
+export type ChainOfCustodyModel = 'segregated' | 'mass_balance';
 
 export interface CertificationView {
   readonly batchId: string;
@@ -116,6 +126,7 @@ export function certificationOf(batchId: string, lookup: ViewLookup): Certificat
         certificates: ofScheme.map(summary),
         chainCovered: gaps.length === 0,
         certifiedShare: shareOf(root, ofScheme, new Map()),
+        chainOfCustodyModel: gaps.length === 0 ? 'segregated' : 'mass_balance',
         gaps,
       };
     }),
