@@ -312,4 +312,128 @@ describe('bulk lots: splits and partial shipments', () => {
       );
     });
   });
+
+  describe('corrections and voids', () => {
+    const eventOf = async (batchId: string, type: string) => {
+      const events = await ledger.get<{ type: string; eventId: string }[]>(
+        `/batches/${batchId}/events`,
+        parties.miner,
+      );
+      return events.body.filter((event) => event.type === type).at(-1)!.eventId;
+    };
+    type Custody = {
+      status: string;
+      remainingMassKg: number;
+      material: { grade?: Record<string, number> };
+      timeline: { eventId: string; type: string; details: Record<string, unknown>; voided?: unknown }[];
+    };
+
+    it('corrects a receipt’s mass: the remaining mass and the shortfall follow', async () => {
+      await mine('CR-1', 1000);
+      expect((await ledger.post('/batches/CR-1/shipments', parties.miner, shipment('CR-SHP'))).status).toBe(
+        201,
+      );
+      const receipt = { shipmentId: 'CR-SHP', receivedMassKg: 990, occurredAt: '2026-03-09T10:00:00+08:00' };
+      expect((await ledger.post('/batches/CR-1/receipts', parties.refiner, receipt)).status).toBe(201);
+      const receiptId = await eventOf('CR-1', 'BatchReceived');
+      await expectRefusal(
+        () =>
+          ledger.post(`/events/${receiptId}/corrections`, parties.refiner, {
+            correctionId: 'CR-X',
+            reason: 'too much',
+            changes: { receivedMassKg: 1000.001 },
+          }),
+        422,
+        'RECEIVED_MASS_EXCEEDS_SHIPPED',
+        ledger,
+      );
+      await expectRefusal(
+        () =>
+          ledger.post(`/events/${receiptId}/corrections`, parties.refiner, {
+            correctionId: 'CR-X',
+            reason: 'an identity',
+            changes: { shipmentId: 'OTHER' },
+          }),
+        422,
+        'FIELD_NOT_CORRECTABLE',
+        ledger,
+      );
+      const corrected = await ledger.post(`/events/${receiptId}/corrections`, parties.refiner, {
+        correctionId: 'CR-2',
+        reason: 'scale read wrong',
+        changes: { receivedMassKg: 995.5 },
+      });
+      expect(corrected.status).toBe(201);
+      expect(corrected.body).toMatchObject({ correctionId: 'CR-2', eventId: receiptId, batchId: 'CR-1' });
+      const custody = await view<Custody>('/batches/CR-1');
+      expect(custody.remainingMassKg).toBe(995.5);
+      expect(custody.timeline.find((entry) => entry.eventId === receiptId)!.details).toMatchObject({
+        receivedMassGrams: 995_500,
+        discrepancyGrams: 4_500,
+      });
+    });
+
+    it('voids an assay (the grade reverts) and a hold (the lot and its descendants are free again)', async () => {
+      await mine('VD-1', 1000);
+      const assay = {
+        assayId: 'AS-1',
+        lab: 'ALS',
+        method: 'ICP-MS',
+        grade: { TREO: 55 },
+        occurredAt: '2026-03-02T08:00:00+08:00',
+      };
+      expect((await ledger.post('/batches/VD-1/assays', parties.miner, assay)).status).toBe(201);
+      expect((await view<Custody>('/batches/VD-1')).material.grade).toEqual({ TREO: 55 });
+      const assayId = await eventOf('VD-1', 'BatchAssayed');
+      expect(
+        (await ledger.post(`/events/${assayId}/voids`, parties.miner, { voidId: 'V-1', reason: 'wrong lot' }))
+          .status,
+      ).toBe(201);
+      const afterVoid = await view<Custody>('/batches/VD-1');
+      expect(afterVoid.material.grade).toEqual({ TREO: 41.2 }); // as mined
+      expect(afterVoid.timeline.find((entry) => entry.eventId === assayId)!.voided).toMatchObject({
+        voidId: 'V-1',
+        byOrgId: 'mineco',
+        reason: 'wrong lot',
+      });
+
+      expect((await split('VD-1', 'VD-SP', [['VD-1-A', 100]])).status).toBe(201);
+      const hold = { reason: 'suspected mislabel', occurredAt: '2026-03-03T08:00:00+08:00' };
+      expect((await ledger.post('/batches/VD-1/holds', parties.regulator, hold)).status).toBe(201);
+      expect(await view('/batches/VD-1-A')).toMatchObject({ heldVia: 'VD-1' });
+      const holdId = await eventOf('VD-1', 'BatchHeld');
+      await expectRefusal(
+        () => ledger.post(`/events/${holdId}/voids`, parties.miner, { voidId: 'V-2', reason: 'not ours' }),
+        403,
+        'NOT_RECORDER',
+        ledger,
+      );
+      expect(
+        (
+          await ledger.post(`/events/${holdId}/voids`, parties.regulator, {
+            voidId: 'V-2',
+            reason: 'wrong lot',
+          })
+        ).status,
+      ).toBe(201);
+      expect(await view('/batches/VD-1')).toMatchObject({ status: 'in_custody', held: false });
+      expect(await view('/batches/VD-1-A')).toMatchObject({ heldVia: null });
+      await expectRefusal(
+        () => ledger.post(`/events/${holdId}/voids`, parties.regulator, { voidId: 'V-3', reason: 'again' }),
+        422,
+        'EVENT_VOIDED',
+        ledger,
+      );
+      await expectRefusal(
+        () =>
+          ledger.post('/events/00000000-0000-4000-8000-000000000000/voids', parties.regulator, {
+            voidId: 'V-4',
+            reason: 'x',
+          }),
+        404,
+        'EVENT_NOT_FOUND',
+        ledger,
+      );
+    });
+  });
 });

@@ -33,3 +33,5 @@ export * from './engagement/engagement.state';
 export * from './bulk/bulk.events';
 export * from './bulk/split.decider';
 export * from './bulk/blend.decider';
+export * from './correction/correction.events';
+export * from './correction/correction.decider';

@@ -1,7 +1,7 @@
 import { gramsToKg, type Material, type Process } from '@tracelode/domain';
 import { type DerivingEvent, derivationOf, isDeriving } from './derivation';
 import { type DocumentProjection, NO_VIEWS, type ViewLookup } from './document-projection';
-import { facilityCountry } from './provenance.projection';
+import { facilityCountry, PROVENANCE, type ProvenanceView, traceDescendants } from './provenance.projection';
 
 /** Where a batch's embodied carbon was emitted: one process step (or extraction) at one facility. */
 export interface CarbonContribution {
@@ -62,6 +62,60 @@ export const CARBON = 'carbon';
 export const carbonProjection: DocumentProjection<CarbonView> = {
   collection: CARBON,
   keyOf: (event) => (event.type === 'BatchMined' || isDeriving(event) ? event.data.batchId : undefined),
+  /**
+   * A corrected mined batch (its mass, emissions or time) and every batch made from it, recomputed in
+   * order of depth (each after all its inputs) from their bases: the correction reaches every descendant.
+   */
+  alsoChanges(event, lookup, stored) {
+    if (event.type !== 'EventCorrected' || event.data.eventType !== 'BatchMined') return [];
+    const { batchId, corrected } = event.data;
+    const position = stored?.position.toString();
+    const mined = lookup(CARBON, batchId) as CarbonView | undefined;
+    const provenance = lookup(PROVENANCE, batchId) as ProvenanceView | undefined;
+    if (!mined || !provenance) return [];
+    const descendants = traceDescendants(
+      provenance,
+      (id) => lookup(PROVENANCE, id) as ProvenanceView | undefined,
+    )
+      .map(({ batchId: id }) => ({
+        id,
+        depth: (lookup(PROVENANCE, id) as ProvenanceView | undefined)?.depth ?? 0,
+      }))
+      .sort((a, b) => a.depth - b.depth);
+    const recomputeMined = (view: CarbonView | undefined): CarbonView => {
+      const current = view ?? mined;
+      const massKg =
+        typeof corrected.massGrams === 'number' ? gramsToKg(corrected.massGrams) : current.massKg;
+      const reported = typeof corrected.extractionEmissionsKgCo2e === 'number';
+      const embodiedKgCo2e = reported
+        ? (corrected.extractionEmissionsKgCo2e as number)
+        : current.embodiedKgCo2e;
+      const occurredAt = typeof corrected.occurredAt === 'string' ? corrected.occurredAt : current.occurredAt;
+      return {
+        ...current,
+        embodiedKgCo2e,
+        intensityKgCo2ePerKg: embodiedKgCo2e / massKg,
+        primaryDataShare: reported ? 1 : current.primaryDataShare,
+        breakdown: [{ ...current.breakdown[0]!, kgCo2e: embodiedKgCo2e }],
+        massKg,
+        occurredAt,
+        referencePeriodStart: utc(occurredAt),
+        position: position ?? current.position,
+      };
+    };
+    const recomputeDerived =
+      (id: string) =>
+      (view: CarbonView | undefined): CarbonView => {
+        if (!view?.basis) throw new Error(`Batch ${id} has no carbon basis to recompute`);
+        const { massKg, process, facilityId, occurredAt } = view;
+        const batch = { batchId: id, massGrams: Math.round(massKg * 1000), process, facilityId, occurredAt };
+        return { ...view, ...derive(view.basis, batch, lookup), position: position ?? view.position };
+      };
+    return [
+      [batchId, recomputeMined] as const,
+      ...descendants.map(({ id }) => [id, recomputeDerived(id)] as const),
+    ];
+  },
   evolve(_view, event, stored, lookup = NO_VIEWS) {
     const position = stored.position.toString();
     const { recordedAt } = stored;

@@ -166,7 +166,8 @@ function stepsOf(timeline: readonly TimelineEntry[], consumedBy: string | undefi
       ? timeline.length
       : timeline.findIndex((entry) => stepIdOfDetails(entry.type, entry.details) === consumedBy) + 1 ||
         timeline.length;
-  return timeline.slice(0, end).filter((entry) => STEP_TYPES.has(entry.type));
+  // A voided event (a receipt recorded in error) is no step; a corrected one counts as corrected.
+  return timeline.slice(0, end).filter((entry) => STEP_TYPES.has(entry.type) && !entry.voided);
 }
 
 function toStep(batchId: string, entry: TimelineEntry): ChainStep {

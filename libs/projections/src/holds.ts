@@ -1,4 +1,5 @@
 import { BATCH_CUSTODY, type BatchCustodyView } from './batch-custody.projection';
+import type { LedgerEvent } from '@tracelode/domain';
 import { derivationOf, isDeriving } from './derivation';
 import { type DocumentProjection, NO_VIEWS, type ViewLookup } from './document-projection';
 import { PROVENANCE, type ProvenanceView, traceDescendants } from './provenance.projection';
@@ -24,7 +25,8 @@ export const heldUpstreamProjection: DocumentProjection<HeldUpstreamView> = {
     event.type === 'BatchMined' ||
     isDeriving(event) ||
     event.type === 'BatchHeld' ||
-    event.type === 'BatchReleased'
+    event.type === 'BatchReleased' ||
+    voidedHold(event)
       ? event.data.batchId
       : undefined,
   evolve(view, event, _stored, lookup = NO_VIEWS) {
@@ -47,7 +49,8 @@ export const heldUpstreamProjection: DocumentProjection<HeldUpstreamView> = {
         return { batchId: event.data.batchId, held: false, heldAncestors };
       }
       case 'BatchHeld':
-      case 'BatchReleased': {
+      case 'BatchReleased':
+      case 'EventVoided': {
         if (!view) throw new Error(`${event.type} for batch ${event.data.batchId}, which was never recorded`);
         return { ...view, held: event.type === 'BatchHeld' };
       }
@@ -56,7 +59,7 @@ export const heldUpstreamProjection: DocumentProjection<HeldUpstreamView> = {
     }
   },
   alsoChanges(event, lookup) {
-    if (event.type !== 'BatchHeld' && event.type !== 'BatchReleased') return [];
+    if (event.type !== 'BatchHeld' && event.type !== 'BatchReleased' && !voidedHold(event)) return [];
     const heldId = event.data.batchId;
     const provenance = lookup(PROVENANCE, heldId) as ProvenanceView | undefined;
     if (!provenance) return [];
@@ -74,6 +77,10 @@ export const heldUpstreamProjection: DocumentProjection<HeldUpstreamView> = {
     ]);
   },
 };
+
+/** A hold voided (recorded in error): for the held-upstream views, as if released. */
+const voidedHold = (event: LedgerEvent): event is Extract<LedgerEvent, { type: 'EventVoided' }> =>
+  event.type === 'EventVoided' && event.data.eventType === 'BatchHeld';
 
 /**
  * The nearest held ancestor of a batch (fewest transformations up; of equals, the first by batch id), or

@@ -1,4 +1,5 @@
 import type { BulkEvent } from '../bulk/bulk.events';
+import type { CorrectionEvent } from '../correction/correction.events';
 import type { BatchExported } from '../licence/export.events';
 import type { Grade, Material } from '../shared/material';
 import type { TransformationEvent } from '../transformation/transformation.events';
@@ -89,4 +90,5 @@ export type BatchEvent =
   | BatchReleased
   | TransformationEvent
   | BulkEvent
+  | CorrectionEvent
   | BatchExported;
