@@ -1,8 +1,13 @@
 import type { LedgerEvent } from './ledger-event';
 import type { Actor } from './shared/actor';
+import { upcastBatchMinedV1, type UpcastableEvent } from './batch/batch-mined.upcast';
 
-/** The envelope's schema version this code writes; `decodeEvent` upcasts older ones to it. */
-export const SCHEMA_VERSION = 1;
+/**
+ * The envelope's schema version this code writes; `decodeEvent` upcasts older ones to it. A stored event is
+ * never changed: a changed shape is a new version with an upcast from the one before (docs/domain.md,
+ * "Event versions"). 2: `BatchMined` records the mine's country.
+ */
+export const SCHEMA_VERSION = 2;
 
 /** Everything the ledger records about an event besides its data: who, when, which command. */
 export interface EventMetadata {
@@ -46,13 +51,10 @@ export function encodeEvent(event: LedgerEvent, envelope: CommandEnvelope, event
   return { eventId, type: event.type, data: event.data, metadata: { ...metadata } };
 }
 
-/** An older envelope (or data) brought to the current schema; none exist yet, since version 1 is the first. */
-type Upcast = (event: { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }) => {
-  type: string;
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-};
-const UPCASTS: Readonly<Record<number, Upcast>> = {};
+/** An event of one schema version brought to the next (its data, or its envelope). */
+type Upcast = (event: UpcastableEvent) => UpcastableEvent;
+/** From each version to the next: 1 → 2 adds `BatchMined.country`. */
+const UPCASTS: Readonly<Record<number, Upcast>> = { 1: upcastBatchMinedV1 };
 
 /** The one way an event is read back: upcast to the current schema, then typed. */
 export function decodeEvent(stored: Pick<EncodedEvent, 'type' | 'data' | 'metadata'>): {

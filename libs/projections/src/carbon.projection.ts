@@ -135,7 +135,7 @@ export const carbonProjection: DocumentProjection<CarbonView> = {
         material,
         orgId,
         facilityId,
-        country: facilityCountry(lookup, orgId, facilityId),
+        country: event.data.country ?? facilityCountry(lookup, orgId, facilityId),
         occurredAt,
         referencePeriodStart: utc(occurredAt),
         recordedAt,

@@ -58,7 +58,8 @@ export const provenanceProjection: DocumentProjection<ProvenanceView> = {
     switch (event.type) {
       case 'BatchMined': {
         const { batchId, orgId, facilityId } = event.data;
-        const country = facilityCountry(lookup, orgId, facilityId);
+        // v2 records the mine's country; a v1 event (upcast to null) reads it from the registration.
+        const country = event.data.country ?? facilityCountry(lookup, orgId, facilityId);
         const origins = [{ batchId, facilityId, orgId, country, massFraction: 1 }];
         return { batchId, parents: [], children: [], depth: 0, origins, position };
       }

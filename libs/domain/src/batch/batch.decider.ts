@@ -82,7 +82,9 @@ export const mineBatch: Decider<MineBatch> = {
     facilityMustBeAMine(facility);
     massMustBePositive(data.massGrams);
     return [
-      eventsFor('batches', data.batchId, [{ type: 'BatchMined', data: { ...data, orgId: actor.orgId } }]),
+      eventsFor('batches', data.batchId, [
+        { type: 'BatchMined', data: { ...data, orgId: actor.orgId, country: facility.country } },
+      ]),
     ];
   },
 };

@@ -12,12 +12,19 @@ export interface TransportDocument {
   readonly sha256?: string;
 }
 
+/**
+ * Version 2 (envelope schema 2) adds `country`, the mine's country as registered when the lot was mined.
+ * A version 1 event is stored as it was and upcast on read with `country: null`: its views read the
+ * country from the facility's registration, as before (libs/domain/src/batch/batch-mined.upcast.ts).
+ */
 export type BatchMined = {
   type: 'BatchMined';
   data: {
     batchId: string;
     orgId: string;
     facilityId: string;
+    /** ISO 3166-1 alpha-2 of the mine (v2); null when upcast from v1, absent in hand-written fixtures. */
+    country?: string | null;
     material: Material;
     massGrams: number;
     extractionEmissionsKgCo2e?: number;
