@@ -88,7 +88,7 @@ describe('chain of custody over HTTP (embedded store)', () => {
         occurredAt: '2026-03-05T06:00:00+08:00',
         recordedAt: expect.any(String),
         commandType: 'ShipBatch',
-        schemaVersion: 2,
+        schemaVersion: 2, // SCHEMA_VERSION (ADR 0025)
       },
     });
   });

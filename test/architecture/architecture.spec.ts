@@ -52,6 +52,7 @@ const FEATURES = [
   'exports',
   'certificates',
   'holds',
+  'corrections',
   'log',
 ];
 

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { BatchesModule } from './batches/batches.module';
 import { CertificatesModule } from './certificates/certificates.module';
+import { CorrectionsModule } from './corrections/corrections.module';
 import type { LedgerConfig } from './config/ledger-config';
 import { ExportsModule } from './exports/exports.module';
 import { HealthController } from './health/health.controller';
@@ -28,6 +29,7 @@ export class AppModule {
         ExportsModule,
         CertificatesModule,
         HoldsModule,
+        CorrectionsModule,
         LogModule,
       ],
       controllers: [HealthController],

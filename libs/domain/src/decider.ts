@@ -128,17 +128,22 @@ export interface Decider<Command> {
   readonly decide: (command: Issued<Command>, state: LedgerState) => StreamEvents[];
 }
 
-/** Folds one stream's events into the state of its kind. */
+/**
+ * Folds one stream's events into the state of its kind. `eventId` is the stored event's id: a batch keeps
+ * it, so a correction or a void can name the event it changes (and the events that depend on it).
+ */
 export function evolveStream<K extends StreamKind>(
   kind: K,
   state: StateOfKind[K],
   event: LedgerEvent,
+  eventId?: string,
 ): StateOfKind[K] {
   const evolve = STREAM_KINDS[kind].evolve as unknown as (
     state: StateOfKind[K],
     event: LedgerEvent,
+    eventId?: string,
   ) => StateOfKind[K];
-  return evolve(state, event);
+  return evolve(state, event, eventId);
 }
 
 export const initialStateOf = <K extends StreamKind>(kind: K): StateOfKind[K] =>
@@ -175,14 +180,18 @@ export const eventsFor = <K extends StreamKind>(
  * without a server.
  */
 export class InMemoryStreams {
-  private readonly states = new Map<string, { kind: StreamKind; state: unknown }>();
+  private readonly states = new Map<string, { kind: StreamKind; state: unknown; revision: number }>();
 
-  /** Folds events into a stream, as if they had been appended to it. */
+  /**
+   * Folds events into a stream, as if they had been appended to it. Each gets the event id
+   * `{stream}@{revision}` (`batch-b1@0` for b1's first), so specs can name an event to correct or void.
+   */
   given<K extends StreamKind>(kind: K, id: string, ...events: readonly LedgerEvent[]): this {
     const stream = STREAM_KINDS[kind].streamOf(id);
     let state = this.stateOf(kind, id);
-    for (const event of events) state = evolveStream(kind, state, event);
-    this.states.set(stream, { kind, state });
+    let revision = this.states.get(stream)?.revision ?? 0;
+    for (const event of events) state = evolveStream(kind, state, event, `${stream}@${revision++}`);
+    this.states.set(stream, { kind, state, revision });
     return this;
   }
 

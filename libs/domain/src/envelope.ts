@@ -1,9 +1,12 @@
 import type { LedgerEvent } from './ledger-event';
 import type { Actor } from './shared/actor';
+import { upcastBatchMinedV1, type UpcastableEvent } from './batch/batch-mined.upcast';
 
 /**
- * The envelope's schema version this code writes; `decodeEvent` upcasts older ones to it. 2: a
- * transformation's declaration is recorded once, in `TransformationRecorded` (ADR 0021).
+ * The envelope's schema version this code writes; `decodeEvent` upcasts older ones to it. A stored event is
+ * never changed: a changed shape is a new version with an upcast from the one before (docs/domain.md,
+ * "Event versions"). 2: a transformation's declaration is recorded once, in `TransformationRecorded`
+ * (ADR 0021), and `BatchMined` records the mine's country (ADR 0025).
  */
 export const SCHEMA_VERSION = 2;
 
@@ -54,18 +57,15 @@ export function encodeEvent(event: LedgerEvent, envelope: CommandEnvelope, event
   return { eventId, type: event.type, data: event.data, metadata: { ...metadata } };
 }
 
-/** An older envelope (or data) brought to the schema one version newer. */
-type Upcast = (event: { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }) => {
-  type: string;
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-};
-const UPCASTS: Readonly<Record<number, Upcast>> = {
-  // A v1 BatchRefined or BatchProduced still carries its transformation's lists, which no v1 event records
-  // anywhere else: they are kept, besides the v2 fields, and the projections read them where a v2 event has
-  // its transformation's declaration (SchemaV1BatchRefinedData, SchemaV1BatchProducedData; ADR 0021).
-  1: (event) => event,
-};
+/** An event of one schema version brought to the next (its data, or its envelope). */
+type Upcast = (event: UpcastableEvent) => UpcastableEvent;
+/**
+ * From each version to the next. 1 → 2 adds `BatchMined.country`. A v1 BatchRefined or BatchProduced still
+ * carries its transformation's lists, which no v1 event records anywhere else: they are kept, besides the
+ * v2 fields, and the projections read them where a v2 event has its transformation's declaration
+ * (SchemaV1BatchRefinedData, SchemaV1BatchProducedData; ADR 0021).
+ */
+const UPCASTS: Readonly<Record<number, Upcast>> = { 1: upcastBatchMinedV1 };
 
 /** The one way an event is read back: upcast to the current schema, then typed. */
 export function decodeEvent(stored: Pick<EncodedEvent, 'type' | 'data' | 'metadata'>): {

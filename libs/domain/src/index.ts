@@ -31,3 +31,8 @@ export * from './credentials/credentials.state';
 export * from './credentials/credentials.decider';
 export * from './engagement/engagement.events';
 export * from './engagement/engagement.state';
+export * from './bulk/bulk.events';
+export * from './bulk/split.decider';
+export * from './bulk/blend.decider';
+export * from './correction/correction.events';
+export * from './correction/correction.decider';

@@ -142,6 +142,7 @@ describe('batchCustodyProjection', () => {
       openShipment: null,
       timeline: [
         {
+          eventId: '00000000-0000-4000-8000-000000000010',
           position: '10',
           type: 'BatchMined',
           occurredAt: '2026-03-01T08:00:00+08:00',
@@ -187,6 +188,7 @@ describe('batchCustodyProjection', () => {
       position: '12',
     });
     expect(received!.timeline[2]).toEqual({
+      eventId: '00000000-0000-4000-8000-000000000012',
       position: '12',
       type: 'BatchReceived',
       occurredAt: '2026-03-19T14:00:00+08:00',

@@ -11,7 +11,20 @@ import { type DocumentProjection, NO_VIEWS } from './document-projection';
 import { recordedAtOf } from './recorded-at';
 import { withTransformationLists } from './transformations.projection';
 
+/** A correction of a timeline entry: who, when and why, and the fields before and after. */
+export interface EntryCorrection {
+  readonly correctionId: string;
+  readonly byOrgId: string;
+  readonly reason: string;
+  readonly recordedAt: string;
+  readonly position: string;
+  readonly previous: Record<string, unknown>;
+  readonly corrected: Record<string, unknown>;
+}
+
 export interface TimelineEntry {
+  /** The stored event's id: what a correction or a void names. */
+  readonly eventId: string;
   readonly position: string;
   readonly type: string;
   readonly occurredAt: string;
@@ -21,7 +34,17 @@ export interface TimelineEntry {
   readonly late: boolean;
   /** Withheld (`{"...": digest}`) in an audit bundle that withholds the event's actor (ADR 0022). */
   readonly actorOrgId: string | Withheld | null;
+  /** The event's data as it stands: corrections applied (the original values are in `corrections`). */
   readonly details: Record<string, unknown>;
+  /** Corrections of this event, oldest first (absent when none). */
+  readonly corrections?: readonly EntryCorrection[];
+  /** Set when the event was voided: it no longer counts. */
+  readonly voided?: {
+    readonly voidId: string;
+    readonly byOrgId: string;
+    readonly reason: string;
+    readonly recordedAt: string;
+  };
 }
 
 /** The chain-of-custody view of one batch. */
@@ -64,18 +87,28 @@ const BATCH_EVENTS = new Set<string>([
   'BatchRefined',
   'BatchProduced',
   'BatchExported',
+  'BatchSplit',
+  'BatchSplitOff',
+  'BatchBlended',
+  'BlendProduced',
+  'EventCorrected',
+  'EventVoided',
 ]);
 
 export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
   collection: BATCH_CUSTODY,
   keyOf: (event) => (BATCH_EVENTS.has(event.type) ? (event.data as { batchId: string }).batchId : undefined),
   evolve(view, event, stored, lookup = NO_VIEWS, owned = false) {
-    const next = apply(view, event);
+    const recordedAt = recordedAtOf(stored);
+    const next =
+      event.type === 'EventCorrected' || event.type === 'EventVoided'
+        ? changed(view, event, recordedAt, stored.position.toString())
+        : apply(view, event);
     // A transformation's event shows its transformation's lists, as it did when each event carried them.
     const { batchId: _batchId, ...details } = withTransformationLists(event, lookup);
-    const recordedAt = recordedAtOf(stored);
     const occurredAt = (event.data as { occurredAt?: string }).occurredAt ?? recordedAt;
     const entry: TimelineEntry = {
+      eventId: stored.eventId,
       position: stored.position.toString(),
       type: event.type,
       occurredAt,
@@ -93,7 +126,12 @@ export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
 };
 
 function apply(view: BatchCustodyView | undefined, event: LedgerEvent): BatchCustodyView {
-  if (event.type === 'BatchMined' || event.type === 'BatchProduced') {
+  if (
+    event.type === 'BatchMined' ||
+    event.type === 'BatchProduced' ||
+    event.type === 'BatchSplitOff' ||
+    event.type === 'BlendProduced'
+  ) {
     const { batchId, orgId, facilityId, massGrams } = event.data;
     const material =
       event.type === 'BatchProduced' && event.data.grade
@@ -116,7 +154,9 @@ function apply(view: BatchCustodyView | undefined, event: LedgerEvent): BatchCus
   }
   if (!view) throw new Error(`${event.type} for a batch that was never mined or produced`);
   switch (event.type) {
-    case 'BatchRefined': {
+    case 'BatchRefined':
+    case 'BatchSplit':
+    case 'BatchBlended': {
       const remaining = { ...view, remainingMassKg: gramsToKg(event.data.remainingGrams) };
       return withStatus(
         remaining,
@@ -167,3 +207,118 @@ const withStatus = (
   held,
   status: held ? 'held' : custodyStatus,
 });
+
+/**
+ * A correction or a void applied to the view: the entry of the event it names shows the values as they now
+ * stand (with the correction's who, when, why and the values before), and what the view derives from it
+ * follows (mass, remaining mass, grade, custody). The correction's own entry is added like any event's.
+ */
+function changed(
+  view: BatchCustodyView | undefined,
+  event: Extract<LedgerEvent, { type: 'EventCorrected' | 'EventVoided' }>,
+  recordedAt: string,
+  position: string,
+): BatchCustodyView {
+  if (!view) throw new Error(`${event.type} for a batch that was never mined or produced`);
+  const { eventId, eventType, byOrgId, reason } = event.data;
+  const target = view.timeline.find((entry) => entry.eventId === eventId);
+  if (!target) return view;
+  let timeline: TimelineEntry[];
+  let next: BatchCustodyView = view;
+  if (event.type === 'EventCorrected') {
+    const { correctionId, corrected, previous } = event.data;
+    const occurredAt = typeof corrected.occurredAt === 'string' ? corrected.occurredAt : target.occurredAt;
+    const correction: EntryCorrection = {
+      correctionId,
+      byOrgId,
+      reason,
+      recordedAt,
+      position,
+      previous,
+      corrected,
+    };
+    const entry: TimelineEntry = {
+      ...target,
+      details: { ...target.details, ...corrected },
+      occurredAt,
+      late: isLate(occurredAt, target.recordedAt),
+      corrections: [...(target.corrections ?? []), correction],
+    };
+    timeline = view.timeline.map((candidate) => (candidate === target ? entry : candidate));
+    const delta = (field: string) =>
+      typeof corrected[field] === 'number' ? corrected[field] - (previous[field] as number) : 0;
+    if (eventType === 'BatchMined' && delta('massGrams') !== 0) {
+      next = withRemaining(
+        { ...next, massKg: gramsToKg(corrected.massGrams as number) },
+        kgToGramsExact(next.remainingMassKg) + delta('massGrams'),
+      );
+    }
+    if (eventType === 'BatchReceived' && delta('receivedMassGrams') !== 0) {
+      next = withRemaining(next, kgToGramsExact(next.remainingMassKg) + delta('receivedMassGrams'));
+    }
+    const open = next.openShipment;
+    if (eventType === 'BatchShipped' && open && open.shipmentId === target.details.shipmentId) {
+      next = { ...next, openShipment: { ...open, occurredAt } };
+    }
+  } else {
+    const { voidId } = event.data;
+    const entry: TimelineEntry = { ...target, voided: { voidId, byOrgId, reason, recordedAt } };
+    timeline = view.timeline.map((candidate) => (candidate === target ? entry : candidate));
+    if (eventType === 'BatchHeld') next = withStatus(next, next.custodyStatus, false);
+    if (eventType === 'BatchReceived') {
+      const shipped = timeline.find(
+        (candidate) =>
+          candidate.type === 'BatchShipped' && candidate.details.shipmentId === target.details.shipmentId,
+      );
+      const details = (shipped?.details ?? {}) as {
+        shipmentId: string;
+        toOrgId: string;
+        toFacilityId: string;
+        fromOrgId: string;
+        fromFacilityId: string;
+        massGrams: number;
+      };
+      const openShipment = {
+        shipmentId: details.shipmentId,
+        toOrgId: details.toOrgId,
+        toFacilityId: details.toFacilityId,
+        massKg: gramsToKg(details.massGrams),
+        occurredAt: shipped?.occurredAt ?? '',
+      };
+      next = withStatus(
+        {
+          ...next,
+          custodian: { orgId: details.fromOrgId, facilityId: details.fromFacilityId },
+          remainingMassKg: gramsToKg(details.massGrams),
+          openShipment,
+        },
+        'in_transit',
+        next.held,
+      );
+    }
+  }
+  if (eventType === 'BatchAssayed') next = { ...next, material: gradedBy(timeline, next.material) };
+  return { ...next, timeline };
+}
+
+/** The grade of the latest assay that stands, or the grade the batch came into being with. */
+function gradedBy(timeline: readonly TimelineEntry[], material: Material): Material {
+  const assay = [...timeline].reverse().find((entry) => entry.type === 'BatchAssayed' && !entry.voided);
+  if (assay) return { ...material, grade: assay.details.grade as Material['grade'] };
+  const origin = timeline[0]?.details as { material?: Material; grade?: Material['grade'] } | undefined;
+  const grade = origin?.grade ?? origin?.material?.grade;
+  const { grade: _assayed, ...ungraded } = material;
+  return grade ? { ...ungraded, grade } : ungraded;
+}
+
+const kgToGramsExact = (kg: number): number => Math.round(kg * 1000);
+
+function withRemaining(view: BatchCustodyView, remainingGrams: number): BatchCustodyView {
+  const status =
+    view.custodyStatus === 'consumed' && remainingGrams > 0
+      ? 'in_custody'
+      : view.custodyStatus === 'in_custody' && remainingGrams === 0
+        ? 'consumed'
+        : view.custodyStatus;
+  return withStatus({ ...view, remainingMassKg: gramsToKg(remainingGrams) }, status, view.held);
+}

@@ -343,8 +343,6 @@ describe('carbonProjection', () => {
   it('refuses a produced batch whose input has no carbon view', () => {
     const [recorded, , produced] = transformation('T1', [['A', 100]], [['M', 90, 1]], 0);
 
-    expect(() => fold([recorded!, produced!])).toThrow(
-      'BatchProduced M names input A, which has no carbon view',
-    );
+    expect(() => fold([recorded!, produced!])).toThrow('Batch M names input A, which has no carbon view');
   });
 });

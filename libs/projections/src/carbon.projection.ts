@@ -1,7 +1,7 @@
-import { gramsToKg, type LedgerEvent, type Material, type Process } from '@tracelode/domain';
+import { gramsToKg, type Material, type Process } from '@tracelode/domain';
+import { type DerivingEvent, derivationOf, isDeriving } from './derivation';
 import { type DocumentProjection, NO_VIEWS, type ViewLookup } from './document-projection';
-import { facilityCountry } from './provenance.projection';
-import { producedBy } from './transformations.projection';
+import { facilityCountry, PROVENANCE, type ProvenanceView, traceDescendants } from './provenance.projection';
 
 /** Where a batch's embodied carbon was emitted: one process step (or extraction) at one facility. */
 export interface CarbonContribution {
@@ -28,7 +28,7 @@ export interface CarbonView {
   /** The mass the embodied carbon and the breakdown describe. */
   readonly massKg: number;
   /** How the batch came into being. */
-  readonly process: Process | 'extraction';
+  readonly process: Process | 'extraction' | 'split' | 'blend';
   readonly material: Material;
   /** The producer (miner, or maker of the output) and where, for the PACT export. */
   readonly orgId: string;
@@ -39,6 +39,17 @@ export interface CarbonView {
   readonly referencePeriodStart: string;
   readonly recordedAt: string;
   readonly position: string;
+  /** What a derived batch's carbon follows from (absent for a mined batch). */
+  readonly basis?: CarbonBasis;
+}
+
+/** A derived batch's inputs, its step's own emissions and its allocation share: its carbon's recipe. */
+export interface CarbonBasis {
+  readonly stepId: string;
+  readonly inputs: readonly { readonly batchId: string; readonly consumedGrams: number }[];
+  /** The whole step's emissions (0 for a split or blend) and this batch's share of the step. */
+  readonly processEmissionsKgCo2e: number;
+  readonly share: number;
 }
 
 export const CARBON = 'carbon';
@@ -50,8 +61,61 @@ export const CARBON = 'carbon';
  */
 export const carbonProjection: DocumentProjection<CarbonView> = {
   collection: CARBON,
-  keyOf: (event) =>
-    event.type === 'BatchMined' || event.type === 'BatchProduced' ? event.data.batchId : undefined,
+  keyOf: (event) => (event.type === 'BatchMined' || isDeriving(event) ? event.data.batchId : undefined),
+  /**
+   * A corrected mined batch (its mass, emissions or time) and every batch made from it, recomputed in
+   * order of depth (each after all its inputs) from their bases: the correction reaches every descendant.
+   */
+  alsoChanges(event, lookup, stored) {
+    if (event.type !== 'EventCorrected' || event.data.eventType !== 'BatchMined') return [];
+    const { batchId, corrected } = event.data;
+    const position = stored?.position.toString();
+    const mined = lookup(CARBON, batchId) as CarbonView | undefined;
+    const provenance = lookup(PROVENANCE, batchId) as ProvenanceView | undefined;
+    if (!mined || !provenance) return [];
+    const descendants = traceDescendants(
+      provenance,
+      (id) => lookup(PROVENANCE, id) as ProvenanceView | undefined,
+    )
+      .map(({ batchId: id }) => ({
+        id,
+        depth: (lookup(PROVENANCE, id) as ProvenanceView | undefined)?.depth ?? 0,
+      }))
+      .sort((a, b) => a.depth - b.depth);
+    const recomputeMined = (view: CarbonView | undefined): CarbonView => {
+      const current = view ?? mined;
+      const massKg =
+        typeof corrected.massGrams === 'number' ? gramsToKg(corrected.massGrams) : current.massKg;
+      const reported = typeof corrected.extractionEmissionsKgCo2e === 'number';
+      const embodiedKgCo2e = reported
+        ? (corrected.extractionEmissionsKgCo2e as number)
+        : current.embodiedKgCo2e;
+      const occurredAt = typeof corrected.occurredAt === 'string' ? corrected.occurredAt : current.occurredAt;
+      return {
+        ...current,
+        embodiedKgCo2e,
+        intensityKgCo2ePerKg: embodiedKgCo2e / massKg,
+        primaryDataShare: reported ? 1 : current.primaryDataShare,
+        breakdown: [{ ...current.breakdown[0]!, kgCo2e: embodiedKgCo2e }],
+        massKg,
+        occurredAt,
+        referencePeriodStart: utc(occurredAt),
+        position: position ?? current.position,
+      };
+    };
+    const recomputeDerived =
+      (id: string) =>
+      (view: CarbonView | undefined): CarbonView => {
+        if (!view?.basis) throw new Error(`Batch ${id} has no carbon basis to recompute`);
+        const { massKg, process, facilityId, occurredAt } = view;
+        const batch = { batchId: id, massGrams: Math.round(massKg * 1000), process, facilityId, occurredAt };
+        return { ...view, ...derive(view.basis, batch, lookup), position: position ?? view.position };
+      };
+    return [
+      [batchId, recomputeMined] as const,
+      ...descendants.map(({ id }) => [id, recomputeDerived(id)] as const),
+    ];
+  },
   evolve(_view, event, stored, lookup = NO_VIEWS) {
     const position = stored.position.toString();
     const { recordedAt } = stored;
@@ -71,28 +135,74 @@ export const carbonProjection: DocumentProjection<CarbonView> = {
         material,
         orgId,
         facilityId,
-        country: facilityCountry(lookup, orgId, facilityId),
+        country: event.data.country ?? facilityCountry(lookup, orgId, facilityId),
         occurredAt,
         referencePeriodStart: utc(occurredAt),
         recordedAt,
         position,
       };
     }
-    if (event.type === 'BatchProduced') return produced(event, lookup, recordedAt, position);
+    if (isDeriving(event)) return produced(event, lookup, recordedAt, position);
     throw new Error(`${event.type} cannot change a carbon view`);
   },
 };
 
 function produced(
-  event: Extract<LedgerEvent, { type: 'BatchProduced' }>,
+  event: DerivingEvent,
   lookup: ViewLookup,
   recordedAt: string,
   position: string,
 ): CarbonView {
-  const { batchId, transformationId, process, orgId, facilityId, massGrams, occurredAt } = event.data;
-  const { allocation } = event.data;
-  const { inputs, processEmissionsKgCo2e } = producedBy(event, lookup);
-  const { share } = allocation;
+  const { batchId, orgId, facilityId, massGrams, occurredAt } = event.data;
+  const { stepId, inputs, processEmissionsKgCo2e } = derivationOf(event, lookup);
+  const transformed = event.type === 'BatchProduced' ? event.data : undefined;
+  const process = transformed?.process ?? (event.type === 'BatchSplitOff' ? 'split' : 'blend');
+  const basis: CarbonBasis = {
+    stepId,
+    inputs,
+    processEmissionsKgCo2e,
+    share: transformed?.allocation.share ?? 1,
+  };
+  const material =
+    transformed?.grade !== undefined
+      ? { ...event.data.material, grade: transformed.grade }
+      : event.data.material;
+  return {
+    ...derive(basis, { batchId, massGrams, process, facilityId, occurredAt }, lookup),
+    batchId,
+    massKg: gramsToKg(massGrams),
+    process,
+    material,
+    orgId,
+    facilityId,
+    country: facilityCountry(lookup, orgId, facilityId),
+    occurredAt,
+    recordedAt,
+    position,
+    basis,
+  };
+}
+
+/**
+ * A derived batch's carbon from its basis and its inputs' carbon views as they stand: computed when the
+ * batch comes into being, and again when a correction upstream changes an input's.
+ */
+export function derive(
+  basis: CarbonBasis,
+  batch: {
+    batchId: string;
+    massGrams: number;
+    process: CarbonView['process'];
+    facilityId: string;
+    occurredAt: string;
+  },
+  lookup: ViewLookup,
+): Pick<
+  CarbonView,
+  'embodiedKgCo2e' | 'intensityKgCo2ePerKg' | 'primaryDataShare' | 'breakdown' | 'referencePeriodStart'
+> {
+  const { stepId: transformationId, inputs, processEmissionsKgCo2e, share } = basis;
+  const { batchId, massGrams, process, facilityId, occurredAt } = batch;
   const massKg = gramsToKg(massGrams);
   const consumedTotal = inputs.reduce((sum, input) => sum + input.consumedGrams, 0);
 
@@ -120,34 +230,26 @@ function produced(
     const scale = (consumedKg / parent.massKg) * share;
     for (const entry of parent.breakdown) add(entry, entry.kgCo2e * scale);
   }
-  const own = { transformationId, process, facilityId, kgCo2e: 0 };
-  add(own, processEmissionsKgCo2e * share);
+  // A split or a blend processes nothing: it adds no step of its own to the breakdown.
+  if (process !== 'split' && process !== 'blend' && process !== 'extraction') {
+    add({ transformationId, process, facilityId, kgCo2e: 0 }, processEmissionsKgCo2e * share);
+  }
 
   // Output intensity = (Σ consumed mass × input intensity + process emissions) × share ÷ output mass
   // (docs/domain.md, "Carbon").
   const intensityKgCo2ePerKg = ((upstreamKgCo2e + processEmissionsKgCo2e) * share) / massKg;
   return {
-    batchId,
     embodiedKgCo2e: intensityKgCo2ePerKg * massKg,
     intensityKgCo2ePerKg,
     primaryDataShare,
     breakdown: [...breakdown.values()].map(({ entry, kgCo2e }) => ({ ...entry, kgCo2e })),
-    massKg,
-    process,
-    material: event.data.grade ? { ...event.data.material, grade: event.data.grade } : event.data.material,
-    orgId,
-    facilityId,
-    country: facilityCountry(lookup, orgId, facilityId),
-    occurredAt,
     referencePeriodStart,
-    recordedAt,
-    position,
   };
 }
 
 function inputView(lookup: ViewLookup, inputId: string, outputId: string): CarbonView {
   const view = lookup(CARBON, inputId) as CarbonView | undefined;
-  if (!view) throw new Error(`BatchProduced ${outputId} names input ${inputId}, which has no carbon view`);
+  if (!view) throw new Error(`Batch ${outputId} names input ${inputId}, which has no carbon view`);
   return view;
 }
 

@@ -152,7 +152,13 @@ describe('certification', () => {
     const view = certificationOf('OX', fold(events));
     expect(view?.schemes).toHaveLength(1);
     const [irma] = view!.schemes;
-    expect(irma).toMatchObject({ scheme: 'IRMA', chainCovered: false, certifiedShare: 0.75, direct: [] });
+    expect(irma).toMatchObject({
+      scheme: 'IRMA',
+      chainCovered: false,
+      certifiedShare: 0.75,
+      chainOfCustodyModel: 'mass_balance',
+      direct: [],
+    });
     expect(irma!.gaps).toEqual([
       expect.objectContaining({
         step: 'BatchMined',
@@ -214,7 +220,12 @@ describe('certification', () => {
         gaps: [{ batchId: 'BACKDATED', reason: 'REVOKED', recordedAt: day(20), late: true }],
       });
       // A later revocation does not reach back over a step recorded before it.
-      expect(irmaOf('EARLY', lookup)).toMatchObject({ chainCovered: true, certifiedShare: 1, gaps: [] });
+      expect(irmaOf('EARLY', lookup)).toMatchObject({
+        chainCovered: true,
+        certifiedShare: 1,
+        chainOfCustodyModel: 'segregated',
+        gaps: [],
+      });
     });
 
     it('covers a step recorded after a suspension was lifted', () => {

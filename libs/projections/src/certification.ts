@@ -10,6 +10,7 @@ import {
   certificateStatusKnownAt,
   subjectKey,
 } from './certificates.projection';
+import { stepIdOfDetails } from './derivation';
 import type { ViewLookup } from './document-projection';
 import { PROVENANCE, type ProvenanceView } from './provenance.projection';
 
@@ -58,8 +59,18 @@ export interface SchemeCertification {
   readonly chainCovered: boolean;
   /** Mass-balance claim: the fraction of the batch's mass tracing to covered origins along covered paths. */
   readonly certifiedShare: number;
+  /**
+   * The ISO 22095 chain-of-custody model a claim on the batch follows: `segregated` when every path to its
+   * origins is covered (`chainCovered`, so all of its mass is certified, blended or not), otherwise
+   * `mass_balance`, for `certifiedShare` of its mass.
+   */
+  readonly chainOfCustodyModel: ChainOfCustodyModel;
   readonly gaps: readonly CertificationGap[];
 }
+
+/** ISO 22095:2020 chain-of-custody models the ledger can name (of identity preserved, segregated, controlled
+ * blending, mass balance, book and claim): every covered path, or a certified share. */
+export type ChainOfCustodyModel = 'segregated' | 'mass_balance';
 
 export interface CertificationView {
   readonly batchId: string;
@@ -68,7 +79,15 @@ export interface CertificationView {
   readonly lateSteps: readonly ChainStep[];
 }
 
-const STEP_TYPES = new Set(['BatchMined', 'BatchProduced', 'BatchShipped', 'BatchReceived', 'BatchExported']);
+const STEP_TYPES = new Set([
+  'BatchMined',
+  'BatchProduced',
+  'BatchSplitOff',
+  'BlendProduced',
+  'BatchShipped',
+  'BatchReceived',
+  'BatchExported',
+]);
 /** When no certificate covered a step, the most telling reason among those that might have. */
 const REASON_ORDER: readonly CertificateStatusAt[] = ['suspended', 'revoked', 'expired', 'not_yet_valid'];
 
@@ -107,6 +126,7 @@ export function certificationOf(batchId: string, lookup: ViewLookup): Certificat
         certificates: ofScheme.map(summary),
         chainCovered: gaps.length === 0,
         certifiedShare: shareOf(root, ofScheme, new Map()),
+        chainOfCustodyModel: gaps.length === 0 ? 'segregated' : 'mass_balance',
         gaps,
       };
     }),
@@ -136,15 +156,18 @@ function chainNode(
   return node;
 }
 
-/** An ancestor's steps up to the refining that fed the chain; what happened to it afterwards is not ours. */
+/**
+ * An ancestor's steps up to the refining, split or blend that fed the chain; what happened to it afterwards
+ * is not ours.
+ */
 function stepsOf(timeline: readonly TimelineEntry[], consumedBy: string | undefined): TimelineEntry[] {
   const end =
     consumedBy === undefined
       ? timeline.length
-      : timeline.findIndex(
-          (entry) => entry.type === 'BatchRefined' && entry.details.transformationId === consumedBy,
-        ) + 1 || timeline.length;
-  return timeline.slice(0, end).filter((entry) => STEP_TYPES.has(entry.type));
+      : timeline.findIndex((entry) => stepIdOfDetails(entry.type, entry.details) === consumedBy) + 1 ||
+        timeline.length;
+  // A voided event (a receipt recorded in error) is no step; a corrected one counts as corrected.
+  return timeline.slice(0, end).filter((entry) => STEP_TYPES.has(entry.type) && !entry.voided);
 }
 
 function toStep(batchId: string, entry: TimelineEntry): ChainStep {

@@ -15,7 +15,8 @@ export const NO_VIEWS: ViewLookup = () => undefined;
  */
 export interface DocumentProjection<V> {
   readonly collection: string;
-  keyOf(event: LedgerEvent): string | undefined;
+  /** `stored` is the event as the log holds it (its id, stream and position), for an index by event id. */
+  keyOf(event: LedgerEvent, stored?: StoredEvent): string | undefined;
   /**
    * The document after the event. `owned`: the runner hands `view` over (nothing else holds it, and it is
    * dropped once `evolve` returns), so a long list in it may be extended in place rather than copied per
@@ -28,6 +29,7 @@ export interface DocumentProjection<V> {
   alsoChanges?(
     event: LedgerEvent,
     lookup: ViewLookup,
+    stored?: StoredEvent,
   ): Iterable<readonly [key: string, change: (view: V | undefined) => V]>;
   evolve(
     view: V | undefined,

@@ -1,4 +1,6 @@
 import { BATCH_CUSTODY, type BatchCustodyView } from './batch-custody.projection';
+import type { LedgerEvent } from '@tracelode/domain';
+import { derivationOf, isDeriving } from './derivation';
 import { type DocumentProjection, NO_VIEWS, type ViewLookup } from './document-projection';
 import { PROVENANCE, type ProvenanceView, traceDescendants } from './provenance.projection';
 import { producedBy } from './transformations.projection';
@@ -22,21 +24,24 @@ export const heldUpstreamProjection: DocumentProjection<HeldUpstreamView> = {
   collection: HELD_UPSTREAM,
   keyOf: (event) =>
     event.type === 'BatchMined' ||
-    event.type === 'BatchProduced' ||
+    isDeriving(event) ||
     event.type === 'BatchHeld' ||
-    event.type === 'BatchReleased'
+    event.type === 'BatchReleased' ||
+    voidedHold(event)
       ? event.data.batchId
       : undefined,
   evolve(view, event, _stored, lookup = NO_VIEWS) {
     switch (event.type) {
       case 'BatchMined':
         return { batchId: event.data.batchId, held: false, heldAncestors: {} };
-      case 'BatchProduced': {
+      case 'BatchProduced':
+      case 'BatchSplitOff':
+      case 'BlendProduced': {
         const heldAncestors: Record<string, number> = {};
         const nearer = (batchId: string, depth: number) => {
           if (!(heldAncestors[batchId]! <= depth)) heldAncestors[batchId] = depth;
         };
-        for (const input of producedBy(event, lookup).inputs) {
+        for (const input of derivationOf(event, lookup).inputs) {
           const upstream = lookup(HELD_UPSTREAM, input.batchId) as HeldUpstreamView | undefined;
           if (upstream?.held) nearer(input.batchId, 1);
           for (const [batchId, depth] of Object.entries(upstream?.heldAncestors ?? {}))
@@ -45,7 +50,8 @@ export const heldUpstreamProjection: DocumentProjection<HeldUpstreamView> = {
         return { batchId: event.data.batchId, held: false, heldAncestors };
       }
       case 'BatchHeld':
-      case 'BatchReleased': {
+      case 'BatchReleased':
+      case 'EventVoided': {
         if (!view) throw new Error(`${event.type} for batch ${event.data.batchId}, which was never recorded`);
         return { ...view, held: event.type === 'BatchHeld' };
       }
@@ -54,7 +60,7 @@ export const heldUpstreamProjection: DocumentProjection<HeldUpstreamView> = {
     }
   },
   alsoChanges(event, lookup) {
-    if (event.type !== 'BatchHeld' && event.type !== 'BatchReleased') return [];
+    if (event.type !== 'BatchHeld' && event.type !== 'BatchReleased' && !voidedHold(event)) return [];
     const heldId = event.data.batchId;
     const provenance = lookup(PROVENANCE, heldId) as ProvenanceView | undefined;
     if (!provenance) return [];
@@ -72,6 +78,10 @@ export const heldUpstreamProjection: DocumentProjection<HeldUpstreamView> = {
     ]);
   },
 };
+
+/** A hold voided (recorded in error): for the held-upstream views, as if released. */
+const voidedHold = (event: LedgerEvent): event is Extract<LedgerEvent, { type: 'EventVoided' }> =>
+  event.type === 'EventVoided' && event.data.eventType === 'BatchHeld';
 
 /**
  * The nearest held ancestor of a batch (fewest transformations up; of equals, the first by batch id), or

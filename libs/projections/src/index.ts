@@ -1,4 +1,5 @@
 export * from './document-projection';
+export * from './event-locations.projection';
 export * from './batch-custody.projection';
 export * from './batch-views';
 export * from './carbon.projection';
@@ -16,6 +17,7 @@ import { batchCustodyProjection } from './batch-custody.projection';
 import { carbonProjection } from './carbon.projection';
 import { certificatesBySubjectProjection, certificatesProjection } from './certificates.projection';
 import type { DocumentProjection } from './document-projection';
+import { eventLocationsProjection } from './event-locations.projection';
 import { heldUpstreamProjection } from './holds';
 import { exportsProjection, licencesProjection } from './licences.projection';
 import { apiKeysProjection, organisationsProjection } from './organisations.projection';
@@ -35,4 +37,5 @@ export const LEDGER_PROJECTIONS: readonly DocumentProjection<unknown>[] = [
   certificatesProjection,
   certificatesBySubjectProjection,
   heldUpstreamProjection,
+  eventLocationsProjection,
 ] as DocumentProjection<unknown>[];

@@ -237,9 +237,7 @@ describe('provenanceProjection', () => {
   it('refuses a produced batch whose input has no view, and a refining of an unknown batch', () => {
     const [recorded, refined, produced] = transformation('T1', [['A', 1_000]], [['M', 1_000]]);
 
-    expect(() => fold([recorded!, produced!])).toThrow(
-      'BatchProduced M names input A, which has no provenance',
-    );
+    expect(() => fold([recorded!, produced!])).toThrow('Batch M names input A, which has no provenance');
     expect(() => fold([recorded!, refined!])).toThrow('BatchRefined for batch A that has no provenance');
   });
 

@@ -1,17 +1,20 @@
 import type { Withheld } from '@tracelode/event-store';
-import { gramsToKg, type LedgerEvent } from '@tracelode/domain';
+import { gramsToKg } from '@tracelode/domain';
+import { type DerivingEvent, derivationOf, feedsOf, isDeriving, isFeeding } from './derivation';
 import { type DocumentProjection, NO_VIEWS, type ViewLookup } from './document-projection';
 import { ORGANISATIONS, type OrganisationView } from './organisations.projection';
-import { outputIdsOf, producedBy } from './transformations.projection';
 
-/** An input this batch was made from, and how much of it the transformation consumed. */
+/**
+ * An input this batch was made from, and how much of it the step consumed. `transformationId` names the
+ * step: a transformation, a split or a blend (their ids are the step's).
+ */
 export interface ProvenanceParent {
   readonly batchId: string;
   readonly consumedKg: number;
   readonly transformationId: string;
 }
 
-/** A batch this one went into. */
+/** A batch this one went into (by a transformation, split or blend: `transformationId` is its id). */
 export interface ProvenanceChild {
   /** Withheld (`{"...": digest}`) in an audit bundle that withholds a sibling output (ADR 0022). */
   readonly batchId: string | Withheld;
@@ -49,42 +52,44 @@ export const PROVENANCE = 'provenance';
 export const provenanceProjection: DocumentProjection<ProvenanceView> = {
   collection: PROVENANCE,
   keyOf: (event) =>
-    event.type === 'BatchMined' || event.type === 'BatchProduced' || event.type === 'BatchRefined'
-      ? event.data.batchId
+    event.type === 'BatchMined' || isDeriving(event) || isFeeding(event)
+      ? (event.data as { batchId: string }).batchId
       : undefined,
   evolve(view, event, stored, lookup = NO_VIEWS) {
     const position = stored.position.toString();
     switch (event.type) {
       case 'BatchMined': {
         const { batchId, orgId, facilityId } = event.data;
-        const country = facilityCountry(lookup, orgId, facilityId);
+        // v2 records the mine's country; a v1 event (upcast to null) reads it from the registration.
+        const country = event.data.country ?? facilityCountry(lookup, orgId, facilityId);
         const origins = [{ batchId, facilityId, orgId, country, massFraction: 1 }];
         return { batchId, parents: [], children: [], depth: 0, origins, position };
       }
       case 'BatchProduced':
+      case 'BatchSplitOff':
+      case 'BlendProduced':
         return produced(event, lookup, position);
-      case 'BatchRefined': {
-        if (!view) throw new Error(`BatchRefined for batch ${event.data.batchId} that has no provenance`);
-        const { transformationId } = event.data;
+      default: {
+        const fed = feedsOf(event, lookup);
+        if (!fed) throw new Error(`${event.type} cannot change a provenance view`);
+        if (!view)
+          throw new Error(
+            `${event.type} for batch ${(event.data as { batchId: string }).batchId} that has no provenance`,
+          );
+        const { stepId: transformationId, outputBatchIds } = fed;
         const children = [
           ...view.children,
-          ...outputIdsOf(event, lookup).map((batchId) => ({ batchId, transformationId })),
+          ...outputBatchIds.map((batchId) => ({ batchId, transformationId })),
         ];
         return { ...view, children, position };
       }
-      default:
-        throw new Error(`${event.type} cannot change a provenance view`);
     }
   },
 };
 
-function produced(
-  event: Extract<LedgerEvent, { type: 'BatchProduced' }>,
-  lookup: ViewLookup,
-  position: string,
-): ProvenanceView {
-  const { batchId, transformationId } = event.data;
-  const { inputs } = producedBy(event, lookup);
+function produced(event: DerivingEvent, lookup: ViewLookup, position: string): ProvenanceView {
+  const { batchId } = event.data;
+  const { stepId: transformationId, inputs } = derivationOf(event, lookup);
   const consumedTotal = inputs.reduce((sum, input) => sum + input.consumedGrams, 0);
   // Every output of a transformation gets the same input mix: the origins of the inputs, each weighted
   // by the share of the consumed mass it supplied, merged by mined batch (a DAG can reach one twice).
@@ -114,7 +119,7 @@ function produced(
 
 function inputView(lookup: ViewLookup, inputId: string, outputId: string): ProvenanceView {
   const view = lookup(PROVENANCE, inputId) as ProvenanceView | undefined;
-  if (!view) throw new Error(`BatchProduced ${outputId} names input ${inputId}, which has no provenance`);
+  if (!view) throw new Error(`Batch ${outputId} names input ${inputId}, which has no provenance`);
   return view;
 }
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { RecordMinedBatchController } from './record-mined-batch/record-mined-batch.controller';
 import { RecordAssayController } from './record-assay/record-assay.controller';
 import { ShipBatchController } from './ship-batch/ship-batch.controller';
+import { SplitBatchController } from './split-batch/split-batch.controller';
 import { ReceiveBatchController } from './receive-batch/receive-batch.controller';
 import { HoldBatchController } from './hold-batch/hold-batch.controller';
 import { BatchViewsController } from './batch-views/batch-views.controller';
@@ -14,6 +15,7 @@ import { BatchFootprintController } from './batch-footprint/batch-footprint.cont
     RecordMinedBatchController,
     RecordAssayController,
     ShipBatchController,
+    SplitBatchController,
     ReceiveBatchController,
     HoldBatchController,
     BatchViewsController,

@@ -40,7 +40,7 @@ export class LedgerStreams {
     let state = (cached ? cached.state : initialStateOf(kind)) as StateOfKind[K];
     let revision: ExpectedRevision = cached ? cached.revision : 'no_stream';
     for await (const stored of this.store.readStream(stream, cached ? cached.revision + 1n : 0n)) {
-      state = evolveStream<K>(kind, state, decodeEvent(stored).event);
+      state = evolveStream<K>(kind, state, decodeEvent(stored).event, stored.eventId);
       revision = stored.revision;
     }
     if (revision !== 'no_stream') this.remember(stream, revision, state);

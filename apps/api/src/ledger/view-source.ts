@@ -18,6 +18,8 @@ import { SerialisedJson } from '../common/serialised-json';
 import {
   CERTIFICATES,
   type CertificateView,
+  EVENT_LOCATIONS,
+  type EventLocationView,
   EXPORTS,
   type ExportView,
   LICENCES,
@@ -161,6 +163,17 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
   async list<Kind extends keyof ListOf>(view: Kind, moment: ViewMoment = {}): Promise<ListOf[Kind][]> {
     await this.ready.atLeast(moment.minPosition);
     return this.views.all<ListOf[Kind]>(LISTS[view]).map((row) => row.view);
+  }
+
+  /**
+   * Where a batch event is, by its id (for a correction or a void): from the index the projector keeps,
+   * after waiting for the views to reach the log's head if it is not there yet.
+   */
+  async eventLocation(eventId: string): Promise<EventLocationView | undefined> {
+    const known = this.views.get<EventLocationView>(EVENT_LOCATIONS, eventId);
+    if (known) return known;
+    await this.ready.atLeast((await this.store.headPosition()).toString());
+    return this.views.get<EventLocationView>(EVENT_LOCATIONS, eventId);
   }
 
   /** A batch's or a licence's events in log order, with their envelopes. */

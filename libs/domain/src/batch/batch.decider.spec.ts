@@ -123,8 +123,10 @@ describe('batch deciders', () => {
         occurredAt: mined.data.occurredAt,
       },
     });
-    it('records a new batch at one of the actor’s mines', () =>
-      spec([]).when(mineBatch, mine(), miner).then([mined]));
+    it('records a new batch at one of the actor’s mines, with the mine’s country (BatchMined v2)', () =>
+      spec([])
+        .when(mineBatch, mine(), miner)
+        .then([{ ...mined, data: { ...mined.data, country: 'AU' } }]));
     it('refuses a batch id that exists', () =>
       spec([mined]).when(mineBatch, mine(), miner).thenRefuses('BATCH_ALREADY_EXISTS'));
     it('refuses a facility that is not a mine', () =>

@@ -1,4 +1,5 @@
-import { type Decider, eventsFor } from '../decider';
+import { type Decider, eventsFor, type LedgerState, type StreamEvents } from '../decider';
+import { splitOff } from '../bulk/split.decider';
 import { type Actor, hasRole } from '../shared/actor';
 import { engagementIdOf } from '../engagement/engagement.state';
 import type { ExistingBatch } from './batch.state';
@@ -18,7 +19,7 @@ import {
   organisationMustExist,
   regulatorMustActInItsCountry,
 } from '../rules';
-import type { TransportDocument } from './batch.events';
+import type { BatchShipped, TransportDocument } from './batch.events';
 
 export type MineBatch = {
   type: 'MineBatch';
@@ -52,6 +53,10 @@ export type ShipBatch = {
     toFacilityId: string;
     documents: TransportDocument[];
     occurredAt: string;
+    /** How much to ship (default: the whole remaining lot); less than that needs `shippedBatchId`. */
+    massGrams?: number;
+    /** A partial shipment: the quantity is split off into this new lot, which is shipped. */
+    shippedBatchId?: string;
   };
 };
 export type ReceiveBatch = {
@@ -77,7 +82,9 @@ export const mineBatch: Decider<MineBatch> = {
     facilityMustBeAMine(facility);
     massMustBePositive(data.massGrams);
     return [
-      eventsFor('batches', data.batchId, [{ type: 'BatchMined', data: { ...data, orgId: actor.orgId } }]),
+      eventsFor('batches', data.batchId, [
+        { type: 'BatchMined', data: { ...data, orgId: actor.orgId, country: facility.country } },
+      ]),
     ];
   },
 };
@@ -127,10 +134,13 @@ const custodianEngagements = (batch: ExistingBatch, certifierOrgId: string): str
   ];
 };
 
-/** The custodian ships the whole batch to a facility of another organisation (or another of its own). */
+/**
+ * The custodian ships the whole remaining batch to a facility of another organisation (or another of its
+ * own); or, with `shippedBatchId`, splits `massGrams` off into that new lot and ships it, in one append.
+ */
 export const shipBatch: Decider<ShipBatch> = {
   streams: ({ data, metadata }) => ({
-    batches: [data.batchId],
+    batches: [data.batchId, ...(data.shippedBatchId !== undefined ? [data.shippedBatchId] : [])],
     organisations: [metadata.actor.orgId, data.toOrgId],
   }),
   decide: ({ data, metadata }, state) => {
@@ -138,27 +148,85 @@ export const shipBatch: Decider<ShipBatch> = {
     occurredAtMustBeWithinRecordingWindow(data.occurredAt, metadata);
     actorMustHaveRole(actor, 'producer', 'ship a batch');
     const batch = batchMustExist(state.batch(data.batchId), data.batchId);
-    if (batch.shipmentIds.has(data.shipmentId)) {
-      throw refuse('SHIPMENT_ALREADY_RECORDED', `Shipment ${data.shipmentId} is already recorded`);
+    if (data.shippedBatchId !== undefined) return shipPart(data, data.shippedBatchId, batch, state, actor);
+    if (data.massGrams !== undefined && data.massGrams !== batch.remainingGrams) {
+      massMustBePositive(data.massGrams);
+      throw refuse(
+        'PARTIAL_SHIPMENT_NEEDS_BATCH_ID',
+        `Batch ${batch.batchId} has ${batch.remainingGrams} g left: shipping ${data.massGrams} g splits it, and needs a shippedBatchId`,
+        { remainingGrams: batch.remainingGrams, massGrams: data.massGrams },
+      );
     }
-    batchMustBeInActorsCustody(batch, actor);
-    batchMustNotBeHeld(batch, 'shipped');
-    const destination = facilityMustExist(state.organisation(data.toOrgId), data.toOrgId, data.toFacilityId);
-    if (data.toOrgId === batch.custodian.orgId && destination.facilityId === batch.custodian.facilityId) {
-      throw refuse('SHIPMENT_TO_SAME_FACILITY', 'A shipment must leave the facility that holds the batch');
-    }
-    occurredAtMustNotPrecede(data.occurredAt, batch.originAt, 'the batch came into being');
-    const { orgId: fromOrgId, facilityId: fromFacilityId } = batch.custodian;
-    return [
-      eventsFor('batches', data.batchId, [
-        {
-          type: 'BatchShipped',
-          data: { ...data, fromOrgId, fromFacilityId, massGrams: batch.remainingGrams },
-        },
-      ]),
-    ];
+    return [eventsFor('batches', data.batchId, [shipment(data, batch, state, actor)])];
   },
 };
+
+/** The shipment of a whole lot, after the shipping rules. */
+function shipment(
+  data: ShipBatch['data'],
+  batch: ExistingBatch,
+  state: LedgerState,
+  actor: Actor,
+): BatchShipped {
+  if (batch.shipmentIds.has(data.shipmentId)) {
+    throw refuse('SHIPMENT_ALREADY_RECORDED', `Shipment ${data.shipmentId} is already recorded`);
+  }
+  batchMustBeInActorsCustody(batch, actor);
+  batchMustNotBeHeld(batch, 'shipped');
+  const destination = facilityMustExist(state.organisation(data.toOrgId), data.toOrgId, data.toFacilityId);
+  if (data.toOrgId === batch.custodian.orgId && destination.facilityId === batch.custodian.facilityId) {
+    throw refuse('SHIPMENT_TO_SAME_FACILITY', 'A shipment must leave the facility that holds the batch');
+  }
+  occurredAtMustNotPrecede(data.occurredAt, batch.originAt, 'the batch came into being');
+  const { orgId: fromOrgId, facilityId: fromFacilityId } = batch.custodian;
+  const { shipmentId, toOrgId, toFacilityId, documents, occurredAt } = data;
+  return {
+    type: 'BatchShipped',
+    data: {
+      batchId: batch.batchId,
+      shipmentId,
+      toOrgId,
+      toFacilityId,
+      documents,
+      occurredAt,
+      fromOrgId,
+      fromFacilityId,
+      massGrams: batch.remainingGrams,
+    },
+  };
+}
+
+/**
+ * A partial shipment: `massGrams` (default the whole remainder) is split off the lot into `shippedBatchId`
+ * (split id: the shipment id), and that new lot is shipped, in the same append.
+ */
+function shipPart(
+  data: ShipBatch['data'],
+  shippedBatchId: string,
+  batch: ExistingBatch,
+  state: LedgerState,
+  actor: Actor,
+): StreamEvents[] {
+  if (batch.shipmentIds.has(data.shipmentId) || batch.splitIds.has(data.shipmentId)) {
+    throw refuse('SHIPMENT_ALREADY_RECORDED', `Shipment ${data.shipmentId} is already recorded`);
+  }
+  const massGrams = data.massGrams ?? batch.remainingGrams;
+  const split = { batchId: batch.batchId, splitId: data.shipmentId, occurredAt: data.occurredAt };
+  return splitOff(state, actor, { ...split, outputs: [{ batchId: shippedBatchId, massGrams }] }, (child) => {
+    const { batchId, orgId, facilityId, material, massGrams: grams, occurredAt } = child.data;
+    const part: ExistingBatch = {
+      ...batch,
+      batchId,
+      custodian: { orgId, facilityId },
+      massGrams: grams,
+      remainingGrams: grams,
+      material,
+      originAt: occurredAt,
+      shipmentIds: new Set(),
+    };
+    return [child, shipment({ ...data, batchId }, part, state, actor)];
+  });
+}
 
 /** The consignee receives an open shipment, recording the mass that arrived (never more than left). */
 export const receiveBatch: Decider<ReceiveBatch> = {

@@ -1,3 +1,5 @@
+import type { BulkEvent } from '../bulk/bulk.events';
+import type { CorrectionEvent } from '../correction/correction.events';
 import type { BatchExported } from '../licence/export.events';
 import type { Grade, Material } from '../shared/material';
 import type { TransformationBatchEvent } from '../transformation/transformation.events';
@@ -10,12 +12,19 @@ export interface TransportDocument {
   readonly sha256?: string;
 }
 
+/**
+ * Version 2 (envelope schema 2) adds `country`, the mine's country as registered when the lot was mined.
+ * A version 1 event is stored as it was and upcast on read with `country: null`: its views read the
+ * country from the facility's registration, as before (libs/domain/src/batch/batch-mined.upcast.ts).
+ */
 export type BatchMined = {
   type: 'BatchMined';
   data: {
     batchId: string;
     orgId: string;
     facilityId: string;
+    /** ISO 3166-1 alpha-2 of the mine (v2); null when upcast from v1, absent in hand-written fixtures. */
+    country?: string | null;
     material: Material;
     massGrams: number;
     extractionEmissionsKgCo2e?: number;
@@ -44,7 +53,7 @@ export type BatchShipped = {
     fromFacilityId: string;
     toOrgId: string;
     toFacilityId: string;
-    /** A shipment moves the whole lot. */
+    /** A shipment moves the whole remaining lot (a partial shipment first splits its quantity off). */
     massGrams: number;
     documents: TransportDocument[];
     occurredAt: string;
@@ -87,4 +96,6 @@ export type BatchEvent =
   | BatchHeld
   | BatchReleased
   | TransformationBatchEvent
+  | BulkEvent
+  | CorrectionEvent
   | BatchExported;

@@ -1,5 +1,6 @@
 import type { Material } from '../shared/material';
-import type { BatchEvent } from './batch.events';
+import type { EventCorrected, EventVoided } from '../correction/correction.events';
+import type { BatchEvent, BatchShipped } from './batch.events';
 
 export type CustodyStatus = 'in_custody' | 'in_transit' | 'consumed' | 'exported';
 
@@ -10,6 +11,34 @@ export interface OpenShipment {
   readonly massGrams: number;
   readonly occurredAt: string;
 }
+
+/** One event of the batch's stream as it stands now: its data with corrections applied, or voided. */
+export interface RecordedEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly voided: boolean;
+}
+
+/**
+ * The stream's events in order, appended in place while the state is the newest (the fold is linear, and
+ * a state is never evolved twice but by a decision's copy): O(1) per event, copied only on a fork.
+ */
+export interface RecordedEvents {
+  readonly items: RecordedEvent[];
+  readonly length: number;
+}
+
+function appendRecord(records: RecordedEvents, record: RecordedEvent): RecordedEvents {
+  const items =
+    records.items.length === records.length ? records.items : records.items.slice(0, records.length);
+  items.push(record);
+  return { items, length: records.length + 1 };
+}
+
+/** The records a batch has now (only the first `length` items are its own). */
+export const recordsOf = (batch: ExistingBatch): readonly RecordedEvent[] =>
+  batch.records.items.slice(0, batch.records.length);
 
 export type BatchState =
   | { readonly exists: false }
@@ -30,13 +59,23 @@ export type BatchState =
       readonly openShipment?: OpenShipment;
       readonly shipmentIds: ReadonlySet<string>;
       readonly assayIds: ReadonlySet<string>;
+      /** Splits made of this lot (as parent), and blends it went into: each id is recorded once. */
+      readonly splitIds: ReadonlySet<string>;
+      readonly blendIds: ReadonlySet<string>;
+      /** Corrections and voids recorded on this lot's events: each id once. */
+      readonly correctionIds: ReadonlySet<string>;
+      /** Every event of the stream, as corrected: what a correction or void names and checks. */
+      readonly records: RecordedEvents;
     };
 
 export const initialBatchState = (): BatchState => ({ exists: false });
 
 /** A batch as it comes into being, mined or produced: whole, in its maker's custody, not held. */
 function newBatch(
-  data: Extract<BatchEvent, { type: 'BatchMined' | 'BatchProduced' }>['data'],
+  data: Extract<
+    BatchEvent,
+    { type: 'BatchMined' | 'BatchProduced' | 'BatchSplitOff' | 'BlendProduced' }
+  >['data'],
   transformationIds: string[],
 ): BatchState {
   const { batchId, orgId, facilityId, massGrams, occurredAt, material } = data;
@@ -52,16 +91,50 @@ function newBatch(
     originAt: occurredAt,
     shipmentIds: new Set(),
     assayIds: new Set(),
+    splitIds: new Set(),
+    blendIds: new Set(),
+    correctionIds: new Set(),
+    records: { items: [], length: 0 },
     transformationIds: new Set(transformationIds),
   };
 }
 
-export function evolveBatch(state: BatchState, event: BatchEvent): BatchState {
+export function evolveBatch(state: BatchState, event: BatchEvent, eventId = ''): BatchState {
+  const next = evolveBatchState(state, event);
+  if (!next.exists) return next;
+  const record = { eventId, type: event.type, data: event.data as Record<string, unknown>, voided: false };
+  return { ...next, records: appendRecord(next.records, record) };
+}
+
+function evolveBatchState(state: BatchState, event: BatchEvent): BatchState {
   switch (event.type) {
     case 'BatchMined':
       return newBatch(event.data, []);
     case 'BatchProduced':
       return newBatch(event.data, [event.data.transformationId]);
+    case 'BatchSplitOff':
+    case 'BlendProduced':
+      return newBatch(event.data, []);
+    case 'BatchSplit': {
+      if (!state.exists) return state;
+      const { remainingGrams, splitId } = event.data;
+      return {
+        ...state,
+        remainingGrams,
+        status: remainingGrams === 0 ? 'consumed' : state.status,
+        splitIds: new Set(state.splitIds).add(splitId),
+      };
+    }
+    case 'BatchBlended': {
+      if (!state.exists) return state;
+      const { remainingGrams, blendId } = event.data;
+      return {
+        ...state,
+        remainingGrams,
+        status: remainingGrams === 0 ? 'consumed' : state.status,
+        blendIds: new Set(state.blendIds).add(blendId),
+      };
+    }
     case 'BatchRefined': {
       if (!state.exists) return state;
       const { remainingGrams, transformationId } = event.data;
@@ -105,6 +178,10 @@ export function evolveBatch(state: BatchState, event: BatchEvent): BatchState {
       return state.exists ? { ...state, held: false, hold: undefined } : state;
     case 'BatchExported':
       return state.exists ? { ...state, status: 'exported', remainingGrams: 0 } : state;
+    case 'EventCorrected':
+      return state.exists ? corrected(state, event.data) : state;
+    case 'EventVoided':
+      return state.exists ? voided(state, event.data) : state;
     default: {
       const unknown: never = event;
       return unknown;
@@ -113,3 +190,78 @@ export function evolveBatch(state: BatchState, event: BatchEvent): BatchState {
 }
 
 export type ExistingBatch = Extract<BatchState, { exists: true }>;
+
+/** The record of `eventId` replaced by `change(record)`, in a copy of the list (a correction is rare). */
+function withRecord(
+  batch: ExistingBatch,
+  eventId: string,
+  change: (record: RecordedEvent) => RecordedEvent,
+): RecordedEvents {
+  const items = recordsOf(batch).map((record) => (record.eventId === eventId ? change(record) : record));
+  return { items, length: items.length };
+}
+
+/** A lot whose remaining mass changed by a correction: consumed at 0, back in custody above it. */
+function withRemaining(batch: ExistingBatch, remainingGrams: number): ExistingBatch {
+  const status =
+    batch.status === 'consumed' && remainingGrams > 0
+      ? 'in_custody'
+      : batch.status === 'in_custody' && remainingGrams === 0
+        ? 'consumed'
+        : batch.status;
+  return { ...batch, remainingGrams, status };
+}
+
+function corrected(batch: ExistingBatch, data: EventCorrected['data']): ExistingBatch {
+  const { eventId, eventType, corrected: fields, previous, correctionId } = data;
+  let next: ExistingBatch = {
+    ...batch,
+    correctionIds: new Set(batch.correctionIds).add(correctionId),
+    records: withRecord(batch, eventId, (record) => ({ ...record, data: { ...record.data, ...fields } })),
+  };
+  const grams = (field: string) =>
+    typeof fields[field] === 'number' ? fields[field] - (previous[field] as number) : 0;
+  if (eventType === 'BatchMined') {
+    const delta = grams('massGrams');
+    next = withRemaining({ ...next, massGrams: next.massGrams + delta }, next.remainingGrams + delta);
+    if (typeof fields.occurredAt === 'string') next = { ...next, originAt: fields.occurredAt };
+  }
+  if (eventType === 'BatchReceived')
+    next = withRemaining(next, next.remainingGrams + grams('receivedMassGrams'));
+  if (eventType === 'BatchShipped' && typeof fields.occurredAt === 'string' && next.openShipment) {
+    const shipment = recordsOf(batch).find((record) => record.eventId === eventId);
+    if (shipment?.data.shipmentId === next.openShipment.shipmentId) {
+      next = { ...next, openShipment: { ...next.openShipment, occurredAt: fields.occurredAt } };
+    }
+  }
+  return next;
+}
+
+function voided(batch: ExistingBatch, data: EventVoided['data']): ExistingBatch {
+  const records = recordsOf(batch);
+  const record = records.find((candidate) => candidate.eventId === data.eventId);
+  let next: ExistingBatch = {
+    ...batch,
+    correctionIds: new Set(batch.correctionIds).add(data.voidId),
+    records: withRecord(batch, data.eventId, (found) => ({ ...found, voided: true })),
+  };
+  if (data.eventType === 'BatchHeld') next = { ...next, held: false, hold: undefined };
+  if (data.eventType === 'BatchReceived' && record) {
+    // Back in transit, as before the receipt: the shipment it received is open again.
+    const shipped = records.find(
+      (candidate) =>
+        candidate.type === 'BatchShipped' && candidate.data.shipmentId === record.data.shipmentId,
+    )?.data as BatchShipped['data'] | undefined;
+    if (shipped) {
+      const { shipmentId, toOrgId, toFacilityId, massGrams, occurredAt } = shipped;
+      next = {
+        ...next,
+        status: 'in_transit',
+        custodian: { orgId: shipped.fromOrgId, facilityId: shipped.fromFacilityId },
+        remainingGrams: massGrams,
+        openShipment: { shipmentId, toOrgId, toFacilityId, massGrams, occurredAt },
+      };
+    }
+  }
+  return next;
+}

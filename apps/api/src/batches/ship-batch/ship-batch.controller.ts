@@ -5,8 +5,8 @@ import { CommandContext } from '../../auth/request-context.decorators';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import type { CommandMeta } from '../../ledger/command-meta';
 import { LedgerCommand } from '../../ledger/command-executor';
-import { shipBatch } from '@tracelode/domain';
-import { ShipBatchDto, ShipmentResponse } from './ship-batch.dto';
+import { kgToGrams, shipBatch } from '@tracelode/domain';
+import { ShipBatchDto, ShipBatchResponse } from './ship-batch.dto';
 
 @ApiTags('batches')
 @ApiBearerAuth()
@@ -17,19 +17,30 @@ export class ShipBatchController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Ship the whole batch to another facility (its custodian)' })
-  @ApiCreatedResponse({ type: ShipmentResponse })
+  @ApiOperation({
+    summary:
+      'Ship the batch to another facility (its custodian): the whole lot, or massKg split off into shippedBatchId',
+  })
+  @ApiCreatedResponse({ type: ShipBatchResponse })
   ship(
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Body() body: ShipBatchDto,
     @CommandContext('ShipBatch') meta: CommandMeta,
-  ): Promise<ShipmentResponse> {
+  ): Promise<ShipBatchResponse> {
+    const { massKg, shippedBatchId, ...rest } = body;
     const documents = (body.documents ?? []).map((document) => ({ ...document }));
-    const data = { batchId, ...body, documents };
+    const data = {
+      batchId,
+      ...rest,
+      documents,
+      ...(massKg !== undefined ? { massGrams: kgToGrams(massKg) } : {}),
+      ...(shippedBatchId !== undefined ? { shippedBatchId } : {}),
+    };
     return this.commandBus.execute(
       new LedgerCommand(shipBatch, { type: 'ShipBatch', data }, meta, {
         batchId,
         shipmentId: body.shipmentId,
+        shippedBatchId: shippedBatchId ?? batchId,
       }),
     );
   }

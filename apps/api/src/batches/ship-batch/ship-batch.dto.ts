@@ -9,7 +9,7 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
-import { IsLedgerId, IsTimestampWithOffset } from '../../common/validation';
+import { IsLedgerId, IsMassKg, IsTimestampWithOffset } from '../../common/validation';
 
 export class TransportDocumentDto {
   @ApiProperty({ example: 'bill_of_lading' })
@@ -52,10 +52,34 @@ export class ShipBatchDto {
   @ValidateNested({ each: true })
   @Type(() => TransportDocumentDto)
   documents?: TransportDocumentDto[];
+
+  @ApiProperty({
+    required: false,
+    example: 3000,
+    description:
+      'Kilograms to ship (default: the whole remaining lot); less than that splits it off into shippedBatchId',
+  })
+  @IsOptional()
+  @IsMassKg()
+  massKg?: number;
+
+  @ApiProperty({
+    required: false,
+    example: 'MW-CONC-001-P1',
+    description: 'A partial shipment: the new lot the quantity is split off into, and which is shipped',
+  })
+  @IsOptional()
+  @IsLedgerId()
+  shippedBatchId?: string;
 }
 
 export class ShipmentResponse {
   @ApiProperty() batchId!: string;
   @ApiProperty() shipmentId!: string;
   @ApiProperty() position!: string;
+}
+
+export class ShipBatchResponse extends ShipmentResponse {
+  @ApiProperty({ description: 'The lot shipped: the batch itself, or the lot a partial shipment split off' })
+  shippedBatchId!: string;
 }
