@@ -30,3 +30,5 @@ export * from './credentials/credentials.state';
 export * from './credentials/credentials.decider';
 export * from './engagement/engagement.events';
 export * from './engagement/engagement.state';
+export * from './disclosure/disclosure.events';
+export * from './disclosure/disclosure.decider';

@@ -1,6 +1,7 @@
 import type { BatchExported } from '../licence/export.events';
 import type { Grade, Material } from '../shared/material';
 import type { TransformationEvent } from '../transformation/transformation.events';
+import type { DisclosureEvent } from '../disclosure/disclosure.events';
 
 /** A transport or trade document that travels with a shipment (bill of lading, packing list, …). */
 export interface TransportDocument {
@@ -87,4 +88,5 @@ export type BatchEvent =
   | BatchHeld
   | BatchReleased
   | TransformationEvent
-  | BatchExported;
+  | BatchExported
+  | DisclosureEvent;

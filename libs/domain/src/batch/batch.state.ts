@@ -1,5 +1,6 @@
 import type { Material } from '../shared/material';
 import type { BatchEvent } from './batch.events';
+import type { DisclosureScope } from '../disclosure/disclosure.events';
 
 export type CustodyStatus = 'in_custody' | 'in_transit' | 'consumed' | 'exported';
 
@@ -9,6 +10,16 @@ export interface OpenShipment {
   readonly toFacilityId: string;
   readonly massGrams: number;
   readonly occurredAt: string;
+}
+
+/** A disclosure of a participant's part of the batch to another organisation (docs/visibility.md). */
+export interface DisclosureState {
+  readonly disclosureId: string;
+  readonly byOrgId: string;
+  readonly toOrgId: string;
+  readonly scope: DisclosureScope;
+  readonly until?: string;
+  readonly revoked: boolean;
 }
 
 export type BatchState =
@@ -30,6 +41,9 @@ export type BatchState =
       readonly openShipment?: OpenShipment;
       readonly shipmentIds: ReadonlySet<string>;
       readonly assayIds: ReadonlySet<string>;
+      /** Every organisation that has held custody of it (mined, produced, received it): its participants. */
+      readonly participants: ReadonlySet<string>;
+      readonly disclosures: ReadonlyMap<string, DisclosureState>;
     };
 
 export const initialBatchState = (): BatchState => ({ exists: false });
@@ -53,6 +67,8 @@ function newBatch(
     shipmentIds: new Set(),
     assayIds: new Set(),
     transformationIds: new Set(transformationIds),
+    participants: new Set([orgId]),
+    disclosures: new Map(),
   };
 }
 
@@ -93,6 +109,7 @@ export function evolveBatch(state: BatchState, event: BatchEvent): BatchState {
         custodian: { orgId, facilityId },
         remainingGrams: receivedMassGrams,
         openShipment: undefined,
+        participants: new Set(state.participants).add(orgId),
       };
     }
     case 'BatchHeld': {
@@ -105,6 +122,18 @@ export function evolveBatch(state: BatchState, event: BatchEvent): BatchState {
       return state.exists ? { ...state, held: false, hold: undefined } : state;
     case 'BatchExported':
       return state.exists ? { ...state, status: 'exported', remainingGrams: 0 } : state;
+    case 'DisclosureGranted': {
+      if (!state.exists) return state;
+      const { batchId: _batchId, ...granted } = event.data;
+      const disclosure: DisclosureState = { ...granted, revoked: false };
+      return { ...state, disclosures: new Map(state.disclosures).set(disclosure.disclosureId, disclosure) };
+    }
+    case 'DisclosureRevoked': {
+      const disclosure = state.exists ? state.disclosures.get(event.data.disclosureId) : undefined;
+      if (!state.exists || !disclosure) return state;
+      const revoked = { ...disclosure, revoked: true };
+      return { ...state, disclosures: new Map(state.disclosures).set(disclosure.disclosureId, revoked) };
+    }
     default: {
       const unknown: never = event;
       return unknown;
