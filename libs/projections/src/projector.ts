@@ -11,7 +11,7 @@ export function applyEvent(
   const event = toLedgerEvent(stored);
   const lookup: ViewLookup = (collection, key) => tx.get(collection, key);
   for (const projection of projections) {
-    for (const [key, change] of projection.alsoChanges?.(event, lookup) ?? []) {
+    for (const [key, change] of projection.alsoChanges?.(event, lookup, stored) ?? []) {
       tx.put(projection.collection, key, change(tx.get(projection.collection, key)), stored.position);
     }
     const key = projection.keyOf(event);

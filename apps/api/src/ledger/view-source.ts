@@ -32,6 +32,8 @@ import {
   provenanceOf,
   type ProvenanceView,
   Projector,
+  type ReadMoment,
+  type Reader,
   toPactFootprint,
   traceDescendants,
   type ViewLookup,
@@ -39,6 +41,7 @@ import {
 import { ReadModelStore } from '@tracelode/read-models';
 import type { LedgerConfig } from '../config/ledger-config';
 import { ExpensiveReads } from './expensive-reads';
+import { ReaderViews } from './reader-views';
 import { EVENT_STORE, LEDGER_CONFIG } from './ledger.tokens';
 import { ApiMinPosition, ViewsReady } from './views-ready';
 
@@ -109,11 +112,13 @@ interface ListOf {
 }
 const STREAMS = { batch: toBatchStreamId, licence: toLicenceStreamId } as const;
 
-/** The one query shape: which view, of what, at which moment. */
+/** The one query shape: which view, of what, at which moment, for whom. */
 export interface ViewQuery<Kind> {
   readonly view: Kind;
   readonly id: string;
   readonly moment?: ViewMoment;
+  /** Who reads: what it may see follows its relationships to what it reads (docs/visibility.md). */
+  readonly reader: Reader;
 }
 
 const POSITION = /^\d{1,19}$/;
@@ -140,7 +145,11 @@ export class ViewSource {
     this.expensive = new ExpensiveReads(config.reads);
   }
 
-  /** A view of one batch at the moment asked for; undefined when the batch does not exist (then). */
+  /**
+   * A view of one batch at the moment asked for, as the reader may see it; undefined when the batch does
+   * not exist (then), or the reader may see nothing of it — asked before any work, so a refused read
+   * costs no more than a hit.
+   */
   async batch<Kind extends BatchViewKind>(query: ViewQuery<Kind>): Promise<BatchViewOf<Kind> | undefined> {
     const { histories, read } = BATCH_VIEWS[query.view] as unknown as {
       histories: (batchId: string, live: ViewLookup) => string[];
@@ -151,15 +160,23 @@ export class ViewSource {
     const position = await this.positionOf(moment);
     if (position === undefined) {
       await this.ready.atLeast(moment.minPosition);
-      return read(query.id, live);
+      const policy = this.readerViews(query.reader, { at: Date.now() });
+      const access = policy.access(query.id);
+      const view = access && read(query.id, live);
+      return view && (policy.shown(query.view, query.id, view, access, live) as BatchViewOf<Kind>);
     }
     await this.ready.atLeast(position.toString());
+    const policy = this.readerViews(query.reader, await this.readMomentAt(position, moment));
+    const access = policy.access(query.id);
+    if (!access) return undefined;
     const { maxEvidenceEvents: maxEvents } = this.config.reads;
     return this.expensive.run(async (pace: Pace) => {
       try {
         const batchIds = histories(query.id, live);
         const { events } = await collectEvidence(this.store, live, batchIds, position, { maxEvents, pace });
-        return read(query.id, await projectEvidence(events, pace));
+        const lookup = await projectEvidence(events, pace);
+        const view = read(query.id, lookup);
+        return view && (policy.shown(query.view, query.id, view, access, lookup) as BatchViewOf<Kind>);
       } catch (error) {
         if (!(error instanceof EvidenceTooLargeError)) throw error;
         throw apiProblem(
@@ -171,32 +188,63 @@ export class ViewSource {
     });
   }
 
-  /** A view kept by key (a certificate, a licence), as it is now. */
+  /** A view kept by key (a certificate, a licence), as it is now; undefined if the reader may not read it. */
   async document<Kind extends keyof DocumentOf>(
     query: ViewQuery<Kind>,
   ): Promise<DocumentOf[Kind] | undefined> {
     await this.ready.atLeast(query.moment?.minPosition);
-    return this.views.get<DocumentOf[Kind]>(DOCUMENTS[query.view], query.id);
+    const view = this.views.get<DocumentOf[Kind]>(DOCUMENTS[query.view], query.id);
+    if (query.view !== 'licence' || !view) return view; // certificates are public: schemes publish them
+    return this.readerViews(query.reader, { at: Date.now() }).licence(view as LicenceView) ? view : undefined;
   }
 
-  /** Every view of a collection (licences, exports), as it is now. */
-  async list<Kind extends keyof ListOf>(view: Kind, moment: ViewMoment = {}): Promise<ListOf[Kind][]> {
+  /** Every view of a collection (licences, exports) that the reader may read, as it is now. */
+  async list<Kind extends keyof ListOf>(
+    view: Kind,
+    reader: Reader,
+    moment: ViewMoment = {},
+  ): Promise<ListOf[Kind][]> {
     await this.ready.atLeast(moment.minPosition);
-    return this.views.all<ListOf[Kind]>(LISTS[view]).map((row) => row.view);
+    const policy = this.readerViews(reader, { at: Date.now() });
+    const readable = (row: ListOf[Kind]) =>
+      view === 'licences' ? policy.licence(row as LicenceView) : policy.export(row as ExportView);
+    return this.views
+      .all<ListOf[Kind]>(LISTS[view])
+      .map((row) => row.view)
+      .filter(readable);
   }
 
-  /** A batch's or a licence's events in log order, with their envelopes. */
-  async events(query: ViewQuery<keyof typeof STREAMS>): Promise<StoredEvent[]> {
+  /**
+   * A batch's or a licence's events in log order, with their envelopes, as the reader may see them (a
+   * batch's: withheld paths listed on each event); empty when it may see none.
+   */
+  async events(query: ViewQuery<keyof typeof STREAMS>): Promise<(StoredEvent & { withheld?: string[] })[]> {
+    const policy = this.readerViews(query.reader, { at: Date.now() });
+    const access = query.view === 'batch' ? policy.access(query.id) : undefined;
+    if (query.view === 'batch' && !access) return [];
+    if (query.view === 'licence') {
+      const licence = this.views.get<LicenceView>(LICENCES, query.id);
+      if (!licence || !policy.licence(licence)) return [];
+    }
     const events: StoredEvent[] = [];
     for await (const stored of this.store.readStream(STREAMS[query.view](query.id))) events.push(stored);
-    return events;
+    return access ? policy.events(events, access) : events;
   }
 
   /**
    * Everything a certifier or regulator needs to verify a batch offline, against a checkpoint covering the
    * log as it is now; undefined when the batch does not exist.
    */
-  async auditBundle(batchId: string): Promise<AuditBundle | undefined> {
+  async auditBundle(batchId: string, reader: Reader): Promise<AuditBundle | undefined> {
+    const access = this.readerViews(reader, { at: Date.now() }).access(batchId);
+    if (!access) return undefined;
+    if (access.kind !== 'full') {
+      // Withholding a field needs the event hash to commit to each field apart (docs/visibility.md).
+      throw apiProblem(
+        'WITHHELD_BUNDLE_UNAVAILABLE',
+        `A bundle of batch ${batchId} for ${reader.orgId} withholds fields, which needs per-field commitments this ledger does not make yet`,
+      );
+    }
     const head = await this.store.headPosition();
     const wait = this.config.minPositionWaitMs;
     if (this.notary.error) {
@@ -235,6 +283,22 @@ export class ViewSource {
         throw apiProblem('LOG_CORRUPT', error.message, { eventId: error.eventId });
       }
     });
+  }
+
+  /** The read policy for one reader at one moment (the relationships the live views keep, cut there). */
+  private readerViews(reader: Reader, moment: ReadMoment): ReaderViews {
+    return new ReaderViews(reader, (collection, key) => this.views.get(collection, key), moment);
+  }
+
+  /**
+   * The moment a read as of a position is: that position, and the instant a disclosure's `until` is judged
+   * at — `asOf` itself, or when the event at `atPosition` was recorded.
+   */
+  private async readMomentAt(position: bigint, moment: ViewMoment): Promise<ReadMoment> {
+    if (moment.asOf) return { position, at: parseInstant(moment.asOf) ?? Date.now() };
+    for await (const stored of this.store.readAll(position))
+      return { position, at: Date.parse(stored.recordedAt) };
+    return { position, at: Date.now() };
   }
 
   private async positionOf(moment: ViewMoment): Promise<bigint | undefined> {

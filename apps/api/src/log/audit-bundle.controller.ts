@@ -1,4 +1,6 @@
 import { Controller, Get, Param, StreamableFile } from '@nestjs/common';
+import { ReaderContext } from '../auth/request-context.decorators';
+import type { Reader } from '@tracelode/projections';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AuditBundle, yieldEvery } from '@tracelode/evidence';
 import { Readable } from 'node:stream';
@@ -19,8 +21,11 @@ export class AuditBundleController {
       'Every event of the batch, its ancestors, and the organisations, certificates and licences they name, each with its RFC 9162 inclusion proof against one signed checkpoint covering the log as it is now; the checkpoint; the ledger’s public key; and the custody, provenance, carbon and certification views those events give.',
   })
   @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
-  async bundle(@Param('batchId', LedgerIdPipe) batchId: string): Promise<StreamableFile> {
-    const bundle = await this.source.auditBundle(batchId);
+  async bundle(
+    @Param('batchId', LedgerIdPipe) batchId: string,
+    @ReaderContext() reader: Reader,
+  ): Promise<StreamableFile> {
+    const bundle = await this.source.auditBundle(batchId, reader);
     if (!bundle) throw batchNotFound(batchId);
     return new StreamableFile(Readable.from(bundleJson(bundle)), { type: 'application/json; charset=utf-8' });
   }

@@ -1,4 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ReaderContext } from '../../auth/request-context.decorators';
+import type { Reader } from '@tracelode/projections';
 import {
   ApiBearerAuth,
   ApiExtraModels,
@@ -35,6 +37,7 @@ export class BatchProvenanceController {
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query('direction') direction: string | undefined,
     @Query() moment: ViewMoment,
+    @ReaderContext() reader: Reader,
   ): Promise<ProvenanceDto | DescendantsDto> {
     if (direction !== undefined && direction !== 'descendants') {
       throw apiProblem('INVALID_DIRECTION', 'direction must be "descendants" (or left out for the origins)');
@@ -43,6 +46,7 @@ export class BatchProvenanceController {
       view: direction === 'descendants' ? 'descendants' : 'provenance',
       id: batchId,
       moment,
+      reader,
     });
     if (!answer) throw batchNotFound(batchId);
     return answer;
