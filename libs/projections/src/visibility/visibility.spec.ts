@@ -95,7 +95,7 @@ const CHAIN: LedgerEvent[] = [
       evidence: { sha256: 'a'.repeat(64), uri: 'https://audits.example/k.pdf' },
       occurredAt: at,
     },
-  } as LedgerEvent,
+  },
   {
     type: 'BatchMined',
     data: {
@@ -106,7 +106,7 @@ const CHAIN: LedgerEvent[] = [
       massGrams: 1000,
       occurredAt: at,
     },
-  } as LedgerEvent,
+  },
   shipped('MW-1', 'S-1', ['mineco', 'mt-weld'], ['tradeco', 'sg-wh']),
   received('MW-1', 'S-1', 'tradeco', 'sg-wh'),
   shipped('MW-1', 'S-2', ['tradeco', 'sg-wh'], ['refco', 'kuantan']),
@@ -124,7 +124,7 @@ const CHAIN: LedgerEvent[] = [
       outputBatchIds: ['OX-1', 'OX-2'],
       occurredAt: at,
     },
-  } as LedgerEvent,
+  },
   produced('OX-1', 'refco', 'kuantan', 'MW-1'),
   produced('OX-2', 'refco', 'kuantan', 'MW-1'),
   shipped('OX-1', 'S-3', ['refco', 'kuantan'], ['magco', 'osaka']),
@@ -148,7 +148,7 @@ const stored = (event: LedgerEvent, position: number): StoredEvent => ({
   revision: 0n,
   eventId: `e-${position}`,
   type: event.type,
-  data: event.data as Record<string, unknown>,
+  data: event.data,
   metadata: { actor: { orgId: 'someone' }, signedRequest: { signature: 'sig' } },
   recordedAt: at,
 });
@@ -211,7 +211,7 @@ describe('visibility policy', () => {
           reason: 'r',
           occurredAt: at,
         },
-      } as LedgerEvent,
+      },
     ]);
     expect(accessTo(reader('customs-de', 'regulator'), 'MW-1', held.lookup, NOW)).toMatchObject({
       kind: 'full',
