@@ -59,7 +59,7 @@ describe('certification through the chain', () => {
     const query = minPosition ? `?minPosition=${minPosition}` : '';
     const reply = await ledger.get<{ schemes: Scheme[] }>(
       `/batches/${batchId}/certification${query}`,
-      parties.miner,
+      parties.certifier, // engaged on the chain: it certifies the miner and the refinery (docs/visibility.md)
     );
     expect(reply.status).toBe(200);
     return reply.body.schemes.find((scheme) => scheme.scheme === 'IRMA')!;
@@ -146,7 +146,7 @@ describe('certification through the chain', () => {
   });
 
   it('lists certificates of the batch itself as direct', async () => {
-    const reply = await ledger.get<{ schemes: Scheme[] }>('/batches/MET-1/certification', parties.miner);
+    const reply = await ledger.get<{ schemes: Scheme[] }>('/batches/MET-1/certification', parties.certifier);
     const rmi = reply.body.schemes.find((scheme) => scheme.scheme === 'RMI-RMAP')!;
     expect(rmi.direct.map((c) => c.certificateId)).toEqual(['C-LOT']);
   });

@@ -38,7 +38,7 @@ describe('two API replicas on one KurrentDB log', () => {
 
     const view = await b.get<{ status: string; position: string }>(
       `/batches/REP-1?minPosition=${shipped.body.position}`,
-      parties.refiner,
+      parties.miner, // the consignee is no participant until it receives the lot (docs/visibility.md)
     );
 
     expect(view.status).toBe(200);
@@ -53,6 +53,8 @@ describe('two API replicas on one KurrentDB log', () => {
       ['producer'],
       [{ facilityId: 'rep-mine', kind: 'mine' }],
     );
+    // Both lots, whole, on both replicas: read by a regulator of the country they were mined in.
+    const reader = await b.organisation('replica-customs', 'AU', ['regulator']);
     const written = await b.post<{ position: string }>('/batches/mined', keyOnB, {
       ...minedBatch('REP-2'),
       facilityId: 'rep-mine',
@@ -62,7 +64,7 @@ describe('two API replicas on one KurrentDB log', () => {
 
     const [fromA, fromB] = await Promise.all(
       ['REP-1', 'REP-2'].flatMap((batchId) =>
-        [a, b].map((replica) => replica.get(`/batches/${batchId}?minPosition=${head}`, keyOnB)),
+        [a, b].map((replica) => replica.get(`/batches/${batchId}?minPosition=${head}`, reader)),
       ),
     ).then((replies) => [
       [replies[0], replies[2]],
@@ -81,7 +83,7 @@ describe('two API replicas on one KurrentDB log', () => {
       orgId: 'replica-keys',
       name: 'Replica Keys',
       country: 'AU',
-      roles: ['producer'],
+      roles: ['auditor'], // reads every lot: a read shows whether its key works
     });
     expect(registered.status).toBe(201);
     const { keyId: oldKeyId, apiKey: oldKey } = registered.body;

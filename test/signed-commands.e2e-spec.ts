@@ -204,7 +204,8 @@ describe('signed commands (RFC 9421 over HTTP)', () => {
   });
 
   it('puts the signed command in the batch’s audit bundle, where the verifier checks it against the registered key', async () => {
-    const reply = await ledger.get<AuditBundle>('/batches/SIG-1/audit-bundle', token);
+    // The whole bundle is the operator's (or an auditor's) to read: the signer is a participant.
+    const reply = await ledger.get<AuditBundle>('/batches/SIG-1/audit-bundle', ADMIN_TOKEN);
     expect(reply.status).toBe(200);
     const ledgerKey = importLedgerKey(
       (await ledger.request<PublicKeyDocument>('GET', '/log/public-key')).body,

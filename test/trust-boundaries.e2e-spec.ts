@@ -147,7 +147,7 @@ describe('trust boundaries', () => {
         orgId: 'keyco',
         name: 'KeyCo',
         country: 'AU',
-        roles: ['producer'],
+        roles: ['auditor'], // reads every lot (docs/visibility.md): a read shows whether its key works
       });
       const { keyId: firstKeyId, apiKey: first } = registered.body;
       const issued = await ledger.post<{ keyId: string; apiKey: string }>('/orgs/keyco/api-keys', first, {
@@ -186,7 +186,8 @@ describe('trust boundaries', () => {
 
     it('keeps key hashes out of audit bundles', async () => {
       await created('/orgs/mineco/api-keys', parties.miner, {});
-      const bundle = await ledger.get('/batches/J-3/audit-bundle', parties.miner);
+      // The whole bundle: a regulator of the country the lot was mined in (docs/visibility.md).
+      const bundle = await ledger.get('/batches/J-3/audit-bundle', parties.regulator);
       expect(bundle.status).toBe(200);
       const text = JSON.stringify(bundle.body);
       expect(text).toContain('org-mineco');

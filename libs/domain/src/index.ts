@@ -36,3 +36,5 @@ export * from './bulk/split.decider';
 export * from './bulk/blend.decider';
 export * from './correction/correction.events';
 export * from './correction/correction.decider';
+export * from './disclosure/disclosure.events';
+export * from './disclosure/disclosure.decider';

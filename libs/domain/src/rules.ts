@@ -368,19 +368,63 @@ export function certifierMustHaveRoomForACertificate(
 /**
  * A certifier records an assay only of a lot it is engaged on: it has a certificate in force at the
  * assay's `occurredAt` (valid, neither suspended nor revoked) for the lot's custodian facility or
- * custodian organisation. `engagements` are its engagement streams for those two subjects.
+ * custodian organisation, or a participant has disclosed the lot to it (`disclosedTo`).
+ * `engagements` are its engagement streams for those two subjects.
  */
 export function certifierMustBeEngaged(
   batch: ExistingBatch,
   actor: Actor,
   engagements: readonly EngagementState[],
   occurredAt: string,
+  recordedAt: string,
 ): void {
+  if (disclosedTo(batch, actor.orgId, occurredAt, recordedAt)) return;
   if (!engagements.some((engagement) => certificatesInForce(engagement, occurredAt).length > 0)) {
     const { orgId, facilityId } = batch.custodian;
     throw refuse(
       'CERTIFIER_NOT_ENGAGED',
       `${actor.orgId} has no certificate in force for ${orgId} or its facility ${facilityId}, which holds batch ${batch.batchId}`,
     );
+  }
+}
+
+/**
+ * Whether a participant has disclosed the batch to an organisation, by a disclosure in force now (not
+ * revoked, `until` after the ledger's clock) that also covered `occurredAt` (not after its `until`): both
+ * times, as every rule judges them (ADR 0017).
+ */
+export function disclosedTo(
+  batch: ExistingBatch,
+  orgId: string,
+  occurredAt: string,
+  recordedAt: string,
+): boolean {
+  return [...batch.disclosures.values()].some(
+    (disclosure) =>
+      disclosure.toOrgId === orgId &&
+      !disclosure.revoked &&
+      (disclosure.until === undefined ||
+        (Date.parse(recordedAt) < Date.parse(disclosure.until) &&
+          Date.parse(occurredAt) <= Date.parse(disclosure.until))),
+  );
+}
+
+/** Only an organisation that has held custody of a batch (a participant) may disclose it. */
+export function actorMustBeAParticipant(batch: ExistingBatch, actor: Actor, toDo: string): void {
+  if (!batch.participants.has(actor.orgId)) {
+    throw refuse(
+      'NOT_A_PARTICIPANT',
+      `Only an organisation that has held custody of batch ${batch.batchId} may ${toDo}`,
+    );
+  }
+}
+
+/** A disclosure's `until` is judged against the ledger's clock: a disclosure never ends before it begins. */
+export function disclosureMustEndAfterItIsRecorded(until: string, recordedAt: string): void {
+  if (Date.parse(until) <= Date.parse(recordedAt)) {
+    throw refuse('DISCLOSURE_UNTIL_NOT_LATER', `until ${until} is not later than the ledger's clock`, {
+      until,
+      recordedAt,
+    });
   }
 }

@@ -125,6 +125,23 @@ export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
   },
 };
 
+/**
+ * The custody view that some of a batch's timeline entries alone give (for a reader who may see only
+ * those: docs/visibility.md): each entry is re-applied as the event it records.
+ */
+export function custodyFromEntries(
+  batchId: string,
+  entries: readonly TimelineEntry[],
+): BatchCustodyView | undefined {
+  let view: BatchCustodyView | undefined;
+  for (const entry of entries) {
+    const event = { type: entry.type, data: { ...entry.details, batchId } } as LedgerEvent;
+    if (!view && event.type !== 'BatchMined' && event.type !== 'BatchProduced') continue;
+    view = apply(view, event);
+  }
+  return view && { ...view, timeline: entries, position: entries.at(-1)?.position ?? view.position };
+}
+
 function apply(view: BatchCustodyView | undefined, event: LedgerEvent): BatchCustodyView {
   if (
     event.type === 'BatchMined' ||

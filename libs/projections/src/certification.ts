@@ -133,6 +133,12 @@ export function certificationOf(batchId: string, lookup: ViewLookup): Certificat
   };
 }
 
+/** Every step of a batch's chain (its own, its ancestors' up to their consumption), as the view judges them. */
+export function chainStepsOf(batchId: string, lookup: ViewLookup): ChainStep[] {
+  const root = chainNode(batchId, undefined, lookup, new Map());
+  return root ? allNodes(root).flatMap((node) => node.steps) : [];
+}
+
 function chainNode(
   batchId: string,
   consumedBy: string | undefined,

@@ -29,7 +29,7 @@ export interface DocumentProjection<V> {
   alsoChanges?(
     event: LedgerEvent,
     lookup: ViewLookup,
-    stored?: StoredEvent,
+    stored: StoredEvent,
   ): Iterable<readonly [key: string, change: (view: V | undefined) => V]>;
   evolve(
     view: V | undefined,

@@ -12,6 +12,12 @@ export * from './pact-footprint';
 export * from './projector';
 export * from './provenance.projection';
 export * from './transformations.projection';
+export * from './visibility/access';
+export * from './visibility/certifier-engagements.projection';
+export * from './visibility/reader-relationships';
+export * from './visibility/relationships.projection';
+export * from './visibility/visible-views';
+export * from './visibility/withheld';
 
 import { batchCustodyProjection } from './batch-custody.projection';
 import { carbonProjection } from './carbon.projection';
@@ -23,6 +29,8 @@ import { exportsProjection, licencesProjection } from './licences.projection';
 import { apiKeysProjection, organisationsProjection } from './organisations.projection';
 import { provenanceProjection } from './provenance.projection';
 import { transformationsProjection } from './transformations.projection';
+import { certifierEngagementsProjection } from './visibility/certifier-engagements.projection';
+import { relationshipsProjection } from './visibility/relationships.projection';
 
 /** Every projection the ledger maintains. */
 export const LEDGER_PROJECTIONS: readonly DocumentProjection<unknown>[] = [
@@ -38,4 +46,7 @@ export const LEDGER_PROJECTIONS: readonly DocumentProjection<unknown>[] = [
   certificatesBySubjectProjection,
   heldUpstreamProjection,
   eventLocationsProjection,
+  // After the views they read: provenance (parents), organisations (countries), licences, certificates.
+  relationshipsProjection,
+  certifierEngagementsProjection,
 ] as DocumentProjection<unknown>[];

@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { canonicalJson } from '@tracelode/event-store';
+import type { Reader } from '@tracelode/projections';
 import { sha256Hex } from '../common/sha256';
 import type { CommandMeta } from '../ledger/command-meta';
 import type { AuthenticatedRequest } from './api-key.guard';
@@ -52,3 +53,10 @@ function header(request: AuthenticatedRequest, name: string): string | undefined
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
+
+/** Who reads: the authenticated actor's organisation and roles, for the view source's policy (docs/visibility.md). */
+export const ReaderContext = createParamDecorator((_: unknown, context: ExecutionContext): Reader => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  if (!request.actor) throw new Error('ReaderContext used on a route without authentication');
+  return { orgId: request.actor.orgId, roles: request.actor.roles };
+});

@@ -9,6 +9,8 @@ import { BatchViewsController } from './batch-views/batch-views.controller';
 import { BatchProvenanceController } from './batch-provenance/batch-provenance.controller';
 import { BatchCarbonController } from './batch-carbon/batch-carbon.controller';
 import { BatchFootprintController } from './batch-footprint/batch-footprint.controller';
+import { DiscloseBatchController } from './disclose-batch/disclose-batch.controller';
+import { RevokeDisclosureController } from './revoke-disclosure/revoke-disclosure.controller';
 
 @Module({
   controllers: [
@@ -22,6 +24,8 @@ import { BatchFootprintController } from './batch-footprint/batch-footprint.cont
     BatchProvenanceController,
     BatchCarbonController,
     BatchFootprintController,
+    DiscloseBatchController,
+    RevokeDisclosureController,
   ],
 })
 export class BatchesModule {}

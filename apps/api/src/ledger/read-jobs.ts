@@ -8,9 +8,10 @@ import {
   prepareAuditBundle,
 } from '@tracelode/evidence';
 import type { PublicKeyDocument, SignedCheckpoint } from '@tracelode/log';
-import type { ViewLookup } from '@tracelode/projections';
+import type { Reader, ReadMoment, ViewLookup } from '@tracelode/projections';
 import { projectEvidence } from '@tracelode/evidence';
 import { type BatchViewKind, batchViewOf } from './batch-view-kinds';
+import { ReaderViews } from './reader-views';
 
 /**
  * The expensive reads (views as of a moment, audit bundles) as plain functions of the handles they read:
@@ -24,6 +25,8 @@ export interface ViewJob {
   /** A log position already checked against the head, or an instant (ms) whose position the job finds. */
   readonly at: { readonly position: bigint } | { readonly instant: number };
   readonly maxEvents: number;
+  /** Who reads: the view is cut to what it may see at that moment (docs/visibility.md). */
+  readonly reader: Reader;
 }
 
 export interface BundleJob {
@@ -64,13 +67,35 @@ export async function viewAsOf(
   const position =
     'position' in job.at ? job.at.position : await positionAt(handles.store, new Date(job.at.instant));
   await host.viewsReach(position);
+  // The reader's relationships as they stood then, asked before any evidence is gathered: a stranger's read
+  // costs a lookup (ADR 0023).
+  const policy = new ReaderViews(
+    job.reader,
+    handles.lookup,
+    await readMomentAt(handles.store, position, job.at),
+  );
+  const access = policy.access(job.batchId);
+  if (!access) return undefined;
   const batchIds = histories(job.batchId, handles.lookup);
   const { events } = await collectEvidence(handles.store, handles.lookup, batchIds, position, {
     maxEvents: job.maxEvents,
     pace,
   });
-  const view = read(job.batchId, await projectEvidence(events, pace));
-  return view === undefined ? undefined : JSON.stringify(view);
+  const lookup = await projectEvidence(events, pace);
+  const view = read(job.batchId, lookup);
+  return view === undefined
+    ? undefined
+    : JSON.stringify(policy.shown(job.view, job.batchId, view, access, lookup));
+}
+
+/**
+ * The moment a read as of a position is: that position, and the instant a disclosure's `until` is judged
+ * at — the `asOf` instant itself, or when the event at the position was recorded.
+ */
+async function readMomentAt(store: EventStore, position: bigint, at: ViewJob['at']): Promise<ReadMoment> {
+  if ('instant' in at) return { position, at: at.instant };
+  for await (const stored of store.readAll(position)) return { position, at: Date.parse(stored.recordedAt) };
+  return { position, at: Date.now() };
 }
 
 /**

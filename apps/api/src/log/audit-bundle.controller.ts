@@ -1,6 +1,8 @@
 import { Controller, Get, Header, Headers, Param, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NDJSON } from '@tracelode/evidence';
+import { ReaderContext } from '../auth/request-context.decorators';
+import type { Reader } from '@tracelode/projections';
 import { LedgerIdPipe } from '../common/ledger-id.pipe';
 import { type AuditBundleForm, ViewSource } from '../ledger/view-source';
 import { batchNotFound } from '../ledger/views-ready';
@@ -34,9 +36,10 @@ export class AuditBundleController {
   async bundle(
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Headers('accept') accept: string | undefined,
+    @ReaderContext() reader: Reader,
   ): Promise<StreamableFile> {
     const form: AuditBundleForm = (accept ?? '').toLowerCase().includes(NDJSON) ? 'stream' : 'document';
-    const bytes = await this.source.auditBundle(batchId, form);
+    const bytes = await this.source.auditBundle(batchId, form, reader);
     if (!bytes) throw batchNotFound(batchId);
     const type = form === 'stream' ? `${NDJSON}; charset=utf-8` : 'application/json; charset=utf-8';
     return new StreamableFile(bytes, { type });

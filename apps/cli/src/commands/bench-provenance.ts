@@ -12,7 +12,7 @@ import {
   transformBatches,
 } from '@tracelode/domain';
 import { SealingEventStore, SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,11 @@ export interface ProvenanceBenchResult {
 
 const ADMIN_TOKEN = 'bench-provenance-admin-token-0123';
 const ORG = 'bench-chain';
+/**
+ * The chain's maker reads its magnets, as a participant: the read goes through the visibility policy
+ * (docs/visibility.md), not the operator's read-everything shortcut.
+ */
+const READER_KEY = `tl_${ORG}_${'b'.repeat(43)}`;
 const READS = 400;
 const WARMUP_READS = 50;
 const recordedAt = '2026-06-30T00:00:00Z';
@@ -122,7 +127,7 @@ async function buildLedger(path: string, totalEvents: number, progress: (message
         country: 'AU',
         roles: ['producer' as const],
         keyId: 'k',
-        keySha256: '0'.repeat(64),
+        keySha256: createHash('sha256').update(READER_KEY).digest('hex'),
       },
     }),
   );
@@ -279,7 +284,7 @@ async function readProvenance(url: string, batchId: string, ancestors: number): 
   for (let i = 0; i < WARMUP_READS + READS; i++) {
     const started = performance.now();
     const response = await fetch(`${url}/batches/${batchId}/provenance`, {
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      headers: { authorization: `Bearer ${READER_KEY}` },
     });
     const body = (await response.json()) as { origins?: unknown[] };
     const elapsed = performance.now() - started;

@@ -96,6 +96,8 @@ async function seed(api: Client, adminToken: string): Promise<void> {
     lon: 103.386,
   });
   const certifier = await register('terra-assay', 'Terra Assay & Certification GmbH', 'DE', ['certifier']);
+  // Reads everything (docs/visibility.md): the consortium's auditor, given the role by the operator.
+  const auditor = await register('consortium-audit', 'Rare-earth consortium audit (demo)', 'CH', ['auditor']);
   const regulator = await register('au-export-control', 'Australian export control (demo)', 'AU', [
     'regulator',
   ]);
@@ -177,11 +179,15 @@ async function seed(api: Client, adminToken: string): Promise<void> {
   );
 
   const chain = await refineToMagnets(api, register, id, { miner, processor });
+  // The magnets are read by their maker: who sees what follows the relationships in the log.
   const provenance = await api.get<{ depth: number; origins: Record<string, unknown>[] }>(
     `/batches/${chain.magnets}/provenance?minPosition=${chain.position}`,
-    regulator,
+    chain.magnetMaker,
   );
-  const carbon = await api.get<Record<string, unknown>>(`/batches/${chain.magnets}/carbon`, regulator);
+  const carbon = await api.get<Record<string, unknown>>(
+    `/batches/${chain.magnets}/carbon`,
+    chain.magnetMaker,
+  );
   console.log(
     JSON.stringify(
       { magnets: chain.magnets, depth: provenance.depth, origins: provenance.origins, carbon },
@@ -199,15 +205,16 @@ in Vietnam, sold through a trader's warehouse in Singapore, and sintered magnets
   producer  (magnet maker)   ${chain.magnetMaker}
   certifier                  ${certifier}
   regulator                  ${regulator}
+  auditor                    ${auditor}
 Try (with the ledger running: npm start):
   curl -s -H "Authorization: Bearer ${certifier}" http://127.0.0.1:3000/batches/${received}
   curl -s -H "Authorization: Bearer ${regulator}" http://127.0.0.1:3000/batches/${held}/events
-  curl -s -H "Authorization: Bearer ${regulator}" http://127.0.0.1:3000/batches/${chain.magnets}/provenance
-  curl -s -H "Authorization: Bearer ${regulator}" http://127.0.0.1:3000/batches/${chain.magnets}/carbon
+  curl -s -H "Authorization: Bearer ${chain.magnetMaker}" http://127.0.0.1:3000/batches/${chain.magnets}/provenance
+  curl -s -H "Authorization: Bearer ${chain.magnetMaker}" http://127.0.0.1:3000/batches/${chain.magnets}/carbon
   curl -s -H "Authorization: Bearer ${regulator}" "http://127.0.0.1:3000/batches/${received}/provenance?direction=descendants"
 Verify the magnets' whole history offline (no ledger needed for the last step):
   curl -s http://127.0.0.1:3000/log/public-key > ledger-key.json
-  curl -s -H "Authorization: Bearer ${regulator}" http://127.0.0.1:3000/batches/${chain.magnets}/audit-bundle > bundle.json
+  curl -s -H "Authorization: Bearer ${auditor}" http://127.0.0.1:3000/batches/${chain.magnets}/audit-bundle > bundle.json
   npm run tracelode -- verify bundle.json --public-key ledger-key.json
 `);
 }

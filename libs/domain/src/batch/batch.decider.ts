@@ -110,7 +110,7 @@ export const assayBatch: Decider<AssayBatch> = {
         throw refuse('NOT_CUSTODIAN_OR_CERTIFIER', 'Only the custodian or a certifier may record an assay');
       }
       const engagements = custodianEngagements(batch, actor.orgId).map((id) => state.engagement(id));
-      certifierMustBeEngaged(batch, actor, engagements, data.occurredAt);
+      certifierMustBeEngaged(batch, actor, engagements, data.occurredAt, metadata.recordedAt);
     }
     if (batch.assayIds.has(data.assayId)) {
       throw refuse('ASSAY_ALREADY_RECORDED', `Assay ${data.assayId} is already recorded`);

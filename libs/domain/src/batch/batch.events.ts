@@ -3,6 +3,7 @@ import type { CorrectionEvent } from '../correction/correction.events';
 import type { BatchExported } from '../licence/export.events';
 import type { Grade, Material } from '../shared/material';
 import type { TransformationBatchEvent } from '../transformation/transformation.events';
+import type { DisclosureEvent } from '../disclosure/disclosure.events';
 
 /** A transport or trade document that travels with a shipment (bill of lading, packing list, …). */
 export interface TransportDocument {
@@ -98,4 +99,5 @@ export type BatchEvent =
   | TransformationBatchEvent
   | BulkEvent
   | CorrectionEvent
-  | BatchExported;
+  | BatchExported
+  | DisclosureEvent;

@@ -1,6 +1,7 @@
 import type { Material } from '../shared/material';
 import type { EventCorrected, EventVoided } from '../correction/correction.events';
 import type { BatchEvent, BatchShipped } from './batch.events';
+import type { DisclosureScope } from '../disclosure/disclosure.events';
 
 export type CustodyStatus = 'in_custody' | 'in_transit' | 'consumed' | 'exported';
 
@@ -40,6 +41,16 @@ function appendRecord(records: RecordedEvents, record: RecordedEvent): RecordedE
 export const recordsOf = (batch: ExistingBatch): readonly RecordedEvent[] =>
   batch.records.items.slice(0, batch.records.length);
 
+/** A disclosure of a participant's part of the batch to another organisation (docs/visibility.md). */
+export interface DisclosureState {
+  readonly disclosureId: string;
+  readonly byOrgId: string;
+  readonly toOrgId: string;
+  readonly scope: DisclosureScope;
+  readonly until?: string;
+  readonly revoked: boolean;
+}
+
 export type BatchState =
   | { readonly exists: false }
   | {
@@ -66,6 +77,9 @@ export type BatchState =
       readonly correctionIds: ReadonlySet<string>;
       /** Every event of the stream, as corrected: what a correction or void names and checks. */
       readonly records: RecordedEvents;
+      /** Every organisation that has held custody of it (mined, produced, received it): its participants. */
+      readonly participants: ReadonlySet<string>;
+      readonly disclosures: ReadonlyMap<string, DisclosureState>;
     };
 
 export const initialBatchState = (): BatchState => ({ exists: false });
@@ -96,6 +110,8 @@ function newBatch(
     correctionIds: new Set(),
     records: { items: [], length: 0 },
     transformationIds: new Set(transformationIds),
+    participants: new Set([orgId]),
+    disclosures: new Map(),
   };
 }
 
@@ -166,6 +182,7 @@ function evolveBatchState(state: BatchState, event: BatchEvent): BatchState {
         custodian: { orgId, facilityId },
         remainingGrams: receivedMassGrams,
         openShipment: undefined,
+        participants: new Set(state.participants).add(orgId),
       };
     }
     case 'BatchHeld': {
@@ -182,6 +199,18 @@ function evolveBatchState(state: BatchState, event: BatchEvent): BatchState {
       return state.exists ? corrected(state, event.data) : state;
     case 'EventVoided':
       return state.exists ? voided(state, event.data) : state;
+    case 'DisclosureGranted': {
+      if (!state.exists) return state;
+      const { batchId: _batchId, ...granted } = event.data;
+      const disclosure: DisclosureState = { ...granted, revoked: false };
+      return { ...state, disclosures: new Map(state.disclosures).set(disclosure.disclosureId, disclosure) };
+    }
+    case 'DisclosureRevoked': {
+      const disclosure = state.exists ? state.disclosures.get(event.data.disclosureId) : undefined;
+      if (!state.exists || !disclosure) return state;
+      const revoked = { ...disclosure, revoked: true };
+      return { ...state, disclosures: new Map(state.disclosures).set(disclosure.disclosureId, revoked) };
+    }
     default: {
       const unknown: never = event;
       return unknown;

@@ -1,11 +1,17 @@
-export const ROLES = ['producer', 'certifier', 'regulator', 'admin'] as const;
+export const ROLES = ['producer', 'certifier', 'regulator', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
  * The roles an organisation can be registered with. `admin` is not one: it is the ledger operator's
- * (the admin token's) alone, never a tenant's.
+ * (the admin token's) alone, never a tenant's. `auditor` (a consortium's auditor, who reads everything:
+ * docs/visibility.md) is one, given as every role is, by the operator registering the organisation.
  */
-export const ORGANISATION_ROLES = ['producer', 'certifier', 'regulator'] as const satisfies readonly Role[];
+export const ORGANISATION_ROLES = [
+  'producer',
+  'certifier',
+  'regulator',
+  'auditor',
+] as const satisfies readonly Role[];
 export type OrganisationRole = (typeof ORGANISATION_ROLES)[number];
 
 /** The organisation id the operator acts under (the admin token); no organisation may be registered with it. */

@@ -1,4 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ReaderContext } from '../../auth/request-context.decorators';
+import type { Reader } from '@tracelode/projections';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import type { SerialisedJson } from '../../common/serialised-json';
@@ -21,8 +23,9 @@ export class BatchCarbonController {
   async carbon(
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
+    @ReaderContext() reader: Reader,
   ): Promise<CarbonDto | SerialisedJson<CarbonDto>> {
-    const view = await this.source.batch({ view: 'carbon', id: batchId, moment });
+    const view = await this.source.batch({ view: 'carbon', id: batchId, moment, reader });
     if (!view) throw batchNotFound(batchId);
     return view;
   }

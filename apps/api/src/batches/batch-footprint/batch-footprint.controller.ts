@@ -1,4 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ReaderContext } from '../../auth/request-context.decorators';
+import type { Reader } from '@tracelode/projections';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { PactProductFootprint } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
@@ -20,8 +22,9 @@ export class BatchFootprintController {
   async footprint(
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
+    @ReaderContext() reader: Reader,
   ): Promise<PactProductFootprint | SerialisedJson<PactProductFootprint>> {
-    const footprint = await this.source.batch({ view: 'footprint', id: batchId, moment });
+    const footprint = await this.source.batch({ view: 'footprint', id: batchId, moment, reader });
     if (!footprint) throw batchNotFound(batchId);
     return footprint;
   }

@@ -1,4 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ReaderContext } from '../../auth/request-context.decorators';
+import type { Reader } from '@tracelode/projections';
 import {
   ApiBearerAuth,
   ApiExtraModels,
@@ -36,6 +38,7 @@ export class BatchProvenanceController {
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query('direction') direction: string | undefined,
     @Query() moment: ViewMoment,
+    @ReaderContext() reader: Reader,
   ): Promise<ProvenanceDto | DescendantsDto | SerialisedJson<ProvenanceDto | DescendantsDto>> {
     if (direction !== undefined && direction !== 'descendants') {
       throw apiProblem('INVALID_DIRECTION', 'direction must be "descendants" (or left out for the origins)');
@@ -44,6 +47,7 @@ export class BatchProvenanceController {
       view: direction === 'descendants' ? 'descendants' : 'provenance',
       id: batchId,
       moment,
+      reader,
     });
     if (!answer) throw batchNotFound(batchId);
     return answer;

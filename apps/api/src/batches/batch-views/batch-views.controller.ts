@@ -1,4 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ReaderContext } from '../../auth/request-context.decorators';
+import type { Reader } from '@tracelode/projections';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { BatchCustodyView } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
@@ -21,8 +23,9 @@ export class BatchViewsController {
   async custody(
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
+    @ReaderContext() reader: Reader,
   ): Promise<BatchCustodyView | SerialisedJson<BatchCustodyView>> {
-    const view = await this.source.batch({ view: 'custody', id: batchId, moment });
+    const view = await this.source.batch({ view: 'custody', id: batchId, moment, reader });
     if (!view) throw batchNotFound(batchId);
     return view;
   }
@@ -30,8 +33,11 @@ export class BatchViewsController {
   @Get('events')
   @ApiOperation({ summary: 'The batch’s events in log order, with their envelopes' })
   @ApiOkResponse({ type: [StoredEventDto] })
-  async events(@Param('batchId', LedgerIdPipe) batchId: string): Promise<StoredEventDto[]> {
-    const events = (await this.source.events({ view: 'batch', id: batchId })).map(toStoredEventDto);
+  async events(
+    @Param('batchId', LedgerIdPipe) batchId: string,
+    @ReaderContext() reader: Reader,
+  ): Promise<StoredEventDto[]> {
+    const events = (await this.source.events({ view: 'batch', id: batchId, reader })).map(toStoredEventDto);
     if (events.length === 0) throw batchNotFound(batchId);
     return events;
   }

@@ -1,4 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ReaderContext } from '../../auth/request-context.decorators';
+import type { Reader } from '@tracelode/projections';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CertificationView } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
@@ -22,8 +24,9 @@ export class BatchCertificationController {
   async certification(
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
+    @ReaderContext() reader: Reader,
   ): Promise<CertificationView | SerialisedJson<CertificationView>> {
-    const view = await this.source.batch({ view: 'certification', id: batchId, moment });
+    const view = await this.source.batch({ view: 'certification', id: batchId, moment, reader });
     if (!view) throw batchNotFound(batchId);
     return view;
   }

@@ -11,9 +11,15 @@ export class StoredEventDto {
   @ApiProperty({ type: 'object', additionalProperties: true }) data!: Readonly<Record<string, unknown>>;
   @ApiProperty({ type: 'object', additionalProperties: true }) metadata!: Readonly<Record<string, unknown>>;
   @ApiProperty() recordedAt!: string;
+  @ApiProperty({
+    required: false,
+    type: [String],
+    description: 'Paths left out of this copy for the reader (docs/visibility.md), e.g. `data.consignee`',
+  })
+  withheld?: string[];
 }
 
-export const toStoredEventDto = (stored: StoredEvent): StoredEventDto => ({
+export const toStoredEventDto = (stored: StoredEvent & { withheld?: string[] }): StoredEventDto => ({
   position: stored.position.toString(),
   stream: stored.stream,
   revision: stored.revision.toString(),
@@ -22,4 +28,5 @@ export const toStoredEventDto = (stored: StoredEvent): StoredEventDto => ({
   data: stored.data,
   metadata: stored.metadata,
   recordedAt: stored.recordedAt,
+  ...(stored.withheld ? { withheld: stored.withheld } : {}),
 });

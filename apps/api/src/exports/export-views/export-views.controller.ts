@@ -1,4 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { ReaderContext } from '../../auth/request-context.decorators';
+import type { Reader } from '@tracelode/projections';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { ExportView } from '@tracelode/projections';
 import { ViewSource } from '../../ledger/view-source';
@@ -23,6 +25,7 @@ export class ExportViewsController {
   @ApiMinPosition()
   @ApiOkResponse({ schema: { type: 'array', items: { type: 'object', additionalProperties: true } } })
   async list(
+    @ReaderContext() reader: Reader,
     @Query('licenceId') licenceId?: string,
     @Query('from') from?: string,
     @Query('to') to?: string,
@@ -30,7 +33,7 @@ export class ExportViewsController {
   ): Promise<ExportView[]> {
     const fromMs = instant('from', from, Number.NEGATIVE_INFINITY);
     const toMs = instant('to', to, Number.POSITIVE_INFINITY);
-    return (await this.source.list('exports', { minPosition }))
+    return (await this.source.list('exports', reader, { minPosition }))
       .filter((view) => licenceId === undefined || view.licenceId === licenceId)
       .filter((view) => {
         const at = Date.parse(view.occurredAt);

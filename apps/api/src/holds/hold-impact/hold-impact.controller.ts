@@ -1,4 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ReaderContext } from '../../auth/request-context.decorators';
+import type { Reader } from '@tracelode/projections';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { HoldImpactView } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
@@ -19,8 +21,9 @@ export class HoldImpactController {
   async impact(
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
+    @ReaderContext() reader: Reader,
   ): Promise<HoldImpactView | SerialisedJson<HoldImpactView>> {
-    const view = await this.source.batch({ view: 'holdImpact', id: batchId, moment });
+    const view = await this.source.batch({ view: 'holdImpact', id: batchId, moment, reader });
     if (!view) throw batchNotFound(batchId);
     return view;
   }

@@ -1,4 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ReaderContext } from '../../auth/request-context.decorators';
+import type { Reader } from '@tracelode/projections';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { LicenceView } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
@@ -23,10 +25,11 @@ export class LicenceViewsController {
   @ApiMinPosition()
   @ApiOkResponse({ type: [LicenceViewDto] })
   async list(
+    @ReaderContext() reader: Reader,
     @Query('holderOrgId') holderOrgId?: string,
     @Query('minPosition') minPosition?: string,
   ): Promise<LicenceView[]> {
-    return (await this.source.list('licences', { minPosition })).filter(
+    return (await this.source.list('licences', reader, { minPosition })).filter(
       (licence) => holderOrgId === undefined || licence.holderOrgId === holderOrgId,
     );
   }
@@ -37,9 +40,15 @@ export class LicenceViewsController {
   @ApiOkResponse({ type: LicenceViewDto })
   async licence(
     @Param('licenceId', LedgerIdPipe) licenceId: string,
+    @ReaderContext() reader: Reader,
     @Query('minPosition') minPosition?: string,
   ): Promise<LicenceView> {
-    const view = await this.source.document({ view: 'licence', id: licenceId, moment: { minPosition } });
+    const view = await this.source.document({
+      view: 'licence',
+      id: licenceId,
+      moment: { minPosition },
+      reader,
+    });
     if (!view) throw refuse('LICENCE_NOT_FOUND', `Licence ${licenceId} does not exist`);
     return view;
   }
@@ -47,8 +56,13 @@ export class LicenceViewsController {
   @Get(':licenceId/events')
   @ApiOperation({ summary: 'The licence’s events in log order, with their envelopes (the audit trail)' })
   @ApiOkResponse({ type: [StoredEventDto] })
-  async events(@Param('licenceId', LedgerIdPipe) licenceId: string): Promise<StoredEventDto[]> {
-    const events = (await this.source.events({ view: 'licence', id: licenceId })).map(toStoredEventDto);
+  async events(
+    @Param('licenceId', LedgerIdPipe) licenceId: string,
+    @ReaderContext() reader: Reader,
+  ): Promise<StoredEventDto[]> {
+    const events = (await this.source.events({ view: 'licence', id: licenceId, reader })).map(
+      toStoredEventDto,
+    );
     if (events.length === 0) throw refuse('LICENCE_NOT_FOUND', `Licence ${licenceId} does not exist`);
     return events;
   }

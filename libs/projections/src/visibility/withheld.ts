@@ -1,0 +1,165 @@
+import { type BatchAccess, inWindows, type Reader, readsEverything } from './access';
+
+/** An event as the policy judges it: its type, data, log position and (optionally) its envelope. */
+export interface PolicyEvent {
+  readonly type: string;
+  readonly position: bigint | string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/** What the reader's relationships give, at the moment read: the questions `withheldFor` asks. */
+export interface ReaderRelationships {
+  /** What the reader may see of a batch (undefined: nothing). */
+  batch(batchId: string): BatchAccess | undefined;
+  /** Whether the reader may read a licence (its holder, its granting regulator, an auditor). */
+  licence(licenceId: string): boolean;
+  /** Whether the reader may know an organisation's identity (it appears in what the reader may see). */
+  identified(orgId: string): boolean;
+}
+
+/**
+ * Per batch event type, the fields a reader who may not see the event whole is not shown: who held,
+ * shipped, received, exported, assayed or held it, and the references (shipments, documents, consignees,
+ * licences) that would name them. Mined, produced and refined events name the mine and the transformation
+ * site, which a downstream holder may know (OECD due diligence identifies smelters and refiners).
+ */
+const CUSTODY_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  BatchMined: [],
+  BatchProduced: [],
+  BatchRefined: ['remainingGrams'],
+  BatchSplit: ['remainingGrams'],
+  BatchSplitOff: [],
+  BatchBlended: ['remainingGrams', 'outputBatchId'],
+  BlendProduced: [],
+  EventCorrected: ['byOrgId', 'reason', 'changes', 'corrected', 'previous'],
+  EventVoided: ['byOrgId', 'reason'],
+  BatchShipped: ['shipmentId', 'fromOrgId', 'fromFacilityId', 'toOrgId', 'toFacilityId', 'documents'],
+  BatchReceived: ['shipmentId', 'orgId', 'facilityId'],
+  BatchExported: [
+    'exportId',
+    'licenceId',
+    'orgId',
+    'facilityId',
+    'consignee',
+    'endUser',
+    'hsCode',
+    'customsDeclarationNo',
+    'port',
+  ],
+  BatchAssayed: ['assayId', 'byOrgId', 'lab'],
+  BatchHeld: ['authorityOrgId', 'reason'],
+  BatchReleased: ['authorityOrgId', 'reason'],
+  DisclosureGranted: ['disclosureId', 'byOrgId', 'toOrgId', 'scope', 'until'],
+  DisclosureRevoked: ['disclosureId', 'byOrgId', 'toOrgId'],
+};
+
+const DISCLOSURES = new Set(['DisclosureGranted', 'DisclosureRevoked']);
+const ORGANISATION_NAMING = new Set(['OrganisationRegistered', 'FacilityRegistered']);
+
+/**
+ * The paths (`data.consignee`, `data.outputBatchIds[3]`, `metadata.signedRequest`) of an event that
+ * `reader` must have withheld, by docs/visibility.md: none of an event it may see whole; of the rest, the
+ * fields that name custody-only parties and references, sibling outputs it has no claim on, and — whenever
+ * a data field is withheld — the envelope's actor and signed request (the request's Content-Digest covers
+ * the whole body, so it would let a reader test guesses of the withheld values). Pure: the caller gives
+ * the relationships as of the moment read.
+ */
+export function withheldFor(
+  reader: Reader,
+  event: PolicyEvent,
+  relationships: ReaderRelationships,
+): string[] {
+  if (readsEverything(reader)) return [];
+  const fields = withheldData(reader, event, relationships).filter((field) => present(event.data, field));
+  if (fields.length === 0) return [];
+  return [...fields.map((field) => `data.${field}`), ...envelopePaths(event)];
+}
+
+function withheldData(reader: Reader, event: PolicyEvent, relationships: ReaderRelationships): string[] {
+  const data = event.data;
+  const custody = CUSTODY_FIELDS[event.type];
+  if (custody !== undefined && typeof data.batchId === 'string') {
+    if (DISCLOSURES.has(event.type)) {
+      const party = data.byOrgId === reader.orgId || data.toOrgId === reader.orgId;
+      return party ? [] : [...custody];
+    }
+    const access = relationships.batch(data.batchId);
+    if (access?.kind === 'full') return [];
+    if (access?.kind === 'partial' && inWindows(access.windows, event.position)) return [];
+    if (event.type === 'BatchRefined') {
+      // A schema-1 event lists the transformation's outputs (ADR 0021): siblings it has no claim on.
+      const outputs = Array.isArray(data.outputBatchIds) ? (data.outputBatchIds as unknown[]) : [];
+      const siblings = outputs.flatMap((output, index) =>
+        typeof output === 'string' && relationships.batch(output) ? [] : [`outputBatchIds[${index}]`],
+      );
+      return [...custody, ...siblings];
+    }
+    if (event.type === 'BatchSplit') return [...custody, ...siblingOutputs(data.outputs, relationships)];
+    return [...custody];
+  }
+  if (event.type === 'TransformationRecorded') {
+    // The declaration names every output once (ADR 0021): the sibling outputs a reader has no claim on.
+    return siblingOutputs(data.outputs, relationships);
+  }
+  if (event.type.startsWith('Licence') && typeof data.licenceId === 'string') {
+    return relationships.licence(data.licenceId)
+      ? []
+      : Object.keys(data).filter((key) => key !== 'licenceId');
+  }
+  if (ORGANISATION_NAMING.has(event.type) && typeof data.orgId === 'string') {
+    if (data.orgId === reader.orgId || relationships.identified(data.orgId)) return [];
+    return ['name', 'lat', 'lon'];
+  }
+  return [];
+}
+
+/** `outputs[i]` of each output (an object with a `batchId`) the reader may not read. */
+function siblingOutputs(outputs: unknown, relationships: ReaderRelationships): string[] {
+  if (!Array.isArray(outputs)) return [];
+  return outputs.flatMap((output: unknown, index) => {
+    const batchId = (output as { batchId?: unknown } | null)?.batchId;
+    return typeof batchId === 'string' && relationships.batch(batchId) ? [] : [`outputs[${index}]`];
+  });
+}
+
+function envelopePaths(event: PolicyEvent): string[] {
+  const metadata = event.metadata;
+  if (!metadata) return ['metadata.actor', 'metadata.signedRequest'];
+  return ['actor', 'signedRequest']
+    .filter((key) => metadata[key] !== undefined)
+    .map((key) => `metadata.${key}`);
+}
+
+const ELEMENT = /^(\w+)\[(\d+)\]$/;
+
+function present(data: Readonly<Record<string, unknown>>, field: string): boolean {
+  const element = ELEMENT.exec(field);
+  if (element) {
+    const list = data[element[1]!];
+    return Array.isArray(list) && Number(element[2]) < list.length;
+  }
+  return data[field] !== undefined;
+}
+
+/**
+ * A copy of an event (data and envelope) without the withheld paths: a field is left out, an array
+ * element becomes null (so the others keep their places). For reads that show events, not for proofs:
+ * a bundle proves withheld fields through commitments instead.
+ */
+export function withoutWithheld<E extends PolicyEvent>(event: E, paths: readonly string[]): E {
+  if (paths.length === 0) return event;
+  const data: Record<string, unknown> = { ...event.data };
+  const metadata: Record<string, unknown> = { ...event.metadata };
+  for (const path of paths) {
+    const [part, field = ''] = [path.slice(0, path.indexOf('.')), path.slice(path.indexOf('.') + 1)];
+    const target = part === 'data' ? data : metadata;
+    const element = ELEMENT.exec(field);
+    if (element) {
+      const list = [...((target[element[1]!] as unknown[] | undefined) ?? [])];
+      list[Number(element[2])] = null;
+      target[element[1]!] = list;
+    } else delete target[field];
+  }
+  return { ...event, data, ...(event.metadata ? { metadata } : {}) };
+}
