@@ -3,7 +3,6 @@ import type { LedgerEvent } from '@tracelode/domain';
 import { derivationOf, isDeriving } from './derivation';
 import { type DocumentProjection, NO_VIEWS, type ViewLookup } from './document-projection';
 import { PROVENANCE, type ProvenanceView, traceDescendants } from './provenance.projection';
-import { producedBy } from './transformations.projection';
 
 /** Whether a batch is held, and which of its ancestors are, each by how many transformations up. */
 export interface HeldUpstreamView {
