@@ -1,3 +1,4 @@
+import { type AuditBundle, verifyAuditBundle } from '@tracelode/evidence';
 import { ADMIN_TOKEN, LedgerHarness } from './support/ledger-harness';
 
 /**
@@ -253,9 +254,8 @@ describe('visibility: who sees what', () => {
     expect(view.timeline.map((entry) => entry.type)).toEqual(['BatchMined', 'BatchRefined']);
     const events = (await get<{ type: string; withheld?: string[] }[]>('/batches/MW-1/events', 'magco')).body;
     expect(events.map((event) => event.type)).toEqual(['BatchMined', 'BatchRefined']);
-    expect(events[1]!.withheld).toEqual(
-      expect.arrayContaining(['data.remainingGrams', 'data.outputBatchIds[1]', 'metadata.actor']),
-    );
+    // The refining's own stock is hidden; its sibling output is named only in the declaration (ADR 0021).
+    expect(events[1]!.withheld).toEqual(expect.arrayContaining(['data.remainingGrams', 'metadata.actor']));
     const provenance = (await get<{ children: { batchId: string }[] }>('/batches/MW-1/provenance', 'magco'))
       .body;
     expect(provenance.children.map((child) => child.batchId)).toEqual(['OX-1']);
@@ -295,18 +295,26 @@ describe('visibility: who sees what', () => {
     expect(await descendants('admin')).toEqual(['MAG-1', 'OX-1', 'OX-2']);
   });
 
-  it('hands full bundles to full readers, none to strangers, and marks withheld bundles as not yet available', async () => {
+  it('hands full bundles to full readers, none to strangers, and bundles with fields withheld by digest to participants and downstream holders, which verify offline', async () => {
     for (const who of ['customs-au', 'irma', 'consortium-audit', 'admin']) {
       expect({ who, status: await status('/batches/MW-1/audit-bundle', who) }).toEqual({ who, status: 200 });
     }
+    const full = (await get<AuditBundle>('/batches/MW-1/audit-bundle', 'consortium-audit')).body;
+    expect(verifyAuditBundle(full).withheld).toBeUndefined();
     for (const who of ['mineco', 'magco']) {
-      const reply = await get('/batches/MW-1/audit-bundle', who);
-      expect({ who, status: reply.status, code: reply.body.code }).toEqual({
-        who,
-        status: 501,
-        code: 'WITHHELD_BUNDLE_UNAVAILABLE',
-      });
+      const reply = await get<AuditBundle>('/batches/MW-1/audit-bundle', who);
+      expect({ who, status: reply.status, body: reply.status === 200 ? undefined : reply.body }).toEqual({ who, status: 200, body: undefined });
+      const verdict = verifyAuditBundle(reply.body);
+      expect({ who, failure: verdict.failure?.message }).toEqual({ who, failure: undefined });
+      expect(verdict.ok).toBe(true);
+      expect(verdict.withheld).toBeDefined();
+      // The same origins and carbon as the full bundle: only who held it and its papers are hidden.
+      expect(reply.body.views?.provenance.origins).toEqual(full.views?.provenance.origins);
+      expect(reply.body.views?.carbon).toEqual(full.views?.carbon);
     }
+    // The downstream holder is not shown the trader's identity, nor its shipments' papers.
+    const magco = JSON.stringify((await get<AuditBundle>('/batches/MW-1/audit-bundle', 'magco')).body);
+    expect(magco).not.toContain('tradeco');
   });
 
   it('lets licences be read by their holder, their regulator and auditors, and exports by the exporter and competent regulators', async () => {

@@ -1,4 +1,4 @@
-import { type EventStore, positionAt } from '@tracelode/event-store';
+import { type EventStore, positionAt, type StoredEvent } from '@tracelode/event-store';
 import {
   auditBundleJson,
   auditBundleNdjson,
@@ -8,7 +8,7 @@ import {
   prepareAuditBundle,
 } from '@tracelode/evidence';
 import type { PublicKeyDocument, SignedCheckpoint } from '@tracelode/log';
-import type { Reader, ReadMoment, ViewLookup } from '@tracelode/projections';
+import { type Reader, type ReadMoment, type ViewLookup, withheldFor } from '@tracelode/projections';
 import { projectEvidence } from '@tracelode/evidence';
 import { type BatchViewKind, batchViewOf } from './batch-view-kinds';
 import { ReaderViews } from './reader-views';
@@ -38,6 +38,8 @@ export interface BundleJob {
   readonly publicKey: PublicKeyDocument;
   readonly createdAt: string;
   readonly maxEvents: number;
+  /** Who reads: fields it may not see are withheld, each still committed by its digest (ADR 0022, 0023). */
+  readonly reader: Reader;
 }
 
 export type ReadJob = ViewJob | BundleJob;
@@ -115,14 +117,59 @@ export async function auditBundleChunks(
     createdAt: job.createdAt,
     signStatement: (name: string, statement: Record<string, unknown>) => host.signStatement(name, statement),
   };
+  // The reader's relationships as of the checkpoint: a full reader gets every field; a participant or a
+  // downstream holder gets what docs/visibility.md gives it, the rest withheld (withheldFor).
+  const moment = { position: BigInt(job.checkpoint.treeSize), at: Date.parse(job.createdAt) };
+  const access = new ReaderViews(job.reader, handles.lookup, moment).access(job.batchId);
+  if (!access) return undefined;
+  let withhold: ((event: StoredEvent) => string[]) | undefined;
+  if (access.kind !== 'full') {
+    // The chain's mines and transformation sites are named to every reader of it (docs/visibility.md):
+    // found from the same evidence the bundle gathers, before its fields are chosen.
+    const { events } = await collectEvidence(handles.store, handles.lookup, [job.batchId], moment.position, {
+      maxEvents: job.maxEvents,
+      pace,
+    });
+    const policy = new ReaderViews(job.reader, handles.lookup, moment, sitesOf(events));
+    withhold = (event) => {
+      // A lot's remaining mass stays shown in a bundle: its custody view (status, mass left) is recomputed
+      // from it offline, and a bundle never carries a view it cannot recompute.
+      const paths = withheldFor(job.reader, event, policy.relationships).filter(
+        (path) => path !== 'data.remainingGrams',
+      );
+      return paths.some((path) => path.startsWith('data.')) ? paths : [];
+    };
+  }
   const prepared = await prepareAuditBundle(
     handles.store,
     handles.log,
     handles.lookup,
     job.batchId,
     signing,
-    { maxEvents: job.maxEvents, pace },
+    { maxEvents: job.maxEvents, pace, withhold },
   );
   if (!prepared) return undefined;
   return job.form === 'stream' ? auditBundleNdjson(prepared) : auditBundleJson(prepared);
+}
+
+/** Events at a mine or a transformation site: where a chain's material was made. */
+const SITE_EVENTS = new Set([
+  'BatchMined',
+  'TransformationRecorded',
+  'BatchProduced',
+  'BatchRefined',
+  'BatchSplit',
+  'BatchSplitOff',
+  'BatchBlended',
+  'BlendProduced',
+]);
+
+/** The organisations that mined or transformed material of a chain. */
+function sitesOf(events: readonly StoredEvent[]): Set<string> {
+  const sites = new Set<string>();
+  for (const event of events) {
+    const orgId = (event.data as { orgId?: unknown }).orgId;
+    if (SITE_EVENTS.has(event.type) && typeof orgId === 'string') sites.add(orgId);
+  }
+  return sites;
 }

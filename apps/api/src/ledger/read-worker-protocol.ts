@@ -44,6 +44,8 @@ export interface WorkerError {
   readonly maxEvents?: number;
   readonly eventId?: string;
   readonly position?: bigint;
+  /** The field path at which withholding would change a view (WithholdingChangesViewsError). */
+  readonly path?: string;
   /** A call of the job's to the server's thread failed: the server rethrows the error it kept. */
   readonly hostCall?: boolean;
 }

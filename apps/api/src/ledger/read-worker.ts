@@ -1,5 +1,5 @@
 import { CorruptEventError, SqliteEventStore } from '@tracelode/event-store';
-import { EvidenceTooLargeError, NO_PACE } from '@tracelode/evidence';
+import { EvidenceTooLargeError, NO_PACE, WithholdingChangesViewsError } from '@tracelode/evidence';
 import { NotarisedLogReader } from '@tracelode/log';
 import { ReadModelStore } from '@tracelode/read-models';
 import { readlinkSync } from 'node:fs';
@@ -61,6 +61,8 @@ function asWorkerError(error: unknown): WorkerError {
     return { name: 'HostCallFailed', message: error.message, hostCall: true };
   if (error instanceof EvidenceTooLargeError)
     return { name: error.name, message: error.message, maxEvents: error.maxEvents };
+  if (error instanceof WithholdingChangesViewsError)
+    return { name: error.name, message: error.message, path: error.path };
   if (error instanceof CorruptEventError)
     return { name: error.name, message: error.message, eventId: error.eventId, position: error.position };
   return {

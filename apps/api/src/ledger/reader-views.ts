@@ -31,8 +31,10 @@ export class ReaderViews {
     readonly reader: Reader,
     private readonly live: ViewLookup,
     private readonly moment: ReadMoment,
+    /** Organisations the reader may know besides those it deals with: the chain's mines and transformation sites. */
+    identified: ReadonlySet<string> = new Set(),
   ) {
-    this.relationships = readerRelationships(reader, live, moment);
+    this.relationships = readerRelationships(reader, live, moment, identified);
   }
 
   /** What the reader may see of a batch; undefined: nothing (the batch does not exist, for it). */
@@ -77,8 +79,8 @@ export class ReaderViews {
 
   /** A batch's events as the reader may see them, withheld paths listed on each. */
   events(events: readonly StoredEvent[], access: BatchAccess): (StoredEvent & { withheld?: string[] })[] {
-    return visibleEvents(events, this.reader, access, this.relationships).map(({ event, withheld }) =>
-      withheld.length === 0 ? event : { ...event, withheld },
+    return visibleEvents(events, this.reader, access, this.relationships, this.live).map(
+      ({ event, withheld }) => (withheld.length === 0 ? event : { ...event, withheld }),
     );
   }
 

@@ -8,7 +8,7 @@ import {
 import { ApiQuery } from '@nestjs/swagger';
 import { toBatchStreamId, toLicenceStreamId } from '@tracelode/domain';
 import { CorruptEventError, type EventStore, sqliteFileOf, type StoredEvent } from '@tracelode/event-store';
-import { EvidenceTooLargeError } from '@tracelode/evidence';
+import { EvidenceTooLargeError, WithholdingChangesViewsError } from '@tracelode/evidence';
 import { LogNotary, publicKeyDocument } from '@tracelode/log';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
@@ -224,15 +224,8 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
    * log as it is now, as bytes streamed in the form asked for; undefined when the batch does not exist.
    */
   async auditBundle(batchId: string, form: AuditBundleForm, reader: Reader): Promise<Readable | undefined> {
-    const access = this.readerViews(reader, { at: Date.now() }).access(batchId);
-    if (!access) return undefined;
-    if (access.kind !== 'full') {
-      // Withholding fields for this reader is not wired to the per-field commitments yet (docs/visibility.md).
-      throw apiProblem(
-        'WITHHELD_BUNDLE_UNAVAILABLE',
-        `A bundle of batch ${batchId} for ${reader.orgId} withholds fields, which this ledger does not serve yet`,
-      );
-    }
+    // Asked before any work, so a stranger's read costs a lookup; the job asks again at the checkpoint.
+    if (!this.readerViews(reader, { at: Date.now() }).access(batchId)) return undefined;
     const head = await this.store.headPosition();
     const wait = this.config.minPositionWaitMs;
     if (this.notary.error) {
@@ -263,6 +256,7 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
         publicKey: publicKeyDocument(this.notary.signer.publicKey),
         createdAt: new Date().toISOString(),
         maxEvents,
+        reader,
       });
     } catch (error) {
       if (error instanceof EvidenceTooLargeError) {
@@ -272,6 +266,13 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
             ? `${error.message}: too many for one bundle, even streamed (the limit is TRACELODE_MAX_STREAMED_EVIDENCE_EVENTS)`
             : `${error.message}: too many for one JSON document (the limit is TRACELODE_MAX_EVIDENCE_EVENTS); ask for the streamed form (Accept: application/x-ndjson), which takes up to ${maxStreamedEvidenceEvents}`,
           form === 'stream' ? { maxEvents } : { maxEvents, streamedMaxEvents: maxStreamedEvidenceEvents },
+        );
+      }
+      if (error instanceof WithholdingChangesViewsError) {
+        throw apiProblem(
+          'BUNDLE_CANNOT_WITHHOLD',
+          `A bundle of batch ${batchId} for ${reader.orgId} would have to show fields it may not see (${error.path}): ask a participant for a disclosure (POST /batches/{batchId}/disclosures)`,
+          { path: error.path },
         );
       }
       if (!(error instanceof CorruptEventError)) throw error;

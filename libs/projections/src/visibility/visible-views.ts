@@ -7,7 +7,8 @@ import {
   type ChainStep,
   chainStepsOf,
 } from '../certification';
-import type { ViewLookup } from '../document-projection';
+import { NO_VIEWS, type ViewLookup } from '../document-projection';
+import { TRANSFORMATIONS, type TransformationView } from '../transformations.projection';
 import type { HoldImpactView } from '../holds';
 import type { Descendant } from '../provenance.projection';
 import { facilityCountry } from '../provenance.projection';
@@ -223,16 +224,23 @@ export function visibleEvents<E extends PolicyEvent>(
   reader: Reader,
   access: BatchAccess,
   relationships: ReaderRelationships,
+  lookup: ViewLookup = NO_VIEWS,
 ): { event: E; withheld: string[] }[] {
+  // A refining's outputs: listed on a schema-1 event, in its transformation's declaration since (ADR 0021).
+  const outputsOf = (event: E): string[] =>
+    Array.isArray(event.data.outputBatchIds)
+      ? (event.data.outputBatchIds as string[])
+      : (
+          (lookup(TRANSFORMATIONS, String(event.data.transformationId)) as TransformationView | undefined)
+            ?.outputs ?? []
+        ).map((output) => output.batchId);
   const party = (event: E) => event.data.byOrgId === reader.orgId || event.data.toOrgId === reader.orgId;
   const shown = events.filter((event, index) => {
     if (DISCLOSURE_EVENTS.has(event.type)) return readsEverything(reader) || party(event);
     if (access.kind === 'full') return true;
     if (access.kind === 'partial') return inWindows(access.windows, event.position);
     return (
-      index === 0 ||
-      (event.type === 'BatchRefined' &&
-        ((event.data.outputBatchIds as string[] | undefined) ?? []).some((id) => relationships.batch(id)))
+      index === 0 || (event.type === 'BatchRefined' && outputsOf(event).some((id) => relationships.batch(id)))
     );
   });
   return shown.map((event) => {

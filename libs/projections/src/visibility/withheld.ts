@@ -96,7 +96,7 @@ function withheldData(reader: Reader, event: PolicyEvent, relationships: ReaderR
       return [...custody, ...siblings];
     }
     if (event.type === 'BatchSplit') return [...custody, ...siblingOutputs(data.outputs, relationships)];
-    return [...custody];
+    return custody.filter((field) => !namesAnIdentifiedParty(event, field, relationships));
   }
   if (event.type === 'TransformationRecorded') {
     // The declaration names every output once (ADR 0021): the sibling outputs a reader has no claim on.
@@ -112,6 +112,30 @@ function withheldData(reader: Reader, event: PolicyEvent, relationships: ReaderR
     return ['name', 'lat', 'lon'];
   }
   return [];
+}
+
+/**
+ * A shipment's or receipt's party the reader may identify (a mine or a transformation site of the chain,
+ * or itself): its organisation and facility stay shown — they are what a certification of the step rests on.
+ */
+const PARTY_FIELDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  BatchShipped: {
+    fromOrgId: 'fromOrgId',
+    fromFacilityId: 'fromOrgId',
+    toOrgId: 'toOrgId',
+    toFacilityId: 'toOrgId',
+  },
+  BatchReceived: { orgId: 'orgId', facilityId: 'orgId' },
+};
+
+function namesAnIdentifiedParty(
+  event: PolicyEvent,
+  field: string,
+  relationships: ReaderRelationships,
+): boolean {
+  const orgField = PARTY_FIELDS[event.type]?.[field];
+  const orgId = orgField === undefined ? undefined : event.data[orgField];
+  return typeof orgId === 'string' && relationships.identified(orgId);
 }
 
 /** `outputs[i]` of each output (an object with a `batchId`) the reader may not read. */
