@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { LedgerHarness } from './support/ledger-harness';
 
 const CLI_MAIN = resolve(__dirname, '../dist/apps/cli/apps/cli/src/main.js');
 
@@ -201,5 +202,107 @@ describe('the demo magnets’ audit bundle with fields withheld', () => {
     expect(verdict.code).toBe(1);
     expect(verdict.stdout).toContain(`FAILED at event ${receipt.eventId}`);
     expect(verdict.stdout).not.toContain('VERIFIED');
+  });
+});
+
+/**
+ * The acceptance of "Who sees what": the demo chain served by the built server, the magnets' bundle asked
+ * for over HTTP by their maker (a downstream holder of every upstream lot) and by an auditor. The maker's
+ * verifies offline with the same origins and carbon, and names none of what it may not see.
+ */
+describe('the magnet maker’s own bundle over HTTP, withheld by the read policy', () => {
+  let dir: string;
+  let ledger: LedgerHarness;
+  let magnets: string;
+  let maker: AuditBundle;
+  let auditor: AuditBundle;
+  let makerText: string;
+  const file = (name: string, value: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, value);
+    return path;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tracelode-withheld-http-'));
+    const files = {
+      TRACELODE_STORE: `sqlite:${join(dir, 'ledger.db')}`,
+      TRACELODE_VIEWS: join(dir, 'views.db'),
+      TRACELODE_INTEGRITY: join(dir, 'integrity.db'),
+    };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...files, TRACELODE_MAX_RECORDING_DELAY: '3650d' };
+    delete env.TRACELODE_ADMIN_TOKEN;
+    const demo = await cli(['demo'], env);
+    expect(demo.code).toBe(0);
+    magnets = /"magnets": "([^"]+)"/.exec(demo.stdout)![1]!;
+    const makerKey = /producer\s+\(magnet maker\)\s+(\S+)/.exec(demo.stdout)![1]!;
+    const auditorKey = /auditor\s+(tl_\S+)/.exec(demo.stdout)![1]!;
+    ledger = await LedgerHarness.start(files);
+    const bundleFor = async (key: string) => {
+      for (let attempt = 0; ; attempt++) {
+        const reply = await ledger.get<AuditBundle>(`/batches/${magnets}/audit-bundle`, key);
+        if (reply.status === 200 || attempt === 20) return reply;
+        await new Promise((done) => setTimeout(done, 250)); // the views or the log still catching up: 503
+      }
+    };
+    const makerReply = await bundleFor(makerKey);
+    expect({
+      status: makerReply.status,
+      body: makerReply.status === 200 ? 'bundle' : makerReply.body,
+    }).toEqual({
+      status: 200,
+      body: 'bundle',
+    });
+    maker = makerReply.body;
+    makerText = JSON.stringify(maker);
+    auditor = (await bundleFor(auditorKey)).body;
+  }, 180_000);
+
+  afterAll(async () => {
+    await ledger?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('verifies offline with the built `tracelode verify`, saying what was withheld, as the auditor’s full one does', async () => {
+    const shown = await cli(['verify', file('maker.json', makerText)]);
+    expect(shown.stdout).toContain('VERIFIED');
+    expect(shown.stdout).toMatch(/✔ withheld: \d+ fields in \d+ events/);
+    expect(shown.code).toBe(0);
+    const whole = await cli(['verify', file('auditor.json', JSON.stringify(auditor))]);
+    expect(whole.code).toBe(0);
+    expect(whole.stdout).not.toContain('✔ withheld');
+  });
+
+  it('recomputes the same origin shares and carbon as the auditor’s full bundle', () => {
+    expect(maker.views?.provenance.origins).toEqual(auditor.views?.provenance.origins);
+    expect(maker.views?.carbon).toEqual(auditor.views?.carbon);
+  });
+
+  it('contains none of the trader’s identity, its bills of lading, the sibling outputs or their masses', () => {
+    const trader = auditor.events.find(
+      (e) => e.type === 'OrganisationRegistered' && String(e.data.orgId).startsWith('straits-metals'),
+    )!.data.orgId as string;
+    const traderShipments = auditor.events.filter(
+      (e) => e.type === 'BatchShipped' && (e.data.fromOrgId === trader || e.data.toOrgId === trader),
+    );
+    const bills = traderShipments.flatMap((e) =>
+      (e.data.documents as { number: string }[]).map((d) => d.number),
+    );
+    const ancestors = new Set(
+      auditor.events.filter((e) => e.stream.startsWith('batch-')).map((e) => e.data.batchId),
+    );
+    const siblings = auditor.events
+      .filter((e) => e.type === 'TransformationRecorded')
+      .flatMap((e) => e.data.outputs as { batchId: string; massGrams: number }[])
+      .filter((output) => !ancestors.has(output.batchId));
+    expect(bills.length).toBeGreaterThanOrEqual(2);
+    expect(siblings.length).toBeGreaterThanOrEqual(1);
+    const secrets = [trader, ...bills, ...traderShipments.map((e) => e.data.shipmentId as string)];
+    secrets.push(...siblings.map((sibling) => sibling.batchId));
+    for (const secret of secrets) {
+      expect(JSON.stringify(auditor)).toContain(secret);
+      expect({ secret, shown: makerText.includes(secret) }).toEqual({ secret, shown: false });
+    }
+    for (const sibling of siblings) expect(makerText).not.toContain(`"massGrams":${sibling.massGrams}`);
   });
 });

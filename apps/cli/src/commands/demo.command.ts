@@ -199,7 +199,7 @@ async function seed(api: Client, adminToken: string): Promise<void> {
 Seeded: 3 mined lots of concentrate at Mount Weld (AU), 2 shipped to and received at Gebeng (MY), 1 held by
 the regulator; ore from Thor Lake (CA) concentrated and shipped to Gebeng; then cracking and leaching,
 solvent extraction into NdPr oxide and La/Ce carbonate (economic allocation), NdPr metal and NdFeB alloy
-in Vietnam, sold through a trader's warehouse in Singapore, and sintered magnets in Japan. API keys for this run (shown once; the ledger keeps only hashes):
+in Vietnam (the oxide sold there through a trader's warehouse in Singapore), and sintered magnets in Japan. API keys for this run (shown once; the ledger keeps only hashes):
   producer  (Mount Weld)     ${miner}
   producer  (Gebeng)         ${processor}
   producer  (magnet maker)   ${chain.magnetMaker}
@@ -347,12 +347,28 @@ async function refineToMagnets(
     'Hai Phong metals and alloys plant',
     'VN',
   );
+  // The oxide is sold to Vietnam through a trader's bonded warehouse in Singapore (a custody-only step: the
+  // trader holds the lot, transforms nothing); the magnet maker downstream is not told who it was.
+  const trader = await register('straits-metals', 'Straits Strategic Metals Pte Ltd', 'SG', ['producer']);
+  await facility('straits-metals', trader, 'jurong-bonded', 'warehouse', 'Jurong bonded warehouse', 'SG');
+  const bill = (leg: number) => [{ type: 'bill_of_lading', number: id(`ONEY-2604${leg}`) }];
   await ship(
     id('GB-NDPR-OX-001'),
     keys.processor,
+    { key: trader, orgId: 'straits-metals', facilityId: 'jurong-bonded' },
+    2650,
+    '2026-04-14',
+    '-1',
+    bill(1),
+  );
+  await ship(
+    id('GB-NDPR-OX-001'),
+    trader,
     { key: hanoi, orgId: 'vina-metals', facilityId: 'hai-phong' },
     2650,
     '2026-04-20',
+    '-2',
+    bill(2),
   );
   await transform(hanoi, {
     transformationId: 'HP-EL-01',
@@ -394,8 +410,7 @@ async function refineToMagnets(
     processEmissionsKgCo2e: 7200,
   });
 
-  // Sintered magnets in Japan; the alloy is sold to the magnet maker through a trader's bonded warehouse
-  // in Singapore (a custody-only step: the trader holds the lot, transforms nothing).
+  // Sintered magnets in Japan.
   const magnetMaker = await register('kansai-magnetics', 'Kansai Magnetics K.K.', 'JP', ['producer']);
   await facility(
     'kansai-magnetics',
@@ -405,26 +420,14 @@ async function refineToMagnets(
     'Himeji sintered magnet plant',
     'JP',
   );
-  const trader = await register('straits-metals', 'Straits Strategic Metals Pte Ltd', 'SG', ['producer']);
-  await facility('straits-metals', trader, 'jurong-bonded', 'warehouse', 'Jurong bonded warehouse', 'SG');
-  const bill = (leg: number) => [{ type: 'bill_of_lading', number: id(`ONEY-2605${leg}`) }];
   await ship(
     id('HP-NDFEB-001'),
     hanoi,
-    { key: trader, orgId: 'straits-metals', facilityId: 'jurong-bonded' },
-    6930,
-    '2026-05-14',
-    '-1',
-    bill(1),
-  );
-  await ship(
-    id('HP-NDFEB-001'),
-    trader,
     { key: magnetMaker, orgId: 'kansai-magnetics', facilityId: 'himeji' },
     6930,
     '2026-05-20',
-    '-2',
-    bill(2),
+    '',
+    [{ type: 'bill_of_lading', number: id('ONEY-26053') }],
   );
   const sintered = await transform(magnetMaker, {
     transformationId: 'HM-SN-01',
