@@ -303,7 +303,11 @@ describe('visibility: who sees what', () => {
     expect(verifyAuditBundle(full).withheld).toBeUndefined();
     for (const who of ['mineco', 'magco']) {
       const reply = await get<AuditBundle>('/batches/MW-1/audit-bundle', who);
-      expect({ who, status: reply.status, body: reply.status === 200 ? undefined : reply.body }).toEqual({ who, status: 200, body: undefined });
+      expect({ who, status: reply.status, body: reply.status === 200 ? undefined : reply.body }).toEqual({
+        who,
+        status: 200,
+        body: undefined,
+      });
       const verdict = verifyAuditBundle(reply.body);
       expect({ who, failure: verdict.failure?.message }).toEqual({ who, failure: undefined });
       expect(verdict.ok).toBe(true);
