@@ -23,20 +23,52 @@ export interface EventMetadata {
   readonly correlationId?: string;
   readonly causationId?: string;
   readonly idempotencyKey?: string;
-  /** The command's verified RFC 9421 signed request, when its organisation signs commands. */
+  /**
+   * The command's verified RFC 9421 signed request, when its organisation signs commands: in the envelope of
+   * the command's first event only (ADR 0026); the others name that event in `requestSignature`.
+   */
   readonly signedRequest?: unknown;
   /**
-   * The ledger's record that it verified `signedRequest` (which key, which algorithm): committed apart from
-   * the request, so an audit bundle that withholds the request still shows the command was signed (ADR 0022).
+   * The ledger's record that it verified the command's signed request (which key, which algorithm):
+   * committed apart from the request, so an audit bundle that withholds the request still shows the
+   * command was signed (ADR 0022). On every event of the command but the first, `requestEventId` names the
+   * event whose envelope holds the request (ADR 0026).
    */
-  readonly requestSignature?: { readonly keyId: string; readonly alg: string; readonly verified: true };
+  readonly requestSignature?: RequestSignature;
   /** The stream's hash chain (added by sealing on the way into the store). */
   readonly hash?: string;
   readonly prevHash?: string | null;
 }
 
+/** The ledger's record of a command's verified signature, in the envelope of each of its events. */
+export interface RequestSignature {
+  readonly keyId: string;
+  readonly alg: string;
+  readonly verified: true;
+  /** Absent on the event that holds `signedRequest`; on every other event of the command, that event's id. */
+  readonly requestEventId?: string;
+}
+
 /** What a command contributes to the envelope of each event it appends. */
 export type CommandEnvelope = Omit<EventMetadata, 'schemaVersion' | 'occurredAt' | 'hash' | 'prevHash'>;
+
+/**
+ * The envelope of each event of one command, asked in append order (ADR 0026): the first event gets the
+ * envelope as given, signed request and all; when the command was signed, every later one gets it without
+ * the request, its `requestSignature` naming the first event by `requestEventId`. A signed request (the raw
+ * body among it) is so stored once per command, not once per event. One per attempt: the first event asked
+ * for is the carrier.
+ */
+export function commandEnvelopes(envelope: CommandEnvelope): (eventId: string) => CommandEnvelope {
+  const { signedRequest, requestSignature, ...rest } = envelope;
+  if (signedRequest === undefined || requestSignature === undefined) return () => envelope;
+  let referring: CommandEnvelope | undefined;
+  return (eventId) => {
+    if (referring) return referring;
+    referring = { ...rest, requestSignature: { ...requestSignature, requestEventId: eventId } };
+    return envelope;
+  };
+}
 
 /** An event as it goes to the store, and as the store gives it back (plus position and revision). */
 export interface EncodedEvent {

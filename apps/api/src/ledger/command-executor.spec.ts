@@ -7,7 +7,13 @@ import {
   type RegisterFacility,
   registerFacility,
 } from '@tracelode/domain';
-import { type EventStore, InMemoryEventStore, type StreamWrite } from '@tracelode/event-store';
+import {
+  type EventStore,
+  InMemoryEventStore,
+  type StoredEvent,
+  type StreamWrite,
+} from '@tracelode/event-store';
+import type { SignedRequest } from '@tracelode/request-signatures';
 import { randomUUID } from 'node:crypto';
 import type { CommandMeta } from './command-meta';
 import { CommandExecutor, LedgerCommand } from './command-executor';
@@ -310,5 +316,81 @@ describe('CommandExecutor', () => {
 
     expect(error).toMatchObject({ code: 'FACILITY_ALREADY_EXISTS', kind: 'conflict' });
     expect(await store.headPosition()).toBe(head);
+  });
+
+  it('keeps a signed request in the first event it appends only; every other event names that event', async () => {
+    const { store, executor } = await setUp();
+    const body = JSON.stringify({ facilities: ['a', 'b'], partner: 'refco' });
+    const signedRequest: SignedRequest = {
+      keyId: 'mineco-sig',
+      alg: 'ed25519',
+      label: 'sig1',
+      signatureParams: '("@method" "@path" "content-digest");created=1;keyid="mineco-sig";alg="ed25519"',
+      signature: 'c2lnbmF0dXJl',
+      components: { '@method': 'POST', '@path': '/x', 'content-digest': 'sha-256=:AA==:' },
+      body,
+    };
+    // Two streams, three events, and the Idempotency-Key's record; the first attempt loses a race.
+    let attempt = 0;
+    const decider: Decider<RegisterFacility> = {
+      streams: () => ({ organisations: ['mineco', 'refco'] }),
+      decide: () => {
+        if (++attempt === 1) void appendDirectly(store, 'any', facility('rival'));
+        return [
+          { stream: STREAM, events: [facility('a'), facility('b')] },
+          {
+            stream: 'org-refco',
+            events: [
+              {
+                type: 'OrganisationRegistered',
+                data: { orgId: 'refco', name: 'Refco', country: 'AU', roles: ['producer'] },
+              },
+            ],
+          },
+        ];
+      },
+    };
+
+    const result = await send(
+      executor,
+      new LedgerCommand(decider, register('a'), { ...meta, idempotencyKey: 'signed', signedRequest }, {}),
+    );
+
+    expect(attempt).toBe(2);
+    const written: StoredEvent[] = [];
+    for await (const event of store.readAll())
+      if (event.metadata.commandId === 'command-1') written.push(event);
+    expect(written.map((event) => event.type)).toEqual([
+      'FacilityRegistered',
+      'FacilityRegistered',
+      'OrganisationRegistered',
+      'CommandRecorded',
+    ]);
+    expect(written.at(-1)!.position.toString()).toBe(result.position);
+    const [first, ...rest] = written;
+    expect(first!.metadata).toMatchObject({
+      signedRequest,
+      requestSignature: { keyId: 'mineco-sig', alg: 'ed25519', verified: true },
+    });
+    expect(first!.metadata.requestSignature).not.toHaveProperty('requestEventId');
+    for (const event of rest) {
+      expect(event.metadata).not.toHaveProperty('signedRequest');
+      expect(event.metadata.requestSignature).toEqual({
+        keyId: 'mineco-sig',
+        alg: 'ed25519',
+        verified: true,
+        requestEventId: first!.eventId,
+      });
+    }
+    expect(written.filter((event) => JSON.stringify(event.metadata).includes('partner'))).toHaveLength(1);
+  });
+
+  it('writes an unsigned command’s events with the same envelope, naming no request', async () => {
+    const { store, executor } = await setUp();
+    await send(executor, new LedgerCommand(registerFacility, register('kuantan'), meta, {}));
+    let last: StoredEvent | undefined;
+    for await (const event of store.readStream(STREAM)) last = event;
+    expect(last!.metadata).not.toHaveProperty('signedRequest');
+    expect(last!.metadata).not.toHaveProperty('requestSignature');
   });
 });

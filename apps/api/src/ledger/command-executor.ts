@@ -1,6 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
+  commandEnvelopes,
+  type CommandEnvelope,
   type CommandRecorded,
   type Decider,
   decodeEvent,
@@ -88,9 +90,11 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
       const earlier = commandStream && (await this.recordedCommand(commandStream));
       if (earlier) return replay(earlier, meta);
       const { loaded, revisions } = await this.load(decider, issued);
+      // In append order: the first event encoded carries the signed request, the rest refer to it (ADR 0026).
+      const envelopeFor = commandEnvelopes(envelopeOf(meta));
       let writes: StreamWrite[];
       try {
-        writes = this.writesOf(decider.decide(issued, ledgerState(loaded)), revisions, meta);
+        writes = this.writesOf(decider.decide(issued, ledgerState(loaded)), revisions, envelopeFor);
       } catch (refusal) {
         // A twin of this request may have committed between the check above and the decision, which its
         // events then refuse (BATCH_ALREADY_EXISTS): a retry is answered from the log, not refused.
@@ -113,7 +117,7 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
         writes.push({
           stream: commandStream,
           expectedRevision: 'no_stream',
-          events: [encodeEvent(recorded, envelopeOf(meta), randomUUID())],
+          events: [encoded(recorded, envelopeFor)],
         });
       }
       try {
@@ -156,18 +160,18 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
   private writesOf(
     emitted: ReturnType<Decider<{ type: string }>['decide']>,
     revisions: ReadonlyMap<string, ExpectedRevision>,
-    meta: CommandMeta,
+    envelopeFor: (eventId: string) => CommandEnvelope,
   ): StreamWrite[] {
     const byStream = new Map<string, LedgerEvent[]>();
     for (const { stream, events } of emitted) {
       if (!revisions.has(stream)) throw new Error(`The decision wrote ${stream}, which it did not load`);
       byStream.set(stream, [...(byStream.get(stream) ?? []), ...events]);
     }
-    const envelope = envelopeOf(meta);
+    // The store appends the writes and their events in this order: the first encoded is the first appended.
     return [...byStream].map(([stream, events]) => ({
       stream,
       expectedRevision: revisions.get(stream)!,
-      events: events.map((event) => encodeEvent(event, envelope, randomUUID())),
+      events: events.map((event) => encoded(event, envelopeFor)),
     }));
   }
 
@@ -190,8 +194,13 @@ function replay(stored: StoredEvent, meta: CommandMeta): Response & { position: 
   return { ...(event.data.response as Response), position: stored.position.toString() };
 }
 
-/** What the command contributes to each event's envelope. */
-function envelopeOf(meta: CommandMeta) {
+function encoded(event: LedgerEvent, envelopeFor: (eventId: string) => CommandEnvelope) {
+  const eventId = randomUUID();
+  return encodeEvent(event, envelopeFor(eventId), eventId);
+}
+
+/** What the command contributes to each event's envelope (the signed request only to its first: ADR 0026). */
+function envelopeOf(meta: CommandMeta): CommandEnvelope {
   const { orgId, keyId, roles } = meta.actor;
   return {
     commandId: meta.commandId,
