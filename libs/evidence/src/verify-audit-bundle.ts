@@ -41,6 +41,8 @@ export interface Verdict {
   readonly warnings: readonly string[];
   /** Fields the bundle withholds (ADR 0022), per event type: how many events, and how often each path. */
   readonly withheld?: Readonly<Record<string, WithheldCount>>;
+  /** How the events of signed commands were checked (ADR 0026), once the bundle verified. */
+  readonly signatures?: SignatureCounts;
 }
 
 export interface WithheldCount {
@@ -107,15 +109,8 @@ export function verifyAuditBundle(input: unknown, options: BundleVerifyOptions =
 
     if (Object.keys(withheld).length > 0) passed.push(withheldLine(withheld));
 
-    const { signed, attested } = checkSignedRequests(bundle);
-    passed.push(
-      signed === 0 && attested === 0
-        ? 'signatures: no command in the bundle was signed by its organisation'
-        : `signatures: ${signed} events carry their organisation's RFC 9421 signature, each verified against the key the bundle shows registered to it at the time` +
-            (attested === 0
-              ? ''
-              : `; ${attested} more were signed, the request withheld: the ledger's record of the signature it verified (key and algorithm) is shown`),
-    );
+    const signatures = checkSignedRequests(bundle);
+    passed.push(signaturesLine(signatures));
 
     if (!bundle.views) {
       throw new Failed({
@@ -144,7 +139,13 @@ export function verifyAuditBundle(input: unknown, options: BundleVerifyOptions =
     passed.push(
       `views: ${VIEW_NAMES.join(', ')} of batch ${bundle.batchId} recomputed from the events alone match the bundle's`,
     );
-    return { ok: true, passed, warnings, ...(Object.keys(withheld).length > 0 ? { withheld } : {}) };
+    return {
+      ok: true,
+      passed,
+      warnings,
+      ...(Object.keys(withheld).length > 0 ? { withheld } : {}),
+      signatures,
+    };
   } catch (error) {
     if (error instanceof Failed) return { ok: false, passed, failure: error.failure, warnings };
     const message = error instanceof Error ? error.message : String(error);
@@ -155,6 +156,19 @@ export function verifyAuditBundle(input: unknown, options: BundleVerifyOptions =
       warnings,
     };
   }
+}
+
+function signaturesLine({ signed, referenced, attested }: SignatureCounts): string {
+  if (signed + referenced + attested === 0) {
+    return 'signatures: no command in the bundle was signed by its organisation';
+  }
+  return (
+    `signatures: ${signed} events carry their organisation's RFC 9421 signature, each verified against the key the bundle shows registered to it at the time` +
+    (referenced === 0 ? '' : `; ${referenced} more, of the same commands, name the event that carries it`) +
+    (attested === 0
+      ? ''
+      : `; ${attested} more were signed, the request withheld or held by an event not in the bundle: the ledger's record of the signature it verified (key and algorithm) is shown`)
+  );
 }
 
 function checkShape(input: unknown): AuditBundle {
@@ -300,52 +314,96 @@ function checkStreamHeads(bundle: AuditBundle, key: KeyObject, warnings: string[
   }
 }
 
+/** How the bundle's signed commands were checked (ADR 0026). */
+export interface SignatureCounts {
+  /** Events carrying their command's signed request, verified against the registered key. */
+  readonly signed: number;
+  /** Events of the same commands, referring to a bundled event whose request verified. */
+  readonly referenced: number;
+  /** Events shown signed by the ledger's record alone: the request withheld, or held by an event not in the bundle. */
+  readonly attested: number;
+}
+
+interface SigningKey {
+  readonly publicKey: Record<string, unknown>;
+  readonly registeredAt: bigint;
+  revokedAt?: bigint;
+}
+
+/** An event whose envelope holds its command's signed request, as checked. */
+interface Carrier {
+  readonly keyId: string;
+  /** Undefined when withheld. */
+  readonly commandId: string | undefined;
+  /** The request shown and its signature verified; false when the request is withheld. */
+  readonly verified: boolean;
+}
+
+/** An event of a signed command that names, in `requestSignature.requestEventId`, the event holding the request. */
+interface Referring {
+  readonly event: BundledEvent;
+  readonly position: bigint;
+  readonly keyId: string;
+  readonly requestEventId: string;
+}
+
 /**
- * Every event that carries the signed request it was made by: the signature verifies (RFC 9421 over
- * method, path and Content-Digest, the digest over the body kept) against the key the bundle's own
- * organisation events show registered to the acting organisation, and not revoked, at that position.
+ * Every signed command's events. An event that carries the signed request it was made by: the signature
+ * verifies (RFC 9421 over method, path and Content-Digest, the digest over the body kept) against the key
+ * the bundle's own organisation events show registered to the acting organisation, and not revoked, at
+ * that position; where the request is withheld, the ledger's record of the signature stands in for it
+ * (ADR 0022). Every other event of a signed command names the event holding the request (ADR 0026): it
+ * counts as signed by that event when it is in the bundle, of the same command and signed with the same
+ * key, and verified; when that event is not in the bundle (or its request is withheld), as attested by the
+ * ledger's record, as a withheld request is. A reference to an event of another command, to one holding no
+ * request, or with another key fails, naming the referring event.
  */
-function checkSignedRequests(bundle: AuditBundle): { signed: number; attested: number } {
-  const keys = new Map<string, { publicKey: Record<string, unknown>; revokedAt?: bigint }>();
+function checkSignedRequests(bundle: AuditBundle): SignatureCounts {
+  const keys = new Map<string, SigningKey>();
+  const carriers = new Map<string, Carrier>();
+  const referring: Referring[] = [];
+  const bundled = new Map(bundle.events.map((event) => [event.eventId, event]));
+  /** The event holding each command's request, by command id (where shown). */
+  const carrierOf = new Map<string, BundledEvent>();
   let signed = 0;
   let attested = 0;
   for (const event of bundle.events) {
     const position = BigInt(event.position);
     const data = event.data as { orgId?: string; keyId?: string; publicKey?: Record<string, unknown> };
     if (event.type === 'SigningKeyRegistered' && data.publicKey) {
-      keys.set(`${data.orgId}\n${data.keyId}`, { publicKey: data.publicKey });
+      keys.set(`${data.orgId}\n${data.keyId}`, { publicKey: data.publicKey, registeredAt: position });
     }
     if (event.type === 'SigningKeyRevoked') {
       const known = keys.get(`${data.orgId}\n${data.keyId}`);
       if (known) known.revokedAt = position;
     }
     const request = event.metadata.signedRequest as SignedRequest | undefined;
-    if (request === undefined) continue;
-    const bad = (message: string) =>
-      new Failed({
-        check: 'signatures',
-        message: `${describe(event)}: ${message}`,
-        eventId: event.eventId,
-        position: event.position,
-      });
-    const statement = event.metadata.requestSignature as { keyId?: unknown } | undefined;
+    const statement = event.metadata.requestSignature as
+      { keyId?: unknown; requestEventId?: unknown } | undefined;
+    const bad = failAt(event);
+    if (request === undefined) {
+      if (statement === undefined || isWithheld(statement)) continue;
+      // The ledger records a signature: the request is held by another event of the command, named here.
+      if (typeof statement.requestEventId !== 'string' || typeof statement.keyId !== 'string') {
+        throw bad('the ledger records a signature, but neither the signed request nor the event holding it');
+      }
+      referring.push({ event, position, keyId: statement.keyId, requestEventId: statement.requestEventId });
+      continue;
+    }
+    if (statement && !isWithheld(statement) && statement.requestEventId !== undefined) {
+      throw bad(
+        `it carries a signed request and names event ${JSON.stringify(statement.requestEventId)} as holding it`,
+      );
+    }
+    const commandId = commandIdOf(event);
     if (isWithheld(request)) {
       // The request is withheld; the ledger's record that it verified one must be shown instead (ADR 0022).
       if (!statement || isWithheld(statement) || typeof statement.keyId !== 'string') {
         throw bad('its signed request is withheld, and so is the ledger’s record of the signature');
       }
-      // Where the actor is shown, its organisation's stream is in the bundle: the key must be registered there.
-      if (!isWithheld(event.metadata.actor)) {
-        const orgId = decodeEvent(event).metadata.actor?.orgId;
-        const key = keys.get(`${orgId}\n${statement.keyId}`);
-        if (!key)
-          throw bad(
-            `signed with key ${statement.keyId}, which the bundle does not show registered to ${orgId}`,
-          );
-        if (key.revokedAt !== undefined && key.revokedAt < position) {
-          throw bad(`signed with key ${statement.keyId}, revoked at position ${key.revokedAt}`);
-        }
-      }
+      attestedKey(event, position, statement.keyId, keys);
+      carriers.set(event.eventId, { keyId: statement.keyId, commandId, verified: false });
+      if (commandId !== undefined) carrierOf.set(commandId, event);
       attested += 1;
       continue;
     }
@@ -368,10 +426,92 @@ function checkSignedRequests(bundle: AuditBundle): { signed: number; attested: n
     }
     const result = verifySignedRequest(request, key.publicKey as unknown as Ed25519PublicJwk);
     if (!result.ok) throw bad(`its signed request does not verify (${result.code}: ${result.message})`);
+    carriers.set(event.eventId, { keyId: request.keyId, commandId, verified: true });
+    if (commandId !== undefined) carrierOf.set(commandId, event);
     signed += 1;
   }
-  return { signed, attested };
+
+  // After every event: the event holding a command's request is appended first, but nothing here relies on it.
+  let referenced = 0;
+  for (const { event, position, keyId, requestEventId } of referring) {
+    const bad = failAt(event);
+    const carrier = carriers.get(requestEventId);
+    const target = bundled.get(requestEventId);
+    if (!carrier) {
+      if (target) {
+        throw bad(`it names event ${requestEventId} as holding its signed request, which holds none`);
+      }
+      const commandId = commandIdOf(event);
+      const own = commandId === undefined ? undefined : carrierOf.get(commandId);
+      if (own) {
+        throw bad(
+          `it names event ${requestEventId} as holding its signed request, but ${describe(own)} of its command holds it`,
+        );
+      }
+      // Not in the bundle: the ledger's record stands, as for a withheld request.
+      attestedKey(event, position, keyId, keys);
+      attested += 1;
+      continue;
+    }
+    const describedTarget = describe(target!);
+    if (carrier.keyId !== keyId) {
+      throw bad(
+        `the ledger records key ${keyId}, but ${describedTarget} holds a request signed with ${carrier.keyId}`,
+      );
+    }
+    const commandId = commandIdOf(event);
+    if (commandId !== undefined && carrier.commandId !== undefined && commandId !== carrier.commandId) {
+      throw bad(
+        `it names ${describedTarget} as holding its signed request, which is of command ${carrier.commandId}, not ${commandId}`,
+      );
+    }
+    if (carrier.verified && commandId !== undefined && carrier.commandId !== undefined) {
+      referenced += 1;
+    } else {
+      // The request withheld, or the command not shown on either event: the ledger's record stands.
+      attestedKey(event, position, keyId, keys);
+      attested += 1;
+    }
+  }
+  return { signed, referenced, attested };
 }
+
+/**
+ * A signature the reader takes on the ledger's record (ADR 0022): where the actor is shown, its
+ * organisation's stream is in the bundle, so the key must be registered there, before the event, and not
+ * revoked before it.
+ */
+function attestedKey(
+  event: BundledEvent,
+  position: bigint,
+  keyId: string,
+  keys: ReadonlyMap<string, SigningKey>,
+): void {
+  if (isWithheld(event.metadata.actor)) return;
+  const bad = failAt(event);
+  const orgId = decodeEvent(event).metadata.actor?.orgId;
+  const key = keys.get(`${orgId}\n${keyId}`);
+  if (!key || key.registeredAt >= position) {
+    throw bad(`signed with key ${keyId}, which the bundle does not show registered to ${orgId}`);
+  }
+  if (key.revokedAt !== undefined && key.revokedAt < position) {
+    throw bad(`signed with key ${keyId}, revoked at position ${key.revokedAt}`);
+  }
+}
+
+/** The command an event belongs to; undefined when its commandId is withheld. */
+const commandIdOf = (event: BundledEvent): string | undefined =>
+  isWithheld(event.metadata.commandId) ? undefined : decodeEvent(event).metadata.commandId;
+
+const failAt =
+  (event: BundledEvent) =>
+  (message: string): Failed =>
+    new Failed({
+      check: 'signatures',
+      message: `${describe(event)}: ${message}`,
+      eventId: event.eventId,
+      position: event.position,
+    });
 
 /** The bundle's withheld fields per event type, indexes folded: `BatchShipped: data.documents[] ×2`. */
 function countWithheld(bundle: AuditBundle): Record<string, WithheldCount> {
