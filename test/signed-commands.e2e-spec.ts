@@ -174,7 +174,7 @@ describe('signed commands (RFC 9421 over HTTP)', () => {
       'SIGNATURE_MALFORMED',
     ));
 
-  it('accepts a valid signature and keeps it in every event of the command, verifiable offline', async () => {
+  it('accepts a valid signature and keeps it in the command’s first event, verifiable offline', async () => {
     const body = minedBatch('SIG-1');
     const reply = await signedPost('/batches/mined', body, first);
     expect(reply.status).toBe(201);
@@ -240,6 +240,76 @@ describe('signed commands (RFC 9421 over HTTP)', () => {
       publicKey: ledgerKey,
     });
     expect(neither.failure).toMatchObject({ check: 'signatures', eventId: signed.eventId });
+  });
+
+  it('keeps a signed transformation’s request in its declaration only; its other events name it, and `tracelode verify` checks them by it in both bundle forms', async () => {
+    const body = {
+      transformationId: 'SIG-T1',
+      facilityId: 'mt-weld',
+      process: 'cracking_leaching',
+      occurredAt: '2026-03-25T08:00:00+08:00',
+      inputs: [{ batchId: 'SIG-1', consumedKg: 10_000 }],
+      outputs: [
+        { batchId: 'SIG-1-A', material: { form: 'mixed_compound', elements: ['Nd', 'Pr'] }, massKg: 4_000 },
+        { batchId: 'SIG-1-B', material: { form: 'mixed_compound', elements: ['La', 'Ce'] }, massKg: 5_000 },
+      ],
+      residues: [{ kind: 'tailings', massKg: 1_000 }],
+      processEmissionsKgCo2e: 1_200,
+    };
+    expect((await signedPost('/transformations', body, first)).status).toBe(201);
+    const reply = await ledger.get<AuditBundle>('/batches/SIG-1-A/audit-bundle', token);
+    expect(reply.status).toBe(200);
+    const declaration = reply.body.events.find((event) => event.type === 'TransformationRecorded')!;
+    const { commandId } = declaration.metadata as { commandId: string };
+    const command = reply.body.events.filter((event) => event.metadata.commandId === commandId);
+    expect(command.map((event) => event.type)).toEqual([
+      'TransformationRecorded',
+      'BatchRefined',
+      'BatchProduced',
+    ]);
+    expect(JSON.parse((declaration.metadata.signedRequest as SignedRequest).body)).toEqual(body);
+    for (const event of command.slice(1)) {
+      expect(event.metadata.signedRequest).toBeUndefined();
+      expect(event.metadata.requestSignature).toEqual({
+        keyId: 'signco-1',
+        alg: 'ed25519',
+        verified: true,
+        requestEventId: declaration.eventId,
+      });
+    }
+
+    const ledgerKey = importLedgerKey(
+      (await ledger.request<PublicKeyDocument>('GET', '/log/public-key')).body,
+    );
+    // Signed: SIG-1's mining and the declaration; named by reference: SIG-1's refining and SIG-1-A's making.
+    expect(verifyAuditBundle(reply.body, { publicKey: ledgerKey }).signatures).toEqual({
+      signed: 2,
+      referenced: 2,
+      attested: 0,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'tracelode-signed-bundle-'));
+    try {
+      const streamed = await fetch(`${ledger.baseUrl}/batches/SIG-1-A/audit-bundle`, {
+        headers: { authorization: `Bearer ${token}`, accept: 'application/x-ndjson' },
+      });
+      expect(streamed.status).toBe(200);
+      const files = {
+        'bundle.json': JSON.stringify(reply.body),
+        'bundle.ndjson': await streamed.text(),
+      };
+      for (const [name, text] of Object.entries(files)) {
+        writeFileSync(join(dir, name), text);
+        const stdout = execFileSync(process.execPath, [CLI_MAIN, 'verify', join(dir, name)], {
+          encoding: 'utf8',
+        });
+        expect(stdout).toContain('VERIFIED');
+        expect(stdout).toMatch(
+          /✔ signatures: 2 events carry .*; 2 more, of the same commands, name the event that carries it\n/,
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('covers the path without its query, as RFC 9421 @path does', async () => {
@@ -325,6 +395,26 @@ describe('signed commands (RFC 9421 over HTTP)', () => {
     expect(byAdmin.status).toBe(201);
     expect((await signedPost('/batches/mined', minedBatch('SIG-5'), recovery)).status).toBe(201);
     signingKey = recovery;
+  });
+
+  it('verifies the rotation in a bundle: the old key’s revocation names the registration its request is kept in', async () => {
+    const reply = await ledger.get<AuditBundle>('/batches/SIG-5/audit-bundle', token);
+    const ledgerKey = importLedgerKey(
+      (await ledger.request<PublicKeyDocument>('GET', '/log/public-key')).body,
+    );
+    const rotation = reply.body.events.find(
+      (event) => event.type === 'SigningKeyRegistered' && event.data.replaces === first.keyId,
+    )!;
+    const revoked = reply.body.events.find(
+      (event) => event.type === 'SigningKeyRevoked' && event.data.keyId === first.keyId,
+    )!;
+    expect(rotation.metadata.signedRequest).toMatchObject({ keyId: first.keyId });
+    expect(revoked.metadata.signedRequest).toBeUndefined();
+    expect(revoked.metadata.requestSignature).toMatchObject({ requestEventId: rotation.eventId });
+    const verdict = verifyAuditBundle(reply.body, { publicKey: ledgerKey });
+    expect(verdict.failure).toBeUndefined();
+    // SIG-5's mining, the rotation, the second key's own revocation; the first key's revocation by reference.
+    expect(verdict.signatures).toEqual({ signed: 3, referenced: 1, attested: 0 });
   });
 
   it('refuses a private key, a reused keyid and another organisation’s keys, writing nothing', async () => {
