@@ -1,6 +1,9 @@
 import {
   type BatchProduced,
   type BatchRefined,
+  type CommandEnvelope,
+  commandEnvelopes,
+  encodeEvent,
   type LedgerEvent,
   SCHEMA_VERSION,
   toBatchStreamId,
@@ -11,11 +14,13 @@ import {
 } from '@tracelode/domain';
 import {
   type EventToAppend,
+  InMemoryEventStore,
   SealingEventStore,
   SqliteEventStore,
   type StreamWrite,
 } from '@tracelode/event-store';
-import { randomUUID } from 'node:crypto';
+import { parseSignedRequest, signRequest } from '@tracelode/request-signatures';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +57,8 @@ export interface ChainBenchResult {
   readonly width: number;
   /** JSON bytes (data and envelope, before sealing) one of its transformations appends. */
   readonly transformationBytes: number;
+  /** The same transformation sent signed (RFC 9421): what it stores, the request in every event or once. */
+  readonly signedTransformation: SignedTransformationBytes;
   readonly plainGetMs: number;
   readonly asOfMs: number;
   readonly bundleMs: number;
@@ -208,79 +215,158 @@ export async function buildBoundedReadsLedger(
     }
     for (let depth = 1; depth <= levels; depth++) {
       const outputs = Array.from({ length: width }, (_, i) => `CHAIN-${depth}-${i}`);
-      const common = {
-        transformationId: `T-${depth}`,
-        process: 'solvent_extraction',
-        orgId: 'mineco',
-        facilityId: 'mt-weld',
-      } as const;
-      const material = { form: 'oxide', elements: ['Nd', 'Pr'] } as const;
-      const allocation = { method: 'mass', share: 1 / width } as const;
-      const recorded: TransformationRecorded = {
-        type: 'TransformationRecorded',
-        data: {
-          ...common,
-          inputs: level.map((input) => ({ batchId: input, consumedGrams: 1_000_000 })),
-          outputs: outputs.map((batchId) => ({
-            batchId,
-            material: { ...material, elements: [...material.elements] },
-            massGrams: 1_000_000,
-            allocation,
-          })),
-          residues: [],
-          unaccountedLossGrams: 0,
-          processEmissionsKgCo2e: 100,
-          occurredAt,
-        },
-      };
-      // As the decider appends a transformation (ADR 0021): its declaration, then each batch's own facts.
-      const writes: StreamWrite[] = [
-        {
-          stream: toTransformationStreamId(common.transformationId),
-          expectedRevision: 'no_stream' as const,
-          events: [envelope(recorded)],
-        },
-        ...level.map((batchId) => ({
-          stream: toBatchStreamId(batchId),
-          expectedRevision: 'any' as const,
-          events: [
-            envelope({
-              type: 'BatchRefined',
-              data: { batchId, ...common, consumedGrams: 1_000_000, remainingGrams: 0, occurredAt },
-            } satisfies BatchRefined),
-          ],
-        })),
-        ...outputs.map((batchId) => ({
-          stream: toBatchStreamId(batchId),
-          expectedRevision: 'no_stream' as const,
-          events: [
-            envelope({
-              type: 'BatchProduced',
-              data: {
-                batchId,
-                ...common,
-                material: { ...material, elements: [...material.elements] },
-                massGrams: 1_000_000,
-                allocation,
-                occurredAt,
-              },
-            } satisfies BatchProduced),
-          ],
-        })),
-      ];
+      const writes = transformationWrites(`T-${depth}`, level, outputs, (event) => envelope(event));
       await store.append(writes);
-      transformationBytes = writes
-        .flatMap((write) => write.events)
-        .reduce(
-          (sum, { data, metadata }) => sum + JSON.stringify(data).length + JSON.stringify(metadata).length,
-          0,
-        );
+      transformationBytes = jsonBytes(writes.flatMap((write) => write.events));
       level = outputs;
     }
     return { lots, chainBottom: levels > 0 ? level : [], asOf: '2026-12-31T00:00:00Z', transformationBytes };
   } finally {
     await store.close();
   }
+}
+
+const transformationCommon = (transformationId: string) =>
+  ({ transformationId, process: 'solvent_extraction', orgId: 'mineco', facilityId: 'mt-weld' }) as const;
+const oxide = () => ({ form: 'oxide', elements: ['Nd', 'Pr'] }) as const;
+
+/**
+ * One transformation of `inputs` (1 t each, consumed whole) into `outputs` (1 t each), as the decider
+ * appends it (ADR 0021): its declaration, then each batch's own facts, each event in `envelope`.
+ */
+function transformationWrites(
+  transformationId: string,
+  inputs: readonly string[],
+  outputs: readonly string[],
+  envelope: (event: LedgerEvent) => EventToAppend,
+): StreamWrite[] {
+  const common = transformationCommon(transformationId);
+  const allocation = { method: 'mass', share: 1 / outputs.length } as const;
+  const recorded: TransformationRecorded = {
+    type: 'TransformationRecorded',
+    data: {
+      ...common,
+      inputs: inputs.map((input) => ({ batchId: input, consumedGrams: 1_000_000 })),
+      outputs: outputs.map((batchId) => ({ batchId, material: oxide(), massGrams: 1_000_000, allocation })),
+      residues: [],
+      unaccountedLossGrams: 0,
+      processEmissionsKgCo2e: 100,
+      occurredAt,
+    },
+  };
+  return [
+    {
+      stream: toTransformationStreamId(transformationId),
+      expectedRevision: 'no_stream' as const,
+      events: [envelope(recorded)],
+    },
+    ...inputs.map((batchId) => ({
+      stream: toBatchStreamId(batchId),
+      expectedRevision: 'any' as const,
+      events: [
+        envelope({
+          type: 'BatchRefined',
+          data: { batchId, ...common, consumedGrams: 1_000_000, remainingGrams: 0, occurredAt },
+        } satisfies BatchRefined),
+      ],
+    })),
+    ...outputs.map((batchId) => ({
+      stream: toBatchStreamId(batchId),
+      expectedRevision: 'no_stream' as const,
+      events: [
+        envelope({
+          type: 'BatchProduced',
+          data: { batchId, ...common, material: oxide(), massGrams: 1_000_000, allocation, occurredAt },
+        } satisfies BatchProduced),
+      ],
+    })),
+  ];
+}
+
+const jsonBytes = (events: readonly { data: unknown; metadata: unknown }[]): number =>
+  events.reduce(
+    (sum, { data, metadata }) =>
+      sum + Buffer.byteLength(JSON.stringify(data)) + Buffer.byteLength(JSON.stringify(metadata)),
+    0,
+  );
+
+/** What one signed transformation stores: JSON bytes of its events' data and envelopes, sealed (salts, hash). */
+export interface SignedTransformationBytes {
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly events: number;
+  /** The request body the organisation signed (`POST /transformations`). */
+  readonly bodyBytes: number;
+  /** Sent unsigned, for scale. */
+  readonly unsigned: number;
+  /** Signed, the request in every event's envelope (before ADR 0026). */
+  readonly requestInEveryEvent: number;
+  /** Signed, the request in the first event's envelope only, the others naming it (ADR 0026). */
+  readonly requestOnce: number;
+}
+
+/**
+ * The bytes one transformation of `width` inputs × `width` outputs stores when its organisation signs it:
+ * its events sealed as the ledger seals them, in three envelopes — unsigned, the signed request in every
+ * event (as the command executor wrote it before ADR 0026), and in the first only (`commandEnvelopes`, as
+ * the executor writes it now).
+ */
+export async function signedTransformationBytes(width: number): Promise<SignedTransformationBytes> {
+  const inputs = Array.from({ length: width }, (_, i) => `IN-${i}`);
+  const outputs = Array.from({ length: width }, (_, i) => `OUT-${i}`);
+  const { facilityId, process } = transformationCommon('T-SIGNED');
+  const body = JSON.stringify({
+    transformationId: 'T-SIGNED',
+    facilityId,
+    process,
+    occurredAt,
+    inputs: inputs.map((batchId) => ({ batchId, consumedKg: 1000 })),
+    outputs: outputs.map((batchId) => ({ batchId, material: oxide(), massKg: 1000 })),
+    residues: [],
+    processEmissionsKgCo2e: 100,
+  });
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const path = '/transformations';
+  const headers = signRequest({ method: 'POST', path, body, privateKey, keyId: 'mineco-signing-1' });
+  const parsed = parseSignedRequest({ method: 'POST', path, headers, body: Buffer.from(body) });
+  if (!parsed.ok) throw new Error(parsed.message);
+  const unsigned: CommandEnvelope = {
+    commandId: randomUUID(),
+    commandType: 'TransformBatches',
+    actor: { orgId: 'mineco', keyId: 'mineco-key', roles: ['producer'] },
+    recordedAt,
+    correlationId: randomUUID(),
+  };
+  const signed: CommandEnvelope = {
+    ...unsigned,
+    signedRequest: parsed.signed,
+    requestSignature: { keyId: parsed.signed.keyId, alg: parsed.signed.alg, verified: true },
+  };
+  const stored = async (envelopeFor: (eventId: string) => CommandEnvelope): Promise<number> => {
+    const store = new SealingEventStore(new InMemoryEventStore());
+    try {
+      await store.append(
+        transformationWrites('T-SIGNED', inputs, outputs, (event) => {
+          const eventId = randomUUID();
+          return encodeEvent(event, envelopeFor(eventId), eventId);
+        }),
+      );
+      const events = [];
+      for await (const event of store.readAll()) events.push(event);
+      return jsonBytes(events);
+    } finally {
+      await store.close();
+    }
+  };
+  return {
+    inputs: width,
+    outputs: width,
+    events: 2 * width + 1,
+    bodyBytes: Buffer.byteLength(body),
+    unsigned: await stored(() => unsigned),
+    requestInEveryEvent: await stored(() => signed),
+    requestOnce: await stored(commandEnvelopes(signed)),
+  };
 }
 
 /** Until the views and the Merkle log hold every event. */
@@ -346,6 +432,7 @@ export async function benchBoundedReads(
         levels: CHAIN_LEVELS,
         width: CHAIN_WIDTH,
         transformationBytes: ledger.transformationBytes,
+        signedTransformation: await signedTransformationBytes(CHAIN_WIDTH),
         plainGetMs: round(await medianMs(`${server.url}/batches/${bottom}`)),
         asOfMs: round(await medianMs(`${server.url}/batches/${bottom}?asOf=${ledger.asOf}`)),
         bundleMs: round(await medianMs(`${server.url}/batches/${bottom}/audit-bundle`)),
