@@ -217,7 +217,8 @@ describe('signed commands (RFC 9421 over HTTP)', () => {
   });
 
   it('shows a signed command as signed when its bundle withholds the request, by the ledger’s record of the signature', async () => {
-    const reply = await ledger.get<AuditBundle>('/batches/SIG-1/audit-bundle', token);
+    // The whole bundle, as the operator reads it, withheld here by hand.
+    const reply = await ledger.get<AuditBundle>('/batches/SIG-1/audit-bundle', ADMIN_TOKEN);
     const ledgerKey = importLedgerKey(
       (await ledger.request<PublicKeyDocument>('GET', '/log/public-key')).body,
     );
@@ -257,7 +258,8 @@ describe('signed commands (RFC 9421 over HTTP)', () => {
       processEmissionsKgCo2e: 1_200,
     };
     expect((await signedPost('/transformations', body, first)).status).toBe(201);
-    const reply = await ledger.get<AuditBundle>('/batches/SIG-1-A/audit-bundle', token);
+    // The whole bundle is the operator's (or an auditor's) to read: the signer is a participant.
+    const reply = await ledger.get<AuditBundle>('/batches/SIG-1-A/audit-bundle', ADMIN_TOKEN);
     expect(reply.status).toBe(200);
     const declaration = reply.body.events.find((event) => event.type === 'TransformationRecorded')!;
     const { commandId } = declaration.metadata as { commandId: string };
@@ -290,7 +292,7 @@ describe('signed commands (RFC 9421 over HTTP)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tracelode-signed-bundle-'));
     try {
       const streamed = await fetch(`${ledger.baseUrl}/batches/SIG-1-A/audit-bundle`, {
-        headers: { authorization: `Bearer ${token}`, accept: 'application/x-ndjson' },
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, accept: 'application/x-ndjson' },
       });
       expect(streamed.status).toBe(200);
       const files = {
@@ -398,7 +400,7 @@ describe('signed commands (RFC 9421 over HTTP)', () => {
   });
 
   it('verifies the rotation in a bundle: the old key’s revocation names the registration its request is kept in', async () => {
-    const reply = await ledger.get<AuditBundle>('/batches/SIG-5/audit-bundle', token);
+    const reply = await ledger.get<AuditBundle>('/batches/SIG-5/audit-bundle', ADMIN_TOKEN);
     const ledgerKey = importLedgerKey(
       (await ledger.request<PublicKeyDocument>('GET', '/log/public-key')).body,
     );
