@@ -178,6 +178,9 @@ describe('signed commands (RFC 9421 over HTTP)', () => {
     const body = minedBatch('SIG-1');
     const reply = await signedPost('/batches/mined', body, first);
     expect(reply.status).toBe(201);
+    // The events route decides who may read from the views (ADR 0023) and takes no minPosition: wait here.
+    const custody = await ledger.get(`/batches/SIG-1?minPosition=${String(reply.body.position)}`, token);
+    expect(custody.status).toBe(200);
     const events = await ledger.get<{ type: string; metadata: { signedRequest?: SignedRequest } }[]>(
       '/batches/SIG-1/events',
       token,
