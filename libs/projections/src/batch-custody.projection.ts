@@ -135,6 +135,9 @@ export function custodyFromEntries(
 ): BatchCustodyView | undefined {
   let view: BatchCustodyView | undefined;
   for (const entry of entries) {
+    // An entry's details are as corrected (ADR 0024); a voided event no longer counts, and a correction's
+    // or void's own entry has already been applied to the entry it names.
+    if (entry.voided || entry.type === 'EventCorrected' || entry.type === 'EventVoided') continue;
     const event = { type: entry.type, data: { ...entry.details, batchId } } as LedgerEvent;
     if (!view && event.type !== 'BatchMined' && event.type !== 'BatchProduced') continue;
     view = apply(view, event);

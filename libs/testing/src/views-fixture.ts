@@ -13,10 +13,10 @@ export interface LoggedEvent {
 /**
  * What the views gained on purpose after the fixture was written, left out of the comparison so that it
  * still pins everything else: each timeline entry's `eventId` (what a correction names, ADR 0024), each
- * certification result's `chainOfCustodyModel` (ISO 22095), and `country` in a mining's details (BatchMined
- * v2, ADR 0025).
+ * certification result's `chainOfCustodyModel` (ISO 22095), `country` in a mining's details (BatchMined
+ * v2, ADR 0025), and the custody view's `visibility` (how much of it the reader sees, ADR 0023).
  */
-const ADDED_SINCE_THE_FIXTURE = new Set(['eventId', 'chainOfCustodyModel']);
+const ADDED_SINCE_THE_FIXTURE = new Set(['eventId', 'chainOfCustodyModel', 'visibility']);
 const withoutAdditions = (item: Record<string, unknown>): Record<string, unknown> => {
   const kept = Object.fromEntries(
     Object.entries(item).filter(([field]) => !ADDED_SINCE_THE_FIXTURE.has(field)),

@@ -30,9 +30,10 @@ const CUSTODY_FIELDS: Readonly<Record<string, readonly string[]>> = {
   BatchRefined: ['remainingGrams'],
   BatchSplit: ['remainingGrams'],
   BatchSplitOff: [],
-  BatchBlended: ['remainingGrams', 'outputBatchId'],
+  BatchBlended: ['remainingGrams'],
   BlendProduced: [],
-  EventCorrected: ['byOrgId', 'reason', 'changes', 'corrected', 'previous'],
+  // The corrected values stay shown: a bundle's views (mass, carbon) are recomputed with them.
+  EventCorrected: ['byOrgId', 'reason'],
   EventVoided: ['byOrgId', 'reason'],
   BatchShipped: ['shipmentId', 'fromOrgId', 'fromFacilityId', 'toOrgId', 'toFacilityId', 'documents'],
   BatchReceived: ['shipmentId', 'orgId', 'facilityId'],
