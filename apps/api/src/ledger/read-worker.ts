@@ -20,13 +20,13 @@ const encoder = new TextEncoder();
 class HostCallFailed extends Error {}
 
 /**
- * Linux: this thread runs at a lower priority (nice 10) than the request thread, so on a busy machine a
+ * Linux: this thread runs at the lowest priority (nice 19) below the request thread, so on a busy machine a
  * request waiting for the CPU gets it before a long read does. Elsewhere it is left as it is.
  */
 function yieldTheCpuToRequests(): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid)) setPriority(tid, 10);
+    if (Number.isInteger(tid)) setPriority(tid, 19);
   } catch {
     // not Linux, or not allowed: the worker keeps the process's priority
   }
