@@ -176,6 +176,28 @@ export function batchMustNotBeHeld(batch: ExistingBatch, toDo: string, name = 'B
   if (batch.held) throw refuse('BATCH_HELD', `${name} ${batch.batchId} is held and cannot be ${toDo}`);
 }
 
+/** A transformation's or blend's input is consumed where the step happens. */
+export function inputMustBeAtFacility(input: ExistingBatch, batchId: string, facilityId: string): void {
+  if (input.custodian.facilityId !== facilityId) {
+    throw refuse(
+      'INPUT_NOT_AT_FACILITY',
+      `Input ${batchId} is at ${input.custodian.facilityId}, not ${facilityId}`,
+    );
+  }
+}
+
+/** An input gives a positive mass, no more than it has left. */
+export function inputMustHaveMassFor(input: ExistingBatch, batchId: string, consumedGrams: number): void {
+  massMustBePositive(consumedGrams);
+  if (consumedGrams > input.remainingGrams) {
+    throw refuse('CONSUMED_MASS_EXCEEDS_REMAINING', `Input ${batchId} has ${input.remainingGrams} g left`, {
+      batchId,
+      remainingGrams: input.remainingGrams,
+      consumedGrams,
+    });
+  }
+}
+
 export function massMustBePositive(massGrams: number): void {
   if (!Number.isSafeInteger(massGrams) || massGrams <= 0) {
     throw refuse('MASS_NOT_POSITIVE', 'Mass must be a positive number of grams', { massGrams });

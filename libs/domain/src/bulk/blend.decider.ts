@@ -8,7 +8,8 @@ import {
   batchMustNotBeHeld,
   batchMustNotExist,
   facilityMustExist,
-  massMustBePositive,
+  inputMustBeAtFacility,
+  inputMustHaveMassFor,
   occurredAtMustBeWithinRecordingWindow,
   occurredAtMustNotPrecede,
 } from '../rules';
@@ -54,12 +55,7 @@ export const blendBatches: Decider<BlendBatches> = {
       }
       batchMustBeInActorsCustody(input, actor);
       batchMustNotBeHeld(input, 'blended', 'Input');
-      if (input.custodian.facilityId !== data.facilityId) {
-        throw refuse(
-          'INPUT_NOT_AT_FACILITY',
-          `Input ${batchId} is at ${input.custodian.facilityId}, not ${data.facilityId}`,
-        );
-      }
+      inputMustBeAtFacility(input, batchId, data.facilityId);
       if (input.material.form !== form) {
         throw refuse(
           'BLEND_OF_DIFFERENT_FORMS',
@@ -67,18 +63,7 @@ export const blendBatches: Decider<BlendBatches> = {
           { batchId, form: input.material.form, blendForm: form },
         );
       }
-      massMustBePositive(consumedGrams);
-      if (consumedGrams > input.remainingGrams) {
-        throw refuse(
-          'CONSUMED_MASS_EXCEEDS_REMAINING',
-          `Input ${batchId} has ${input.remainingGrams} g left`,
-          {
-            batchId,
-            remainingGrams: input.remainingGrams,
-            consumedGrams,
-          },
-        );
-      }
+      inputMustHaveMassFor(input, batchId, consumedGrams);
       occurredAtMustNotPrecede(data.occurredAt, input.originAt, `input ${batchId} came into being`);
       return {
         type: 'BatchBlended',

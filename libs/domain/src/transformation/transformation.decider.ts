@@ -8,6 +8,8 @@ import {
   batchMustNotBeHeld,
   batchMustNotExist,
   facilityMustExist,
+  inputMustBeAtFacility,
+  inputMustHaveMassFor,
   massMustBePositive,
   occurredAtMustBeWithinRecordingWindow,
   occurredAtMustNotPrecede,
@@ -71,24 +73,8 @@ export const transformBatches: Decider<TransformBatches> = {
       if (input.transformationIds.has(data.transformationId)) throw alreadyRecorded(data.transformationId);
       batchMustBeInActorsCustody(input, actor);
       batchMustNotBeHeld(input, 'processed', 'Input');
-      if (input.custodian.facilityId !== data.facilityId) {
-        throw refuse(
-          'INPUT_NOT_AT_FACILITY',
-          `Input ${batchId} is at ${input.custodian.facilityId}, not ${data.facilityId}`,
-        );
-      }
-      massMustBePositive(consumedGrams);
-      if (consumedGrams > input.remainingGrams) {
-        throw refuse(
-          'CONSUMED_MASS_EXCEEDS_REMAINING',
-          `Input ${batchId} has ${input.remainingGrams} g left`,
-          {
-            batchId,
-            remainingGrams: input.remainingGrams,
-            consumedGrams,
-          },
-        );
-      }
+      inputMustBeAtFacility(input, batchId, data.facilityId);
+      inputMustHaveMassFor(input, batchId, consumedGrams);
       occurredAtMustNotPrecede(data.occurredAt, input.originAt, `input ${batchId} came into being`);
       return {
         type: 'BatchRefined',
