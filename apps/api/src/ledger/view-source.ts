@@ -207,6 +207,8 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
    * batch's: withheld paths listed on each event); empty when it may see none.
    */
   async events(query: ViewQuery<keyof typeof STREAMS>): Promise<(StoredEvent & { withheld?: string[] })[]> {
+    // Who may read is decided from the views: read-your-writes waits for them as every view route does.
+    await this.ready.atLeast(query.moment?.minPosition);
     const policy = this.readerViews(query.reader, { at: Date.now() });
     const access = query.view === 'batch' ? policy.access(query.id) : undefined;
     if (query.view === 'batch' && !access) return [];

@@ -6,7 +6,7 @@ import type { BatchCustodyView } from '@tracelode/projections';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import type { SerialisedJson } from '../../common/serialised-json';
 import { ApiViewMoment, type ViewMoment, ViewSource } from '../../ledger/view-source';
-import { batchNotFound } from '../../ledger/views-ready';
+import { ApiMinPosition, batchNotFound } from '../../ledger/views-ready';
 import { StoredEventDto, toStoredEventDto } from '../../common/dto/stored-event.dto';
 import { BatchCustodyViewDto } from './batch-views.dto';
 
@@ -33,11 +33,15 @@ export class BatchViewsController {
   @Get('events')
   @ApiOperation({ summary: 'The batch’s events in log order, with their envelopes' })
   @ApiOkResponse({ type: [StoredEventDto] })
+  @ApiMinPosition()
   async events(
     @Param('batchId', LedgerIdPipe) batchId: string,
     @ReaderContext() reader: Reader,
+    @Query('minPosition') minPosition?: string,
   ): Promise<StoredEventDto[]> {
-    const events = (await this.source.events({ view: 'batch', id: batchId, reader })).map(toStoredEventDto);
+    const events = (
+      await this.source.events({ view: 'batch', id: batchId, reader, moment: { minPosition } })
+    ).map(toStoredEventDto);
     if (events.length === 0) throw batchNotFound(batchId);
     return events;
   }
