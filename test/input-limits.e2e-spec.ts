@@ -179,12 +179,15 @@ describe('input limits', () => {
 
     it('takes one of 255 visible characters and stores it', async () => {
       const id = `${'c'.repeat(250)}-!~:/`;
-      const mined = await ledger.post('/batches/mined', parties.miner, minedBatch('CORR-2'), {
-        'x-correlation-id': id,
-      });
+      const mined = await ledger.post<{ position: string }>(
+        '/batches/mined',
+        parties.miner,
+        minedBatch('CORR-2'),
+        { 'x-correlation-id': id },
+      );
       expect(mined.status).toBe(201);
       const events = await ledger.get<{ correlationId?: string; metadata?: { correlationId?: string } }[]>(
-        '/batches/CORR-2/events',
+        `/batches/CORR-2/events?minPosition=${mined.body.position}`,
         parties.miner,
       );
       expect(JSON.stringify(events.body)).toContain(id);
