@@ -54,6 +54,7 @@ const FEATURES = [
   'holds',
   'corrections',
   'log',
+  'passports',
 ];
 
 /** A lib imports only libs of a strictly lower level; `testing` is test support and may import them all. */
@@ -65,6 +66,7 @@ const LIBRARY_LEVELS: Record<string, number> = {
   log: 2,
   projections: 2,
   evidence: 3,
+  credentials: 3,
   testing: 4,
 };
 

@@ -11,6 +11,7 @@ import { LedgerModule } from './ledger/ledger.module';
 import { LicencesModule } from './licences/licences.module';
 import { LogModule } from './log/log.module';
 import { OrgsModule } from './orgs/orgs.module';
+import { PassportsModule } from './passports/passports.module';
 import { TransformationsModule } from './transformations/transformations.module';
 
 /** The ledger API: the shared ledger machinery and one module per context, each listing its routes. */
@@ -31,6 +32,7 @@ export class AppModule {
         HoldsModule,
         CorrectionsModule,
         LogModule,
+        PassportsModule,
       ],
       controllers: [HealthController],
     };

@@ -31,3 +31,31 @@ describe('TRACELODE_MAX_RECORDING_DELAY', () => {
     expect(parseDurationMs('72H')).toBeUndefined();
   });
 });
+
+describe('TRACELODE_PUBLIC_URL', () => {
+  const publicUrl = (env: NodeJS.ProcessEnv) => loadConfig(env).publicUrl;
+
+  it('is the address the ledger listens on by default', () => {
+    expect(publicUrl({})).toBe('http://127.0.0.1:3000');
+    expect(publicUrl({ TRACELODE_HOST: '0.0.0.0', TRACELODE_PORT: '8080' })).toBe('http://localhost:8080');
+  });
+
+  it('takes an http(s) base URL, without its trailing slash', () => {
+    expect(publicUrl({ TRACELODE_PUBLIC_URL: 'https://ledger.example.com/' })).toBe(
+      'https://ledger.example.com',
+    );
+    expect(publicUrl({ TRACELODE_PUBLIC_URL: 'https://example.com/tracelode/' })).toBe(
+      'https://example.com/tracelode',
+    );
+  });
+
+  it.each([
+    'ledger.example.com',
+    'ftp://example.com',
+    'https://example.com/?a=1',
+    'https://u:p@example.com',
+    'https://example.com/#x',
+  ])('refuses %p at start-up', (value) => {
+    expect(() => publicUrl({ TRACELODE_PUBLIC_URL: value })).toThrow(/TRACELODE_PUBLIC_URL/);
+  });
+});

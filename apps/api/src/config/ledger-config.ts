@@ -27,6 +27,11 @@ export interface LedgerConfig {
   readonly maxRecordingDelayMs: number;
   /** Bounded reads: how much a view as of a moment or an audit bundle may gather, and how many run at once. */
   readonly reads: ReadLimits;
+  /**
+   * The base URL buyers reach the ledger at (TRACELODE_PUBLIC_URL): its did:web is the issuer of every
+   * credential (ADR 0032), and passports link to it. No trailing slash.
+   */
+  readonly publicUrl: string;
   /** How long a client may take to send a request, and how many connections one address may hold. */
   readonly connections: ConnectionLimits;
 }
@@ -73,6 +78,26 @@ function recordingDelayMs(env: NodeJS.ProcessEnv): number {
   return ms;
 }
 
+/** TRACELODE_PUBLIC_URL: an http(s) URL without query or fragment; by default the address the ledger listens on. */
+function publicUrlOf(env: NodeJS.ProcessEnv, host: string, port: number): string {
+  const text = env.TRACELODE_PUBLIC_URL;
+  if (text === undefined || text === '') {
+    const local = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+    return `http://${local}:${port}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`TRACELODE_PUBLIC_URL must be an absolute http(s) URL, got "${text}"`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username || url.password)
+    throw new ConfigError(
+      `TRACELODE_PUBLIC_URL must be an http(s) URL without credentials, query or fragment, got "${text}"`,
+    );
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -97,9 +122,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const storeUrl = env.TRACELODE_STORE ?? 'sqlite:./data/ledger.db';
   const inMemory = storeUrl.startsWith('memory:');
   const dataDir = dirname(viewsPath === ':memory:' ? './data/views.db' : viewsPath);
+  const host = env.TRACELODE_HOST ?? '127.0.0.1';
   return {
     port,
-    host: env.TRACELODE_HOST ?? '127.0.0.1',
+    host,
+    publicUrl: publicUrlOf(env, host, port),
     storeUrl,
     viewsPath,
     integrityPath: env.TRACELODE_INTEGRITY ?? (inMemory ? ':memory:' : join(dataDir, 'integrity.db')),
