@@ -1,6 +1,8 @@
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { ADMIN_TOKEN, LedgerHarness } from './support/ledger-harness';
@@ -455,5 +457,71 @@ describe('product passports as verifiable credentials', () => {
     expect(
       (afterRevocation.credentialSubject as { emissionsScorecard: Json }).emissionsScorecard.carbonFootprint,
     ).not.toBe(carbon.body.intensityKgCo2ePerKg);
+  });
+
+  it('tracelode verify-credential checks a passport offline against the DID document and the status list', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracelode-passport-'));
+    const file = (name: string, value: unknown) => {
+      const path = join(dir, name);
+      writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
+      return path;
+    };
+    const cli = async (args: string[]) => {
+      try {
+        const { stdout } = await promisify(execFile)(process.execPath, [
+          CLI_MAIN,
+          'verify-credential',
+          ...args,
+        ]);
+        return { code: 0, stdout };
+      } catch (error) {
+        const failed = error as { code?: number; stdout?: string; stderr?: string };
+        return { code: failed.code ?? -1, stdout: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+      }
+    };
+    try {
+      const didFile = file('did.json', did);
+      const passport = (await get<Json>(`/batches/${magnets}/passport`, 'maker')).body;
+      const passportFile = file('passport.json', passport);
+      const list = async () => {
+        expect((await get(`/batches/${magnets}`, 'auditor')).status).toBe(200);
+        return file('status.json', await fetchPublished(`${PUBLIC_URL}/credentials/status/1`));
+      };
+      const verified = await cli([passportFile, '--did-document', didFile, '--status-list', await list()]);
+      expect(verified.code).toBe(0);
+      expect(verified.stdout).toContain('signature: EdDSA');
+      expect(verified.stdout).toContain('every required property of DigitalProductPassport');
+      expect(verified.stdout).toMatch(/origins by mass: AU [\d.]+%, CA [\d.]+%, VN [\d.]+%/);
+      expect(verified.stdout.trim().split('\n').at(-1)).toBe('VERIFIED');
+
+      const events = (await get<Json>(`/batches/${magnets}/traceability-events`, 'maker')).body;
+      const dte = await cli([file('events.json', events), '--did-document', didFile]);
+      expect(dte.code).toBe(0);
+      expect(dte.stdout).toMatch(/\d+ traceability events/);
+
+      const jws = String(passport.id).slice('data:application/vc-ld+jwt,'.length);
+      const [header, payload, signature] = jws.split('.') as [string, string, string];
+      const changed = Buffer.from(payload, 'base64url');
+      changed[20] = changed[20]! ^ 0x01;
+      const tampered = await cli([
+        file('tampered.jwt', `${header}.${changed.toString('base64url')}.${signature}`),
+        '--did-document',
+        didFile,
+      ]);
+      expect(tampered.code).toBe(1);
+      expect(tampered.stdout).toContain('FAILED');
+
+      await post(`/batches/${magnets}/holds`, 'regulatorJp', {
+        reason: 'Second hold',
+        occurredAt: new Date().toISOString(),
+      });
+      const held = await cli([passportFile, '--did-document', didFile, '--status-list', await list()]);
+      expect(held.code).toBe(1);
+      expect(held.stdout).toMatch(
+        /^REVOKED: bit \d+ of https:\/\/passports\.tracelode\.test\/credentials\/status\/1 is set/m,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

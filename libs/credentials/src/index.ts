@@ -3,3 +3,4 @@ export * from './status-list';
 export * from './identifiers';
 export * from './product-passport';
 export * from './traceability-events';
+export * from './untp-shape';
