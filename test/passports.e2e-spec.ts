@@ -1,6 +1,6 @@
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -524,4 +524,32 @@ describe('product passports as verifiable credentials', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('runs the README’s "Product passports" example as written', async () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const block = /<!-- passports:start -->\s*```bash\n([\s\S]*?)```\s*<!-- passports:end -->/.exec(
+      readme,
+    )?.[1];
+    expect(block).toBeDefined();
+    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', block ?? ''], {
+      env: { ...process.env, TRACELODE_URL: ledger.baseUrl, TRACELODE_ADMIN_TOKEN: ADMIN_TOKEN },
+      cwd: join(__dirname, '..'),
+    });
+    const lines = stdout.trim().split('\n');
+    const readable = JSON.parse(lines.find((line) => line.startsWith('{"@context"'))!) as Json & {
+      credentialSubject: {
+        materialsProvenance: { originCountry: string }[];
+        emissionsScorecard: { carbonFootprint: number };
+      };
+    };
+    expect(readable.type).toEqual(['DigitalProductPassport', 'VerifiableCredential']);
+    expect(readable.credentialSubject.materialsProvenance.map((material) => material.originCountry)).toEqual([
+      'AU',
+      'CA',
+      'VN',
+    ]);
+    expect(readable.credentialSubject.emissionsScorecard.carbonFootprint).toBeCloseTo(18.75, 2);
+    expect(lines.filter((line) => line === 'VERIFIED')).toHaveLength(2);
+    expect(stdout).toContain('status: bit');
+  }, 120_000);
 });
