@@ -65,8 +65,11 @@ function readJws(path: string): string {
   return text.startsWith('{') ? jwsOf(JSON.parse(text) as EnvelopedCredential) : jwsOf(text);
 }
 
+/** Outcomes, not refusal codes: printed as the last line. */
+const OUTCOMES = ['VERIFIED', 'FAILED', 'REVOKED'] as const;
+
 interface Verdict {
-  readonly verdict: 'VERIFIED' | 'FAILED' | 'REVOKED';
+  readonly verdict: (typeof OUTCOMES)[number];
   readonly checks: string[];
   readonly proves: string[];
   readonly problem?: string;
@@ -82,7 +85,7 @@ async function run(options: Options): Promise<number> {
     for (const line of verdict.proves) console.log(`  • ${line}`);
     console.log(verdict.problem ? `${verdict.verdict}: ${verdict.problem}` : verdict.verdict);
   }
-  return verdict.verdict === 'VERIFIED' ? 0 : 1;
+  return verdict.verdict === OUTCOMES[0] ? 0 : 1;
 }
 
 async function judge(options: Options, did: DidDocument, checks: string[]): Promise<Verdict> {
