@@ -525,6 +525,97 @@ describe('product passports as verifiable credentials', () => {
     }
   });
 
+  it('counts the mass that passed through a recycling step as recycled, per origin country', async () => {
+    keys.recycler = await ledger.organisation(
+      'recycler-co',
+      'AU',
+      ['producer'],
+      [
+        { facilityId: 'pit', kind: 'mine' },
+        { facilityId: 'plant', kind: 'processing_plant' },
+      ],
+    );
+    const mined = (batchId: string, day: number) =>
+      post('/batches/mined', 'recycler', {
+        batchId,
+        facilityId: 'pit',
+        material: { form: 'concentrate', elements: ['Nd', 'Pr'] },
+        massKg: 1000,
+        extractionEmissionsKgCo2e: 100,
+        occurredAt: `2026-03-0${day}T00:00:00Z`,
+      });
+    const toPlant = async (batchId: string, day: number) => {
+      await post(`/batches/${batchId}/shipments`, 'recycler', {
+        shipmentId: `S-${batchId}`,
+        toOrgId: 'recycler-co',
+        toFacilityId: 'plant',
+        occurredAt: `2026-03-0${day}T06:00:00Z`,
+      });
+      await post(`/batches/${batchId}/receipts`, 'recycler', {
+        shipmentId: `S-${batchId}`,
+        receivedMassKg: 1000,
+        occurredAt: `2026-03-0${day}T12:00:00Z`,
+      });
+    };
+    await mined('VIRGIN-1', 1);
+    await mined('SCRAP-SOURCE-1', 1);
+    await toPlant('VIRGIN-1', 2);
+    await toPlant('SCRAP-SOURCE-1', 2);
+    const transform = (
+      transformationId: string,
+      process: string,
+      inputs: unknown[],
+      output: string,
+      massKg: number,
+      day: number,
+    ) =>
+      post('/transformations', 'recycler', {
+        transformationId,
+        facilityId: 'plant',
+        process,
+        occurredAt: `2026-03-0${day}T00:00:00Z`,
+        inputs,
+        outputs: [{ batchId: output, material: { form: 'oxide', elements: ['Nd', 'Pr'] }, massKg }],
+        processEmissionsKgCo2e: 10,
+      });
+    await transform(
+      'T-RECYCLE',
+      'recycling',
+      [{ batchId: 'SCRAP-SOURCE-1', consumedKg: 1000 }],
+      'RECYCLED-1',
+      800,
+      3,
+    );
+    await transform(
+      'T-MIX',
+      'calcination',
+      [
+        { batchId: 'VIRGIN-1', consumedKg: 600 },
+        { batchId: 'RECYCLED-1', consumedKg: 400 },
+      ],
+      'MIXED-1',
+      900,
+      4,
+    );
+
+    const passport = await get<{ credentialSubject: Json & { materialsProvenance: Json[] } }>(
+      '/batches/MIXED-1/passport?format=json',
+      'recycler',
+    );
+    expect(passport.status).toBe(200);
+    const subject = passport.body.credentialSubject;
+    // Both mines are in AU: one origin country, 0.6 virgin and 0.4 through the recycling step.
+    expect(subject.materialsProvenance).toHaveLength(1);
+    expect(subject.materialsProvenance[0]!.massFraction).toBeCloseTo(1, 12);
+    expect(subject.materialsProvenance[0]!.recycledMassFraction).toBeCloseTo(0.4, 12);
+    expect((subject.circularityScorecard as Json).recycledContent).toBeCloseTo(0.4, 12);
+    const recycled = await get<{ credentialSubject: Json & { materialsProvenance: Json[] } }>(
+      '/batches/RECYCLED-1/passport?format=json',
+      'recycler',
+    );
+    expect(recycled.body.credentialSubject.materialsProvenance[0]!.recycledMassFraction).toBe(1);
+  });
+
   it('runs the README’s "Product passports" example as written', async () => {
     const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
     const block = /<!-- passports:start -->\s*```bash\n([\s\S]*?)```\s*<!-- passports:end -->/.exec(
