@@ -122,6 +122,13 @@ describe('operating the ledger: logs and metrics', () => {
     expect((await fetch(`${url}/orgs`)).status).toBe(404);
   });
 
+  it('lists the operating routes in the OpenAPI document', async () => {
+    const openApi = await ledger.request<{ paths: Record<string, unknown> }>('GET', '/docs/openapi.json');
+    expect(Object.keys(openApi.body.paths)).toEqual(
+      expect.arrayContaining(['/metrics', '/health/live', '/health/ready', '/health']),
+    );
+  });
+
   it('walks through keys, signed commands and admin use, logging one line per request and no secret', async () => {
     const send = async (method: string, path: string, options: Parameters<LedgerHarness['request']>[2]) => {
       const requestId = `ops-${requestIds.length + 1}`;
