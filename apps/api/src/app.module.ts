@@ -10,6 +10,7 @@ import { HoldsModule } from './holds/holds.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { LicencesModule } from './licences/licences.module';
 import { LogModule } from './log/log.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { OrgsModule } from './orgs/orgs.module';
 import { PassportsModule } from './passports/passports.module';
 import { TransformationsModule } from './transformations/transformations.module';
@@ -22,6 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
+        ObservabilityModule.forRoot(config),
         LedgerModule.forRoot(config),
         OrgsModule,
         BatchesModule,
