@@ -57,6 +57,8 @@ describe('TRACELODE_PUBLIC_URL', () => {
     'https://example.com/#x',
   ])('refuses %p at start-up', (value) => {
     expect(() => publicUrl({ TRACELODE_PUBLIC_URL: value })).toThrow(/TRACELODE_PUBLIC_URL/);
+  });
+});
 
 describe('the operating variables (ADR 0027)', () => {
   it('defaults to JSON logs, no metrics port and a readiness lag of 1,000 events', () => {
