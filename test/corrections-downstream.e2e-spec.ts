@@ -423,6 +423,43 @@ describe('corrections flow downstream: transformations, splits, blends, exports 
     expectCarbon(await carbon('S1'), 820, 0.2);
   });
 
+  it('corrects an export’s customs reference and time: the export and the licence’s drawdown follow', async () => {
+    const exportX = await eventOf('X', 'BatchExported');
+    await corrected(exportX, mineco, 'C7', {
+      customsDeclarationNo: 'K1-X-EXP-AMENDED',
+      occurredAt: '2026-03-05T00:00:00Z',
+    });
+    expect(await exported()('X-EXP')).toMatchObject({
+      customsDeclarationNo: 'K1-X-EXP-AMENDED',
+      occurredAt: '2026-03-05T00:00:00Z',
+      massKg: 1200,
+    });
+    const drawdown = (await licence()).exports.find((item) => item.exportId === 'X-EXP') as unknown as {
+      occurredAt: string;
+      corrections: { correctionId: string; corrected: Record<string, unknown> }[];
+    };
+    expect(drawdown.occurredAt).toBe('2026-03-05T00:00:00Z');
+    expect(drawdown.corrections.map(({ correctionId, corrected: fields }) => [correctionId, fields])).toEqual(
+      [
+        ['C4', { massGrams: 1_200_000 }],
+        ['C7', { occurredAt: '2026-03-05T00:00:00Z' }],
+      ],
+    );
+    // Not before the lot came into being; the port may not change to nothing.
+    await expectRefusal(
+      () => correct(exportX, mineco, 'C-BAD-9', { occurredAt: '2026-02-28T00:00:00Z' }),
+      422,
+      'OCCURRED_BEFORE_PREVIOUS_EVENT',
+      ledger,
+    );
+    await expectRefusal(
+      () => correct(exportX, mineco, 'C-BAD-10', { port: '' }),
+      400,
+      'CORRECTION_VALUE_INVALID',
+      ledger,
+    );
+  });
+
   it('shows, asOf before the corrections, every view as it was', async () => {
     const asOf = `?asOf=${encodeURIComponent(beforeCorrections)}`;
     expect(await origins('CON', asOf)).toEqual({ M1: 0.6, M2: 0.4 });

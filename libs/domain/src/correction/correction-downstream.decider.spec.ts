@@ -434,6 +434,32 @@ describe('correctEvent, downstream', () => {
       ).toBe('CORRECTION_VALUE_INVALID');
       expect(snapshot(streams, ['P', 'A', 'B'])).toBe(before);
     });
+    it('corrects its time on the parent and every child, but not after a child’s later event', () => {
+      const streams = splitLedger();
+      const writes = written(
+        streams.decide(
+          correctEvent,
+          issued(correct('batch-P@1', { batchId: 'P' }, { occurredAt: '2026-03-01T12:00:00Z' }), miner),
+        ),
+      );
+      expect(Object.keys(writes)).toEqual(['batch-P', 'batch-A', 'batch-B']);
+      expect(writes['batch-B']![0]).toMatchObject({
+        eventType: 'BatchSplitOff',
+        corrected: { occurredAt: '2026-03-01T12:00:00Z' },
+        previous: { occurredAt: '2026-03-02T00:00:00Z' },
+      });
+      expect(streams.stateOf('batches', 'B')).toMatchObject({ originAt: '2026-03-01T12:00:00Z' });
+      const late = refusal(() =>
+        splitLedger().decide(
+          correctEvent,
+          issued(correct('batch-P@1', { batchId: 'P' }, { occurredAt: '2026-03-06T00:00:01Z' }), miner),
+        ),
+      );
+      expect(late.code).toBe('CORRECTION_BREAKS_DEPENDENTS');
+      expect(late.details).toMatchObject({
+        dependentEvents: [{ eventId: 'batch-A@1', type: 'BatchShipped' }],
+      });
+    });
   });
 
   describe('a blend', () => {
@@ -517,6 +543,24 @@ describe('correctEvent, downstream', () => {
         ).code,
       ).toBe('CONSUMED_MASS_EXCEEDS_REMAINING');
       expect(snapshot(streams, ['M1', 'M2', 'BL'])).toBe(before);
+    });
+    it('corrects its time on the blend and each input, not before an input came into being', () => {
+      const streams = blendLedger();
+      const writes = written(
+        streams.decide(
+          correctEvent,
+          issued(correct('batch-BL@0', { batchId: 'BL' }, { occurredAt: '2026-03-02T00:00:00Z' }), miner),
+        ),
+      );
+      expect(Object.keys(writes)).toEqual(['batch-BL', 'batch-M1', 'batch-M2']);
+      expect(
+        refusal(() =>
+          blendLedger().decide(
+            correctEvent,
+            issued(correct('batch-BL@0', { batchId: 'BL' }, { occurredAt: '2026-02-28T00:00:00Z' }), miner),
+          ),
+        ).code,
+      ).toBe('OCCURRED_BEFORE_PREVIOUS_EVENT');
     });
   });
 
