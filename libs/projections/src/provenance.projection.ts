@@ -141,7 +141,9 @@ export const provenanceProjection: DocumentProjection<ProvenanceView> = {
 function produced(event: DerivingEvent, lookup: ViewLookup, position: string): ProvenanceView {
   const { batchId } = event.data;
   const { stepId: transformationId, inputs } = derivationOf(event, lookup);
-  return { batchId, children: [], ...mixOf(batchId, transformationId, inputs, lookup), position };
+  const { parents, depth, origins } = mixOf(batchId, transformationId, inputs, lookup);
+  // Fields in the order the view always had (views-unchanged compares stored documents).
+  return { batchId, parents, children: [], depth, origins, position };
 }
 
 /** A derived lot's parents, depth and origin mix, from what each input supplied and the inputs' views. */
