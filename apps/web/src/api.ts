@@ -14,11 +14,8 @@ export interface Problem {
   readonly status: number;
   readonly code: string;
   readonly detail?: string;
-  readonly errors?: readonly {
-    readonly property?: string;
-    readonly path?: string;
-    readonly message?: string;
-  }[];
+  /** VALIDATION_FAILED: each field and what is wrong with it. */
+  readonly errors?: readonly { readonly field?: string; readonly messages?: readonly string[] }[];
   readonly [key: string]: unknown;
 }
 

@@ -35,8 +35,17 @@ export function readerTerms(
   return { collection: BATCH_RELATIONSHIPS, anyOf: terms };
 }
 
-/** The filters as terms of the custody documents. */
-export const filterTerms = (filters: BatchListFilters): { collection: string; term: string }[] =>
+/**
+ * The filters as terms of the custody documents. The material form is the batch's own; status and
+ * custodian are as the ledger knows them, which a partial or upstream reader may be shown otherwise
+ * (`left_custody`, the maker as custodian: docs/visibility.md). So those two narrow the index only for a
+ * reader that reads everything; any other reader's candidates are its own relationships' batches, and the
+ * caller matches status and custodian on each row as shown.
+ */
+export const filterTerms = (
+  filters: BatchListFilters,
+  reader: Reader,
+): { collection: string; term: string }[] =>
   (['status', 'form', 'custodian'] as const)
-    .filter((name) => filters[name] !== undefined)
+    .filter((name) => filters[name] !== undefined && (name === 'form' || readsEverything(reader)))
     .map((name) => ({ collection: BATCH_CUSTODY, term: `${name}:${filters[name]!}` }));

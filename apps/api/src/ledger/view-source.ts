@@ -219,7 +219,7 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
     const engagements = reader.roles.includes('certifier')
       ? this.views.keysWithPrefix(CERTIFIER_ENGAGEMENTS, `${reader.orgId}_`)
       : [];
-    const candidates = { ...readerTerms(reader, live, engagements), allOf: filterTerms(filters) };
+    const candidates = { ...readerTerms(reader, live, engagements), allOf: filterTerms(filters, reader) };
     const rows: BatchListRow[] = [];
     let after = filters.after;
     for (;;) {

@@ -46,8 +46,10 @@ export function RecordPage({ me }: { me: Whoami }) {
       if (!(error instanceof ApiError)) throw error;
       const byField: Record<string, string> = {};
       for (const item of error.problem.errors ?? []) {
-        const name = String(item.property ?? item.path ?? '').split('.')[0] ?? '';
-        byField[name === 'material' ? 'form' : name || 'form-error'] = item.message ?? error.problem.code;
+        const name = (item.field ?? '').split('.')[0] ?? '';
+        byField[name === 'material' ? 'form' : name || 'form-error'] = (
+          item.messages ?? [error.problem.code]
+        ).join('; ');
       }
       if (Object.keys(byField).length === 0)
         byField['form-error'] = `${error.problem.code}: ${error.problem.detail ?? ''}`;
