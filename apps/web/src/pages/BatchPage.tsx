@@ -200,7 +200,7 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
           <>
             <p>
               Embodied:{' '}
-              <strong data-testid="carbon-total">
+              <strong data-testid="carbon-total" data-value={carbon.value.embodiedKgCo2e}>
                 {carbon.value.embodiedKgCo2e.toLocaleString('en', { maximumFractionDigits: 1 })}
               </strong>{' '}
               kg CO2e ({carbon.value.intensityKgCo2ePerKg.toFixed(2)} kg CO2e/kg)

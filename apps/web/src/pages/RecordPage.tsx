@@ -18,6 +18,7 @@ export function RecordPage({ me }: { me: Whoami }) {
   });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [outcome, setOutcome] = useState<string | undefined>();
+  const [sending, setSending] = useState(false);
   const idempotencyKey = useRef(crypto.randomUUID());
   const set = (name: keyof typeof fields) => (event: { target: { value: string } }) => {
     setFields({ ...fields, [name]: event.target.value });
@@ -35,6 +36,7 @@ export function RecordPage({ me }: { me: Whoami }) {
       massKg: fields.massKg === '' ? undefined : Number(fields.massKg),
       occurredAt: fields.occurredAt === '' ? undefined : new Date(fields.occurredAt).toISOString(),
     };
+    setSending(true);
     try {
       await api('/batches/mined', {
         method: 'POST',
@@ -54,6 +56,8 @@ export function RecordPage({ me }: { me: Whoami }) {
       if (Object.keys(byField).length === 0)
         byField['form-error'] = `${error.problem.code}: ${error.problem.detail ?? ''}`;
       setErrors(byField);
+    } finally {
+      setSending(false);
     }
   };
 
@@ -117,7 +121,9 @@ export function RecordPage({ me }: { me: Whoami }) {
             onChange={set('occurredAt')}
           />,
         )}
-        <button type="submit">Record</button>
+        <button type="submit" aria-disabled={sending}>
+          Record
+        </button>
       </form>
       {errors['form-error'] && (
         <p role="alert" className="error">
