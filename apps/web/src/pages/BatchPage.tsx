@@ -77,10 +77,13 @@ interface HoldImpact {
   }[];
 }
 
-/** Signed requests show a badge: the envelope names the request, or the event is another's of one command. */
+/**
+ * A signed command's events each carry `requestSignature` (the first also the request itself, ADR 0026);
+ * withheld from a reader that may not see the request (docs/visibility.md), so no badge then.
+ */
 const signed = (entry: TimelineEntry, events: Map<string, { metadata?: Record<string, unknown> }>) => {
   const metadata = events.get(entry.eventId)?.metadata ?? {};
-  return metadata.signedRequest !== undefined || metadata.signedRequestOf !== undefined;
+  return metadata.requestSignature !== undefined || metadata.signedRequest !== undefined;
 };
 
 /** A batch's page: custody, provenance, origins, carbon, certification, licences and exports, holds. */
