@@ -42,6 +42,14 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-setup.ts'],
     },
     {
+      // The explorer (apps/web) in headless Chromium against the built server on a store the demo seeded;
+      // reported as skipped, with the reason and the install command, where /usr/bin/chromium is absent.
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-setup.ts'],
+    },
+    {
       // The same e2e suite with the API on KurrentDB: each ledger gets a wire-level KurrentDB test server
       // in the Jest process (test/support/ledger-harness.ts). Left out: the tests that are about the
       // embedded SQLite file itself (crash durability, the demo's file, tampering with the file) and the replica test, which

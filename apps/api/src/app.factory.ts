@@ -1,8 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { join } from 'node:path';
 import { type AuthenticatedRequest, bearerToken, UnauthenticatedError } from './auth/api-key.guard';
 import { AuthService } from './auth/auth.service';
 import { AppModule } from './app.module';
@@ -52,10 +55,37 @@ export async function createApp(config: LedgerConfig): Promise<NestFastifyApplic
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
+  await serveExplorer(app);
   SwaggerModule.setup('docs', app, () => withSignatureHeaders(SwaggerModule.createDocument(app, openApi)), {
     jsonDocumentUrl: 'docs/openapi.json',
   });
   return app;
+}
+
+/** Where `npm run build` puts the explorer (apps/web): dist/web, beside the API's own dist/apps/api. */
+export const WEB_ROOT = join(__dirname, '..', '..', '..', '..', '..', 'web');
+
+/**
+ * The explorer (apps/web, ADR 0030) from the same origin at `/`: its files only, each a route of its own
+ * (no wildcard), so every API path, `/docs` and `/health` stay the API's and an unknown path is still the
+ * API's 404 problem+json. Its deep links are hash routes (`/#/batches/…`), which never reach the server.
+ * Without a built explorer (a build of the API alone) the API runs as before.
+ */
+async function serveExplorer(app: NestFastifyApplication): Promise<void> {
+  if (!existsSync(join(WEB_ROOT, 'index.html'))) return;
+  await app.register(fastifyStatic, {
+    root: WEB_ROOT,
+    prefix: '/',
+    wildcard: false,
+    index: ['index.html'],
+    // Hashed asset names never change content; index.html must be revalidated to pick up a new build.
+    setHeaders: (response, path) => {
+      void response.header(
+        'cache-control',
+        path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
+      );
+    },
+  });
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

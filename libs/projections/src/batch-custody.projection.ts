@@ -99,6 +99,12 @@ const BATCH_EVENTS = new Set<string>([
 export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
   collection: BATCH_CUSTODY,
   keyOf: (event) => (BATCH_EVENTS.has(event.type) ? (event.data as { batchId: string }).batchId : undefined),
+  // What `GET /batches` filters on (libs/projections/src/batch-list.ts).
+  termsOf: (view) => [
+    `status:${view.status}`,
+    `form:${view.material.form}`,
+    `custodian:${view.custodian.orgId}`,
+  ],
   evolve(view, event, stored, lookup = NO_VIEWS, owned = false) {
     const recordedAt = recordedAtOf(stored);
     const next =

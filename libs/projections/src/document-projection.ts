@@ -31,6 +31,11 @@ export interface DocumentProjection<V> {
     lookup: ViewLookup,
     stored: StoredEvent,
   ): Iterable<readonly [key: string, change: (view: V | undefined) => V]>;
+  /**
+   * The document's index terms (`status:held`, `org:mineco`), kept beside it for list queries
+   * (`ReadModelStore.keysByTerms`); absent for a document nobody lists.
+   */
+  termsOf?(view: V): readonly string[];
   evolve(
     view: V | undefined,
     event: LedgerEvent,

@@ -2,6 +2,7 @@ export * from './document-projection';
 export * from './event-locations.projection';
 export * from './batch-custody.projection';
 export * from './batch-views';
+export * from './batch-list';
 export * from './carbon.projection';
 export * from './certificates.projection';
 export * from './certification';

@@ -11,18 +11,15 @@ export function applyEvent(
   const event = toLedgerEvent(stored);
   const lookup: ViewLookup = (collection, key) => tx.get(collection, key);
   for (const projection of projections) {
+    const put = (key: string, view: unknown) =>
+      tx.put(projection.collection, key, view, stored.position, projection.termsOf?.(view));
     for (const [key, change] of projection.alsoChanges?.(event, lookup, stored) ?? []) {
-      tx.put(projection.collection, key, change(tx.get(projection.collection, key)), stored.position);
+      put(key, change(tx.get(projection.collection, key)));
     }
     const key = projection.keyOf(event, stored);
     if (key === undefined) continue;
-    tx.put(
-      projection.collection,
-      key,
-      // The transaction's copy of the document is replaced by what evolve returns: it is the projection's.
-      projection.evolve(tx.get(projection.collection, key), event, stored, lookup, true),
-      stored.position,
-    );
+    // The transaction's copy of the document is replaced by what evolve returns: it is the projection's.
+    put(key, projection.evolve(tx.get(projection.collection, key), event, stored, lookup, true));
   }
 }
 

@@ -54,11 +54,11 @@ describe('ReadModelStore.openReadOnly', () => {
 
   it('refuses, without resetting, a file of another schema version or another kind', () => {
     const newer = new Database(path);
-    newer.pragma('user_version = 3');
+    newer.pragma('user_version = 4');
     newer.close();
     const before = sha256(path);
 
-    expect(() => ReadModelStore.openReadOnly(path)).toThrow('schema version 3, expected 2');
+    expect(() => ReadModelStore.openReadOnly(path)).toThrow('schema version 4, expected 3');
     expect(sha256(path)).toBe(before);
 
     const other = new Database(join(dir, 'other.db'));
@@ -79,5 +79,68 @@ describe('ReadModelStore.openReadOnly', () => {
     expect(reader.checkpoint()).toBe(9n);
     writer.close();
     reader.close();
+  });
+});
+
+describe('ReadModelStore index terms', () => {
+  let dir: string;
+  let views: ReadModelStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tracelode-read-models-'));
+    views = ReadModelStore.open(join(dir, 'views.db'));
+    views.applyAndCheckpoint(3n, (tx) => {
+      tx.put('rel', 'B-1', {}, 1n, ['org:a', 'country:AU']);
+      tx.put('rel', 'B-2', {}, 2n, ['org:a', 'org:b']);
+      tx.put('rel', 'C-1', {}, 3n, ['org:b']);
+      tx.put('custody', 'B-1', {}, 1n, ['status:held', 'form:ore']);
+      tx.put('custody', 'B-2', {}, 2n, ['status:in_custody', 'form:ore']);
+      tx.put('custody', 'C-1', {}, 3n, ['status:in_custody', 'form:oxide']);
+    });
+  });
+  afterEach(() => {
+    views.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds keys having any of the terms, each once, in key order, with filters, prefix, after and limit', () => {
+    expect(views.keysByTerms({ collection: 'rel', anyOf: ['org:a', 'org:b'], limit: 10 })).toEqual([
+      'B-1',
+      'B-2',
+      'C-1',
+    ]);
+    expect(views.keysByTerms({ collection: 'rel', anyOf: ['org:a', 'country:AU'], limit: 10 })).toEqual([
+      'B-1',
+      'B-2',
+    ]);
+    const form = (term: string) => [{ collection: 'custody', term }];
+    expect(
+      views.keysByTerms({ collection: 'rel', anyOf: ['org:b'], allOf: form('form:ore'), limit: 10 }),
+    ).toEqual(['B-2']);
+    expect(
+      views.keysByTerms({ collection: 'rel', anyOf: ['org:a', 'org:b'], prefix: 'C', limit: 10 }),
+    ).toEqual(['C-1']);
+    expect(
+      views.keysByTerms({ collection: 'rel', anyOf: ['org:a', 'org:b'], after: 'B-1', limit: 1 }),
+    ).toEqual(['B-2']);
+    expect(views.keysByTerms({ collection: 'custody', allOf: form('status:in_custody'), limit: 10 })).toEqual(
+      ['B-2', 'C-1'],
+    );
+    expect(views.keysByTerms({ collection: 'rel', anyOf: [], limit: 10 })).toEqual([]);
+  });
+
+  it("replaces a document's terms when it is put with new ones, and keeps them when put without", () => {
+    views.applyAndCheckpoint(5n, (tx) => {
+      tx.put('custody', 'B-1', {}, 4n, ['status:in_custody', 'form:ore']);
+      tx.put('rel', 'B-1', { changed: true }, 5n);
+    });
+    const held = [{ collection: 'custody', term: 'status:held' }];
+    expect(views.keysByTerms({ collection: 'custody', allOf: held, limit: 10 })).toEqual([]);
+    expect(views.keysByTerms({ collection: 'rel', anyOf: ['country:AU'], limit: 10 })).toEqual(['B-1']);
+  });
+
+  it('drops the terms with the views on reset (a rebuild)', () => {
+    views.reset();
+    expect(views.keysByTerms({ collection: 'rel', anyOf: ['org:a'], limit: 10 })).toEqual([]);
   });
 });

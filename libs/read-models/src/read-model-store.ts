@@ -8,7 +8,22 @@ import { ownerOnlyDatabaseFile } from './owner-only-file';
  */
 export interface ViewTransaction {
   get<V>(collection: string, key: string): V | undefined;
-  put<V>(collection: string, key: string, view: V, position: bigint): void;
+  /** `terms`: the document's index terms (`status:held`, `org:mineco`, …), replacing those it had. */
+  put<V>(collection: string, key: string, view: V, position: bigint, terms?: readonly string[]): void;
+}
+
+/** Which keys of a collection to list, in key order: a page of an indexed query (`keysByTerms`). */
+export interface TermQuery {
+  /** Keys having any of these terms in `collection`; undefined: every document of the collection. */
+  readonly anyOf?: readonly string[];
+  readonly collection: string;
+  /** Terms each key must also have, each in its own collection (filters). */
+  readonly allOf?: readonly { readonly collection: string; readonly term: string }[];
+  /** Keys starting with this. */
+  readonly prefix?: string;
+  /** Keys after this one (the previous page's last). */
+  readonly after?: string;
+  readonly limit: number;
 }
 
 /** One stored view document, its JSON as stored, and the log position that last wrote it. */
@@ -19,8 +34,11 @@ export interface StoredViewDocument {
   readonly position: bigint;
 }
 
-/** 2: the held-upstream views (holds kept with their descendants); a file of version 1 is rebuilt on open. */
-const SCHEMA_VERSION = 2;
+/**
+ * 3: index terms beside the documents (`view_terms`); 2: the held-upstream views. A file of an older
+ * version is rebuilt on open.
+ */
+const SCHEMA_VERSION = 3;
 
 /** A document as a transaction last saw it; `position` is set once the transaction put it. */
 interface TransactionDocument {
@@ -28,6 +46,7 @@ interface TransactionDocument {
   readonly key: string;
   readonly view: unknown;
   readonly position: bigint | undefined;
+  readonly terms?: readonly string[];
 }
 
 /**
@@ -41,6 +60,8 @@ export class ReadModelStore {
   private readonly putDocument: Database.Statement<[string, string, string, number]>;
   private readonly readCheckpoint: Database.Statement<[], { position: number }>;
   private readonly writeCheckpoint: Database.Statement<[number]>;
+  private readonly dropTerms: Database.Statement<[string, string]>;
+  private readonly putTerm: Database.Statement<[string, string, string]>;
 
   private constructor(private readonly db: Database.Database) {
     this.getDocument = db.prepare('SELECT view FROM views WHERE collection = ? AND key = ?');
@@ -50,6 +71,8 @@ export class ReadModelStore {
     );
     this.readCheckpoint = db.prepare('SELECT position FROM checkpoint WHERE id = 1');
     this.writeCheckpoint = db.prepare('UPDATE checkpoint SET position = ? WHERE id = 1');
+    this.dropTerms = db.prepare('DELETE FROM view_terms WHERE collection = ? AND key = ?');
+    this.putTerm = db.prepare('INSERT OR IGNORE INTO view_terms (collection, term, key) VALUES (?, ?, ?)');
   }
 
   static open(path: string): ReadModelStore {
@@ -73,12 +96,12 @@ export class ReadModelStore {
       const version = db.pragma('user_version', { simple: true }) as number;
       const tables = db
         .prepare<[], string>(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('views', 'checkpoint')",
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('views', 'checkpoint', 'view_terms')",
         )
         .pluck()
         .all();
       // Other Tracelode files (the event store) are SQLite with a user_version too: the tables tell them apart.
-      if (version !== SCHEMA_VERSION || tables.length !== 2)
+      if (version !== SCHEMA_VERSION || tables.length !== 3)
         throw new Error(
           `${path} is not a read-model file this build can read (schema version ${version}, expected ${SCHEMA_VERSION})`,
         );
@@ -93,6 +116,7 @@ export class ReadModelStore {
     db.exec(`
       DROP TABLE IF EXISTS views;
       DROP TABLE IF EXISTS checkpoint;
+      DROP TABLE IF EXISTS view_terms;
       CREATE TABLE views (
         collection TEXT NOT NULL,
         key TEXT NOT NULL,
@@ -101,6 +125,14 @@ export class ReadModelStore {
         PRIMARY KEY (collection, key)
       ) WITHOUT ROWID;
       CREATE TABLE checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);
+      -- A list query reads one term's keys in key order (the primary key); a put replaces a key's terms.
+      CREATE TABLE view_terms (
+        collection TEXT NOT NULL,
+        term TEXT NOT NULL,
+        key TEXT NOT NULL,
+        PRIMARY KEY (collection, term, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX view_terms_by_key ON view_terms (collection, key);
       INSERT INTO checkpoint (id, position) VALUES (1, 0);
       PRAGMA user_version = ${SCHEMA_VERSION};
     `);
@@ -129,15 +161,65 @@ export class ReadModelStore {
           documents.set(id(collection, key), { collection, key, view, position: undefined });
           return view;
         },
-        put: <V>(collection: string, key: string, view: V, at: bigint) => {
-          documents.set(id(collection, key), { collection, key, view, position: at });
+        put: <V>(collection: string, key: string, view: V, at: bigint, terms?: readonly string[]) => {
+          documents.set(id(collection, key), { collection, key, view, position: at, terms });
         },
       });
-      for (const { collection, key, view, position: at } of documents.values()) {
-        if (at !== undefined) this.putDocument.run(collection, key, JSON.stringify(view), Number(at));
+      for (const { collection, key, view, position: at, terms } of documents.values()) {
+        if (at === undefined) continue;
+        this.putDocument.run(collection, key, JSON.stringify(view), Number(at));
+        if (terms === undefined) continue;
+        this.dropTerms.run(collection, key);
+        for (const term of terms) this.putTerm.run(collection, term, key);
       }
       this.writeCheckpoint.run(Number(position));
     })();
+  }
+
+  /**
+   * A page of keys by index terms, in key order: those with any of `anyOf` (or every document of the
+   * collection), each also having every `allOf` term, after `after`, starting with `prefix`. Reads the
+   * terms' index, never the documents: its cost follows the keys the terms name.
+   */
+  keysByTerms(query: TermQuery): string[] {
+    if (query.anyOf?.length === 0) return [];
+    const from = query.anyOf === undefined ? 'views a' : 'view_terms a';
+    const joinParameters: string[] = [];
+    const joins = (query.allOf ?? []).map(({ collection, term }, index) => {
+      joinParameters.push(collection, term);
+      const filter = `f${index}`;
+      return ` JOIN view_terms ${filter} ON ${filter}.collection = ? AND ${filter}.term = ? AND ${filter}.key = a.key`;
+    });
+    const where = ['a.collection = ?'];
+    const whereParameters: (string | number)[] = [query.collection];
+    if (query.anyOf !== undefined) {
+      where.push(`a.term IN (${query.anyOf.map(() => '?').join(', ')})`);
+      whereParameters.push(...query.anyOf);
+    }
+    if (query.after !== undefined) {
+      where.push('a.key > ?');
+      whereParameters.push(query.after);
+    }
+    if (query.prefix !== undefined && query.prefix !== '') {
+      // Keys compare as code points: every key starting with the prefix sorts before prefix + U+10FFFF.
+      where.push('a.key >= ? AND a.key < ?');
+      whereParameters.push(query.prefix, `${query.prefix}\u{10FFFF}`);
+    }
+    const sql = `SELECT DISTINCT a.key FROM ${from}${joins.join('')} WHERE ${where.join(' AND ')} ORDER BY a.key LIMIT ?`;
+    return this.db
+      .prepare<(string | number)[], string>(sql)
+      .pluck()
+      .all(...joinParameters, ...whereParameters, query.limit);
+  }
+
+  /** Keys of a collection starting with `prefix`, in key order (a certifier's engagements). */
+  keysWithPrefix(collection: string, prefix: string): string[] {
+    return this.db
+      .prepare<[string, string, string], string>(
+        'SELECT key FROM views WHERE collection = ? AND key >= ? AND key < ? ORDER BY key',
+      )
+      .pluck()
+      .all(collection, prefix, `${prefix}\u{10FFFF}`);
   }
 
   /** Every document of a collection, ordered by key (for rebuild comparisons and exports). */

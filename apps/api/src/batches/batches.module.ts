@@ -5,6 +5,7 @@ import { ShipBatchController } from './ship-batch/ship-batch.controller';
 import { SplitBatchController } from './split-batch/split-batch.controller';
 import { ReceiveBatchController } from './receive-batch/receive-batch.controller';
 import { HoldBatchController } from './hold-batch/hold-batch.controller';
+import { BatchListController } from './batch-list/batch-list.controller';
 import { BatchViewsController } from './batch-views/batch-views.controller';
 import { BatchProvenanceController } from './batch-provenance/batch-provenance.controller';
 import { BatchCarbonController } from './batch-carbon/batch-carbon.controller';
@@ -20,6 +21,7 @@ import { RevokeDisclosureController } from './revoke-disclosure/revoke-disclosur
     SplitBatchController,
     ReceiveBatchController,
     HoldBatchController,
+    BatchListController,
     BatchViewsController,
     BatchProvenanceController,
     BatchCarbonController,

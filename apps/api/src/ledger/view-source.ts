@@ -16,7 +16,15 @@ import { apiProblem } from '../common/problem-details';
 import { parseInstant } from '../common/instant';
 import { SerialisedJson } from '../common/serialised-json';
 import {
+  type BatchCustodyView,
+  type BatchListFilters,
   CERTIFICATES,
+  CERTIFIER_ENGAGEMENTS,
+  custodyOf,
+  filterTerms,
+  ORGANISATIONS,
+  type OrganisationView,
+  readerTerms,
   type CertificateView,
   EVENT_LOCATIONS,
   type EventLocationView,
@@ -53,6 +61,9 @@ export interface ViewMoment {
 /** A batch view: live, as an object; as of a moment, JSON already serialised (by a read worker). */
 export type BatchViewAnswer<Kind extends BatchViewKind> =
   BatchViewOf<Kind> | SerialisedJson<BatchViewOf<Kind>>;
+
+/** A batch as `GET /batches` lists it: its custody view as the reader may see it, without the timeline. */
+export type BatchListRow = Omit<BatchCustodyView, 'timeline' | 'openShipment'> & { visibility?: string };
 
 /** The two forms of an audit bundle: one JSON document, or NDJSON lines (header, events, trailer). */
 export type AuditBundleForm = 'document' | 'stream';
@@ -189,6 +200,56 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
       .all<ListOf[Kind]>(LISTS[view])
       .map((row) => row.view)
       .filter(readable);
+  }
+
+  /**
+   * A page of the batches the reader may see, as it is now, in batch id order: found through the index
+   * terms the projections keep (the reader's relationships, the filters, the id prefix), each then checked
+   * against the policy and shown as `GET /batches/{id}` would show it (its timeline left out). A row whose
+   * shown status, form or custodian does not match a filter is left out (a participant's `left_custody`).
+   * `next`: the last id examined, when there may be more.
+   */
+  async batchList(
+    reader: Reader,
+    filters: BatchListFilters & { q?: string; after?: string; limit: number; minPosition?: string },
+  ): Promise<{ rows: BatchListRow[]; next?: string }> {
+    await this.ready.atLeast(filters.minPosition);
+    const live: ViewLookup = (collection, key) => this.views.get(collection, key);
+    const policy = this.readerViews(reader, { at: Date.now() });
+    const engagements = reader.roles.includes('certifier')
+      ? this.views.keysWithPrefix(CERTIFIER_ENGAGEMENTS, `${reader.orgId}_`)
+      : [];
+    const candidates = { ...readerTerms(reader, live, engagements), allOf: filterTerms(filters, reader) };
+    const rows: BatchListRow[] = [];
+    let after = filters.after;
+    for (;;) {
+      const chunk = filters.limit + 1 - rows.length;
+      const keys = this.views.keysByTerms({ ...candidates, prefix: filters.q, after, limit: chunk });
+      for (const batchId of keys) {
+        if (rows.length === filters.limit) return { rows, next: after };
+        after = batchId;
+        const access = policy.access(batchId);
+        const custody = access && custodyOf(batchId, live);
+        if (!access || !custody) continue;
+        const shown = policy.shown('custody', batchId, custody, access, live) as BatchCustodyView & {
+          visibility?: string;
+        };
+        if (
+          (filters.status !== undefined && shown.status !== filters.status) ||
+          (filters.form !== undefined && shown.material.form !== filters.form) ||
+          (filters.custodian !== undefined && shown.custodian?.orgId !== filters.custodian)
+        )
+          continue;
+        const { timeline: _timeline, openShipment: _open, ...row } = shown;
+        rows.push(row);
+      }
+      if (keys.length < chunk) return { rows };
+    }
+  }
+
+  /** An organisation's view (name, country, roles, facilities), for the reader itself. */
+  organisation(orgId: string): OrganisationView | undefined {
+    return this.views.get<OrganisationView>(ORGANISATIONS, orgId);
   }
 
   /**

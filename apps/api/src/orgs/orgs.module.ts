@@ -4,6 +4,7 @@ import { RegisterFacilityController } from './register-facility/register-facilit
 import { RegisterSigningKeyController } from './register-signing-key/register-signing-key.controller';
 import { RevokeSigningKeyController } from './revoke-signing-key/revoke-signing-key.controller';
 import { IssueApiKeyController } from './issue-api-key/issue-api-key.controller';
+import { WhoamiController } from './whoami/whoami.controller';
 import { RevokeApiKeyController } from './revoke-api-key/revoke-api-key.controller';
 
 @Module({
@@ -14,6 +15,7 @@ import { RevokeApiKeyController } from './revoke-api-key/revoke-api-key.controll
     RevokeSigningKeyController,
     IssueApiKeyController,
     RevokeApiKeyController,
+    WhoamiController,
   ],
 })
 export class OrgsModule {}

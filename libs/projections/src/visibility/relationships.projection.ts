@@ -93,6 +93,7 @@ export const relationshipsProjection: DocumentProjection<BatchRelationships> = {
   collection: BATCH_RELATIONSHIPS,
   keyOf: (event) =>
     RELATED_EVENTS.has(event.type) ? (event.data as { batchId: string }).batchId : undefined,
+  termsOf: relationshipTerms,
   evolve(view, event, stored, lookup = NO_VIEWS) {
     const position = stored.position.toString();
     let next: BatchRelationships =
@@ -198,4 +199,27 @@ function received(view: BatchRelationships, receiver: string, position: string):
     [receiver]: [...(view.participants[receiver] ?? []), { from: position, through: null }],
   };
   return { ...view, custodianOrgId: receiver, participants };
+}
+
+/**
+ * Who may find the batch in `GET /batches` (libs/projections/src/batch-list.ts): the organisations related
+ * to it (`org:`), the countries of its facilities (`country:`, for competent regulators) and the subjects a
+ * certificate may engage a certifier on (`subject:`). A superset of its readers: each listed batch is still
+ * checked against the policy (`accessTo`), which also judges revocations and `until`.
+ */
+export function relationshipTerms(view: BatchRelationships): string[] {
+  const orgs = new Set<string>([
+    ...Object.keys(view.participants),
+    ...Object.keys(view.downstream),
+    ...Object.keys(view.holders),
+    ...Object.keys(view.licensors),
+    ...Object.values(view.disclosures).map((disclosure) => disclosure.toOrgId),
+  ]);
+  return [
+    ...[...orgs].map((orgId) => `org:${orgId}`),
+    ...Object.keys(view.countries).map((country) => `country:${country}`),
+    `subject:batch:${view.batchId}`,
+    ...Object.keys(view.facilities).map((facility) => `subject:facility:${facility}`),
+    ...Object.keys(view.participants).map((orgId) => `subject:organisation:${orgId}`),
+  ];
 }

@@ -1,0 +1,447 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { api, momentQuery, path, type Whoami } from '../api';
+import { BarChart } from '../components/Charts';
+import { type GraphEdge, type GraphNode, ProvenanceGraph } from '../components/ProvenanceGraph';
+import { VerifyPanel } from '../components/VerifyPanel';
+import { batchHref, licenceHref } from '../router';
+import { LoadError, useApi } from '../use-api';
+
+interface TimelineEntry {
+  readonly eventId: string;
+  readonly position: string;
+  readonly type: string;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly late: boolean;
+  readonly actorOrgId: string | null | object;
+  readonly details: Record<string, unknown>;
+  readonly voided?: unknown;
+}
+interface Custody {
+  readonly batchId: string;
+  readonly status: string;
+  readonly held: boolean;
+  readonly heldVia: string | null;
+  readonly custodian: { orgId: string; facilityId: string } | null;
+  readonly massKg: number;
+  readonly remainingMassKg: number | null;
+  readonly material: { form: string; elements?: string[] };
+  readonly timeline: readonly TimelineEntry[];
+  readonly visibility?: string;
+}
+interface Origin {
+  readonly batchId: string;
+  readonly facilityId: string;
+  readonly orgId: string;
+  readonly country: string | null;
+  readonly massFraction: number;
+}
+interface Provenance {
+  readonly batchId: string;
+  readonly parents: readonly { batchId: string; consumedKg: number; transformationId: string }[];
+  readonly depth: number;
+  readonly origins: readonly Origin[];
+}
+interface Carbon {
+  readonly embodiedKgCo2e: number;
+  readonly intensityKgCo2ePerKg: number;
+  readonly breakdown: readonly {
+    transformationId: string | null;
+    process: string;
+    facilityId: string;
+    kgCo2e: number;
+  }[];
+}
+interface Certification {
+  readonly schemes: readonly {
+    scheme: string;
+    chainCovered: boolean;
+    certifiedShare: number;
+    chainOfCustodyModel: string;
+    certificates: readonly { certificateId: string; status: string }[];
+    gaps: readonly {
+      step: string;
+      batchId: string;
+      orgId: string;
+      facilityId: string;
+      occurredAt: string;
+      reason: string;
+    }[];
+  }[];
+}
+interface HoldImpact {
+  readonly descendants: readonly {
+    batchId: string;
+    custodian?: { orgId: string; facilityId: string } | null;
+    status?: string;
+  }[];
+}
+
+/**
+ * A signed command's events each carry `requestSignature` (the first also the request itself, ADR 0026);
+ * withheld from a reader that may not see the request (docs/visibility.md), so no badge then.
+ */
+const signed = (entry: TimelineEntry, events: Map<string, { metadata?: Record<string, unknown> }>) => {
+  const metadata = events.get(entry.eventId)?.metadata ?? {};
+  return metadata.requestSignature !== undefined || metadata.signedRequest !== undefined;
+};
+
+/** A batch's page: custody, provenance, origins, carbon, certification, licences and exports, holds. */
+export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
+  const [asOf, setAsOf] = useState<string | undefined>();
+  const [picked, setPicked] = useState('');
+  const moment = momentQuery(asOf);
+  const base = path('batches', batchId);
+  const custody = useApi<Custody>(`${base}${moment}`);
+  const provenance = useApi<Provenance>(`${base}/provenance${moment}`);
+  const carbon = useApi<Carbon>(`${base}/carbon${moment}`);
+  const certification = useApi<Certification>(`${base}/certification${moment}`);
+  const events = useApi<{ eventId: string; metadata?: Record<string, unknown> }[]>(`${base}/events`);
+  const regulator =
+    me.roles.includes('regulator') || me.roles.includes('auditor') || me.roles.includes('admin');
+  const impact = useApi<HoldImpact>(regulator ? `${path('holds', batchId)}/impact${moment}` : undefined);
+
+  const pick = (event: FormEvent) => {
+    event.preventDefault();
+    setAsOf(picked === '' ? undefined : new Date(picked).toISOString());
+  };
+
+  if (custody.state === 'error') return <LoadError error={custody.error} />;
+  if (custody.state === 'loading') return <p>Loading {batchId}…</p>;
+  const view = custody.value;
+  const eventsById = new Map(
+    events.state === 'ready' ? events.value.map((event) => [event.eventId, event]) : [],
+  );
+  const exports = view.timeline.filter((entry) => entry.type === 'BatchExported');
+
+  return (
+    <>
+      <h1>
+        Batch <span data-testid="batch-id">{view.batchId}</span>
+      </h1>
+      <p>
+        {view.material.form}
+        {view.material.elements ? ` (${view.material.elements.join(', ')})` : ''} ·{' '}
+        {view.massKg.toLocaleString('en')} kg · status{' '}
+        <strong data-testid="batch-status">{view.status}</strong>
+        {view.held ? ' (held)' : ''}
+        {view.heldVia ? ` — held via ${view.heldVia}` : ''} · custodian{' '}
+        {view.custodian ? `${view.custodian.orgId} / ${view.custodian.facilityId}` : 'not disclosed'} · you
+        see: {view.visibility ?? 'full'}
+      </p>
+      <form onSubmit={pick} aria-label="Moment" className="filters">
+        <label>
+          As the ledger knew it at (your local time)
+          <input
+            type="datetime-local"
+            step={1}
+            value={picked}
+            onChange={(event) => setPicked(event.target.value)}
+            data-testid="as-of"
+          />
+        </label>
+        <button type="submit">Show as of then</button>
+        <button type="button" onClick={() => (setPicked(''), setAsOf(undefined))}>
+          Now
+        </button>
+        <span data-testid="moment">{asOf ? `As of ${asOf}` : 'Now'}</span>
+      </form>
+
+      <section aria-labelledby="timeline-title">
+        <h2 id="timeline-title">Custody timeline</h2>
+        <table data-testid="timeline">
+          <thead>
+            <tr>
+              <th scope="col">What</th>
+              <th scope="col">Occurred</th>
+              <th scope="col">Recorded</th>
+              <th scope="col">Who</th>
+              <th scope="col">Where</th>
+              <th scope="col">Signed</th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.timeline.map((entry) => (
+              <tr key={entry.eventId} data-testid="timeline-entry" data-type={entry.type}>
+                <td>
+                  {entry.type}
+                  {entry.type === 'BatchHeld' && ' ⛔ hold'}
+                  {entry.type === 'BatchReleased' && ' ✅ release'}
+                  {entry.voided ? ' (voided)' : ''}
+                </td>
+                <td>{entry.occurredAt}</td>
+                <td>
+                  {entry.recordedAt}
+                  {entry.late && <span className="badge"> late</span>}
+                </td>
+                <td>{typeof entry.actorOrgId === 'string' ? entry.actorOrgId : 'withheld'}</td>
+                <td>{placeOf(entry)}</td>
+                <td>{signed(entry, eventsById) && <span className="badge">signed request</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section aria-labelledby="graph-title">
+        <h2 id="graph-title">Provenance</h2>
+        {provenance.state === 'error' && <LoadError error={provenance.error} />}
+        {provenance.state === 'ready' && (
+          <ProvenanceSection
+            batchId={batchId}
+            provenance={provenance.value}
+            moment={moment}
+            certification={certification.state === 'ready' ? certification.value : undefined}
+          />
+        )}
+      </section>
+
+      <section aria-labelledby="carbon-title">
+        <h2 id="carbon-title">Carbon</h2>
+        {carbon.state === 'error' && <LoadError error={carbon.error} />}
+        {carbon.state === 'ready' && (
+          <>
+            <p>
+              Embodied:{' '}
+              <strong data-testid="carbon-total" data-value={carbon.value.embodiedKgCo2e}>
+                {carbon.value.embodiedKgCo2e.toLocaleString('en', { maximumFractionDigits: 1 })}
+              </strong>{' '}
+              kg CO2e ({carbon.value.intensityKgCo2ePerKg.toFixed(2)} kg CO2e/kg)
+            </p>
+            <BarChart
+              title="Carbon by step (kg CO2e)"
+              unit="kg CO2e"
+              testId="carbon-chart"
+              rows={carbon.value.breakdown.map((step) => ({
+                label: `${step.process} @ ${step.facilityId}`,
+                value: step.kgCo2e,
+              }))}
+            />
+          </>
+        )}
+      </section>
+
+      <section aria-labelledby="certification-title">
+        <h2 id="certification-title">Certification</h2>
+        {certification.state === 'error' && <LoadError error={certification.error} />}
+        {certification.state === 'ready' && certification.value.schemes.length === 0 && (
+          <p>No scheme certifies any step.</p>
+        )}
+        {certification.state === 'ready' &&
+          certification.value.schemes.map((scheme) => (
+            <div key={scheme.scheme} data-testid="scheme">
+              <h3>{scheme.scheme}</h3>
+              <p>
+                {scheme.chainCovered ? '✓ whole chain covered' : '⚠ chain not covered'} · certified share{' '}
+                {(scheme.certifiedShare * 100).toFixed(1)} % · {scheme.chainOfCustodyModel} ·{' '}
+                {scheme.certificates.length} certificate(s)
+              </p>
+              {scheme.gaps.length > 0 && (
+                <table>
+                  <caption>Gaps (marked on the graph)</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Step</th>
+                      <th scope="col">Batch</th>
+                      <th scope="col">Where</th>
+                      <th scope="col">Occurred</th>
+                      <th scope="col">Why</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {scheme.gaps.map((gap) => (
+                      <tr key={`${gap.step}-${gap.batchId}-${gap.occurredAt}`}>
+                        <td>⚠ {gap.step}</td>
+                        <td>
+                          <a href={batchHref(gap.batchId)}>{gap.batchId}</a>
+                        </td>
+                        <td>
+                          {gap.orgId} / {gap.facilityId}
+                        </td>
+                        <td>{gap.occurredAt}</td>
+                        <td>{gap.reason}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </div>
+          ))}
+      </section>
+
+      <section aria-labelledby="exports-title">
+        <h2 id="exports-title">Licences and exports</h2>
+        {exports.length === 0 ? (
+          <p>No export of this lot.</p>
+        ) : (
+          <ul>
+            {exports.map((entry) => (
+              <li key={entry.eventId}>
+                Export {text(entry.details.exportId, 'withheld')} to{' '}
+                {text(entry.details.destinationCountry, '?')} on {entry.occurredAt}
+                {typeof entry.details.licenceId === 'string' && (
+                  <>
+                    {' '}
+                    under licence <a href={licenceHref(entry.details.licenceId)}>{entry.details.licenceId}</a>
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      {regulator && (
+        <section aria-labelledby="impact-title">
+          <h2 id="impact-title">Hold impact</h2>
+          {impact.state === 'error' && <LoadError error={impact.error} />}
+          {impact.state === 'ready' &&
+            (impact.value.descendants.length === 0 ? (
+              <p>Nothing was made from this lot.</p>
+            ) : (
+              <ul data-testid="hold-impact">
+                {impact.value.descendants.map((descendant) => (
+                  <li key={descendant.batchId}>
+                    <a href={batchHref(descendant.batchId)}>{descendant.batchId}</a> —{' '}
+                    {descendant.status ?? ''}{' '}
+                    {descendant.custodian
+                      ? `at ${descendant.custodian.orgId} / ${descendant.custodian.facilityId}`
+                      : ''}
+                  </li>
+                ))}
+              </ul>
+            ))}
+        </section>
+      )}
+
+      <section aria-labelledby="verify-title">
+        <h2 id="verify-title">Verify in the browser</h2>
+        <VerifyPanel batchId={batchId} />
+      </section>
+    </>
+  );
+}
+
+const text = (value: unknown, otherwise: string): string => (typeof value === 'string' ? value : otherwise);
+
+function placeOf(entry: TimelineEntry): string {
+  const details = entry.details;
+  const org = details.orgId ?? details.fromOrgId;
+  const facility = details.facilityId ?? details.fromFacilityId;
+  if (typeof org !== 'string' || typeof facility !== 'string') return '—';
+  const to =
+    typeof details.toOrgId === 'string' ? ` → ${details.toOrgId} / ${String(details.toFacilityId)}` : '';
+  return `${org} / ${facility}${to}`;
+}
+
+/**
+ * The graph from the batch back to its mines: each batch's provenance view names its parents with the
+ * mass consumed, walked breadth-first (each batch once), then the origin mix charts.
+ */
+function ProvenanceSection({
+  batchId,
+  provenance,
+  moment,
+  certification,
+}: {
+  batchId: string;
+  provenance: Provenance;
+  moment: string;
+  certification: Certification | undefined;
+}) {
+  const [graph, setGraph] = useState<
+    { nodes: GraphNode[]; edges: GraphEdge[] } | { error: string } | undefined
+  >();
+  useEffect(() => {
+    let current = true;
+    walkAncestors(provenance, moment, certification).then(
+      (walked) => current && setGraph(walked),
+      (error: unknown) => current && setGraph({ error: String(error) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [batchId, provenance, moment, certification]);
+
+  const byMine = provenance.origins.map((origin) => ({
+    label: `${origin.batchId} (${origin.country ?? '?'})`,
+    value: origin.massFraction,
+  }));
+  const countries = new Map<string, number>();
+  for (const origin of provenance.origins)
+    countries.set(
+      origin.country ?? 'unknown',
+      (countries.get(origin.country ?? 'unknown') ?? 0) + origin.massFraction,
+    );
+  return (
+    <>
+      {graph === undefined && <p>Walking the chain…</p>}
+      {graph && 'error' in graph && <p className="error">{graph.error}</p>}
+      {graph && 'nodes' in graph && <ProvenanceGraph nodes={graph.nodes} edges={graph.edges} />}
+      <div className="charts">
+        <BarChart title="Origin mix by mine" unit="%" rows={byMine} testId="origins-by-mine" />
+        <BarChart
+          title="Origin mix by country"
+          unit="%"
+          rows={[...countries].map(([label, value]) => ({ label, value }))}
+          testId="origins-by-country"
+        />
+      </div>
+    </>
+  );
+}
+
+async function walkAncestors(
+  start: Provenance,
+  moment: string,
+  certification: Certification | undefined,
+): Promise<{ nodes: GraphNode[]; edges: GraphEdge[] }> {
+  const gaps = new Set(
+    certification?.schemes.flatMap((scheme) => scheme.gaps.map((gap) => gap.batchId)) ?? [],
+  );
+  const uncertified = (certification?.schemes.length ?? 0) === 0;
+  const mines = new Map(start.origins.map((origin) => [origin.batchId, origin]));
+  const views = new Map<string, Provenance>([[start.batchId, start]]);
+  let frontier = [start];
+  while (frontier.length > 0) {
+    const wanted = [
+      ...new Set(frontier.flatMap((view) => view.parents.map((parent) => parent.batchId))),
+    ].filter((id) => !views.has(id));
+    const next: Provenance[] = [];
+    // A few requests at a time: the browser's own connection limit would queue the rest anyway.
+    for (let index = 0; index < wanted.length; index += 6) {
+      const loaded = await Promise.all(
+        wanted
+          .slice(index, index + 6)
+          .map((id) => api<Provenance>(`${path('batches', id, 'provenance')}${moment}`)),
+      );
+      for (const view of loaded) {
+        views.set(view.batchId, view);
+        next.push(view);
+      }
+    }
+    frontier = next;
+  }
+  const nodes: GraphNode[] = [...views.values()].map((view) => {
+    const mine = mines.get(view.batchId);
+    return {
+      batchId: view.batchId,
+      depth: view.depth,
+      label: view.depth === 0 ? `mine ${mine?.facilityId ?? ''}` : `stage ${view.depth}`,
+      country: mine?.country ?? (view.depth === 0 ? (view.origins[0]?.country ?? null) : null),
+      gap: gaps.has(view.batchId),
+      uncertified,
+      mine: view.depth === 0,
+    };
+  });
+  const edges: GraphEdge[] = [...views.values()].flatMap((view) => {
+    const total = view.parents.reduce((sum, parent) => sum + parent.consumedKg, 0);
+    return view.parents.map((parent) => ({
+      from: parent.batchId,
+      to: view.batchId,
+      consumedKg: parent.consumedKg,
+      share: total === 0 ? 0 : parent.consumedKg / total,
+    }));
+  });
+  return { nodes, edges };
+}

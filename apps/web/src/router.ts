@@ -1,0 +1,31 @@
+import { useEffect, useState } from 'react';
+
+/** The explorer's pages, from the URL's hash: the API owns every path, so deep links are `/#/…`. */
+export type Route =
+  | { readonly page: 'batches' }
+  | { readonly page: 'batch'; readonly batchId: string }
+  | { readonly page: 'licence'; readonly licenceId: string }
+  | { readonly page: 'verify' }
+  | { readonly page: 'record' };
+
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'batches' && parts[1]) return { page: 'batch', batchId: parts[1] };
+  if (parts[0] === 'licences' && parts[1]) return { page: 'licence', licenceId: parts[1] };
+  if (parts[0] === 'verify') return { page: 'verify' };
+  if (parts[0] === 'record') return { page: 'record' };
+  return { page: 'batches' };
+}
+
+export const batchHref = (batchId: string) => `#/batches/${encodeURIComponent(batchId)}`;
+export const licenceHref = (licenceId: string) => `#/licences/${encodeURIComponent(licenceId)}`;
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const changed = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', changed);
+    return () => window.removeEventListener('hashchange', changed);
+  }, []);
+  return route;
+}

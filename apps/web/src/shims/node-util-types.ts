@@ -1,0 +1,1 @@
+export const isArrayBuffer = (value: unknown): value is ArrayBuffer => value instanceof ArrayBuffer;
