@@ -14,7 +14,14 @@ import { ADMIN_TOKEN, LedgerHarness } from '../support/ledger-harness';
  */
 const CHROMIUM = '/usr/bin/chromium';
 const CLI_MAIN = resolve(__dirname, '../../dist/apps/cli/apps/cli/src/main.js');
-const SCREENSHOTS = resolve(__dirname, '../../docs/screenshots');
+/**
+ * The README's screenshots are taken by this suite: into docs/screenshots when TRACELODE_UPDATE_SCREENSHOTS=1,
+ * otherwise into a scratch directory, so a test run never leaves the tracked images changed.
+ */
+const SCREENSHOTS =
+  process.env.TRACELODE_UPDATE_SCREENSHOTS === '1'
+    ? resolve(__dirname, '../../docs/screenshots')
+    : join(tmpdir(), 'tracelode-explorer-screenshots');
 const skipReason = existsSync(CHROMIUM)
   ? undefined
   : `${CHROMIUM} is absent — install it with: apt-get install -y chromium`;
