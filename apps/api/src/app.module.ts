@@ -8,6 +8,7 @@ import { ExportsModule } from './exports/exports.module';
 import { HealthController } from './health/health.controller';
 import { HoldsModule } from './holds/holds.module';
 import { LedgerModule } from './ledger/ledger.module';
+import { HttpDrain } from './lifecycle/http-drain';
 import { LicencesModule } from './licences/licences.module';
 import { LogModule } from './log/log.module';
 import { OrgsModule } from './orgs/orgs.module';
@@ -33,6 +34,8 @@ export class AppModule {
         LogModule,
       ],
       controllers: [HealthController],
+      // First of the shutdown hooks: no new connections, every request in flight answered (ADR 0028).
+      providers: [HttpDrain],
     };
   }
 }
