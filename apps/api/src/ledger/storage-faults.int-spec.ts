@@ -8,7 +8,6 @@ import {
 import { CheckpointSigner, LogNotary, readNotaryRecord, verifyLog } from '@tracelode/log';
 import { LEDGER_PROJECTIONS, Projector, rebuildViews } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
-import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +61,12 @@ const metaOf = (commandType: string, actor: CommandMeta['actor'], idempotencyKey
  * handle already open) are settings of one connection, so they must be set on the one the store writes
  * through. Everything else — the executor, the sealing store, the group commit, the followers — is real.
  */
-const connectionOf = (store: SqliteEventStore) => (store as unknown as { db: Database.Database }).db;
+const connectionOf = (store: SqliteEventStore) => (store as unknown as { db: Connection }).db;
+
+/** What the test uses of the store's better-sqlite3 connection (apps reach SQLite only through libs). */
+interface Connection {
+  pragma(source: string, options?: { simple: boolean }): unknown;
+}
 
 /**
  * Acceptance: a full disk or a read-only store file makes commands fail with the store's
@@ -73,7 +77,7 @@ const connectionOf = (store: SqliteEventStore) => (store as unknown as { db: Dat
 describe('storage faults on the command path', () => {
   let dir: string;
   let file: SqliteEventStore;
-  let db: Database.Database;
+  let db: Connection;
   let store: SealingEventStore;
   let executor: CommandExecutor;
   let views: ReadModelStore;

@@ -1,6 +1,5 @@
-import { sqliteFileOf } from '@tracelode/event-store';
-import { publicKeyDocument, type SignedCheckpoint } from '@tracelode/log';
-import Database from 'better-sqlite3';
+import { backupSqliteFile, SqliteEventStore, sqliteFileOf } from '@tracelode/event-store';
+import { publicKeyDocument, readNotaryRecord } from '@tracelode/log';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import {
   closeSync,
@@ -126,16 +125,16 @@ export async function backupLedger(options: BackupOptions): Promise<BackupManife
   // every event its checkpoints cover.
   const integrityCopy = join(options.outDir, INTEGRITY_FILE);
   const storeCopy = join(options.outDir, STORE_FILE);
-  await onlineBackup(options.integrityPath, integrityCopy);
-  await onlineBackup(options.storePath, storeCopy);
+  await backupSqliteFile(options.integrityPath, integrityCopy);
+  await backupSqliteFile(options.storePath, storeCopy);
 
-  const headPosition = standalone(storeCopy, (db) =>
-    db.prepare<[], number>('SELECT COALESCE(MAX(position), 0) FROM events').pluck().get(),
-  )!;
-  const { treeSize, checkpoint } = standalone(integrityCopy, (db) => ({
-    treeSize: db.prepare<[], number>('SELECT COUNT(*) FROM notarised_events').pluck().get()!,
-    checkpoint: latestCheckpoint(db),
-  }));
+  const copiedLog = SqliteEventStore.openReadOnly(storeCopy);
+  const headPosition = Number(await copiedLog.headPosition());
+  await copiedLog.close();
+  const copiedIntegrity = readNotaryRecord(integrityCopy);
+  const treeSize = copiedIntegrity.size;
+  const checkpoint = copiedIntegrity.checkpoints.at(-1) ?? null;
+  copiedIntegrity.close();
   if (treeSize > headPosition)
     throw new Error(`The integrity file's tree (${treeSize}) is beyond the log's head (${headPosition})`);
 
@@ -155,50 +154,6 @@ export async function backupLedger(options: BackupOptions): Promise<BackupManife
   renameSync(temporary, join(options.outDir, MANIFEST_FILE));
   syncFile(options.outDir);
   return manifest;
-}
-
-/**
- * SQLite's online backup (better-sqlite3's `db.backup()`): a read-only connection beside the server's,
- * copying every page in one step. The step reads one snapshot of a WAL database while the server goes on
- * committing, so the copy is consistent and a busy writer cannot make it restart without end.
- */
-async function onlineBackup(source: string, destination: string): Promise<void> {
-  const db = new Database(source, { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    await db.backup(destination, { progress: () => 0x7fffffff });
-  } finally {
-    db.close();
-  }
-}
-
-/** Opens a copy, turns it into a rollback-journal file (no -wal beside it to lose), reads it and closes it. */
-function standalone<T>(path: string, read: (db: Database.Database) => T): T {
-  const db = new Database(path, { fileMustExist: true });
-  try {
-    db.pragma('journal_mode = DELETE');
-    return read(db);
-  } finally {
-    db.close();
-  }
-}
-
-function latestCheckpoint(db: Database.Database): SignedCheckpoint | null {
-  const row = db
-    .prepare<
-      [],
-      { tree_size: number; root_hash: string; timestamp: string; key_id: string; signature: string }
-    >('SELECT * FROM checkpoints ORDER BY tree_size DESC LIMIT 1')
-    .get();
-  return row
-    ? {
-        treeSize: row.tree_size,
-        rootHash: row.root_hash,
-        timestamp: row.timestamp,
-        keyId: row.key_id,
-        signature: row.signature,
-      }
-    : null;
 }
 
 function described(path: string, file: string): BackedUpFile {
