@@ -52,13 +52,15 @@ module.exports = {
     {
       // The same e2e suite with the API on KurrentDB: each ledger gets a wire-level KurrentDB test server
       // in the Jest process (test/support/ledger-harness.ts). Left out: the tests that are about the
-      // embedded SQLite file itself (crash durability, the demo's file, tampering with the file) and the replica test, which
+      // embedded SQLite file itself (crash durability, a graceful stop on the file, backups of it, the demo's file, tampering with the file) and the replica test, which
       // already runs on the wire server in the e2e project.
       ...common,
       displayName: 'e2e-kurrentdb',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       testPathIgnorePatterns: [
         '/crash\\.e2e-spec\\.ts$',
+        '/graceful-shutdown\\.e2e-spec\\.ts$',
+        '/backup-restore\\.e2e-spec\\.ts$',
         '/demo\\.e2e-spec\\.ts$',
         '/withheld-bundle\\.e2e-spec\\.ts$',
         '/legacy-ledger\\.e2e-spec\\.ts$',

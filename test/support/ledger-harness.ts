@@ -111,6 +111,11 @@ export class LedgerHarness {
     return this.process?.pid;
   }
 
+  /** Resolves with the server process's exit code (null when a signal ended it) once it has exited. */
+  get exit(): Promise<number | null> {
+    return this.exited ?? Promise.resolve(null);
+  }
+
   /** SIGKILL: no shutdown hooks, no flush — a crash. */
   async kill(): Promise<void> {
     this.process?.kill('SIGKILL');

@@ -43,7 +43,7 @@ export async function createApp(config: LedgerConfig): Promise<NestFastifyApplic
   authenticateBeforeTheBody(adapter, app.get(AuthService));
   app.useGlobalPipes(new LedgerValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main.ts handles SIGTERM/SIGINT (exit 0 when clean, a hard deadline).
   const openApi = new DocumentBuilder()
     .setTitle('Tracelode ledger API')
     .setDescription(

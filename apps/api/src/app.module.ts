@@ -8,6 +8,7 @@ import { ExportsModule } from './exports/exports.module';
 import { HealthController } from './health/health.controller';
 import { HoldsModule } from './holds/holds.module';
 import { LedgerModule } from './ledger/ledger.module';
+import { HttpDrain } from './lifecycle/http-drain';
 import { LicencesModule } from './licences/licences.module';
 import { LogModule } from './log/log.module';
 import { ObservabilityModule } from './observability/observability.module';
@@ -37,6 +38,8 @@ export class AppModule {
         PassportsModule,
       ],
       controllers: [HealthController],
+      // First of the shutdown hooks: no new connections, every request in flight answered (ADR 0028).
+      providers: [HttpDrain],
     };
   }
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/ledger-config';
 import type { Logger } from 'pino';
+import { exitOnShutdownSignals } from './lifecycle/shutdown-signals';
 import { ROOT_LOGGER } from './observability/observability.module';
 
 /** A KurrentDB connection string may carry a user and password: never logged. */
@@ -10,6 +11,7 @@ const withoutCredentials = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
+  exitOnShutdownSignals(app, config.shutdownTimeoutMs);
   await app.listen(config.port, config.host);
   // Logged at info whatever the level: operators, the demo, the bench and the e2e harness read the address here.
   app

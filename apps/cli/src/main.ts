@@ -1,8 +1,10 @@
 import 'reflect-metadata';
+import { backup } from './commands/backup.command';
 import { bench } from './commands/bench.command';
 import { demo } from './commands/demo.command';
 import { rebuild } from './commands/rebuild.command';
 import { replay } from './commands/replay.command';
+import { restore } from './commands/restore.command';
 import { sign } from './commands/sign.command';
 import { verify } from './commands/verify.command';
 import { verifyCredentialCommand } from './commands/verify-credential.command';
@@ -42,6 +44,16 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
     summary:
       'replay --to <position|time> --out DIR  rebuild the views as of a moment into DIR and diff them with the live ones',
     run: replay,
+  },
+  backup: {
+    summary:
+      'backup --out DIR                      copy the log and the integrity file online, with a manifest',
+    run: backup,
+  },
+  restore: {
+    summary:
+      'restore --from DIR --data DIR         restore a backup into an empty directory, verify it, rebuild the views',
+    run: restore,
   },
   sign: {
     summary:

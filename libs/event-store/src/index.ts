@@ -9,6 +9,7 @@ export {
 } from './sqlite/sqlite-event-store';
 export { openEventStore, sqliteFileOf } from './open-event-store';
 export { ownerOnlyDatabaseFile } from './sqlite/owner-only-file';
+export { backupSqliteFile } from './sqlite/online-backup';
 export { positionAt } from './position-at';
 export {
   KURRENTDB_MINIMUM_VERSION,

@@ -333,6 +333,8 @@ const toCheckpoint = (row: CheckpointRow): SignedCheckpoint => ({
 
 /** A notary's file opened read-only by a verifier: its signed checkpoints and the hash notarised at each position. */
 export interface NotaryRecord {
+  /** Leaves in the notarised tree: the log position of the last event notarised. */
+  readonly size: number;
   readonly checkpoints: SignedCheckpoint[];
   readonly notarisedHashAt: (position: number) => string | undefined;
   close(): void;
@@ -344,6 +346,7 @@ export function readNotaryRecord(path: string): NotaryRecord {
     'SELECT event_hash FROM notarised_events WHERE position = ?',
   );
   return {
+    size: db.prepare<[], number>('SELECT COUNT(*) FROM notarised_events').pluck().get() ?? 0,
     checkpoints: db
       .prepare<[], CheckpointRow>('SELECT * FROM checkpoints ORDER BY tree_size')
       .all()

@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import { DomainError } from '@tracelode/domain';
+import { EventStoreUnavailableError } from '@tracelode/event-store';
 import { API_PROBLEMS, type ApiProblemCode, STATUS_OF_KIND } from './problem-codes';
 import type { ValidationError } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -78,6 +79,7 @@ export function toProblem(error: unknown): Problem {
     const details = Object.keys(error.details).length ? { details: error.details } : {};
     return problem(STATUS_OF_KIND[error.kind], error.code, error.message, details);
   }
+  if (error instanceof EventStoreUnavailableError) return storeUnavailable(error);
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();
@@ -103,6 +105,24 @@ export function toProblem(error: unknown): Problem {
   }
   logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   return problem(500, 'INTERNAL_ERROR', 'The ledger failed to handle the request; nothing was acknowledged');
+}
+
+/** How long a client is told to wait before retrying a command the store could not take. */
+export const STORE_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * The store could not write (disk full, file read-only, I/O error, the write lock held elsewhere) or is
+ * closed: the command's whole group commit was rolled back, so nothing of it was written and a retry is
+ * safe. Logged as an error every time: an operator alerts on it (README, "What to alert on").
+ */
+function storeUnavailable(error: EventStoreUnavailableError): Problem {
+  logger.error(`STORE_UNAVAILABLE: ${error.message}`);
+  return problem(
+    503,
+    'STORE_UNAVAILABLE',
+    'The event store cannot take writes right now; nothing of this command was written. Retry later.',
+    { retryAfterSeconds: STORE_RETRY_AFTER_SECONDS },
+  );
 }
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, found: Problem): void {

@@ -40,6 +40,8 @@ export interface LedgerConfig {
   readonly publicUrl: string;
   /** How long a client may take to send a request, and how many connections one address may hold. */
   readonly connections: ConnectionLimits;
+  /** After SIGTERM/SIGINT, the process exits non-zero if shutting down takes longer (TRACELODE_SHUTDOWN_TIMEOUT). */
+  readonly shutdownTimeoutMs: number;
 }
 
 export interface ReadLimits {
@@ -130,6 +132,19 @@ function publicUrlOf(env: NodeJS.ProcessEnv, host: string, port: number): string
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
+/** TRACELODE_SHUTDOWN_TIMEOUT: a duration as TRACELODE_MAX_RECORDING_DELAY takes it; 10 s by default. */
+function shutdownTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const text = env.TRACELODE_SHUTDOWN_TIMEOUT;
+  if (text === undefined || text === '') return 10_000;
+  const ms = parseDurationMs(text);
+  if (ms === undefined) {
+    throw new ConfigError(
+      `TRACELODE_SHUTDOWN_TIMEOUT must be a positive duration such as 10s or 1m, got "${text}"`,
+    );
+  }
+  return ms;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -184,5 +199,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       connectionTimeoutMs: positiveInteger(env, 'TRACELODE_CONNECTION_TIMEOUT_MS', 10_000),
       maxPerClient: positiveInteger(env, 'TRACELODE_MAX_CONNECTIONS_PER_CLIENT', 64),
     },
+    shutdownTimeoutMs: shutdownTimeoutMs(env),
   };
 }

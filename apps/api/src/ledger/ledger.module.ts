@@ -2,6 +2,7 @@ import {
   type DynamicModule,
   Global,
   Inject,
+  Logger,
   Module,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
@@ -22,11 +23,18 @@ import { LedgerStreams } from './ledger-streams';
 import { EVENT_STORE, LEDGER_CONFIG } from './ledger.tokens';
 import { ViewsReady } from './views-ready';
 
+/** How long a shutdown lets the projector and the notary catch up with the log's head before stopping them. */
+const CATCH_UP_ON_SHUTDOWN_MS = 3_000;
+
 /**
- * Starts the projector and the notary once the app is up; on shutdown closes them, then the store and the
- * views, in that order.
+ * Starts the projector and the notary once the app is up. On shutdown — after HttpDrain has answered every
+ * request, so no command is running — lets them reach the log's head (within CATCH_UP_ON_SHUTDOWN_MS), has
+ * the notary sign a checkpoint covering it, stops both (each between two of its transactions: a clean
+ * checkpoint), then closes the store (flushing any queued append) and the views, in that order.
  */
 class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Shutdown');
+
   constructor(
     private readonly projector: Projector,
     private readonly notary: LogNotary,
@@ -40,6 +48,17 @@ class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    const head = await this.store.headPosition();
+    const [views, tree] = await Promise.all([
+      this.projector.waitFor(head, CATCH_UP_ON_SHUTDOWN_MS),
+      this.notary.waitFor(head, CATCH_UP_ON_SHUTDOWN_MS),
+    ]);
+    const checkpoint = tree ? this.notary.checkpointCovering(Number(head)) : undefined;
+    this.logger.log(
+      `Log head ${head}: views at ${this.projector.position}, Merkle tree at ${this.notary.size}` +
+        (checkpoint ? `, checkpoint signed at ${checkpoint.treeSize}` : '') +
+        (views && tree ? '' : ' (behind: they catch up on the next start)'),
+    );
     await this.projector.stop();
     await this.notary.stop();
     await this.store.close();

@@ -271,10 +271,17 @@ export class SqliteEventStore implements EventStore {
       this.statements.commit.run();
       seconds = (performance.now() - began) / 1000;
     } catch (error) {
-      // Some errors (I/O, disk full) make SQLite roll back by itself; otherwise undo the group here.
+      // A storage fault (disk full, a read-only file, I/O, the lock held elsewhere) fails the whole group:
+      // every append in it is refused and nothing of it stays. Some errors make SQLite roll back by itself;
+      // otherwise the group is undone here. The next flush starts afresh, so the store recovers by itself
+      // once the fault clears.
       const failure = new EventStoreUnavailableError(`Commit failed: ${String(error)}`, { cause: error });
       for (const queued of group) queued.reject(failure);
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // The connection has already discarded the transaction (SQLite rolls back on some I/O errors).
+      }
       return;
     }
     this.commits += 1;
