@@ -1,4 +1,5 @@
 import { type EventStore, LogFollower, type StoredEvent } from '@tracelode/event-store';
+import { epcisIndexEntryOf } from '@tracelode/epcis';
 import type { ReadModelStore, ViewTransaction } from '@tracelode/read-models';
 import { type DocumentProjection, toLedgerEvent, type ViewLookup } from './document-projection';
 
@@ -23,6 +24,11 @@ export function applyEvent(
       projection.evolve(tx.get(projection.collection, key), event, stored, lookup, true),
       stored.position,
     );
+  }
+  if (tx.index) {
+    // The EPCIS query's index (ADR 0031): rows in SQLite tables of their own, not documents.
+    const entry = epcisIndexEntryOf(stored);
+    if (entry) tx.index({ position: stored.position, stream: stored.stream, ...entry });
   }
 }
 
