@@ -65,6 +65,7 @@ export class LedgerModule {
       ViewsReady,
       ViewSource,
       AuthService,
+      CommandExecutor,
     ];
     return {
       module: LedgerModule,
