@@ -1,6 +1,16 @@
 // Three levels, each a Jest project: unit (pure code, in-memory), int (real SQLite files, adapters,
 // contract suites, the projector), e2e (HTTP over a real port against the embedded store).
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+  // jose (ADR 0032) ships ES modules only, which Jest on Node 20 cannot require: compiled to CommonJS here.
+  '/node_modules/jose/.+\\.js$': [
+    'ts-jest',
+    {
+      tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10', target: 'ES2022' },
+      isolatedModules: true,
+    },
+  ],
+};
 const moduleNameMapper = { '^@tracelode/(.*)$': '<rootDir>/libs/$1/src/index.ts' };
 const common = {
   rootDir: __dirname,
@@ -8,6 +18,7 @@ const common = {
   moduleNameMapper,
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
 };
 
 module.exports = {

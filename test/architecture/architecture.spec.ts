@@ -54,6 +54,7 @@ const FEATURES = [
   'holds',
   'corrections',
   'log',
+  'passports',
   'epcis',
 ];
 
@@ -67,6 +68,7 @@ const LIBRARY_LEVELS: Record<string, number> = {
   log: 2,
   projections: 2,
   evidence: 3,
+  credentials: 3,
   testing: 4,
 };
 

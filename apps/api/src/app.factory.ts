@@ -1,7 +1,7 @@
-import { type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { type AuthenticatedRequest, bearerToken, UnauthenticatedError } from './auth/api-key.guard';
 import { AuthService } from './auth/auth.service';
@@ -13,27 +13,30 @@ import type { ConnectionLimits, LedgerConfig } from './config/ledger-config';
 import { apiProblem, problem, sendProblem, toProblem } from './common/problem-details';
 import { httpInputLimits } from './common/http-limits';
 import { BodyRefusal, parseJsonBody } from './common/json-body';
-
-const LOG_LEVELS: Record<LedgerConfig['logLevel'], LogLevel[]> = {
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  log: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-};
+import { Logger } from 'nestjs-pino';
+import { LedgerMetrics } from './observability/ledger-metrics';
+import { observeRequests } from './observability/request-facts';
+import { requestIdOf } from './observability/ledger-logger';
 
 /** The ledger API, configured but not yet listening (tests and the CLI listen where they choose). */
 export async function createApp(config: LedgerConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: 1024 * 1024,
+    // The client's X-Request-Id if it is a safe one, else a new UUID: in every log line and echoed (ADR 0027).
+    genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
     ...httpInputLimits(), // ids of every valid length in paths; 414 and 431 as problem+json
     ...slowClientTimeouts(config.connections),
   });
   acceptJsonBodiesOnly(adapter);
   capConnectionsPerClient(adapter, config.connections.maxPerClient);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: LOG_LEVELS[config.logLevel],
+    bufferLogs: true, // until pino takes over, just below: every line of the ledger is JSON (ADR 0027)
     bodyParser: false, // acceptJsonBodiesOnly registers the one parser
   });
+  app.useLogger(app.get(Logger));
+  const metrics = app.get(LedgerMetrics);
+  // Before the edge's authentication, so that a request it refuses is still logged and counted.
+  observeRequests(adapter.getInstance(), (...answered) => metrics.requestAnswered(...answered));
   authenticateBeforeTheBody(adapter, app.get(AuthService));
   app.useGlobalPipes(new LedgerValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());

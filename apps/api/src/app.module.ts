@@ -11,7 +11,9 @@ import { HoldsModule } from './holds/holds.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { LicencesModule } from './licences/licences.module';
 import { LogModule } from './log/log.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { OrgsModule } from './orgs/orgs.module';
+import { PassportsModule } from './passports/passports.module';
 import { TransformationsModule } from './transformations/transformations.module';
 
 /** The ledger API: the shared ledger machinery and one module per context, each listing its routes. */
@@ -22,6 +24,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
+        ObservabilityModule.forRoot(config),
         LedgerModule.forRoot(config),
         OrgsModule,
         BatchesModule,
@@ -32,6 +35,7 @@ export class AppModule {
         HoldsModule,
         CorrectionsModule,
         LogModule,
+        PassportsModule,
         EpcisModule,
       ],
       controllers: [HealthController],

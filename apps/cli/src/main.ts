@@ -5,6 +5,7 @@ import { rebuild } from './commands/rebuild.command';
 import { replay } from './commands/replay.command';
 import { sign } from './commands/sign.command';
 import { verify } from './commands/verify.command';
+import { verifyCredentialCommand } from './commands/verify-credential.command';
 import { verifyLogCommand } from './commands/verify-log.command';
 
 /** `tracelode <command>`: the ledger's operator tools. Each command lives in ./commands. */
@@ -26,6 +27,11 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
     summary:
       'verify <bundle.json> [--public-key FILE] check an audit bundle offline: signatures, hashes, proofs, views',
     run: verify,
+  },
+  'verify-credential': {
+    summary:
+      'verify-credential <file> --did-document FILE [--status-list FILE]  check a passport or traceability-events credential offline',
+    run: verifyCredentialCommand,
   },
   'verify-log': {
     summary:

@@ -105,6 +105,8 @@ export interface LedgerState {
   credentials(orgId: string): CredentialsState;
   engagement(engagementId: string): EngagementState;
   transformation(transformationId: string): TransformationState;
+  /** Whether the decision has loaded this stream (for a `follow` that reads what an earlier round named). */
+  has(kind: StreamKind, id: string): boolean;
 }
 
 /** Events to append to one stream; a decision's streams are appended in one atomic write. */
@@ -120,13 +122,20 @@ export interface StreamEvents {
  * `follow` names streams that depend on what `streams` loaded (the custodian's organisation of a batch,
  * say); they are loaded before `decide`, as part of the same decision. It sees only the streams `streams`
  * named, must not refuse (it returns nothing for what does not exist; `decide` refuses), and what it
- * names is read like the rest: a stream the decision writes is appended at the revision read.
+ * names is read like the rest: a stream the decision writes is appended at the revision read. A decider
+ * that sets `followRounds` is asked again while it names streams not yet loaded (up to that many times),
+ * so it may name streams found in streams it named: it checks `state.has` before reading one.
  */
 export interface Decider<Command> {
   readonly streams: (command: Issued<Command>) => StreamsToLoad;
   readonly follow?: (command: Issued<Command>, state: LedgerState) => StreamsToLoad;
+  readonly followRounds?: number;
   readonly decide: (command: Issued<Command>, state: LedgerState) => StreamEvents[];
 }
+
+/** How many times `follow` is asked: once, unless the decider says more (`followRounds`). */
+export const followRoundsOf = (decider: { readonly followRounds?: number }): number =>
+  decider.followRounds ?? 1;
 
 /**
  * Folds one stream's events into the state of its kind. `eventId` is the stored event's id: a batch keeps
@@ -164,6 +173,7 @@ export function ledgerState(loaded: LoadedStreams): LedgerState {
     credentials: (id) => get('credentials', id),
     engagement: (id) => get('engagements', id),
     transformation: (id) => get('transformations', id),
+    has: (kind, id) => loaded[kind]?.has(id) ?? false,
   };
 }
 
@@ -218,7 +228,11 @@ export class InMemoryStreams {
       }
     };
     load(decider.streams(command));
-    if (decider.follow) load(decider.follow(command, ledgerState(loaded as LoadedStreams)));
+    for (let round = 0; decider.follow && round < followRoundsOf(decider); round++) {
+      const before = kinds.size;
+      load(decider.follow(command, ledgerState(loaded as LoadedStreams)));
+      if (kinds.size === before) break;
+    }
     const emitted = decider.decide(command, ledgerState(loaded as LoadedStreams));
     const targets = emitted.map(({ stream, events }) => {
       const target = kinds.get(stream);

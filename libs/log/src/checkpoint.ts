@@ -114,6 +114,14 @@ export class CheckpointSigner {
     return new CheckpointSigner(generateKeyPairSync('ed25519').privateKey);
   }
 
+  /**
+   * The private key, for the ledger's signatures in other formats (verifiable credentials as JOSE, ADR 0032):
+   * it stays in the process, and the DID document publishes the same public key as /log/public-key.
+   */
+  get credentialSigningKey(): KeyObject {
+    return this.privateKey;
+  }
+
   /** Signs any other statement of the ledger's (JSON), under its own name so it cannot pass for a checkpoint. */
   signStatement(name: string, statement: Readonly<Record<string, unknown>>): string {
     return sign(null, statementMessage(name, this.keyId, statement), this.privateKey).toString('base64');

@@ -9,6 +9,7 @@ import {
 import { isWithheld, type StoredEvent, type Withheld } from '@tracelode/event-store';
 import { type DocumentProjection, NO_VIEWS } from './document-projection';
 import { recordedAtOf } from './recorded-at';
+import { type ViewLookup } from './document-projection';
 import { withTransformationLists } from './transformations.projection';
 
 /** A correction of a timeline entry: who, when and why, and the fields before and after. */
@@ -102,7 +103,7 @@ export const batchCustodyProjection: DocumentProjection<BatchCustodyView> = {
     const recordedAt = recordedAtOf(stored);
     const next =
       event.type === 'EventCorrected' || event.type === 'EventVoided'
-        ? changed(view, event, recordedAt, stored.position.toString())
+        ? changed(view, event, recordedAt, stored.position.toString(), lookup)
         : apply(view, event);
     // A transformation's event shows its transformation's lists, as it did when each event carried them.
     const { batchId: _batchId, ...details } = withTransformationLists(event, lookup);
@@ -238,6 +239,7 @@ function changed(
   event: Extract<LedgerEvent, { type: 'EventCorrected' | 'EventVoided' }>,
   recordedAt: string,
   position: string,
+  lookup: ViewLookup,
 ): BatchCustodyView {
   if (!view) throw new Error(`${event.type} for a batch that was never mined or produced`);
   const { eventId, eventType, byOrgId, reason } = event.data;
@@ -246,40 +248,38 @@ function changed(
   let timeline: TimelineEntry[];
   let next: BatchCustodyView = view;
   if (event.type === 'EventCorrected') {
-    const { correctionId, corrected, previous } = event.data;
-    const occurredAt = typeof corrected.occurredAt === 'string' ? corrected.occurredAt : target.occurredAt;
-    const correction: EntryCorrection = {
-      correctionId,
-      byOrgId,
-      reason,
-      recordedAt,
-      position,
-      previous,
-      corrected,
-    };
-    const entry: TimelineEntry = {
-      ...target,
-      details: { ...target.details, ...corrected },
-      occurredAt,
-      late: isLate(occurredAt, target.recordedAt),
-      corrections: [...(target.corrections ?? []), correction],
-    };
-    timeline = view.timeline.map((candidate) => (candidate === target ? entry : candidate));
-    const delta = (field: string) =>
-      typeof corrected[field] === 'number' ? corrected[field] - (previous[field] as number) : 0;
-    if (eventType === 'BatchMined' && delta('massGrams') !== 0) {
-      next = withRemaining(
-        { ...next, massKg: gramsToKg(corrected.massGrams as number) },
-        kgToGramsExact(next.remainingMassKg) + delta('massGrams'),
-      );
-    }
-    if (eventType === 'BatchReceived' && delta('receivedMassGrams') !== 0) {
-      next = withRemaining(next, kgToGramsExact(next.remainingMassKg) + delta('receivedMassGrams'));
-    }
-    const open = next.openShipment;
-    if (eventType === 'BatchShipped' && open && open.shipmentId === target.details.shipmentId) {
-      next = { ...next, openShipment: { ...open, occurredAt } };
-    }
+    const { correctionId, downstream = [] } = event.data;
+    // The event the correction names and each that follows from it on this lot's stream (ADR 0024).
+    const changes = new Map(
+      [{ eventId, corrected: event.data.corrected, previous: event.data.previous }, ...downstream].map(
+        (change) => [change.eventId, change] as const,
+      ),
+    );
+    timeline = view.timeline.map((candidate) => {
+      const change = changes.get(candidate.eventId);
+      if (!change) return candidate;
+      const { corrected, previous } = change;
+      const occurredAt =
+        typeof corrected.occurredAt === 'string' ? corrected.occurredAt : candidate.occurredAt;
+      const correction: EntryCorrection = {
+        correctionId,
+        byOrgId,
+        reason,
+        recordedAt,
+        position,
+        previous,
+        corrected,
+      };
+      return {
+        ...candidate,
+        details: withDeclaration(candidate.type, { ...candidate.details, ...corrected }, lookup),
+        occurredAt,
+        late: isLate(occurredAt, candidate.recordedAt),
+        corrections: [...(candidate.corrections ?? []), correction],
+      };
+    });
+    // What the view derives (mass, remaining mass, custody, open shipment, grade) follows every change.
+    next = replayed(view.batchId, timeline) ?? view;
   } else {
     const { voidId } = event.data;
     const entry: TimelineEntry = { ...target, voided: { voidId, byOrgId, reason, recordedAt } };
@@ -321,6 +321,41 @@ function changed(
   return { ...next, timeline };
 }
 
+/** The view its standing entries give, re-applied in order (the timeline and position are the caller's). */
+function replayed(batchId: string, timeline: readonly TimelineEntry[]): BatchCustodyView | undefined {
+  let view: BatchCustodyView | undefined;
+  for (const entry of timeline) {
+    if (entry.voided || entry.type === 'EventCorrected' || entry.type === 'EventVoided') continue;
+    view = apply(view, { type: entry.type, data: { ...entry.details, batchId } } as LedgerEvent);
+  }
+  return view;
+}
+
+/**
+ * A transformation's batch event shows its declaration's lists (ADR 0021): after a correction of the
+ * transformation, read again from the corrected declaration.
+ */
+function withDeclaration(
+  type: string,
+  details: Record<string, unknown>,
+  lookup: ViewLookup,
+): Record<string, unknown> {
+  if (type !== 'BatchProduced' && type !== 'BatchRefined') return details;
+  const {
+    inputs: _inputs,
+    processEmissionsKgCo2e: _emissions,
+    residues: _residues,
+    unaccountedLossGrams: _loss,
+    outputBatchIds: _outputs,
+    ...own
+  } = details;
+  const { batchId: _batchId, ...shown } = withTransformationLists(
+    { type, data: { ...own, batchId: '' } } as LedgerEvent,
+    lookup,
+  );
+  return shown;
+}
+
 /** The grade of the latest assay that stands, or the grade the batch came into being with. */
 function gradedBy(timeline: readonly TimelineEntry[], material: Material): Material {
   const assay = [...timeline].reverse().find((entry) => entry.type === 'BatchAssayed' && !entry.voided);
@@ -329,16 +364,4 @@ function gradedBy(timeline: readonly TimelineEntry[], material: Material): Mater
   const grade = origin?.grade ?? origin?.material?.grade;
   const { grade: _assayed, ...ungraded } = material;
   return grade ? { ...ungraded, grade } : ungraded;
-}
-
-const kgToGramsExact = (kg: number): number => Math.round(kg * 1000);
-
-function withRemaining(view: BatchCustodyView, remainingGrams: number): BatchCustodyView {
-  const status =
-    view.custodyStatus === 'consumed' && remainingGrams > 0
-      ? 'in_custody'
-      : view.custodyStatus === 'in_custody' && remainingGrams === 0
-        ? 'consumed'
-        : view.custodyStatus;
-  return withStatus({ ...view, remainingMassKg: gramsToKg(remainingGrams) }, status, view.held);
 }

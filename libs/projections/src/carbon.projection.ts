@@ -1,6 +1,7 @@
 import { gramsToKg, type Material, type Process } from '@tracelode/domain';
 import { type DerivingEvent, derivationOf, isDeriving } from './derivation';
 import { type DocumentProjection, NO_VIEWS, type ViewLookup } from './document-projection';
+import { TRANSFORMATIONS, type TransformationView } from './transformations.projection';
 import { facilityCountry, PROVENANCE, type ProvenanceView, traceDescendants } from './provenance.projection';
 
 /** Where a batch's embodied carbon was emitted: one process step (or extraction) at one facility. */
@@ -54,6 +55,9 @@ export interface CarbonBasis {
 
 export const CARBON = 'carbon';
 
+/** The events that bring a lot into being: a correction of one changes the lot's carbon and its descendants'. */
+const ORIGIN_EVENTS = new Set(['BatchMined', 'BatchProduced', 'BatchSplitOff', 'BlendProduced']);
+
 /**
  * Computed once, when the batch comes into being, from its inputs' carbon views alone. Later events do not
  * change it: a shortfall in transit (BatchReceived with a discrepancy) loses kilograms, not intensity — the
@@ -63,16 +67,19 @@ export const carbonProjection: DocumentProjection<CarbonView> = {
   collection: CARBON,
   keyOf: (event) => (event.type === 'BatchMined' || isDeriving(event) ? event.data.batchId : undefined),
   /**
-   * A corrected mined batch (its mass, emissions or time) and every batch made from it, recomputed in
-   * order of depth (each after all its inputs) from their bases: the correction reaches every descendant.
+   * A corrected lot that came into being (a mined lot's mass, emissions or time; a split-off child's or a
+   * blend's mass; a transformation's output, after its declaration was corrected) and every batch made from
+   * it, recomputed in order of depth (each after all its inputs) from their bases: the correction reaches
+   * every descendant (ADR 0024).
    */
   alsoChanges(event, lookup, stored) {
-    if (event.type !== 'EventCorrected' || event.data.eventType !== 'BatchMined') return [];
-    const { batchId, corrected } = event.data;
+    if (event.type !== 'EventCorrected' || event.data.batchId === undefined) return [];
+    const { batchId, corrected, eventType } = event.data;
+    if (!ORIGIN_EVENTS.has(eventType)) return [];
     const position = stored?.position.toString();
-    const mined = lookup(CARBON, batchId) as CarbonView | undefined;
+    const own = lookup(CARBON, batchId) as CarbonView | undefined;
     const provenance = lookup(PROVENANCE, batchId) as ProvenanceView | undefined;
-    if (!mined || !provenance) return [];
+    if (!own || !provenance) return [];
     const descendants = traceDescendants(
       provenance,
       (id) => lookup(PROVENANCE, id) as ProvenanceView | undefined,
@@ -83,7 +90,7 @@ export const carbonProjection: DocumentProjection<CarbonView> = {
       }))
       .sort((a, b) => a.depth - b.depth);
     const recomputeMined = (view: CarbonView | undefined): CarbonView => {
-      const current = view ?? mined;
+      const current = view ?? own;
       const massKg =
         typeof corrected.massGrams === 'number' ? gramsToKg(corrected.massGrams) : current.massKg;
       const reported = typeof corrected.extractionEmissionsKgCo2e === 'number';
@@ -103,6 +110,47 @@ export const carbonProjection: DocumentProjection<CarbonView> = {
         position: position ?? current.position,
       };
     };
+    // A derived lot's own figures as corrected: its mass, time, and its basis (inputs, emissions, share).
+    const recomputeOwn = (view: CarbonView | undefined): CarbonView => {
+      const current = view ?? own;
+      const basis = current.basis;
+      if (!basis) throw new Error(`Batch ${batchId} has no carbon basis to recompute`);
+      const massGrams =
+        typeof corrected.massGrams === 'number' ? corrected.massGrams : Math.round(current.massKg * 1000);
+      const occurredAt = typeof corrected.occurredAt === 'string' ? corrected.occurredAt : current.occurredAt;
+      let next: CarbonBasis = basis;
+      if (eventType === 'BatchSplitOff') {
+        next = { ...basis, inputs: basis.inputs.map((input) => ({ ...input, consumedGrams: massGrams })) };
+      } else if (eventType === 'BlendProduced' && Array.isArray(corrected.inputs)) {
+        next = { ...basis, inputs: corrected.inputs as CarbonBasis['inputs'] };
+      } else if (eventType === 'BatchProduced') {
+        const declaration = lookup(TRANSFORMATIONS, basis.stepId) as TransformationView | undefined;
+        const output = declaration?.outputs.find((candidate) => candidate.batchId === batchId);
+        if (declaration && output) {
+          next = {
+            ...basis,
+            inputs: declaration.inputs,
+            processEmissionsKgCo2e: declaration.processEmissionsKgCo2e,
+            share: output.allocation.share,
+          };
+        }
+      }
+      const batch = {
+        batchId,
+        massGrams,
+        process: current.process,
+        facilityId: current.facilityId,
+        occurredAt,
+      };
+      return {
+        ...current,
+        ...derive(next, batch, lookup),
+        basis: next,
+        massKg: gramsToKg(massGrams),
+        occurredAt,
+        position: position ?? current.position,
+      };
+    };
     const recomputeDerived =
       (id: string) =>
       (view: CarbonView | undefined): CarbonView => {
@@ -112,7 +160,7 @@ export const carbonProjection: DocumentProjection<CarbonView> = {
         return { ...view, ...derive(view.basis, batch, lookup), position: position ?? view.position };
       };
     return [
-      [batchId, recomputeMined] as const,
+      [batchId, eventType === 'BatchMined' ? recomputeMined : recomputeOwn] as const,
       ...descendants.map(({ id }) => [id, recomputeDerived(id)] as const),
     ];
   },

@@ -9,6 +9,19 @@ export interface LicenceExport {
   readonly destinationCountry: string;
   readonly occurredAt: string;
   readonly position: string;
+  /** Corrections that reached this export's drawdown (its carried mass, its time), oldest first. */
+  readonly corrections?: readonly DrawdownCorrection[];
+}
+
+/** A correction of an export's drawdown: it follows a correction of the lot's mass or the export's time. */
+export interface DrawdownCorrection {
+  readonly correctionId: string;
+  readonly byOrgId: string;
+  readonly reason: string;
+  readonly recordedAt: string;
+  readonly position: string;
+  readonly previous: Record<string, unknown>;
+  readonly corrected: Record<string, unknown>;
 }
 
 /** One lifecycle event of a licence (granted, amended, suspended, reinstated, revoked). */
@@ -59,10 +72,15 @@ const LICENCE_EVENTS = new Set<string>([
 export const licencesProjection: DocumentProjection<LicenceView> = {
   collection: LICENCES,
   keyOf: (event) =>
-    LICENCE_EVENTS.has(event.type) ? (event.data as { licenceId: string }).licenceId : undefined,
+    LICENCE_EVENTS.has(event.type) || (event.type === 'EventCorrected' && event.data.licenceId !== undefined)
+      ? (event.data as { licenceId: string }).licenceId
+      : undefined,
   evolve(view, event, stored) {
     const position = stored.position.toString();
-    const next = apply(view, event, position);
+    const next =
+      event.type === 'EventCorrected'
+        ? corrected(view, event, stored.recordedAt, position)
+        : apply(view, event, position);
     const entry = historyEntry(event, stored.recordedAt, position);
     return {
       ...next,
@@ -117,6 +135,38 @@ function apply(view: LicenceView | undefined, event: LedgerEvent, position: stri
     default:
       return view;
   }
+}
+
+/** A drawdown's export corrected (ADR 0024): its carried mass and the licence's drawn quantity follow. */
+function corrected(
+  view: LicenceView | undefined,
+  event: Extract<LedgerEvent, { type: 'EventCorrected' }>,
+  recordedAt: string,
+  position: string,
+): LicenceView {
+  if (!view) throw new Error('A correction of a licence that was never granted');
+  const { exportId, corrected: fields, previous, correctionId, byOrgId, reason } = event.data;
+  const correction: DrawdownCorrection = {
+    correctionId,
+    byOrgId,
+    reason,
+    recordedAt,
+    position,
+    previous,
+    corrected: fields,
+  };
+  let drawnGrams = view.drawnGrams;
+  const exports = view.exports.map((drawn) => {
+    if (drawn.exportId !== exportId) return drawn;
+    const next = { ...drawn, corrections: [...(drawn.corrections ?? []), correction] };
+    if (typeof fields.massGrams === 'number') {
+      drawnGrams += fields.massGrams - (previous.massGrams as number);
+      next.massKg = gramsToKg(fields.massGrams);
+    }
+    if (typeof fields.occurredAt === 'string') next.occurredAt = fields.occurredAt;
+    return next;
+  });
+  return { ...view, drawnGrams, exports };
 }
 
 function historyEntry(event: LedgerEvent, recordedAt: string, position: string): LicenceHistoryEntry | null {
@@ -181,8 +231,26 @@ export const EXPORTS = 'exports';
 
 export const exportsProjection: DocumentProjection<ExportView> = {
   collection: EXPORTS,
-  keyOf: (event) => (event.type === 'BatchExported' ? event.data.exportId : undefined),
-  evolve(_view, event, stored) {
+  keyOf: (event) =>
+    event.type === 'BatchExported'
+      ? event.data.exportId
+      : event.type === 'EventCorrected' && event.data.batchId !== undefined
+        ? (event.data.exportId ?? event.data.downstream?.find((change) => change.exportId)?.exportId)
+        : undefined,
+  evolve(view, event, stored) {
+    if (event.type === 'EventCorrected') {
+      // The export's own fields corrected, or its carried mass following the lot's (ADR 0024).
+      if (!view) throw new Error('A correction of an export that was never recorded');
+      const change = [event.data, ...(event.data.downstream ?? [])].find(
+        (candidate) => candidate.exportId === view.exportId,
+      );
+      const { massGrams, ...fields } = change?.corrected ?? {};
+      return {
+        ...view,
+        ...fields,
+        ...(typeof massGrams === 'number' ? { massKg: gramsToKg(massGrams) } : {}),
+      };
+    }
     if (event.type !== 'BatchExported') throw new Error(`${event.type} cannot change an export view`);
     const { orgId, massGrams, ...data } = event.data;
     return {

@@ -3,6 +3,7 @@ import { gramsToKg } from '@tracelode/domain';
 import { type DerivingEvent, derivationOf, feedsOf, isDeriving, isFeeding } from './derivation';
 import { type DocumentProjection, NO_VIEWS, type ViewLookup } from './document-projection';
 import { ORGANISATIONS, type OrganisationView } from './organisations.projection';
+import { TRANSFORMATIONS, type TransformationView } from './transformations.projection';
 
 /**
  * An input this batch was made from, and how much of it the step consumed. `transformationId` names the
@@ -55,6 +56,56 @@ export const provenanceProjection: DocumentProjection<ProvenanceView> = {
     event.type === 'BatchMined' || isDeriving(event) || isFeeding(event)
       ? (event.data as { batchId: string }).batchId
       : undefined,
+  /**
+   * A corrected derived lot whose inputs' consumed masses changed (a split-off child's mass, a blend's
+   * consumed masses, a transformation's, after its declaration was corrected), and every batch made from
+   * it, recomputed in order of depth from their parents as they stand (ADR 0024).
+   */
+  alsoChanges(event, lookup, stored) {
+    if (event.type !== 'EventCorrected' || event.data.batchId === undefined) return [];
+    const { batchId, eventType, corrected } = event.data;
+    const own = lookup(PROVENANCE, batchId) as ProvenanceView | undefined;
+    if (!own) return [];
+    const position = stored.position.toString();
+    const consumed = (view: ProvenanceView) =>
+      view.parents.map((parent) => ({
+        batchId: parent.batchId,
+        consumedGrams: Math.round(parent.consumedKg * 1000),
+      }));
+    let inputs: { batchId: string; consumedGrams: number }[] | undefined;
+    if (eventType === 'BatchSplitOff' && typeof corrected.massGrams === 'number') {
+      inputs = consumed(own).map((input) => ({ ...input, consumedGrams: corrected.massGrams as number }));
+    } else if (eventType === 'BlendProduced' && Array.isArray(corrected.inputs)) {
+      inputs = corrected.inputs as { batchId: string; consumedGrams: number }[];
+    } else if (eventType === 'BatchProduced') {
+      const stepId = own.parents[0]?.transformationId;
+      const declaration =
+        stepId !== undefined
+          ? (lookup(TRANSFORMATIONS, stepId) as TransformationView | undefined)
+          : undefined;
+      inputs = declaration?.inputs;
+    }
+    if (!inputs) return [];
+    const stepId = own.parents[0]?.transformationId ?? '';
+    const recompute =
+      (id: string, from: (view: ProvenanceView) => { batchId: string; consumedGrams: number }[]) =>
+      (view: ProvenanceView | undefined): ProvenanceView => {
+        const current = view ?? own;
+        const step = current.parents[0]?.transformationId ?? stepId;
+        return { ...current, ...mixOf(id, step, from(current), lookup), position };
+      };
+    const descendants = traceDescendants(own, (id) => lookup(PROVENANCE, id) as ProvenanceView | undefined)
+      .map(({ batchId: id }) => ({
+        id,
+        depth: (lookup(PROVENANCE, id) as ProvenanceView | undefined)?.depth ?? 0,
+      }))
+      .sort((a, b) => a.depth - b.depth);
+    const ownInputs = inputs;
+    return [
+      [batchId, recompute(batchId, () => ownInputs)] as const,
+      ...descendants.map(({ id }) => [id, recompute(id, consumed)] as const),
+    ];
+  },
   evolve(view, event, stored, lookup = NO_VIEWS) {
     const position = stored.position.toString();
     switch (event.type) {
@@ -90,6 +141,18 @@ export const provenanceProjection: DocumentProjection<ProvenanceView> = {
 function produced(event: DerivingEvent, lookup: ViewLookup, position: string): ProvenanceView {
   const { batchId } = event.data;
   const { stepId: transformationId, inputs } = derivationOf(event, lookup);
+  const { parents, depth, origins } = mixOf(batchId, transformationId, inputs, lookup);
+  // Fields in the order the view always had (views-unchanged compares stored documents).
+  return { batchId, parents, children: [], depth, origins, position };
+}
+
+/** A derived lot's parents, depth and origin mix, from what each input supplied and the inputs' views. */
+function mixOf(
+  batchId: string,
+  transformationId: string,
+  inputs: readonly { batchId: string; consumedGrams: number }[],
+  lookup: ViewLookup,
+): Pick<ProvenanceView, 'parents' | 'depth' | 'origins'> {
   const consumedTotal = inputs.reduce((sum, input) => sum + input.consumedGrams, 0);
   // Every output of a transformation gets the same input mix: the origins of the inputs, each weighted
   // by the share of the consumed mass it supplied, merged by mined batch (a DAG can reach one twice).
@@ -114,7 +177,7 @@ function produced(event: DerivingEvent, lookup: ViewLookup, position: string): P
     consumedKg: gramsToKg(input.consumedGrams),
     transformationId,
   }));
-  return { batchId, parents, children: [], depth, origins: [...origins.values()], position };
+  return { parents, depth, origins: [...origins.values()] };
 }
 
 function inputView(lookup: ViewLookup, inputId: string, outputId: string): ProvenanceView {

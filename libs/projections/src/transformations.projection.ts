@@ -21,8 +21,14 @@ export const TRANSFORMATIONS = 'transformations';
  */
 export const transformationsProjection: DocumentProjection<TransformationView> = {
   collection: TRANSFORMATIONS,
-  keyOf: (event) => (event.type === 'TransformationRecorded' ? event.data.transformationId : undefined),
-  evolve(_view, event) {
+  keyOf: (event) =>
+    event.type === 'TransformationRecorded' ||
+    (event.type === 'EventCorrected' && event.data.transformationId !== undefined)
+      ? event.data.transformationId
+      : undefined,
+  evolve(view, event) {
+    // A correction of the declaration (ADR 0024): its inputs' and outputs' masses, emissions or time.
+    if (event.type === 'EventCorrected' && view) return { ...view, ...event.data.corrected };
     if (event.type !== 'TransformationRecorded')
       throw new Error(`${event.type} cannot change a transformation`);
     return event.data;

@@ -15,39 +15,33 @@ const VISIBLE_ASCII_ID = /^[\x21-\x7e]{1,255}$/;
  * The command's metadata from the request: the authenticated actor, the ledger's clock, the
  * Idempotency-Key and a hash of method, path (normalised) and canonical body that a retry must match.
  */
-export const CommandContext = createParamDecorator(
-  (commandType: string, context: ExecutionContext): CommandMeta => {
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    if (!request.actor) throw new Error('CommandContext used on a route without authentication');
-    const idempotencyKey = header(request, 'idempotency-key');
-    if (idempotencyKey !== undefined && !VISIBLE_ASCII_ID.test(idempotencyKey)) {
-      throw apiProblem(
-        'INVALID_IDEMPOTENCY_KEY',
-        'Idempotency-Key must be 1 to 255 visible ASCII characters',
-      );
-    }
-    const correlationId = header(request, 'x-correlation-id');
-    if (correlationId !== undefined && !VISIBLE_ASCII_ID.test(correlationId)) {
-      throw apiProblem(
-        'INVALID_CORRELATION_ID',
-        'X-Correlation-Id must be 1 to 255 visible ASCII characters',
-      );
-    }
-    const commandId = randomUUID();
-    return {
-      commandId,
-      commandType,
-      actor: request.actor,
-      recordedAt: new Date().toISOString(),
-      correlationId: correlationId ?? commandId,
-      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-      ...(request.signedRequest ? { signedRequest: request.signedRequest } : {}),
-      requestSha256: sha256Hex(
-        `${request.method} ${normalisedPath(request.url)}\n${canonicalJson(request.body ?? null)}`,
-      ),
-    };
-  },
-);
+export const commandContext = (commandType: string, context: ExecutionContext): CommandMeta => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  if (!request.actor) throw new Error('CommandContext used on a route without authentication');
+  const idempotencyKey = header(request, 'idempotency-key');
+  if (idempotencyKey !== undefined && !VISIBLE_ASCII_ID.test(idempotencyKey)) {
+    throw apiProblem('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
+  }
+  const correlationId = header(request, 'x-correlation-id');
+  if (correlationId !== undefined && !VISIBLE_ASCII_ID.test(correlationId)) {
+    throw apiProblem('INVALID_CORRELATION_ID', 'X-Correlation-Id must be 1 to 255 visible ASCII characters');
+  }
+  const commandId = randomUUID();
+  return {
+    commandId,
+    commandType,
+    actor: request.actor,
+    recordedAt: new Date().toISOString(),
+    correlationId: correlationId ?? commandId,
+    ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+    ...(request.signedRequest ? { signedRequest: request.signedRequest } : {}),
+    requestSha256: sha256Hex(
+      `${request.method} ${normalisedPath(request.url)}\n${canonicalJson(request.body ?? null)}`,
+    ),
+  };
+};
+/** The route's command metadata; its `commandType` also names the route in logs and metrics (command-routes.ts). */
+export const CommandContext = createParamDecorator(commandContext);
 
 function header(request: AuthenticatedRequest, name: string): string | undefined {
   const value = request.headers[name];

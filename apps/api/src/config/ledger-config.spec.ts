@@ -31,3 +31,54 @@ describe('TRACELODE_MAX_RECORDING_DELAY', () => {
     expect(parseDurationMs('72H')).toBeUndefined();
   });
 });
+
+describe('TRACELODE_PUBLIC_URL', () => {
+  const publicUrl = (env: NodeJS.ProcessEnv) => loadConfig(env).publicUrl;
+
+  it('is the address the ledger listens on by default', () => {
+    expect(publicUrl({})).toBe('http://127.0.0.1:3000');
+    expect(publicUrl({ TRACELODE_HOST: '0.0.0.0', TRACELODE_PORT: '8080' })).toBe('http://localhost:8080');
+  });
+
+  it('takes an http(s) base URL, without its trailing slash', () => {
+    expect(publicUrl({ TRACELODE_PUBLIC_URL: 'https://ledger.example.com/' })).toBe(
+      'https://ledger.example.com',
+    );
+    expect(publicUrl({ TRACELODE_PUBLIC_URL: 'https://example.com/tracelode/' })).toBe(
+      'https://example.com/tracelode',
+    );
+  });
+
+  it.each([
+    'ledger.example.com',
+    'ftp://example.com',
+    'https://example.com/?a=1',
+    'https://u:p@example.com',
+    'https://example.com/#x',
+  ])('refuses %p at start-up', (value) => {
+    expect(() => publicUrl({ TRACELODE_PUBLIC_URL: value })).toThrow(/TRACELODE_PUBLIC_URL/);
+  });
+});
+
+describe('the operating variables (ADR 0027)', () => {
+  it('defaults to JSON logs, no metrics port and a readiness lag of 1,000 events', () => {
+    expect(loadConfig({})).toMatchObject({ logPretty: false, metricsPort: undefined, readyLag: 1000 });
+  });
+
+  it('reads them', () => {
+    expect(
+      loadConfig({ TRACELODE_LOG_PRETTY: '1', TRACELODE_METRICS_PORT: '9464', TRACELODE_READY_LAG: '0' }),
+    ).toMatchObject({ logPretty: true, metricsPort: 9464, readyLag: 0 });
+  });
+
+  it.each([
+    ['TRACELODE_LOG_PRETTY', 'maybe'],
+    ['TRACELODE_METRICS_PORT', '70000'],
+    ['TRACELODE_METRICS_PORT', 'http'],
+    ['TRACELODE_READY_LAG', '-1'],
+    ['TRACELODE_READY_LAG', '1.5'],
+  ])('refuses %s=%p at start-up, naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+});

@@ -23,6 +23,12 @@ export interface LedgerConfig {
   /** How long a query given `minPosition` waits for the views. */
   readonly minPositionWaitMs: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** Human-readable log lines (pino-pretty) instead of JSON, only when asked (TRACELODE_LOG_PRETTY=1). */
+  readonly logPretty: boolean;
+  /** A loopback-only port serving GET /metrics without auth (TRACELODE_METRICS_PORT); none when unset. */
+  readonly metricsPort: number | undefined;
+  /** /health/ready fails when the views or the notary are more than this many events behind the head. */
+  readonly readyLag: number;
   /** How long after it occurred an event may still be recorded (TRACELODE_MAX_RECORDING_DELAY, ADR 0017). */
   readonly maxRecordingDelayMs: number;
   /**
@@ -32,6 +38,11 @@ export interface LedgerConfig {
   readonly baseUrl: string;
   /** Bounded reads: how much a view as of a moment or an audit bundle may gather, and how many run at once. */
   readonly reads: ReadLimits;
+  /**
+   * The base URL buyers reach the ledger at (TRACELODE_PUBLIC_URL): its did:web is the issuer of every
+   * credential (ADR 0032), and passports link to it. No trailing slash.
+   */
+  readonly publicUrl: string;
   /** How long a client may take to send a request, and how many connections one address may hold. */
   readonly connections: ConnectionLimits;
 }
@@ -65,6 +76,32 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
   return value;
 }
 
+function nonNegativeInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0)
+    throw new ConfigError(`${name} must be a whole number of events (0 or more), got "${text}"`);
+  return value;
+}
+
+function optionalPort(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`${name} must be a port number (0-65535), got "${text}"`);
+  return port;
+}
+
+/** `1`/`true`/`yes` on, `0`/`false`/`no`/unset off; anything else is a mistake worth naming. */
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const text = (env[name] ?? '').trim().toLowerCase();
+  if (['', '0', 'false', 'no'].includes(text)) return false;
+  if (['1', 'true', 'yes'].includes(text)) return true;
+  throw new ConfigError(`${name} must be 1 or 0, got "${env[name]}"`);
+}
+
 /** TRACELODE_MAX_RECORDING_DELAY: `30d`, `72h`, `90m`, `45s` or a number of seconds; 30 days by default. */
 function recordingDelayMs(env: NodeJS.ProcessEnv): number {
   const text = env.TRACELODE_MAX_RECORDING_DELAY;
@@ -76,6 +113,26 @@ function recordingDelayMs(env: NodeJS.ProcessEnv): number {
     );
   }
   return ms;
+}
+
+/** TRACELODE_PUBLIC_URL: an http(s) URL without query or fragment; by default the address the ledger listens on. */
+function publicUrlOf(env: NodeJS.ProcessEnv, host: string, port: number): string {
+  const text = env.TRACELODE_PUBLIC_URL;
+  if (text === undefined || text === '') {
+    const local = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+    return `http://${local}:${port}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`TRACELODE_PUBLIC_URL must be an absolute http(s) URL, got "${text}"`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username || url.password)
+    throw new ConfigError(
+      `TRACELODE_PUBLIC_URL must be an http(s) URL without credentials, query or fragment, got "${text}"`,
+    );
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 export class ConfigError extends Error {
@@ -108,9 +165,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     );
   }
   const dataDir = dirname(viewsPath === ':memory:' ? './data/views.db' : viewsPath);
+  const host = env.TRACELODE_HOST ?? '127.0.0.1';
   return {
     port,
-    host: env.TRACELODE_HOST ?? '127.0.0.1',
+    host,
+    publicUrl: publicUrlOf(env, host, port),
     storeUrl,
     viewsPath,
     integrityPath: env.TRACELODE_INTEGRITY ?? (inMemory ? ':memory:' : join(dataDir, 'integrity.db')),
@@ -121,6 +180,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     adminToken,
     minPositionWaitMs: 5000,
     logLevel: logLevel as LedgerConfig['logLevel'],
+    logPretty: flag(env, 'TRACELODE_LOG_PRETTY'),
+    metricsPort: optionalPort(env, 'TRACELODE_METRICS_PORT'),
+    readyLag: nonNegativeInteger(env, 'TRACELODE_READY_LAG', 1000),
     maxRecordingDelayMs: recordingDelayMs(env),
     baseUrl,
     reads: {

@@ -9,6 +9,7 @@ import {
   DomainError,
   evolveStream,
   encodeEvent,
+  followRoundsOf,
   type Issued,
   type LedgerEvent,
   ledgerState,
@@ -262,7 +263,11 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
     };
     await load(decider.streams(issued));
     // Streams named by what was loaded: read now, appended (if written) at the revision read here.
-    if (decider.follow) await load(decider.follow(issued, ledgerState(loaded)));
+    for (let round = 0; decider.follow && round < followRoundsOf(decider); round++) {
+      const before = revisions.size;
+      await load(decider.follow(issued, ledgerState(loaded)));
+      if (revisions.size === before) break;
+    }
     return { loaded, revisions };
   }
 

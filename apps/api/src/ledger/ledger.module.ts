@@ -15,6 +15,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { AuthService } from '../auth/auth.service';
 import { SignatureGuard } from '../auth/signature.guard';
 import type { LedgerConfig } from '../config/ledger-config';
+import { LedgerMetrics } from '../observability/ledger-metrics';
 import { ViewSource } from './view-source';
 import { CommandExecutor } from './command-executor';
 import { LedgerStreams } from './ledger-streams';
@@ -72,9 +73,13 @@ export class LedgerModule {
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
         {
-          // Every event is sealed into its stream's hash chain on the way in (ADR 0012).
+          // Every event is sealed into its stream's hash chain on the way in (ADR 0012); metered (ADR 0027).
           provide: EVENT_STORE,
-          useFactory: async () => new SealingEventStore(await openEventStore(config.storeUrl)),
+          inject: [LedgerMetrics],
+          useFactory: async (metrics: LedgerMetrics) =>
+            metrics.countConflicts(
+              new SealingEventStore(metrics.observeCommits(await openEventStore(config.storeUrl))),
+            ),
         },
         { provide: ReadModelStore, useFactory: () => ReadModelStore.open(config.viewsPath) },
         {

@@ -9,6 +9,7 @@ import { LedgerProcess } from '../support/ledger-process';
 import { benchDemoBundle, benchLogVerification, benchSealing } from './bench-integrity';
 import { benchBoundedReads } from './bench-bounded-reads';
 import { benchProvenance } from './bench-provenance';
+import { withMetricsDeltas } from './bench-metrics';
 
 /**
  * `tracelode bench`: how many durable commands per second the real, built API server acknowledges over
@@ -70,7 +71,7 @@ export async function bench(args: string[]): Promise<number> {
     progress(`temp dir ${dir}`);
     const url = await server.start();
     progress(`server on ${url}`);
-    const http = await driveHttp(url, options, server);
+    const http = await withMetricsDeltas(url, ADMIN_TOKEN, () => driveHttp(url, options, server), progress);
     await server.stop();
     const minedInLog = await countMinedEvents(join(dir, 'ledger.db'));
     progress(`BatchMined events in the log: ${minedInLog}; 201s received: ${http.total201}`);

@@ -220,7 +220,7 @@ function evolveBatchState(state: BatchState, event: BatchEvent): BatchState {
 
 export type ExistingBatch = Extract<BatchState, { exists: true }>;
 
-/** The record of `eventId` replaced by `change(record)`, in a copy of the list (a correction is rare). */
+/** The record of `eventId` replaced by `change(record)`, in a copy of the list (a void is rare). */
 function withRecord(
   batch: ExistingBatch,
   eventId: string,
@@ -230,40 +230,40 @@ function withRecord(
   return { items, length: items.length };
 }
 
-/** A lot whose remaining mass changed by a correction: consumed at 0, back in custody above it. */
-function withRemaining(batch: ExistingBatch, remainingGrams: number): ExistingBatch {
-  const status =
-    batch.status === 'consumed' && remainingGrams > 0
-      ? 'in_custody'
-      : batch.status === 'in_custody' && remainingGrams === 0
-        ? 'consumed'
-        : batch.status;
-  return { ...batch, remainingGrams, status };
+/**
+ * A correction applied: the event it names, and each event that follows from it on this stream, take their
+ * corrected fields; what the lot derives from its events (mass, remaining mass, custody, open shipment, when
+ * it came into being) is folded again from its events as they now stand. A correction is rare, so the
+ * stream's length per correction is its cost.
+ */
+function corrected(batch: ExistingBatch, data: EventCorrected['data']): ExistingBatch {
+  const changes = new Map([
+    [data.eventId, data.corrected],
+    ...(data.downstream ?? []).map((change) => [change.eventId, change.corrected] as const),
+  ]);
+  const records = recordsOf(batch).map((record) => {
+    const fields = changes.get(record.eventId);
+    return fields ? { ...record, data: { ...record.data, ...fields } } : record;
+  });
+  const next: ExistingBatch = {
+    ...batch,
+    correctionIds: new Set(batch.correctionIds).add(data.correctionId),
+    records: { items: records, length: records.length },
+  };
+  return { ...next, ...derivedFrom(records) };
 }
 
-function corrected(batch: ExistingBatch, data: EventCorrected['data']): ExistingBatch {
-  const { eventId, eventType, corrected: fields, previous, correctionId } = data;
-  let next: ExistingBatch = {
-    ...batch,
-    correctionIds: new Set(batch.correctionIds).add(correctionId),
-    records: withRecord(batch, eventId, (record) => ({ ...record, data: { ...record.data, ...fields } })),
-  };
-  const grams = (field: string) =>
-    typeof fields[field] === 'number' ? fields[field] - (previous[field] as number) : 0;
-  if (eventType === 'BatchMined') {
-    const delta = grams('massGrams');
-    next = withRemaining({ ...next, massGrams: next.massGrams + delta }, next.remainingGrams + delta);
-    if (typeof fields.occurredAt === 'string') next = { ...next, originAt: fields.occurredAt };
+/** The fields a lot derives from its events, folded from its standing events (not changes, not voided). */
+function derivedFrom(records: readonly RecordedEvent[]): Partial<ExistingBatch> {
+  let state: BatchState = { exists: false };
+  for (const record of records) {
+    if (record.voided || record.type === 'EventCorrected' || record.type === 'EventVoided') continue;
+    state = evolveBatchState(state, { type: record.type, data: record.data } as BatchEvent);
   }
-  if (eventType === 'BatchReceived')
-    next = withRemaining(next, next.remainingGrams + grams('receivedMassGrams'));
-  if (eventType === 'BatchShipped' && typeof fields.occurredAt === 'string' && next.openShipment) {
-    const shipment = recordsOf(batch).find((record) => record.eventId === eventId);
-    if (shipment?.data.shipmentId === next.openShipment.shipmentId) {
-      next = { ...next, openShipment: { ...next.openShipment, occurredAt: fields.occurredAt } };
-    }
-  }
-  return next;
+  if (!state.exists) return {};
+  const { status, custodian, massGrams, remainingGrams, held, hold, material, originAt, openShipment } =
+    state;
+  return { status, custodian, massGrams, remainingGrams, held, hold, material, originAt, openShipment };
 }
 
 function voided(batch: ExistingBatch, data: EventVoided['data']): ExistingBatch {

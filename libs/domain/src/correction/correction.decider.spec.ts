@@ -134,6 +134,15 @@ describe('correctEvent', () => {
             changes: { massKg: 12000, extractionEmissionsKgCo2e: 1500 },
             corrected: { massGrams: 12_000_000, extractionEmissionsKgCo2e: 1500 },
             previous: { massGrams: 10_000_000, extractionEmissionsKgCo2e: 1000 },
+            // The split that followed left 2 t more in the lot.
+            downstream: [
+              {
+                eventId: 'batch-b1@1',
+                eventType: 'BatchSplit',
+                corrected: { remainingGrams: 6_000_000 },
+                previous: { remainingGrams: 4_000_000 },
+              },
+            ],
           },
         },
       ],
@@ -173,9 +182,9 @@ describe('correctEvent', () => {
       'CORRECTION_BREAKS_DEPENDENTS',
     ],
     [
-      'a mass of a lot that moved on whole',
-      [mined, shipped],
-      correct(0, { massKg: 11000 }),
+      'a mass below what the shipment’s receipt weighed',
+      [mined, shipped, received],
+      correct(0, { massKg: 9899.999 }),
       miner,
       'CORRECTION_BREAKS_DEPENDENTS',
     ],
@@ -210,11 +219,11 @@ describe('correctEvent', () => {
     ],
     ['an identity', [mined], correct(0, { facilityId: 'other' }), miner, 'FIELD_NOT_CORRECTABLE'],
     [
-      'a split',
-      [mined, split],
-      correct(1, { occurredAt: '2026-03-04T00:00:00Z' }),
+      'a shipment’s mass (it follows the lot’s)',
+      [mined, shipped],
+      correct(1, { massKg: 9000 }),
       miner,
-      'EVENT_NOT_CORRECTABLE',
+      'FIELD_NOT_CORRECTABLE',
     ],
     ['an inexact mass', [mined], correct(0, { massKg: 1.0001 }), miner, 'MASS_NOT_EXACT'],
     [

@@ -1,3 +1,4 @@
+import type { EventCorrected } from '../correction/correction.events';
 import type { LicenceEvent, LicenceItem, LicenceTerms, LicenceType } from './licence.events';
 
 export type LicenceStatus = 'active' | 'suspended' | 'revoked';
@@ -14,6 +15,8 @@ export type LicenceState =
       readonly status: LicenceStatus;
       readonly drawnGrams: number;
       readonly exportIds: ReadonlySet<string>;
+      /** Each export's drawdown: its event's id and mass, so a correction of the export can follow it. */
+      readonly drawdowns: ReadonlyMap<string, { readonly eventId: string; readonly massGrams: number }>;
       /** The latest occurredAt of its lifecycle events: a later change cannot precede it. */
       readonly lastChangeAt: string;
       /** Each suspension, reinstatement and revocation with its occurredAt, in order. */
@@ -22,7 +25,11 @@ export type LicenceState =
 
 export const initialLicenceState = (): LicenceState => ({ exists: false });
 
-export function evolveLicence(state: LicenceState, event: LicenceEvent): LicenceState {
+export function evolveLicence(
+  state: LicenceState,
+  event: LicenceEvent | EventCorrected,
+  eventId = '',
+): LicenceState {
   switch (event.type) {
     case 'LicenceGranted': {
       const { occurredAt, ...granted } = event.data;
@@ -32,6 +39,7 @@ export function evolveLicence(state: LicenceState, event: LicenceEvent): Licence
         status: 'active',
         drawnGrams: 0,
         exportIds: new Set(),
+        drawdowns: new Map(),
         lastChangeAt: occurredAt,
         statusChanges: [],
       };
@@ -50,8 +58,23 @@ export function evolveLicence(state: LicenceState, event: LicenceEvent): Licence
             ...state,
             drawnGrams: event.data.drawnGrams,
             exportIds: new Set(state.exportIds).add(event.data.exportId),
+            drawdowns: new Map(state.drawdowns).set(event.data.exportId, {
+              eventId,
+              massGrams: event.data.massGrams,
+            }),
           }
         : state;
+    case 'EventCorrected': {
+      // An export's carried mass corrected (it follows a correction of the lot's mass, ADR 0024).
+      const drawdown = state.exists ? state.drawdowns.get(event.data.exportId ?? '') : undefined;
+      const massGrams = event.data.corrected.massGrams;
+      if (!state.exists || !drawdown || typeof massGrams !== 'number') return state;
+      return {
+        ...state,
+        drawnGrams: state.drawnGrams + massGrams - drawdown.massGrams,
+        drawdowns: new Map(state.drawdowns).set(event.data.exportId ?? '', { ...drawdown, massGrams }),
+      };
+    }
     default: {
       const unknown: never = event;
       return unknown;

@@ -354,7 +354,7 @@ describe('transformBatches', () => {
       residues: [],
     });
     expect(refusal(() => streams.decide(transformBatches, again))).toBe('TRANSFORMATION_ALREADY_RECORDED');
-    expect(streams.stateOf('transformations', 'T1')).toEqual({ exists: true, transformationId: 'T1' });
+    expect(streams.stateOf('transformations', 'T1')).toMatchObject({ exists: true, transformationId: 'T1' });
   });
 
   it('refuses, in a schema-1 log (no transformation stream), an id its input already carries', () => {

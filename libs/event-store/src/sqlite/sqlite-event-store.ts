@@ -106,6 +106,8 @@ export class SqliteEventStore implements EventStore {
   private readOnly = false;
   private commits = 0;
   private appendsCommitted = 0;
+  /** Told of each group commit: the appends it wrote and the seconds from BEGIN to COMMIT (the metrics). */
+  onCommit?: (appends: number, seconds: number) => void;
 
   private readonly statements: Statements;
 
@@ -260,11 +262,14 @@ export class SqliteEventStore implements EventStore {
   /** Writes the group in one transaction; settles its promises only once COMMIT has returned. */
   private commitGroup(group: readonly QueuedAppend[]): void {
     let outcomes: Outcome[];
+    const began = performance.now();
+    let seconds = 0;
     try {
       this.statements.begin.run();
       const recordedAt = new Date().toISOString();
       outcomes = group.map((queued) => this.applyInSavepoint(queued.writes, recordedAt));
       this.statements.commit.run();
+      seconds = (performance.now() - began) / 1000;
     } catch (error) {
       // Some errors (I/O, disk full) make SQLite roll back by itself; otherwise undo the group here.
       const failure = new EventStoreUnavailableError(`Commit failed: ${String(error)}`, { cause: error });
@@ -280,6 +285,7 @@ export class SqliteEventStore implements EventStore {
     });
     const written = outcomes.filter((outcome) => outcome.ok).length;
     this.appendsCommitted += written;
+    this.onCommit?.(written, seconds);
     if (written > 0) for (const subscription of this.subscriptions) subscription.notify();
   }
 

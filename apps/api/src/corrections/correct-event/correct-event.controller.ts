@@ -34,17 +34,22 @@ export class CorrectEventController {
   ): Promise<CorrectionResponse> {
     const location = await this.views.eventLocation(eventId);
     if (!location) throw apiProblem('EVENT_NOT_FOUND', `No batch event ${eventId} is recorded`);
+    // A batch's event is corrected on the batch's stream; a transformation's declaration, on its own.
+    const stream =
+      location.transformationId !== undefined
+        ? { transformationId: location.transformationId }
+        : { batchId: location.batchId ?? '' };
     const command: CorrectEvent = {
       type: 'CorrectEvent',
       data: {
         correctionId: body.correctionId,
         eventId,
-        batchId: location.batchId,
+        ...stream,
         reason: body.reason,
         changes: { ...body.changes },
       },
     };
-    const result = { correctionId: body.correctionId, eventId, batchId: location.batchId };
+    const result = { correctionId: body.correctionId, eventId, ...stream };
     return this.commandBus.execute(new LedgerCommand(correctEvent, command, meta, result));
   }
 }

@@ -25,6 +25,12 @@ export class CorrectEventDto {
 export class CorrectionResponse {
   @ApiProperty() correctionId!: string;
   @ApiProperty() eventId!: string;
-  @ApiProperty() batchId!: string;
+  @ApiProperty({ required: false, description: 'The batch whose stream holds the event' })
+  batchId?: string;
+  @ApiProperty({
+    required: false,
+    description: 'The transformation whose stream holds the event (its TransformationRecorded)',
+  })
+  transformationId?: string;
   @ApiProperty() position!: string;
 }

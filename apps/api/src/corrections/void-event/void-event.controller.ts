@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type VoidEvent, voidEvent } from '@tracelode/domain';
+import { refuse, type VoidEvent, voidEvent } from '@tracelode/domain';
 import { CommandContext } from '../../auth/request-context.decorators';
 import { apiProblem } from '../../common/problem-details';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
@@ -33,11 +33,15 @@ export class VoidEventController {
   ): Promise<VoidResponse> {
     const location = await this.views.eventLocation(eventId);
     if (!location) throw apiProblem('EVENT_NOT_FOUND', `No batch event ${eventId} is recorded`);
+    const { batchId } = location;
+    if (batchId === undefined) {
+      throw refuse('EVENT_NOT_VOIDABLE', `A ${location.type} cannot be voided`, { eventType: location.type });
+    }
     const command: VoidEvent = {
       type: 'VoidEvent',
-      data: { voidId: body.voidId, eventId, batchId: location.batchId, reason: body.reason },
+      data: { voidId: body.voidId, eventId, batchId, reason: body.reason },
     };
-    const result = { voidId: body.voidId, eventId, batchId: location.batchId };
+    const result = { voidId: body.voidId, eventId, batchId };
     return this.commandBus.execute(new LedgerCommand(voidEvent, command, meta, result));
   }
 }

@@ -1,0 +1,229 @@
+import {
+  type AppendResult,
+  type EventStore,
+  SqliteEventStore,
+  type StoredEvent,
+  type StreamWrite,
+  WrongExpectedRevisionError,
+} from '@tracelode/event-store';
+import { statfsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RequestFacts } from './request-facts';
+
+/** What the ledger reports about its followers and files when scraped (read then, never kept up to date). */
+export interface LedgerVitals {
+  headPosition(): Promise<bigint>;
+  /** The last position the views reflect. */
+  viewsPosition(): bigint;
+  /** The last position the notary added to the Merkle tree. */
+  notaryPosition(): number;
+  /** When the last checkpoint was signed and its tree size, if one has been. */
+  latestCheckpoint(): { timestamp: string; treeSize: number } | undefined;
+  /** The SQLite files, by role (absent for a store with no file here, e.g. KurrentDB or memory). */
+  readonly files: Readonly<Record<string, string | undefined>>;
+}
+
+const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The ledger's Prometheus metrics (prom-client), in a registry of their own: requests, commands, group
+ * commits, concurrency conflicts, the followers' lag behind the log, checkpoints, files, and Node's default
+ * process metrics. README "Operating Tracelode" lists each one.
+ */
+export class LedgerMetrics {
+  readonly registry = new Registry();
+  private readonly requestDuration = new Histogram({
+    name: 'tracelode_http_request_duration_seconds',
+    help: 'HTTP requests by method, route pattern and status, from arrival to the response sent',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  private readonly commands = new Counter({
+    name: 'tracelode_commands_total',
+    help: 'Commands answered, by command type and outcome (ok, or the problem code)',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly groupSize = new Histogram({
+    name: 'tracelode_group_commit_size',
+    help: 'Appends written by each group commit of the SQLite store (one transaction, one fsync)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000],
+    registers: [this.registry],
+  });
+  private readonly commitDuration = new Histogram({
+    name: 'tracelode_group_commit_duration_seconds',
+    help: 'How long each group commit held the writer, from BEGIN to COMMIT (its fsync included)',
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  private readonly conflicts = new Counter({
+    name: 'tracelode_concurrency_conflicts_total',
+    help: 'Appends refused because a stream moved since the command read it; each is retried (at most 5 attempts, then 409 CONCURRENCY_CONFLICT)',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reports the log's head, the followers' lag, checkpoints and files, read from `vitals` at each scrape. */
+  watch(vitals: LedgerVitals): void {
+    const registers = [this.registry];
+    let head = 0n;
+    new Gauge({
+      name: 'tracelode_log_head_position',
+      help: 'Position of the last event in the log',
+      registers,
+      async collect() {
+        head = await vitals.headPosition();
+        this.set(Number(head));
+      },
+    });
+    // Registered after the head's gauge, so collected after it: each lag is against the head just read.
+    new Gauge({
+      name: 'tracelode_projector_lag_events',
+      help: 'Events in the log the views do not reflect yet',
+      registers,
+      collect() {
+        this.set(Math.max(0, Number(head - vitals.viewsPosition())));
+      },
+    });
+    new Gauge({
+      name: 'tracelode_notary_lag_events',
+      help: 'Events in the log not yet checked and added to the Merkle tree',
+      registers,
+      collect() {
+        this.set(Math.max(0, Number(head) - vitals.notaryPosition()));
+      },
+    });
+    const started = Date.now();
+    new Gauge({
+      name: 'tracelode_seconds_since_checkpoint',
+      help: 'Seconds since the last signed checkpoint (since start when none has been signed)',
+      registers,
+      collect() {
+        const latest = vitals.latestCheckpoint();
+        this.set((Date.now() - (latest ? Date.parse(latest.timestamp) : started)) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'tracelode_events_since_checkpoint',
+      help: 'Events notarised since the last signed checkpoint',
+      registers,
+      collect() {
+        this.set(Math.max(0, vitals.notaryPosition() - (vitals.latestCheckpoint()?.treeSize ?? 0)));
+      },
+    });
+    new Gauge({
+      name: 'tracelode_file_size_bytes',
+      help: 'Size of each SQLite file of the ledger with its write-ahead log, by role (events, views, integrity)',
+      labelNames: ['file'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [role, path] of Object.entries(vitals.files)) {
+          if (path !== undefined) this.set({ file: role }, sizeWithWal(path));
+        }
+      },
+    });
+    new Gauge({
+      name: 'tracelode_disk_free_bytes',
+      help: 'Bytes free to the ledger on the file system of each of its files, by role',
+      labelNames: ['file'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [role, path] of Object.entries(vitals.files)) {
+          const free = path === undefined ? undefined : freeBytes(path);
+          if (free !== undefined) this.set({ file: role }, free);
+        }
+      },
+    });
+  }
+
+  /** One answered request (the Fastify onResponse hook). */
+  requestAnswered(method: string, status: number, seconds: number, facts: RequestFacts): void {
+    this.requestDuration.observe({ method, route: facts.route, status: String(status) }, seconds);
+    if (facts.commandType !== undefined)
+      this.commands.inc({ type: facts.commandType, outcome: facts.outcome });
+  }
+
+  /** The SQLite store reports each group commit here (other stores have no group commits to report). */
+  observeCommits(store: EventStore): EventStore {
+    if (store instanceof SqliteEventStore) {
+      store.onCommit = (appends, seconds) => {
+        this.groupSize.observe(appends);
+        this.commitDuration.observe(seconds);
+      };
+    }
+    return store;
+  }
+
+  /** The store as the command executor uses it, counting the appends refused for an expected revision. */
+  countConflicts(store: EventStore): EventStore {
+    return new ConflictCountingStore(store, () => this.conflicts.inc());
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
+
+/** Passes everything through; counts the appends the store refuses for an expected revision. */
+class ConflictCountingStore implements EventStore {
+  constructor(
+    private readonly inner: EventStore,
+    private readonly conflict: () => void,
+  ) {}
+
+  async append(writes: readonly StreamWrite[]): Promise<AppendResult> {
+    try {
+      return await this.inner.append(writes);
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) this.conflict();
+      throw error;
+    }
+  }
+  readStream(stream: string, from?: bigint): AsyncIterable<StoredEvent> {
+    return this.inner.readStream(stream, from);
+  }
+  readAll(from?: bigint): AsyncIterable<StoredEvent> {
+    return this.inner.readAll(from);
+  }
+  subscribeAll(from?: bigint): AsyncIterable<StoredEvent> {
+    return this.inner.subscribeAll(from);
+  }
+  headPosition(): Promise<bigint> {
+    return this.inner.headPosition();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+function sizeWithWal(path: string): number {
+  let bytes = 0;
+  for (const file of [path, `${path}-wal`]) {
+    try {
+      bytes += statSync(file).size;
+    } catch {
+      // no such file (yet): nothing to count
+    }
+  }
+  return bytes;
+}
+
+function freeBytes(path: string): number | undefined {
+  try {
+    const stats = statfsSync(dirname(path));
+    return stats.bavail * stats.bsize;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,104 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  RequestMethod,
+} from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { type EventStore, sqliteFileOf } from '@tracelode/event-store';
+import { LogNotary } from '@tracelode/log';
+import { Projector } from '@tracelode/projections';
+import { LoggerModule } from 'nestjs-pino';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { LedgerConfig } from '../config/ledger-config';
+import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.tokens';
+import { CommandRoutes } from './command-routes';
+import { createRootLogger, requestLogging } from './ledger-logger';
+import { LedgerMetrics } from './ledger-metrics';
+import { MetricsController } from './metrics.controller';
+import { startMetricsServer, urlOf } from './metrics-server';
+import { ReadinessController } from './readiness.controller';
+
+/** The ledger's root pino logger (the request log, Nest's logs and main.ts's start-up line all go to it). */
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+
+/** Feeds the metrics what only the running ledger knows, and serves them on the loopback port if asked. */
+@Injectable()
+class MetricsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private server?: Server;
+
+  constructor(
+    private readonly metrics: LedgerMetrics,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    private readonly projector: Projector,
+    private readonly notary: LogNotary,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const inMemory = (path: string) => (path === ':memory:' ? undefined : path);
+    const storeFile = sqliteFileOf(this.config.storeUrl);
+    this.metrics.watch({
+      headPosition: () => this.store.headPosition(),
+      viewsPosition: () => this.projector.position,
+      notaryPosition: () => this.notary.size,
+      latestCheckpoint: () => this.notary.latestCheckpoint(),
+      files: {
+        events: storeFile === undefined ? undefined : inMemory(storeFile),
+        views: inMemory(this.config.viewsPath),
+        integrity: inMemory(this.config.integrityPath),
+      },
+    });
+    if (this.config.metricsPort !== undefined) {
+      this.server = await startMetricsServer(this.metrics, this.config.metricsPort);
+      // At info whatever the level, like the API's own address: an agent is pointed at it from here.
+      this.logger.child({}, { level: 'info' }).info(`Metrics on ${urlOf(this.server)} (loopback only)`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await new Promise<void>((closed) => (this.server ? this.server.close(() => closed()) : closed()));
+  }
+}
+
+/**
+ * Logs (nestjs-pino: pino and pino-http), metrics (prom-client) and readiness (@nestjs/terminus): what an
+ * operator watches the ledger by (ADR 0027).
+ */
+@Global()
+@Module({})
+export class ObservabilityModule {
+  static forRoot(config: LedgerConfig): DynamicModule {
+    const logger = createRootLogger(config);
+    return {
+      module: ObservabilityModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: requestLogging(logger),
+          // nestjs-pino 5.2.1's default route (`{/*splat}`) matches nothing under Nest 12.5's Fastify adapter.
+          forRoutes: [
+            { path: '/', method: RequestMethod.ALL },
+            { path: '*path', method: RequestMethod.ALL },
+          ],
+        }),
+        TerminusModule.forRoot({ logger: false }),
+        DiscoveryModule,
+      ],
+      providers: [
+        { provide: ROOT_LOGGER, useValue: logger },
+        { provide: LedgerMetrics, useFactory: () => new LedgerMetrics() },
+        CommandRoutes,
+        MetricsLifecycle,
+      ],
+      controllers: [MetricsController, ReadinessController],
+      exports: [ROOT_LOGGER, LedgerMetrics, LoggerModule],
+    };
+  }
+}

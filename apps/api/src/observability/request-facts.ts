@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { AuthenticatedRequest } from '../auth/api-key.guard';
+
+/** What the request log and the metrics say about one request, besides its method, path and latency. */
+export interface RequestFacts {
+  /** The route's pattern (`/batches/:batchId/shipments`), never the raw URL; `unmatched` for no route. */
+  readonly route: string;
+  /** The organisation of the key the request authenticated with, when it had one the ledger knows. */
+  readonly org?: string;
+  readonly keyId?: string;
+  /** The command the route runs (`ShipBatch`), for command routes. */
+  readonly commandType?: string;
+  /** The problem's `code` when refused or failed, `ok` otherwise. */
+  readonly outcome: string;
+}
+
+/** `POST /batches/:batchId/shipments` → `ShipBatch`: filled once the routes are known (command-routes.ts). */
+export const COMMAND_TYPES = new Map<string, string>();
+
+export const routeKey = (method: string, pattern: string) =>
+  `${method.toUpperCase()} /${pattern.split('/').filter(Boolean).join('/')}`;
+
+const fastifyRequestOf = new WeakMap<IncomingMessage, AuthenticatedRequest>();
+const problemCodeOf = new WeakMap<IncomingMessage, string>();
+
+/**
+ * Links each raw request to Fastify's (pino-http sees only the raw one) and notes a problem's `code` as
+ * its body is sent. Registered before any other hook, so even requests refused at the edge are described.
+ */
+export function observeRequests(
+  fastify: FastifyInstance,
+  answered: (method: string, status: number, seconds: number, facts: RequestFacts) => void,
+): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    fastifyRequestOf.set(request.raw, request);
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode >= 400 && typeof payload === 'string') {
+      const type = String(reply.getHeader('content-type') ?? '');
+      if (type.startsWith('application/problem+json')) {
+        const code = codeIn(payload);
+        if (code !== undefined) problemCodeOf.set(request.raw, code);
+      }
+    }
+    done(null, payload);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    answered(request.method, reply.statusCode, reply.elapsedTime / 1000, replyFactsOf(request, reply));
+    done();
+  });
+}
+
+function codeIn(payload: string): string | undefined {
+  try {
+    const code = (JSON.parse(payload) as { code?: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The facts of a request once answered with `status`. */
+export function requestFactsOf(raw: IncomingMessage, status: number): RequestFacts {
+  const request = fastifyRequestOf.get(raw);
+  const pattern = request?.routeOptions.url;
+  const route = pattern === undefined ? 'unmatched' : routeKey('', pattern).slice(1);
+  const authenticated =
+    request?.actor ??
+    (request?.authentication !== undefined && request.authentication !== 'rejected'
+      ? request.authentication.actor
+      : undefined);
+  const commandType =
+    pattern === undefined ? undefined : COMMAND_TYPES.get(routeKey(raw.method ?? '', pattern));
+  const outcome = problemCodeOf.get(raw) ?? (status < 400 ? 'ok' : `HTTP_${status}`);
+  return {
+    route,
+    ...(authenticated ? { org: authenticated.orgId, keyId: authenticated.keyId } : {}),
+    ...(commandType !== undefined ? { commandType } : {}),
+    outcome,
+  };
+}
+
+/** The same facts from Fastify's side of a request (the metrics' onResponse hook). */
+export function replyFactsOf(request: FastifyRequest, reply: FastifyReply): RequestFacts {
+  return requestFactsOf(request.raw, reply.statusCode);
+}
