@@ -55,12 +55,14 @@ const FEATURES = [
   'corrections',
   'log',
   'passports',
+  'epcis',
 ];
 
 /** A lib imports only libs of a strictly lower level; `testing` is test support and may import them all. */
 const LIBRARY_LEVELS: Record<string, number> = {
   domain: 0,
   'request-signatures': 0,
+  epcis: 1,
   'event-store': 1,
   'read-models': 1,
   log: 2,

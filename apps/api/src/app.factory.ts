@@ -94,25 +94,29 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * Commands are JSON: any other media type is refused with 415 before a route runs, and a body that is
  * not valid JSON (or not UTF-8, which JSON must be) gets the stable code MALFORMED_JSON rather than the
  * parser's message alone; its depth, numbers and keys are bounded by `parseJsonBody`. The raw bytes stay
- * on the request for signature checks.
+ * on the request for signature checks. JSON-LD (`application/ld+json`, EPCIS capture) is JSON to the parser.
  */
 function acceptJsonBodiesOnly(adapter: FastifyAdapter): void {
   const fastify = adapter.getInstance();
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    try {
-      const raw = body as Buffer;
-      (request as AuthenticatedRequest).rawBody = raw;
-      const text = UTF8.decode(raw);
-      done(null, text === '' ? undefined : parseJsonBody(text));
-    } catch (error) {
-      if (error instanceof BodyRefusal) return done(apiProblem(error.code, error.message), undefined);
-      done(
-        apiProblem('MALFORMED_JSON', `The body is not valid JSON: ${(error as Error).message}`),
-        undefined,
-      );
-    }
-  });
+  fastify.addContentTypeParser(
+    ['application/json', 'application/ld+json'],
+    { parseAs: 'buffer' },
+    (request, body, done) => {
+      try {
+        const raw = body as Buffer;
+        (request as AuthenticatedRequest).rawBody = raw;
+        const text = UTF8.decode(raw);
+        done(null, text === '' ? undefined : parseJsonBody(text));
+      } catch (error) {
+        if (error instanceof BodyRefusal) return done(apiProblem(error.code, error.message), undefined);
+        done(
+          apiProblem('MALFORMED_JSON', `The body is not valid JSON: ${(error as Error).message}`),
+          undefined,
+        );
+      }
+    },
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import { BatchesModule } from './batches/batches.module';
 import { CertificatesModule } from './certificates/certificates.module';
 import { CorrectionsModule } from './corrections/corrections.module';
 import type { LedgerConfig } from './config/ledger-config';
+import { EpcisModule } from './epcis/epcis.module';
 import { ExportsModule } from './exports/exports.module';
 import { HealthController } from './health/health.controller';
 import { HoldsModule } from './holds/holds.module';
@@ -36,6 +37,7 @@ export class AppModule {
         CorrectionsModule,
         LogModule,
         PassportsModule,
+        EpcisModule,
       ],
       controllers: [HealthController],
       // First of the shutdown hooks: no new connections, every request in flight answered (ADR 0028).

@@ -1,4 +1,5 @@
 import { type EventStore, LogFollower, type StoredEvent } from '@tracelode/event-store';
+import { epcisIndexEntryOf } from '@tracelode/epcis';
 import type { ReadModelStore, ViewTransaction } from '@tracelode/read-models';
 import { type DocumentProjection, toLedgerEvent, type ViewLookup } from './document-projection';
 
@@ -20,6 +21,11 @@ export function applyEvent(
     if (key === undefined) continue;
     // The transaction's copy of the document is replaced by what evolve returns: it is the projection's.
     put(key, projection.evolve(tx.get(projection.collection, key), event, stored, lookup, true));
+  }
+  if (tx.index) {
+    // The EPCIS query's index (ADR 0031): rows in SQLite tables of their own, not documents.
+    const entry = epcisIndexEntryOf(stored);
+    if (entry) tx.index({ position: stored.position, stream: stored.stream, ...entry });
   }
 }
 

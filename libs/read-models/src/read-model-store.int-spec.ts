@@ -54,11 +54,11 @@ describe('ReadModelStore.openReadOnly', () => {
 
   it('refuses, without resetting, a file of another schema version or another kind', () => {
     const newer = new Database(path);
-    newer.pragma('user_version = 4');
+    newer.pragma('user_version = 5');
     newer.close();
     const before = sha256(path);
 
-    expect(() => ReadModelStore.openReadOnly(path)).toThrow('schema version 4, expected 3');
+    expect(() => ReadModelStore.openReadOnly(path)).toThrow('schema version 5, expected 4');
     expect(sha256(path)).toBe(before);
 
     const other = new Database(join(dir, 'other.db'));

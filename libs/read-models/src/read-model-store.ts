@@ -10,6 +10,8 @@ export interface ViewTransaction {
   get<V>(collection: string, key: string): V | undefined;
   /** `terms`: the document's index terms (`status:held`, `org:mineco`, …), replacing those it had. */
   put<V>(collection: string, key: string, view: V, position: bigint, terms?: readonly string[]): void;
+  /** Adds (or replaces) the EPCIS query index's row of one log event (absent where nothing is indexed). */
+  index?(row: EpcisIndexRow): void;
 }
 
 /** Which keys of a collection to list, in key order: a page of an indexed query (`keysByTerms`). */
@@ -26,6 +28,38 @@ export interface TermQuery {
   readonly limit: number;
 }
 
+/**
+ * One ledger event as the EPCIS query finds it (docs/epcis.md): the columns `GET /epcis/events` filters
+ * on, by log position. Times in milliseconds since the epoch; lots by ledger id, with their role.
+ */
+export interface EpcisIndexRow {
+  readonly position: bigint;
+  readonly stream: string;
+  readonly eventType: string;
+  readonly eventTime: number;
+  readonly recordTime: number;
+  readonly bizStep: string;
+  /** `{orgId}/{facilityId}` of the event's bizLocation. */
+  readonly bizLocation?: string;
+  readonly dispositionSet?: string;
+  readonly classes: readonly { readonly batchId: string; readonly role: 'object' | 'input' | 'output' }[];
+}
+
+/** What an EPCIS query asks of the index: each list is "any of", every given filter must hold. */
+export interface EpcisIndexFilter {
+  readonly eventTypes?: readonly string[];
+  readonly geEventTime?: number;
+  readonly ltEventTime?: number;
+  readonly geRecordTime?: number;
+  readonly ltRecordTime?: number;
+  readonly bizSteps?: readonly string[];
+  readonly bizLocations?: readonly string[];
+  readonly anyClass?: readonly string[];
+  readonly inputClass?: readonly string[];
+  readonly outputClass?: readonly string[];
+  readonly dispositionSet?: readonly string[];
+}
+
 /** One stored view document, its JSON as stored, and the log position that last wrote it. */
 export interface StoredViewDocument {
   readonly collection: string;
@@ -35,10 +69,10 @@ export interface StoredViewDocument {
 }
 
 /**
- * 3: index terms beside the documents (`view_terms`); 2: the held-upstream views. A file of an older
- * version is rebuilt on open.
+ * 4: the EPCIS query index (ADR 0031); 3: index terms beside the documents (`view_terms`); 2: the
+ * held-upstream views. A file of an older version is rebuilt on open (the projector replays the log into it).
  */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 /** A document as a transaction last saw it; `position` is set once the transaction put it. */
 interface TransactionDocument {
@@ -62,6 +96,11 @@ export class ReadModelStore {
   private readonly writeCheckpoint: Database.Statement<[number]>;
   private readonly dropTerms: Database.Statement<[string, string]>;
   private readonly putTerm: Database.Statement<[string, string, string]>;
+  private readonly putIndexRow: Database.Statement<
+    [number, string, string, number, number, string, string | null, string | null]
+  >;
+  private readonly clearIndexClasses: Database.Statement<[number]>;
+  private readonly putIndexClass: Database.Statement<[string, string, number]>;
 
   private constructor(private readonly db: Database.Database) {
     this.getDocument = db.prepare('SELECT view FROM views WHERE collection = ? AND key = ?');
@@ -73,6 +112,15 @@ export class ReadModelStore {
     this.writeCheckpoint = db.prepare('UPDATE checkpoint SET position = ? WHERE id = 1');
     this.dropTerms = db.prepare('DELETE FROM view_terms WHERE collection = ? AND key = ?');
     this.putTerm = db.prepare('INSERT OR IGNORE INTO view_terms (collection, term, key) VALUES (?, ?, ?)');
+    this.putIndexRow = db.prepare(
+      `INSERT OR REPLACE INTO epcis_events
+       (position, stream, event_type, event_time, record_time, biz_step, biz_location, disposition_set)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.clearIndexClasses = db.prepare('DELETE FROM epcis_classes WHERE position = ?');
+    this.putIndexClass = db.prepare(
+      'INSERT OR IGNORE INTO epcis_classes (batch_id, role, position) VALUES (?, ?, ?)',
+    );
   }
 
   static open(path: string): ReadModelStore {
@@ -134,6 +182,30 @@ export class ReadModelStore {
       ) WITHOUT ROWID;
       CREATE INDEX view_terms_by_key ON view_terms (collection, key);
       INSERT INTO checkpoint (id, position) VALUES (1, 0);
+      DROP TABLE IF EXISTS epcis_events;
+      DROP TABLE IF EXISTS epcis_classes;
+      CREATE TABLE epcis_events (
+        position INTEGER PRIMARY KEY,
+        stream TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        event_time INTEGER NOT NULL,
+        record_time INTEGER NOT NULL,
+        biz_step TEXT NOT NULL,
+        biz_location TEXT,
+        disposition_set TEXT
+      );
+      CREATE INDEX epcis_events_event_time ON epcis_events (event_time, position);
+      CREATE INDEX epcis_events_record_time ON epcis_events (record_time, position);
+      CREATE INDEX epcis_events_biz_step ON epcis_events (biz_step, position);
+      CREATE INDEX epcis_events_biz_location ON epcis_events (biz_location, position);
+      CREATE INDEX epcis_events_disposition ON epcis_events (disposition_set, position);
+      CREATE TABLE epcis_classes (
+        batch_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (batch_id, role, position)
+      ) WITHOUT ROWID;
+      CREATE INDEX epcis_classes_position ON epcis_classes (position);
       PRAGMA user_version = ${SCHEMA_VERSION};
     `);
   }
@@ -163,6 +235,21 @@ export class ReadModelStore {
         },
         put: <V>(collection: string, key: string, view: V, at: bigint, terms?: readonly string[]) => {
           documents.set(id(collection, key), { collection, key, view, position: at, terms });
+        },
+        index: (row) => {
+          const at = Number(row.position);
+          this.putIndexRow.run(
+            at,
+            row.stream,
+            row.eventType,
+            row.eventTime,
+            row.recordTime,
+            row.bizStep,
+            row.bizLocation ?? null,
+            row.dispositionSet ?? null,
+          );
+          this.clearIndexClasses.run(at);
+          for (const { batchId, role } of row.classes) this.putIndexClass.run(batchId, role, at);
         },
       });
       for (const { collection, key, view, position: at, terms } of documents.values()) {
@@ -220,6 +307,57 @@ export class ReadModelStore {
       )
       .pluck()
       .all(collection, prefix, `${prefix}\u{10FFFF}`);
+  }
+
+  /**
+   * The log positions and streams of the indexed EPCIS events after `after` that match `filter`, in log
+   * order, at most `limit`: every filter is a column or the lots' table, each with its index.
+   */
+  epcisEvents(
+    filter: EpcisIndexFilter,
+    after: bigint,
+    limit: number,
+  ): { position: bigint; stream: string }[] {
+    const where: string[] = ['e.position > ?'];
+    const params: (string | number)[] = [Number(after)];
+    // `IN ()` is no SQL: an empty list matches nothing, as `IN (NULL)` does.
+    const marks = (values: readonly string[]) =>
+      values.length === 0 ? 'NULL' : values.map(() => '?').join(', ');
+    const anyOf = (column: string, values: readonly string[] | undefined) => {
+      if (values === undefined) return;
+      where.push(`${column} IN (${marks(values)})`);
+      params.push(...values);
+    };
+    const bound = (sql: string, value: number | undefined) => {
+      if (value === undefined) return;
+      where.push(sql);
+      params.push(value);
+    };
+    const lots = (values: readonly string[] | undefined, role?: string) => {
+      if (values === undefined) return;
+      where.push(
+        `e.position IN (SELECT position FROM epcis_classes WHERE batch_id IN (${marks(values)})${role ? ' AND role = ?' : ''})`,
+      );
+      params.push(...values, ...(role ? [role] : []));
+    };
+    anyOf('e.event_type', filter.eventTypes);
+    bound('e.event_time >= ?', filter.geEventTime);
+    bound('e.event_time < ?', filter.ltEventTime);
+    bound('e.record_time >= ?', filter.geRecordTime);
+    bound('e.record_time < ?', filter.ltRecordTime);
+    anyOf('e.biz_step', filter.bizSteps);
+    anyOf('e.biz_location', filter.bizLocations);
+    anyOf('e.disposition_set', filter.dispositionSet);
+    lots(filter.anyClass);
+    lots(filter.inputClass, 'input');
+    lots(filter.outputClass, 'output');
+    params.push(limit);
+    return this.db
+      .prepare<(string | number)[], { position: number; stream: string }>(
+        `SELECT e.position, e.stream FROM epcis_events e WHERE ${where.join(' AND ')} ORDER BY e.position LIMIT ?`,
+      )
+      .all(...params)
+      .map((row) => ({ position: BigInt(row.position), stream: row.stream }));
   }
 
   /** Every document of a collection, ordered by key (for rebuild comparisons and exports). */

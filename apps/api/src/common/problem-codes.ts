@@ -33,6 +33,9 @@ export const API_PROBLEMS = {
   INVALID_EVENT_ID: 400,
   INVALID_TREE_SIZE: 400,
   INVALID_CREDENTIAL_FORMAT: 400,
+  EPCIS_QUERY_PARAMETER_INVALID: 400,
+  EPCIS_DOCUMENT_INVALID: 400,
+  EPCIS_VERSION_UNSUPPORTED: 400,
   UNAUTHENTICATED: 401,
   MISSING_API_KEY: 401,
   INVALID_API_KEY: 401,
@@ -47,9 +50,11 @@ export const API_PROBLEMS = {
   NOT_FOUND: 404,
   NO_CHECKPOINT: 404,
   EVENT_NOT_FOUND: 404,
+  EPCIS_CAPTURE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   BODY_TOO_LARGE: 413,
   BUNDLE_TOO_LARGE: 413,
+  EPCIS_CAPTURE_LIMIT_EXCEEDED: 413,
   URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   BUNDLE_CANNOT_WITHHOLD: 422,
@@ -57,6 +62,10 @@ export const API_PROBLEMS = {
   POSITION_BEYOND_HEAD: 422,
   TREE_SIZE_BEYOND_LOG: 422,
   EVENT_NOT_IN_TREE: 422,
+  EPCIS_EVENT_NOT_MAPPED: 422,
+  EPCIS_QUANTITY_NOT_KGM: 422,
+  EPCIS_IDENTIFIER_UNKNOWN: 422,
+  EPCIS_FIELD_MISSING: 422,
   TOO_MANY_REQUESTS: 429,
   HEADERS_TOO_LARGE: 431,
   INTERNAL_ERROR: 500,
@@ -71,6 +80,22 @@ export const API_PROBLEMS = {
 } as const;
 
 export type ApiProblemCode = keyof typeof API_PROBLEMS;
+
+/**
+ * The GS1 EPCIS 2.0 REST binding's exception each EPCIS code stands for: its problem `type` is
+ * `epcisException:{name}` and its `title` the name, as the binding's clients expect; `code` stays ours.
+ */
+export const EPCIS_EXCEPTIONS: Partial<Record<ApiProblemCode, string>> = {
+  EPCIS_QUERY_PARAMETER_INVALID: 'QueryParameterException',
+  EPCIS_DOCUMENT_INVALID: 'ValidationException',
+  EPCIS_VERSION_UNSUPPORTED: 'ValidationException',
+  EPCIS_CAPTURE_NOT_FOUND: 'NoSuchResourceException',
+  EPCIS_CAPTURE_LIMIT_EXCEEDED: 'CaptureLimitExceededException',
+  EPCIS_EVENT_NOT_MAPPED: 'ValidationException',
+  EPCIS_QUANTITY_NOT_KGM: 'ValidationException',
+  EPCIS_IDENTIFIER_UNKNOWN: 'ValidationException',
+  EPCIS_FIELD_MISSING: 'ValidationException',
+};
 
 /** Every code the ledger answers with, and its one HTTP status. */
 export const STATUS_OF_CODE: Readonly<Record<string, number>> = {

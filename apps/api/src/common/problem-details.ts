@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { DomainError } from '@tracelode/domain';
 import { EventStoreUnavailableError } from '@tracelode/event-store';
-import { API_PROBLEMS, type ApiProblemCode, STATUS_OF_KIND } from './problem-codes';
+import { API_PROBLEMS, type ApiProblemCode, EPCIS_EXCEPTIONS, STATUS_OF_KIND } from './problem-codes';
 import type { ValidationError } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UnauthenticatedError } from '../auth/api-key.guard';
@@ -56,6 +56,10 @@ export function problem(
   detail: string,
   extensions: Record<string, unknown> = {},
 ): Problem {
+  const exception = EPCIS_EXCEPTIONS[code as ApiProblemCode];
+  if (exception !== undefined) {
+    return { type: `epcisException:${exception}`, title: exception, status, detail, code, ...extensions };
+  }
   return {
     type: `urn:tracelode:problem:${code.toLowerCase().replace(/_/g, '-')}`,
     title: code
@@ -88,6 +92,8 @@ export function toProblem(error: unknown): Problem {
     const detail = typeof fields.message === 'string' ? fields.message : error.message;
     const extensions = {
       ...(Array.isArray(fields.errors) ? { errors: fields.errors } : {}),
+      ...(Array.isArray(fields.violations) ? { violations: fields.violations } : {}),
+      ...(typeof fields.index === 'number' ? { index: fields.index } : {}),
       ...(typeof fields.retryAfterSeconds === 'number'
         ? { retryAfterSeconds: fields.retryAfterSeconds }
         : {}),

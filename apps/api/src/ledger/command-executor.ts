@@ -6,11 +6,14 @@ import {
   type CommandRecorded,
   type Decider,
   decodeEvent,
+  DomainError,
+  evolveStream,
   encodeEvent,
   followRoundsOf,
   type Issued,
   type LedgerEvent,
   ledgerState,
+  type LedgerState,
   type LoadedStreams,
   refuse,
   type StreamKind,
@@ -134,6 +137,112 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
     );
   }
 
+  /**
+   * Several commands as one decision (an EPCIS capture in rollback mode): each is decided in order by its
+   * own decider against the streams as the commands before it left them, and all their events are one
+   * atomic append, each stream at the revision first read — all of them or none. A refusal names the
+   * index of the command refused (`StepRefused`). Recorded under `meta.idempotencyKey` as any command is.
+   */
+  async executeAll(
+    steps: readonly { decider: Decider<{ type: string }>; command: { type: string } }[],
+    meta: CommandMeta,
+    result: Response,
+  ): Promise<Response & { position: string }> {
+    const metadata = {
+      actor: meta.actor,
+      recordedAt: meta.recordedAt,
+      policy: { maxRecordingDelayMs: this.config.maxRecordingDelayMs },
+    };
+    const commandStream = meta.idempotencyKey
+      ? toCommandStreamId(sha256Hex(`${meta.actor.orgId}\n${meta.idempotencyKey}`))
+      : undefined;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const earlier = commandStream && (await this.recordedCommand(commandStream));
+      if (earlier) return replay(earlier, meta);
+      const loaded: Record<string, Map<string, unknown>> = {};
+      const kinds = new Map<string, { kind: StreamKind; id: string }>();
+      const revisions = new Map<string, ExpectedRevision>();
+      const load = async (streams: StreamsToLoad) => {
+        for (const [kind, ids] of Object.entries(streams) as [StreamKind, string[]][]) {
+          const states = (loaded[kind] ??= new Map<string, unknown>());
+          for (const id of ids) {
+            if (states.has(id)) continue;
+            const { stream, state, revision } = await this.streams.load(kind, id);
+            states.set(id, state);
+            revisions.set(stream, revision);
+            kinds.set(stream, { kind, id });
+          }
+        }
+      };
+      const envelopeFor = commandEnvelopes(envelopeOf(meta));
+      const byStream = new Map<string, ReturnType<typeof encodeEvent>[]>();
+      for (const [index, step] of steps.entries()) {
+        const issued: Issued<{ type: string }> = { ...step.command, metadata };
+        let emitted: ReturnType<Decider<{ type: string }>['decide']>;
+        try {
+          await load(step.decider.streams(issued));
+          const state: LedgerState = ledgerState(loaded);
+          if (step.decider.follow) await load(step.decider.follow(issued, state));
+          emitted = step.decider.decide(issued, ledgerState(loaded));
+        } catch (refusal) {
+          const twin = commandStream && (await this.recordedCommand(commandStream));
+          if (twin) return replay(twin, meta);
+          if (refusal instanceof DomainError) throw new StepRefused(index, refusal);
+          throw refusal;
+        }
+        for (const { stream, events } of emitted) {
+          const target = kinds.get(stream);
+          if (!target) throw new Error(`The decision wrote ${stream}, which it did not load`);
+          const states = loaded[target.kind]!;
+          let folded = states.get(target.id) as never;
+          for (const event of events) {
+            const eventId = randomUUID();
+            byStream.set(stream, [
+              ...(byStream.get(stream) ?? []),
+              encodeEvent(event, envelopeFor(eventId), eventId),
+            ]);
+            // The next command sees this one's events, as it would after its append.
+            folded = evolveStream(target.kind, folded, event, eventId) as never;
+          }
+          states.set(target.id, folded);
+        }
+      }
+      const writes: StreamWrite[] = [...byStream].map(([stream, events]) => ({
+        stream,
+        expectedRevision: revisions.get(stream)!,
+        events,
+      }));
+      if (commandStream && meta.idempotencyKey) {
+        const recorded: CommandRecorded = {
+          type: 'CommandRecorded',
+          data: {
+            orgId: meta.actor.orgId,
+            idempotencyKey: meta.idempotencyKey,
+            requestSha256: meta.requestSha256,
+            commandType: meta.commandType,
+            response: result,
+          },
+        };
+        writes.push({
+          stream: commandStream,
+          expectedRevision: 'no_stream',
+          events: [encoded(recorded, envelopeFor)],
+        });
+      }
+      if (writes.length === 0) return { ...result, position: (await this.store.headPosition()).toString() };
+      try {
+        const { position } = await this.store.append(writes);
+        return { ...result, position: position.toString() };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      }
+    }
+    throw refuse(
+      'CONCURRENCY_CONFLICT',
+      `The commands lost ${MAX_ATTEMPTS} races for the same streams; retry them`,
+    );
+  }
+
   /** Every stream the decider names (`streams`, then `follow`), folded, with the revision each was read at. */
   private async load(
     decider: Decider<{ type: string }>,
@@ -183,6 +292,16 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
   private async recordedCommand(stream: string): Promise<StoredEvent | undefined> {
     for await (const stored of this.store.readStream(stream)) return stored;
     return undefined;
+  }
+}
+
+/** A refusal of one of several commands decided together (`executeAll`): which one, and why. */
+export class StepRefused extends Error {
+  constructor(
+    readonly index: number,
+    readonly refusal: DomainError,
+  ) {
+    super(refusal.message);
   }
 }
 

@@ -85,6 +85,7 @@ export class LedgerModule {
       ViewsReady,
       ViewSource,
       AuthService,
+      CommandExecutor,
     ];
     return {
       module: LedgerModule,

@@ -8,7 +8,12 @@ import {
 import { ApiQuery } from '@nestjs/swagger';
 import { toBatchStreamId, toLicenceStreamId } from '@tracelode/domain';
 import { CorruptEventError, type EventStore, sqliteFileOf, type StoredEvent } from '@tracelode/event-store';
-import { EvidenceTooLargeError, WithholdingChangesViewsError } from '@tracelode/evidence';
+import {
+  type BundledEvent,
+  EvidenceTooLargeError,
+  fromBundledEvent,
+  WithholdingChangesViewsError,
+} from '@tracelode/evidence';
 import { LogNotary, publicKeyDocument } from '@tracelode/log';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
@@ -37,7 +42,7 @@ import {
   type Reader,
   type ViewLookup,
 } from '@tracelode/projections';
-import { ReadModelStore } from '@tracelode/read-models';
+import { type EpcisIndexFilter, ReadModelStore } from '@tracelode/read-models';
 import type { LedgerConfig } from '../config/ledger-config';
 import { BATCH_VIEWS, type BatchViewKind, type BatchViewOf } from './batch-view-kinds';
 import { ExpensiveReads, type ReadPlace } from './expensive-reads';
@@ -280,6 +285,91 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
     const events: StoredEvent[] = [];
     for await (const stored of this.store.readStream(STREAMS[query.view](query.id))) events.push(stored);
     return access ? policy.events(events, access) : events;
+  }
+
+  /**
+   * A lot's chain as the reader may see it, for its EPCIS export: the events of its audit bundle for this
+   * reader (the lot, its ancestors, their transformations and the certificates they name; fields withheld
+   * by digest), less the batch events the reader's events route would not show it (a downstream holder
+   * sees how an ancestor came into being and the refinings that fed its lots, not their custody).
+   * Undefined when the reader may see nothing of the lot.
+   */
+  async chainEvents(batchId: string, reader: Reader): Promise<StoredEvent[] | undefined> {
+    const bytes = await this.auditBundle(batchId, 'document', reader);
+    if (!bytes) return undefined;
+    const chunks: Buffer[] = [];
+    for await (const chunk of bytes) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+    const bundle = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { events: BundledEvent[] };
+    const events = bundle.events.map(fromBundledEvent).sort((a, b) => (a.position < b.position ? -1 : 1));
+    const policy = this.readerViews(reader, { at: Date.now() });
+    const byBatch = new Map<string, StoredEvent[]>();
+    for (const event of events) {
+      if (!event.stream.startsWith('batch-')) continue;
+      const stream = byBatch.get(event.stream) ?? [];
+      stream.push(event);
+      byBatch.set(event.stream, stream);
+    }
+    const shown = new Set<string>();
+    for (const [stream, streamEvents] of byBatch) {
+      const access = policy.access(stream.slice('batch-'.length));
+      if (!access) continue;
+      for (const event of policy.events(streamEvents, access)) shown.add(event.eventId);
+    }
+    return events.filter((event) => !event.stream.startsWith('batch-') || shown.has(event.eventId));
+  }
+
+  /**
+   * The indexed EPCIS events after `after` matching `filter` that the reader may see, as it may see them,
+   * at most `limit`; `next` is where the next page starts when there may be more. Each read examines at
+   * most `maxExamined` index rows, so a reader who may see few of the matches gets short pages with a
+   * `next`, never a scan of the ledger in one request (ADR 0031).
+   */
+  async epcisEvents(
+    filter: EpcisIndexFilter,
+    after: bigint,
+    limit: number,
+    reader: Reader,
+    maxExamined = Math.max(limit * 4, 200),
+  ): Promise<{ records: (StoredEvent & { withheld?: string[] })[]; next?: bigint }> {
+    const policy = this.readerViews(reader, { at: Date.now() });
+    const accessOf = new Map<string, ReturnType<ReaderViews['access']>>();
+    const records: (StoredEvent & { withheld?: string[] })[] = [];
+    let examined = 0;
+    let cursor = after;
+    const chunk = Math.min(limit + 1, 500);
+    for (;;) {
+      const rows = this.views.epcisEvents(filter, cursor, chunk);
+      for (const row of rows) {
+        if (records.length === limit || examined === maxExamined) return { records, next: cursor };
+        examined += 1;
+        cursor = row.position;
+        const batchId = row.stream.slice('batch-'.length);
+        if (!accessOf.has(batchId)) accessOf.set(batchId, policy.access(batchId));
+        const access = accessOf.get(batchId);
+        if (!access) continue;
+        const stored = await this.eventAt(row.position);
+        if (!stored) continue;
+        // An upstream reader sees a lot's first event and the refinings that fed its own lots: the policy
+        // tells them apart by the stream's first event, so it is given first.
+        const first =
+          access.kind === 'upstream' && stored.revision !== 0n ? await this.firstOf(row.stream) : undefined;
+        const shown = policy.events(first ? [first, stored] : [stored], access);
+        const mine = shown.find((event) => event.position === stored.position);
+        if (mine) records.push(mine);
+      }
+      if (rows.length < chunk) return { records };
+    }
+  }
+
+  private async eventAt(position: bigint): Promise<StoredEvent | undefined> {
+    for await (const stored of this.store.readAll(position))
+      return stored.position === position ? stored : undefined;
+    return undefined;
+  }
+
+  private async firstOf(stream: string): Promise<StoredEvent | undefined> {
+    for await (const stored of this.store.readStream(stream)) return stored;
+    return undefined;
   }
 
   /**

@@ -1,0 +1,423 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { epcisSchemaPath, epcisViolations } from './epcis-schema';
+import { fromEpcisEvent } from './from-epcis';
+import { EpcisIds } from './identifiers';
+import { epcisContext, toEpcisEvents } from './to-epcis';
+import type { LedgerRecord } from './epcis.types';
+
+const ids = new EpcisIds('https://ledger.example.org/');
+let position = 0;
+const record = (
+  type: string,
+  data: Record<string, unknown>,
+  stream = `batch-${String(data.batchId)}`,
+): LedgerRecord => {
+  position += 1;
+  return {
+    position: String(position),
+    stream,
+    eventId: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
+    type,
+    data,
+    metadata: { recordedAt: '2026-03-20T00:00:00.000Z' },
+    recordedAt: '2026-03-20T00:00:00.000Z',
+  };
+};
+
+const document = (eventList: unknown[]) => ({
+  '@context': epcisContext(ids),
+  type: 'EPCISDocument',
+  schemaVersion: '2.0',
+  creationDate: '2026-03-20T00:00:00.000Z',
+  epcisBody: { eventList },
+});
+
+const material = { form: 'concentrate', elements: ['Nd', 'Pr'], grade: { TREO: 41.2 } };
+const chain: LedgerRecord[] = [
+  record('BatchMined', {
+    batchId: 'MW-1',
+    orgId: 'weld',
+    facilityId: 'mt-weld',
+    country: 'AU',
+    material,
+    massGrams: 25000500,
+    extractionEmissionsKgCo2e: 1200.5,
+    occurredAt: '2026-03-01T08:00:00+08:00',
+  }),
+  record('BatchAssayed', {
+    batchId: 'MW-1',
+    assayId: 'A-1',
+    byOrgId: 'weld',
+    lab: 'ALS Perth',
+    method: 'ICP-MS',
+    grade: { TREO: 41.5, ThO2: 0.02 },
+    radioactivityBqPerG: 1.7,
+    occurredAt: '2026-03-02T08:00:00+08:00',
+  }),
+  record('BatchShipped', {
+    batchId: 'MW-1',
+    shipmentId: 'SHP-1',
+    fromOrgId: 'weld',
+    fromFacilityId: 'mt-weld',
+    toOrgId: 'gebeng',
+    toFacilityId: 'plant',
+    massGrams: 25000500,
+    documents: [{ type: 'bill_of_lading', number: 'MAEU-77' }],
+    occurredAt: '2026-03-05T06:00:00+08:00',
+  }),
+  record('BatchReceived', {
+    batchId: 'MW-1',
+    shipmentId: 'SHP-1',
+    orgId: 'gebeng',
+    facilityId: 'plant',
+    receivedMassGrams: 24990250,
+    discrepancyGrams: 10250,
+    occurredAt: '2026-03-19T14:00:00+08:00',
+  }),
+  record('BatchHeld', {
+    batchId: 'MW-1',
+    authorityOrgId: 'my-reg',
+    authorityCountry: 'MY',
+    reason: 'radioactivity check',
+    occurredAt: '2026-03-19T15:00:00+08:00',
+  }),
+  record('BatchReleased', {
+    batchId: 'MW-1',
+    authorityOrgId: 'my-reg',
+    reason: 'cleared',
+    occurredAt: '2026-03-19T16:00:00+08:00',
+  }),
+  record(
+    'TransformationRecorded',
+    {
+      transformationId: 'T-1',
+      process: 'cracking_leaching',
+      orgId: 'gebeng',
+      facilityId: 'plant',
+      inputs: [{ batchId: 'MW-1', consumedGrams: 24990250 }],
+      outputs: [
+        {
+          batchId: 'MC-1',
+          material: { form: 'mixed_compound', elements: ['Nd', 'Pr'] },
+          massGrams: 12000000,
+          allocation: { method: 'economic', share: 0.86 },
+        },
+        {
+          batchId: 'LC-1',
+          material: { form: 'mixed_compound', elements: ['La', 'Ce'] },
+          massGrams: 8000000,
+          allocation: { method: 'economic', share: 0.14 },
+        },
+      ],
+      residues: [{ kind: 'tailings', massGrams: 4000000 }],
+      unaccountedLossGrams: 990250,
+      processEmissionsKgCo2e: 5000,
+      occurredAt: '2026-03-21T08:00:00+08:00',
+    },
+    'transformation-T-1',
+  ),
+  record('BatchRefined', {
+    batchId: 'MW-1',
+    transformationId: 'T-1',
+    process: 'cracking_leaching',
+    orgId: 'gebeng',
+    facilityId: 'plant',
+    consumedGrams: 24990250,
+    remainingGrams: 0,
+    occurredAt: '2026-03-21T08:00:00+08:00',
+  }),
+  record('BatchSplit', {
+    batchId: 'MC-1',
+    splitId: 'S-1',
+    orgId: 'gebeng',
+    facilityId: 'plant',
+    outputs: [{ batchId: 'MC-1a', massGrams: 2000000 }],
+    remainingGrams: 10000000,
+    occurredAt: '2026-03-22T08:00:00+08:00',
+  }),
+  record('BlendProduced', {
+    batchId: 'BL-1',
+    blendId: 'B-1',
+    orgId: 'gebeng',
+    facilityId: 'plant',
+    inputs: [
+      { batchId: 'MC-1', consumedGrams: 1000000 },
+      { batchId: 'MC-1a', consumedGrams: 2000000 },
+    ],
+    material: { form: 'mixed_compound' },
+    massGrams: 3000000,
+    occurredAt: '2026-03-23T08:00:00+08:00',
+  }),
+  record('BatchExported', {
+    batchId: 'BL-1',
+    exportId: 'X-1',
+    licenceId: 'L-1',
+    orgId: 'gebeng',
+    facilityId: 'plant',
+    massGrams: 3000000,
+    destinationCountry: 'VN',
+    consignee: 'Hanoi Metals',
+    endUser: 'Hanoi Metals',
+    hsCode: '2846.90',
+    customsDeclarationNo: 'K-123',
+    port: 'MYKUA',
+    occurredAt: '2026-03-24T08:00:00+08:00',
+  }),
+  record(
+    'CertificateIssued',
+    {
+      certificateId: 'C-1',
+      certifierOrgId: 'irma',
+      scheme: 'IRMA',
+      subject: { type: 'facility', id: 'mt-weld', orgId: 'weld' },
+      validFrom: '2026-01-01T00:00:00Z',
+      validUntil: '2027-01-01T00:00:00Z',
+      evidence: { sha256: 'ab', uri: 'https://irma.example/c1' },
+      occurredAt: '2026-01-01T00:00:00Z',
+    },
+    'certificate-C-1',
+  ),
+];
+
+describe('EPCIS mapping (docs/epcis.md)', () => {
+  const events = toEpcisEvents(chain, ids);
+
+  it('gives one EPCIS event per physical step, the declaration standing for its batches’ parts', () => {
+    expect(events.map((e) => [e.type, e.bizStep ?? e.transformationID])).toEqual([
+      ['ObjectEvent', 'commissioning'],
+      ['ObjectEvent', 'inspecting'],
+      ['ObjectEvent', 'shipping'],
+      ['ObjectEvent', 'receiving'],
+      ['ObjectEvent', 'holding'],
+      ['ObjectEvent', 'holding'],
+      ['TransformationEvent', 'commissioning'],
+      ['TransformationEvent', 'commissioning'],
+      ['TransformationEvent', 'commissioning'],
+      ['ObjectEvent', 'departing'],
+    ]);
+  });
+
+  it('is valid against the GS1 EPCIS 2.0 JSON schema, as a document and event by event', () => {
+    expect(epcisViolations(document(events))).toEqual([]);
+    for (const event of events)
+      expect(epcisViolations({ '@context': epcisContext(ids), ...event })).toEqual([]);
+  });
+
+  it('maps mining to commissioning in KGM with ilmd, and names the certificates valid then', () => {
+    expect(events[0]).toMatchObject({
+      action: 'ADD',
+      quantityList: [{ epcClass: 'https://ledger.example.org/batches/MW-1', quantity: 25000.5, uom: 'KGM' }],
+      bizLocation: { id: 'https://ledger.example.org/orgs/weld/facilities/mt-weld' },
+      ilmd: { 'tl:form': 'concentrate', 'tl:elements': ['Nd', 'Pr'], 'tl:grade': { TREO: 41.2 } },
+      eventTimeZoneOffset: '+08:00',
+      certificationInfo: ['https://ledger.example.org/certificates/C-1'],
+    });
+  });
+
+  it('maps holds and releases to the persistent disposition set and unset', () => {
+    expect(events[4]!.persistentDisposition).toEqual({ set: ['non_sellable_other'] });
+    expect(events[5]!.persistentDisposition).toEqual({ unset: ['non_sellable_other'] });
+  });
+
+  it('maps each event back to the command that recorded it', () => {
+    const commands = events.map((event) => fromEpcisEvent(event, ids));
+    expect(commands.map((c) => (c.ok ? c.command : c))).toEqual([
+      {
+        type: 'MineBatch',
+        data: {
+          batchId: 'MW-1',
+          facilityId: 'mt-weld',
+          material,
+          massGrams: 25000500,
+          extractionEmissionsKgCo2e: 1200.5,
+          occurredAt: '2026-03-01T08:00:00+08:00',
+        },
+      },
+      {
+        type: 'AssayBatch',
+        data: {
+          batchId: 'MW-1',
+          assayId: 'A-1',
+          lab: 'ALS Perth',
+          method: 'ICP-MS',
+          grade: { TREO: 41.5, ThO2: 0.02 },
+          radioactivityBqPerG: 1.7,
+          occurredAt: '2026-03-02T08:00:00+08:00',
+        },
+      },
+      {
+        type: 'ShipBatch',
+        data: {
+          batchId: 'MW-1',
+          shipmentId: 'SHP-1',
+          toOrgId: 'gebeng',
+          toFacilityId: 'plant',
+          documents: [{ type: 'bill_of_lading', number: 'MAEU-77' }],
+          massGrams: 25000500,
+          occurredAt: '2026-03-05T06:00:00+08:00',
+        },
+      },
+      {
+        type: 'ReceiveBatch',
+        data: {
+          batchId: 'MW-1',
+          shipmentId: 'SHP-1',
+          receivedMassGrams: 24990250,
+          occurredAt: '2026-03-19T14:00:00+08:00',
+        },
+      },
+      {
+        type: 'HoldBatch',
+        data: { batchId: 'MW-1', reason: 'radioactivity check', occurredAt: '2026-03-19T15:00:00+08:00' },
+      },
+      {
+        type: 'ReleaseBatch',
+        data: { batchId: 'MW-1', reason: 'cleared', occurredAt: '2026-03-19T16:00:00+08:00' },
+      },
+      {
+        type: 'TransformBatches',
+        data: {
+          transformationId: 'T-1',
+          facilityId: 'plant',
+          process: 'cracking_leaching',
+          occurredAt: '2026-03-21T08:00:00+08:00',
+          inputs: [{ batchId: 'MW-1', consumedGrams: 24990250 }],
+          outputs: [
+            {
+              batchId: 'MC-1',
+              material: { form: 'mixed_compound', elements: ['Nd', 'Pr'] },
+              massGrams: 12000000,
+            },
+            {
+              batchId: 'LC-1',
+              material: { form: 'mixed_compound', elements: ['La', 'Ce'] },
+              massGrams: 8000000,
+            },
+          ],
+          residues: [{ kind: 'tailings', massGrams: 4000000 }],
+          processEmissionsKgCo2e: 5000,
+          allocation: { method: 'economic', keys: { 'MC-1': 0.86, 'LC-1': 0.14 } },
+        },
+      },
+      {
+        type: 'SplitBatch',
+        data: {
+          batchId: 'MC-1',
+          splitId: 'S-1',
+          outputs: [{ batchId: 'MC-1a', massGrams: 2000000 }],
+          occurredAt: '2026-03-22T08:00:00+08:00',
+        },
+      },
+      {
+        type: 'BlendBatches',
+        data: {
+          blendId: 'B-1',
+          facilityId: 'plant',
+          inputs: [
+            { batchId: 'MC-1', consumedGrams: 1000000 },
+            { batchId: 'MC-1a', consumedGrams: 2000000 },
+          ],
+          output: { batchId: 'BL-1', material: { form: 'mixed_compound' } },
+          occurredAt: '2026-03-23T08:00:00+08:00',
+        },
+      },
+      {
+        type: 'ExportBatch',
+        data: {
+          batchId: 'BL-1',
+          exportId: 'X-1',
+          licenceId: 'L-1',
+          destinationCountry: 'VN',
+          consignee: 'Hanoi Metals',
+          endUser: 'Hanoi Metals',
+          hsCode: '2846.90',
+          customsDeclarationNo: 'K-123',
+          port: 'MYKUA',
+          occurredAt: '2026-03-24T08:00:00+08:00',
+        },
+      },
+    ]);
+  });
+
+  it('leaves withheld fields out rather than guessing them (ADR 0022)', () => {
+    const withheld = record('BatchShipped', {
+      ...chain[2]!.data,
+      shipmentId: { '...': 'digest' },
+      toOrgId: { '...': 'digest' },
+      toFacilityId: { '...': 'digest' },
+      documents: [{ '...': 'digest' }],
+    });
+    const [event] = toEpcisEvents([withheld], ids);
+    expect(event).not.toHaveProperty('destinationList');
+    expect(JSON.stringify(event)).not.toContain('MAEU');
+    expect(JSON.stringify(event)).not.toContain('gebeng');
+    expect(epcisViolations(document([event]))).toEqual([]);
+  });
+
+  it('declares a corrected event in error and adds its corrective event', () => {
+    const corrected = record('EventCorrected', {
+      batchId: 'MW-1',
+      correctionId: 'K-1',
+      eventId: chain[3]!.eventId,
+      eventType: 'BatchReceived',
+      byOrgId: 'gebeng',
+      reason: 'weighbridge error',
+      changes: { receivedMassKg: 24995 },
+      corrected: { receivedMassGrams: 24995000 },
+      previous: { receivedMassGrams: 24990250 },
+    });
+    const mapped = toEpcisEvents([...chain.slice(0, 4), corrected], ids);
+    const [declared, corrective] = mapped.slice(-2);
+    expect(declared).toMatchObject({
+      eventID: ids.event(chain[3]!.eventId),
+      errorDeclaration: { reason: 'incorrect_data', correctiveEventIDs: [ids.event(corrected.eventId)] },
+    });
+    expect(corrective).toMatchObject({
+      eventID: ids.event(corrected.eventId),
+      quantityList: [{ quantity: 24995 }],
+    });
+    expect(epcisViolations(document(mapped))).toEqual([]);
+  });
+
+  it('refuses, with a code, what the ledger cannot record', () => {
+    const mined = events[0]!;
+    const refusal = (event: Record<string, unknown>) => {
+      const mapping = fromEpcisEvent(event, ids, 'weld');
+      return mapping.ok ? 'mapped' : mapping.code;
+    };
+    expect(refusal(mined)).toBe('mapped');
+    expect(refusal({ ...mined, quantityList: [{ epcClass: ids.batch('MW-1'), quantity: 10 }] })).toBe(
+      'EPCIS_QUANTITY_NOT_KGM',
+    );
+    expect(refusal({ ...mined, bizStep: 'arriving' })).toBe('EPCIS_EVENT_NOT_MAPPED');
+    expect(
+      refusal({
+        ...mined,
+        quantityList: [{ epcClass: 'urn:epc:class:lgtin:4012345.012345.998877', quantity: 1, uom: 'KGM' }],
+      }),
+    ).toBe('EPCIS_IDENTIFIER_UNKNOWN');
+    expect(refusal({ ...mined, bizLocation: { id: ids.facility('gebeng', 'plant') } })).toBe(
+      'EPCIS_IDENTIFIER_UNKNOWN',
+    );
+    expect(refusal({ ...mined, ilmd: {} })).toBe('EPCIS_FIELD_MISSING');
+  });
+
+  it('gives each of GS1’s example documents a definite answer: valid, and refused per event with a code', () => {
+    const dir = dirname(epcisSchemaPath());
+    const examples = readdirSync(dir).filter(
+      (name) => name.endsWith('.jsonld') && name !== 'epcis-context.jsonld',
+    );
+    expect(examples.length).toBeGreaterThanOrEqual(5);
+    for (const name of examples) {
+      const example = JSON.parse(readFileSync(join(dir, name), 'utf8')) as {
+        epcisBody: { eventList: Record<string, unknown>[] };
+      };
+      expect(epcisViolations(example)).toEqual([]);
+      for (const event of example.epcisBody.eventList) {
+        const mapping = fromEpcisEvent(event, ids);
+        expect(mapping.ok ? 'mapped' : mapping.code).toMatch(/^EPCIS_/);
+      }
+    }
+  });
+});

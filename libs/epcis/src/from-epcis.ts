@@ -1,0 +1,458 @@
+import {
+  type AssayBatch,
+  type BlendBatches,
+  type ExportBatch,
+  type HoldBatch,
+  isExactKg,
+  kgToGrams,
+  type Material,
+  type MineBatch,
+  type ReceiveBatch,
+  type ReleaseBatch,
+  type ShipBatch,
+  type SplitBatch,
+  type TransformBatches,
+} from '@tracelode/domain';
+import type { EpcisIds } from './identifiers';
+import { HOLD_DISPOSITION, UOM } from './epcis.types';
+
+/** The ledger commands an EPCIS event can be: each is executed as the JSON API executes it. */
+export type CapturedCommand =
+  | MineBatch
+  | ShipBatch
+  | ReceiveBatch
+  | AssayBatch
+  | HoldBatch
+  | ReleaseBatch
+  | ExportBatch
+  | TransformBatches
+  | SplitBatch
+  | BlendBatches;
+
+/** Why a schema-valid EPCIS event describes nothing the ledger records (each answered 422 on its own). */
+export type CaptureRefusalCode =
+  'EPCIS_EVENT_NOT_MAPPED' | 'EPCIS_QUANTITY_NOT_KGM' | 'EPCIS_IDENTIFIER_UNKNOWN' | 'EPCIS_FIELD_MISSING';
+
+export type CaptureMapping =
+  | { readonly ok: true; readonly command: CapturedCommand }
+  | { readonly ok: false; readonly code: CaptureRefusalCode; readonly message: string };
+
+type Json = Readonly<Record<string, unknown>>;
+
+class NotMapped extends Error {
+  constructor(
+    readonly code: CaptureRefusalCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The ledger command an EPCIS 2.0 event (already valid against the GS1 schema) stands for, or why it
+ * stands for none: the inverse of `toEpcisEvents` (docs/epcis.md). Facilities and organisations are named
+ * by the ledger's URIs; the command is then decided, authorised and recorded as any other.
+ */
+export function fromEpcisEvent(event: Json, ids: EpcisIds, actorOrgId?: string): CaptureMapping {
+  try {
+    return { ok: true, command: new EventReader(event, ids, actorOrgId).command() };
+  } catch (error) {
+    if (error instanceof NotMapped) return { ok: false, code: error.code, message: error.message };
+    throw error;
+  }
+}
+
+class EventReader {
+  constructor(
+    private readonly event: Json,
+    private readonly ids: EpcisIds,
+    private readonly actorOrgId: string | undefined,
+  ) {}
+
+  command(): CapturedCommand {
+    const { event } = this;
+    if (event.errorDeclaration !== undefined) {
+      throw new NotMapped(
+        'EPCIS_EVENT_NOT_MAPPED',
+        'An error declaration is recorded as a correction or a void of the ledger event (POST /events/{eventId}/corrections or /voids)',
+      );
+    }
+    const bizStep = typeof event.bizStep === 'string' ? event.bizStep : undefined;
+    if (event.type === 'TransformationEvent') return this.transformation();
+    if (event.type !== 'ObjectEvent') {
+      throw new NotMapped(
+        'EPCIS_EVENT_NOT_MAPPED',
+        `A ${String(event.type)} describes no step the ledger records`,
+      );
+    }
+    const occurredAt = this.eventTime();
+    switch (bizStep) {
+      case 'commissioning':
+        return this.mined(occurredAt);
+      case 'shipping':
+        return this.shipped(occurredAt);
+      case 'receiving':
+        return {
+          type: 'ReceiveBatch',
+          data: {
+            batchId: this.batch(),
+            shipmentId: this.shipmentId(),
+            receivedMassGrams: this.kgOf(this.onlyQuantity(), 'the received quantity'),
+            occurredAt,
+          },
+        };
+      case 'inspecting':
+        return this.assayed(occurredAt);
+      case 'holding':
+        return this.held(occurredAt);
+      case 'departing':
+        return this.exported(occurredAt);
+      default:
+        throw new NotMapped(
+          'EPCIS_EVENT_NOT_MAPPED',
+          `bizStep ${bizStep ?? '(none)'} on an ObjectEvent describes no step the ledger records (commissioning, shipping, receiving, inspecting, holding, departing)`,
+        );
+    }
+  }
+
+  private mined(occurredAt: string): MineBatch {
+    if (this.event.action !== 'ADD') {
+      throw new NotMapped(
+        'EPCIS_EVENT_NOT_MAPPED',
+        'A mined lot is commissioned by an ObjectEvent with action ADD',
+      );
+    }
+    const { facilityId } = this.place();
+    const emissions = this.extension('extractionEmissionsKgCo2e');
+    return {
+      type: 'MineBatch',
+      data: {
+        batchId: this.batch(),
+        facilityId,
+        material: this.material(this.event.ilmd),
+        massGrams: this.kgOf(this.onlyQuantity(), 'the mined quantity'),
+        ...(typeof emissions === 'number' ? { extractionEmissionsKgCo2e: emissions } : {}),
+        occurredAt,
+      },
+    };
+  }
+
+  private shipped(occurredAt: string): ShipBatch {
+    const to = this.party('destinationList', 'destination');
+    const documents = this.extension('documents');
+    const quantity = this.onlyQuantity();
+    return {
+      type: 'ShipBatch',
+      data: {
+        batchId: this.batch(),
+        shipmentId: this.shipmentId(),
+        toOrgId: to.orgId,
+        toFacilityId: to.facilityId,
+        documents: Array.isArray(documents) ? (documents as ShipBatch['data']['documents']) : [],
+        ...(quantity.quantity !== undefined
+          ? { massGrams: this.kgOf(quantity, 'the shipped quantity') }
+          : {}),
+        occurredAt,
+      },
+    };
+  }
+
+  private assayed(occurredAt: string): AssayBatch {
+    const grade: Record<string, number> = {};
+    let radioactivityBqPerG: number | undefined;
+    const elements = Array.isArray(this.event.sensorElementList)
+      ? (this.event.sensorElementList as Json[])
+      : [];
+    for (const element of elements) {
+      for (const report of Array.isArray(element.sensorReport) ? (element.sensorReport as Json[]) : []) {
+        const analyte =
+          typeof report.chemicalSubstance === 'string' ? this.ids.term(report.chemicalSubstance) : undefined;
+        if (
+          report.type === 'MassConcentration' &&
+          analyte?.startsWith('analyte/') &&
+          report.uom === UOM.percent
+        ) {
+          grade[decodeURIComponent(analyte.slice('analyte/'.length))] = Number(report.value);
+        } else if (report.type === 'Radioactivity' && report.uom === UOM.becquerelPerKg) {
+          radioactivityBqPerG = Number((Number(report.value) / 1000).toPrecision(15));
+        } else {
+          throw new NotMapped(
+            'EPCIS_EVENT_NOT_MAPPED',
+            'An assay reports MassConcentration of a ledger analyte in percent (P1) or Radioactivity in Bq/kg (A18)',
+          );
+        }
+      }
+    }
+    return {
+      type: 'AssayBatch',
+      data: {
+        batchId: this.batch(),
+        assayId: this.required('assayId'),
+        lab: this.required('lab'),
+        method: this.required('method'),
+        grade,
+        ...(radioactivityBqPerG !== undefined ? { radioactivityBqPerG } : {}),
+        occurredAt,
+      },
+    };
+  }
+
+  private held(occurredAt: string): HoldBatch | ReleaseBatch {
+    const disposition = (this.event.persistentDisposition ?? {}) as { set?: string[]; unset?: string[] };
+    const data = { batchId: this.batch(), reason: this.required('reason'), occurredAt };
+    if (disposition.set?.includes(HOLD_DISPOSITION)) return { type: 'HoldBatch', data };
+    if (disposition.unset?.includes(HOLD_DISPOSITION)) return { type: 'ReleaseBatch', data };
+    throw new NotMapped(
+      'EPCIS_EVENT_NOT_MAPPED',
+      `A hold sets, and a release unsets, the persistent disposition ${HOLD_DISPOSITION}`,
+    );
+  }
+
+  private exported(occurredAt: string): ExportBatch {
+    return {
+      type: 'ExportBatch',
+      data: {
+        batchId: this.batch(),
+        exportId: this.required('exportId'),
+        licenceId: this.required('licenceId'),
+        destinationCountry: this.required('destinationCountry'),
+        consignee: this.required('consignee'),
+        endUser: this.required('endUser'),
+        hsCode: this.required('hsCode'),
+        customsDeclarationNo: this.required('customsDeclarationNo'),
+        port: this.required('port'),
+        occurredAt,
+      },
+    };
+  }
+
+  private transformation(): TransformBatches | SplitBatch | BlendBatches {
+    const id = typeof this.event.transformationID === 'string' ? this.event.transformationID : '';
+    const occurredAt = this.eventTime();
+    const inputs = this.quantities('inputQuantityList').map((q) => ({
+      batchId: this.batchOf(q.epcClass),
+      consumedGrams: this.kgOf(q, 'an input quantity'),
+    }));
+    const outputs = this.quantities('outputQuantityList');
+    const splitId = this.ids.parse('splits', id);
+    if (splitId !== undefined) {
+      if (inputs.length !== 1)
+        throw new NotMapped('EPCIS_EVENT_NOT_MAPPED', 'A split has exactly one input lot');
+      return {
+        type: 'SplitBatch',
+        data: {
+          batchId: inputs[0]!.batchId,
+          splitId,
+          outputs: outputs.map((q) => ({
+            batchId: this.batchOf(q.epcClass),
+            massGrams: this.kgOf(q, 'an output quantity'),
+          })),
+          occurredAt,
+        },
+      };
+    }
+    const blendId = this.ids.parse('blends', id);
+    if (blendId !== undefined) {
+      if (outputs.length !== 1)
+        throw new NotMapped('EPCIS_EVENT_NOT_MAPPED', 'A blend has exactly one output lot');
+      return {
+        type: 'BlendBatches',
+        data: {
+          blendId,
+          facilityId: this.place().facilityId,
+          inputs,
+          output: { batchId: this.batchOf(outputs[0]!.epcClass), material: this.material(this.event.ilmd) },
+          occurredAt,
+        },
+      };
+    }
+    const transformationId = this.ids.parse('transformations', id);
+    if (transformationId === undefined) {
+      throw new NotMapped(
+        'EPCIS_IDENTIFIER_UNKNOWN',
+        `transformationID ${id} is not a transformation, split or blend URI of this ledger (${this.ids.base}/transformations/{id})`,
+      );
+    }
+    const declared = this.extension('outputs');
+    const described = new Map(
+      (Array.isArray(declared) ? (declared as Json[]) : []).map((output) => [String(output.batchId), output]),
+    );
+    const shares = new Map<string, number>();
+    let economic = described.size > 0;
+    const outputList = outputs.map((q) => {
+      const batchId = this.batchOf(q.epcClass);
+      const output = described.get(batchId);
+      if (!output) {
+        throw new NotMapped(
+          'EPCIS_FIELD_MISSING',
+          `tl:outputs does not describe the material of output ${batchId}`,
+        );
+      }
+      const allocation = (output.allocation ?? {}) as { method?: string; share?: number };
+      if (allocation.method === 'economic' && typeof allocation.share === 'number')
+        shares.set(batchId, allocation.share);
+      else economic = false;
+      return {
+        batchId,
+        material: this.material(output.material, 'outputs[].material'),
+        massGrams: this.kgOf(q, 'an output quantity'),
+        ...(typeof output.grade === 'object' && output.grade !== null
+          ? { grade: output.grade as Record<string, number> }
+          : {}),
+      };
+    });
+    const residues = this.extension('residues');
+    const emissions = this.extension('processEmissionsKgCo2e');
+    return {
+      type: 'TransformBatches',
+      data: {
+        transformationId,
+        facilityId: this.place().facilityId,
+        process: this.required('process') as TransformBatches['data']['process'],
+        occurredAt,
+        inputs,
+        outputs: outputList,
+        residues: (Array.isArray(residues) ? (residues as Json[]) : []).map((residue) => ({
+          kind: String(residue.kind),
+          massGrams: this.kgNumber(residue.massKg, 'a residue'),
+        })),
+        processEmissionsKgCo2e: typeof emissions === 'number' ? emissions : 0,
+        allocation: economic ? { method: 'economic', keys: Object.fromEntries(shares) } : { method: 'mass' },
+      },
+    };
+  }
+
+  private eventTime(): string {
+    return String(this.event.eventTime);
+  }
+
+  /** The one lot an ObjectEvent is about: the class of its only quantity element. */
+  private batch(): string {
+    return this.batchOf(this.onlyQuantity().epcClass);
+  }
+
+  private onlyQuantity(): { epcClass: string; quantity?: number; uom?: string } {
+    if (Array.isArray(this.event.epcList) && this.event.epcList.length > 0) {
+      throw new NotMapped(
+        'EPCIS_EVENT_NOT_MAPPED',
+        'The ledger records lots (epcClass in quantityList), not instances (epcList)',
+      );
+    }
+    const list = this.quantities('quantityList');
+    if (list.length !== 1) {
+      throw new NotMapped(
+        'EPCIS_EVENT_NOT_MAPPED',
+        'An ObjectEvent the ledger records names exactly one lot in quantityList',
+      );
+    }
+    return list[0]!;
+  }
+
+  private quantities(name: string): { epcClass: string; quantity?: number; uom?: string }[] {
+    const list = this.event[name];
+    return Array.isArray(list) ? (list as { epcClass: string; quantity?: number; uom?: string }[]) : [];
+  }
+
+  private batchOf(epcClass: string): string {
+    const batchId = this.ids.parse('batches', epcClass);
+    if (batchId === undefined) {
+      throw new NotMapped(
+        'EPCIS_IDENTIFIER_UNKNOWN',
+        `${epcClass} is not a lot of this ledger (${this.ids.base}/batches/{batchId})`,
+      );
+    }
+    return batchId;
+  }
+
+  private kgOf(quantity: { quantity?: number; uom?: string }, what: string): number {
+    if (quantity.quantity === undefined || quantity.uom !== UOM.kilogram) {
+      throw new NotMapped('EPCIS_QUANTITY_NOT_KGM', `${what} must be a mass in kilograms (uom KGM)`);
+    }
+    return this.kgNumber(quantity.quantity, what);
+  }
+
+  private kgNumber(kg: unknown, what: string): number {
+    if (typeof kg !== 'number' || !isExactKg(kg)) {
+      throw new NotMapped(
+        'EPCIS_QUANTITY_NOT_KGM',
+        `${what} must be a non-negative mass in kilograms with at most 3 decimals`,
+      );
+    }
+    return kgToGrams(kg);
+  }
+
+  /** The facility the event happened at (bizLocation, else readPoint). */
+  private place(): { orgId: string; facilityId: string } {
+    const location = (this.event.bizLocation ?? this.event.readPoint) as { id?: string } | undefined;
+    const facility = location?.id !== undefined ? this.ids.parseFacility(location.id) : undefined;
+    if (!facility) {
+      throw new NotMapped(
+        location?.id === undefined ? 'EPCIS_FIELD_MISSING' : 'EPCIS_IDENTIFIER_UNKNOWN',
+        `The event's bizLocation must name a facility of this ledger (${this.ids.base}/orgs/{orgId}/facilities/{facilityId})`,
+      );
+    }
+    if (this.actorOrgId !== undefined && facility.orgId !== this.actorOrgId) {
+      throw new NotMapped(
+        'EPCIS_IDENTIFIER_UNKNOWN',
+        `${location!.id!} is a facility of ${facility.orgId}: an organisation records what happens at its own facilities`,
+      );
+    }
+    return facility;
+  }
+
+  /** The owning party's facility in a source or destination list (its `location` entry). */
+  private party(list: 'sourceList' | 'destinationList', field: 'source' | 'destination') {
+    const entries = Array.isArray(this.event[list]) ? (this.event[list] as Json[]) : [];
+    const location = entries.find((entry) => entry.type === 'location');
+    const facility = location ? this.ids.parseFacility(String(location[field])) : undefined;
+    if (!facility) {
+      throw new NotMapped(
+        location ? 'EPCIS_IDENTIFIER_UNKNOWN' : 'EPCIS_FIELD_MISSING',
+        `${list} must hold a location that is a facility of this ledger`,
+      );
+    }
+    return facility;
+  }
+
+  private shipmentId(): string {
+    const transactions = Array.isArray(this.event.bizTransactionList)
+      ? (this.event.bizTransactionList as Json[])
+      : [];
+    for (const transaction of transactions) {
+      const id = this.ids.parse('shipments', String(transaction.bizTransaction));
+      if (transaction.type === 'desadv' && id !== undefined) return id;
+    }
+    throw new NotMapped(
+      'EPCIS_FIELD_MISSING',
+      `A shipment or receipt names its shipment in bizTransactionList: {type: desadv, bizTransaction: ${this.ids.base}/shipments/{shipmentId}}`,
+    );
+  }
+
+  private material(ilmd: unknown, where = 'ilmd'): Material {
+    const fields = (typeof ilmd === 'object' && ilmd !== null ? ilmd : {}) as Json;
+    const value = (name: string) =>
+      fields[`tl:${name}`] ?? fields[`${this.ids.vocabulary}${name}`] ?? fields[name];
+    const form = value('form');
+    if (typeof form !== 'string')
+      throw new NotMapped('EPCIS_FIELD_MISSING', `${where} must give the material's tl:form`);
+    const elements = value('elements');
+    const grade = value('grade');
+    return {
+      form: form as Material['form'],
+      ...(Array.isArray(elements) ? { elements: elements as Material['elements'] } : {}),
+      ...(typeof grade === 'object' && grade !== null ? { grade: grade as Material['grade'] } : {}),
+    };
+  }
+
+  private extension(name: string): unknown {
+    return this.event[`tl:${name}`] ?? this.event[`${this.ids.vocabulary}${name}`];
+  }
+
+  private required(name: string): string {
+    const value = this.extension(name);
+    if (typeof value !== 'string' || value === '') {
+      throw new NotMapped('EPCIS_FIELD_MISSING', `The event must give tl:${name} (text)`);
+    }
+    return value;
+  }
+}
