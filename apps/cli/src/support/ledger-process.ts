@@ -13,10 +13,17 @@ export class LedgerProcess {
     readonly url: string,
   ) {}
 
-  /** `nodeArgs` go to the server's node, e.g. `--cpu-prof` to profile it. */
-  static async start(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<LedgerProcess> {
-    if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} is missing: run "npm run build" first`);
-    const child = spawn(process.execPath, [...nodeArgs, API_MAIN], {
+  /**
+   * `nodeArgs` go to the server's node, e.g. `--cpu-prof` to profile it; `script` is another server that
+   * prints its address the same way (the bench's bare Fastify ceiling).
+   */
+  static async start(
+    env: Record<string, string>,
+    nodeArgs: readonly string[] = [],
+    script: string = API_MAIN,
+  ): Promise<LedgerProcess> {
+    if (!existsSync(script)) throw new Error(`${script} is missing: run "npm run build" first`);
+    const child = spawn(process.execPath, [...nodeArgs, script], {
       env: {
         ...process.env,
         TRACELODE_LOG_LEVEL: 'log',
