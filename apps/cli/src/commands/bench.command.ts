@@ -273,12 +273,11 @@ async function profileCommandPath(
   // Samples from the start of the load to the exit: not the server's start-up (module loading, Nest).
   const lastMs = performance.now() - loadStarted;
   const files = readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'));
-  // The main thread's profile is the largest (worker threads write their own, smaller ones).
+  // node names each thread's file CPU.<date>.<time>.<pid>.<thread id>.<n>.cpuprofile; the main thread is 0.
   const summaries = files.map((name) =>
     summariseCpuProfile(readFileSync(join(profileDir, name), 'utf8'), name, lastMs),
   );
-  summaries.sort((a, b) => b.sampledMs - a.sampledMs);
-  const main = summaries[0];
+  const main = summaries.find(({ file }) => file.split('.')[4] === '0') ?? summaries[0];
   if (!main) return null;
   progress(
     `profile: ${main.top.map((entry) => `${entry.function} ${entry.sharePct}%`).join(', ')} (idle ${main.idlePct}%)`,
