@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 
 /**
- * The bench's HTTP ceiling (`tracelode bench`, ADR 0029): a bare Fastify server with one POST handler that
+ * The bench's HTTP ceiling (`tracelode bench`; issue 14 measures the ledger as a share of it): a bare Fastify server with one POST handler that
  * parses the JSON body and answers 201 with a small JSON body, nothing else. Run as its own process by
  * the bench, like the ledger's server, so both are measured under the same autocannon load on the same
  * machine in the same run; the ledger's commands/s divided by this one's requests/s is the ratio the

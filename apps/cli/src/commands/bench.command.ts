@@ -93,7 +93,7 @@ export async function bench(args: string[]): Promise<number> {
     let sound = true;
     const result: Record<string, unknown> = {};
     if (only.has('http')) {
-      // The ceiling first: a bare Fastify POST handler under the same load, in this same run (ADR 0029).
+      // The ceiling first: a bare Fastify POST handler under the same load, in this same run.
       const ceilingServer = serverIn('ceiling', CEILING_SERVER);
       const ceilingUrl = await ceilingServer.start();
       progress(`bare Fastify ceiling on ${ceilingUrl}`);
