@@ -484,3 +484,145 @@ describe('corrections flow downstream: transformations, splits, blends, exports 
     expect(reply.body.views?.carbon.intensityKgCo2ePerKg).toBeCloseTo(23 / 24, 12);
   });
 });
+
+/*
+ * A CORRECTION NEVER SHOWS MORE THAN WHAT IT CORRECTS (docs/visibility.md, ADR 0024).
+ *
+ * mineco mines M (10,000 kg) and transforms it (T2) into LOT-A (5,000 kg) and SIBLING-LOT-9 (3,000 kg);
+ * LOT-A is shipped whole to refco, which receives it. mineco then corrects T2's outputs: LOT-A 5,010 kg,
+ * SIBLING-LOT-9 2,917.5 kg — one correction on T2's stream, LOT-A's and the sibling's. refco has no claim on
+ * the sibling: neither its events of LOT-A nor its audit bundle (or the bundle's refusal) may name the
+ * sibling or its corrected mass, which the admin's read does.
+ */
+describe('a transformation’s correction, read by the holder of one output', () => {
+  let ledger: LedgerHarness;
+  let mineco: string;
+  let refco: string;
+  const SIBLING = 'SIBLING-LOT-9';
+  const secrets = [SIBLING, '2917.5', '2917500'];
+
+  const ok = async (path: string, token: string, body: unknown) => {
+    const reply = await ledger.post<{ position: string }>(path, token, body);
+    if (reply.status !== 201) throw new Error(`${path}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply.body;
+  };
+  const material = { form: 'concentrate', elements: ['Nd', 'Pr'] };
+  const eventsOf = async (token: string) => {
+    const head = await ledger.eventCount();
+    const reply = await ledger.get(`/batches/LOT-A/events?minPosition=${head}`, token);
+    expect(reply.status).toBe(200);
+    return JSON.stringify(reply.body);
+  };
+  const bundleOf = async (token: string) => {
+    for (let attempt = 0; ; attempt++) {
+      const reply = await ledger.get('/batches/LOT-A/audit-bundle', token);
+      if (reply.status !== 503 || attempt === 40) return reply;
+      await new Promise((done) => setTimeout(done, 250)); // the views or the log still catching up
+    }
+  };
+
+  beforeAll(async () => {
+    ledger = await LedgerHarness.start();
+    mineco = await ledger.organisation(
+      'mineco',
+      'AU',
+      ['producer'],
+      [{ facilityId: 'mt-weld', kind: 'mine' }],
+    );
+    refco = await ledger.organisation(
+      'refco',
+      'MY',
+      ['producer'],
+      [{ facilityId: 'kuantan', kind: 'processing_plant' }],
+    );
+    await ok('/batches/mined', mineco, {
+      batchId: 'M',
+      facilityId: 'mt-weld',
+      material,
+      massKg: 10000,
+      extractionEmissionsKgCo2e: 2000,
+      occurredAt: '2026-03-01T00:00:00Z',
+    });
+    await ok('/transformations', mineco, {
+      transformationId: 'T2',
+      facilityId: 'mt-weld',
+      process: 'beneficiation',
+      occurredAt: '2026-03-02T00:00:00Z',
+      inputs: [{ batchId: 'M', consumedKg: 10000 }],
+      outputs: [
+        { batchId: 'LOT-A', material, massKg: 5000 },
+        { batchId: SIBLING, material, massKg: 3000 },
+      ],
+      residues: [{ kind: 'tailings', massKg: 2000 }],
+      processEmissionsKgCo2e: 1000,
+    });
+    await ok('/batches/LOT-A/shipments', mineco, {
+      shipmentId: 'SH-A',
+      toOrgId: 'refco',
+      toFacilityId: 'kuantan',
+      occurredAt: '2026-03-03T00:00:00Z',
+      documents: [{ type: 'bill_of_lading', number: 'SH-A' }],
+    });
+    await ok('/batches/LOT-A/receipts', refco, {
+      shipmentId: 'SH-A',
+      receivedMassKg: 5000,
+      occurredAt: '2026-03-04T00:00:00Z',
+    });
+    // A lot's part of a transformation names the event that declares it whole.
+    const events = await ledger.get<{ type: string; eventId: string }[]>(
+      '/batches/LOT-A/events',
+      ADMIN_TOKEN,
+    );
+    const produced = events.body.find((event) => event.type === 'BatchProduced')!.eventId;
+    const part = await ledger.post(`/events/${produced}/corrections`, mineco, {
+      correctionId: 'C-PROBE',
+      reason: 'Re-weighed',
+      changes: { massKg: 5010 },
+    });
+    expect(part.status).toBe(422);
+    const declaration = (part.body.details as { correctEventId: string }).correctEventId;
+    await ok(`/events/${declaration}/corrections`, mineco, {
+      correctionId: 'C-T2',
+      reason: 'Re-weighed',
+      changes: {
+        outputs: [
+          { batchId: 'LOT-A', massKg: 5010 },
+          { batchId: SIBLING, massKg: 2917.5 },
+        ],
+      },
+    });
+  });
+  afterAll(() => ledger.stop());
+
+  it('shows the admin the sibling and its corrected mass, in the events and the bundle', async () => {
+    const events = await eventsOf(ADMIN_TOKEN);
+    expect(events).toContain('EventCorrected');
+    expect(events).toContain(SIBLING);
+    const bundle = await bundleOf(ADMIN_TOKEN);
+    expect(bundle.status).toBe(200);
+    for (const secret of secrets) expect(JSON.stringify(bundle.body)).toContain(secret);
+  });
+
+  it('shows refco, the holder of LOT-A, its lot’s correction without the sibling or its mass', async () => {
+    const events = await eventsOf(refco);
+    expect(events).toContain('EventCorrected');
+    expect(events).toContain('5010000');
+    for (const secret of secrets)
+      expect({ secret, shown: events.includes(secret) }).toEqual({ secret, shown: false });
+  });
+
+  it('gives refco a bundle that verifies without naming the sibling, or refuses it with BUNDLE_CANNOT_WITHHOLD', async () => {
+    const reply = await bundleOf(refco);
+    const text = JSON.stringify(reply.body);
+    for (const secret of secrets)
+      expect({ secret, shown: text.includes(secret) }).toEqual({ secret, shown: false });
+    if (reply.status === 200) {
+      const bundle = reply.body as unknown as AuditBundle;
+      expect(text).toContain('C-T2');
+      expect(verifyAuditBundle(bundle).ok).toBe(true);
+    } else {
+      expect(reply.status).toBe(422);
+      expect(reply.body).toMatchObject({ code: 'BUNDLE_CANNOT_WITHHOLD' });
+    }
+  });
+});

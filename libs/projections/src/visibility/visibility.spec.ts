@@ -312,5 +312,134 @@ describe('visibility policy', () => {
       expect(withheld(magco, trader)).toEqual(['data.name', 'metadata.actor', 'metadata.signedRequest']);
       expect(withheld(reader('tradeco', 'producer'), trader)).toEqual([]);
     });
+
+    describe('a correction (ADR 0024): never more than the corrected event shows', () => {
+      const envelope = ['metadata.actor', 'metadata.signedRequest'];
+      const correction = (data: Record<string, unknown>) =>
+        stored(
+          {
+            type: 'EventCorrected',
+            data: { correctionId: 'C-1', eventId: 'e-x', byOrgId: 'refco', reason: 'Re-weighed', ...data },
+          } as unknown as LedgerEvent,
+          999,
+        );
+      const outputs = (oxTwoGrams: number) => [
+        { batchId: 'OX-1', massGrams: 400 },
+        { batchId: 'OX-2', massGrams: oxTwoGrams },
+      ];
+      const siblingCorrected = correction({
+        transformationId: 'T-OX',
+        eventType: 'TransformationRecorded',
+        changes: { outputs: [{ batchId: 'OX-2', massKg: 0.39 }] },
+        corrected: { outputs: outputs(390) },
+        previous: { outputs: outputs(400) },
+      });
+      const exportCorrected = correction({
+        batchId: 'MW-1',
+        eventType: 'BatchExported',
+        exportId: 'EXP-1',
+        changes: { customsDeclarationNo: 'K1-NEW', port: 'MYPKG' },
+        corrected: { customsDeclarationNo: 'K1-NEW', port: 'MYPKG' },
+        previous: { customsDeclarationNo: 'K1-OLD', port: 'MYKUA' },
+      });
+      const massFollowedByExport = correction({
+        batchId: 'MW-1',
+        eventType: 'BatchMined',
+        changes: { massKg: 1.1 },
+        corrected: { massGrams: 1100 },
+        previous: { massGrams: 1000 },
+        downstream: [
+          {
+            eventId: 'e-y',
+            eventType: 'BatchExported',
+            exportId: 'EXP-1',
+            corrected: { massGrams: 1100 },
+            previous: { massGrams: 1000 },
+          },
+        ],
+      });
+
+      it('withholds a transformation’s correction naming a sibling output, whole, from a holder of another output', () => {
+        // MagCo holds OX-1: it sees who corrected its lot's transformation, not OX-2's id or mass.
+        expect(withheld(magco, siblingCorrected)).toEqual([
+          'data.changes',
+          'data.corrected',
+          'data.previous',
+          ...envelope,
+        ]);
+        const emissions = correction({
+          transformationId: 'T-OX',
+          eventType: 'TransformationRecorded',
+          changes: { processEmissionsKgCo2e: 2 },
+          corrected: { processEmissionsKgCo2e: 2 },
+          previous: { processEmissionsKgCo2e: 1 },
+        });
+        // What it changed stays shown (carbon is recomputed with it); who corrected and why are a step of
+        // the transformation's, shown only to a reader that corrected it or may see a lot the correction names.
+        expect(withheld(magco, emissions)).toEqual(['data.byOrgId', 'data.reason', ...envelope]);
+        expect(withheld(reader('refco', 'producer'), emissions)).toEqual([]);
+      });
+      it('withholds the sibling a lot’s own correction names in the command’s changes', () => {
+        const onLot = correction({
+          batchId: 'OX-1',
+          eventType: 'BatchProduced',
+          changes: {
+            outputs: [
+              { batchId: 'OX-1', massKg: 0.41 },
+              { batchId: 'OX-2', massKg: 0.39 },
+            ],
+          },
+          corrected: { massGrams: 410 },
+          previous: { massGrams: 400 },
+        });
+        expect(withheld(magco, onLot)).toEqual(['data.changes', ...envelope]);
+      });
+      it('withholds a licence’s correction from all but the licence’s readers, as its own events', () => {
+        const drawdown = correction({
+          licenceId: 'L-1',
+          eventType: 'LicenceDrawnDown',
+          exportId: 'EXP-1',
+          changes: { massKg: 1.1 },
+          corrected: { massGrams: 1100 },
+          previous: { massGrams: 1000 },
+        });
+        expect(withheld(magco, drawdown)).toEqual([
+          'data.correctionId',
+          'data.eventId',
+          'data.byOrgId',
+          'data.reason',
+          'data.eventType',
+          'data.exportId',
+          'data.changes',
+          'data.corrected',
+          'data.previous',
+          ...envelope,
+        ]);
+      });
+      it('withholds an export’s reference and customs fields, and the export that followed a mass, from a downstream holder', () => {
+        expect(withheld(magco, exportCorrected)).toEqual([
+          'data.byOrgId',
+          'data.reason',
+          'data.changes',
+          'data.corrected',
+          'data.previous',
+          'data.exportId',
+          ...envelope,
+        ]);
+        // The mass stays shown (the views are recomputed with it); the export that carried it does not.
+        expect(withheld(magco, massFollowedByExport)).toEqual([
+          'data.byOrgId',
+          'data.reason',
+          'data.downstream',
+          ...envelope,
+        ]);
+      });
+      it('withholds nothing from a reader that sees it all', () => {
+        for (const event of [siblingCorrected, exportCorrected, massFollowedByExport]) {
+          expect(withheld(reader('a', 'auditor'), event)).toEqual([]);
+        }
+        expect(withheld(reader('refco', 'producer'), siblingCorrected)).toEqual([]);
+      });
+    });
   });
 });

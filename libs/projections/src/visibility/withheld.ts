@@ -32,7 +32,7 @@ const CUSTODY_FIELDS: Readonly<Record<string, readonly string[]>> = {
   BatchSplitOff: [],
   BatchBlended: ['remainingGrams'],
   BlendProduced: [],
-  // The corrected values stay shown: a bundle's views (mass, carbon) are recomputed with them.
+  // Who corrected, and why. What it changed is judged as the corrected event is (`correctionWithheld`).
   EventCorrected: ['byOrgId', 'reason'],
   EventVoided: ['byOrgId', 'reason'],
   BatchShipped: ['shipmentId', 'fromOrgId', 'fromFacilityId', 'toOrgId', 'toFacilityId', 'documents'],
@@ -79,6 +79,7 @@ export function withheldFor(
 
 function withheldData(reader: Reader, event: PolicyEvent, relationships: ReaderRelationships): string[] {
   const data = event.data;
+  if (event.type === 'EventCorrected') return correctionWithheld(reader, event, relationships);
   const custody = CUSTODY_FIELDS[event.type];
   if (custody !== undefined && typeof data.batchId === 'string') {
     if (DISCLOSURES.has(event.type)) {
@@ -113,6 +114,91 @@ function withheldData(reader: Reader, event: PolicyEvent, relationships: ReaderR
     return ['name', 'lat', 'lon'];
   }
   return [];
+}
+
+/** The top-level fields of a correction that carry what it changed (ADR 0024). */
+const CHANGED_FIELDS = ['changes', 'corrected', 'previous'] as const;
+
+/**
+ * What a correction withholds (ADR 0024, docs/visibility.md): never more shown than the corrected event
+ * itself would show the reader. On a licence's stream, everything but the licence for a non-reader of it, as
+ * the licence's own events. Otherwise who corrected and why (as a batch's custody steps are; on a
+ * transformation's stream, unless it corrected it or may see a lot it names), and each of `changes`,
+ * `corrected`, `previous` and `downstream` whole (a bundle commits top-level fields) when a value in it is
+ * one the corrected (or following) event withholds from the reader — a sibling output it has no claim on,
+ * an export's reference or customs fields — and `exportId` when the export's is withheld.
+ */
+function correctionWithheld(
+  reader: Reader,
+  event: PolicyEvent,
+  relationships: ReaderRelationships,
+): string[] {
+  const data = event.data;
+  if (typeof data.licenceId === 'string') {
+    return relationships.licence(data.licenceId)
+      ? []
+      : Object.keys(data).filter((key) => key !== 'licenceId');
+  }
+  const withheld: string[] = [];
+  const seesStep = (batchId: string): boolean => {
+    const access = relationships.batch(batchId);
+    return (
+      access?.kind === 'full' || (access?.kind === 'partial' && inWindows(access.windows, event.position))
+    );
+  };
+  if (typeof data.batchId === 'string') {
+    if (!seesStep(data.batchId)) withheld.push('byOrgId', 'reason');
+  } else if (data.byOrgId !== reader.orgId && !namedLots(data).some(seesStep)) {
+    withheld.push('byOrgId', 'reason');
+  }
+  const eventType = typeof data.eventType === 'string' ? data.eventType : '';
+  const stream = typeof data.batchId === 'string' ? { batchId: data.batchId } : {};
+  const hides = (type: string, values: unknown): boolean => {
+    if (!isRecord(values)) return false;
+    if (siblingOutputs(values.outputs, relationships).length > 0) return true;
+    if (type === 'EventCorrected' || type === 'EventVoided') return false;
+    const corrected = { type, position: event.position, data: { ...values, ...stream } };
+    const fields = withheldData(reader, corrected, relationships).map((field) =>
+      field.replace(ELEMENT, '$1'),
+    );
+    return fields.some((field) => field in values && !(field in stream));
+  };
+  for (const field of CHANGED_FIELDS) if (hides(eventType, data[field])) withheld.push(field);
+  if (data.exportId !== undefined && hides('BatchExported', { exportId: data.exportId })) {
+    withheld.push('exportId');
+  }
+  const downstream = Array.isArray(data.downstream) ? (data.downstream as unknown[]) : [];
+  const followingHides = downstream.some((record) => {
+    if (!isRecord(record)) return false;
+    const type = typeof record.eventType === 'string' ? record.eventType : '';
+    const exportId = record.exportId === undefined ? {} : { exportId: record.exportId };
+    const values = {
+      ...(isRecord(record.previous) ? record.previous : {}),
+      ...(isRecord(record.corrected) ? record.corrected : {}),
+    };
+    return hides(type, { ...values, ...exportId }) || hides('BatchExported', exportId);
+  });
+  if (followingHides) withheld.push('downstream');
+  return withheld;
+}
+
+/** The lots a correction's lists (`inputs`, `outputs` of what it changed) name. */
+function namedLots(data: Readonly<Record<string, unknown>>): string[] {
+  return CHANGED_FIELDS.flatMap((field) => {
+    const values = data[field];
+    if (!isRecord(values)) return [];
+    return [values.inputs, values.outputs].flatMap((list) =>
+      Array.isArray(list)
+        ? list.flatMap((item: unknown) =>
+            isRecord(item) && typeof item.batchId === 'string' ? [item.batchId] : [],
+          )
+        : [],
+    );
+  });
+}
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
