@@ -69,7 +69,7 @@ describe('EPCIS 2.0: capture', () => {
     });
 
   beforeAll(async () => {
-    ledger = await LedgerHarness.start({ TRACELODE_BASE_URL: BASE });
+    ledger = await LedgerHarness.start({ TRACELODE_PUBLIC_URL: BASE });
     parties = await standardParties(ledger);
   });
   afterAll(() => ledger.stop());
@@ -269,7 +269,7 @@ describe('EPCIS 2.0: capture', () => {
     );
     expect(exported.status).toBe(200);
 
-    const fresh = await LedgerHarness.start({ TRACELODE_BASE_URL: BASE });
+    const fresh = await LedgerHarness.start({ TRACELODE_PUBLIC_URL: BASE });
     try {
       const keys = await standardParties(fresh);
       const keyOf: Record<string, string> = { mineco: keys.miner, refco: keys.refiner };

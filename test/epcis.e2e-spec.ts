@@ -50,7 +50,7 @@ describe('EPCIS 2.0: export and query', () => {
   const lot = (batchId: string) => `${BASE}/batches/${batchId}`;
 
   beforeAll(async () => {
-    ledger = await LedgerHarness.start({ TRACELODE_BASE_URL: BASE });
+    ledger = await LedgerHarness.start({ TRACELODE_PUBLIC_URL: BASE });
     parties = await standardParties(ledger);
     stranger = await ledger.organisation(
       'strangeco',

@@ -1,6 +1,6 @@
 /**
  * The URIs the ledger names its things by in EPCIS (docs/epcis.md, ADR 0031): every one under the ledger's
- * base URL (TRACELODE_BASE_URL), so a reader can dereference it, and parsed back on capture. A URI under
+ * base URL (TRACELODE_PUBLIC_URL), so a reader can dereference it, and parsed back on capture. A URI under
  * another base, or of another shape, names nothing the ledger knows.
  */
 export class EpcisIds {

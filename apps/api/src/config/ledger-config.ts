@@ -31,11 +31,6 @@ export interface LedgerConfig {
   readonly readyLag: number;
   /** How long after it occurred an event may still be recorded (TRACELODE_MAX_RECORDING_DELAY, ADR 0017). */
   readonly maxRecordingDelayMs: number;
-  /**
-   * The ledger's public base URL (TRACELODE_BASE_URL): EPCIS names lots, facilities and organisations by
-   * URIs under it (docs/epcis.md), and a capture knows only URIs under it.
-   */
-  readonly baseUrl: string;
   /** Bounded reads: how much a view as of a moment or an audit bundle may gather, and how many run at once. */
   readonly reads: ReadLimits;
   /**
@@ -173,12 +168,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const viewsPath = env.TRACELODE_VIEWS ?? './data/views.db';
   const storeUrl = env.TRACELODE_STORE ?? 'sqlite:./data/ledger.db';
   const inMemory = storeUrl.startsWith('memory:');
-  const baseUrl = (env.TRACELODE_BASE_URL || 'http://localhost:3000').replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(baseUrl)) {
-    throw new ConfigError(
-      `TRACELODE_BASE_URL must be an http(s) URL without query or fragment, got "${baseUrl}"`,
-    );
-  }
   const dataDir = dirname(viewsPath === ':memory:' ? './data/views.db' : viewsPath);
   const host = env.TRACELODE_HOST ?? '127.0.0.1';
   return {
@@ -199,7 +188,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     metricsPort: optionalPort(env, 'TRACELODE_METRICS_PORT'),
     readyLag: nonNegativeInteger(env, 'TRACELODE_READY_LAG', 1000),
     maxRecordingDelayMs: recordingDelayMs(env),
-    baseUrl,
     reads: {
       maxEvidenceEvents: positiveInteger(env, 'TRACELODE_MAX_EVIDENCE_EVENTS', 20_000),
       maxStreamedEvidenceEvents: positiveInteger(env, 'TRACELODE_MAX_STREAMED_EVIDENCE_EVENTS', 100_000),

@@ -20,7 +20,7 @@ export class BatchEpcisController {
     private readonly source: ViewSource,
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
   ) {
-    this.ids = new EpcisIds(config.baseUrl);
+    this.ids = new EpcisIds(config.publicUrl);
   }
 
   @Get()

@@ -80,7 +80,7 @@ export class CaptureController {
     private readonly executor: CommandExecutor,
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
   ) {
-    this.ids = new EpcisIds(config.baseUrl);
+    this.ids = new EpcisIds(config.publicUrl);
   }
 
   @Post('capture')

@@ -60,7 +60,7 @@ export class QueryEventsController {
     private readonly ready: ViewsReady,
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
   ) {
-    this.ids = new EpcisIds(config.baseUrl);
+    this.ids = new EpcisIds(config.publicUrl);
   }
 
   @Get()
