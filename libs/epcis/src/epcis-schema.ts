@@ -3,10 +3,13 @@ import addFormats from 'ajv-formats';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-const SCHEMA_FILE = join('standards', 'epcis', 'EPCIS-JSON-Schema.json');
-
-/** The vendored GS1 file (standards/epcis/), found from here in the sources and in the built server alike. */
+/**
+ * The vendored GS1 file (standards/epcis/), found from here in the sources and in the built server alike.
+ * Its relative path is joined here, not at module load: the explorer's browser build imports this module
+ * (through the libraries' indexes) with node:path standing in as a function that throws (ADR 0030).
+ */
 export function epcisSchemaPath(from = __dirname): string {
+  const SCHEMA_FILE = join('standards', 'epcis', 'EPCIS-JSON-Schema.json');
   for (let dir = from; ; dir = dirname(dir)) {
     const candidate = join(dir, SCHEMA_FILE);
     if (existsSync(candidate)) return candidate;
