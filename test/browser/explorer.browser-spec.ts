@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -48,8 +48,11 @@ if (skipReason !== undefined)
     const attributes = async (selector: string, name: string) =>
       Promise.all((await page.locator(selector).all()).map((element) => element.getAttribute(name)));
     const signIn = async (key: string) => {
+      // Signed out before the app starts: while a kept key's /whoami is in flight the app shows the
+      // sign-in form, so looking for "Sign out" at once races with it.
       await page.goto(`${ledger.baseUrl}/`);
-      if (await page.isVisible('text=Sign out')) await page.click('text=Sign out');
+      await page.evaluate("sessionStorage.removeItem('tracelode.apiKey')");
+      await page.reload();
       await page.fill('#api-key', key);
       await page.click('button:has-text("Sign in")');
       await page.waitForSelector('[data-testid=organisation]');
@@ -157,6 +160,99 @@ if (skipReason !== undefined)
       process.stderr.write(
         `\nexplorer: the magnet lot's page showed its graph ${graphMs} ms after navigation\n`,
       );
+    });
+
+    it("shows the magnet lot's product passport: the API's carbon and origins, its status, a download and a QR code of its URL", async () => {
+      await signIn(keys.auditor!);
+      await page.goto(`${ledger.baseUrl}/#/batches/${magnets}`);
+      await page.waitForSelector('[data-testid=passport-origin]');
+      const passport = await api<{
+        credentialSubject: {
+          materialsProvenance: { originCountry: string; massFraction: number }[];
+          emissionsScorecard: { carbonFootprint: number };
+          conformityClaim: { referenceStandard: { name: string } }[];
+        };
+      }>(`/batches/${magnets}/passport?format=json`, keys.auditor!);
+      const subject = passport.credentialSubject;
+      expect(subject.materialsProvenance.length).toBeGreaterThanOrEqual(2);
+      expect(Number(await page.getAttribute('[data-testid=passport-carbon]', 'data-value'))).toBe(
+        subject.emissionsScorecard.carbonFootprint,
+      );
+      expect(await attributes('[data-testid=passport-origin]', 'data-country')).toEqual(
+        subject.materialsProvenance.map((material) => material.originCountry),
+      );
+      expect((await attributes('[data-testid=passport-origin]', 'data-fraction')).map(Number)).toEqual(
+        subject.materialsProvenance.map((material) => material.massFraction),
+      );
+      expect(await attributes('[data-testid=passport-claim]', 'data-scheme')).toEqual(
+        subject.conformityClaim.map((claim) => claim.referenceStandard.name),
+      );
+      // The status bit, decoded in the browser from the ledger's status list: the magnets are not held.
+      await page.waitForSelector('[data-testid=passport-status][data-revoked=false]');
+
+      // The QR code: an SVG of dark modules, with the passport's URL written under it.
+      const url = `${ledger.baseUrl}/batches/${magnets}/passport`;
+      expect(await page.textContent('[data-testid=passport-url]')).toBe(url);
+      expect(await page.getAttribute('[data-testid=passport-qr]', 'aria-label')).toBe(`QR code of ${url}`);
+      expect(
+        Number(await page.getAttribute('[data-testid=passport-qr]', 'data-modules')),
+      ).toBeGreaterThanOrEqual(21);
+      expect((await page.getAttribute('[data-testid=passport-qr] path', 'd'))!.length).toBeGreaterThan(100);
+      await page.locator('[data-testid=passport]').screenshot({ path: join(SCREENSHOTS, 'passport.png') });
+
+      // The download is the signed credential, fetched with the key, which never enters a URL.
+      const requested: string[] = [];
+      page.on('request', (request) => requested.push(request.url()));
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('button:has-text("Download the signed passport")'),
+      ]);
+      expect(download.suggestedFilename()).toBe(`${magnets}.passport.json`);
+      const file = join(dir, 'passport.json');
+      await download.saveAs(file);
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as { type: string; id: string };
+      expect(saved.type).toBe('EnvelopedVerifiableCredential');
+      expect(saved.id).toMatch(/^data:application\/vc-ld\+jwt,[\w-]+\.[\w-]+\.[\w-]+$/);
+      const jws = saved.id.slice(saved.id.indexOf(',') + 1);
+      const payload = JSON.parse(
+        Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8'),
+      ) as typeof passport;
+      expect(payload.credentialSubject.emissionsScorecard.carbonFootprint).toBe(
+        subject.emissionsScorecard.carbonFootprint,
+      );
+      expect(requested.some((address) => address.includes('tl_'))).toBe(false);
+      expect(page.url()).not.toContain('tl_');
+    });
+
+    it("shows the passport's refusal as a message, and the rest of the lot's page still", async () => {
+      // No visible lot's passport is refused by the ledger (a stranger's page is refused whole), so the
+      // ledger's own 404 answer for an unknown lot is served in place of the magnets' passport.
+      const refusal = await ledger.get<{ code: string }>(
+        '/batches/NO-SUCH-LOT/passport?format=json',
+        keys.auditor!,
+      );
+      expect(refusal.status).toBe(404);
+      await signIn(keys.auditor!);
+      const passportOfMagnets = (url: URL) =>
+        url.pathname === `/batches/${magnets}/passport` && url.searchParams.get('format') === 'json';
+      await page.route(passportOfMagnets, (route) =>
+        route.fulfill({
+          status: 404,
+          contentType: 'application/problem+json',
+          body: JSON.stringify(refusal.body),
+        }),
+      );
+      try {
+        await page.goto(`${ledger.baseUrl}/#/batches/${magnets}`);
+        await page.waitForSelector('section[aria-labelledby=passport-title] [role=alert]');
+        expect(await page.textContent('section[aria-labelledby=passport-title] [role=alert]')).toContain(
+          refusal.body.code,
+        );
+        expect(await page.locator('[data-testid=passport-qr]').count()).toBe(0);
+        expect(await page.locator('[data-testid=timeline-entry]').count()).toBeGreaterThan(0);
+      } finally {
+        await page.unroute(passportOfMagnets);
+      }
     });
 
     it('shows the page as the ledger knew it at a moment: later events are gone', async () => {

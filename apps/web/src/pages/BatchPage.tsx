@@ -1,10 +1,13 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, lazy, Suspense, useEffect, useState } from 'react';
 import { api, momentQuery, path, type Whoami } from '../api';
 import { BarChart } from '../components/Charts';
 import { type GraphEdge, type GraphNode, ProvenanceGraph } from '../components/ProvenanceGraph';
 import { VerifyPanel } from '../components/VerifyPanel';
 import { batchHref, licenceHref } from '../router';
 import { LoadError, useApi } from '../use-api';
+
+// The passport panel and its QR encoder load on demand: a chunk of their own, not the first load's.
+const PassportPanel = lazy(() => import('../components/PassportPanel'));
 
 interface TimelineEntry {
   readonly eventId: string;
@@ -313,6 +316,17 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
             ))}
         </section>
       )}
+
+      <section aria-labelledby="passport-title">
+        <h2 id="passport-title">Product passport</h2>
+        <p>
+          The UNTP Digital Product Passport the ledger issues for this lot to you, now (not as of the moment
+          above): what a buyer's system verifies without a key to this ledger.
+        </p>
+        <Suspense fallback={<p>Loading the passport panel…</p>}>
+          <PassportPanel batchId={batchId} />
+        </Suspense>
+      </section>
 
       <section aria-labelledby="verify-title">
         <h2 id="verify-title">Verify in the browser</h2>
