@@ -264,11 +264,18 @@ if (skipReason !== undefined)
         `/batches/${concentrate}`,
         keys.auditor!,
       );
-      const first = new Date(custody.timeline[0]!.recordedAt);
-      const moment = new Date(Math.floor(first.getTime() / 1000) * 1000 + 1000);
-      const later = custody.timeline.filter((entry) => new Date(entry.recordedAt) > moment).length;
+      // A moment between the first two times the lot's events were recorded (the picker takes milliseconds,
+      // as recordedAt has them: the demo records a lot's events within the same second).
+      const times = [...new Set(custody.timeline.map((entry) => Date.parse(entry.recordedAt)))].sort(
+        (a, b) => a - b,
+      );
+      expect(times.length).toBeGreaterThan(1);
+      const moment = new Date(Math.floor((times[0]! + times[1]!) / 2));
+      const later = custody.timeline.filter(
+        (entry) => Date.parse(entry.recordedAt) > moment.getTime(),
+      ).length;
       expect(later).toBeGreaterThan(0);
-      await page.fill('[data-testid=as-of]', moment.toISOString().slice(0, 19));
+      await page.fill('[data-testid=as-of]', moment.toISOString().slice(0, 23));
       await page.click('button:has-text("Show as of then")');
       // While the moment loads the timeline is gone: wait for it back, shorter.
       await page.waitForFunction(

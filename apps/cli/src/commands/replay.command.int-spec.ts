@@ -216,7 +216,7 @@ describe('tracelode replay', () => {
     await rebuildViewsFile({ storeUrl, viewsPath: newer });
     // Apps reach SQLite only through the libs, so the file's user_version (header bytes 60-63) is set by hand.
     const file = readFileSync(newer);
-    file.writeUInt32BE(4, 60);
+    file.writeUInt32BE(5, 60);
     writeFileSync(newer, file);
     const before = sha256(newer);
 
@@ -228,7 +228,7 @@ describe('tracelode replay', () => {
       ),
     ).toBe(1);
 
-    expect(errors).toEqual([expect.stringContaining('schema version 4, expected 3')]);
+    expect(errors).toEqual([expect.stringContaining('schema version 5, expected 4')]);
     expect(sha256(newer)).toBe(before);
   });
 

@@ -137,7 +137,7 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
           As the ledger knew it at (your local time)
           <input
             type="datetime-local"
-            step={1}
+            step={0.001}
             value={picked}
             onChange={(event) => setPicked(event.target.value)}
             data-testid="as-of"

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Param } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { EpcisIds, toEpcisEvents } from '@tracelode/epcis';
 import type { Reader } from '@tracelode/projections';
@@ -7,7 +7,7 @@ import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import type { LedgerConfig } from '../../config/ledger-config';
 import { LEDGER_CONFIG } from '../../ledger/ledger.tokens';
 import { ViewSource } from '../../ledger/view-source';
-import { batchNotFound } from '../../ledger/views-ready';
+import { ApiMinPosition, batchNotFound, ViewsReady } from '../../ledger/views-ready';
 import { CBV_VERSION, EPCIS_VERSION, epcisDocument, JSON_LD } from '../epcis-documents';
 
 @ApiTags('epcis')
@@ -18,6 +18,7 @@ export class BatchEpcisController {
 
   constructor(
     private readonly source: ViewSource,
+    private readonly ready: ViewsReady,
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
   ) {
     this.ids = new EpcisIds(config.publicUrl);
@@ -33,11 +34,15 @@ export class BatchEpcisController {
       'Every physical step of the lot and its ancestors that the reader may see (docs/epcis.md has the mapping, docs/visibility.md the policy), with the fields withheld from it left out. Strangers get 404 BATCH_NOT_FOUND.',
   })
   @ApiProduces(JSON_LD)
+  @ApiMinPosition()
   @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
   async export(
     @Param('batchId', LedgerIdPipe) batchId: string,
     @ReaderContext() reader: Reader,
+    @Query('minPosition') minPosition?: string,
   ): Promise<ReturnType<typeof epcisDocument>> {
+    // Read your writes: whether the reader may read the lot is decided from the views.
+    await this.ready.atLeast(minPosition);
     const events = await this.source.chainEvents(batchId, reader);
     if (!events) throw batchNotFound(batchId);
     return epcisDocument(this.ids, toEpcisEvents(events, this.ids), `${this.ids.batch(batchId)}/epcis`);
