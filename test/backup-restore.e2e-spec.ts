@@ -54,9 +54,13 @@ interface Manifest {
   format: string;
   store: { file: string; bytes: number; sha256: string; headPosition: number };
   integrity: { file: string; bytes: number; sha256: string; treeSize: number };
+  credentials?: { file: string; bytes: number; sha256: string };
   checkpoint: { treeSize: number; rootHash: string; keyId: string; signature: string } | null;
   publicKey: string | null;
 }
+
+/** The status-list index a product passport was issued with (ADR 0032). */
+type Passport = { credentialStatus: { statusListIndex: string } };
 
 /**
  * Acceptance: `tracelode backup` copies the log and the integrity file from a running server under a
@@ -120,6 +124,12 @@ describe('backup and restore under a write load', () => {
     const clients = Array.from({ length: CLIENTS }, (_, c) => client(c));
     for (const until = Date.now() + 10_000; acknowledged < 100 && Date.now() < until;) await sleep(50);
 
+    // A passport issued before the backup: its status-list index lives in the credentials registry,
+    // which the log cannot rebuild, so the backup must carry it.
+    const issued = await server.get<Passport>('/batches/BACKUP-0-0/passport?format=json', parties.refiner);
+    expect(issued.status).toBe(200);
+    const issuedIndex = issued.body.credentialStatus.statusListIndex;
+
     // --- The backup, while the clients go on writing.
     const backupDir = join(dir, 'backup');
     const acknowledgedBefore = acknowledged;
@@ -145,7 +155,13 @@ describe('backup and restore under a write load', () => {
     expect(manifest.checkpoint!.treeSize).toBeGreaterThan(0);
     expect(manifest.checkpoint!.treeSize).toBeLessThanOrEqual(manifest.integrity.treeSize);
     expect(manifest.publicKey).toContain('BEGIN PUBLIC KEY');
-    expect(readdirSync(backupDir).sort()).toEqual(['integrity.db', 'ledger.db', 'manifest.json']);
+    expect(readdirSync(backupDir).sort()).toEqual([
+      'credentials.db',
+      'integrity.db',
+      'ledger.db',
+      'manifest.json',
+    ]);
+    expect(sha256(join(backupDir, 'credentials.db'))).toBe(manifest.credentials!.sha256);
     await server.shutdown();
     source = undefined;
 
@@ -176,7 +192,12 @@ describe('backup and restore under a write load', () => {
         `${manifest.checkpoint!.treeSize} (signature checked); views rebuilt to position ${head}`,
     );
     expect(restoredRun.stdout).toContain('VERIFIED');
-    expect(readdirSync(restoredDir).sort()).toEqual(['integrity.db', 'ledger.db', 'views.db']);
+    expect(readdirSync(restoredDir).sort()).toEqual([
+      'credentials.db',
+      'integrity.db',
+      'ledger.db',
+      'views.db',
+    ]);
 
     // The restored log is the source's log up to the backup's head, row for row.
     const restoredEvents = eventsUpTo(join(restoredDir, 'ledger.db'), Number.MAX_SAFE_INTEGER);
@@ -207,6 +228,12 @@ describe('backup and restore under a write load', () => {
       status: 200,
       batchId: 'BACKUP-0-0',
     });
+    // The restored registry: the same passport keeps its index, and another lot's never takes it.
+    const reissued = await ledger.get<Passport>('/batches/BACKUP-0-0/passport?format=json', parties.refiner);
+    expect(reissued.body.credentialStatus.statusListIndex).toBe(issuedIndex);
+    const other = await ledger.get<Passport>('/batches/BACKUP-1-0/passport?format=json', parties.refiner);
+    expect(other.status).toBe(200);
+    expect(other.body.credentialStatus.statusListIndex).not.toBe(issuedIndex);
     const again = await ledger.post('/batches/mined', parties.miner, minedBatch('AFTER-RESTORE'));
     expect(again.status).toBe(201);
     const key = await ledger.request<{ keyId: string }>('GET', '/log/public-key', {

@@ -7,6 +7,8 @@ export const MANIFEST_FILE = 'manifest.json';
 /** The files of a backup, named as the server names them in its data directory. */
 export const STORE_FILE = 'ledger.db';
 export const INTEGRITY_FILE = 'integrity.db';
+/** The passports' status-list registry (ADR 0032): which index each issued credential holds. */
+export const CREDENTIALS_FILE = 'credentials.db';
 
 export interface BackedUpFile {
   readonly file: string;
@@ -24,6 +26,11 @@ export interface BackupManifest {
   readonly store: BackedUpFile & { readonly headPosition: number };
   /** The Merkle log and signed checkpoints: the tree's size in the copy (never beyond the log's head). */
   readonly integrity: BackedUpFile & { readonly treeSize: number };
+  /**
+   * The credentials registry, when the ledger has issued credentials: which status-list index each holds,
+   * which the log cannot rebuild (ADR 0032). Absent in a backup of a ledger that never issued one.
+   */
+  readonly credentials?: BackedUpFile;
   /** The latest signed checkpoint in the copy (null before the ledger signed its first). */
   readonly checkpoint: SignedCheckpoint | null;
   /** The ledger's checkpoint-signing public key (SPKI PEM), when its key file was readable. */

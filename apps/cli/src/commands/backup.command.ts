@@ -20,6 +20,7 @@ import {
   BACKUP_FORMAT,
   type BackedUpFile,
   type BackupManifest,
+  CREDENTIALS_FILE,
   INTEGRITY_FILE,
   MANIFEST_FILE,
   sha256OfFile,
@@ -34,7 +35,8 @@ export const BACKUP_HELP = `Usage: tracelode backup --out DIR [--store URL] [--i
 
 Copies the event log and the integrity file (the Merkle log and every signed checkpoint) into DIR while
 the server keeps writing, with SQLite's online backup API: each copy is one consistent snapshot, and the
-integrity file is copied first, so the checkpoints it holds never cover an event the copied log lacks.
+integrity file is copied first, so the checkpoints it holds never cover an event the copied log lacks;
+then the passports' credentials registry (credentials.db beside the views), when the ledger has one.
 Writes DIR/${MANIFEST_FILE}: the log's head position, the latest signed checkpoint, the ledger's public
 key and the SHA-256 of each file. Restore with \`tracelode restore --from DIR --data DIR2\`.
 
@@ -54,6 +56,8 @@ interface BackupOptions {
   readonly storeUrl: string;
   readonly storePath: string;
   readonly integrityPath: string;
+  /** The passports' status-list registry (credentials.db beside the views); copied when it exists. */
+  readonly credentialsPath: string;
   readonly signingKeyPath: string;
   readonly outDir: string;
 }
@@ -104,6 +108,7 @@ function parseOptions(args: string[], env: NodeJS.ProcessEnv): BackupOptions | '
     storeUrl,
     storePath: resolve(storePath),
     integrityPath: resolve(values.integrity ?? env.TRACELODE_INTEGRITY ?? join(dataDir, 'integrity.db')),
+    credentialsPath: resolve(join(dataDir, CREDENTIALS_FILE)),
     signingKeyPath: resolve(
       values['signing-key'] ?? env.TRACELODE_SIGNING_KEY ?? join(dataDir, 'ledger-signing-key.pem'),
     ),
@@ -127,6 +132,11 @@ export async function backupLedger(options: BackupOptions): Promise<BackupManife
   const storeCopy = join(options.outDir, STORE_FILE);
   await backupSqliteFile(options.integrityPath, integrityCopy);
   await backupSqliteFile(options.storePath, storeCopy);
+  // The credentials registry last: an index it gives a credential issued after the log's copy only names a
+  // credential the restored ledger will never be asked about, while one it lacked could be handed out twice.
+  const credentialsCopy = join(options.outDir, CREDENTIALS_FILE);
+  const hasCredentials = existsSync(options.credentialsPath);
+  if (hasCredentials) await backupSqliteFile(options.credentialsPath, credentialsCopy);
 
   const copiedLog = SqliteEventStore.openReadOnly(storeCopy);
   const headPosition = Number(await copiedLog.headPosition());
@@ -144,12 +154,14 @@ export async function backupLedger(options: BackupOptions): Promise<BackupManife
     source: options.storeUrl,
     store: { ...described(storeCopy, STORE_FILE), headPosition },
     integrity: { ...described(integrityCopy, INTEGRITY_FILE), treeSize },
+    ...(hasCredentials ? { credentials: described(credentialsCopy, CREDENTIALS_FILE) } : {}),
     checkpoint,
     publicKey: publicKeyOf(options.signingKeyPath),
   };
   const temporary = join(options.outDir, `${MANIFEST_FILE}.partial`);
   writeFileSync(temporary, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
-  for (const file of [storeCopy, integrityCopy, temporary]) syncFile(file);
+  for (const file of [storeCopy, integrityCopy, ...(hasCredentials ? [credentialsCopy] : []), temporary])
+    syncFile(file);
   // The manifest appears last and whole: a backup without one was interrupted.
   renameSync(temporary, join(options.outDir, MANIFEST_FILE));
   syncFile(options.outDir);

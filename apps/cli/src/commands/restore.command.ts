@@ -18,6 +18,7 @@ import { runCommand } from '../support/command';
 import {
   BACKUP_FORMAT,
   type BackupManifest,
+  CREDENTIALS_FILE,
   INTEGRITY_FILE,
   MANIFEST_FILE,
   sha256OfFile,
@@ -104,7 +105,8 @@ export async function restoreLedger(options: RestoreOptions): Promise<RestoreRep
   const manifest = readManifest(options.fromDir);
   if (existsSync(options.dataDir) && readdirSync(options.dataDir).length > 0)
     throw new Error(`${options.dataDir} is not empty; restore into a new directory`);
-  for (const { file, sha256 } of [manifest.store, manifest.integrity]) {
+  const files = [manifest.store, manifest.integrity, ...(manifest.credentials ? [manifest.credentials] : [])];
+  for (const { file, sha256 } of files) {
     const path = join(options.fromDir, file);
     if (!existsSync(path)) throw new Error(`The backup lacks ${file}`);
     const actual = sha256OfFile(path);
@@ -119,6 +121,10 @@ export async function restoreLedger(options: RestoreOptions): Promise<RestoreRep
     for (const [file, target] of [
       [manifest.store.file, storePath],
       [manifest.integrity.file, integrityPath],
+      // The passports' registry goes beside the views, where the server looks for it (ADR 0032).
+      ...(manifest.credentials
+        ? [[manifest.credentials.file, join(options.dataDir, CREDENTIALS_FILE)] as const]
+        : []),
     ] as const) {
       copyFileSync(join(options.fromDir, file), target);
       chmodSync(target, 0o600);
