@@ -78,18 +78,8 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
     result,
     replayable,
   }: LedgerCommand<{ type: string }, Response>): Promise<Response & { position: string }> {
-    const issued: Issued<{ type: string }> = {
-      ...command,
-      metadata: {
-        actor: meta.actor,
-        recordedAt: meta.recordedAt,
-        // The ledger's policy travels with the command: deciders stay pure, judging by what they are given.
-        policy: { maxRecordingDelayMs: this.config.maxRecordingDelayMs },
-      },
-    };
-    const commandStream = meta.idempotencyKey
-      ? toCommandStreamId(sha256Hex(`${meta.actor.orgId}\n${meta.idempotencyKey}`))
-      : undefined;
+    const issued: Issued<{ type: string }> = { ...command, metadata: this.metadataOf(meta) };
+    const commandStream = commandStreamOf(meta);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const earlier = commandStream && (await this.recordedCommand(commandStream));
       if (earlier) return replay(earlier, meta);
@@ -106,24 +96,7 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
         if (twin) return replay(twin, meta);
         throw refusal;
       }
-      if (commandStream && meta.idempotencyKey) {
-        const recorded: CommandRecorded = {
-          type: 'CommandRecorded',
-          data: {
-            orgId: meta.actor.orgId,
-            idempotencyKey: meta.idempotencyKey,
-            requestSha256: meta.requestSha256,
-            commandType: meta.commandType,
-            response: replayable(result),
-          },
-        };
-        // Last in the append, so its position is the append's position and a replay answers the same.
-        writes.push({
-          stream: commandStream,
-          expectedRevision: 'no_stream',
-          events: [encoded(recorded, envelopeFor)],
-        });
-      }
+      if (commandStream) writes.push(recordedWrite(commandStream, meta, replayable(result), envelopeFor));
       try {
         const { position } = await this.store.append(writes);
         return { ...result, position: position.toString() };
@@ -148,32 +121,12 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
     meta: CommandMeta,
     result: Response,
   ): Promise<Response & { position: string }> {
-    const metadata = {
-      actor: meta.actor,
-      recordedAt: meta.recordedAt,
-      policy: { maxRecordingDelayMs: this.config.maxRecordingDelayMs },
-    };
-    const commandStream = meta.idempotencyKey
-      ? toCommandStreamId(sha256Hex(`${meta.actor.orgId}\n${meta.idempotencyKey}`))
-      : undefined;
+    const metadata = this.metadataOf(meta);
+    const commandStream = commandStreamOf(meta);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const earlier = commandStream && (await this.recordedCommand(commandStream));
       if (earlier) return replay(earlier, meta);
-      const loaded: Record<string, Map<string, unknown>> = {};
-      const kinds = new Map<string, { kind: StreamKind; id: string }>();
-      const revisions = new Map<string, ExpectedRevision>();
-      const load = async (streams: StreamsToLoad) => {
-        for (const [kind, ids] of Object.entries(streams) as [StreamKind, string[]][]) {
-          const states = (loaded[kind] ??= new Map<string, unknown>());
-          for (const id of ids) {
-            if (states.has(id)) continue;
-            const { stream, state, revision } = await this.streams.load(kind, id);
-            states.set(id, state);
-            revisions.set(stream, revision);
-            kinds.set(stream, { kind, id });
-          }
-        }
-      };
+      const { loaded, revisions, kinds, load } = this.loader();
       const envelopeFor = commandEnvelopes(envelopeOf(meta));
       const byStream = new Map<string, ReturnType<typeof encodeEvent>[]>();
       for (const [index, step] of steps.entries()) {
@@ -212,23 +165,7 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
         expectedRevision: revisions.get(stream)!,
         events,
       }));
-      if (commandStream && meta.idempotencyKey) {
-        const recorded: CommandRecorded = {
-          type: 'CommandRecorded',
-          data: {
-            orgId: meta.actor.orgId,
-            idempotencyKey: meta.idempotencyKey,
-            requestSha256: meta.requestSha256,
-            commandType: meta.commandType,
-            response: result,
-          },
-        };
-        writes.push({
-          stream: commandStream,
-          expectedRevision: 'no_stream',
-          events: [encoded(recorded, envelopeFor)],
-        });
-      }
+      if (commandStream) writes.push(recordedWrite(commandStream, meta, result, envelopeFor));
       if (writes.length === 0) return { ...result, position: (await this.store.headPosition()).toString() };
       try {
         const { position } = await this.store.append(writes);
@@ -248,19 +185,7 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
     decider: Decider<{ type: string }>,
     issued: Issued<{ type: string }>,
   ): Promise<{ loaded: LoadedStreams; revisions: Map<string, ExpectedRevision> }> {
-    const loaded: Record<string, Map<string, unknown>> = {};
-    const revisions = new Map<string, ExpectedRevision>();
-    const load = async (streams: StreamsToLoad) => {
-      for (const [kind, ids] of Object.entries(streams) as [StreamKind, string[]][]) {
-        const states = (loaded[kind] ??= new Map<string, unknown>());
-        for (const id of ids) {
-          if (states.has(id)) continue;
-          const { stream, state, revision } = await this.streams.load(kind, id);
-          states.set(id, state);
-          revisions.set(stream, revision);
-        }
-      }
-    };
+    const { loaded, revisions, load } = this.loader();
     await load(decider.streams(issued));
     // Streams named by what was loaded: read now, appended (if written) at the revision read here.
     for (let round = 0; decider.follow && round < followRoundsOf(decider); round++) {
@@ -269,6 +194,38 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
       if (revisions.size === before) break;
     }
     return { loaded, revisions };
+  }
+
+  /** The ledger's side of every command's envelope: deciders stay pure, judging by what they are given. */
+  private metadataOf(meta: CommandMeta): Issued<{ type: string }>['metadata'] {
+    return {
+      actor: meta.actor,
+      recordedAt: meta.recordedAt,
+      policy: { maxRecordingDelayMs: this.config.maxRecordingDelayMs },
+    };
+  }
+
+  /**
+   * Streams folded as they are read, each once, with the revision it was read at (appended, if written,
+   * at that revision) and which kind and id it is.
+   */
+  private loader() {
+    const loaded: Record<string, Map<string, unknown>> = {};
+    const revisions = new Map<string, ExpectedRevision>();
+    const kinds = new Map<string, { kind: StreamKind; id: string }>();
+    const load = async (streams: StreamsToLoad) => {
+      for (const [kind, ids] of Object.entries(streams) as [StreamKind, string[]][]) {
+        const states = (loaded[kind] ??= new Map<string, unknown>());
+        for (const id of ids) {
+          if (states.has(id)) continue;
+          const { stream, state, revision } = await this.streams.load(kind, id);
+          states.set(id, state);
+          revisions.set(stream, revision);
+          kinds.set(stream, { kind, id });
+        }
+      }
+    };
+    return { loaded, revisions, kinds, load };
   }
 
   private writesOf(
@@ -303,6 +260,36 @@ export class StepRefused extends Error {
   ) {
     super(refusal.message);
   }
+}
+
+/** Where a command sent with an Idempotency-Key is recorded, per organisation and key. */
+function commandStreamOf(meta: CommandMeta): string | undefined {
+  return meta.idempotencyKey
+    ? toCommandStreamId(sha256Hex(`${meta.actor.orgId}\n${meta.idempotencyKey}`))
+    : undefined;
+}
+
+/**
+ * The command's record under its Idempotency-Key, with the response a retry is answered with: last in the
+ * append, so its position is the append's position and a replay answers the same.
+ */
+function recordedWrite(
+  stream: string,
+  meta: CommandMeta,
+  response: Response,
+  envelopeFor: (eventId: string) => CommandEnvelope,
+): StreamWrite {
+  const recorded: CommandRecorded = {
+    type: 'CommandRecorded',
+    data: {
+      orgId: meta.actor.orgId,
+      idempotencyKey: meta.idempotencyKey!,
+      requestSha256: meta.requestSha256,
+      commandType: meta.commandType,
+      response,
+    },
+  };
+  return { stream, expectedRevision: 'no_stream', events: [encoded(recorded, envelopeFor)] };
 }
 
 function replay(stored: StoredEvent, meta: CommandMeta): Response & { position: string } {
