@@ -1,6 +1,6 @@
 import { type AppendResult, SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -273,6 +273,13 @@ async function profileCommandPath(
   // Samples from the start of the load to the exit: not the server's start-up (module loading, Nest).
   const lastMs = performance.now() - loadStarted;
   const files = readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'));
+  // The temp dir is removed at the end: TRACELODE_BENCH_PROFILE_DIR keeps the raw profiles for a closer look.
+  const keep = process.env.TRACELODE_BENCH_PROFILE_DIR;
+  if (keep) {
+    mkdirSync(keep, { recursive: true });
+    for (const name of files) copyFileSync(join(profileDir, name), join(keep, name));
+    progress(`profiles kept in ${keep}`);
+  }
   // node names each thread's file CPU.<date>.<time>.<pid>.<thread id>.<n>.cpuprofile; the main thread is 0.
   const summaries = files.map((name) =>
     summariseCpuProfile(readFileSync(join(profileDir, name), 'utf8'), name, lastMs),
