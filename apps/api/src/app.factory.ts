@@ -19,7 +19,9 @@ import { BodyRefusal, parseJsonBody } from './common/json-body';
 import { Logger } from 'nestjs-pino';
 import { LedgerMetrics } from './observability/ledger-metrics';
 import { observeRequests } from './observability/request-facts';
-import { requestIdOf } from './observability/ledger-logger';
+import { logRequest, requestIdOf } from './observability/ledger-logger';
+import { ROOT_LOGGER } from './observability/observability.module';
+import type { Logger as PinoLogger } from 'pino';
 
 /** The ledger API, configured but not yet listening (tests and the CLI listen where they choose). */
 export async function createApp(config: LedgerConfig): Promise<NestFastifyApplication> {
@@ -38,8 +40,12 @@ export async function createApp(config: LedgerConfig): Promise<NestFastifyApplic
   });
   app.useLogger(app.get(Logger));
   const metrics = app.get(LedgerMetrics);
+  const logger = app.get<PinoLogger>(ROOT_LOGGER);
   // Before the edge's authentication, so that a request it refuses is still logged and counted.
-  observeRequests(adapter.getInstance(), (...answered) => metrics.requestAnswered(...answered));
+  observeRequests(adapter.getInstance(), (request, status, seconds, facts) => {
+    metrics.requestAnswered(request.method, status, seconds, facts);
+    logRequest(logger, request, status, seconds * 1000, facts);
+  });
   authenticateBeforeTheBody(adapter, app.get(AuthService));
   app.useGlobalPipes(new LedgerValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());

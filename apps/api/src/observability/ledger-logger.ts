@@ -1,10 +1,8 @@
-import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import pinoPretty from 'pino-pretty';
-import type { Options as PinoHttpOptions } from 'pino-http';
 import type { LedgerConfig } from '../config/ledger-config';
-import { requestFactsOf } from './request-facts';
+import type { RequestFacts } from './request-facts';
 
 /** TRACELODE_LOG_LEVEL's names (Nest's) as pino levels. */
 const PINO_LEVEL: Record<LedgerConfig['logLevel'], pino.Level> = {
@@ -59,18 +57,6 @@ export function createRootLogger(config: Pick<LedgerConfig, 'logLevel' | 'logPre
 /** A request id a client may choose: 1 to 128 of letters, digits and `-._:` (safe in any log or header). */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** What one request's line says (headers and bodies never). */
-function requestLine(request: IncomingMessage, status: number, latencyMs: number | undefined) {
-  return {
-    method: request.method,
-    // The path without its query: a query holds no secret today, but need not be logged to be useful.
-    path: (request as { originalUrl?: string }).originalUrl?.split('?')[0] ?? request.url?.split('?')[0],
-    status,
-    latencyMs,
-    ...requestFactsOf(request, status),
-  };
-}
-
 /** The client's X-Request-Id when it is one we may log and echo; otherwise a new UUID. */
 export function requestIdOf(header: string | string[] | undefined): string {
   const given = Array.isArray(header) ? header[0] : header;
@@ -78,25 +64,27 @@ export function requestIdOf(header: string | string[] | undefined): string {
 }
 
 /**
- * pino-http's options for nestjs-pino: one line per request when its response is finished, with the
- * request id (echoed as X-Request-Id), the route, the organisation, the command type, the outcome (the
- * problem's `code` or `ok`), the status and the latency. Headers and bodies are never logged.
+ * One line per answered request, written from Fastify's onResponse hook with the root logger: the request
+ * id (echoed as X-Request-Id), method, path (without its query), status, latency, the route, the
+ * organisation and key, the command type and the outcome (the problem's `code` or `ok`). Headers and bodies
+ * are never logged. Not pino-http: its child logger per request, redacted on creation, and the async
+ * context around every request cost the command path more than the line itself (ADR 0027).
  */
-export function requestLogging(logger: Logger): PinoHttpOptions {
-  return {
-    logger,
-    // Fastify's request id (`genReqId` in app.factory.ts), which pino-http finds on the raw request.
-    genReqId: (request: IncomingMessage) => (request as { id?: unknown }).id ?? requestIdOf(undefined),
-    customAttributeKeys: { reqId: 'requestId' },
-    quietReqLogger: true, // app logs inside a request carry only its id…
-    quietResLogger: true, // …and so does the request's line, which says the rest itself, flat
-    customLogLevel: (_request, response, error) =>
-      error !== undefined || response.statusCode >= 500 ? 'error' : 'info',
-    customSuccessMessage: () => 'request',
-    customErrorMessage: () => 'request',
-    customSuccessObject: (request, response, base: { responseTime?: number }) =>
-      requestLine(request, response.statusCode, base.responseTime),
-    customErrorObject: (request, response, _error, base: { responseTime?: number }) =>
-      requestLine(request, response.statusCode, base.responseTime),
+export function logRequest(
+  logger: Logger,
+  request: { id: string; method: string; url: string },
+  status: number,
+  latencyMs: number,
+  facts: RequestFacts,
+): void {
+  const line = {
+    requestId: request.id,
+    method: request.method,
+    path: request.url.split('?')[0],
+    status,
+    latencyMs: Math.round(latencyMs),
+    ...facts,
   };
+  if (status >= 500) logger.error(line, 'request');
+  else logger.info(line, 'request');
 }

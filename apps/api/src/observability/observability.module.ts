@@ -6,7 +6,6 @@ import {
   Module,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
-  RequestMethod,
 } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -19,7 +18,7 @@ import type { Logger } from 'pino';
 import type { LedgerConfig } from '../config/ledger-config';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.tokens';
 import { CommandRoutes } from './command-routes';
-import { createRootLogger, requestLogging } from './ledger-logger';
+import { createRootLogger } from './ledger-logger';
 import { LedgerMetrics } from './ledger-metrics';
 import { MetricsController } from './metrics.controller';
 import { startMetricsServer, urlOf } from './metrics-server';
@@ -81,12 +80,10 @@ export class ObservabilityModule {
       module: ObservabilityModule,
       imports: [
         LoggerModule.forRoot({
-          pinoHttp: requestLogging(logger),
-          // nestjs-pino 5.2.1's default route (`{/*splat}`) matches nothing under Nest 12.5's Fastify adapter.
-          forRoutes: [
-            { path: '/', method: RequestMethod.ALL },
-            { path: '*path', method: RequestMethod.ALL },
-          ],
+          // Nest's own logs go to the root logger. No pino-http middleware (no routes): each request's line
+          // is written by the onResponse hook (logRequest, app.factory.ts).
+          pinoHttp: { logger },
+          forRoutes: [],
         }),
         TerminusModule.forRoot({ logger: false }),
         DiscoveryModule,

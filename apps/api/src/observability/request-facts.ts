@@ -30,7 +30,7 @@ const problemCodeOf = new WeakMap<IncomingMessage, string>();
  */
 export function observeRequests(
   fastify: FastifyInstance,
-  answered: (method: string, status: number, seconds: number, facts: RequestFacts) => void,
+  answered: (request: FastifyRequest, status: number, seconds: number, facts: RequestFacts) => void,
 ): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     fastifyRequestOf.set(request.raw, request);
@@ -48,7 +48,7 @@ export function observeRequests(
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    answered(request.method, reply.statusCode, reply.elapsedTime / 1000, replyFactsOf(request, reply));
+    answered(request, reply.statusCode, reply.elapsedTime / 1000, replyFactsOf(request, reply));
     done();
   });
 }
