@@ -50,6 +50,8 @@ describeInChromium("the explorer's ship and receive forms in headless Chromium",
     await mine('FORM-SHIP-1', 800.25);
     await signIn(explorer, keys.mine!);
     await fillShipment('FORM-SHIP-1', 'FORM-SHP-1');
+    // The lots the producer holds are offered for the batch id.
+    await page.waitForSelector('#batchId-suggestions option[value=FORM-SHIP-1]', { state: 'attached' });
     // Both clicks are sent, with the one Idempotency-Key of the form as filled in: the ledger writes once.
     const keysSent: (string | undefined)[] = [];
     page.on('request', (request) => {

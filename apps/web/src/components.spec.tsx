@@ -30,6 +30,23 @@ describe('the explorer’s views, rendered', () => {
     expect(html).toMatch(/<button type="submit"[^>]*>Receive<\/button>/);
   });
 
+  it('offers suggestions for a field in a datalist tied to its input', () => {
+    const html = renderToStaticMarkup(
+      <CommandForm
+        title="Ship a batch"
+        spec={RECEIVE}
+        submitLabel="Ship"
+        initial={{}}
+        fields={[{ name: 'batchId', label: 'Batch id', suggestions: ['MW-1', 'MW-2'] }]}
+        done={() => 'done'}
+      />,
+    );
+    expect(html).toContain('list="batchId-suggestions"');
+    expect(html).toContain(
+      '<datalist id="batchId-suggestions"><option value="MW-1"></option><option value="MW-2"></option></datalist>',
+    );
+  });
+
   it('writes each bar’s value beside it, so the chart is not read by bar length or colour alone', () => {
     const html = renderToStaticMarkup(
       <BarChart

@@ -11,6 +11,8 @@ export interface Field {
   readonly type?: 'text' | 'datetime-local';
   readonly inputMode?: 'decimal';
   readonly hint?: string;
+  /** Values to offer as the reader types (a datalist): the input still takes any. */
+  readonly suggestions?: readonly string[];
 }
 
 /**
@@ -103,7 +105,15 @@ export function CommandForm({
                   type={field.type ?? 'text'}
                   step={field.type === 'datetime-local' ? 1 : undefined}
                   inputMode={field.inputMode}
+                  list={field.suggestions ? `${field.name}-suggestions` : undefined}
                 />
+              )}
+              {field.suggestions && (
+                <datalist id={`${field.name}-suggestions`}>
+                  {field.suggestions.map((suggestion) => (
+                    <option key={suggestion} value={suggestion} />
+                  ))}
+                </datalist>
               )}
               {field.hint && (
                 <span className="hint" id={`${field.name}-hint`}>

@@ -1,4 +1,6 @@
 import type { Whoami } from '../api';
+import { useApi } from '../use-api';
+import { listPath, NO_FILTERS } from '../views/batch-list-query';
 import { RECEIVE, RECORD_MINED, SHIP } from '../forms/command-bodies';
 import { CommandForm } from '../forms/CommandForm';
 import { batchHref, recordHref, type RecordForm } from '../router';
@@ -20,6 +22,11 @@ const TABS: readonly { form: RecordForm; label: string }[] = [
  * record a mined batch, ship a lot, receive a shipment addressed to the organisation.
  */
 export function RecordPage({ me, form }: { me: Whoami; form: RecordForm }) {
+  // The lots the organisation holds (the list's first page), offered on the ship form.
+  const held = useApi<{ batches: { batchId: string }[] }>(
+    form === 'ship' ? listPath({ ...NO_FILTERS, custodian: me.orgId, status: 'in_custody' }, []) : undefined,
+  );
+  const heldIds = held.state === 'ready' ? held.value.batches.map((batch) => batch.batchId) : [];
   const recorded = (batchId: string, what: string) => (
     <>
       {what} <a href={batchHref(batchId)}>{batchId}</a>.
@@ -70,7 +77,7 @@ export function RecordPage({ me, form }: { me: Whoami; form: RecordForm }) {
           submitLabel="Ship"
           initial={{}}
           fields={[
-            { name: 'batchId', label: 'Batch id (in your custody)' },
+            { name: 'batchId', label: 'Batch id (in your custody)', suggestions: heldIds },
             { name: 'shipmentId', label: 'Shipment id' },
             { name: 'toOrgId', label: 'To organisation (id)' },
             { name: 'toFacilityId', label: 'To facility (id)' },
