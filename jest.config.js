@@ -1,6 +1,26 @@
 // Three levels, each a Jest project: unit (pure code, in-memory), int (real SQLite files, adapters,
 // contract suites, the projector), e2e (HTTP over a real port against the embedded store).
 const transform = {
+  // The explorer (apps/web) is built for the browser by Vite: its own compiler options (DOM, JSX), as
+  // CommonJS for Jest. Listed first, as Jest takes the first pattern that matches.
+  '/apps/web/src/.+\\.tsx?$': [
+    'ts-jest',
+    {
+      tsconfig: {
+        target: 'ES2022',
+        lib: ['ES2023', 'DOM', 'DOM.Iterable'],
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        jsx: 'react-jsx',
+        strict: true,
+        noUncheckedIndexedAccess: true,
+        esModuleInterop: true,
+        skipLibCheck: true,
+        isolatedModules: true,
+        types: ['node', 'jest'],
+      },
+    },
+  ],
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   // jose (ADR 0032) ships ES modules only, which Jest on Node 20 cannot require: compiled to CommonJS here.
   '/node_modules/jose/.+\\.js$': [
@@ -17,7 +37,7 @@ const common = {
   transform,
   moduleNameMapper,
   testEnvironment: 'node',
-  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
 };
 
@@ -26,7 +46,11 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/architecture/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/{apps,libs}/**/*.spec.ts',
+        '<rootDir>/apps/web/src/**/*.spec.tsx',
+        '<rootDir>/test/architecture/*.spec.ts',
+      ],
     },
     {
       ...common,

@@ -60,7 +60,7 @@ export function App() {
         {route.page === 'batch' && <BatchPage batchId={route.batchId} me={me} />}
         {route.page === 'licence' && <LicencePage licenceId={route.licenceId} />}
         {route.page === 'verify' && <VerifyPage />}
-        {route.page === 'record' && <RecordPage me={me} />}
+        {route.page === 'record' && <RecordPage me={me} form={route.form} />}
       </main>
     </>
   );

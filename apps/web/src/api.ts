@@ -1,3 +1,8 @@
+import type { Problem } from './problem';
+
+export type { Problem };
+export { path } from './path';
+
 /**
  * The API from the same origin. The API key lives in sessionStorage only (gone with the tab): never in a
  * URL, never logged; every request sends it as a bearer token.
@@ -9,15 +14,6 @@ export const session = {
   signIn: (apiKey: string): void => sessionStorage.setItem(KEY, apiKey),
   signOut: (): void => sessionStorage.removeItem(KEY),
 };
-
-export interface Problem {
-  readonly status: number;
-  readonly code: string;
-  readonly detail?: string;
-  /** VALIDATION_FAILED: each field and what is wrong with it. */
-  readonly errors?: readonly { readonly field?: string; readonly messages?: readonly string[] }[];
-  readonly [key: string]: unknown;
-}
 
 export class ApiError extends Error {
   constructor(readonly problem: Problem) {
@@ -43,9 +39,6 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
 /** The query string of a read as of a moment (`asOf`), empty for now. */
 export const momentQuery = (asOf: string | undefined): string =>
   asOf ? `?asOf=${encodeURIComponent(asOf)}` : '';
-
-export const path = (...segments: string[]): string =>
-  '/' + segments.map((segment) => encodeURIComponent(segment)).join('/');
 
 export interface Whoami {
   readonly orgId: string;

@@ -179,6 +179,14 @@ async function seed(api: Client, adminToken: string): Promise<void> {
   );
 
   const chain = await refineToMagnets(api, register, id, { miner, processor });
+  // Australia's export control follows where Australian concentrate ends up, but its claim stops at its
+  // border (docs/visibility.md): the magnet maker in Japan discloses the magnets' history to it, through the
+  // ledger's own disclosure grant, so the one regulator key of the demo reads the magnet lot too.
+  await api.post(`/batches/${chain.magnets}/disclosures`, chain.magnetMaker, {
+    disclosureId: id('HM-DISCLOSE-AU'),
+    toOrgId: id('au-export-control'),
+    scope: 'history',
+  });
   // The magnets are read by their maker: who sees what follows the relationships in the log.
   const provenance = await api.get<{ depth: number; origins: Record<string, unknown>[] }>(
     `/batches/${chain.magnets}/provenance?minPosition=${chain.position}`,
@@ -199,7 +207,8 @@ async function seed(api: Client, adminToken: string): Promise<void> {
 Seeded: 3 mined lots of concentrate at Mount Weld (AU), 2 shipped to and received at Gebeng (MY), 1 held by
 the regulator; ore from Thor Lake (CA) concentrated and shipped to Gebeng; then cracking and leaching,
 solvent extraction into NdPr oxide and La/Ce carbonate (economic allocation), NdPr metal and NdFeB alloy
-in Vietnam (the oxide sold there through a trader's warehouse in Singapore), and sintered magnets in Japan. API keys for this run (shown once; the ledger keeps only hashes):
+in Vietnam (the oxide sold there through a trader's warehouse in Singapore), and sintered magnets in Japan,
+whose history the magnet maker disclosed to the (Australian) regulator. API keys for this run (shown once; the ledger keeps only hashes):
   producer  (Mount Weld)     ${miner}
   producer  (Gebeng)         ${processor}
   producer  (magnet maker)   ${chain.magnetMaker}
@@ -212,6 +221,8 @@ Try (with the ledger running: npm start):
   curl -s -H "Authorization: Bearer ${chain.magnetMaker}" http://127.0.0.1:3000/batches/${chain.magnets}/provenance
   curl -s -H "Authorization: Bearer ${chain.magnetMaker}" http://127.0.0.1:3000/batches/${chain.magnets}/carbon
   curl -s -H "Authorization: Bearer ${regulator}" "http://127.0.0.1:3000/batches/${received}/provenance?direction=descendants"
+  curl -s -H "Authorization: Bearer ${regulator}" http://127.0.0.1:3000/batches/${chain.magnets}/certification
+Or open http://127.0.0.1:3000/ (the explorer), sign in with the regulator's key and open ${chain.magnets}.
 Verify the magnets' whole history offline (no ledger needed for the last step):
   curl -s http://127.0.0.1:3000/log/public-key > ledger-key.json
   curl -s -H "Authorization: Bearer ${auditor}" http://127.0.0.1:3000/batches/${chain.magnets}/audit-bundle > bundle.json

@@ -1,3 +1,5 @@
+import { formatValue } from '../views/chart-rows';
+
 /** A horizontal bar chart in SVG: one labelled bar per row, its value written beside it (not colour alone). */
 export function BarChart({
   title,
@@ -31,8 +33,3 @@ export function BarChart({
     </figure>
   );
 }
-
-export const formatValue = (value: number, unit: string): string =>
-  unit === '%'
-    ? `${(value * 100).toFixed(2)} %`
-    : `${value.toLocaleString('en', { maximumFractionDigits: 1 })} ${unit}`;

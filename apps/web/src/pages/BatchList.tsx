@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { batchHref } from '../router';
 import { LoadError, useApi } from '../use-api';
+import { listPath, NO_FILTERS, nextPage, previousPage } from '../views/batch-list-query';
 
 const STATUSES = ['in_custody', 'in_transit', 'held', 'consumed', 'exported', 'left_custody', 'undisclosed'];
 const FORMS = ['ore', 'concentrate', 'mixed_compound', 'oxide', 'metal', 'alloy', 'magnet', 'residue'];
@@ -16,13 +17,10 @@ interface Row {
 
 /** `GET /batches`: the batches the organisation may see, filtered, a page at a time. */
 export function BatchList() {
-  const [filters, setFilters] = useState({ status: '', form: '', custodian: '', q: '' });
+  const [filters, setFilters] = useState(NO_FILTERS);
   const [applied, setApplied] = useState(filters);
-  const [cursors, setCursors] = useState<string[]>([]);
-  const query = new URLSearchParams(
-    Object.entries({ ...applied, cursor: cursors.at(-1) ?? '' }).filter(([, value]) => value !== ''),
-  ).toString();
-  const page = useApi<{ batches: Row[]; next: string | null }>(`/batches${query ? `?${query}` : ''}`);
+  const [cursors, setCursors] = useState<readonly string[]>([]);
+  const page = useApi<{ batches: Row[]; next: string | null }>(listPath(applied, cursors));
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setApplied(filters);
@@ -98,14 +96,14 @@ export function BatchList() {
             <button
               type="button"
               disabled={cursors.length === 0}
-              onClick={() => setCursors(cursors.slice(0, -1))}
+              onClick={() => setCursors(previousPage(cursors))}
             >
               Previous page
             </button>{' '}
             <button
               type="button"
               disabled={page.value.next === null}
-              onClick={() => page.value.next && setCursors([...cursors, page.value.next])}
+              onClick={() => setCursors(nextPage(cursors, page.value.next))}
             >
               Next page
             </button>

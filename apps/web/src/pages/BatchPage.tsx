@@ -5,21 +5,12 @@ import { type GraphEdge, type GraphNode, ProvenanceGraph } from '../components/P
 import { VerifyPanel } from '../components/VerifyPanel';
 import { batchHref, licenceHref } from '../router';
 import { LoadError, useApi } from '../use-api';
+import { carbonRows, type Origin, originsByCountry, originsByMine } from '../views/chart-rows';
+import { isSigned, placeOf, type TimelineEntry, whatHappened, whoActed } from '../views/timeline';
 
 // The passport panel and its QR encoder load on demand: a chunk of their own, not the first load's.
 const PassportPanel = lazy(() => import('../components/PassportPanel'));
 
-interface TimelineEntry {
-  readonly eventId: string;
-  readonly position: string;
-  readonly type: string;
-  readonly occurredAt: string;
-  readonly recordedAt: string;
-  readonly late: boolean;
-  readonly actorOrgId: string | null | object;
-  readonly details: Record<string, unknown>;
-  readonly voided?: unknown;
-}
 interface Custody {
   readonly batchId: string;
   readonly status: string;
@@ -31,13 +22,6 @@ interface Custody {
   readonly material: { form: string; elements?: string[] };
   readonly timeline: readonly TimelineEntry[];
   readonly visibility?: string;
-}
-interface Origin {
-  readonly batchId: string;
-  readonly facilityId: string;
-  readonly orgId: string;
-  readonly country: string | null;
-  readonly massFraction: number;
 }
 interface Provenance {
   readonly batchId: string;
@@ -79,15 +63,6 @@ interface HoldImpact {
     status?: string;
   }[];
 }
-
-/**
- * A signed command's events each carry `requestSignature` (the first also the request itself, ADR 0026);
- * withheld from a reader that may not see the request (docs/visibility.md), so no badge then.
- */
-const signed = (entry: TimelineEntry, events: Map<string, { metadata?: Record<string, unknown> }>) => {
-  const metadata = events.get(entry.eventId)?.metadata ?? {};
-  return metadata.requestSignature !== undefined || metadata.signedRequest !== undefined;
-};
 
 /** A batch's page: custody, provenance, origins, carbon, certification, licences and exports, holds. */
 export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
@@ -166,20 +141,15 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
           <tbody>
             {view.timeline.map((entry) => (
               <tr key={entry.eventId} data-testid="timeline-entry" data-type={entry.type}>
-                <td>
-                  {entry.type}
-                  {entry.type === 'BatchHeld' && ' ⛔ hold'}
-                  {entry.type === 'BatchReleased' && ' ✅ release'}
-                  {entry.voided ? ' (voided)' : ''}
-                </td>
+                <td>{whatHappened(entry)}</td>
                 <td>{entry.occurredAt}</td>
                 <td>
                   {entry.recordedAt}
                   {entry.late && <span className="badge"> late</span>}
                 </td>
-                <td>{typeof entry.actorOrgId === 'string' ? entry.actorOrgId : 'withheld'}</td>
+                <td>{whoActed(entry)}</td>
                 <td>{placeOf(entry)}</td>
-                <td>{signed(entry, eventsById) && <span className="badge">signed request</span>}</td>
+                <td>{isSigned(entry, eventsById) && <span className="badge">signed request</span>}</td>
               </tr>
             ))}
           </tbody>
@@ -215,10 +185,7 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
               title="Carbon by step (kg CO2e)"
               unit="kg CO2e"
               testId="carbon-chart"
-              rows={carbon.value.breakdown.map((step) => ({
-                label: `${step.process} @ ${step.facilityId}`,
-                value: step.kgCo2e,
-              }))}
+              rows={carbonRows(carbon.value.breakdown)}
             />
           </>
         )}
@@ -338,16 +305,6 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
 
 const text = (value: unknown, otherwise: string): string => (typeof value === 'string' ? value : otherwise);
 
-function placeOf(entry: TimelineEntry): string {
-  const details = entry.details;
-  const org = details.orgId ?? details.fromOrgId;
-  const facility = details.facilityId ?? details.fromFacilityId;
-  if (typeof org !== 'string' || typeof facility !== 'string') return '—';
-  const to =
-    typeof details.toOrgId === 'string' ? ` → ${details.toOrgId} / ${String(details.toFacilityId)}` : '';
-  return `${org} / ${facility}${to}`;
-}
-
 /**
  * The graph from the batch back to its mines: each batch's provenance view names its parents with the
  * mass consumed, walked breadth-first (each batch once), then the origin mix charts.
@@ -377,27 +334,22 @@ function ProvenanceSection({
     };
   }, [batchId, provenance, moment, certification]);
 
-  const byMine = provenance.origins.map((origin) => ({
-    label: `${origin.batchId} (${origin.country ?? '?'})`,
-    value: origin.massFraction,
-  }));
-  const countries = new Map<string, number>();
-  for (const origin of provenance.origins)
-    countries.set(
-      origin.country ?? 'unknown',
-      (countries.get(origin.country ?? 'unknown') ?? 0) + origin.massFraction,
-    );
   return (
     <>
       {graph === undefined && <p>Walking the chain…</p>}
       {graph && 'error' in graph && <p className="error">{graph.error}</p>}
       {graph && 'nodes' in graph && <ProvenanceGraph nodes={graph.nodes} edges={graph.edges} />}
       <div className="charts">
-        <BarChart title="Origin mix by mine" unit="%" rows={byMine} testId="origins-by-mine" />
+        <BarChart
+          title="Origin mix by mine"
+          unit="%"
+          rows={originsByMine(provenance.origins)}
+          testId="origins-by-mine"
+        />
         <BarChart
           title="Origin mix by country"
           unit="%"
-          rows={[...countries].map(([label, value]) => ({ label, value }))}
+          rows={originsByCountry(provenance.origins)}
           testId="origins-by-country"
         />
       </div>

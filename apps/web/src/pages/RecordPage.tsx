@@ -1,139 +1,119 @@
-import { type FormEvent, type ReactElement, useRef, useState } from 'react';
-import { api, ApiError, type Whoami } from '../api';
-import { batchHref } from '../router';
+import type { Whoami } from '../api';
+import { useApi } from '../use-api';
+import { listPath, NO_FILTERS } from '../views/batch-list-query';
+import { RECEIVE, RECORD_MINED, SHIP } from '../forms/command-bodies';
+import { CommandForm } from '../forms/CommandForm';
+import { batchHref, recordHref, type RecordForm } from '../router';
 
 const FORMS = ['ore', 'concentrate', 'mixed_compound', 'oxide', 'metal', 'alloy', 'magnet', 'residue'];
+const occurredAt = {
+  name: 'occurredAt',
+  label: 'Occurred at (your local time)',
+  type: 'datetime-local',
+} as const;
+const TABS: readonly { form: RecordForm; label: string }[] = [
+  { form: 'mined', label: 'Record a mined batch' },
+  { form: 'ship', label: 'Ship a batch' },
+  { form: 'receive', label: 'Receive a shipment' },
+];
 
 /**
- * Record a mined batch (producers). The API's own validation errors are shown beside their fields; an
- * Idempotency-Key made once per filled-in form means a double click writes one event.
+ * The producers' commonest commands, a form each (`/#/record`, `/#/record/ship`, `/#/record/receive`):
+ * record a mined batch, ship a lot, receive a shipment addressed to the organisation.
  */
-export function RecordPage({ me }: { me: Whoami }) {
-  const [fields, setFields] = useState({
-    batchId: '',
-    facilityId: me.facilities[0]?.facilityId ?? '',
-    form: 'concentrate',
-    massKg: '',
-    occurredAt: '',
-  });
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [outcome, setOutcome] = useState<string | undefined>();
-  const [sending, setSending] = useState(false);
-  const idempotencyKey = useRef(crypto.randomUUID());
-  const set = (name: keyof typeof fields) => (event: { target: { value: string } }) => {
-    setFields({ ...fields, [name]: event.target.value });
-    idempotencyKey.current = crypto.randomUUID();
-  };
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setErrors({});
-    setOutcome(undefined);
-    const body = {
-      batchId: fields.batchId,
-      facilityId: fields.facilityId,
-      material: { form: fields.form },
-      massKg: fields.massKg === '' ? undefined : Number(fields.massKg),
-      occurredAt: fields.occurredAt === '' ? undefined : new Date(fields.occurredAt).toISOString(),
-    };
-    setSending(true);
-    try {
-      await api('/batches/mined', {
-        method: 'POST',
-        body: JSON.stringify(body),
-        headers: { 'idempotency-key': idempotencyKey.current },
-      });
-      setOutcome(fields.batchId);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      const byField: Record<string, string> = {};
-      for (const item of error.problem.errors ?? []) {
-        const name = (item.field ?? '').split('.')[0] ?? '';
-        byField[name === 'material' ? 'form' : name || 'form-error'] = (
-          item.messages ?? [error.problem.code]
-        ).join('; ');
-      }
-      if (Object.keys(byField).length === 0)
-        byField['form-error'] = `${error.problem.code}: ${error.problem.detail ?? ''}`;
-      setErrors(byField);
-    } finally {
-      setSending(false);
-    }
-  };
-
-  const field = (name: keyof typeof fields, label: string, input: ReactElement) => (
-    <label>
-      {label}
-      {input}
-      {errors[name] && (
-        <span className="field-error" id={`${name}-error`} role="alert">
-          ⚠ {errors[name]}
-        </span>
-      )}
-    </label>
+export function RecordPage({ me, form }: { me: Whoami; form: RecordForm }) {
+  // The lots the organisation holds (the list's first page), offered on the ship form.
+  const held = useApi<{ batches: { batchId: string }[] }>(
+    form === 'ship' ? listPath({ ...NO_FILTERS, custodian: me.orgId, status: 'in_custody' }, []) : undefined,
+  );
+  const heldIds = held.state === 'ready' ? held.value.batches.map((batch) => batch.batchId) : [];
+  const recorded = (batchId: string, what: string) => (
+    <>
+      {what} <a href={batchHref(batchId)}>{batchId}</a>.
+    </>
   );
   return (
     <>
-      <h1>Record a mined batch</h1>
-      <form
-        className="record filters"
-        onSubmit={(event) => void submit(event)}
-        aria-label="Record a mined batch"
-      >
-        {field(
-          'batchId',
-          'Batch id',
-          <input name="batchId" value={fields.batchId} onChange={set('batchId')} />,
-        )}
-        {field(
-          'facilityId',
-          'Mine (facility)',
-          <select name="facilityId" value={fields.facilityId} onChange={set('facilityId')}>
-            {me.facilities.map((facility) => (
-              <option key={facility.facilityId} value={facility.facilityId}>
-                {facility.name} ({facility.country})
-              </option>
-            ))}
-          </select>,
-        )}
-        {field(
-          'form',
-          'Material form',
-          <select name="form" value={fields.form} onChange={set('form')}>
-            {FORMS.map((form) => (
-              <option key={form}>{form}</option>
-            ))}
-          </select>,
-        )}
-        {field(
-          'massKg',
-          'Mass (kg)',
-          <input name="massKg" inputMode="decimal" value={fields.massKg} onChange={set('massKg')} />,
-        )}
-        {field(
-          'occurredAt',
-          'Occurred at (local time)',
-          <input
-            name="occurredAt"
-            type="datetime-local"
-            step={1}
-            value={fields.occurredAt}
-            onChange={set('occurredAt')}
-          />,
-        )}
-        <button type="submit" aria-disabled={sending}>
-          Record
-        </button>
-      </form>
-      {errors['form-error'] && (
-        <p role="alert" className="error">
-          {errors['form-error']}
-        </p>
+      <nav aria-label="Record" className="tabs">
+        {TABS.map((tab) => (
+          <a key={tab.form} href={recordHref(tab.form)} aria-current={tab.form === form ? 'page' : undefined}>
+            {tab.label}
+          </a>
+        ))}
+      </nav>
+      {form === 'mined' && (
+        <CommandForm
+          key="mined"
+          title="Record a mined batch"
+          spec={RECORD_MINED}
+          submitLabel="Record"
+          initial={{ facilityId: me.facilities[0]?.facilityId ?? '', form: 'concentrate' }}
+          fields={[
+            { name: 'batchId', label: 'Batch id' },
+            {
+              name: 'facilityId',
+              label: 'Mine (facility)',
+              options: me.facilities.map((facility) => ({
+                value: facility.facilityId,
+                label: `${facility.name} (${facility.country})`,
+              })),
+            },
+            {
+              name: 'form',
+              label: 'Material form',
+              options: FORMS.map((form) => ({ value: form, label: form })),
+            },
+            { name: 'massKg', label: 'Mass (kg)', inputMode: 'decimal' },
+            occurredAt,
+          ]}
+          done={(values) => recorded(values.batchId ?? '', 'Recorded')}
+        />
       )}
-      {outcome && (
-        <p role="status" className="ok">
-          Recorded <a href={batchHref(outcome)}>{outcome}</a>.
-        </p>
+      {form === 'ship' && (
+        <CommandForm
+          key="ship"
+          title="Ship a batch"
+          spec={SHIP}
+          submitLabel="Ship"
+          initial={{}}
+          fields={[
+            { name: 'batchId', label: 'Batch id (in your custody)', suggestions: heldIds },
+            { name: 'shipmentId', label: 'Shipment id' },
+            { name: 'toOrgId', label: 'To organisation (id)' },
+            { name: 'toFacilityId', label: 'To facility (id)' },
+            occurredAt,
+            {
+              name: 'massKg',
+              label: 'Mass to ship (kg, optional)',
+              inputMode: 'decimal',
+              hint: 'Leave empty to ship the whole lot; less than the lot splits it off into the new lot below.',
+            },
+            { name: 'shippedBatchId', label: 'New lot id for a part (optional)' },
+            { name: 'documentNumber', label: 'Bill of lading number (optional)' },
+          ]}
+          done={(values, reply) =>
+            recorded(
+              typeof reply.shippedBatchId === 'string' ? reply.shippedBatchId : (values.batchId ?? ''),
+              `Shipment ${values.shipmentId ?? ''} recorded: shipped`,
+            )
+          }
+        />
+      )}
+      {form === 'receive' && (
+        <CommandForm
+          key="receive"
+          title="Receive a shipment"
+          spec={RECEIVE}
+          submitLabel="Receive"
+          initial={{}}
+          fields={[
+            { name: 'batchId', label: 'Batch id (as shipped to you)' },
+            { name: 'shipmentId', label: 'Shipment id' },
+            { name: 'receivedMassKg', label: 'Mass received (kg)', inputMode: 'decimal' },
+            occurredAt,
+          ]}
+          done={(values) => recorded(values.batchId ?? '', `Shipment ${values.shipmentId ?? ''} received:`)}
+        />
       )}
     </>
   );

@@ -1,0 +1,46 @@
+/** An entry of a lot's custody timeline, as `GET /batches/{id}` gives it. */
+export interface TimelineEntry {
+  readonly eventId: string;
+  readonly position: string;
+  readonly type: string;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly late: boolean;
+  readonly actorOrgId: string | null | object;
+  readonly details: Record<string, unknown>;
+  readonly voided?: unknown;
+}
+
+/** What happened, in words as well as a sign (a hold or a release is never told by colour alone). */
+export function whatHappened(entry: TimelineEntry): string {
+  const marker =
+    entry.type === 'BatchHeld' ? ' ⛔ hold' : entry.type === 'BatchReleased' ? ' ✅ release' : '';
+  return `${entry.type}${marker}${entry.voided ? ' (voided)' : ''}`;
+}
+
+/** Who recorded it: the organisation, or `withheld` where the reader may not see it. */
+export const whoActed = (entry: TimelineEntry): string =>
+  typeof entry.actorOrgId === 'string' ? entry.actorOrgId : 'withheld';
+
+/** Where: the organisation and facility (a shipment's from → to); a dash where withheld or none. */
+export function placeOf(entry: TimelineEntry): string {
+  const details = entry.details;
+  const org = details.orgId ?? details.fromOrgId;
+  const facility = details.facilityId ?? details.fromFacilityId;
+  if (typeof org !== 'string' || typeof facility !== 'string') return '—';
+  const to =
+    typeof details.toOrgId === 'string' ? ` → ${details.toOrgId} / ${String(details.toFacilityId)}` : '';
+  return `${org} / ${facility}${to}`;
+}
+
+/**
+ * A signed command's events each carry `requestSignature` (the first also the request itself, ADR 0026);
+ * withheld from a reader that may not see the request (docs/visibility.md), so no badge then.
+ */
+export function isSigned(
+  entry: TimelineEntry,
+  events: ReadonlyMap<string, { readonly metadata?: Record<string, unknown> }>,
+): boolean {
+  const metadata = events.get(entry.eventId)?.metadata ?? {};
+  return metadata.requestSignature !== undefined || metadata.signedRequest !== undefined;
+}
