@@ -24,6 +24,8 @@ const MAX_GROUP_SIZE = 1000;
  * milliseconds and blocks the event loop, so sharing it among more appends is worth a little latency.
  */
 const MAX_GATHER_MS = 5;
+/** Streams whose last revision the store remembers (see KnownHeads). */
+const KNOWN_HEADS = 10_000;
 
 // `position INTEGER PRIMARY KEY` is the rowid, which SQLite allocates as max + 1: rows undone by a
 // ROLLBACK TO give their positions back, and events are never deleted, so the log stays gap-free.
@@ -110,6 +112,7 @@ export class SqliteEventStore implements EventStore {
   onCommit?: (appends: number, seconds: number) => void;
 
   private readonly statements: Statements;
+  private readonly heads = new KnownHeads(KNOWN_HEADS);
 
   private constructor(
     private readonly db: Database.Database,
@@ -194,11 +197,34 @@ export class SqliteEventStore implements EventStore {
   }
 
   readStream(stream: string, from = 0n): AsyncIterable<StoredEvent> {
+    const start = from < 0n ? 0n : from;
     return readInPages(
-      (revision, limit) => this.read(() => this.statements.readStream.all(stream, revision, limit)),
-      from < 0n ? 0n : from,
+      (revision, limit) => {
+        this.assertOpen();
+        // Nothing at or beyond the last revision this store knows, while no other connection has committed.
+        const head = this.heads.get(stream, this.dataVersion());
+        if (head !== undefined && revision > head) return [];
+        const page = this.read(() => this.statements.readStream.all(stream, revision, limit));
+        if (page.length < limit) {
+          const last = page.at(-1);
+          // A short page read from the start, or ending somewhere, tells where the stream ends now.
+          if (last) this.heads.set(stream, last.revision);
+          else if (revision === 0n) this.heads.set(stream, -1n);
+        }
+        return page;
+      },
+      start,
       (event) => event.revision + 1n,
     );
+  }
+
+  /**
+   * SQLite's data_version: it changes when another connection (another process, a CLI) commits to the
+   * file, never for this connection's own commits — so while it stands still, the heads this store
+   * knows are the file's.
+   */
+  private dataVersion(): number {
+    return this.statements.dataVersion.get()!;
   }
 
   readAll(from = 1n): AsyncIterable<StoredEvent> {
@@ -282,9 +308,15 @@ export class SqliteEventStore implements EventStore {
       } catch {
         // The connection has already discarded the transaction (SQLite rolls back on some I/O errors).
       }
+      this.heads.clear();
       return;
     }
     this.commits += 1;
+    const version = this.dataVersion();
+    for (const outcome of outcomes) {
+      if (outcome.ok)
+        for (const [stream, revision] of outcome.result.revisions) this.heads.set(stream, revision, version);
+    }
     group.forEach((queued, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) queued.resolve(outcome.result);
@@ -398,7 +430,47 @@ function prepareStatements(db: Database.Database) {
       'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
     ),
     head: db.prepare<[], number>('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
+    dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
   };
+}
+
+/**
+ * The last revision of recently read or written streams (-1: no such stream), each as of a data_version
+ * of the connection: a read of a stream beyond its known head is answered without a query while nobody
+ * else has written the file since. The command path reads streams it wrote or just read (the
+ * organisation's, twice per command; a new batch's, empty), so most of its reads become none. Bounded,
+ * least recently set first out; a change of data_version forgets everything.
+ */
+class KnownHeads {
+  private readonly heads = new Map<string, bigint>();
+  private version: number | undefined;
+
+  constructor(private readonly capacity: number) {}
+
+  get(stream: string, version: number): bigint | undefined {
+    if (version !== this.version) {
+      this.heads.clear();
+      this.version = version;
+      return undefined;
+    }
+    return this.heads.get(stream);
+  }
+
+  /** Without `version`: a head read under the version `get` last saw. */
+  set(stream: string, revision: bigint, version = this.version): void {
+    if (version !== this.version) {
+      this.heads.clear();
+      this.version = version;
+    }
+    this.heads.delete(stream);
+    this.heads.set(stream, revision);
+    if (this.heads.size > this.capacity) this.heads.delete(this.heads.keys().next().value!);
+  }
+
+  clear(): void {
+    this.heads.clear();
+    this.version = undefined;
+  }
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {
