@@ -113,6 +113,7 @@ export class SqliteEventStore implements EventStore {
 
   private readonly statements: Statements;
   private readonly heads = new KnownHeads(KNOWN_HEADS);
+  private readonly commitListeners = new Set<(position: bigint) => void>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -227,6 +228,20 @@ export class SqliteEventStore implements EventStore {
     return this.statements.dataVersion.get()!;
   }
 
+  /**
+   * Calls `listener` with the log's new head after every commit that wrote events (e.g. to wake a
+   * follower on another thread, which then reads them through its own handle); returns the way to stop.
+   */
+  onCommitted(listener: (position: bigint) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /** Another connection has committed (as another thread says): subscriptions read on now, not at their next poll. */
+  wakeSubscriptions(): void {
+    for (const subscription of this.subscriptions) subscription.notify();
+  }
+
   readAll(from = 1n): AsyncIterable<StoredEvent> {
     return readInPages(this.readLogPage, from < 1n ? 1n : from, (event) => event.position + 1n);
   }
@@ -325,7 +340,13 @@ export class SqliteEventStore implements EventStore {
     const written = outcomes.filter((outcome) => outcome.ok).length;
     this.appendsCommitted += written;
     this.onCommit?.(written, seconds);
-    if (written > 0) for (const subscription of this.subscriptions) subscription.notify();
+    if (written > 0) {
+      for (const subscription of this.subscriptions) subscription.notify();
+      let head = 0n;
+      for (const outcome of outcomes)
+        if (outcome.ok && outcome.result.position > head) head = outcome.result.position;
+      for (const listener of this.commitListeners) listener(head);
+    }
   }
 
   private applyInSavepoint(writes: readonly EncodedWrite[], recordedAt: string): Outcome {
