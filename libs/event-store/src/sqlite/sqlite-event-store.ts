@@ -113,6 +113,7 @@ export class SqliteEventStore implements EventStore {
 
   private readonly statements: Statements;
   private readonly heads = new KnownHeads(KNOWN_HEADS);
+  private versionThisTurn: number | undefined;
   private readonly commitListeners = new Set<(position: bigint) => void>();
 
   private constructor(
@@ -222,10 +223,16 @@ export class SqliteEventStore implements EventStore {
   /**
    * SQLite's data_version: it changes when another connection (another process, a CLI) commits to the
    * file, never for this connection's own commits — so while it stands still, the heads this store
-   * knows are the file's.
+   * knows are the file's. Asked once per turn of the event loop (`fresh` asks again): the reads of one
+   * turn see the file as of that turn's first read or later, as if they had all been made then. An
+   * append is judged under the write lock whatever a read saw, so no decision rests on it alone.
    */
-  private dataVersion(): number {
-    return this.statements.dataVersion.get()!;
+  private dataVersion(fresh = false): number {
+    if (fresh || this.versionThisTurn === undefined) {
+      if (this.versionThisTurn === undefined) setImmediate(() => (this.versionThisTurn = undefined));
+      this.versionThisTurn = this.statements.dataVersion.get()!;
+    }
+    return this.versionThisTurn;
   }
 
   /**
@@ -327,7 +334,7 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     this.commits += 1;
-    const version = this.dataVersion();
+    const version = this.dataVersion(true);
     for (const outcome of outcomes) {
       if (outcome.ok)
         for (const [stream, revision] of outcome.result.revisions) this.heads.set(stream, revision, version);
