@@ -54,6 +54,11 @@ export abstract class LogFollower {
     }
   }
 
+  /** Resolves every waiter with false: the follower failed (a subclass following elsewhere says so). */
+  protected failWaiters(): void {
+    for (const waiter of this.waiters) waiter.resolve(false);
+  }
+
   /** Resolves the waiters whose position is reached (a subclass may call it within a batch, too). */
   protected settleWaiters(): void {
     for (const waiter of this.waiters) if (this.reached >= waiter.position) waiter.resolve(true);
@@ -63,7 +68,7 @@ export abstract class LogFollower {
   waitFor(position: bigint | number, timeoutMs: number): Promise<boolean> {
     const target = BigInt(position);
     if (this.reached >= target) return Promise.resolve(true);
-    if (this.failure) return Promise.resolve(false);
+    if (this.error) return Promise.resolve(false);
     return new Promise((resolve) => {
       const waiter = {
         position: target,

@@ -100,6 +100,11 @@ export class CheckpointSigner {
   }
 
   /** The key at `path` (PKCS#8 PEM); on first use, a new key is generated and stored there, readable by its owner only. */
+  /** The private key, to hand the same signer to a worker thread (a KeyObject crosses threads by postMessage). */
+  keyForWorker(): KeyObject {
+    return this.privateKey;
+  }
+
   static fromFile(path: string): CheckpointSigner {
     if (existsSync(path)) return new CheckpointSigner(createPrivateKey(readFileSync(path)));
     const { privateKey } = generateKeyPairSync('ed25519');

@@ -66,7 +66,7 @@ export class LogNotary extends LogFollower {
     head: Database.Statement<[string, number, number, string]>;
   };
 
-  private constructor(
+  protected constructor(
     store: EventStore,
     private readonly db: Database.Database,
     readonly signer: CheckpointSigner,
@@ -96,13 +96,17 @@ export class LogNotary extends LogFollower {
 
   /** Opens (or creates) the notary's file at `path` (':memory:' for a ledger that keeps nothing). */
   static open(store: EventStore, path: string, signer: CheckpointSigner, options: NotaryOptions): LogNotary {
+    return new LogNotary(store, LogNotary.openDatabase(path), signer, options);
+  }
+
+  protected static openDatabase(path: string): Database.Database {
     ownerOnlyDatabaseFile(path);
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     // Derived from the log: a crash may lose the last leaves (re-notarised on start) and a checkpoint just
     // signed, which stays valid — the same log gives the same root at its tree size again.
     db.pragma('synchronous = NORMAL');
-    return new LogNotary(store, db, signer, options);
+    return db;
   }
 
   /** Leaves in the tree: the log position of the last event notarised. */
@@ -164,9 +168,11 @@ export class LogNotary extends LogFollower {
   }
 
   private insertCheckpoint(): SignedCheckpoint {
+    // `size`, not `leaves`: a notary following the log on another thread knows the tree's size from there.
+    const size = this.size;
     const checkpoint = this.signer.sign({
-      treeSize: this.leaves,
-      rootHash: this.tree.root(this.leaves).toString('hex'),
+      treeSize: size,
+      rootHash: this.tree.root(size).toString('hex'),
       timestamp: (this.options.now?.() ?? new Date()).toISOString(),
     });
     this.db
@@ -185,7 +191,7 @@ export class LogNotary extends LogFollower {
 
   /** A signed checkpoint whose tree holds the first `size` events: the latest if it does, else one signed now. */
   checkpointCovering(size: number): SignedCheckpoint | undefined {
-    if (this.leaves < size || this.leaves === 0) return undefined;
+    if (this.size < size || this.size === 0) return undefined;
     const latest = this.latestCheckpoint();
     if (latest && latest.treeSize >= size) return latest;
     return this.insertCheckpoint();

@@ -20,6 +20,11 @@ export interface LedgerConfig {
   readonly checkpointEveryEvents: number;
   /** …or this often when events have arrived since the last one. */
   readonly checkpointEveryMs: number;
+  /**
+   * Where the projector and the notary run with file stores (TRACELODE_FOLLOWERS, ADR 0029): `worker`
+   * (default), a worker thread off the request thread; `thread`, the request thread, as before.
+   */
+  readonly followers: 'worker' | 'thread';
   /** How long a query given `minPosition` waits for the views. */
   readonly minPositionWaitMs: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
@@ -62,6 +67,12 @@ export interface ConnectionLimits {
   readonly connectionTimeoutMs: number;
   /** Open connections per client address; more are answered 429 and closed. */
   readonly maxPerClient: number;
+}
+
+function followersPlace(text: string | undefined): LedgerConfig['followers'] {
+  if (text === undefined || text === '' || text === 'worker') return 'worker';
+  if (text === 'thread') return 'thread';
+  throw new ConfigError(`TRACELODE_FOLLOWERS must be worker or thread, got "${text}"`);
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -182,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     checkpointEveryEvents: positiveInteger(env, 'TRACELODE_CHECKPOINT_EVERY', 1000),
     checkpointEveryMs: positiveInteger(env, 'TRACELODE_CHECKPOINT_SECONDS', 10) * 1000,
     adminToken,
+    followers: followersPlace(env.TRACELODE_FOLLOWERS),
     minPositionWaitMs: 5000,
     logLevel: logLevel as LedgerConfig['logLevel'],
     logPretty: flag(env, 'TRACELODE_LOG_PRETTY'),

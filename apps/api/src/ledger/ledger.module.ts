@@ -8,7 +8,13 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { type EventStore, openEventStore, SealingEventStore } from '@tracelode/event-store';
+import {
+  type EventStore,
+  openEventStore,
+  SealingEventStore,
+  sqliteFileOf,
+  SqliteEventStore,
+} from '@tracelode/event-store';
 import { CheckpointSigner, LogNotary } from '@tracelode/log';
 import { LEDGER_PROJECTIONS, Projector } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
@@ -19,8 +25,10 @@ import type { LedgerConfig } from '../config/ledger-config';
 import { LedgerMetrics } from '../observability/ledger-metrics';
 import { ViewSource } from './view-source';
 import { CommandExecutor } from './command-executor';
+import { FollowersWorker, NotaryInWorker, ProjectorInWorker } from './followers';
+import { join } from 'node:path';
 import { LedgerStreams } from './ledger-streams';
-import { EVENT_STORE, LEDGER_CONFIG } from './ledger.tokens';
+import { EVENT_STORE, FOLLOWERS, LEDGER_CONFIG } from './ledger.tokens';
 import { ViewsReady } from './views-ready';
 
 /** How long a shutdown lets the projector and the notary catch up with the log's head before stopping them. */
@@ -66,6 +74,48 @@ class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 }
 
+/** The store as opened, before sealing; the followers' worker is told of its commits. */
+const OPENED_STORE = Symbol('OPENED_STORE');
+const CHECKPOINT_SIGNER = Symbol('CHECKPOINT_SIGNER');
+
+/** The compiled followers' worker, beside this file (dist in the built server). */
+const FOLLOWERS_SCRIPT = join(__dirname, 'followers-worker.js');
+
+/**
+ * The projector and the notary run in a worker thread when the store, the views and the notary's file
+ * are all files of this machine (ADR 0029); with KurrentDB or anything in memory they stay on the request
+ * thread, as the expensive reads do (ADR 0020).
+ */
+function followersWorker(
+  config: LedgerConfig,
+  opened: EventStore,
+  views: ReadModelStore,
+  signer: CheckpointSigner,
+): { worker?: FollowersWorker } {
+  const storeFile = sqliteFileOf(config.storeUrl);
+  const { viewsPath, integrityPath } = config;
+  if (
+    config.followers === 'thread' ||
+    !(opened instanceof SqliteEventStore) ||
+    storeFile === undefined ||
+    [storeFile, viewsPath, integrityPath].includes(':memory:')
+  )
+    return {};
+  const worker = new FollowersWorker(
+    FOLLOWERS_SCRIPT,
+    {
+      storeFile,
+      viewsPath,
+      integrityPath,
+      checkpoint: { everyEvents: config.checkpointEveryEvents, everyMs: config.checkpointEveryMs },
+    },
+    signer,
+    views.checkpoint(),
+  );
+  opened.onCommitted((position) => worker.committed(position));
+  return { worker };
+}
+
 /**
  * The ledger's shared machinery, available to every feature module: the store (sealed), the one command
  * executor, the folded-stream cache, the views and their projector, the notary, the one view source and
@@ -91,34 +141,49 @@ export class LedgerModule {
       module: LedgerModule,
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
+        { provide: OPENED_STORE, useFactory: () => openEventStore(config.storeUrl) },
         {
           // Every event is sealed into its stream's hash chain on the way in (ADR 0012); metered (ADR 0027).
           provide: EVENT_STORE,
-          inject: [LedgerMetrics],
-          useFactory: async (metrics: LedgerMetrics) =>
-            metrics.countConflicts(
-              new SealingEventStore(metrics.observeCommits(await openEventStore(config.storeUrl))),
-            ),
+          inject: [OPENED_STORE, LedgerMetrics],
+          useFactory: (opened: EventStore, metrics: LedgerMetrics) =>
+            metrics.countConflicts(new SealingEventStore(metrics.observeCommits(opened))),
         },
         { provide: ReadModelStore, useFactory: () => ReadModelStore.open(config.viewsPath) },
         {
+          provide: CHECKPOINT_SIGNER,
+          useFactory: () =>
+            config.signingKeyPath
+              ? CheckpointSigner.fromFile(config.signingKeyPath)
+              : CheckpointSigner.ephemeral(),
+        },
+        {
+          provide: FOLLOWERS,
+          inject: [OPENED_STORE, ReadModelStore, CHECKPOINT_SIGNER],
+          useFactory: (opened: EventStore, views: ReadModelStore, signer: CheckpointSigner) =>
+            followersWorker(config, opened, views, signer),
+        },
+        {
           provide: Projector,
-          inject: [EVENT_STORE, ReadModelStore],
-          useFactory: (store: EventStore, views: ReadModelStore) =>
-            new Projector(store, views, LEDGER_PROJECTIONS),
+          inject: [EVENT_STORE, ReadModelStore, FOLLOWERS],
+          useFactory: (store: EventStore, views: ReadModelStore, { worker }: { worker?: FollowersWorker }) =>
+            worker
+              ? new ProjectorInWorker(store, views, worker)
+              : new Projector(store, views, LEDGER_PROJECTIONS),
         },
         {
           provide: LogNotary,
-          inject: [EVENT_STORE],
-          useFactory: (store: EventStore) =>
-            LogNotary.open(
-              store,
-              config.integrityPath,
-              config.signingKeyPath
-                ? CheckpointSigner.fromFile(config.signingKeyPath)
-                : CheckpointSigner.ephemeral(),
-              { everyEvents: config.checkpointEveryEvents, everyMs: config.checkpointEveryMs },
-            ),
+          inject: [EVENT_STORE, CHECKPOINT_SIGNER, FOLLOWERS],
+          useFactory: (
+            store: EventStore,
+            signer: CheckpointSigner,
+            { worker }: { worker?: FollowersWorker },
+          ) => {
+            const options = { everyEvents: config.checkpointEveryEvents, everyMs: config.checkpointEveryMs };
+            return worker
+              ? NotaryInWorker.beside(store, config.integrityPath, signer, options, worker)
+              : LogNotary.open(store, config.integrityPath, signer, options);
+          },
         },
         {
           provide: LedgerLifecycle,

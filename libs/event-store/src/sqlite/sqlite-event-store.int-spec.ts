@@ -162,6 +162,24 @@ describe('SqliteEventStore on a file', () => {
     await iterator.return?.();
   });
 
+  it('answers reads beyond the heads it knows from memory, yet sees every append another connection made', async () => {
+    const mine = open();
+    const other = open();
+    await mine.append([write('a', 'no_stream', 2)]);
+    expect(await collect(mine.readStream('a', 2n))).toEqual([]); // known head 1: no query needed
+    expect(await collect(mine.readStream('b'))).toEqual([]); // known absent from here on
+
+    await other.append([write('a', 1n), write('b', 'no_stream')]);
+
+    expect((await collect(mine.readStream('a', 2n))).map((event) => event.revision)).toEqual([2n]);
+    expect((await collect(mine.readStream('b'))).map((event) => event.revision)).toEqual([0n]);
+    await mine.append([write('a', 2n)]);
+    expect((await collect(mine.readStream('a'))).map((event) => event.revision)).toEqual([0n, 1n, 2n, 3n]);
+    expect(await collect(mine.readStream('a', 4n))).toEqual([]);
+    await other.append([write('a', 3n)]);
+    expect((await collect(mine.readStream('a', 4n))).map((event) => event.revision)).toEqual([4n]);
+  });
+
   it('is opened by openEventStore from sqlite: URLs and bare .db paths', async () => {
     const byUrl = await openEventStore(`sqlite:${path}`);
     opened.push(byUrl);

@@ -24,6 +24,8 @@ const MAX_GROUP_SIZE = 1000;
  * milliseconds and blocks the event loop, so sharing it among more appends is worth a little latency.
  */
 const MAX_GATHER_MS = 5;
+/** Streams whose last revision the store remembers (see KnownHeads). */
+const KNOWN_HEADS = 10_000;
 
 // `position INTEGER PRIMARY KEY` is the rowid, which SQLite allocates as max + 1: rows undone by a
 // ROLLBACK TO give their positions back, and events are never deleted, so the log stays gap-free.
@@ -110,6 +112,9 @@ export class SqliteEventStore implements EventStore {
   onCommit?: (appends: number, seconds: number) => void;
 
   private readonly statements: Statements;
+  private readonly heads = new KnownHeads(KNOWN_HEADS);
+  private versionThisTurn: number | undefined;
+  private readonly commitListeners = new Set<(position: bigint) => void>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -194,11 +199,54 @@ export class SqliteEventStore implements EventStore {
   }
 
   readStream(stream: string, from = 0n): AsyncIterable<StoredEvent> {
+    const start = from < 0n ? 0n : from;
     return readInPages(
-      (revision, limit) => this.read(() => this.statements.readStream.all(stream, revision, limit)),
-      from < 0n ? 0n : from,
+      (revision, limit) => {
+        this.assertOpen();
+        // Nothing at or beyond the last revision this store knows, while no other connection has committed.
+        const head = this.heads.get(stream, this.dataVersion());
+        if (head !== undefined && revision > head) return [];
+        const page = this.read(() => this.statements.readStream.all(stream, revision, limit));
+        if (page.length < limit) {
+          const last = page.at(-1);
+          // A short page read from the start, or ending somewhere, tells where the stream ends now.
+          if (last) this.heads.set(stream, last.revision);
+          else if (revision === 0n) this.heads.set(stream, -1n);
+        }
+        return page;
+      },
+      start,
       (event) => event.revision + 1n,
     );
+  }
+
+  /**
+   * SQLite's data_version: it changes when another connection (another process, a CLI) commits to the
+   * file, never for this connection's own commits — so while it stands still, the heads this store
+   * knows are the file's. Asked once per turn of the event loop (`fresh` asks again): the reads of one
+   * turn see the file as of that turn's first read or later, as if they had all been made then. An
+   * append is judged under the write lock whatever a read saw, so no decision rests on it alone.
+   */
+  private dataVersion(fresh = false): number {
+    if (fresh || this.versionThisTurn === undefined) {
+      if (this.versionThisTurn === undefined) setImmediate(() => (this.versionThisTurn = undefined));
+      this.versionThisTurn = this.statements.dataVersion.get()!;
+    }
+    return this.versionThisTurn;
+  }
+
+  /**
+   * Calls `listener` with the log's new head after every commit that wrote events (e.g. to wake a
+   * follower on another thread, which then reads them through its own handle); returns the way to stop.
+   */
+  onCommitted(listener: (position: bigint) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /** Another connection has committed (as another thread says): subscriptions read on now, not at their next poll. */
+  wakeSubscriptions(): void {
+    for (const subscription of this.subscriptions) subscription.notify();
   }
 
   readAll(from = 1n): AsyncIterable<StoredEvent> {
@@ -282,9 +330,15 @@ export class SqliteEventStore implements EventStore {
       } catch {
         // The connection has already discarded the transaction (SQLite rolls back on some I/O errors).
       }
+      this.heads.clear();
       return;
     }
     this.commits += 1;
+    const version = this.dataVersion(true);
+    for (const outcome of outcomes) {
+      if (outcome.ok)
+        for (const [stream, revision] of outcome.result.revisions) this.heads.set(stream, revision, version);
+    }
     group.forEach((queued, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) queued.resolve(outcome.result);
@@ -293,7 +347,13 @@ export class SqliteEventStore implements EventStore {
     const written = outcomes.filter((outcome) => outcome.ok).length;
     this.appendsCommitted += written;
     this.onCommit?.(written, seconds);
-    if (written > 0) for (const subscription of this.subscriptions) subscription.notify();
+    if (written > 0) {
+      for (const subscription of this.subscriptions) subscription.notify();
+      let head = 0n;
+      for (const outcome of outcomes)
+        if (outcome.ok && outcome.result.position > head) head = outcome.result.position;
+      for (const listener of this.commitListeners) listener(head);
+    }
   }
 
   private applyInSavepoint(writes: readonly EncodedWrite[], recordedAt: string): Outcome {
@@ -398,7 +458,47 @@ function prepareStatements(db: Database.Database) {
       'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
     ),
     head: db.prepare<[], number>('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
+    dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
   };
+}
+
+/**
+ * The last revision of recently read or written streams (-1: no such stream), each as of a data_version
+ * of the connection: a read of a stream beyond its known head is answered without a query while nobody
+ * else has written the file since. The command path reads streams it wrote or just read (the
+ * organisation's, twice per command; a new batch's, empty), so most of its reads become none. Bounded,
+ * least recently set first out; a change of data_version forgets everything.
+ */
+class KnownHeads {
+  private readonly heads = new Map<string, bigint>();
+  private version: number | undefined;
+
+  constructor(private readonly capacity: number) {}
+
+  get(stream: string, version: number): bigint | undefined {
+    if (version !== this.version) {
+      this.heads.clear();
+      this.version = version;
+      return undefined;
+    }
+    return this.heads.get(stream);
+  }
+
+  /** Without `version`: a head read under the version `get` last saw. */
+  set(stream: string, revision: bigint, version = this.version): void {
+    if (version !== this.version) {
+      this.heads.clear();
+      this.version = version;
+    }
+    this.heads.delete(stream);
+    this.heads.set(stream, revision);
+    if (this.heads.size > this.capacity) this.heads.delete(this.heads.keys().next().value!);
+  }
+
+  clear(): void {
+    this.heads.clear();
+    this.version = undefined;
+  }
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {

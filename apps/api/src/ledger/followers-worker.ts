@@ -1,0 +1,83 @@
+import { type LogFollower, SqliteEventStore } from '@tracelode/event-store';
+import { CheckpointSigner, LogNotary } from '@tracelode/log';
+import { LEDGER_PROJECTIONS, Projector } from '@tracelode/projections';
+import { ReadModelStore } from '@tracelode/read-models';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { FollowersWorkerData, FromFollowers, ToFollowers } from './followers-protocol';
+
+/**
+ * The followers' worker (ADR 0029): the projector and the notary, off the request thread. It reads the log
+ * through a read-only handle of its own (WAL lets it read while the server's thread writes), writes the
+ * views and the notary's file through handles of its own, and reports how far each has got. The server's
+ * thread tells it when it has committed, so it reads at once instead of at its next poll.
+ */
+const port = parentPort!;
+const data = workerData as FollowersWorkerData;
+const post = (message: FromFollowers) => port.postMessage(message);
+
+let stopping = false;
+let store: SqliteEventStore;
+let views: ReadModelStore;
+let projector: Projector;
+let notary: LogNotary;
+try {
+  store = SqliteEventStore.openReadOnly(data.storeFile);
+  views = ReadModelStore.open(data.viewsPath);
+  projector = new Projector(store, views, LEDGER_PROJECTIONS);
+  notary = LogNotary.open(store, data.integrityPath, new CheckpointSigner(data.signingKey), data.checkpoint);
+} catch (error) {
+  post({ type: 'open-failed', message: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+}
+
+/** One progress message per turn of the event loop, however many batches the turn applied. */
+let reportQueued = false;
+const report = () => {
+  if (reportQueued) return;
+  reportQueued = true;
+  setImmediate(() => {
+    reportQueued = false;
+    post({ type: 'progress', views: projector.position.toString(), tree: notary.size });
+  });
+};
+
+/** Reports each batch `follower` applies; its failure once, when it stops on one. */
+async function watch(
+  follower: LogFollower,
+  name: 'projector' | 'notary',
+  reached: () => bigint,
+): Promise<void> {
+  for (;;) {
+    // The longest timer Node allows: the wait ends on progress, failure or stop, not on time.
+    const moved = await follower.waitFor(reached() + 1n, 2 ** 31 - 1);
+    if (stopping) return;
+    if (moved) {
+      report();
+      continue;
+    }
+    const error = follower.error;
+    if (error) return post({ type: 'failed', follower: name, name: error.name, message: error.message });
+  }
+}
+
+port.on('message', (message: ToFollowers) => {
+  if (message.type === 'committed') store.wakeSubscriptions();
+  else if (message.type === 'stop') void stop();
+});
+
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await projector.stop();
+  await notary.stop();
+  views.close();
+  await store.close();
+  post({ type: 'stopped' });
+  port.close();
+}
+
+projector.start();
+notary.start();
+report();
+void watch(projector, 'projector', () => projector.position);
+void watch(notary, 'notary', () => BigInt(notary.size));

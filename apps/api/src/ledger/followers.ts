@@ -1,0 +1,201 @@
+import { Logger } from '@nestjs/common';
+import type { EventStore } from '@tracelode/event-store';
+import { type CheckpointSigner, LogNotary, type NotaryOptions } from '@tracelode/log';
+import { LEDGER_PROJECTIONS, Projector } from '@tracelode/projections';
+import type { ReadModelStore } from '@tracelode/read-models';
+import { Worker } from 'node:worker_threads';
+import type { FollowersWorkerData, FromFollowers, ToFollowers } from './followers-protocol';
+
+/** How long a stop waits for the worker to close its files before it is terminated. */
+const STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * The followers' worker as the server's thread sees it (ADR 0029): started once, told of every commit,
+ * and the source of how far the views and the notary have got. Waiters are settled on its messages, so a
+ * read waiting for its own write (`minPosition`) is woken by the worker, never by polling.
+ */
+export class FollowersWorker {
+  /** The log position the views reflect; the notary's tree size. */
+  views: bigint;
+  tree = 0;
+  projectorError?: Error;
+  notaryError?: Error;
+  /** The last log position the server's store committed (and so may have acknowledged). */
+  acknowledged = 0n;
+  private worker?: Worker;
+  private stopping?: Promise<void>;
+  private readonly listeners = new Set<() => void>();
+  private readonly logger = new Logger('FollowersWorker');
+
+  constructor(
+    private readonly script: string,
+    private readonly data: Omit<FollowersWorkerData, 'signingKey'>,
+    private readonly signer: CheckpointSigner,
+    views: bigint,
+  ) {
+    this.views = views;
+  }
+
+  /** Calls `listener` on every change of progress or failure. */
+  onChange(listener: () => void): void {
+    this.listeners.add(listener);
+  }
+
+  start(): void {
+    if (this.worker || this.stopping) return;
+    const worker = new Worker(this.script, {
+      workerData: { ...this.data, signingKey: this.signer.keyForWorker() } satisfies FollowersWorkerData,
+    });
+    this.worker = worker;
+    worker.on('message', (message: FromFollowers) => this.receive(message));
+    worker.on('error', (error) =>
+      this.logger.error(`The followers' worker failed: ${error.stack ?? error.message}`),
+    );
+    worker.once('exit', (code) => {
+      if (this.worker === worker) this.worker = undefined;
+      if (this.stopping) return;
+      const error = new Error(`The followers' worker stopped (exit code ${code})`);
+      this.projectorError ??= error;
+      this.notaryError ??= error;
+      this.changed();
+    });
+  }
+
+  /** The server's store committed up to `position`: the worker reads on now. */
+  committed(position: bigint): void {
+    if (position > this.acknowledged) this.acknowledged = position;
+    this.worker?.postMessage({ type: 'committed' } satisfies ToFollowers);
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.stopWorker();
+    return this.stopping;
+  }
+
+  private async stopWorker(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const stopped = new Promise<void>((resolve) =>
+      worker.on('message', (message: FromFollowers) => message.type === 'stopped' && resolve()),
+    );
+    worker.postMessage({ type: 'stop' } satisfies ToFollowers);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      stopped,
+      exited,
+      new Promise((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    await worker.terminate();
+    this.changed();
+  }
+
+  private receive(message: FromFollowers): void {
+    if (message.type === 'progress') {
+      this.views = BigInt(message.views);
+      this.tree = message.tree;
+    } else if (message.type === 'failed') {
+      const error = Object.assign(new Error(message.message), { name: message.name });
+      if (message.follower === 'projector') this.projectorError = error;
+      else this.notaryError = error;
+      this.logger.error(`The ${message.follower} stopped: ${message.message}`);
+    } else if (message.type === 'open-failed') {
+      const error = new Error(`The followers' worker cannot open the ledger's files: ${message.message}`);
+      this.projectorError = error;
+      this.notaryError = error;
+      this.logger.error(error.message);
+    } else return;
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/**
+ * The projector as the server's thread sees it when the projector runs in the followers' worker: its
+ * position, failure and waits come from there; the views are read through the server's own handle.
+ */
+export class ProjectorInWorker extends Projector {
+  constructor(
+    store: EventStore,
+    views: ReadModelStore,
+    private readonly worker: FollowersWorker,
+  ) {
+    super(store, views, LEDGER_PROJECTIONS);
+    worker.onChange(() => (this.error ? this.failWaiters() : this.settleWaiters()));
+  }
+
+  override get position(): bigint {
+    return this.worker.views;
+  }
+
+  protected override get reached(): bigint {
+    return this.worker.views;
+  }
+
+  override get error(): Error | undefined {
+    return this.worker.projectorError;
+  }
+
+  override start(): void {
+    this.worker.start();
+  }
+
+  override async stop(): Promise<void> {
+    await this.worker.stop();
+    await super.stop();
+  }
+}
+
+/**
+ * The notary as the server's thread sees it when the notary runs in the followers' worker: it answers
+ * proofs and checkpoints from the notary's file through a handle of its own, and takes the tree's size,
+ * failure and waits from the worker. It never follows the log itself.
+ */
+export class NotaryInWorker extends LogNotary {
+  private constructor(
+    store: EventStore,
+    path: string,
+    signer: CheckpointSigner,
+    options: NotaryOptions,
+    private readonly worker: FollowersWorker,
+  ) {
+    super(store, LogNotary.openDatabase(path), signer, options);
+    worker.tree = super.size;
+    worker.onChange(() => (this.error ? this.failWaiters() : this.settleWaiters()));
+  }
+
+  static beside(
+    store: EventStore,
+    path: string,
+    signer: CheckpointSigner,
+    options: NotaryOptions,
+    worker: FollowersWorker,
+  ): NotaryInWorker {
+    return new NotaryInWorker(store, path, signer, options, worker);
+  }
+
+  override get size(): number {
+    return this.worker.tree;
+  }
+
+  protected override get reached(): bigint {
+    return BigInt(this.worker.tree);
+  }
+
+  override get error(): Error | undefined {
+    return this.worker.notaryError;
+  }
+
+  override start(): void {
+    this.worker.start();
+  }
+
+  override async stop(): Promise<void> {
+    await this.worker.stop();
+    await super.stop();
+  }
+}
