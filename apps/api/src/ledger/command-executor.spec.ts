@@ -5,8 +5,10 @@ import {
   type LedgerEvent,
   type OrganisationState,
   type RegisterFacility,
+  type MineBatch,
   mineBatch,
   registerFacility,
+  type TransformBatches,
   transformBatches,
 } from '@tracelode/domain';
 import {
@@ -403,7 +405,7 @@ describe('CommandExecutor', () => {
       [
         {
           decider: mineBatch as Decider<{ type: string }>,
-          command: {
+          command: <MineBatch>{
             type: 'MineBatch',
             data: {
               batchId: 'ORE',
@@ -416,7 +418,7 @@ describe('CommandExecutor', () => {
         },
         {
           decider: transformBatches as Decider<{ type: string }>,
-          command: {
+          command: <TransformBatches>{
             type: 'TransformBatches',
             data: {
               transformationId: 'T1',
