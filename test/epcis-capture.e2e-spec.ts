@@ -232,6 +232,40 @@ describe('EPCIS 2.0: capture', () => {
     }
   });
 
+  it('refuses an error declaration and the corrective event it names, per event, writing neither', async () => {
+    const declared = {
+      ...mining('CAP-DECLARED', 10),
+      eventID: 'urn:uuid:6c1c6a40-0000-4000-8000-000000000001',
+      errorDeclaration: {
+        declarationTime: '2026-03-02T00:00:00Z',
+        reason: 'incorrect_data',
+        correctiveEventIDs: ['urn:uuid:6c1c6a40-0000-4000-8000-000000000002'],
+      },
+    };
+    // Captured on its own this would record a new lot: as a corrective event it must not be.
+    const correcting = {
+      ...mining('CAP-CORRECTIVE', 11),
+      eventID: 'urn:uuid:6c1c6a40-0000-4000-8000-000000000002',
+    };
+    const count = await ledger.eventCount();
+    const reply = await capture(parties.miner, document([declared, correcting, mining('CAP-BESIDE', 3)]), {
+      'GS1-Capture-Error-Behaviour': 'proceed',
+    });
+    expect(reply.status).toBe(202);
+    expect(reply.body.errors.map((e) => [e.index, e.code, e.status])).toEqual([
+      [0, 'EPCIS_CORRECTION_NOT_CAPTURED', 422],
+      [1, 'EPCIS_CORRECTION_NOT_CAPTURED', 422],
+    ]);
+    expect(reply.body.recorded).toBe(1);
+    await expectRefusal(
+      await ledger.get(`/batches/CAP-CORRECTIVE?minPosition=${reply.body.position}`, parties.miner),
+      404,
+      'BATCH_NOT_FOUND',
+    );
+    // The one event beside them: the lot, its capture record.
+    expect(await ledger.eventCount()).toBe(count + 2);
+  });
+
   it('captures one event with POST /epcis/events', async () => {
     const reply = await ledger.request<CaptureJob>('POST', '/epcis/events', {
       token: parties.miner,

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { epcisSchemaPath, epcisViolations } from './epcis-schema';
-import { fromEpcisEvent } from './from-epcis';
+import { correctiveEventIds, fromEpcisEvent } from './from-epcis';
 import { EpcisIds } from './identifiers';
 import { epcisContext, toEpcisEvents } from './to-epcis';
 import type { LedgerRecord } from './epcis.types';
@@ -401,6 +401,21 @@ describe('EPCIS mapping (docs/epcis.md)', () => {
       'EPCIS_IDENTIFIER_UNKNOWN',
     );
     expect(refusal({ ...mined, ilmd: {} })).toBe('EPCIS_FIELD_MISSING');
+    expect(
+      refusal({
+        ...mined,
+        errorDeclaration: { declarationTime: '2026-03-02T00:00:00Z', reason: 'did_not_occur' },
+      }),
+    ).toBe('EPCIS_CORRECTION_NOT_CAPTURED');
+    expect([
+      ...correctiveEventIds([
+        mined,
+        {
+          ...mined,
+          errorDeclaration: { declarationTime: 'x', correctiveEventIDs: ['urn:uuid:1', 'urn:uuid:2'] },
+        },
+      ]),
+    ]).toEqual(['urn:uuid:1', 'urn:uuid:2']);
   });
 
   it('gives each of GS1’s example documents a definite answer: valid, and refused per event with a code', () => {

@@ -31,7 +31,11 @@ export type CapturedCommand =
 
 /** Why a schema-valid EPCIS event describes nothing the ledger records (each answered 422 on its own). */
 export type CaptureRefusalCode =
-  'EPCIS_EVENT_NOT_MAPPED' | 'EPCIS_QUANTITY_NOT_KGM' | 'EPCIS_IDENTIFIER_UNKNOWN' | 'EPCIS_FIELD_MISSING';
+  | 'EPCIS_EVENT_NOT_MAPPED'
+  | 'EPCIS_QUANTITY_NOT_KGM'
+  | 'EPCIS_IDENTIFIER_UNKNOWN'
+  | 'EPCIS_FIELD_MISSING'
+  | 'EPCIS_CORRECTION_NOT_CAPTURED';
 
 export type CaptureMapping =
   | { readonly ok: true; readonly command: CapturedCommand }
@@ -62,6 +66,31 @@ export function fromEpcisEvent(event: Json, ids: EpcisIds, actorOrgId?: string):
   }
 }
 
+const CORRECTIONS =
+  'An error declaration, and the corrective event it names, are not captured: record a correction or a void of the ledger event (POST /events/{eventId}/corrections or /voids)';
+
+/**
+ * The eventIDs the document's error declarations name as their corrective events. Such an event restates
+ * a corrected fact: captured as it stands it would be recorded as a new one (a second receipt, a lot
+ * mined again), so capture refuses it with the declaration (`EPCIS_CORRECTION_NOT_CAPTURED`).
+ */
+export function correctiveEventIds(events: readonly Json[]): Set<string> {
+  const ids = new Set<string>();
+  for (const event of events) {
+    const declaration = event.errorDeclaration as { correctiveEventIDs?: unknown } | undefined;
+    const named = declaration?.correctiveEventIDs;
+    if (Array.isArray(named)) for (const id of named) if (typeof id === 'string') ids.add(id);
+  }
+  return ids;
+}
+
+/** The refusal of a corrective event (see `correctiveEventIds`). */
+export const correctiveEventRefusal: CaptureMapping = {
+  ok: false,
+  code: 'EPCIS_CORRECTION_NOT_CAPTURED',
+  message: CORRECTIONS,
+};
+
 class EventReader {
   constructor(
     private readonly event: Json,
@@ -71,12 +100,8 @@ class EventReader {
 
   command(): CapturedCommand {
     const { event } = this;
-    if (event.errorDeclaration !== undefined) {
-      throw new NotMapped(
-        'EPCIS_EVENT_NOT_MAPPED',
-        'An error declaration is recorded as a correction or a void of the ledger event (POST /events/{eventId}/corrections or /voids)',
-      );
-    }
+    if (event.errorDeclaration !== undefined)
+      throw new NotMapped('EPCIS_CORRECTION_NOT_CAPTURED', CORRECTIONS);
     const bizStep = typeof event.bizStep === 'string' ? event.bizStep : undefined;
     if (event.type === 'TransformationEvent') return this.transformation();
     if (event.type !== 'ObjectEvent') {

@@ -14,7 +14,14 @@ import {
   splitBatch,
   transformBatches,
 } from '@tracelode/domain';
-import { type CapturedCommand, EpcisIds, epcisViolations, fromEpcisEvent } from '@tracelode/epcis';
+import {
+  type CapturedCommand,
+  correctiveEventIds,
+  correctiveEventRefusal,
+  EpcisIds,
+  epcisViolations,
+  fromEpcisEvent,
+} from '@tracelode/epcis';
 import { canonicalJson } from '@tracelode/event-store';
 import type { FastifyReply } from 'fastify';
 import { CommandContext, ReaderContext } from '../../auth/request-context.decorators';
@@ -174,8 +181,12 @@ export class CaptureController {
       recorded: 0,
     };
     const steps: { index: number; command: CapturedCommand }[] = [];
+    const corrective = correctiveEventIds(events);
     for (const [index, event] of events.entries()) {
-      const mapping = fromEpcisEvent(event, this.ids, meta.actor.orgId);
+      const mapping =
+        typeof event.eventID === 'string' && corrective.has(event.eventID)
+          ? correctiveEventRefusal
+          : fromEpcisEvent(event, this.ids, meta.actor.orgId);
       if (mapping.ok) steps.push({ index, command: mapping.command });
       else job.errors.push(errorOf(index, event, problemOf(mapping.code, mapping.message)));
     }
