@@ -275,6 +275,50 @@ describe('EPCIS 2.0: capture', () => {
     expect(reply.body.success).toBe(true);
   });
 
+  it('keeps capture jobs across a restart, and the capture id stays an idempotency key', async () => {
+    const good = document([mining('CAP-RESTART-1', 12)]);
+    const refused = document([
+      mining('CAP-RESTART-2', 13, { bizLocation: { id: facility('refco', 'kuantan') } }),
+    ]);
+    const partly = document([mining('CAP-RESTART-3', 14), mining('CAP-RESTART-3', 15)]);
+    const proceed = { 'GS1-Capture-Error-Behaviour': 'proceed' };
+    const before = [
+      await capture(parties.miner, good),
+      await capture(parties.miner, refused),
+      await capture(parties.miner, partly, proceed),
+    ];
+    expect(before.map((reply) => [reply.status, reply.body.success, reply.body.errors.length])).toEqual([
+      [202, true, 0],
+      [202, false, 1],
+      [202, false, 1],
+    ]);
+    const count = await ledger.eventCount();
+
+    await ledger.shutdown();
+    await ledger.launch();
+
+    for (const { body } of before) {
+      const job = await ledger.get<CaptureJob>(`/epcis/capture/${body.captureID}`, parties.miner);
+      expect([job.status, job.body]).toEqual([200, body]);
+      await expectRefusal(
+        await ledger.get(`/epcis/capture/${body.captureID}`, parties.refiner),
+        404,
+        'EPCIS_CAPTURE_NOT_FOUND',
+      );
+    }
+    // Captured again after the restart: the same ids, the same answers, nothing written twice.
+    const again = [
+      await capture(parties.miner, good),
+      await capture(parties.miner, refused),
+      await capture(parties.miner, partly, proceed),
+    ];
+    expect(again.map((reply) => reply.body.captureID)).toEqual(before.map((reply) => reply.body.captureID));
+    expect(again.map((reply) => [reply.body.success, reply.body.errors.map((e) => e.code)])).toEqual(
+      before.map((reply) => [reply.body.success, reply.body.errors.map((e) => e.code)]),
+    );
+    expect(await ledger.eventCount()).toBe(count);
+  });
+
   it('round trip: a chain recorded by JSON, exported and captured into a fresh ledger gives equal views', async () => {
     await ledger.post('/batches/mined', parties.miner, minedBatch('RT-ORE', 1000));
     await ledger.post('/batches/RT-ORE/shipments', parties.miner, shipment('RT-S'));
