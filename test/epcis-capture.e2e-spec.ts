@@ -266,6 +266,54 @@ describe('EPCIS 2.0: capture', () => {
     expect(await ledger.eventCount()).toBe(count + 2);
   });
 
+  it('captures an error declaration that an event did not occur as the void of that ledger event', async () => {
+    await capture(parties.miner, document([mining('CAP-VOID', 9)]));
+    const holding = {
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'holding',
+      eventTime: '2026-03-03T08:00:00+08:00',
+      eventTimeZoneOffset: '+08:00',
+      quantityList: [{ epcClass: lot('CAP-VOID') }],
+      persistentDisposition: { set: ['non_sellable_other'] },
+      'tl:reason': 'Permit review',
+    };
+    const held = await capture(parties.regulator, document([holding]));
+    expect(held.body.errors).toEqual([]);
+    const events = await ledger.get<{ eventId: string; type: string }[]>(
+      `/batches/CAP-VOID/events?minPosition=${held.body.position}`,
+      parties.regulator,
+    );
+    const eventId = events.body.find((event) => event.type === 'BatchHeld')!.eventId;
+    const declaration = (id: string) =>
+      document([
+        {
+          ...holding,
+          eventID: `urn:uuid:${id}`,
+          errorDeclaration: { declarationTime: '2026-03-04T00:00:00Z', reason: 'did_not_occur' },
+          'tl:reason': 'Held in error: wrong lot',
+        },
+      ]);
+    // Only who recorded an event voids it, and an unknown event is refused: both per event, nothing written.
+    const count = await ledger.eventCount();
+    const another = await capture(parties.miner, declaration(eventId));
+    expect(another.body.success).toBe(false);
+    expect(another.body.errors[0]!.status).toBeLessThan(500);
+    const unknown = await capture(parties.regulator, declaration('00000000-0000-4000-8000-000000000000'));
+    expect(unknown.body.errors.map((e) => e.code)).toEqual(['BATCH_EVENT_NOT_FOUND']);
+    expect(await ledger.eventCount()).toBe(count);
+
+    const voided = await capture(parties.regulator, declaration(eventId));
+    expect([voided.status, voided.body.success, voided.body.errors]).toEqual([202, true, []]);
+    const after = await ledger.get<{ type: string }[]>(
+      `/batches/CAP-VOID/events?minPosition=${voided.body.position}`,
+      parties.regulator,
+    );
+    expect(after.body.map((event) => event.type)).toEqual(['BatchMined', 'BatchHeld', 'EventVoided']);
+    const view = await ledger.get(`/batches/CAP-VOID?minPosition=${voided.body.position}`, parties.miner);
+    expect(view.body.held).toBe(false);
+  });
+
   it('captures one event with POST /epcis/events', async () => {
     const reply = await ledger.request<CaptureJob>('POST', '/epcis/events', {
       token: parties.miner,

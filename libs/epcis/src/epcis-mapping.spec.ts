@@ -401,12 +401,30 @@ describe('EPCIS mapping (docs/epcis.md)', () => {
       'EPCIS_IDENTIFIER_UNKNOWN',
     );
     expect(refusal({ ...mined, ilmd: {} })).toBe('EPCIS_FIELD_MISSING');
-    expect(
-      refusal({
-        ...mined,
-        errorDeclaration: { declarationTime: '2026-03-02T00:00:00Z', reason: 'did_not_occur' },
-      }),
-    ).toBe('EPCIS_CORRECTION_NOT_CAPTURED');
+    const declared = (reason: string, extra: Record<string, unknown> = {}) => ({
+      ...mined,
+      eventID: 'urn:uuid:6C1C6A40-0000-4000-8000-000000000009',
+      errorDeclaration: { declarationTime: '2026-03-02T00:00:00Z', reason, ...extra },
+    });
+    expect(fromEpcisEvent(declared('did_not_occur'), ids, 'weld')).toEqual({
+      ok: true,
+      command: {
+        type: 'VoidEvent',
+        data: {
+          voidId: 'epcis-void-6c1c6a40-0000-4000-8000-000000000009',
+          eventId: '6c1c6a40-0000-4000-8000-000000000009',
+          batchId: 'MW-1',
+          reason: 'EPCIS error declaration: did_not_occur',
+        },
+      },
+    });
+    expect(refusal(declared('incorrect_data'))).toBe('EPCIS_CORRECTION_NOT_CAPTURED');
+    expect(refusal(declared('did_not_occur', { correctiveEventIDs: ['urn:uuid:1'] }))).toBe(
+      'EPCIS_CORRECTION_NOT_CAPTURED',
+    );
+    expect(refusal({ ...declared('did_not_occur'), eventID: 'urn:epc:id:x' })).toBe(
+      'EPCIS_IDENTIFIER_UNKNOWN',
+    );
     expect([
       ...correctiveEventIds([
         mined,

@@ -13,6 +13,7 @@ import {
   shipBatch,
   splitBatch,
   transformBatches,
+  voidEvent,
 } from '@tracelode/domain';
 import {
   type CapturedCommand,
@@ -47,6 +48,7 @@ const DECIDERS: Record<CapturedCommand['type'], Decider<never>> = {
   TransformBatches: transformBatches,
   SplitBatch: splitBatch,
   BlendBatches: blendBatches,
+  VoidEvent: voidEvent,
 };
 
 /** Most events one capture takes (the binding's capture limit): more is 413 CaptureLimitExceededException. */
