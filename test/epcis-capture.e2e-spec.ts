@@ -232,6 +232,88 @@ describe('EPCIS 2.0: capture', () => {
     }
   });
 
+  it('refuses an error declaration and the corrective event it names, per event, writing neither', async () => {
+    const declared = {
+      ...mining('CAP-DECLARED', 10),
+      eventID: 'urn:uuid:6c1c6a40-0000-4000-8000-000000000001',
+      errorDeclaration: {
+        declarationTime: '2026-03-02T00:00:00Z',
+        reason: 'incorrect_data',
+        correctiveEventIDs: ['urn:uuid:6c1c6a40-0000-4000-8000-000000000002'],
+      },
+    };
+    // Captured on its own this would record a new lot: as a corrective event it must not be.
+    const correcting = {
+      ...mining('CAP-CORRECTIVE', 11),
+      eventID: 'urn:uuid:6c1c6a40-0000-4000-8000-000000000002',
+    };
+    const count = await ledger.eventCount();
+    const reply = await capture(parties.miner, document([declared, correcting, mining('CAP-BESIDE', 3)]), {
+      'GS1-Capture-Error-Behaviour': 'proceed',
+    });
+    expect(reply.status).toBe(202);
+    expect(reply.body.errors.map((e) => [e.index, e.code, e.status])).toEqual([
+      [0, 'EPCIS_CORRECTION_NOT_CAPTURED', 422],
+      [1, 'EPCIS_CORRECTION_NOT_CAPTURED', 422],
+    ]);
+    expect(reply.body.recorded).toBe(1);
+    await expectRefusal(
+      await ledger.get(`/batches/CAP-CORRECTIVE?minPosition=${reply.body.position}`, parties.miner),
+      404,
+      'BATCH_NOT_FOUND',
+    );
+    // The one event beside them: the lot, its capture record.
+    expect(await ledger.eventCount()).toBe(count + 2);
+  });
+
+  it('captures an error declaration that an event did not occur as the void of that ledger event', async () => {
+    await capture(parties.miner, document([mining('CAP-VOID', 9)]));
+    const holding = {
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'holding',
+      eventTime: '2026-03-03T08:00:00+08:00',
+      eventTimeZoneOffset: '+08:00',
+      quantityList: [{ epcClass: lot('CAP-VOID') }],
+      persistentDisposition: { set: ['non_sellable_other'] },
+      'tl:reason': 'Permit review',
+    };
+    const held = await capture(parties.regulator, document([holding]));
+    expect(held.body.errors).toEqual([]);
+    const events = await ledger.get<{ eventId: string; type: string }[]>(
+      `/batches/CAP-VOID/events?minPosition=${held.body.position}`,
+      parties.regulator,
+    );
+    const eventId = events.body.find((event) => event.type === 'BatchHeld')!.eventId;
+    const declaration = (id: string) =>
+      document([
+        {
+          ...holding,
+          eventID: `urn:uuid:${id}`,
+          errorDeclaration: { declarationTime: '2026-03-04T00:00:00Z', reason: 'did_not_occur' },
+          'tl:reason': 'Held in error: wrong lot',
+        },
+      ]);
+    // Only who recorded an event voids it, and an unknown event is refused: both per event, nothing written.
+    const count = await ledger.eventCount();
+    const another = await capture(parties.miner, declaration(eventId));
+    expect(another.body.success).toBe(false);
+    expect(another.body.errors[0]!.status).toBeLessThan(500);
+    const unknown = await capture(parties.regulator, declaration('00000000-0000-4000-8000-000000000000'));
+    expect(unknown.body.errors.map((e) => e.code)).toEqual(['BATCH_EVENT_NOT_FOUND']);
+    expect(await ledger.eventCount()).toBe(count);
+
+    const voided = await capture(parties.regulator, declaration(eventId));
+    expect([voided.status, voided.body.success, voided.body.errors]).toEqual([202, true, []]);
+    const after = await ledger.get<{ type: string }[]>(
+      `/batches/CAP-VOID/events?minPosition=${voided.body.position}`,
+      parties.regulator,
+    );
+    expect(after.body.map((event) => event.type)).toEqual(['BatchMined', 'BatchHeld', 'EventVoided']);
+    const view = await ledger.get(`/batches/CAP-VOID?minPosition=${voided.body.position}`, parties.miner);
+    expect(view.body.held).toBe(false);
+  });
+
   it('captures one event with POST /epcis/events', async () => {
     const reply = await ledger.request<CaptureJob>('POST', '/epcis/events', {
       token: parties.miner,
@@ -239,6 +321,50 @@ describe('EPCIS 2.0: capture', () => {
     });
     expect(reply.status).toBe(202);
     expect(reply.body.success).toBe(true);
+  });
+
+  it('keeps capture jobs across a restart, and the capture id stays an idempotency key', async () => {
+    const good = document([mining('CAP-RESTART-1', 12)]);
+    const refused = document([
+      mining('CAP-RESTART-2', 13, { bizLocation: { id: facility('refco', 'kuantan') } }),
+    ]);
+    const partly = document([mining('CAP-RESTART-3', 14), mining('CAP-RESTART-3', 15)]);
+    const proceed = { 'GS1-Capture-Error-Behaviour': 'proceed' };
+    const before = [
+      await capture(parties.miner, good),
+      await capture(parties.miner, refused),
+      await capture(parties.miner, partly, proceed),
+    ];
+    expect(before.map((reply) => [reply.status, reply.body.success, reply.body.errors.length])).toEqual([
+      [202, true, 0],
+      [202, false, 1],
+      [202, false, 1],
+    ]);
+    const count = await ledger.eventCount();
+
+    await ledger.shutdown();
+    await ledger.launch();
+
+    for (const { body } of before) {
+      const job = await ledger.get<CaptureJob>(`/epcis/capture/${body.captureID}`, parties.miner);
+      expect([job.status, job.body]).toEqual([200, body]);
+      await expectRefusal(
+        await ledger.get(`/epcis/capture/${body.captureID}`, parties.refiner),
+        404,
+        'EPCIS_CAPTURE_NOT_FOUND',
+      );
+    }
+    // Captured again after the restart: the same ids, the same answers, nothing written twice.
+    const again = [
+      await capture(parties.miner, good),
+      await capture(parties.miner, refused),
+      await capture(parties.miner, partly, proceed),
+    ];
+    expect(again.map((reply) => reply.body.captureID)).toEqual(before.map((reply) => reply.body.captureID));
+    expect(again.map((reply) => [reply.body.success, reply.body.errors.map((e) => e.code)])).toEqual(
+      before.map((reply) => [reply.body.success, reply.body.errors.map((e) => e.code)]),
+    );
+    expect(await ledger.eventCount()).toBe(count);
   });
 
   it('round trip: a chain recorded by JSON, exported and captured into a fresh ledger gives equal views', async () => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { epcisSchemaPath, epcisViolations } from './epcis-schema';
-import { fromEpcisEvent } from './from-epcis';
+import { correctiveEventIds, fromEpcisEvent } from './from-epcis';
 import { EpcisIds } from './identifiers';
 import { epcisContext, toEpcisEvents } from './to-epcis';
 import type { LedgerRecord } from './epcis.types';
@@ -401,6 +401,39 @@ describe('EPCIS mapping (docs/epcis.md)', () => {
       'EPCIS_IDENTIFIER_UNKNOWN',
     );
     expect(refusal({ ...mined, ilmd: {} })).toBe('EPCIS_FIELD_MISSING');
+    const declared = (reason: string, extra: Record<string, unknown> = {}) => ({
+      ...mined,
+      eventID: 'urn:uuid:6C1C6A40-0000-4000-8000-000000000009',
+      errorDeclaration: { declarationTime: '2026-03-02T00:00:00Z', reason, ...extra },
+    });
+    expect(fromEpcisEvent(declared('did_not_occur'), ids, 'weld')).toEqual({
+      ok: true,
+      command: {
+        type: 'VoidEvent',
+        data: {
+          voidId: 'epcis-void-6c1c6a40-0000-4000-8000-000000000009',
+          eventId: '6c1c6a40-0000-4000-8000-000000000009',
+          batchId: 'MW-1',
+          reason: 'EPCIS error declaration: did_not_occur',
+        },
+      },
+    });
+    expect(refusal(declared('incorrect_data'))).toBe('EPCIS_CORRECTION_NOT_CAPTURED');
+    expect(refusal(declared('did_not_occur', { correctiveEventIDs: ['urn:uuid:1'] }))).toBe(
+      'EPCIS_CORRECTION_NOT_CAPTURED',
+    );
+    expect(refusal({ ...declared('did_not_occur'), eventID: 'urn:epc:id:x' })).toBe(
+      'EPCIS_IDENTIFIER_UNKNOWN',
+    );
+    expect([
+      ...correctiveEventIds([
+        mined,
+        {
+          ...mined,
+          errorDeclaration: { declarationTime: 'x', correctiveEventIDs: ['urn:uuid:1', 'urn:uuid:2'] },
+        },
+      ]),
+    ]).toEqual(['urn:uuid:1', 'urn:uuid:2']);
   });
 
   it('gives each of GS1’s example documents a definite answer: valid, and refused per event with a code', () => {

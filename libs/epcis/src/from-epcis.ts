@@ -12,6 +12,7 @@ import {
   type ShipBatch,
   type SplitBatch,
   type TransformBatches,
+  type VoidEvent,
 } from '@tracelode/domain';
 import type { EpcisIds } from './identifiers';
 import { HOLD_DISPOSITION, UOM } from './epcis.types';
@@ -27,11 +28,16 @@ export type CapturedCommand =
   | ExportBatch
   | TransformBatches
   | SplitBatch
-  | BlendBatches;
+  | BlendBatches
+  | VoidEvent;
 
 /** Why a schema-valid EPCIS event describes nothing the ledger records (each answered 422 on its own). */
 export type CaptureRefusalCode =
-  'EPCIS_EVENT_NOT_MAPPED' | 'EPCIS_QUANTITY_NOT_KGM' | 'EPCIS_IDENTIFIER_UNKNOWN' | 'EPCIS_FIELD_MISSING';
+  | 'EPCIS_EVENT_NOT_MAPPED'
+  | 'EPCIS_QUANTITY_NOT_KGM'
+  | 'EPCIS_IDENTIFIER_UNKNOWN'
+  | 'EPCIS_FIELD_MISSING'
+  | 'EPCIS_CORRECTION_NOT_CAPTURED';
 
 export type CaptureMapping =
   | { readonly ok: true; readonly command: CapturedCommand }
@@ -62,6 +68,31 @@ export function fromEpcisEvent(event: Json, ids: EpcisIds, actorOrgId?: string):
   }
 }
 
+const CORRECTIONS =
+  'An error declaration, and the corrective event it names, are not captured: record a correction or a void of the ledger event (POST /events/{eventId}/corrections or /voids)';
+
+/**
+ * The eventIDs the document's error declarations name as their corrective events. Such an event restates
+ * a corrected fact: captured as it stands it would be recorded as a new one (a second receipt, a lot
+ * mined again), so capture refuses it with the declaration (`EPCIS_CORRECTION_NOT_CAPTURED`).
+ */
+export function correctiveEventIds(events: readonly Json[]): Set<string> {
+  const ids = new Set<string>();
+  for (const event of events) {
+    const declaration = event.errorDeclaration as { correctiveEventIDs?: unknown } | undefined;
+    const named = declaration?.correctiveEventIDs;
+    if (Array.isArray(named)) for (const id of named) if (typeof id === 'string') ids.add(id);
+  }
+  return ids;
+}
+
+/** The refusal of a corrective event (see `correctiveEventIds`). */
+export const correctiveEventRefusal: CaptureMapping = {
+  ok: false,
+  code: 'EPCIS_CORRECTION_NOT_CAPTURED',
+  message: CORRECTIONS,
+};
+
 class EventReader {
   constructor(
     private readonly event: Json,
@@ -71,12 +102,7 @@ class EventReader {
 
   command(): CapturedCommand {
     const { event } = this;
-    if (event.errorDeclaration !== undefined) {
-      throw new NotMapped(
-        'EPCIS_EVENT_NOT_MAPPED',
-        'An error declaration is recorded as a correction or a void of the ledger event (POST /events/{eventId}/corrections or /voids)',
-      );
-    }
+    if (event.errorDeclaration !== undefined) return this.voided();
     const bizStep = typeof event.bizStep === 'string' ? event.bizStep : undefined;
     if (event.type === 'TransformationEvent') return this.transformation();
     if (event.type !== 'ObjectEvent') {
@@ -113,6 +139,40 @@ class EventReader {
           `bizStep ${bizStep ?? '(none)'} on an ObjectEvent describes no step the ledger records (commissioning, shipping, receiving, inspecting, holding, departing)`,
         );
     }
+  }
+
+  /**
+   * An error declaration that the event did not occur, naming no corrective event: the void of the ledger
+   * event its `eventID` names (`urn:uuid:{eventId}`), on the lot of its quantity. A declaration with
+   * corrective events stands for a correction, which is not captured.
+   */
+  private voided(): VoidEvent {
+    const declaration = this.event.errorDeclaration as { reason?: unknown; correctiveEventIDs?: unknown };
+    const reason = typeof declaration.reason === 'string' ? declaration.reason : undefined;
+    const corrective =
+      Array.isArray(declaration.correctiveEventIDs) && declaration.correctiveEventIDs.length > 0;
+    const didNotOccur = reason === 'did_not_occur' || reason?.endsWith('ER-did_not_occur') === true;
+    if (!didNotOccur || corrective || this.event.type !== 'ObjectEvent')
+      throw new NotMapped('EPCIS_CORRECTION_NOT_CAPTURED', CORRECTIONS);
+    const eventID = typeof this.event.eventID === 'string' ? this.event.eventID : '';
+    const eventId = /^urn:uuid:([0-9a-f-]{36})$/i.exec(eventID)?.[1]?.toLowerCase();
+    if (eventId === undefined) {
+      throw new NotMapped(
+        'EPCIS_IDENTIFIER_UNKNOWN',
+        `An error declaration voids a ledger event named by its eventID, urn:uuid:{eventId}; got ${eventID || '(none)'}`,
+      );
+    }
+    const stated = this.extension('reason');
+    return {
+      type: 'VoidEvent',
+      data: {
+        voidId: `epcis-void-${eventId}`,
+        eventId,
+        batchId: this.batch(),
+        reason:
+          typeof stated === 'string' && stated !== '' ? stated : 'EPCIS error declaration: did_not_occur',
+      },
+    };
   }
 
   private mined(occurredAt: string): MineBatch {

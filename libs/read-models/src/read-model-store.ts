@@ -74,6 +74,9 @@ export interface StoredViewDocument {
  */
 const SCHEMA_VERSION = 4;
 
+/** EPCIS capture jobs kept for `GET /epcis/capture/{id}`, newest first (ADR 0031). */
+export const CAPTURE_JOBS_KEPT = 10_000;
+
 /** A document as a transaction last saw it; `position` is set once the transaction put it. */
 interface TransactionDocument {
   readonly collection: string;
@@ -386,6 +389,51 @@ export class ReadModelStore {
       },
     };
     return this.db.transaction(() => read(this.checkpoint(), documents))();
+  }
+
+  /**
+   * Keeps an EPCIS capture job (ADR 0031): not a view of the log — a refused capture writes nothing there —
+   * but the answer `GET /epcis/capture/{id}` owes the capturing organisation after a restart. Its table is
+   * created on first use and dropped by neither a schema change nor a rebuild of the views; the newest
+   * `CAPTURE_JOBS_KEPT` jobs are kept.
+   */
+  saveCaptureJob(captureId: string, orgId: string, job: unknown): void {
+    const { db } = this;
+    this.captureJobs ??= ReadModelStore.captureJobStatements(db);
+    const statements = this.captureJobs;
+    db.transaction(() => {
+      statements.put.run(captureId, orgId, JSON.stringify(job));
+      statements.prune.run(CAPTURE_JOBS_KEPT);
+    })();
+  }
+
+  /** A capture job kept by `saveCaptureJob`, with the organisation that captured it. */
+  captureJob<J>(captureId: string): { orgId: string; job: J } | undefined {
+    this.captureJobs ??= ReadModelStore.captureJobStatements(this.db);
+    const row = this.captureJobs.get.get(captureId);
+    return row ? { orgId: row.org_id, job: JSON.parse(row.job) as J } : undefined;
+  }
+
+  private captureJobs?: ReturnType<typeof ReadModelStore.captureJobStatements>;
+
+  private static captureJobStatements(db: Database.Database) {
+    db.exec(`CREATE TABLE IF NOT EXISTS epcis_capture_jobs (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      capture_id TEXT NOT NULL UNIQUE,
+      org_id TEXT NOT NULL,
+      job TEXT NOT NULL
+    )`);
+    return {
+      put: db.prepare<[string, string, string]>(
+        'INSERT OR REPLACE INTO epcis_capture_jobs (capture_id, org_id, job) VALUES (?, ?, ?)',
+      ),
+      prune: db.prepare<[number]>(
+        'DELETE FROM epcis_capture_jobs WHERE seq <= (SELECT MAX(seq) FROM epcis_capture_jobs) - ?',
+      ),
+      get: db.prepare<[string], { org_id: string; job: string }>(
+        'SELECT org_id, job FROM epcis_capture_jobs WHERE capture_id = ?',
+      ),
+    };
   }
 
   /** Drops every view and the checkpoint, for a rebuild from position 0. */

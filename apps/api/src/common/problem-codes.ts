@@ -66,6 +66,7 @@ export const API_PROBLEMS = {
   EPCIS_QUANTITY_NOT_KGM: 422,
   EPCIS_IDENTIFIER_UNKNOWN: 422,
   EPCIS_FIELD_MISSING: 422,
+  EPCIS_CORRECTION_NOT_CAPTURED: 422,
   TOO_MANY_REQUESTS: 429,
   HEADERS_TOO_LARGE: 431,
   INTERNAL_ERROR: 500,
@@ -95,6 +96,7 @@ export const EPCIS_EXCEPTIONS: Partial<Record<ApiProblemCode, string>> = {
   EPCIS_QUANTITY_NOT_KGM: 'ValidationException',
   EPCIS_IDENTIFIER_UNKNOWN: 'ValidationException',
   EPCIS_FIELD_MISSING: 'ValidationException',
+  EPCIS_CORRECTION_NOT_CAPTURED: 'ValidationException',
 };
 
 /** Every code the ledger answers with, and its one HTTP status. */

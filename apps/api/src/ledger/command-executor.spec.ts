@@ -5,7 +5,11 @@ import {
   type LedgerEvent,
   type OrganisationState,
   type RegisterFacility,
+  type MineBatch,
+  mineBatch,
   registerFacility,
+  type TransformBatches,
+  transformBatches,
 } from '@tracelode/domain';
 import {
   type EventStore,
@@ -392,5 +396,54 @@ describe('CommandExecutor', () => {
     for await (const event of store.readStream(STREAM)) last = event;
     expect(last!.metadata).not.toHaveProperty('signedRequest');
     expect(last!.metadata).not.toHaveProperty('requestSignature');
+  });
+  it('executeAll puts transformation declarations first, before a batch an earlier command wrote names them', async () => {
+    const { store, executor } = await setUp();
+    await send(executor, new LedgerCommand(registerFacility, register('mt-weld'), meta, {}));
+    const occurredAt = '2026-02-20T00:00:00Z';
+    await executor.executeAll(
+      [
+        {
+          decider: mineBatch as Decider<{ type: string }>,
+          command: <MineBatch>{
+            type: 'MineBatch',
+            data: {
+              batchId: 'ORE',
+              facilityId: 'mt-weld',
+              material: { form: 'ore' },
+              massGrams: 1000,
+              occurredAt,
+            },
+          },
+        },
+        {
+          decider: transformBatches as Decider<{ type: string }>,
+          command: <TransformBatches>{
+            type: 'TransformBatches',
+            data: {
+              transformationId: 'T1',
+              facilityId: 'mt-weld',
+              process: 'beneficiation',
+              occurredAt,
+              inputs: [{ batchId: 'ORE', consumedGrams: 1000 }],
+              outputs: [{ batchId: 'CONC', material: { form: 'concentrate' }, massGrams: 400 }],
+              residues: [],
+              processEmissionsKgCo2e: 0,
+              allocation: { method: 'mass' },
+            },
+          },
+        },
+      ],
+      { ...meta, commandType: 'CaptureEpcisDocument' },
+      {},
+    );
+    const log: string[] = [];
+    for await (const stored of store.readAll()) log.push(`${stored.stream} ${stored.type}`);
+    expect(log.slice(-4)).toEqual([
+      'transformation-T1 TransformationRecorded',
+      'batch-ORE BatchMined',
+      'batch-ORE BatchRefined',
+      'batch-CONC BatchProduced',
+    ]);
   });
 });

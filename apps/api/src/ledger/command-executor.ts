@@ -160,7 +160,16 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
           states.set(target.id, folded);
         }
       }
-      const writes: StreamWrite[] = [...byStream].map(([stream, events]) => ({
+      // One append writes each stream once, so the commands' events are grouped by stream, in the order
+      // the streams are first written, except that transformation declarations come first: a batch
+      // written by an earlier command (a lot mined, then refined) would otherwise carry the refining
+      // before the declaration it names, and the views cannot read a batch event of a transformation
+      // that has no declaration yet. A declaration itself depends on no other stream's events.
+      const declarationsFirst = [...byStream].sort(
+        ([a], [b]) =>
+          Number(kinds.get(b)?.kind === 'transformations') - Number(kinds.get(a)?.kind === 'transformations'),
+      );
+      const writes: StreamWrite[] = declarationsFirst.map(([stream, events]) => ({
         stream,
         expectedRevision: revisions.get(stream)!,
         events,

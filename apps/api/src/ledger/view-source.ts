@@ -334,6 +334,21 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
     const policy = this.readerViews(reader, { at: Date.now() });
     const accessOf = new Map<string, ReturnType<ReaderViews['access']>>();
     const records: (StoredEvent & { withheld?: string[] })[] = [];
+    // Each lot's stream is read once a request, for every row of it on the page: the log has no read by
+    // position, and reading the log from a row's position read a page of 500 events for each row.
+    const streams = new Map<string, { first?: StoredEvent; byPosition: Map<bigint, StoredEvent> }>();
+    const streamOf = async (stream: string) => {
+      let events = streams.get(stream);
+      if (!events) {
+        events = { byPosition: new Map() };
+        for await (const stored of this.store.readStream(stream)) {
+          events.first ??= stored;
+          events.byPosition.set(stored.position, stored);
+        }
+        streams.set(stream, events);
+      }
+      return events;
+    };
     let examined = 0;
     let cursor = after;
     const chunk = Math.min(limit + 1, 500);
@@ -347,29 +362,18 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
         if (!accessOf.has(batchId)) accessOf.set(batchId, policy.access(batchId));
         const access = accessOf.get(batchId);
         if (!access) continue;
-        const stored = await this.eventAt(row.position);
+        const events = await streamOf(row.stream);
+        const stored = events.byPosition.get(row.position);
         if (!stored) continue;
         // An upstream reader sees a lot's first event and the refinings that fed its own lots: the policy
         // tells them apart by the stream's first event, so it is given first.
-        const first =
-          access.kind === 'upstream' && stored.revision !== 0n ? await this.firstOf(row.stream) : undefined;
+        const first = access.kind === 'upstream' && stored.revision !== 0n ? events.first : undefined;
         const shown = policy.events(first ? [first, stored] : [stored], access);
         const mine = shown.find((event) => event.position === stored.position);
         if (mine) records.push(mine);
       }
       if (rows.length < chunk) return { records };
     }
-  }
-
-  private async eventAt(position: bigint): Promise<StoredEvent | undefined> {
-    for await (const stored of this.store.readAll(position))
-      return stored.position === position ? stored : undefined;
-    return undefined;
-  }
-
-  private async firstOf(stream: string): Promise<StoredEvent | undefined> {
-    for await (const stored of this.store.readStream(stream)) return stored;
-    return undefined;
   }
 
   /**

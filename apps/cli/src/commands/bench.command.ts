@@ -9,6 +9,7 @@ import { LedgerProcess } from '../support/ledger-process';
 import { type CpuProfileSummary, summariseCpuProfile } from './bench-profile';
 import { benchDemoBundle, benchLogVerification, benchSealing } from './bench-integrity';
 import { benchBoundedReads } from './bench-bounded-reads';
+import { benchEpcis } from './bench-epcis';
 import { benchProvenance } from './bench-provenance';
 import { withMetricsDeltas } from './bench-metrics';
 
@@ -56,11 +57,14 @@ const FLAGS: Record<string, keyof BenchOptions> = {
 };
 
 /** The bench's cases; `--only http,verify` runs a subset (a partial run exits 0 only if what ran was sound). */
-const CASES = ['http', 'raw', 'provenance', 'sealing', 'verify', 'bundle', 'bounded'] as const;
+const CASES = ['http', 'raw', 'provenance', 'sealing', 'verify', 'bundle', 'bounded', 'epcis'] as const;
 type Case = (typeof CASES)[number];
 
 /** Ledger sizes for the provenance case: the large one (1M events) takes minutes to build, so it is opt-in. */
 const PROVENANCE_SIZES = { default: [10_000, 100_000], large: [10_000, 1_000_000] };
+
+/** Events the EPCIS case captures (documents of 100, rollback) before it measures its queries. */
+const EPCIS_LEDGER_EVENTS = Number(process.env.TRACELODE_BENCH_EPCIS_EVENTS ?? 100_000);
 
 /** Events in the log whose verification rate is measured: enough that start-up cost does not count. */
 const VERIFIED_LOG_EVENTS = 1_000_000;
@@ -191,6 +195,11 @@ export async function bench(args: string[]): Promise<number> {
       sound &&= demoBundle.verified;
     }
     if (only.has('bounded')) result.boundedReads = await benchBoundedReads(progress);
+    if (only.has('epcis')) {
+      const epcis = await benchEpcis(EPCIS_LEDGER_EVENTS, progress);
+      result.epcis = { ...epcis, benchPeakRssMb: benchPeakRssMb() };
+      sound &&= epcis.capture.failedDocuments === 0;
+    }
     Object.assign(result, {
       cases: [...only],
       benchPeakRssMb: benchPeakRssMb(),

@@ -13,12 +13,21 @@ import {
   shipBatch,
   splitBatch,
   transformBatches,
+  voidEvent,
 } from '@tracelode/domain';
-import { type CapturedCommand, EpcisIds, epcisViolations, fromEpcisEvent } from '@tracelode/epcis';
+import {
+  type CapturedCommand,
+  correctiveEventIds,
+  correctiveEventRefusal,
+  EpcisIds,
+  epcisViolations,
+  fromEpcisEvent,
+} from '@tracelode/epcis';
 import { canonicalJson } from '@tracelode/event-store';
 import type { FastifyReply } from 'fastify';
 import { CommandContext, ReaderContext } from '../../auth/request-context.decorators';
 import type { Reader } from '@tracelode/projections';
+import { ReadModelStore } from '@tracelode/read-models';
 import { apiProblem, toProblem } from '../../common/problem-details';
 import { sha256Hex } from '../../common/sha256';
 import type { LedgerConfig } from '../../config/ledger-config';
@@ -39,12 +48,11 @@ const DECIDERS: Record<CapturedCommand['type'], Decider<never>> = {
   TransformBatches: transformBatches,
   SplitBatch: splitBatch,
   BlendBatches: blendBatches,
+  VoidEvent: voidEvent,
 };
 
 /** Most events one capture takes (the binding's capture limit): more is 413 CaptureLimitExceededException. */
 export const CAPTURE_LIMIT = 500;
-/** Capture jobs kept for `GET /epcis/capture/{id}`, newest last; older ones are forgotten (in memory). */
-const JOBS_KEPT = 1000;
 
 type ErrorBehaviour = 'rollback' | 'proceed';
 
@@ -74,10 +82,10 @@ interface CaptureJob {
 @Controller('epcis')
 export class CaptureController {
   private readonly ids: EpcisIds;
-  private readonly jobs = new Map<string, { orgId: string; job: CaptureJob }>();
 
   constructor(
     private readonly executor: CommandExecutor,
+    private readonly views: ReadModelStore,
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
   ) {
     this.ids = new EpcisIds(config.publicUrl);
@@ -151,7 +159,7 @@ export class CaptureController {
   @Get('capture/:captureId')
   @ApiOperation({ summary: 'A capture job: {captureID, running, success, captureErrorBehaviour, errors}' })
   job(@Param('captureId') captureId: string, @ReaderContext() reader: Reader): CaptureJob {
-    const kept = this.jobs.get(captureId);
+    const kept = this.views.captureJob<CaptureJob>(captureId);
     // Another organisation's capture is answered as one that does not exist.
     if (!kept || kept.orgId !== reader.orgId) {
       throw apiProblem('EPCIS_CAPTURE_NOT_FOUND', `No capture ${captureId} of yours is known`);
@@ -174,8 +182,12 @@ export class CaptureController {
       recorded: 0,
     };
     const steps: { index: number; command: CapturedCommand }[] = [];
+    const corrective = correctiveEventIds(events);
     for (const [index, event] of events.entries()) {
-      const mapping = fromEpcisEvent(event, this.ids, meta.actor.orgId);
+      const mapping =
+        typeof event.eventID === 'string' && corrective.has(event.eventID)
+          ? correctiveEventRefusal
+          : fromEpcisEvent(event, this.ids, meta.actor.orgId);
       if (mapping.ok) steps.push({ index, command: mapping.command });
       else job.errors.push(errorOf(index, event, problemOf(mapping.code, mapping.message)));
     }
@@ -224,10 +236,9 @@ export class CaptureController {
     return job;
   }
 
+  /** Kept in the read-model file, so a restart does not lose it (ADR 0031). */
   private keep(orgId: string, job: CaptureJob): void {
-    this.jobs.delete(job.captureID);
-    this.jobs.set(job.captureID, { orgId, job });
-    if (this.jobs.size > JOBS_KEPT) this.jobs.delete(this.jobs.keys().next().value!);
+    this.views.saveCaptureJob(job.captureID, orgId, job);
   }
 }
 
