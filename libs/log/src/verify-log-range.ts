@@ -157,22 +157,23 @@ export class RangeVerifier {
       const rows = this.page.all(cursor, to, PAGE_ROWS);
       if (rows.length === 0) break;
       const notarised = this.notarisedIn(rows[0]![0], rows.at(-1)![0]);
-      for (const [position, stream, revision, eventId, type, dataText, metadataText] of rows) {
-        const named: NamedEvent = { position, eventId, type, stream, revision };
-        firstRead ??= named;
-        const bad = (reason: string) => result({ event: named, reason });
+      for (const row of rows) {
+        const [position, stream, revision, eventId, type, dataText, metadataText] = row;
+        // Named only when it fails (or opens the range): no object per event that passes.
+        const bad = (reason: string) => result({ event: namedEvent(row), reason });
+        if (firstRead === undefined) firstRead = namedEvent(row);
         let data: Record<string, unknown>;
         let metadata: Record<string, unknown>;
         try {
-          data = parseColumn(named, 'data', dataText);
-          metadata = parseColumn(named, 'metadata', metadataText);
+          data = parseColumn(row, 'data', dataText);
+          metadata = parseColumn(row, 'metadata', metadataText);
         } catch (error) {
           if (!(error instanceof UnreadableEvent)) throw error;
-          return result({ event: named, message: error.message });
+          return result({ event: namedEvent(row), message: error.message });
         }
         if (position !== expected) {
           // A gap at the range's very start is the coordinator's to word: it knows where the log stopped.
-          if (expected === from) return result({ event: named });
+          if (expected === from) return result({ event: namedEvent(row) });
           return bad(`position ${expected} is missing: the log skips from ${expected - 1} to ${position}`);
         }
         const { hash, prevHash } = chainOf(metadata);
@@ -197,7 +198,7 @@ export class RangeVerifier {
         const head = heads.get(stream);
         if (head === undefined) {
           heads.set(stream, {
-            edge: { stream, first: { ...named, prevHash }, lastRevision: revision, lastHash: hash },
+            edge: { stream, first: { ...namedEvent(row), prevHash }, lastRevision: revision, lastHash: hash },
           });
         } else {
           if (revision !== head.edge.lastRevision + 1 || prevHash !== head.edge.lastHash) {
@@ -235,15 +236,24 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 class UnreadableEvent extends Error {}
 
 /** As the SQLite store words an unreadable column (CorruptEventError), so both verifiers name it alike. */
-function parseColumn(event: NamedEvent, column: 'data' | 'metadata', text: string): Record<string, unknown> {
+function parseColumn(row: RawRow, column: 'data' | 'metadata', text: string): Record<string, unknown> {
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
+    const [position, stream, revision, eventId] = row;
     throw new UnreadableEvent(
-      `Event ${event.eventId} at position ${event.position} (${event.stream}@${event.revision}) is unreadable: its ${column} is not JSON (${error instanceof Error ? error.message : String(error)})`,
+      `Event ${eventId} at position ${position} (${stream}@${revision}) is unreadable: its ${column} is not JSON (${error instanceof Error ? error.message : String(error)})`,
     );
   }
 }
+
+const namedEvent = ([position, stream, revision, eventId, type]: RawRow): NamedEvent => ({
+  position,
+  eventId,
+  type,
+  stream,
+  revision,
+});
 
 export const leafAt = (leaves: Uint8Array, index: number): Buffer =>
   Buffer.from(leaves.buffer, leaves.byteOffset + index * HASH_SIZE, HASH_SIZE);

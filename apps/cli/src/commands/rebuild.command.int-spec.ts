@@ -7,6 +7,7 @@ import {
   Projector,
 } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
+import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +91,41 @@ describe('tracelode rebuild', () => {
     expect(documentsIn(target)).toEqual({ checkpoint: head, documents: incremental });
     expect((incremental[BATCH_CUSTODY] as unknown[]).length).toBe(1200);
     expect(readdirSync(join(dir, 'views'))).toEqual(['rebuilt.db']);
+  });
+
+  it('builds the EPCIS index as the live projector did, with every index built after the rows (ADR 0033)', async () => {
+    const target = join(dir, 'indexed.db');
+    expect(await rebuild(['--store', storeUrl, '--views', target])).toBe(0);
+    const dump = (path: string) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return {
+          events: db.prepare('SELECT * FROM epcis_events ORDER BY position').all(),
+          classes: db.prepare('SELECT * FROM epcis_classes ORDER BY position, batch_id, role').all(),
+          terms: db.prepare('SELECT * FROM view_terms ORDER BY collection, term, key').all(),
+          indexes: db
+            .prepare<[], string>(
+              "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+            )
+            .pluck()
+            .all(),
+          journal: db.pragma('journal_mode', { simple: true }),
+        };
+      } finally {
+        db.close();
+      }
+    };
+    const rebuilt = dump(target);
+    const live = dump(join(dir, 'live.db'));
+    expect(rebuilt.events.length).toBeGreaterThan(1200);
+    expect({ ...rebuilt, journal: undefined }).toEqual({ ...live, journal: undefined });
+    expect(rebuilt.indexes).toEqual(
+      expect.arrayContaining(['epcis_events_event_time', 'epcis_classes_position']),
+    );
+    // Built without a journal on disk, the file has no side files; the server turns WAL on when it opens it.
+    expect(readdirSync(dir).filter((name) => name.startsWith('indexed.db'))).toEqual(['indexed.db']);
+    ReadModelStore.open(target).close();
+    expect(dump(target).journal).toBe('wal');
   });
 
   it('takes the store and views from TRACELODE_STORE and TRACELODE_VIEWS', async () => {
