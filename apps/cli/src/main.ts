@@ -22,7 +22,7 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
   },
   bench: {
     summary:
-      'bench [--large]                        commands/s over HTTP, raw appends/s, provenance reads on 10k and 100k (1M) events',
+      'bench [--large] [--only CASES]         commands/s over HTTP, raw appends/s, provenance reads on 10k and 100k (1M) events, verify and rebuild rates',
     run: bench,
   },
   verify: {
