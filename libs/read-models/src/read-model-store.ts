@@ -154,8 +154,8 @@ export class ReadModelStore {
    * Opens a file to be rebuilt from scratch and only then put in place (`tracelode rebuild` builds
    * `<views>.rebuilding` and renames it over the views when complete): its rollback journal is kept in
    * memory and nothing is fsynced while it is written, so a crash can leave this file half-built, but it is
-   * never the file anyone reads — the caller discards it, or builds its deferred indexes
-   * (createDeferredIndexes), closes and fsyncs it before renaming it in. A bigger page cache keeps the
+   * never the file anyone reads — the caller discards it, or completes it (completeRebuild), closes and
+   * fsyncs it before renaming it in. A bigger page cache keeps the
    * tables' pages in memory. The file has no -wal or -shm side files.
    */
   static openForRebuild(path: string): ReadModelStore {
@@ -169,9 +169,13 @@ export class ReadModelStore {
     return new ReadModelStore(db, true);
   }
 
-  /** Builds the indexes a store opened for a rebuild left out (call once the views are complete). */
-  createDeferredIndexes(): void {
+  /**
+   * Completes a store opened for a rebuild, once its views are all written: builds the indexes it left
+   * out and turns the file to WAL, the journal the server opens it with (so opening it writes nothing).
+   */
+  completeRebuild(): void {
     this.db.exec(EPCIS_SECONDARY_INDEXES);
+    this.db.pragma('journal_mode = WAL');
   }
 
   /**
@@ -203,7 +207,7 @@ export class ReadModelStore {
 
   /**
    * `deferIndexes`: the EPCIS index's secondary indexes are left out, for a rebuild that fills the tables
-   * first and then builds them in one pass each (createDeferredIndexes), which costs less than keeping
+   * first and then builds them in one pass each (completeRebuild), which costs less than keeping
    * five indexes up to date through a million inserts.
    */
   private static createSchema(db: Database.Database, deferIndexes = false): void {

@@ -133,7 +133,7 @@ export async function rebuildViewsFile(
     try {
       const started = performance.now();
       applied = await rebuildViews(store, views, projections);
-      views.createDeferredIndexes();
+      views.completeRebuild();
       elapsedMs = performance.now() - started;
       position = views.checkpoint();
     } catch (error) {
