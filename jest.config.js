@@ -89,6 +89,7 @@ module.exports = {
         '/withheld-bundle\\.e2e-spec\\.ts$',
         '/legacy-ledger\\.e2e-spec\\.ts$',
         '/verifiable-history\\.e2e-spec\\.ts$',
+        '/verify-log-workers\\.e2e-spec\\.ts$',
         '/kurrentdb-replicas\\.e2e-spec\\.ts$',
       ],
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-kurrentdb-setup.ts'],

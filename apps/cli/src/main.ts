@@ -22,7 +22,7 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
   },
   bench: {
     summary:
-      'bench [--large] [--only CASES]         commands/s over HTTP, raw appends/s, provenance reads on 10k and 100k (1M) events, EPCIS capture and query (--only epcis)',
+      'bench [--large] [--only CASES]         commands/s over HTTP, raw appends/s, provenance reads on 10k and 100k (1M) events, verify and rebuild rates, EPCIS capture and query',
     run: bench,
   },
   verify: {

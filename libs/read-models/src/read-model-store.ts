@@ -77,6 +77,19 @@ const SCHEMA_VERSION = 4;
 /** EPCIS capture jobs kept for `GET /epcis/capture/{id}`, newest first (ADR 0031). */
 export const CAPTURE_JOBS_KEPT = 10_000;
 
+/** The EPCIS index's secondary indexes (ADR 0031): what `GET /epcis/events` filters and a re-index deletes by. */
+const EPCIS_SECONDARY_INDEXES = `
+  CREATE INDEX IF NOT EXISTS epcis_events_event_time ON epcis_events (event_time, position);
+  CREATE INDEX IF NOT EXISTS epcis_events_record_time ON epcis_events (record_time, position);
+  CREATE INDEX IF NOT EXISTS epcis_events_biz_step ON epcis_events (biz_step, position);
+  CREATE INDEX IF NOT EXISTS epcis_events_biz_location ON epcis_events (biz_location, position);
+  CREATE INDEX IF NOT EXISTS epcis_events_disposition ON epcis_events (disposition_set, position);
+  CREATE INDEX IF NOT EXISTS epcis_classes_position ON epcis_classes (position);
+`;
+
+/** A rebuild's page cache, negative: in KiB (128 MiB). */
+const REBUILD_CACHE_KIB = -131_072;
+
 /** A document as a transaction last saw it; `position` is set once the transaction put it. */
 interface TransactionDocument {
   readonly collection: string;
@@ -105,7 +118,11 @@ export class ReadModelStore {
   private readonly clearIndexClasses: Database.Statement<[number]>;
   private readonly putIndexClass: Database.Statement<[string, string, number]>;
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    /** Opened for a rebuild from scratch (openForRebuild): every position is indexed once, indexes come last. */
+    private readonly fresh = false,
+  ) {
     this.getDocument = db.prepare('SELECT view FROM views WHERE collection = ? AND key = ?');
     this.putDocument = db.prepare(
       `INSERT INTO views (collection, key, view, position) VALUES (?, ?, ?, ?)
@@ -137,6 +154,34 @@ export class ReadModelStore {
   }
 
   /**
+   * Opens a file to be rebuilt from scratch and only then put in place (`tracelode rebuild` builds
+   * `<views>.rebuilding` and renames it over the views when complete): its rollback journal is kept in
+   * memory and nothing is fsynced while it is written, so a crash can leave this file half-built, but it is
+   * never the file anyone reads — the caller discards it, or completes it (completeRebuild), closes and
+   * fsyncs it before renaming it in. A bigger page cache keeps the
+   * tables' pages in memory. The file has no -wal or -shm side files.
+   */
+  static openForRebuild(path: string): ReadModelStore {
+    ownerOnlyDatabaseFile(path);
+    const db = new Database(path);
+    db.pragma('journal_mode = MEMORY');
+    db.pragma('synchronous = OFF');
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma(`cache_size = ${REBUILD_CACHE_KIB}`);
+    ReadModelStore.createSchema(db, true);
+    return new ReadModelStore(db, true);
+  }
+
+  /**
+   * Completes a store opened for a rebuild, once its views are all written: builds the indexes it left
+   * out and turns the file to WAL, the journal the server opens it with (so opening it writes nothing).
+   */
+  completeRebuild(): void {
+    this.db.exec(EPCIS_SECONDARY_INDEXES);
+    this.db.pragma('journal_mode = WAL');
+  }
+
+  /**
    * Opens an existing views file for reading only: it is never created, reset or written, so a file a
    * running server projects into can be read alongside it. Refuses a file of another schema version.
    */
@@ -163,7 +208,12 @@ export class ReadModelStore {
     }
   }
 
-  private static createSchema(db: Database.Database): void {
+  /**
+   * `deferIndexes`: the EPCIS index's secondary indexes are left out, for a rebuild that fills the tables
+   * first and then builds them in one pass each (completeRebuild), which costs less than keeping
+   * five indexes up to date through a million inserts.
+   */
+  private static createSchema(db: Database.Database, deferIndexes = false): void {
     db.exec(`
       DROP TABLE IF EXISTS views;
       DROP TABLE IF EXISTS checkpoint;
@@ -197,20 +247,15 @@ export class ReadModelStore {
         biz_location TEXT,
         disposition_set TEXT
       );
-      CREATE INDEX epcis_events_event_time ON epcis_events (event_time, position);
-      CREATE INDEX epcis_events_record_time ON epcis_events (record_time, position);
-      CREATE INDEX epcis_events_biz_step ON epcis_events (biz_step, position);
-      CREATE INDEX epcis_events_biz_location ON epcis_events (biz_location, position);
-      CREATE INDEX epcis_events_disposition ON epcis_events (disposition_set, position);
       CREATE TABLE epcis_classes (
         batch_id TEXT NOT NULL,
         role TEXT NOT NULL,
         position INTEGER NOT NULL,
         PRIMARY KEY (batch_id, role, position)
       ) WITHOUT ROWID;
-      CREATE INDEX epcis_classes_position ON epcis_classes (position);
       PRAGMA user_version = ${SCHEMA_VERSION};
     `);
+    if (!deferIndexes) db.exec(EPCIS_SECONDARY_INDEXES);
   }
 
   /** The log position of the last event applied to the views (0n when none). */
@@ -251,7 +296,8 @@ export class ReadModelStore {
             row.bizLocation ?? null,
             row.dispositionSet ?? null,
           );
-          this.clearIndexClasses.run(at);
+          // A rebuild from scratch indexes each position once: there are no rows of it to clear.
+          if (!this.fresh) this.clearIndexClasses.run(at);
           for (const { batchId, role } of row.classes) this.putIndexClass.run(batchId, role, at);
         },
       });
@@ -407,6 +453,42 @@ export class ReadModelStore {
     })();
   }
 
+  /**
+   * Carries the EPCIS capture jobs of the views file at `path` (when it has any) into this one, oldest
+   * first: a rebuild writes a new file (ADR 0033), and the jobs are not in the log to be rebuilt from.
+   * Returns how many were carried.
+   */
+  adoptCaptureJobsFrom(path: string): number {
+    let rows: { capture_id: string; org_id: string; job: string }[];
+    try {
+      // Read-only: the old file is about to be replaced, and may have a crashed server's side files.
+      const old = new Database(path, { readonly: true, fileMustExist: true });
+      try {
+        const kept = old
+          .prepare<[], string>(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'epcis_capture_jobs'",
+          )
+          .pluck()
+          .get();
+        rows = kept
+          ? old
+              .prepare<[], { capture_id: string; org_id: string; job: string }>(
+                'SELECT capture_id, org_id, job FROM epcis_capture_jobs ORDER BY seq',
+              )
+              .all()
+          : [];
+      } finally {
+        old.close();
+      }
+    } catch {
+      return 0; // no views file yet, or one too damaged to read: there is nothing to carry
+    }
+    this.captureJobs ??= ReadModelStore.captureJobStatements(this.db);
+    const { put } = this.captureJobs;
+    this.db.transaction(() => rows.forEach((row) => put.run(row.capture_id, row.org_id, row.job)))();
+    return rows.length;
+  }
+
   /** A capture job kept by `saveCaptureJob`, with the organisation that captured it. */
   captureJob<J>(captureId: string): { orgId: string; job: J } | undefined {
     this.captureJobs ??= ReadModelStore.captureJobStatements(this.db);
@@ -438,7 +520,7 @@ export class ReadModelStore {
 
   /** Drops every view and the checkpoint, for a rebuild from position 0. */
   reset(): void {
-    ReadModelStore.createSchema(this.db);
+    ReadModelStore.createSchema(this.db, this.fresh);
   }
 
   close(): void {

@@ -8,11 +8,11 @@ import {
   type StreamWrite,
 } from '@tracelode/event-store';
 import { type AuditBundle, verifyAuditBundle } from '@tracelode/evidence';
-import { CheckpointSigner, LogNotary, verifyLog } from '@tracelode/log';
+import { CheckpointSigner, LogNotary, readNotaryRecord, verifyLog, verifyLogFile } from '@tracelode/log';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
@@ -27,8 +27,15 @@ export interface LogVerificationFigures {
   readonly buildSec: number;
   /** The notary's rate: events hash-checked and added to the Merkle log (with its SQLite writes). */
   readonly notariseEventsPerSec: number;
-  /** `verifyLog` from the first event: hashes, chains, Merkle root against a signed checkpoint. */
+  /**
+   * `verifyLogFile` (what `tracelode verify-log` runs on an SQLite log) from the first event: hashes,
+   * chains, notarised hashes, Merkle root against a signed checkpoint, by ranges on worker threads.
+   */
   readonly verifyEventsPerSec: number;
+  readonly verifyWorkers: number;
+  /** The same checks by the single-threaded `verifyLog` reading the store's log, in the same run: the before. */
+  readonly sequentialVerifyEventsPerSec: number;
+  readonly ratioParallelToSequential: number;
   /** Reading the same log without checking anything, in the same run: the floor verification stands on. */
   readonly readEventsPerSec: number;
   readonly ratioVerifyToRead: number;
@@ -76,24 +83,47 @@ export async function benchLogVerification(
     for await (const stored of inner.readAll(1n)) if (stored) read++;
     const readSec = (performance.now() - reading) / 1000;
 
+    await store.close();
+    const integrity = join(dir, 'integrity.db');
+    const storePath = join(dir, 'ledger.db');
+    const workers = Math.min(availableParallelism(), 4);
     const verifying = performance.now();
-    const verdict = await verifyLog(inner.readAll(1n), {
+    const verdict = await verifyLogFile(storePath, {
       checkpoints: [checkpoint],
       publicKey: signer.publicKey,
+      integrityPath: integrity,
+      workers,
     });
     const verifySec = (performance.now() - verifying) / 1000;
     progress(
-      `read ${read} events in ${readSec.toFixed(1)} s; verified in ${verifySec.toFixed(1)} s (ok: ${verdict.ok})`,
+      `read ${read} events in ${readSec.toFixed(1)} s; verified by ${workers} workers in ${verifySec.toFixed(1)} s (ok: ${verdict.ok})`,
     );
-    await store.close();
+
+    const sequentialStore = SqliteEventStore.open(storePath);
+    const notarised = readNotaryRecord(integrity);
+    const sequentialStarted = performance.now();
+    const sequential = await verifyLog(sequentialStore.readAll(1n), {
+      checkpoints: [checkpoint],
+      publicKey: signer.publicKey,
+      notarisedHashAt: notarised.notarisedHashAt,
+    });
+    const sequentialSec = (performance.now() - sequentialStarted) / 1000;
+    notarised.close();
+    await sequentialStore.close();
+    progress(`verified on one thread in ${sequentialSec.toFixed(1)} s (ok: ${sequential.ok})`);
+    const same = JSON.stringify(sequential) === JSON.stringify(verdict);
     return {
       events,
       buildSec: round(buildSec, 1),
       notariseEventsPerSec: Math.round(events / notariseSec),
       verifyEventsPerSec: Math.round(verdict.events / verifySec),
+      verifyWorkers: workers,
+      sequentialVerifyEventsPerSec: Math.round(sequential.events / sequentialSec),
+      ratioParallelToSequential: round(sequentialSec / verifySec, 2),
       readEventsPerSec: Math.round(read / readSec),
       ratioVerifyToRead: round(readSec / verifySec, 3),
-      verified: verdict.ok && verdict.events === events && verdict.checkpointsMatched.includes(events),
+      verified:
+        same && verdict.ok && verdict.events === events && verdict.checkpointsMatched.includes(events),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import {
   Projector,
 } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
+import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +93,40 @@ describe('tracelode rebuild', () => {
     expect(readdirSync(join(dir, 'views'))).toEqual(['rebuilt.db']);
   });
 
+  it('builds the EPCIS index as the live projector did, with every index built after the rows (ADR 0033)', async () => {
+    const target = join(dir, 'indexed.db');
+    expect(await rebuild(['--store', storeUrl, '--views', target])).toBe(0);
+    // Built without a journal on disk, then turned to WAL as the server opens it; no side files are left.
+    expect(readdirSync(dir).filter((name) => name.startsWith('indexed.db'))).toEqual(['indexed.db']);
+    const dump = (path: string) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return {
+          events: db.prepare('SELECT * FROM epcis_events ORDER BY position').all(),
+          classes: db.prepare('SELECT * FROM epcis_classes ORDER BY position, batch_id, role').all(),
+          terms: db.prepare('SELECT * FROM view_terms ORDER BY collection, term, key').all(),
+          indexes: db
+            .prepare<[], string>(
+              "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+            )
+            .pluck()
+            .all(),
+          journal: db.pragma('journal_mode', { simple: true }),
+        };
+      } finally {
+        db.close();
+      }
+    };
+    const rebuilt = dump(target);
+    const live = dump(join(dir, 'live.db'));
+    expect(rebuilt.events.length).toBeGreaterThan(1200);
+    expect({ ...rebuilt, journal: undefined }).toEqual({ ...live, journal: undefined });
+    expect(rebuilt.indexes).toEqual(
+      expect.arrayContaining(['epcis_events_event_time', 'epcis_classes_position']),
+    );
+    expect(rebuilt.journal).toBe('wal');
+  });
+
   it('takes the store and views from TRACELODE_STORE and TRACELODE_VIEWS', async () => {
     const target = join(dir, 'from-env.db');
 
@@ -119,6 +154,31 @@ describe('tracelode rebuild', () => {
     expect(report).toMatchObject({ viewsPath: target, applied: Number(head), position: head });
     expect(existsSync(`${target}${REBUILDING_SUFFIX}`)).toBe(false);
     expect(documentsIn(target)).toEqual({ checkpoint: head, documents: incremental });
+  });
+
+  it('carries the EPCIS capture jobs of the views it replaces, which the log cannot rebuild', async () => {
+    const target = join(dir, 'with-jobs.db');
+    const old = ReadModelStore.open(target);
+    old.saveCaptureJob('capture-1', 'ORG-A', { running: false, success: true });
+    old.saveCaptureJob('capture-2', 'ORG-B', { running: false, success: false });
+    old.close();
+
+    await rebuildViewsFile({ storeUrl, viewsPath: target });
+
+    const rebuilt = ReadModelStore.open(target);
+    try {
+      expect(rebuilt.captureJob('capture-1')).toEqual({
+        orgId: 'ORG-A',
+        job: { running: false, success: true },
+      });
+      expect(rebuilt.captureJob('capture-2')).toEqual({
+        orgId: 'ORG-B',
+        job: { running: false, success: false },
+      });
+      expect(rebuilt.checkpoint()).toBe(head);
+    } finally {
+      rebuilt.close();
+    }
   });
 
   it('leaves the old views untouched when the rebuild fails part-way', async () => {

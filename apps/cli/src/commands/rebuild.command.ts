@@ -125,13 +125,17 @@ export async function rebuildViewsFile(
   const store = await openStore(options.storeUrl);
   try {
     removeDatabaseFiles(temporary);
-    const views = ReadModelStore.open(temporary);
+    // Built without a journal on disk or fsyncs (the file is only renamed in once complete and synced).
+    const views = ReadModelStore.openForRebuild(temporary);
     let applied: number;
     let position: bigint;
     let elapsedMs: number;
     try {
       const started = performance.now();
       applied = await rebuildViews(store, views, projections);
+      // EPCIS capture jobs are kept beside the views but are not in the log (ADR 0031): carried over.
+      views.adoptCaptureJobsFrom(target);
+      views.completeRebuild();
       elapsedMs = performance.now() - started;
       position = views.checkpoint();
     } catch (error) {
@@ -154,6 +158,7 @@ export async function rebuildViewsFile(
     // into the new file on the next open. Removed first: a crash between the two steps leaves old views
     // that the server re-projects from their checkpoint, or that the next rebuild replaces.
     for (const suffix of SIDE_FILES) rmSync(`${target}${suffix}`, { force: true });
+    syncFile(temporary);
     renameSync(temporary, target);
     syncDirectory(dirname(target));
     return { viewsPath: target, applied, position, elapsedMs };
@@ -191,6 +196,16 @@ export async function openStore(url: string): Promise<EventStore> {
 
 function removeDatabaseFiles(path: string): void {
   for (const suffix of ['', ...SIDE_FILES]) rmSync(`${path}${suffix}`, { force: true });
+}
+
+/** Writes the rebuilt file's pages to disk before it is renamed in (it was written with synchronous=OFF). */
+function syncFile(path: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Makes the rename durable (best effort: not every platform can fsync a directory). */

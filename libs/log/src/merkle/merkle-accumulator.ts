@@ -32,6 +32,28 @@ export class MerkleAccumulator {
     this.count++;
   }
 
+  /**
+   * Appends 2^level leaves at once, given the root of the perfect subtree they form: the same tree as
+   * pushing them one by one, for a size that is a multiple of 2^level (a verifier that hashed an aligned
+   * range of leaves elsewhere hands over its root).
+   */
+  pushPerfect(subtreeRoot: Buffer, level: number): void {
+    const leaves = 2 ** level;
+    if (subtreeRoot.length !== HASH_SIZE) {
+      throw new RangeError(`a subtree root has ${HASH_SIZE} bytes, got ${subtreeRoot.length}`);
+    }
+    if (!Number.isSafeInteger(leaves) || this.count % leaves !== 0) {
+      throw new RangeError(`a perfect subtree of 2^${level} leaves cannot follow ${this.count} leaves`);
+    }
+    let hash = subtreeRoot;
+    for (let n = this.count / leaves; n % 2 === 1; n = (n - 1) / 2) {
+      hash = nodeHash(this.peaks[level]!, hash);
+      level++;
+    }
+    (this.peaks[level] ??= Buffer.alloc(HASH_SIZE)).set(hash);
+    this.count += leaves;
+  }
+
   /** The Merkle Tree Hash of the leaves pushed so far. */
   root(): Buffer {
     if (this.count === 0) return Buffer.from(EMPTY_ROOT);
