@@ -20,6 +20,7 @@ export const join = unavailable;
 export const resolve = unavailable;
 export const Readable = unavailable;
 export const Worker = unavailable;
+export const availableParallelism = unavailable;
 export const KurrentDBClient = unavailable;
 export const jsonEvent = unavailable;
 export const START = 'start';
