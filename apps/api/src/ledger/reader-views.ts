@@ -4,6 +4,7 @@ import {
   custodyOf,
   type ExportView,
   type LicenceView,
+  listsDescendant,
   mayReadExport,
   mayReadLicence,
   type ReadMoment,
@@ -13,6 +14,7 @@ import {
   type ViewLookup,
   visibleCertification,
   visibleCustody,
+  visibleDescendantGraph,
   visibleDescendants,
   visibleEvents,
   visibleHoldImpact,
@@ -52,6 +54,12 @@ export class ReaderViews {
         return visibleProvenance(view as Parameters<typeof visibleProvenance>[0], access, relationships);
       case 'descendants':
         return visibleDescendants(view as Parameters<typeof visibleDescendants>[0], access, relationships);
+      case 'descendantGraph':
+        return visibleDescendantGraph(
+          view as Parameters<typeof visibleDescendantGraph>[0],
+          access,
+          relationships,
+        );
       case 'certification':
         return visibleCertification(
           view as Parameters<typeof visibleCertification>[0],
@@ -71,10 +79,17 @@ export class ReaderViews {
         );
       }
       default:
+        // The ancestor graph: the chain's batches, links and masses (as provenance and carbon show them) and
+        // each node's uncovered steps with why (step and reason, which certification shows every reader).
         // Carbon and the footprint: mass shares, intensities and the mines' and transformation sites'
         // facilities, which every reader of the batch may see.
         return view;
     }
+  }
+
+  /** Whether the reader may list `batchId` among the descendants of a batch it reads with `access`. */
+  listsDescendant(access: BatchAccess, batchId: string): boolean {
+    return listsDescendant(access, this.relationships, batchId);
   }
 
   /** A batch's events as the reader may see them, withheld paths listed on each. */
