@@ -157,7 +157,7 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
         const { read } = BATCH_VIEWS[query.view] as unknown as {
           read: (batchId: string, lookup: ViewLookup, limits: ViewLimits) => BatchViewOf<Kind> | undefined;
         };
-        const live: ViewLookup = (collection, key) => this.views.get(collection, key);
+        const live = onceEach((collection, key) => this.views.get(collection, key));
         const policy = this.readerViews(query.reader, { at: Date.now() });
         const access = policy.access(query.id);
         const listed = (id: string) => access !== undefined && policy.listsDescendant(access, id);
@@ -514,3 +514,19 @@ export const ApiViewMoment = () =>
       description: 'Log position: the view just after that event (422 beyond the head)',
     }),
   );
+
+/**
+ * A lookup that reads each document once for one read: a chain's views read the same documents several
+ * times (the certification walks the chain's custody views, the policy walks them again, the graph reads
+ * them too), each a SQLite row parsed from JSON. Read paths never change what a lookup hands them.
+ */
+function onceEach(lookup: ViewLookup): ViewLookup {
+  const read = new Map<string, unknown>();
+  return (collection, key) => {
+    const id = `${collection}\u0000${key}`;
+    if (read.has(id)) return read.get(id);
+    const found = lookup(collection, key);
+    read.set(id, found);
+    return found;
+  };
+}

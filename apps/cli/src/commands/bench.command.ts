@@ -9,6 +9,7 @@ import { LedgerProcess } from '../support/ledger-process';
 import { type CpuProfileSummary, summariseCpuProfile } from './bench-profile';
 import { benchDemoBundle, benchLogVerification, benchSealing } from './bench-integrity';
 import { benchBoundedReads } from './bench-bounded-reads';
+import { benchExplorer } from './bench-explorer';
 import { benchProvenance } from './bench-provenance';
 import { withMetricsDeltas } from './bench-metrics';
 
@@ -56,7 +57,7 @@ const FLAGS: Record<string, keyof BenchOptions> = {
 };
 
 /** The bench's cases; `--only http,verify` runs a subset (a partial run exits 0 only if what ran was sound). */
-const CASES = ['http', 'raw', 'provenance', 'sealing', 'verify', 'bundle', 'bounded'] as const;
+const CASES = ['http', 'raw', 'provenance', 'sealing', 'verify', 'bundle', 'bounded', 'explorer'] as const;
 type Case = (typeof CASES)[number];
 
 /** Ledger sizes for the provenance case: the large one (1M events) takes minutes to build, so it is opt-in. */
@@ -191,6 +192,7 @@ export async function bench(args: string[]): Promise<number> {
       sound &&= demoBundle.verified;
     }
     if (only.has('bounded')) result.boundedReads = await benchBoundedReads(progress);
+    if (only.has('explorer')) result.explorer = await benchExplorer(progress);
     Object.assign(result, {
       cases: [...only],
       benchPeakRssMb: benchPeakRssMb(),

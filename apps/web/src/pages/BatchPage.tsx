@@ -4,7 +4,7 @@ import { BarChart } from '../components/Charts';
 import { type GraphData, ProvenanceGraph } from '../components/ProvenanceGraph';
 import { VerifyPanel } from '../components/VerifyPanel';
 import { batchHref, licenceHref } from '../router';
-import { LoadError, useApi } from '../use-api';
+import { type Loaded, LoadError, useApi } from '../use-api';
 
 // The passport panel and its QR encoder load on demand: a chunk of their own, not the first load's.
 const PassportPanel = lazy(() => import('../components/PassportPanel'));
@@ -96,6 +96,8 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
   const moment = momentQuery(asOf);
   const base = path('batches', batchId);
   const custody = useApi<Custody>(`${base}${moment}`);
+  // The graph is asked for first, beside the lot's own views: the slowest to draw, and needing nothing else.
+  const graph = useApi<GraphData>(`${base}/provenance/graph${moment}`);
   const provenance = useApi<Provenance>(`${base}/provenance${moment}`);
   const carbon = useApi<Carbon>(`${base}/carbon${moment}`);
   const certification = useApi<Certification>(`${base}/certification${moment}`);
@@ -189,9 +191,9 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
       <section aria-labelledby="graph-title">
         <h2 id="graph-title">Provenance</h2>
         {provenance.state === 'error' && <LoadError error={provenance.error} />}
-        {/* The last lot's provenance stays 'ready' for a render after a link to another: not asked twice. */}
+        {/* The last lot's views stay ready for a render after a link to another: not drawn for it. */}
         {provenance.state === 'ready' && provenance.value.batchId === batchId && (
-          <ProvenanceSection batchId={batchId} provenance={provenance.value} moment={moment} />
+          <ProvenanceSection batchId={batchId} provenance={provenance.value} moment={moment} graph={graph} />
         )}
       </section>
 
@@ -352,12 +354,13 @@ function ProvenanceSection({
   batchId,
   provenance,
   moment,
+  graph,
 }: {
   batchId: string;
   provenance: Provenance;
   moment: string;
+  graph: Loaded<GraphData>;
 }) {
-  const graph = useApi<GraphData>(`${path('batches', batchId, 'provenance', 'graph')}${moment}`);
   const [downstream, setDownstream] = useState(false);
   const descendants = useApi<GraphData>(
     downstream
@@ -379,7 +382,9 @@ function ProvenanceSection({
     <>
       {graph.state === 'loading' && <p>Loading the provenance graph…</p>}
       {graph.state === 'error' && <LoadError error={graph.error} />}
-      {graph.state === 'ready' && <ProvenanceGraph graph={graph.value} label="Provenance graph" />}
+      {graph.state === 'ready' && graph.value.batchId === batchId && (
+        <ProvenanceGraph graph={graph.value} label="Provenance graph" />
+      )}
       <p>
         {!downstream ? (
           <button type="button" onClick={() => setDownstream(true)}>
