@@ -167,9 +167,19 @@ describe('GET /batches/{id}/provenance/graph', () => {
       massKg: 1000,
       site: { orgId: 'mineco', facilityId: 'mt-weld', country: 'AU' },
     });
-    expect(byId.get('OM-1')!.site).toEqual({ orgId: 'othermine', facilityId: 'thor', country: 'CA' });
+    expect(byId.get('OM-1')!.site).toEqual({
+      orgId: 'othermine',
+      facilityId: 'thor',
+      country: 'CA',
+      step: 'BatchMined',
+    });
     expect(byId.get('OX-1')).toMatchObject({ depth: 1, distance: 1, form: 'oxide', massKg: 600 });
-    expect(byId.get('OX-1')!.site).toEqual({ orgId: 'refco', facilityId: 'kuantan', country: 'MY' });
+    expect(byId.get('OX-1')!.site).toEqual({
+      orgId: 'refco',
+      facilityId: 'kuantan',
+      country: 'MY',
+      step: 'BatchProduced',
+    });
     expect(byId.get('MAG-1')).toMatchObject({ depth: 2, distance: 0, form: 'magnet' });
     const edges = [...reply.body.edges].sort((a, b) => a.from.localeCompare(b.from));
     expect(edges).toEqual([

@@ -1,7 +1,9 @@
 import { BATCH_CUSTODY } from './batch-custody.projection';
 import type { ViewLookup } from './document-projection';
 import { ORGANISATIONS } from './organisations.projection';
-import { GraphTooLargeError, provenanceGraphOf } from './provenance-graph';
+import { GraphTooLargeError, provenanceGraphOf, type ProvenanceGraphView } from './provenance-graph';
+import { visibleGraphSites } from './visibility/visible-views';
+import type { ReaderRelationships } from './visibility/withheld';
 import { PROVENANCE, type ProvenanceView } from './provenance.projection';
 
 /**
@@ -75,7 +77,7 @@ describe('provenanceGraphOf', () => {
     expect(intoTop.map((edge) => edge.share)).toEqual([1 / 6, 2 / 6, 3 / 6]);
     const mine = graph.nodes.find((node) => node.batchId === id(0, 1))!;
     expect(mine).toMatchObject({ depth: 0, distance: 2, form: 'ore', massKg: 100 });
-    expect(mine.site).toEqual({ orgId: 'org-0', facilityId: 'site-0', country: 'AU' });
+    expect(mine.site).toEqual({ orgId: 'org-0', facilityId: 'site-0', country: 'AU', step: 'BatchMined' });
     expect(mine.certification).toEqual([]);
   });
 
@@ -122,5 +124,40 @@ describe('provenanceGraphOf', () => {
 
   it('is undefined for a lot without provenance', () => {
     expect(provenanceGraphOf('NOPE', 'ancestors', chain(1, 1).lookup, { maxNodes: 10 })).toBeUndefined();
+  });
+});
+
+describe('visibleGraphSites', () => {
+  const graph: ProvenanceGraphView = {
+    batchId: 'LOT',
+    direction: 'ancestors',
+    edges: [],
+    nodes: ['BatchMined', 'BatchProduced', 'BatchSplitOff'].map((step, index) => ({
+      batchId: index === 0 ? 'LOT' : `B-${index}`,
+      depth: 0,
+      distance: index,
+      form: 'oxide',
+      elements: [],
+      massKg: 1,
+      site: { orgId: `org-${index}`, facilityId: `site-${index}`, country: 'SG', step },
+      certification: [],
+    })),
+  };
+  const nobody: ReaderRelationships = {
+    batch: () => undefined,
+    licence: () => false,
+    identified: () => false,
+  };
+
+  it('names mines and transformation sites to every reader, a split’s or blend’s maker only to a full one', () => {
+    const upstream = visibleGraphSites(graph, { kind: 'upstream', why: 'downstream_holder' }, nobody);
+    expect(upstream.nodes.map((node) => node.site)).toEqual([
+      { orgId: 'org-0', facilityId: 'site-0', country: 'SG', step: 'BatchMined' },
+      { orgId: 'org-1', facilityId: 'site-1', country: 'SG', step: 'BatchProduced' },
+      { orgId: null, facilityId: null, country: 'SG', step: 'BatchSplitOff' },
+    ]);
+    expect(visibleGraphSites(graph, { kind: 'full', allDescendants: true, why: 'auditor' }, nobody)).toBe(
+      graph,
+    );
   });
 });

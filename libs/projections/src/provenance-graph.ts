@@ -26,9 +26,12 @@ export interface ProvenanceGraphNode {
   readonly massKg: number | null;
   /** Where it was mined or produced (a mine or a transformation site), and that facility's country. */
   readonly site: {
-    readonly orgId: string;
-    readonly facilityId: string;
+    /** Null where the reader may not know who made it (a split or blend at a custody-only party's site). */
+    readonly orgId: string | null;
+    readonly facilityId: string | null;
     readonly country: string | null;
+    /** The event that made the batch: `BatchMined`, `BatchProduced`, `BatchSplitOff`, `BlendProduced`, … */
+    readonly step: string;
   } | null;
   /** Ancestors: each scheme of the lot's certification; null in a descendants graph. */
   readonly certification: readonly NodeCoverage[] | null;
@@ -134,10 +137,16 @@ export function provenanceGraphOf(
   const nodes: ProvenanceGraphNode[] = [];
   for (const view of views.values()) {
     const custody = lookup(BATCH_CUSTODY, view.batchId) as BatchCustodyView | undefined;
-    const made = custody?.timeline[0]?.details as { orgId?: unknown; facilityId?: unknown } | undefined;
+    const first = custody?.timeline[0];
+    const made = first?.details as { orgId?: unknown; facilityId?: unknown } | undefined;
     const site =
-      typeof made?.orgId === 'string' && typeof made.facilityId === 'string'
-        ? { orgId: made.orgId, facilityId: made.facilityId, country: countryOf(made.orgId, made.facilityId) }
+      first && typeof made?.orgId === 'string' && typeof made.facilityId === 'string'
+        ? {
+            orgId: made.orgId,
+            facilityId: made.facilityId,
+            country: countryOf(made.orgId, made.facilityId),
+            step: first.type,
+          }
         : null;
     nodes.push({
       batchId: view.batchId,

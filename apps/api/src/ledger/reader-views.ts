@@ -15,6 +15,7 @@ import {
   visibleCertification,
   visibleCustody,
   visibleDescendantGraph,
+  visibleGraphSites,
   visibleDescendants,
   visibleEvents,
   visibleHoldImpact,
@@ -54,9 +55,11 @@ export class ReaderViews {
         return visibleProvenance(view as Parameters<typeof visibleProvenance>[0], access, relationships);
       case 'descendants':
         return visibleDescendants(view as Parameters<typeof visibleDescendants>[0], access, relationships);
+      case 'graph':
+        return visibleGraphSites(view as Parameters<typeof visibleGraphSites>[0], access, relationships);
       case 'descendantGraph':
-        return visibleDescendantGraph(
-          view as Parameters<typeof visibleDescendantGraph>[0],
+        return visibleGraphSites(
+          visibleDescendantGraph(view as Parameters<typeof visibleDescendantGraph>[0], access, relationships),
           access,
           relationships,
         );
@@ -79,8 +82,6 @@ export class ReaderViews {
         );
       }
       default:
-        // The ancestor graph: the chain's batches, links and masses (as provenance and carbon show them) and
-        // each node's uncovered steps with why (step and reason, which certification shows every reader).
         // Carbon and the footprint: mass shares, intensities and the mines' and transformation sites'
         // facilities, which every reader of the batch may see.
         return view;

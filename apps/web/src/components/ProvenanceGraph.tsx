@@ -18,8 +18,8 @@ export interface GraphNode {
   readonly form: string | null;
   readonly massKg: number | null;
   readonly site: {
-    readonly orgId: string;
-    readonly facilityId: string;
+    readonly orgId: string | null;
+    readonly facilityId: string | null;
     readonly country: string | null;
   } | null;
   /** Each scheme of the lot's certification and this batch's uncovered steps; null for descendants. */
@@ -172,7 +172,10 @@ export function ProvenanceGraph({ graph, label }: { graph: GraphData; label: str
         id,
         kind,
         title: node.batchId,
-        sub: [node.form, node.site ? `${node.site.facilityId} · ${node.site.country ?? '?'}` : null]
+        sub: [
+          node.form,
+          node.site ? `${node.site.facilityId ?? 'site withheld'} · ${node.site.country ?? '?'}` : null,
+        ]
           .filter(Boolean)
           .join(' · '),
         count: 1,

@@ -134,6 +134,29 @@ export function visibleDescendants<V extends { readonly descendants: readonly De
 }
 
 /**
+ * A provenance graph's sites as the reader may see them: a mine's and a transformation site's always
+ * (as the certification view names them); the maker of a lot split off or blended (a custody party,
+ * perhaps a trader) only to a full reader of that lot — otherwise its country alone.
+ */
+export function visibleGraphSites(
+  view: ProvenanceGraphView,
+  access: BatchAccess,
+  relationships: ReaderRelationships,
+): ProvenanceGraphView {
+  if (access.kind === 'full') return view;
+  return {
+    ...view,
+    nodes: view.nodes.map((node) =>
+      !node.site ||
+      NAMED_STEPS.has(node.site.step) ||
+      (node.batchId === view.batchId ? access : relationships.batch(node.batchId))?.kind === 'full'
+        ? node
+        : { ...node, site: { ...node.site, orgId: null, facilityId: null } },
+    ),
+  };
+}
+
+/**
  * A descendants graph as the reader may see it: the lot and the descendants it may list (as
  * `visibleDescendants`), and only the links between those, so a hidden batch shows neither as a node nor
  * as the end of a link.

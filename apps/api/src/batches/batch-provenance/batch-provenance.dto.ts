@@ -53,9 +53,16 @@ export class DescendantsDto {
 }
 
 export class GraphSiteDto {
-  @ApiProperty({ example: 'mineco' }) orgId!: string;
-  @ApiProperty({ example: 'mt-weld' }) facilityId!: string;
+  @ApiProperty({
+    example: 'mineco',
+    nullable: true,
+    type: String,
+    description: 'Null where the reader may not know who split or blended the lot',
+  })
+  orgId!: string | null;
+  @ApiProperty({ example: 'mt-weld', nullable: true, type: String }) facilityId!: string | null;
   @ApiProperty({ example: 'AU', nullable: true, type: String }) country!: string | null;
+  @ApiProperty({ example: 'BatchMined', description: 'The event that made the lot' }) step!: string;
 }
 
 export class NodeGapDto {
