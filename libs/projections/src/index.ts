@@ -12,6 +12,7 @@ export * from './organisations.projection';
 export * from './pact-footprint';
 export * from './projector';
 export * from './provenance.projection';
+export * from './provenance-graph';
 export * from './transformations.projection';
 export * from './visibility/access';
 export * from './visibility/certifier-engagements.projection';

@@ -98,6 +98,7 @@ export function toProblem(error: unknown): Problem {
         ? { retryAfterSeconds: fields.retryAfterSeconds }
         : {}),
       ...(typeof fields.maxEvents === 'number' ? { maxEvents: fields.maxEvents } : {}),
+      ...(typeof fields.maxNodes === 'number' ? { maxNodes: fields.maxNodes } : {}),
       ...(typeof fields.streamedMaxEvents === 'number'
         ? { streamedMaxEvents: fields.streamedMaxEvents }
         : {}),

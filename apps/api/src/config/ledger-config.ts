@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_RECORDING_DELAY_MS } from '@tracelode/domain';
+import { DEFAULT_MAX_GRAPH_NODES } from '@tracelode/projections';
 import { dirname, join } from 'node:path';
 import { parseDurationMs } from './duration';
 
@@ -54,6 +55,8 @@ export interface ReadLimits {
   readonly maxEvidenceEvents: number;
   /** Most events the streamed form of an audit bundle (NDJSON) gathers (413 BUNDLE_TOO_LARGE beyond). */
   readonly maxStreamedEvidenceEvents: number;
+  /** Most batches one provenance graph read returns (TRACELODE_MAX_GRAPH_NODES); beyond, 422 GRAPH_TOO_LARGE. */
+  readonly maxGraphNodes: number;
   /** Expensive reads (as of a moment, bundles) running at once, each in a read worker of its own… */
   readonly concurrent: number;
   /** …and waiting for a turn; beyond that, 503 READS_BUSY with retryAfterSeconds. */
@@ -203,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     reads: {
       maxEvidenceEvents: positiveInteger(env, 'TRACELODE_MAX_EVIDENCE_EVENTS', 20_000),
       maxStreamedEvidenceEvents: positiveInteger(env, 'TRACELODE_MAX_STREAMED_EVIDENCE_EVENTS', 100_000),
+      maxGraphNodes: positiveInteger(env, 'TRACELODE_MAX_GRAPH_NODES', DEFAULT_MAX_GRAPH_NODES),
       concurrent: positiveInteger(env, 'TRACELODE_EXPENSIVE_READS', 2),
       queued: positiveInteger(env, 'TRACELODE_EXPENSIVE_READS_QUEUED', 8),
     },

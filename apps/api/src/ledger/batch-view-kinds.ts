@@ -4,10 +4,12 @@ import {
   carbonOf,
   certificationOf,
   custodyOf,
+  DEFAULT_MAX_GRAPH_NODES,
   holdImpactOf,
   ORGANISATIONS,
   type OrganisationView,
   PROVENANCE,
+  provenanceGraphOf,
   provenanceOf,
   type ProvenanceView,
   toPactFootprint,
@@ -25,6 +27,14 @@ export function withDescendants(batchId: string, live: ViewLookup): string[] {
 
 const justTheBatch = (batchId: string): string[] => [batchId];
 
+/** What a read may return at most (a graph's batches); the views that are not graphs ignore it. */
+export interface ViewLimits {
+  readonly maxGraphNodes: number;
+  /** Descendants the reader may list (docs/visibility.md): the limit counts only those. */
+  readonly listed?: (batchId: string) => boolean;
+}
+const DEFAULT_LIMITS: ViewLimits = { maxGraphNodes: DEFAULT_MAX_GRAPH_NODES };
+
 /**
  * Every view of a batch, by kind: whose histories it needs (the batch alone, or it and its descendants,
  * by the live views) and how it is read from the views. One table, so a new view is one line. Kept apart
@@ -41,6 +51,24 @@ export const BATCH_VIEWS = {
         view && traceDescendants(view, (id) => lookup(PROVENANCE, id) as ProvenanceView | undefined);
       return descendants && { batchId, direction: 'descendants' as const, descendants };
     },
+  },
+  /** The ancestor DAG in one read, each node with the lot's certification coverage of its steps. */
+  graph: {
+    histories: justTheBatch,
+    read: (batchId: string, lookup: ViewLookup, limits: ViewLimits = DEFAULT_LIMITS) =>
+      provenanceGraphOf(batchId, 'ancestors', lookup, {
+        maxNodes: limits.maxGraphNodes,
+        certification: certificationOf(batchId, lookup),
+      }),
+  },
+  /** The descendant DAG in one read (what the lot went into). */
+  descendantGraph: {
+    histories: withDescendants,
+    read: (batchId: string, lookup: ViewLookup, limits: ViewLimits = DEFAULT_LIMITS) =>
+      provenanceGraphOf(batchId, 'descendants', lookup, {
+        maxNodes: limits.maxGraphNodes,
+        listed: limits.listed,
+      }),
   },
   carbon: { histories: justTheBatch, read: carbonOf },
   footprint: {
@@ -65,5 +93,5 @@ export type BatchViewOf<Kind extends BatchViewKind> = NonNullable<
 export const batchViewOf = (kind: BatchViewKind) =>
   BATCH_VIEWS[kind] as unknown as {
     histories: (batchId: string, live: ViewLookup) => string[];
-    read: (batchId: string, lookup: ViewLookup) => unknown;
+    read: (batchId: string, lookup: ViewLookup, limits?: ViewLimits) => unknown;
   };

@@ -25,6 +25,8 @@ export interface ViewJob {
   /** A log position already checked against the head, or an instant (ms) whose position the job finds. */
   readonly at: { readonly position: bigint } | { readonly instant: number };
   readonly maxEvents: number;
+  /** Most batches a graph view may hold (TRACELODE_MAX_GRAPH_NODES). */
+  readonly maxGraphNodes: number;
   /** Who reads: the view is cut to what it may see at that moment (docs/visibility.md). */
   readonly reader: Reader;
 }
@@ -84,7 +86,8 @@ export async function viewAsOf(
     pace,
   });
   const lookup = await projectEvidence(events, pace);
-  const view = read(job.batchId, lookup);
+  const listed = (id: string) => policy.listsDescendant(access, id);
+  const view = read(job.batchId, lookup, { maxGraphNodes: job.maxGraphNodes, listed });
   return view === undefined
     ? undefined
     : JSON.stringify(policy.shown(job.view, job.batchId, view, access, lookup));

@@ -42,6 +42,8 @@ export interface WorkerError {
   readonly name: string;
   readonly message: string;
   readonly maxEvents?: number;
+  /** A graph's limit (GraphTooLargeError). */
+  readonly maxNodes?: number;
   readonly eventId?: string;
   readonly position?: bigint;
   /** The field path at which withholding would change a view (WithholdingChangesViewsError). */

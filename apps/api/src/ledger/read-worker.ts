@@ -1,6 +1,7 @@
 import { CorruptEventError, SqliteEventStore } from '@tracelode/event-store';
 import { EvidenceTooLargeError, NO_PACE, WithholdingChangesViewsError } from '@tracelode/evidence';
 import { NotarisedLogReader } from '@tracelode/log';
+import { GraphTooLargeError } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
@@ -61,6 +62,8 @@ function asWorkerError(error: unknown): WorkerError {
     return { name: 'HostCallFailed', message: error.message, hostCall: true };
   if (error instanceof EvidenceTooLargeError)
     return { name: error.name, message: error.message, maxEvents: error.maxEvents };
+  if (error instanceof GraphTooLargeError)
+    return { name: error.name, message: error.message, maxNodes: error.maxNodes };
   if (error instanceof WithholdingChangesViewsError)
     return { name: error.name, message: error.message, path: error.path };
   if (error instanceof CorruptEventError)

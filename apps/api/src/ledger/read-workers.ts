@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { CorruptEventError } from '@tracelode/event-store';
 import { EvidenceTooLargeError, WithholdingChangesViewsError } from '@tracelode/evidence';
+import { GraphTooLargeError } from '@tracelode/projections';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { BundleJob, ReadHost, ReadJob, ViewJob } from './read-jobs';
@@ -161,6 +162,8 @@ function toError(error: WorkerError, pending: Pending): Error {
   if (error.hostCall && pending.hostError) return pending.hostError;
   if (error.maxEvents !== undefined && error.name === 'EvidenceTooLargeError')
     return new EvidenceTooLargeError(error.maxEvents);
+  if (error.maxNodes !== undefined && error.name === 'GraphTooLargeError')
+    return new GraphTooLargeError(error.maxNodes);
   if (error.name === 'WithholdingChangesViewsError' && error.path !== undefined)
     return new WithholdingChangesViewsError(error.path);
   if (error.name === 'CorruptEventError' && error.eventId !== undefined && error.position !== undefined)

@@ -4,6 +4,7 @@ import {
   custodyOf,
   type ExportView,
   type LicenceView,
+  listsDescendant,
   mayReadExport,
   mayReadLicence,
   type ReadMoment,
@@ -13,6 +14,8 @@ import {
   type ViewLookup,
   visibleCertification,
   visibleCustody,
+  visibleDescendantGraph,
+  visibleGraphSites,
   visibleDescendants,
   visibleEvents,
   visibleHoldImpact,
@@ -52,6 +55,14 @@ export class ReaderViews {
         return visibleProvenance(view as Parameters<typeof visibleProvenance>[0], access, relationships);
       case 'descendants':
         return visibleDescendants(view as Parameters<typeof visibleDescendants>[0], access, relationships);
+      case 'graph':
+        return visibleGraphSites(view as Parameters<typeof visibleGraphSites>[0], access, relationships);
+      case 'descendantGraph':
+        return visibleGraphSites(
+          visibleDescendantGraph(view as Parameters<typeof visibleDescendantGraph>[0], access, relationships),
+          access,
+          relationships,
+        );
       case 'certification':
         return visibleCertification(
           view as Parameters<typeof visibleCertification>[0],
@@ -75,6 +86,11 @@ export class ReaderViews {
         // facilities, which every reader of the batch may see.
         return view;
     }
+  }
+
+  /** Whether the reader may list `batchId` among the descendants of a batch it reads with `access`. */
+  listsDescendant(access: BatchAccess, batchId: string): boolean {
+    return listsDescendant(access, this.relationships, batchId);
   }
 
   /** A batch's events as the reader may see them, withheld paths listed on each. */

@@ -35,6 +35,7 @@ import {
   type EventLocationView,
   EXPORTS,
   type ExportView,
+  GraphTooLargeError,
   LICENCES,
   type LicenceView,
   Projector,
@@ -44,7 +45,7 @@ import {
 } from '@tracelode/projections';
 import { type EpcisIndexFilter, ReadModelStore } from '@tracelode/read-models';
 import type { LedgerConfig } from '../config/ledger-config';
-import { BATCH_VIEWS, type BatchViewKind, type BatchViewOf } from './batch-view-kinds';
+import { BATCH_VIEWS, type BatchViewKind, type BatchViewOf, type ViewLimits } from './batch-view-kinds';
 import { ExpensiveReads, type ReadPlace } from './expensive-reads';
 import type { ReadHost, ViewJob } from './read-jobs';
 import { ReadWorker } from './read-workers';
@@ -149,29 +150,37 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
   ): Promise<BatchViewAnswer<Kind> | undefined> {
     const moment = query.moment ?? {};
     const at = await this.momentOf(moment);
-    if (at === undefined) {
-      await this.ready.atLeast(moment.minPosition);
-      const { read } = BATCH_VIEWS[query.view] as unknown as {
-        read: (batchId: string, lookup: ViewLookup) => BatchViewOf<Kind> | undefined;
-      };
-      const live: ViewLookup = (collection, key) => this.views.get(collection, key);
-      const policy = this.readerViews(query.reader, { at: Date.now() });
-      const access = policy.access(query.id);
-      const view = access && read(query.id, live);
-      return view && (policy.shown(query.view, query.id, view, access, live) as BatchViewOf<Kind>);
-    }
-    const { maxEvidenceEvents: maxEvents } = this.config.reads;
+    const { maxEvidenceEvents: maxEvents, maxGraphNodes } = this.config.reads;
     try {
+      if (at === undefined) {
+        await this.ready.atLeast(moment.minPosition);
+        const { read } = BATCH_VIEWS[query.view] as unknown as {
+          read: (batchId: string, lookup: ViewLookup, limits: ViewLimits) => BatchViewOf<Kind> | undefined;
+        };
+        const live = onceEach((collection, key) => this.views.get(collection, key));
+        const policy = this.readerViews(query.reader, { at: Date.now() });
+        const access = policy.access(query.id);
+        const listed = (id: string) => access !== undefined && policy.listsDescendant(access, id);
+        const view = access && read(query.id, live, { maxGraphNodes, listed });
+        return view && (policy.shown(query.view, query.id, view, access, live) as BatchViewOf<Kind>);
+      }
       const json = await this.expensive.view({
         kind: 'view',
         view: query.view,
         batchId: query.id,
         at,
         maxEvents,
+        maxGraphNodes,
         reader: query.reader,
       });
       return json && new SerialisedJson<BatchViewOf<Kind>>(json);
     } catch (error) {
+      if (error instanceof GraphTooLargeError)
+        throw apiProblem(
+          'GRAPH_TOO_LARGE',
+          `${error.message}: too many to return in one read (the limit is TRACELODE_MAX_GRAPH_NODES)`,
+          { maxNodes: error.maxNodes },
+        );
       if (!(error instanceof EvidenceTooLargeError)) throw error;
       throw apiProblem(
         'CHAIN_TOO_LARGE',
@@ -509,3 +518,19 @@ export const ApiViewMoment = () =>
       description: 'Log position: the view just after that event (422 beyond the head)',
     }),
   );
+
+/**
+ * A lookup that reads each document once for one read: a chain's views read the same documents several
+ * times (the certification walks the chain's custody views, the policy walks them again, the graph reads
+ * them too), each a SQLite row parsed from JSON. Read paths never change what a lookup hands them.
+ */
+function onceEach(lookup: ViewLookup): ViewLookup {
+  const read = new Map<string, unknown>();
+  return (collection, key) => {
+    const id = `${collection}\u0000${key}`;
+    if (read.has(id)) return read.get(id);
+    const found = lookup(collection, key);
+    read.set(id, found);
+    return found;
+  };
+}

@@ -38,6 +38,11 @@ const ORG = 'bench-chain';
  * (docs/visibility.md), not the operator's read-everything shortcut.
  */
 const READER_KEY = `tl_${ORG}_${'b'.repeat(43)}`;
+/** The chain maker's key (a producer), for the explorer's bench and browser suite. */
+export const CHAIN_READER_KEY = READER_KEY;
+/** The 1,110-ancestor lot and the admin token of a ledger built with `buildChainLedger`. */
+export const CHAIN_LOT = 'MAGNET';
+export const CHAIN_ADMIN_TOKEN = ADMIN_TOKEN;
 const READS = 400;
 const WARMUP_READS = 50;
 const recordedAt = '2026-06-30T00:00:00Z';
@@ -52,7 +57,7 @@ export async function benchProvenance(
     const dir = mkdtempSync(join(tmpdir(), 'tracelode-bench-provenance-'));
     try {
       const built = performance.now();
-      const { target, ancestors } = await buildLedger(join(dir, 'ledger.db'), events, progress);
+      const { target, ancestors } = await buildChainLedger(join(dir, 'ledger.db'), events, progress);
       const buildSec = (performance.now() - built) / 1000;
       progress(
         `provenance: ledger of ${events} events written in ${buildSec.toFixed(1)} s; starting the server`,
@@ -94,7 +99,11 @@ export async function benchProvenance(
 }
 
 /** Writes the chain (1,000 mines' lots → 100 concentrates → 10 oxides → 1 magnet lot), then filler batches. */
-async function buildLedger(path: string, totalEvents: number, progress: (message: string) => void) {
+export async function buildChainLedger(
+  path: string,
+  totalEvents: number,
+  progress: (message: string) => void,
+) {
   // Sealed as the ledger seals every event, so the server's notary accepts the log it is started on.
   const store = new SealingEventStore(SqliteEventStore.open(path));
   let written = 0;
@@ -269,7 +278,7 @@ async function buildLedger(path: string, totalEvents: number, progress: (message
   return { target: 'MAGNET', ancestors: 1110 };
 }
 
-async function caughtUp(url: string): Promise<void> {
+export async function caughtUp(url: string): Promise<void> {
   for (;;) {
     const response = await fetch(`${url}/health`);
     const health = (await response.json()) as { logPosition: string; viewsPosition: string };

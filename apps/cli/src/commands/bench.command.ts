@@ -10,6 +10,7 @@ import { type CpuProfileSummary, summariseCpuProfile } from './bench-profile';
 import { benchDemoBundle, benchLogVerification, benchSealing } from './bench-integrity';
 import { benchBoundedReads } from './bench-bounded-reads';
 import { benchEpcis } from './bench-epcis';
+import { benchExplorer } from './bench-explorer';
 import { benchProvenance } from './bench-provenance';
 import { benchRebuild } from './bench-rebuild';
 import { withMetricsDeltas } from './bench-metrics';
@@ -68,6 +69,7 @@ const CASES = [
   'bundle',
   'bounded',
   'epcis',
+  'explorer',
 ] as const;
 type Case = (typeof CASES)[number];
 
@@ -225,6 +227,7 @@ export async function bench(args: string[]): Promise<number> {
       result.epcis = { ...epcis, benchPeakRssMb: benchPeakRssMb() };
       sound &&= epcis.capture.failedDocuments === 0;
     }
+    if (only.has('explorer')) result.explorer = await benchExplorer(progress);
     Object.assign(result, {
       cases: [...only],
       benchPeakRssMb: benchPeakRssMb(),

@@ -1,10 +1,10 @@
-import { type FormEvent, lazy, Suspense, useEffect, useState } from 'react';
-import { api, momentQuery, path, type Whoami } from '../api';
+import { type FormEvent, lazy, Suspense, useState } from 'react';
+import { momentQuery, path, type Whoami } from '../api';
 import { BarChart } from '../components/Charts';
-import { type GraphEdge, type GraphNode, ProvenanceGraph } from '../components/ProvenanceGraph';
+import { type GraphData, ProvenanceGraph } from '../components/ProvenanceGraph';
 import { VerifyPanel } from '../components/VerifyPanel';
 import { batchHref, licenceHref } from '../router';
-import { LoadError, useApi } from '../use-api';
+import { type Loaded, LoadError, useApi } from '../use-api';
 import { carbonRows, type Origin, originsByCountry, originsByMine } from '../views/chart-rows';
 import { isSigned, placeOf, type TimelineEntry, whatHappened, whoActed } from '../views/timeline';
 
@@ -71,6 +71,8 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
   const moment = momentQuery(asOf);
   const base = path('batches', batchId);
   const custody = useApi<Custody>(`${base}${moment}`);
+  // The graph is asked for first, beside the lot's own views: the slowest to draw, and needing nothing else.
+  const graph = useApi<GraphData>(`${base}/provenance/graph${moment}`);
   const provenance = useApi<Provenance>(`${base}/provenance${moment}`);
   const carbon = useApi<Carbon>(`${base}/carbon${moment}`);
   const certification = useApi<Certification>(`${base}/certification${moment}`);
@@ -159,13 +161,9 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
       <section aria-labelledby="graph-title">
         <h2 id="graph-title">Provenance</h2>
         {provenance.state === 'error' && <LoadError error={provenance.error} />}
-        {provenance.state === 'ready' && (
-          <ProvenanceSection
-            batchId={batchId}
-            provenance={provenance.value}
-            moment={moment}
-            certification={certification.state === 'ready' ? certification.value : undefined}
-          />
+        {/* The last lot's views stay ready for a render after a link to another: not drawn for it. */}
+        {provenance.state === 'ready' && provenance.value.batchId === batchId && (
+          <ProvenanceSection batchId={batchId} provenance={provenance.value} moment={moment} graph={graph} />
         )}
       </section>
 
@@ -306,39 +304,54 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
 const text = (value: unknown, otherwise: string): string => (typeof value === 'string' ? value : otherwise);
 
 /**
- * The graph from the batch back to its mines: each batch's provenance view names its parents with the
- * mass consumed, walked breadth-first (each batch once), then the origin mix charts.
+ * The graph from the batch back to its mines, in one request (`/provenance/graph`), then the origin mix
+ * charts; what the lot went into is asked for only when the reader wants it.
  */
 function ProvenanceSection({
   batchId,
   provenance,
   moment,
-  certification,
+  graph,
 }: {
   batchId: string;
   provenance: Provenance;
   moment: string;
-  certification: Certification | undefined;
+  graph: Loaded<GraphData>;
 }) {
-  const [graph, setGraph] = useState<
-    { nodes: GraphNode[]; edges: GraphEdge[] } | { error: string } | undefined
-  >();
-  useEffect(() => {
-    let current = true;
-    walkAncestors(provenance, moment, certification).then(
-      (walked) => current && setGraph(walked),
-      (error: unknown) => current && setGraph({ error: String(error) }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [batchId, provenance, moment, certification]);
+  const [downstream, setDownstream] = useState(false);
+  const descendants = useApi<GraphData>(
+    downstream
+      ? `${path('batches', batchId, 'provenance', 'graph')}${moment === '' ? '?' : `${moment}&`}direction=descendants`
+      : undefined,
+  );
 
   return (
     <>
-      {graph === undefined && <p>Walking the chain…</p>}
-      {graph && 'error' in graph && <p className="error">{graph.error}</p>}
-      {graph && 'nodes' in graph && <ProvenanceGraph nodes={graph.nodes} edges={graph.edges} />}
+      {graph.state === 'loading' && <p>Loading the provenance graph…</p>}
+      {graph.state === 'error' && <LoadError error={graph.error} />}
+      {graph.state === 'ready' && graph.value.batchId === batchId && (
+        <ProvenanceGraph graph={graph.value} label="Provenance graph" />
+      )}
+      <p>
+        {!downstream ? (
+          <button type="button" onClick={() => setDownstream(true)}>
+            Show what this lot went into (descendants)
+          </button>
+        ) : (
+          <button type="button" onClick={() => setDownstream(false)}>
+            Hide descendants
+          </button>
+        )}
+      </p>
+      {downstream && descendants.state === 'loading' && <p>Loading the descendants…</p>}
+      {downstream && descendants.state === 'error' && <LoadError error={descendants.error} />}
+      {downstream &&
+        descendants.state === 'ready' &&
+        (descendants.value.nodes.length <= 1 ? (
+          <p data-testid="no-descendants">No descendant of this lot that you may see.</p>
+        ) : (
+          <ProvenanceGraph graph={descendants.value} label="Descendants graph" />
+        ))}
       <div className="charts">
         <BarChart
           title="Origin mix by mine"
@@ -355,59 +368,4 @@ function ProvenanceSection({
       </div>
     </>
   );
-}
-
-async function walkAncestors(
-  start: Provenance,
-  moment: string,
-  certification: Certification | undefined,
-): Promise<{ nodes: GraphNode[]; edges: GraphEdge[] }> {
-  const gaps = new Set(
-    certification?.schemes.flatMap((scheme) => scheme.gaps.map((gap) => gap.batchId)) ?? [],
-  );
-  const uncertified = (certification?.schemes.length ?? 0) === 0;
-  const mines = new Map(start.origins.map((origin) => [origin.batchId, origin]));
-  const views = new Map<string, Provenance>([[start.batchId, start]]);
-  let frontier = [start];
-  while (frontier.length > 0) {
-    const wanted = [
-      ...new Set(frontier.flatMap((view) => view.parents.map((parent) => parent.batchId))),
-    ].filter((id) => !views.has(id));
-    const next: Provenance[] = [];
-    // A few requests at a time: the browser's own connection limit would queue the rest anyway.
-    for (let index = 0; index < wanted.length; index += 6) {
-      const loaded = await Promise.all(
-        wanted
-          .slice(index, index + 6)
-          .map((id) => api<Provenance>(`${path('batches', id, 'provenance')}${moment}`)),
-      );
-      for (const view of loaded) {
-        views.set(view.batchId, view);
-        next.push(view);
-      }
-    }
-    frontier = next;
-  }
-  const nodes: GraphNode[] = [...views.values()].map((view) => {
-    const mine = mines.get(view.batchId);
-    return {
-      batchId: view.batchId,
-      depth: view.depth,
-      label: view.depth === 0 ? `mine ${mine?.facilityId ?? ''}` : `stage ${view.depth}`,
-      country: mine?.country ?? (view.depth === 0 ? (view.origins[0]?.country ?? null) : null),
-      gap: gaps.has(view.batchId),
-      uncertified,
-      mine: view.depth === 0,
-    };
-  });
-  const edges: GraphEdge[] = [...views.values()].flatMap((view) => {
-    const total = view.parents.reduce((sum, parent) => sum + parent.consumedKg, 0);
-    return view.parents.map((parent) => ({
-      from: parent.batchId,
-      to: view.batchId,
-      consumedKg: parent.consumedKg,
-      share: total === 0 ? 0 : parent.consumedKg / total,
-    }));
-  });
-  return { nodes, edges };
 }

@@ -11,6 +11,7 @@ import { NO_VIEWS, type ViewLookup } from '../document-projection';
 import { TRANSFORMATIONS, type TransformationView } from '../transformations.projection';
 import type { HoldImpactView } from '../holds';
 import type { Descendant } from '../provenance.projection';
+import type { ProvenanceGraphView } from '../provenance-graph';
 import { facilityCountry } from '../provenance.projection';
 import { type BatchAccess, inWindows, type Reader, readsEverything } from './access';
 import { type PolicyEvent, type ReaderRelationships, withheldFor, withoutWithheld } from './withheld';
@@ -130,6 +131,52 @@ export function visibleDescendants<V extends { readonly descendants: readonly De
   if (access.kind === 'full' && access.allDescendants) return view;
   const descendants = view.descendants.filter((d) => listsDescendant(access, relationships, d.batchId));
   return { ...view, descendants };
+}
+
+/**
+ * A provenance graph's sites as the reader may see them: a mine's and a transformation site's always
+ * (as the certification view names them); the maker of a lot split off or blended (a custody party,
+ * perhaps a trader) only to a full reader of that lot — otherwise its country alone.
+ */
+export function visibleGraphSites(
+  view: ProvenanceGraphView,
+  access: BatchAccess,
+  relationships: ReaderRelationships,
+): ProvenanceGraphView {
+  if (access.kind === 'full') return view;
+  return {
+    ...view,
+    nodes: view.nodes.map((node) =>
+      !node.site ||
+      NAMED_STEPS.has(node.site.step) ||
+      (node.batchId === view.batchId ? access : relationships.batch(node.batchId))?.kind === 'full'
+        ? node
+        : { ...node, site: { ...node.site, orgId: null, facilityId: null } },
+    ),
+  };
+}
+
+/**
+ * A descendants graph as the reader may see it: the lot and the descendants it may list (as
+ * `visibleDescendants`), and only the links between those, so a hidden batch shows neither as a node nor
+ * as the end of a link.
+ */
+export function visibleDescendantGraph(
+  view: ProvenanceGraphView,
+  access: BatchAccess,
+  relationships: ReaderRelationships,
+): ProvenanceGraphView {
+  if (access.kind === 'full' && access.allDescendants) return view;
+  const kept = new Set(
+    view.nodes
+      .filter((node) => node.batchId === view.batchId || listsDescendant(access, relationships, node.batchId))
+      .map((node) => node.batchId),
+  );
+  return {
+    ...view,
+    nodes: view.nodes.filter((node) => kept.has(node.batchId)),
+    edges: view.edges.filter((edge) => kept.has(edge.from) && kept.has(edge.to)),
+  };
 }
 
 /** The recall list as the reader may see it: its descendants as above; the custodian only if it is its to see. */

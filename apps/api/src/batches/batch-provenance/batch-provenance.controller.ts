@@ -15,11 +15,11 @@ import { LedgerIdPipe } from '../../common/ledger-id.pipe';
 import type { SerialisedJson } from '../../common/serialised-json';
 import { ApiViewMoment, type ViewMoment, ViewSource } from '../../ledger/view-source';
 import { batchNotFound } from '../../ledger/views-ready';
-import { DescendantsDto, ProvenanceDto } from './batch-provenance.dto';
+import { DescendantsDto, ProvenanceDto, ProvenanceGraphDto } from './batch-provenance.dto';
 
 @ApiTags('batches')
 @ApiBearerAuth()
-@ApiExtraModels(ProvenanceDto, DescendantsDto)
+@ApiExtraModels(ProvenanceDto, DescendantsDto, ProvenanceGraphDto)
 @Controller('batches/:batchId/provenance')
 export class BatchProvenanceController {
   constructor(private readonly source: ViewSource) {}
@@ -51,5 +51,36 @@ export class BatchProvenanceController {
     });
     if (!answer) throw batchNotFound(batchId);
     return answer;
+  }
+
+  @Get('graph')
+  @ApiOperation({
+    summary: "The lot's whole provenance graph in one read: every ancestor back to the mines, each link",
+    description:
+      'Nodes: batch, material form, mass, the site (mine or transformation site) and its country, and how each ' +
+      "scheme of the lot's certification covers its steps; edges: consumed mass and share. With " +
+      '`direction=descendants`, what the lot went into instead (the descendants the reader may list; no ' +
+      'coverage). More than TRACELODE_MAX_GRAPH_NODES batches: 422 GRAPH_TOO_LARGE with `maxNodes`.',
+  })
+  @ApiQuery({ name: 'direction', required: false, enum: ['ancestors', 'descendants'] })
+  @ApiViewMoment()
+  @ApiOkResponse({ type: ProvenanceGraphDto })
+  async graph(
+    @Param('batchId', LedgerIdPipe) batchId: string,
+    @Query('direction') direction: string | undefined,
+    @Query() moment: ViewMoment,
+    @ReaderContext() reader: Reader,
+  ): Promise<ProvenanceGraphDto | SerialisedJson<ProvenanceGraphDto>> {
+    if (direction !== undefined && direction !== 'ancestors' && direction !== 'descendants') {
+      throw apiProblem('INVALID_DIRECTION', 'direction must be "ancestors" (the default) or "descendants"');
+    }
+    const answer = await this.source.batch({
+      view: direction === 'descendants' ? 'descendantGraph' : 'graph',
+      id: batchId,
+      moment,
+      reader,
+    });
+    if (!answer) throw batchNotFound(batchId);
+    return answer as ProvenanceGraphDto | SerialisedJson<ProvenanceGraphDto>;
   }
 }

@@ -51,3 +51,62 @@ export class DescendantsDto {
   @ApiProperty({ enum: ['descendants'] }) direction!: 'descendants';
   @ApiProperty({ type: [DescendantDto] }) descendants!: DescendantDto[];
 }
+
+export class GraphSiteDto {
+  @ApiProperty({
+    example: 'mineco',
+    nullable: true,
+    type: String,
+    description: 'Null where the reader may not know who split or blended the lot',
+  })
+  orgId!: string | null;
+  @ApiProperty({ example: 'mt-weld', nullable: true, type: String }) facilityId!: string | null;
+  @ApiProperty({ example: 'AU', nullable: true, type: String }) country!: string | null;
+  @ApiProperty({ example: 'BatchMined', description: 'The event that made the lot' }) step!: string;
+}
+
+export class NodeGapDto {
+  @ApiProperty({ example: 'BatchShipped' }) step!: string;
+  @ApiProperty({ example: 'NO_CERTIFICATE' }) reason!: string;
+}
+
+export class NodeCoverageDto {
+  @ApiProperty({ example: 'IRMA' }) scheme!: string;
+  @ApiProperty({ description: 'Every step of this batch in the lot’s chain was covered by the scheme' })
+  covered!: boolean;
+  @ApiProperty({ type: [NodeGapDto] }) gaps!: NodeGapDto[];
+}
+
+export class ProvenanceGraphNodeDto {
+  @ApiProperty({ example: 'MW-CONC-001' }) batchId!: string;
+  @ApiProperty({ example: 0, description: '0 for a mined batch; 1 + the deepest input otherwise' })
+  depth!: number;
+  @ApiProperty({ example: 3, description: 'Transformations between the lot and this batch (0: the lot)' })
+  distance!: number;
+  @ApiProperty({ example: 'concentrate', nullable: true, type: String }) form!: string | null;
+  @ApiProperty({ type: [String], example: ['Nd', 'Pr'] }) elements!: string[];
+  @ApiProperty({ example: 6000, nullable: true, type: Number }) massKg!: number | null;
+  @ApiProperty({ type: GraphSiteDto, nullable: true, description: 'Where it was mined or produced' })
+  site!: GraphSiteDto | null;
+  @ApiProperty({
+    type: [NodeCoverageDto],
+    nullable: true,
+    description: 'Each scheme of the lot’s certification (ancestors); null in a descendants graph',
+  })
+  certification!: NodeCoverageDto[] | null;
+}
+
+export class ProvenanceGraphEdgeDto {
+  @ApiProperty({ example: 'MW-CONC-001', description: 'The input' }) from!: string;
+  @ApiProperty({ example: 'MY-REO-001', description: 'The batch made from it' }) to!: string;
+  @ApiProperty({ example: 'CL-2026-014' }) transformationId!: string;
+  @ApiProperty({ example: 6000 }) consumedKg!: number;
+  @ApiProperty({ example: 0.43, description: 'Share of all that `to` was made from' }) share!: number;
+}
+
+export class ProvenanceGraphDto {
+  @ApiProperty() batchId!: string;
+  @ApiProperty({ enum: ['ancestors', 'descendants'] }) direction!: 'ancestors' | 'descendants';
+  @ApiProperty({ type: [ProvenanceGraphNodeDto] }) nodes!: ProvenanceGraphNodeDto[];
+  @ApiProperty({ type: [ProvenanceGraphEdgeDto] }) edges!: ProvenanceGraphEdgeDto[];
+}
