@@ -137,6 +137,10 @@ if (skipReason !== undefined)
       );
       // The graph: drawn from the one-request graph read authorised on the lot (its ancestors as every
       // reader of the lot sees them); walked ancestor by ancestor, the regulator may read none of them.
+      await page.waitForSelector('[data-testid=graph-node]');
+      const nodes = await attributes('[data-testid=graph-node]', 'data-batch-id');
+      expect(nodes).toContain(magnets);
+      for (const origin of provenance.origins) expect(nodes).toContain(origin.batchId);
       await page.waitForSelector('[data-testid=origins-by-mine] text[data-value]');
       expect(
         (await attributes('[data-testid=origins-by-mine] text[data-value]', 'data-value')).map(Number),

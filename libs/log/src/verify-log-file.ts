@@ -32,7 +32,9 @@ const MAX_DEFAULT_WORKERS = 4;
 /** Ranges handed out ahead of the one the coordinator waits for, per worker: keeps each one busy. */
 const AHEAD_PER_WORKER = 2;
 /** Where the worker's script is built (beside this file, as JavaScript). */
-const WORKER_SCRIPT = join(__dirname, 'verify-log.worker.js');
+/** The compiled worker, beside this file; asked for only when workers start (the explorer's browser build
+ * loads this library's index, where `__dirname` does not exist). */
+const workerScript = (): string => join(__dirname, 'verify-log.worker.js');
 
 /**
  * `verifyLog` for the embedded store's file, on several cores: the log is cut into ranges of positions
@@ -253,9 +255,10 @@ class WorkerRanges implements Ranges {
   private readonly workers: Worker[];
 
   constructor(files: RangeVerifierFiles, count: number) {
-    if (!existsSync(WORKER_SCRIPT))
-      throw new Error(`verifyLogFile: the worker script ${WORKER_SCRIPT} is not built (use workers: 0)`);
-    this.workers = Array.from({ length: count }, () => new Worker(WORKER_SCRIPT, { workerData: files }));
+    const script = workerScript();
+    if (!existsSync(script))
+      throw new Error(`verifyLogFile: the worker script ${script} is not built (use workers: 0)`);
+    this.workers = Array.from({ length: count }, () => new Worker(script, { workerData: files }));
   }
 
   async *results(tasks: readonly RangeTask[]): AsyncIterable<RangeResult> {
