@@ -4,6 +4,7 @@ import { ORGANISATIONS } from './organisations.projection';
 import { GraphTooLargeError, provenanceGraphOf, type ProvenanceGraphView } from './provenance-graph';
 import { visibleGraphSites } from './visibility/visible-views';
 import type { ReaderRelationships } from './visibility/withheld';
+import type { BatchAccess } from './visibility/access';
 import { PROVENANCE, type ProvenanceView } from './provenance.projection';
 
 /**
@@ -159,5 +160,22 @@ describe('visibleGraphSites', () => {
     expect(visibleGraphSites(graph, { kind: 'full', allDescendants: true, why: 'auditor' }, nobody)).toBe(
       graph,
     );
+  });
+
+  it('names a descendant split’s or blend’s maker to a full reader of the lot only if it reads every descendant or that one in full', () => {
+    const descendants: ProvenanceGraphView = { ...graph, direction: 'descendants' };
+    const certifier: BatchAccess = { kind: 'full', allDescendants: false, why: 'engaged_certifier' };
+    expect(visibleGraphSites(descendants, certifier, nobody).nodes[2]!.site).toEqual({
+      orgId: null,
+      facilityId: null,
+      country: 'SG',
+      step: 'BatchSplitOff',
+    });
+    const fullOnIt: ReaderRelationships = {
+      ...nobody,
+      batch: (batchId) => (batchId === 'B-2' ? certifier : undefined),
+    };
+    expect(visibleGraphSites(descendants, certifier, fullOnIt).nodes[2]!.site?.orgId).toBe('org-2');
+    expect(visibleGraphSites(graph, certifier, nobody)).toBe(graph);
   });
 });

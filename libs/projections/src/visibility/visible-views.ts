@@ -136,14 +136,16 @@ export function visibleDescendants<V extends { readonly descendants: readonly De
 /**
  * A provenance graph's sites as the reader may see them: a mine's and a transformation site's always
  * (as the certification view names them); the maker of a lot split off or blended (a custody party,
- * perhaps a trader) only to a full reader of that lot — otherwise its country alone.
+ * perhaps a trader) only to a full reader of that lot — otherwise its country alone. A full reader of the
+ * lot sees its ancestors' makers; its descendants' only if it reads all of them (an engaged certifier or
+ * licensing regulator does not), each otherwise judged by the reader's own access to it.
  */
 export function visibleGraphSites(
   view: ProvenanceGraphView,
   access: BatchAccess,
   relationships: ReaderRelationships,
 ): ProvenanceGraphView {
-  if (access.kind === 'full') return view;
+  if (access.kind === 'full' && (view.direction === 'ancestors' || access.allDescendants)) return view;
   return {
     ...view,
     nodes: view.nodes.map((node) =>
