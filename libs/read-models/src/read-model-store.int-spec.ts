@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReadModelStore, type StoredViewDocument } from './read-model-store';
+import { CAPTURE_JOBS_KEPT, ReadModelStore, type StoredViewDocument } from './read-model-store';
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -142,5 +142,32 @@ describe('ReadModelStore index terms', () => {
   it('drops the terms with the views on reset (a rebuild)', () => {
     views.reset();
     expect(views.keysByTerms({ collection: 'rel', anyOf: ['org:a'], limit: 10 })).toEqual([]);
+  });
+});
+
+describe('ReadModelStore EPCIS capture jobs', () => {
+  let dir: string;
+  let views: ReadModelStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tracelode-capture-jobs-'));
+    views = ReadModelStore.open(join(dir, 'views.db'));
+  });
+  afterEach(() => {
+    views.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keeps each organisation's newest jobs, so one capturing in a loop cannot push another's out", () => {
+    views.saveCaptureJob('b-only', 'ORG-B', { success: true });
+    for (let i = 0; i < CAPTURE_JOBS_KEPT + 5; i++) views.saveCaptureJob(`a-${i}`, 'ORG-A', { i });
+
+    expect(views.captureJob('b-only')).toEqual({ orgId: 'ORG-B', job: { success: true } });
+    for (let i = 0; i < 5; i++) expect(views.captureJob(`a-${i}`)).toBeUndefined();
+    expect(views.captureJob('a-5')).toEqual({ orgId: 'ORG-A', job: { i: 5 } });
+    expect(views.captureJob(`a-${CAPTURE_JOBS_KEPT + 4}`)).toEqual({
+      orgId: 'ORG-A',
+      job: { i: CAPTURE_JOBS_KEPT + 4 },
+    });
   });
 });

@@ -74,8 +74,11 @@ export interface StoredViewDocument {
  */
 const SCHEMA_VERSION = 4;
 
-/** EPCIS capture jobs kept for `GET /epcis/capture/{id}`, newest first (ADR 0031). */
-export const CAPTURE_JOBS_KEPT = 10_000;
+/**
+ * EPCIS capture jobs kept for `GET /epcis/capture/{id}`, the newest of each organisation (ADR 0031): per
+ * organisation, so that one capturing in a loop cannot push another's jobs out.
+ */
+export const CAPTURE_JOBS_KEPT = 1_000;
 
 /** The EPCIS index's secondary indexes (ADR 0031): what `GET /epcis/events` filters and a re-index deletes by. */
 const EPCIS_SECONDARY_INDEXES = `
@@ -441,7 +444,7 @@ export class ReadModelStore {
    * Keeps an EPCIS capture job (ADR 0031): not a view of the log — a refused capture writes nothing there —
    * but the answer `GET /epcis/capture/{id}` owes the capturing organisation after a restart. Its table is
    * created on first use and dropped by neither a schema change nor a rebuild of the views; the newest
-   * `CAPTURE_JOBS_KEPT` jobs are kept.
+   * `CAPTURE_JOBS_KEPT` jobs of each organisation are kept.
    */
   saveCaptureJob(captureId: string, orgId: string, job: unknown): void {
     const { db } = this;
@@ -449,7 +452,7 @@ export class ReadModelStore {
     const statements = this.captureJobs;
     db.transaction(() => {
       statements.put.run(captureId, orgId, JSON.stringify(job));
-      statements.prune.run(CAPTURE_JOBS_KEPT);
+      statements.prune.run(orgId, orgId, CAPTURE_JOBS_KEPT);
     })();
   }
 
@@ -505,12 +508,15 @@ export class ReadModelStore {
       org_id TEXT NOT NULL,
       job TEXT NOT NULL
     )`);
+    db.exec('CREATE INDEX IF NOT EXISTS epcis_capture_jobs_by_org ON epcis_capture_jobs (org_id, seq)');
     return {
       put: db.prepare<[string, string, string]>(
         'INSERT OR REPLACE INTO epcis_capture_jobs (capture_id, org_id, job) VALUES (?, ?, ?)',
       ),
-      prune: db.prepare<[number]>(
-        'DELETE FROM epcis_capture_jobs WHERE seq <= (SELECT MAX(seq) FROM epcis_capture_jobs) - ?',
+      // The organisation's jobs beyond its newest CAPTURE_JOBS_KEPT (seq ascends with each save).
+      prune: db.prepare<[string, string, number]>(
+        `DELETE FROM epcis_capture_jobs WHERE org_id = ? AND seq IN (
+           SELECT seq FROM epcis_capture_jobs WHERE org_id = ? ORDER BY seq DESC LIMIT -1 OFFSET ?)`,
       ),
       get: db.prepare<[string], { org_id: string; job: string }>(
         'SELECT org_id, job FROM epcis_capture_jobs WHERE capture_id = ?',
