@@ -1,26 +1,28 @@
 // Three levels, each a Jest project: unit (pure code, in-memory), int (real SQLite files, adapters,
 // contract suites, the projector), e2e (HTTP over a real port against the embedded store).
-const transform = {
-  // The explorer (apps/web) is built for the browser by Vite: its own compiler options (DOM, JSX), as
-  // CommonJS for Jest. Listed first, as Jest takes the first pattern that matches.
-  '/apps/web/src/.+\\.tsx?$': [
-    'ts-jest',
-    {
-      tsconfig: {
-        target: 'ES2022',
-        lib: ['ES2023', 'DOM', 'DOM.Iterable'],
-        module: 'nodenext',
-        moduleResolution: 'nodenext',
-        jsx: 'react-jsx',
-        strict: true,
-        noUncheckedIndexedAccess: true,
-        esModuleInterop: true,
-        skipLibCheck: true,
-        isolatedModules: true,
-        types: ['node', 'jest'],
-      },
+// The explorer (apps/web) is built for the browser by Vite: its tests compile with its own options (DOM,
+// JSX), as CommonJS, in a project of their own ('web'). Not a second ts-jest entry in a shared project:
+// ts-jest keeps one set of compiler options per Jest project, whichever file a worker compiled first, so
+// the two would swap at random (a .tsx compiled without JSX in a full run).
+const webTs = [
+  'ts-jest',
+  {
+    tsconfig: {
+      target: 'ES2022',
+      lib: ['ES2023', 'DOM', 'DOM.Iterable'],
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      jsx: 'react-jsx',
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      isolatedModules: true,
+      types: ['node', 'jest'],
     },
-  ],
+  },
+];
+const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   // jose (ADR 0032) ships ES modules only, which Jest on Node 20 cannot require: compiled to CommonJS here.
   '/node_modules/jose/.+\\.js$': [
@@ -46,11 +48,14 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: [
-        '<rootDir>/{apps,libs}/**/*.spec.ts',
-        '<rootDir>/apps/web/src/**/*.spec.tsx',
-        '<rootDir>/test/architecture/*.spec.ts',
-      ],
+      testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/architecture/*.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/apps/web/'],
+    },
+    {
+      ...common,
+      displayName: 'web',
+      transform: { '^.+\\.tsx?$': webTs },
+      testMatch: ['<rootDir>/apps/web/src/**/*.spec.{ts,tsx}'],
     },
     {
       ...common,
