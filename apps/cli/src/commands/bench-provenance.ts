@@ -254,20 +254,7 @@ export async function buildChainLedger(
     for (let i = 0; i < 100 && written + batch.length * 10 < totalEvents; i++) {
       const batchId = `FILL-${filler++}`;
       const [minedWrite] = mine(batchId, 'mine') as [StreamWrite];
-      const assays = Array.from({ length: 9 }, (_, a) =>
-        envelope({
-          type: 'BatchAssayed',
-          data: {
-            batchId,
-            assayId: `A${a}`,
-            byOrgId: ORG,
-            lab: 'Bench lab',
-            method: 'XRF',
-            grade: { TREO: 40 + a },
-            occurredAt: '2026-01-02T00:00:00Z',
-          },
-        }),
-      );
+      const assays = benchAssays(batchId, 9, ORG).map(envelope);
       streams.forget('batches', batchId); // the filler is never read again: keep memory flat
       batch.push(append([{ ...minedWrite, events: [...minedWrite.events, ...assays] }]));
     }
@@ -276,6 +263,22 @@ export async function buildChainLedger(
   }
   await store.close();
   return { target: 'MAGNET', ancestors: 1110 };
+}
+
+/** A filler lot's assays, as the benches that build big logs append them after its mining. */
+export function benchAssays(batchId: string, count: number, byOrgId: string): LedgerEvent[] {
+  return Array.from({ length: count }, (_, a) => ({
+    type: 'BatchAssayed' as const,
+    data: {
+      batchId,
+      assayId: `A${a}`,
+      byOrgId,
+      lab: 'Bench lab',
+      method: 'XRF',
+      grade: { TREO: 40 + a },
+      occurredAt: '2026-01-02T00:00:00Z',
+    },
+  }));
 }
 
 export async function caughtUp(url: string): Promise<void> {

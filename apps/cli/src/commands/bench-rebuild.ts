@@ -1,3 +1,4 @@
+import { benchAssays } from './bench-provenance';
 import {
   type Actor,
   encodeEvent,
@@ -213,20 +214,7 @@ export async function writeLotLedger(
         }),
       );
       streams.forget('batches', batchId); // never decided on again: keep memory flat
-      const assays = Array.from({ length: EVENTS_PER_LOT - 1 }, (_, a) =>
-        envelope({
-          type: 'BatchAssayed',
-          data: {
-            batchId,
-            assayId: `A${a}`,
-            byOrgId: ORG,
-            lab: 'Bench lab',
-            method: 'XRF',
-            grade: { TREO: 40 + a },
-            occurredAt: '2026-01-02T00:00:00Z',
-          },
-        }),
-      );
+      const assays = benchAssays(batchId, EVENTS_PER_LOT - 1, ORG).map(envelope);
       return {
         stream: mined!.stream,
         expectedRevision: 'no_stream',
