@@ -13,15 +13,13 @@ import { ADMIN_TOKEN, LedgerHarness } from './support/ledger-harness';
  * each answers in time linear in the events gathered, yields to other requests, or is refused by size.
  */
 /**
- * The target is that a `/health` probe never waits more than 100 ms while these reads run, one at a time
- * or twelve at once. The reads run in read workers at nice 19 (ADR 0020), so the request thread's heap
- * does not churn. Measured on the quiet 2-core machine with the whole suite: p99 13–20 ms, but the worst
- * single wait 79–95 ms one read at a time and 91–157 ms with twelve at once (the probe, the test's client
- * and two workers share two cores). The target is not met at its worst wait yet; these bounds hold the
- * gain (before the workers: 375 ms and 1.6–2.9 s) without failing on that noise.
+ * A `/health` probe never waits more than 100 ms while these reads run, one at a time or twelve at once.
+ * The reads run in read workers at nice 19 (ADR 0020), so the request thread's heap does not churn.
+ * Measured on the quiet 2-core machine: worst waits 15–31 ms, p99 10–16 ms. (The waits of 80–560 ms seen
+ * before were the probe's own first request loading its HTTP client; the probe now starts counting after
+ * a first, uncounted answer.)
  */
-const SEQUENTIAL_MAX_WAIT_MS = 250;
-const BURST_MAX_WAIT_MS = 500;
+const MAX_HEALTH_WAIT_MS = 100;
 
 const CLI_MAIN = resolve(__dirname, '../dist/apps/cli/apps/cli/src/main.js');
 
@@ -55,10 +53,10 @@ describe('bounded reads (embedded store, the real server over HTTP)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('answers as-of views, certification as of a moment and bundles (both forms) of the 5,000-assay lot and the chain while /health keeps answering (within 250 ms; the 100 ms target is met at p99, not yet at the worst wait)', async () => {
+  it('answers as-of views, certification as of a moment and bundles (both forms) of the 5,000-assay lot and the chain while /health keeps answering (never more than 100 ms)', async () => {
     const [lot] = built.lots;
     const bottom = built.chainBottom[0]!;
-    const probe = HealthProbe.start(ledger.baseUrl);
+    const probe = await HealthProbe.start(ledger.baseUrl);
     const read = async (path: string, accept?: string) => {
       const response = await fetch(`${ledger.baseUrl}${path}`, {
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(accept ? { accept } : {}) },
@@ -103,7 +101,7 @@ describe('bounded reads (embedded store, the real server over HTTP)', () => {
       console.info(`bounded reads: /health during the reads one at a time: ${JSON.stringify(health)}`);
       expect(health.failures).toBe(0);
       expect(health.probes).toBeGreaterThan(20);
-      expect(health.maxMs).toBeLessThan(SEQUENTIAL_MAX_WAIT_MS);
+      expect(health.maxMs).toBeLessThan(MAX_HEALTH_WAIT_MS);
     }
   }, 120_000);
 
@@ -143,9 +141,9 @@ describe('bounded reads (embedded store, the real server over HTTP)', () => {
     expect(cut.stdout).toContain('without its trailer');
   }, 120_000);
 
-  it('refuses reads beyond the two that run and the eight that wait, and /health still answers', async () => {
+  it('refuses reads beyond the two that run and the eight that wait, and /health still answers within 100 ms', async () => {
     const [lot] = built.lots;
-    const probe = HealthProbe.start(ledger.baseUrl);
+    const probe = await HealthProbe.start(ledger.baseUrl);
     const read = async (path: string) => {
       const response = await fetch(`${ledger.baseUrl}${path}`, {
         headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
@@ -169,7 +167,7 @@ describe('bounded reads (embedded store, the real server over HTTP)', () => {
       const health = await probe.stop();
       console.info(`bounded reads: /health during 12 reads at once: ${JSON.stringify(health)}`);
       expect(health.failures).toBe(0);
-      expect(health.maxMs).toBeLessThan(BURST_MAX_WAIT_MS);
+      expect(health.maxMs).toBeLessThan(MAX_HEALTH_WAIT_MS);
     }
   }, 120_000);
 });

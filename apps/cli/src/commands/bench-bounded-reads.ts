@@ -405,7 +405,7 @@ export async function benchBoundedReads(
       const lots = [];
       for (const lot of ledger.lots) {
         const events = Number(lot.slice('LOT-'.length)) + 1;
-        const probe = HealthProbe.start(server.url);
+        const probe = await HealthProbe.start(server.url);
         const asOfMs = await medianMs(`${server.url}/batches/${lot}?asOf=${ledger.asOf}`);
         const bundleMs = await medianMs(`${server.url}/batches/${lot}/audit-bundle`);
         const streamedBundleMs = await medianMs(`${server.url}/batches/${lot}/audit-bundle`, NDJSON);
