@@ -20,7 +20,7 @@ export abstract class LogFollower {
   private failure?: Error;
 
   protected constructor(
-    private readonly store: EventStore,
+    protected readonly store: EventStore,
     private readonly batching: FollowerBatching,
   ) {}
 
@@ -29,6 +29,9 @@ export abstract class LogFollower {
 
   /** Applies a batch of consecutive events; throwing stops the follower. */
   protected abstract apply(batch: readonly StoredEvent[]): void;
+
+  /** Checks, before following, that what was reached belongs to this log; throwing stops the follower. */
+  protected async checkReached(): Promise<void> {}
 
   /** Why the follower stopped, if it could not apply an event or read the log. */
   get error(): Error | undefined {
@@ -44,6 +47,7 @@ export abstract class LogFollower {
 
   private async run(subscription: AsyncIterator<StoredEvent>): Promise<void> {
     try {
+      await this.checkReached();
       for await (const batch of batchesPerTurn(subscription, this.batching.max, this.batching.gatherMs)) {
         this.apply(batch);
         this.settleWaiters();

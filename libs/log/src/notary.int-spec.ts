@@ -297,4 +297,66 @@ describe('LogNotary on SQLite files', () => {
     await stop(notary);
     expect(await waiting).toBe(false);
   });
+
+  it("refuses to follow a log whose event at its last leaf is not the one it notarised (another ledger's file), naming both", async () => {
+    const first = open();
+    first.start();
+    const { position } = await store.append([notes('a', 3)]);
+    expect(await first.waitFor(Number(position), 5000)).toBe(true);
+    await stop(first);
+    // A second ledger, its own log, but the same integrity file (views in one directory, the default).
+    const otherInner = SqliteEventStore.open(join(dir, 'other-ledger.db'));
+    const other = new SealingEventStore(otherInner);
+    try {
+      await other.append([notes('b', 5)]);
+      const notary = LogNotary.open(other, join(dir, 'integrity.db'), signer, {
+        everyEvents: 1000,
+        everyMs: 60_000,
+      });
+      running.push(notary);
+      notary.start();
+      await until(() => notary.error !== undefined);
+      expect(notary.error).toBeInstanceOf(LogIntegrityError);
+      expect(notary.error?.message).toContain('belongs to another ledger');
+      expect(notary.size).toBe(3); // nothing of the other log was added
+      expect(await notary.waitFor(4, 200)).toBe(false);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses to follow a log shorter than its tree (a log restored to an older state under a newer file)', async () => {
+    const notary = open();
+    notary.start();
+    const { position } = await store.append([notes('a', 2)]);
+    expect(await notary.waitFor(Number(position), 5000)).toBe(true);
+    await stop(notary);
+    const emptyInner = SqliteEventStore.open(join(dir, 'empty.db'));
+    const empty = new SealingEventStore(emptyInner);
+    try {
+      const again = LogNotary.open(empty, join(dir, 'integrity.db'), signer, {
+        everyEvents: 1000,
+        everyMs: 60_000,
+      });
+      running.push(again);
+      again.start();
+      await until(() => again.error !== undefined);
+      expect(again.error?.message).toContain('position 2 is missing');
+    } finally {
+      await empty.close();
+    }
+  });
+
+  it('follows on after a restart with its own log', async () => {
+    const notary = open();
+    notary.start();
+    await store.append([notes('a', 2)]);
+    expect(await notary.waitFor(2, 5000)).toBe(true);
+    await stop(notary);
+    const again = open();
+    again.start();
+    const { position } = await store.append([notes('a', 1)]);
+    expect(await again.waitFor(Number(position), 5000)).toBe(true);
+    expect(again.error).toBeUndefined();
+  });
 });

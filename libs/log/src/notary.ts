@@ -130,6 +130,34 @@ export class LogNotary extends LogFollower {
     this.db.close();
   }
 
+  /**
+   * The last leaf must be the log's event at that position: an integrity file kept for another ledger (two
+   * ledgers whose views share a directory share the default integrity file), or a log restored to an
+   * older state under a newer file, would otherwise be followed and mixed into one tree, whose proofs then
+   * fail. It stops the notary instead, with the reason (the ledger then answers 503, as for any break).
+   */
+  protected override async checkReached(): Promise<void> {
+    const last = this.leaves;
+    if (last === 0) return;
+    const notarised = this.db
+      .prepare<[number], { event_id: string }>('SELECT event_id FROM notarised_events WHERE position = ?')
+      .get(last);
+    const events = this.store.readAll(BigInt(last))[Symbol.asyncIterator]();
+    const found = await events.next();
+    await events.return?.();
+    const event = found.done ? undefined : found.value;
+    if (!notarised || event?.position !== BigInt(last) || event.eventId !== notarised.event_id) {
+      throw new LogIntegrityError(
+        `The integrity file holds ${last} events, the last ${notarised?.event_id ?? '(unknown)'}, but the log's ` +
+          `event at position ${last} is ${event?.position === BigInt(last) ? event.eventId : 'missing'}: ` +
+          'the file belongs to another ledger or to a later state of this log (set TRACELODE_INTEGRITY to this ' +
+          "ledger's own file)",
+        BigInt(last),
+        event?.eventId ?? notarised?.event_id ?? '',
+      );
+    }
+  }
+
   /** Adds a batch of events as leaves (and a checkpoint when one is due), in one transaction. */
   protected apply(batch: readonly StoredEvent[]): void {
     const start = this.leaves;
