@@ -177,6 +177,27 @@ describe('backup and restore under a write load', () => {
     expect(refusedTampered.stderr).toContain('ledger.db does not match the manifest');
     expect(existsSync(join(dir, 'from-tampered'))).toBe(false);
 
+    // A forged backup: an event's content changed and the manifest's digest made to match. The restore
+    // verifies the log (by ranges on worker threads) and refuses it, naming the event.
+    const forged = join(dir, 'forged');
+    cpSync(backupDir, forged, { recursive: true });
+    const forgedDb = new Database(join(forged, 'ledger.db'));
+    const victim = Math.max(1, Math.floor(head / 2));
+    forgedDb.prepare("UPDATE events SET data = json_set(data, '$.forged', 1) WHERE position = ?").run(victim);
+    forgedDb.pragma('journal_mode = DELETE');
+    forgedDb.close();
+    const forgedManifest = {
+      ...manifest,
+      store: { ...manifest.store, sha256: sha256(join(forged, 'ledger.db')) },
+    };
+    forgedManifest.store.bytes = readFileSync(join(forged, 'ledger.db')).length;
+    writeFileSync(join(forged, 'manifest.json'), JSON.stringify(forgedManifest));
+    const refusedForged = await cli(['restore', '--from', forged, '--data', join(dir, 'from-forged')]);
+    expect(refusedForged.code).toBe(1);
+    expect(refusedForged.stderr).toContain('verify-log failed');
+    expect(refusedForged.stderr).toContain(`position ${victim}`);
+    expect(readdirSync(join(dir, 'from-forged'))).toEqual([]); // left as found: empty
+
     const occupied = join(dir, 'occupied');
     cpSync(backupDir, occupied, { recursive: true });
     const refusedOccupied = await cli(['restore', '--from', backupDir, '--data', occupied]);

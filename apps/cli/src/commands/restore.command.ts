@@ -1,5 +1,5 @@
 import { SqliteEventStore } from '@tracelode/event-store';
-import { importLedgerKey, readNotaryRecord, verifyLog } from '@tracelode/log';
+import { importLedgerKey, readNotaryRecord, verifyLogFile } from '@tracelode/log';
 import {
   chmodSync,
   closeSync,
@@ -157,7 +157,10 @@ function readManifest(fromDir: string): BackupManifest {
   return manifest as BackupManifest;
 }
 
-/** Checks the restored log from its first event; the number of events, or an error naming the failure. */
+/**
+ * Checks the restored log from its first event, by ranges on worker threads as `verify-log` does (ADR
+ * 0033): the number of events, or an error naming the failure.
+ */
 async function verifyRestored(
   manifest: BackupManifest,
   storePath: string,
@@ -165,27 +168,26 @@ async function verifyRestored(
 ): Promise<number> {
   const store = SqliteEventStore.openReadOnly(storePath);
   const record = readNotaryRecord(integrityPath);
+  let checkpoints;
   try {
     const head = await store.headPosition();
     if (head !== BigInt(manifest.store.headPosition))
       throw new Error(`The restored log ends at ${head}, the manifest says ${manifest.store.headPosition}`);
-    const publicKey = manifest.publicKey ? importLedgerKey(manifest.publicKey) : undefined;
-    const checkpoints = [...(manifest.checkpoint ? [manifest.checkpoint] : []), ...record.checkpoints];
-    const verdict = await verifyLog(store.readAll(1n), {
-      checkpoints,
-      notarisedHashAt: record.notarisedHashAt,
-      ...(publicKey ? { publicKey } : {}),
-    });
-    if (!verdict.ok) throw new Error(`verify-log failed: ${verdict.failure!.message}`);
-    if (manifest.checkpoint && !verdict.checkpointsMatched.includes(manifest.checkpoint.treeSize))
-      throw new Error(
-        `The manifest's checkpoint at tree size ${manifest.checkpoint.treeSize} was not matched`,
-      );
-    return verdict.events;
+    checkpoints = [...(manifest.checkpoint ? [manifest.checkpoint] : []), ...record.checkpoints];
   } finally {
     record.close();
     await store.close();
   }
+  const publicKey = manifest.publicKey ? importLedgerKey(manifest.publicKey) : undefined;
+  const verdict = await verifyLogFile(storePath, {
+    checkpoints,
+    integrityPath,
+    ...(publicKey ? { publicKey } : {}),
+  });
+  if (!verdict.ok) throw new Error(`verify-log failed: ${verdict.failure!.message}`);
+  if (manifest.checkpoint && !verdict.checkpointsMatched.includes(manifest.checkpoint.treeSize))
+    throw new Error(`The manifest's checkpoint at tree size ${manifest.checkpoint.treeSize} was not matched`);
+  return verdict.events;
 }
 
 function syncFile(path: string): void {
