@@ -14,7 +14,7 @@ import {
   type TransformBatches,
   type VoidEvent,
 } from '@tracelode/domain';
-import type { EpcisIds } from './identifiers';
+import { type EpcisIds, glnReferenceOf } from './identifiers';
 import { HOLD_DISPOSITION, UOM } from './epcis.types';
 
 /** The ledger commands an EPCIS event can be: each is executed as the JSON API executes it. */
@@ -92,6 +92,15 @@ export const correctiveEventRefusal: CaptureMapping = {
   code: 'EPCIS_CORRECTION_NOT_CAPTURED',
   message: CORRECTIONS,
 };
+
+/** Why a GLN URI names no facility: no facility of this ledger holds that GLN (undefined: no GLN URI). */
+function unknownGln(uri: string | undefined): string | undefined {
+  const reference = uri !== undefined ? glnReferenceOf(uri) : undefined;
+  if (!reference) return undefined;
+  return reference.kind === 'party'
+    ? `${uri} names a party, not a location: a facility is named by https://id.gs1.org/414/{gln}`
+    : `GLN ${reference.gln} (${uri}) is held by no facility of this ledger`;
+}
 
 class EventReader {
   constructor(
@@ -448,7 +457,8 @@ class EventReader {
     if (!facility) {
       throw new NotMapped(
         location?.id === undefined ? 'EPCIS_FIELD_MISSING' : 'EPCIS_IDENTIFIER_UNKNOWN',
-        `The event's bizLocation must name a facility of this ledger (${this.ids.base}/orgs/{orgId}/facilities/{facilityId})`,
+        unknownGln(location?.id) ??
+          `The event's bizLocation must name a facility of this ledger (${this.ids.base}/orgs/{orgId}/facilities/{facilityId}, or the GS1 Digital Link https://id.gs1.org/414/{gln} of a facility's GLN)`,
       );
     }
     if (this.actorOrgId !== undefined && facility.orgId !== this.actorOrgId) {
@@ -468,7 +478,8 @@ class EventReader {
     if (!facility) {
       throw new NotMapped(
         location ? 'EPCIS_IDENTIFIER_UNKNOWN' : 'EPCIS_FIELD_MISSING',
-        `${list} must hold a location that is a facility of this ledger`,
+        unknownGln(location ? String(location[field]) : undefined) ??
+          `${list} must hold a location that is a facility of this ledger`,
       );
     }
     return facility;
