@@ -1,3 +1,5 @@
+import { glnDirectoryOf } from '../../ledger/gln-directory';
+import { ViewsReady } from '../../ledger/views-ready';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
@@ -86,6 +88,7 @@ export class CaptureController {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly views: ReadModelStore,
+    private readonly ready: ViewsReady,
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
   ) {
     this.ids = new EpcisIds(config.publicUrl);
@@ -182,12 +185,15 @@ export class CaptureController {
       recorded: 0,
     };
     const steps: { index: number; command: CapturedCommand }[] = [];
+    // A facility named by its GLN is found in the views: read them once they hold what was acknowledged.
+    await this.ready.atLeast(undefined);
+    const ids = this.ids.withGlns(glnDirectoryOf(this.views));
     const corrective = correctiveEventIds(events);
     for (const [index, event] of events.entries()) {
       const mapping =
         typeof event.eventID === 'string' && corrective.has(event.eventID)
           ? correctiveEventRefusal
-          : fromEpcisEvent(event, this.ids, meta.actor.orgId);
+          : fromEpcisEvent(event, ids, meta.actor.orgId);
       if (mapping.ok) steps.push({ index, command: mapping.command });
       else job.errors.push(errorOf(index, event, problemOf(mapping.code, mapping.message)));
     }
