@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { epcisSchemaPath, epcisViolations } from './epcis-schema';
-import { correctiveEventIds, fromEpcisEvent } from './from-epcis';
+import { correctiveEventIds, fromEpcisEvent, fromEpcisEvents } from './from-epcis';
 import { EpcisIds, type GlnDirectory, glnReferenceOf } from './identifiers';
 import { epcisContext, toEpcisEvents } from './to-epcis';
 import type { LedgerRecord } from './epcis.types';
@@ -378,6 +378,55 @@ describe('EPCIS mapping (docs/epcis.md)', () => {
       quantityList: [{ quantity: 24995 }],
     });
     expect(epcisViolations(document(mapped))).toEqual([]);
+  });
+
+  it('captures a declaration with its corrective event in the same document as the ledger’s correction', () => {
+    const corrected = record('EventCorrected', {
+      batchId: 'MW-1',
+      correctionId: 'K-2',
+      eventId: chain[3]!.eventId,
+      eventType: 'BatchReceived',
+      byOrgId: 'gebeng',
+      reason: 'weighbridge error',
+      changes: { receivedMassKg: 24995, occurredAt: '2026-03-19T15:00:00+08:00' },
+      corrected: { receivedMassGrams: 24995000, occurredAt: '2026-03-19T15:00:00+08:00' },
+      previous: { receivedMassGrams: 24990250, occurredAt: '2026-03-19T14:00:00+08:00' },
+    });
+    const [declared, corrective] = toEpcisEvents([...chain.slice(0, 4), corrected], ids).slice(-2);
+    const correctiveUuid = corrected.eventId;
+    expect(fromEpcisEvents([declared!, corrective!], ids, 'gebeng')).toEqual([
+      {
+        ok: true,
+        command: {
+          type: 'CorrectEvent',
+          data: {
+            correctionId: `epcis-correction-${correctiveUuid}`,
+            eventId: chain[3]!.eventId,
+            batchId: 'MW-1',
+            reason: 'weighbridge error',
+            changes: { receivedMassKg: 24995, occurredAt: '2026-03-19T15:00:00+08:00' },
+          },
+        },
+      },
+      { ok: true, partOf: 0 },
+    ]);
+    // Kept refused: the corrective event elsewhere, or one changing what a correction cannot.
+    const code = (mapping: { ok: boolean; code?: string }) => (mapping.ok ? 'mapped' : mapping.code);
+    expect(fromEpcisEvents([declared!], ids, 'gebeng').map(code)).toEqual(['EPCIS_CORRECTION_NOT_CAPTURED']);
+    const otherLot = {
+      ...corrective!,
+      quantityList: [{ epcClass: ids.batch('MW-2'), quantity: 1, uom: 'KGM' }],
+    };
+    expect(fromEpcisEvents([declared!, otherLot], ids, 'gebeng').map(code)).toEqual([
+      'EPCIS_CORRECTION_NOT_CAPTURED',
+      'EPCIS_CORRECTION_NOT_CAPTURED',
+    ]);
+    const unchanged = { ...declared!, eventID: corrective!.eventID, errorDeclaration: undefined };
+    delete unchanged.errorDeclaration;
+    expect(fromEpcisEvents([declared!, unchanged], ids, 'gebeng').map(code)).toEqual([
+      'EPCIS_CORRECTION_NOT_CAPTURED',
+      'EPCIS_CORRECTION_NOT_CAPTURED',
+    ]);
   });
 
   it('refuses, with a code, what the ledger cannot record', () => {

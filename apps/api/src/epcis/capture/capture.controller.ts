@@ -16,15 +16,9 @@ import {
   splitBatch,
   transformBatches,
   voidEvent,
+  correctEvent,
 } from '@tracelode/domain';
-import {
-  type CapturedCommand,
-  correctiveEventIds,
-  correctiveEventRefusal,
-  EpcisIds,
-  epcisViolations,
-  fromEpcisEvent,
-} from '@tracelode/epcis';
+import { type CapturedCommand, EpcisIds, epcisViolations, fromEpcisEvents } from '@tracelode/epcis';
 import { canonicalJson } from '@tracelode/event-store';
 import type { FastifyReply } from 'fastify';
 import { CommandContext, ReaderContext } from '../../auth/request-context.decorators';
@@ -51,6 +45,7 @@ const DECIDERS: Record<CapturedCommand['type'], Decider<never>> = {
   SplitBatch: splitBatch,
   BlendBatches: blendBatches,
   VoidEvent: voidEvent,
+  CorrectEvent: correctEvent,
 };
 
 /** Most events one capture takes (the binding's capture limit): more is 413 CaptureLimitExceededException. */
@@ -188,14 +183,11 @@ export class CaptureController {
     // A facility named by its GLN is found in the views: read them once they hold what was acknowledged.
     await this.ready.atLeast(undefined);
     const ids = this.ids.withGlns(glnDirectoryOf(this.views));
-    const corrective = correctiveEventIds(events);
-    for (const [index, event] of events.entries()) {
-      const mapping =
-        typeof event.eventID === 'string' && corrective.has(event.eventID)
-          ? correctiveEventRefusal
-          : fromEpcisEvent(event, ids, meta.actor.orgId);
-      if (mapping.ok) steps.push({ index, command: mapping.command });
-      else job.errors.push(errorOf(index, event, problemOf(mapping.code, mapping.message)));
+    // A corrective event is part of its declaration's correction (`partOf`): no step of its own.
+    for (const [index, mapping] of fromEpcisEvents(events, ids, meta.actor.orgId).entries()) {
+      if (!mapping.ok)
+        job.errors.push(errorOf(index, events[index]!, problemOf(mapping.code, mapping.message)));
+      else if ('command' in mapping) steps.push({ index, command: mapping.command });
     }
     const decide = (chosen: typeof steps) =>
       chosen.map(({ command }) => ({
