@@ -1,3 +1,4 @@
+import { type AuditBundle, verifyAuditBundle } from '@tracelode/evidence';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
@@ -192,6 +193,18 @@ describe('GS1 GLNs: registration, and EPCIS export, capture and query by GS1 Dig
     expect((await ledger.get('/whoami', parties.refiner)).body).not.toHaveProperty('gln');
   });
 
+  it('records one of two organisations claiming the same GLN at once; the other is refused GLN_TAKEN', async () => {
+    const gln = '9506000134352';
+    const replies = await Promise.all(
+      ['racer-a', 'racer-b'].map((orgId) =>
+        ledger.post('/orgs', ADMIN_TOKEN, { orgId, name: orgId, country: 'AU', roles: ['producer'], gln }),
+      ),
+    );
+    expect(replies.map((reply) => reply.status).sort()).toEqual([201, 409]);
+    const refused = replies.find((reply) => reply.status === 409)!;
+    await expectRefusal(refused, 409, 'GLN_TAKEN');
+  });
+
   it('registers an organisation and a facility with their GLNs', async () => {
     const key = (await created('/orgs', ADMIN_TOKEN, {
       orgId: 'glnco',
@@ -237,6 +250,23 @@ describe('GS1 GLNs: registration, and EPCIS export, capture and query by GS1 Dig
         { type: 'location', destination: `${BASE}/orgs/refco/facilities/kuantan` },
       ],
     });
+  });
+
+  it('carries the GLN assignments in the lot’s audit bundle, which the offline verifier accepts', async () => {
+    const reply = await ledger.get<AuditBundle>(
+      `/batches/GLN-1/audit-bundle?minPosition=${head}`,
+      parties.miner,
+    );
+    expect(reply.status).toBe(200);
+    expect(
+      reply.body.events.filter((event) => event.type === 'GlnAssigned').map((event) => event.data),
+    ).toEqual([
+      { orgId: 'mineco', gln: MINECO_GLN },
+      { orgId: 'mineco', facilityId: 'mt-weld', gln: MINE_GLN },
+    ]);
+    const verdict = verifyAuditBundle(reply.body);
+    expect(verdict.failure).toBeUndefined();
+    expect(verdict.ok).toBe(true);
   });
 
   it('answers EQ_bizLocation given the Digital Link (or SGLN) as given the ledger URI, valid against the GS1 schema', async () => {
