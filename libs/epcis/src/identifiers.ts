@@ -22,7 +22,7 @@ export interface GlnReference {
 
 /**
  * The GLN a GS1 Digital Link URI (`https://id.gs1.org/414/{gln}`, `/417/{gln}`) or an EPC URN
- * (`urn:epc:id:sgln:{company}.{location}.0`, `urn:epc:id:pgln:{company}.{party}`, TDS §6.3.3 and §6.3.14)
+ * (`urn:epc:id:sgln:{company}.{location}.0`, `urn:epc:id:pgln:{company}.{party}`, GS1 Tag Data Standard)
  * names; undefined for any other URI. A sub-location (a GLN extension: `/254/…`, an SGLN extension other
  * than `0`) names no facility of the ledger, so it is not read as one. The GLN's check digit is not
  * checked here: a wrong one is held by nobody.

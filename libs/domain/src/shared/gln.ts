@@ -1,7 +1,7 @@
 /**
- * GS1 Global Location Numbers (GLN): 13 digits, the last a check digit computed as GS1 General
- * Specifications §7.9.1 defines for every GS1 key (mod 10, weights 3 and 1 from the right, the check
- * digit's own position excluded).
+ * GS1 Global Location Numbers (GLN): 13 digits, the last a check digit computed as the GS1 General
+ * Specifications (§7.9, check digit calculation) define it for every GS1 key: mod 10, weights 3 and 1
+ * from the right, the check digit's own position excluded.
  */
 
 /** The check digit of a GS1 key's other digits (12 of them for a GLN). */
