@@ -1,9 +1,8 @@
-import { glnDirectoryOf } from '../../ledger/gln-directory';
-import { ViewsReady } from '../../ledger/views-ready';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   assayBatch,
+  correctEvent,
   blendBatches,
   type Decider,
   DomainError,
@@ -16,7 +15,6 @@ import {
   splitBatch,
   transformBatches,
   voidEvent,
-  correctEvent,
 } from '@tracelode/domain';
 import { type CapturedCommand, EpcisIds, epcisViolations, fromEpcisEvents } from '@tracelode/epcis';
 import { canonicalJson } from '@tracelode/event-store';
@@ -29,7 +27,9 @@ import { sha256Hex } from '../../common/sha256';
 import type { LedgerConfig } from '../../config/ledger-config';
 import { CommandExecutor, StepRefused } from '../../ledger/command-executor';
 import type { CommandMeta } from '../../ledger/command-meta';
+import { glnDirectoryOf } from '../../ledger/gln-directory';
 import { LEDGER_CONFIG } from '../../ledger/ledger.tokens';
+import { ViewsReady } from '../../ledger/views-ready';
 import { EPCIS_HEADERS } from '../epcis-documents';
 
 /** The decider of each command an EPCIS event can be: the very ones the JSON API's controllers send. */
