@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expectRefusal } from './support/expect-refusal';
@@ -312,6 +313,68 @@ describe('EPCIS 2.0: capture', () => {
     expect(after.body.map((event) => event.type)).toEqual(['BatchMined', 'BatchHeld', 'EventVoided']);
     const view = await ledger.get(`/batches/CAP-VOID?minPosition=${voided.body.position}`, parties.miner);
     expect(view.body.held).toBe(false);
+  });
+
+  it('captures an error declaration with its corrective event in one document as the ledger’s correction, exported back as such', async () => {
+    const mined = await ledger.post<{ position: string }>(
+      '/batches/mined',
+      parties.miner,
+      minedBatch('CAP-CORR', 100),
+    );
+    expect(mined.status).toBe(201);
+    const exported = await ledger.get<{ epcisBody: { eventList: EpcisEvent[] } }>(
+      `/batches/CAP-CORR/epcis?minPosition=${mined.body.position}`,
+      parties.miner,
+    );
+    const original = exported.body.epcisBody.eventList[0]!;
+    const correctiveID = `urn:uuid:${randomUUID()}`;
+    const declared = {
+      ...original,
+      errorDeclaration: {
+        declarationTime: '2026-03-02T00:00:00Z',
+        reason: 'incorrect_data',
+        correctiveEventIDs: [correctiveID],
+        'tl:reason': 'scale miscalibrated',
+      },
+    };
+    const corrective = {
+      ...original,
+      eventID: correctiveID,
+      quantityList: [{ epcClass: lot('CAP-CORR'), quantity: 99.5, uom: 'KGM' }],
+    };
+    const body = { ...document([declared, corrective]), '@context': CONTEXT };
+
+    // Only who recorded the event corrects it: the refiner's capture is refused for the declaration, nothing written.
+    const count = await ledger.eventCount();
+    const anothers = await capture(parties.refiner, body);
+    expect(anothers.body.success).toBe(false);
+    // The mine is not the refiner's (index 0); its corrective event goes with the declaration (index 1).
+    expect(anothers.body.errors.map((e) => [e.index, e.code])).toEqual([
+      [0, 'EPCIS_IDENTIFIER_UNKNOWN'],
+      [1, 'EPCIS_CORRECTION_NOT_CAPTURED'],
+    ]);
+    expect(await ledger.eventCount()).toBe(count);
+
+    const reply = await capture(parties.miner, body);
+    expect([reply.status, reply.body.errors, reply.body.recorded]).toEqual([202, [], 1]);
+    const again = await ledger.get<{ epcisBody: { eventList: EpcisEvent[] } }>(
+      `/batches/CAP-CORR/epcis?minPosition=${reply.body.position}`,
+      parties.miner,
+    );
+    const events = again.body.epcisBody.eventList;
+    expect(events.slice(1)).toEqual([
+      expect.objectContaining({
+        eventID: original.eventID,
+        errorDeclaration: expect.objectContaining({
+          reason: 'incorrect_data',
+          'tl:reason': 'scale miscalibrated',
+        }),
+      }),
+      expect.objectContaining({ quantityList: [{ epcClass: lot('CAP-CORR'), quantity: 99.5, uom: 'KGM' }] }),
+    ]);
+    // The same correction in another document (another capture id) is not recorded twice.
+    const twice = await capture(parties.miner, { ...body, creationDate: '2026-03-21T00:00:00Z' });
+    expect(twice.body.errors.map((e) => [e.index, e.code])).toEqual([[0, 'CORRECTION_ALREADY_RECORDED']]);
   });
 
   it('captures one event with POST /epcis/events', async () => {

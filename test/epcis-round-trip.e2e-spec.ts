@@ -62,9 +62,24 @@ async function caughtUp<T>(read: () => Promise<Reply<T>>): Promise<Reply<T>> {
   }
 }
 
+/**
+ * GS1 GLNs the source gives the miner and the magnet maker, and their mine and plant, after the demo
+ * (ADR 0031): the export names them by GS1 Digital Link, and the copy registers them with the same GLNs.
+ */
+const GLNS = {
+  miner: '0614141000012',
+  mine: '0614141007776',
+  maker: '4012345000016',
+  plant: '0614141123452',
+};
+/** Which organisation each GLN (or the facility holding it) belongs to, by GLN. */
+const glnOrgs = new Map<string, string>();
+
 /** The organisation an EPCIS event is the act of: who would have sent the JSON command it stands for. */
 function actorOf(event: EpcisEvent): string {
-  const org = (uri: string | undefined) => /\/orgs\/([^/]+)/.exec(uri ?? '')?.[1];
+  const org = (uri: string | undefined) =>
+    glnOrgs.get(/^https:\/\/id\.gs1\.org\/41[47]\/(\d{13})$/.exec(uri ?? '')?.[1] ?? '') ??
+    /\/orgs\/([^/]+)/.exec(uri ?? '')?.[1];
   const owner = (list: unknown, side: 'source' | 'destination') =>
     (list as Record<string, string>[] | undefined)?.find((entry) => entry.type === 'owning_party')?.[side];
   let actor: string | undefined;
@@ -105,6 +120,17 @@ describe('EPCIS 2.0 round trip of the demo magnet chain', () => {
     const maker = /producer\s+\(magnet maker\)\s+(tl_\S+)/.exec(demo.stdout)![1]!;
     const run = magnets.slice('HM-MAG-001-'.length);
     const makerOrg = `kansai-magnetics-${run}`;
+    const minerOrg = `weld-mining-${run}`;
+    for (const [path, gln, orgId] of [
+      [`/orgs/${minerOrg}/gln`, GLNS.miner, minerOrg],
+      [`/orgs/${minerOrg}/facilities/mt-weld/gln`, GLNS.mine, minerOrg],
+      [`/orgs/${makerOrg}/gln`, GLNS.maker, makerOrg],
+      [`/orgs/${makerOrg}/facilities/himeji/gln`, GLNS.plant, makerOrg],
+    ] as const) {
+      const given = await source.post(path, ADMIN_TOKEN, { gln });
+      expect([path, given.status]).toEqual([path, 201]);
+      glnOrgs.set(gln, orgId);
+    }
     // Beyond the demo, so the round trip covers every mapped step: the magnets split into two lots and
     // blended again, the blend held and released by Japan's regulator and exported under its licence.
     const ok = async (path: string, token: string, body: unknown) => {
@@ -196,12 +222,26 @@ describe('EPCIS 2.0 round trip of the demo magnet chain', () => {
     expect(steps).toContain('ObjectEvent:holding');
     expect(steps).toContain('ObjectEvent:departing');
     expect(exported.epcisBody.eventList.some((event) => Array.isArray(event.certificationInfo))).toBe(true);
+    // The mine, the plant and their organisations by their GLNs' GS1 Digital Links; the rest by the ledger's.
+    const text = JSON.stringify(exported);
+    for (const gln of [GLNS.mine, GLNS.plant]) expect(text).toContain(`"https://id.gs1.org/414/${gln}"`);
+    for (const gln of [GLNS.miner, GLNS.maker]) expect(text).toContain(`"https://id.gs1.org/417/${gln}"`);
+    expect(text).not.toContain(`${BASE}/orgs/weld-mining-`);
+    expect(text).toContain(`${BASE}/orgs/kuantan-processing-`);
   });
 
   it('captured into a fresh ledger gives equal custody, provenance and carbon views', async () => {
     // The fresh ledger knows the same organisations, facilities and certificates (registrations are no
     // EPCIS events): registered there from the source's audit bundle, by the operator and each party.
     const keys: Record<string, string> = {};
+    // With the same GLNs (`GlnAssigned` in the bundle), given at registration this time.
+    const glnOf = (orgId: string, facilityId?: string) => {
+      const assigned = bundle.events.find(
+        (e) => e.type === 'GlnAssigned' && e.data.orgId === orgId && e.data.facilityId === facilityId,
+      );
+      return assigned ? { gln: assigned.data.gln } : {};
+    };
+    expect(bundle.events.filter((e) => e.type === 'GlnAssigned')).toHaveLength(4);
     for (const event of bundle.events.filter((e) => e.type === 'OrganisationRegistered')) {
       const { orgId, name, country, roles } = event.data as Record<string, string>;
       const registered = await copy.post<{ apiKey: string }>('/orgs', ADMIN_TOKEN, {
@@ -209,13 +249,17 @@ describe('EPCIS 2.0 round trip of the demo magnet chain', () => {
         name,
         country,
         roles,
+        ...glnOf(orgId!),
       });
       expect([orgId, registered.status]).toEqual([orgId, 201]);
       keys[orgId!] = registered.body.apiKey;
     }
     for (const event of bundle.events.filter((e) => e.type === 'FacilityRegistered')) {
       const { orgId, ...facility } = event.data as Record<string, string>;
-      const registered = await copy.post(`/orgs/${orgId}/facilities`, keys[orgId!]!, facility);
+      const registered = await copy.post(`/orgs/${orgId}/facilities`, keys[orgId!]!, {
+        ...facility,
+        ...glnOf(orgId!, facility.facilityId),
+      });
       expect([facility.facilityId, registered.status]).toEqual([facility.facilityId, 201]);
     }
     for (const event of bundle.events.filter((e) => e.type === 'CertificateIssued')) {

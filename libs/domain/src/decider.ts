@@ -14,6 +14,7 @@ import {
   evolveEngagement,
   initialEngagementState,
 } from './engagement/engagement.state';
+import { evolveGln, type GlnState, initialGlnState } from './gln/gln.state';
 import type { LedgerEvent } from './ledger-event';
 import { evolveLicence, initialLicenceState, type LicenceState } from './licence/licence.state';
 import {
@@ -33,6 +34,7 @@ import {
   toCertificateStreamId,
   toCredentialsStreamId,
   toEngagementStreamId,
+  toGlnStreamId,
   toLicenceStreamId,
   toOrgStreamId,
   toTransformationStreamId,
@@ -76,6 +78,7 @@ export const STREAM_KINDS = {
     initial: initialTransformationState,
     evolve: evolveTransformation,
   },
+  glns: { streamOf: toGlnStreamId, initial: initialGlnState, evolve: evolveGln },
 } as const;
 
 export type StreamKind = keyof typeof STREAM_KINDS;
@@ -88,6 +91,7 @@ export interface StateOfKind {
   credentials: CredentialsState;
   engagements: EngagementState;
   transformations: TransformationState;
+  glns: GlnState;
 }
 
 /** The ids of each kind a decision reads. */
@@ -105,6 +109,7 @@ export interface LedgerState {
   credentials(orgId: string): CredentialsState;
   engagement(engagementId: string): EngagementState;
   transformation(transformationId: string): TransformationState;
+  gln(gln: string): GlnState;
   /** Whether the decision has loaded this stream (for a `follow` that reads what an earlier round named). */
   has(kind: StreamKind, id: string): boolean;
 }
@@ -173,6 +178,7 @@ export function ledgerState(loaded: LoadedStreams): LedgerState {
     credentials: (id) => get('credentials', id),
     engagement: (id) => get('engagements', id),
     transformation: (id) => get('transformations', id),
+    gln: (id) => get('glns', id),
     has: (kind, id) => loaded[kind]?.has(id) ?? false,
   };
 }

@@ -2,6 +2,7 @@ import type { BatchEvent } from './batch/batch.events';
 import type { CertificateEvent } from './certificate/certificate.events';
 import type { ApiKeyRevoked } from './credentials/credentials.events';
 import type { EngagementEvent } from './engagement/engagement.events';
+import type { GlnEvent } from './gln/gln.events';
 import type { LicenceEvent } from './licence/licence.events';
 import type { LedgerAdministrationEvent } from './ledger/ledger.events';
 import type { OrganisationEvent } from './organisation/organisation.events';
@@ -16,4 +17,5 @@ export type LedgerEvent =
   | LedgerAdministrationEvent
   | ApiKeyRevoked
   | EngagementEvent
-  | TransformationEvent;
+  | TransformationEvent
+  | GlnEvent;

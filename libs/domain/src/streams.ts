@@ -12,3 +12,5 @@ export const toCommandStreamId = (commandKey: string): string => `command-${comm
 export const toCredentialsStreamId = (orgId: string): string => `credentials-${orgId}`;
 /** One certifier's certificates for one subject; `_` never occurs in an org id, so it separates the two. */
 export const toEngagementStreamId = (engagementId: string): string => `engagement-${engagementId}`;
+/** The index of who holds a GS1 GLN (ADR 0031): one stream per GLN, so a GLN is given once. */
+export const toGlnStreamId = (gln: string): string => `gln-${gln}`;

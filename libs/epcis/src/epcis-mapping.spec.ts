@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { epcisSchemaPath, epcisViolations } from './epcis-schema';
-import { correctiveEventIds, fromEpcisEvent } from './from-epcis';
-import { EpcisIds } from './identifiers';
+import { correctiveEventIds, fromEpcisEvent, fromEpcisEvents } from './from-epcis';
+import { EpcisIds, type GlnDirectory, glnReferenceOf } from './identifiers';
 import { epcisContext, toEpcisEvents } from './to-epcis';
 import type { LedgerRecord } from './epcis.types';
 
@@ -380,6 +380,55 @@ describe('EPCIS mapping (docs/epcis.md)', () => {
     expect(epcisViolations(document(mapped))).toEqual([]);
   });
 
+  it('captures a declaration with its corrective event in the same document as the ledger’s correction', () => {
+    const corrected = record('EventCorrected', {
+      batchId: 'MW-1',
+      correctionId: 'K-2',
+      eventId: chain[3]!.eventId,
+      eventType: 'BatchReceived',
+      byOrgId: 'gebeng',
+      reason: 'weighbridge error',
+      changes: { receivedMassKg: 24995, occurredAt: '2026-03-19T15:00:00+08:00' },
+      corrected: { receivedMassGrams: 24995000, occurredAt: '2026-03-19T15:00:00+08:00' },
+      previous: { receivedMassGrams: 24990250, occurredAt: '2026-03-19T14:00:00+08:00' },
+    });
+    const [declared, corrective] = toEpcisEvents([...chain.slice(0, 4), corrected], ids).slice(-2);
+    const correctiveUuid = corrected.eventId;
+    expect(fromEpcisEvents([declared!, corrective!], ids, 'gebeng')).toEqual([
+      {
+        ok: true,
+        command: {
+          type: 'CorrectEvent',
+          data: {
+            correctionId: `epcis-correction-${correctiveUuid}`,
+            eventId: chain[3]!.eventId,
+            batchId: 'MW-1',
+            reason: 'weighbridge error',
+            changes: { receivedMassKg: 24995, occurredAt: '2026-03-19T15:00:00+08:00' },
+          },
+        },
+      },
+      { ok: true, partOf: 0 },
+    ]);
+    // Kept refused: the corrective event elsewhere, or one changing what a correction cannot.
+    const code = (mapping: { ok: boolean; code?: string }) => (mapping.ok ? 'mapped' : mapping.code);
+    expect(fromEpcisEvents([declared!], ids, 'gebeng').map(code)).toEqual(['EPCIS_CORRECTION_NOT_CAPTURED']);
+    const otherLot = {
+      ...corrective!,
+      quantityList: [{ epcClass: ids.batch('MW-2'), quantity: 1, uom: 'KGM' }],
+    };
+    expect(fromEpcisEvents([declared!, otherLot], ids, 'gebeng').map(code)).toEqual([
+      'EPCIS_CORRECTION_NOT_CAPTURED',
+      'EPCIS_CORRECTION_NOT_CAPTURED',
+    ]);
+    const unchanged = { ...declared!, eventID: corrective!.eventID, errorDeclaration: undefined };
+    delete unchanged.errorDeclaration;
+    expect(fromEpcisEvents([declared!, unchanged], ids, 'gebeng').map(code)).toEqual([
+      'EPCIS_CORRECTION_NOT_CAPTURED',
+      'EPCIS_CORRECTION_NOT_CAPTURED',
+    ]);
+  });
+
   it('refuses, with a code, what the ledger cannot record', () => {
     const mined = events[0]!;
     const refusal = (event: Record<string, unknown>) => {
@@ -453,4 +502,79 @@ describe('EPCIS mapping (docs/epcis.md)', () => {
       }
     }
   });
+});
+
+describe('EPCIS identifiers with GS1 GLNs (ADR 0031)', () => {
+  // Weld (the organisation) and its mine hold GLNs; Gebeng and its plant have none.
+  const held: Record<string, { orgId: string; facilityId?: string }> = {
+    '0614141000012': { orgId: 'weld' },
+    '0614141007776': { orgId: 'weld', facilityId: 'mt-weld' },
+  };
+  const directory: GlnDirectory = {
+    glnOf: (orgId, facilityId) =>
+      Object.entries(held).find(([, h]) => h.orgId === orgId && h.facilityId === facilityId)?.[0],
+    holderOf: (gln) => held[gln],
+  };
+  const glnIds = ids.withGlns(directory);
+  const events = toEpcisEvents(chain, glnIds);
+  const mine = 'https://id.gs1.org/414/0614141007776';
+  const weld = 'https://id.gs1.org/417/0614141000012';
+
+  it('names a facility with a GLN by its Digital Link location, and one without by the ledger URL', () => {
+    expect(events[0]).toMatchObject({ readPoint: { id: mine }, bizLocation: { id: mine } });
+    expect(events[2]).toMatchObject({
+      readPoint: { id: mine },
+      sourceList: [
+        { type: 'owning_party', source: weld },
+        { type: 'location', source: mine },
+      ],
+      destinationList: [
+        { type: 'owning_party', destination: 'https://ledger.example.org/orgs/gebeng' },
+        { type: 'location', destination: 'https://ledger.example.org/orgs/gebeng/facilities/plant' },
+      ],
+    });
+  });
+
+  it('is valid against the GS1 EPCIS 2.0 JSON schema with GLN identifiers', () => {
+    expect(epcisViolations({ ...document(events), '@context': epcisContext(glnIds) })).toEqual([]);
+  });
+
+  it('maps the Digital Link (and the equivalent SGLN) back to the facility holding the GLN', () => {
+    const mined = fromEpcisEvent(events[0]!, glnIds);
+    expect(mined.ok && mined.command).toMatchObject({ type: 'MineBatch', data: { facilityId: 'mt-weld' } });
+    const sgln = { ...events[0]!, bizLocation: { id: 'urn:epc:id:sgln:0614141.00777.0' } };
+    expect(fromEpcisEvent(sgln, glnIds, 'weld')).toMatchObject({ ok: true });
+    expect(fromEpcisEvent(events[0]!, glnIds, 'gebeng')).toMatchObject({ code: 'EPCIS_IDENTIFIER_UNKNOWN' });
+    expect(glnIds.parseOrganisation(weld)).toBe('weld');
+    expect(glnIds.parseOrganisation('urn:epc:id:pgln:0614141.00001')).toBe('weld');
+    expect(glnIds.parseOrganisation(mine)).toBeUndefined();
+  });
+
+  it('refuses, per event, a GLN no facility of the ledger holds, or an organisation’s GLN as a place', () => {
+    const unknown = { ...events[0]!, bizLocation: { id: 'https://id.gs1.org/414/0614141008889' } };
+    expect(fromEpcisEvent(unknown, glnIds)).toEqual({
+      ok: false,
+      code: 'EPCIS_IDENTIFIER_UNKNOWN',
+      message:
+        'GLN 0614141008889 (https://id.gs1.org/414/0614141008889) is held by no facility of this ledger',
+    });
+    const party = { ...events[0]!, bizLocation: { id: 'https://id.gs1.org/414/0614141000012' } };
+    expect(fromEpcisEvent(party, glnIds)).toMatchObject({ ok: false, code: 'EPCIS_IDENTIFIER_UNKNOWN' });
+    // Without a directory (or with a wrong check digit) a GLN names nothing.
+    expect(fromEpcisEvent(events[0]!, ids)).toMatchObject({ ok: false, code: 'EPCIS_IDENTIFIER_UNKNOWN' });
+    const badCheck = { ...events[0]!, bizLocation: { id: 'https://id.gs1.org/414/0614141007777' } };
+    expect(fromEpcisEvent(badCheck, glnIds)).toMatchObject({ ok: false, code: 'EPCIS_IDENTIFIER_UNKNOWN' });
+  });
+
+  it.each([
+    ['https://id.gs1.org/414/0614141007776', { kind: 'location', gln: '0614141007776' }],
+    ['https://id.gs1.org/417/0614141000012', { kind: 'party', gln: '0614141000012' }],
+    ['urn:epc:id:sgln:0614141.00777.0', { kind: 'location', gln: '0614141007776' }],
+    ['urn:epc:id:sgln:4012345.00001.0', { kind: 'location', gln: '4012345000016' }],
+    ['urn:epc:id:pgln:0614141.00777', { kind: 'party', gln: '0614141007776' }],
+    ['urn:epc:id:sgln:0614141.07346.1234', undefined],
+    ['https://id.gs1.org/414/0614141007776/254/1', undefined],
+    ['https://example.org/414/0614141007776', undefined],
+    ['urn:epc:id:sgln:0614141.0077.0', undefined],
+  ])('reads %s as %j', (uri, reference) => expect(glnReferenceOf(uri)).toEqual(reference));
 });

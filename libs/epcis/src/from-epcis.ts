@@ -1,5 +1,6 @@
 import {
   type AssayBatch,
+  type CorrectEvent,
   type BlendBatches,
   type ExportBatch,
   type HoldBatch,
@@ -14,7 +15,7 @@ import {
   type TransformBatches,
   type VoidEvent,
 } from '@tracelode/domain';
-import type { EpcisIds } from './identifiers';
+import { type EpcisIds, glnReferenceOf } from './identifiers';
 import { HOLD_DISPOSITION, UOM } from './epcis.types';
 
 /** The ledger commands an EPCIS event can be: each is executed as the JSON API executes it. */
@@ -29,7 +30,8 @@ export type CapturedCommand =
   | TransformBatches
   | SplitBatch
   | BlendBatches
-  | VoidEvent;
+  | VoidEvent
+  | CorrectEvent;
 
 /** Why a schema-valid EPCIS event describes nothing the ledger records (each answered 422 on its own). */
 export type CaptureRefusalCode =
@@ -59,9 +61,14 @@ class NotMapped extends Error {
  * stands for none: the inverse of `toEpcisEvents` (docs/epcis.md). Facilities and organisations are named
  * by the ledger's URIs; the command is then decided, authorised and recorded as any other.
  */
-export function fromEpcisEvent(event: Json, ids: EpcisIds, actorOrgId?: string): CaptureMapping {
+export function fromEpcisEvent(
+  event: Json,
+  ids: EpcisIds,
+  actorOrgId?: string,
+  find?: (eventID: string) => Json | undefined,
+): CaptureMapping {
   try {
-    return { ok: true, command: new EventReader(event, ids, actorOrgId).command() };
+    return { ok: true, command: new EventReader(event, ids, actorOrgId, find).command() };
   } catch (error) {
     if (error instanceof NotMapped) return { ok: false, code: error.code, message: error.message };
     throw error;
@@ -86,6 +93,65 @@ export function correctiveEventIds(events: readonly Json[]): Set<string> {
   return ids;
 }
 
+/**
+ * Each event of a captured document as the ledger command it stands for, or why none (index by index).
+ * An error declaration (`incorrect_data`) of an `ObjectEvent` naming one corrective event found in the
+ * same document is the ledger's correction (`CorrectEvent`) of the event its `eventID` names, its changes
+ * the fields where the two differ; its corrective event is then part of it (`partOf`: the declaration's
+ * index), not a step of its own. A corrective event whose declaration cannot be mapped is refused
+ * (`EPCIS_CORRECTION_NOT_CAPTURED`), with it.
+ */
+export function fromEpcisEvents(
+  events: readonly Json[],
+  ids: EpcisIds,
+  actorOrgId?: string,
+): (CaptureMapping | { readonly ok: true; readonly partOf: number })[] {
+  const corrective = correctiveEventIds(events);
+  const byEventId = new Map<string, Json>();
+  for (const event of events) if (typeof event.eventID === 'string') byEventId.set(event.eventID, event);
+  const find = (eventID: string) => byEventId.get(eventID);
+  const isCorrective = (event: Json) => typeof event.eventID === 'string' && corrective.has(event.eventID);
+  const mappings = events.map((event) =>
+    isCorrective(event) ? undefined : fromEpcisEvent(event, ids, actorOrgId, find),
+  );
+  const declaredAt = new Map<string, number>();
+  mappings.forEach((mapping, index) => {
+    if (mapping?.ok && mapping.command.type === 'CorrectEvent') {
+      const declaration = events[index]!.errorDeclaration as { correctiveEventIDs: string[] };
+      declaredAt.set(declaration.correctiveEventIDs[0]!, index);
+    }
+  });
+  return mappings.map((mapping, index) => {
+    if (mapping) return mapping;
+    const at = declaredAt.get(events[index]!.eventID as string);
+    return at !== undefined ? { ok: true as const, partOf: at } : correctiveEventRefusal;
+  });
+}
+
+/**
+ * The fields of each command a captured correction may change, and the name (and unit) the correction
+ * gives them (`CORRECTABLE_FIELDS` of the correction decider): masses in kilograms, never an identity.
+ */
+const CORRECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, readonly [string, number?]>>>> = {
+  MineBatch: {
+    massGrams: ['massKg', 1000],
+    extractionEmissionsKgCo2e: ['extractionEmissionsKgCo2e'],
+    occurredAt: ['occurredAt'],
+  },
+  AssayBatch: {
+    lab: ['lab'],
+    method: ['method'],
+    grade: ['grade'],
+    radioactivityBqPerG: ['radioactivityBqPerG'],
+    occurredAt: ['occurredAt'],
+  },
+  ShipBatch: { documents: ['documents'], occurredAt: ['occurredAt'] },
+  ReceiveBatch: { receivedMassGrams: ['receivedMassKg', 1000], occurredAt: ['occurredAt'] },
+  HoldBatch: { reason: ['reason'], occurredAt: ['occurredAt'] },
+  ReleaseBatch: { reason: ['reason'], occurredAt: ['occurredAt'] },
+  ExportBatch: { customsDeclarationNo: ['customsDeclarationNo'], port: ['port'], occurredAt: ['occurredAt'] },
+};
+
 /** The refusal of a corrective event (see `correctiveEventIds`). */
 export const correctiveEventRefusal: CaptureMapping = {
   ok: false,
@@ -93,16 +159,29 @@ export const correctiveEventRefusal: CaptureMapping = {
   message: CORRECTIONS,
 };
 
+/** Why a GLN URI names no facility: no facility of this ledger holds that GLN (undefined: no GLN URI). */
+function unknownGln(uri: string | undefined): string | undefined {
+  const reference = uri !== undefined ? glnReferenceOf(uri) : undefined;
+  if (!reference) return undefined;
+  return reference.kind === 'party'
+    ? `${uri} names a party, not a location: a facility is named by https://id.gs1.org/414/{gln}`
+    : `GLN ${reference.gln} (${uri}) is held by no facility of this ledger`;
+}
+
 class EventReader {
   constructor(
     private readonly event: Json,
     private readonly ids: EpcisIds,
     private readonly actorOrgId: string | undefined,
+    private readonly find?: (eventID: string) => Json | undefined,
   ) {}
 
   command(): CapturedCommand {
     const { event } = this;
-    if (event.errorDeclaration !== undefined) return this.voided();
+    if (event.errorDeclaration !== undefined) {
+      const named = (event.errorDeclaration as { correctiveEventIDs?: unknown }).correctiveEventIDs;
+      return Array.isArray(named) && named.length > 0 && this.find ? this.corrected(named) : this.voided();
+    }
     const bizStep = typeof event.bizStep === 'string' ? event.bizStep : undefined;
     if (event.type === 'TransformationEvent') return this.transformation();
     if (event.type !== 'ObjectEvent') {
@@ -142,9 +221,86 @@ class EventReader {
   }
 
   /**
+   * An error declaration that the event's data were incorrect, naming its one corrective event (found in
+   * the same document): the correction of the ledger event its `eventID` names, changing the fields where
+   * the corrective event differs, each as the correction command names it. Refused when the corrective
+   * event is elsewhere, records another kind of step or lot, or changes what a correction cannot.
+   */
+  private corrected(named: unknown[]): CorrectEvent {
+    const declaration = this.event.errorDeclaration as { reason?: unknown };
+    const reason = typeof declaration.reason === 'string' ? declaration.reason : '';
+    const refuse = (why: string) => new NotMapped('EPCIS_CORRECTION_NOT_CAPTURED', `${why}. ${CORRECTIONS}`);
+    if (reason !== 'incorrect_data' && !reason.endsWith('ER-incorrect_data'))
+      throw refuse(
+        'A declaration with a corrective event is captured as a correction only for incorrect_data',
+      );
+    if (this.event.type !== 'ObjectEvent') throw refuse('Only an ObjectEvent’s correction is captured');
+    const correctiveID = named.length === 1 && typeof named[0] === 'string' ? named[0] : undefined;
+    const corrective = correctiveID !== undefined ? this.find?.(correctiveID) : undefined;
+    if (!corrective || corrective.errorDeclaration !== undefined)
+      throw refuse('A correction names exactly one corrective event, captured in the same document');
+    const eventId = this.ledgerEventId();
+    const { errorDeclaration: _declared, ...asRecorded } = this.event;
+    const before = new EventReader(asRecorded, this.ids, this.actorOrgId).command();
+    const after = new EventReader(corrective, this.ids, this.actorOrgId).command();
+    const fields = CORRECTION_FIELDS[before.type];
+    const beforeData = before.data as Record<string, unknown>;
+    const afterData = after.data as Record<string, unknown>;
+    if (!fields || after.type !== before.type || afterData.batchId !== beforeData.batchId)
+      throw refuse('The corrective event must record the same kind of step, of the same lot');
+    const changes: Record<string, unknown> = {};
+    for (const name of new Set([...Object.keys(beforeData), ...Object.keys(afterData)])) {
+      if (JSON.stringify(beforeData[name]) === JSON.stringify(afterData[name])) continue;
+      const field = fields[name];
+      if (!field || afterData[name] === undefined)
+        throw refuse(`${name} of a ${before.type} cannot be corrected by a captured correction`);
+      const [change, per] = field;
+      changes[change] = per !== undefined ? (afterData[name] as number) / per : afterData[name];
+    }
+    if (Object.keys(changes).length === 0) throw refuse('The corrective event changes nothing');
+    const stated = this.declaredReason();
+    const correctiveUuid = /^urn:uuid:([0-9a-f-]{36})$/i.exec(correctiveID!)?.[1]?.toLowerCase();
+    return {
+      type: 'CorrectEvent',
+      data: {
+        correctionId: `epcis-correction-${correctiveUuid ?? eventId}`,
+        eventId,
+        batchId: beforeData.batchId as string,
+        reason:
+          typeof stated === 'string' && stated !== '' ? stated : 'EPCIS error declaration: incorrect_data',
+        changes,
+      },
+    };
+  }
+
+  /**
+   * Why the declaration was made: its own `tl:reason` (where the export puts it), else the event's (the
+   * declared event's own, a hold's say, is the fact declared, so it comes second).
+   */
+  private declaredReason(): unknown {
+    const declaration = this.event.errorDeclaration as Json;
+    return (
+      declaration[`tl:reason`] ?? declaration[`${this.ids.vocabulary}reason`] ?? this.extension('reason')
+    );
+  }
+
+  /** The ledger event an error declaration names by its `eventID` (`urn:uuid:{eventId}`). */
+  private ledgerEventId(): string {
+    const eventID = typeof this.event.eventID === 'string' ? this.event.eventID : '';
+    const eventId = /^urn:uuid:([0-9a-f-]{36})$/i.exec(eventID)?.[1]?.toLowerCase();
+    if (eventId === undefined) {
+      throw new NotMapped(
+        'EPCIS_IDENTIFIER_UNKNOWN',
+        `An error declaration names a ledger event by its eventID, urn:uuid:{eventId}; got ${eventID || '(none)'}`,
+      );
+    }
+    return eventId;
+  }
+
+  /**
    * An error declaration that the event did not occur, naming no corrective event: the void of the ledger
    * event its `eventID` names (`urn:uuid:{eventId}`), on the lot of its quantity. A declaration with
-   * corrective events stands for a correction, which is not captured.
+   * corrective events stands for a correction (`corrected`), captured only with them in one document.
    */
   private voided(): VoidEvent {
     const declaration = this.event.errorDeclaration as { reason?: unknown; correctiveEventIDs?: unknown };
@@ -162,7 +318,7 @@ class EventReader {
         `An error declaration voids a ledger event named by its eventID, urn:uuid:{eventId}; got ${eventID || '(none)'}`,
       );
     }
-    const stated = this.extension('reason');
+    const stated = this.declaredReason();
     return {
       type: 'VoidEvent',
       data: {
@@ -448,7 +604,8 @@ class EventReader {
     if (!facility) {
       throw new NotMapped(
         location?.id === undefined ? 'EPCIS_FIELD_MISSING' : 'EPCIS_IDENTIFIER_UNKNOWN',
-        `The event's bizLocation must name a facility of this ledger (${this.ids.base}/orgs/{orgId}/facilities/{facilityId})`,
+        unknownGln(location?.id) ??
+          `The event's bizLocation must name a facility of this ledger (${this.ids.base}/orgs/{orgId}/facilities/{facilityId}, or the GS1 Digital Link https://id.gs1.org/414/{gln} of a facility's GLN)`,
       );
     }
     if (this.actorOrgId !== undefined && facility.orgId !== this.actorOrgId) {
@@ -468,7 +625,8 @@ class EventReader {
     if (!facility) {
       throw new NotMapped(
         location ? 'EPCIS_IDENTIFIER_UNKNOWN' : 'EPCIS_FIELD_MISSING',
-        `${list} must hold a location that is a facility of this ledger`,
+        unknownGln(location ? String(location[field]) : undefined) ??
+          `${list} must hold a location that is a facility of this ledger`,
       );
     }
     return facility;

@@ -28,7 +28,7 @@ import type { DocumentProjection } from './document-projection';
 import { eventLocationsProjection } from './event-locations.projection';
 import { heldUpstreamProjection } from './holds';
 import { exportsProjection, licencesProjection } from './licences.projection';
-import { apiKeysProjection, organisationsProjection } from './organisations.projection';
+import { apiKeysProjection, glnsProjection, organisationsProjection } from './organisations.projection';
 import { provenanceProjection } from './provenance.projection';
 import { transformationsProjection } from './transformations.projection';
 import { certifierEngagementsProjection } from './visibility/certifier-engagements.projection';
@@ -39,6 +39,7 @@ export const LEDGER_PROJECTIONS: readonly DocumentProjection<unknown>[] = [
   batchCustodyProjection,
   organisationsProjection,
   apiKeysProjection,
+  glnsProjection,
   transformationsProjection,
   provenanceProjection,
   carbonProjection,

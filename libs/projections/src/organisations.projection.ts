@@ -6,6 +6,9 @@ export interface OrganisationView {
   readonly name: string;
   readonly country: string;
   readonly roles: readonly Role[];
+  /** Its GS1 GLN, when given (ADR 0031). */
+  readonly gln?: string;
+  /** Each with its GLN, when given. */
   readonly facilities: readonly Facility[];
   /** Every signing key the organisation has registered, revoked ones included. */
   readonly signingKeys: readonly SigningKeyView[];
@@ -28,7 +31,15 @@ export interface ApiKeyView {
   readonly keyId: string;
 }
 
+/** Who holds a GLN: an organisation, or one of its facilities. */
+export interface GlnHolderView {
+  readonly gln: string;
+  readonly orgId: string;
+  readonly facilityId?: string;
+}
+
 export const ORGANISATIONS = 'organisations';
+export const GLNS = 'glns';
 export const API_KEYS = 'api_keys';
 
 export const organisationsProjection: DocumentProjection<OrganisationView> = {
@@ -36,6 +47,7 @@ export const organisationsProjection: DocumentProjection<OrganisationView> = {
   keyOf: (event) =>
     event.type === 'OrganisationRegistered' ||
     event.type === 'FacilityRegistered' ||
+    event.type === 'GlnAssigned' ||
     event.type === 'SigningKeyRegistered' ||
     event.type === 'SigningKeyRevoked'
       ? event.data.orgId
@@ -48,6 +60,12 @@ export const organisationsProjection: DocumentProjection<OrganisationView> = {
     if (event.type === 'FacilityRegistered' && view) {
       const { orgId: _orgId, ...facility } = event.data;
       return { ...view, facilities: [...view.facilities, facility] };
+    }
+    if (event.type === 'GlnAssigned' && view) {
+      const { facilityId, gln } = event.data;
+      if (facilityId === undefined) return { ...view, gln };
+      const facilities = view.facilities.map((f) => (f.facilityId === facilityId ? { ...f, gln } : f));
+      return { ...view, facilities };
     }
     if (event.type === 'SigningKeyRegistered' && view) {
       const { keyId, publicKey, registeredAt, replaces } = event.data;
@@ -84,5 +102,18 @@ export const apiKeysProjection: DocumentProjection<ApiKeyView> = {
   evolve(_view, event) {
     if (event.type !== 'ApiKeyIssued') throw new Error(`${event.type} cannot change an API key view`);
     return { orgId: event.data.orgId, keyId: event.data.keyId };
+  },
+};
+
+/** GLN → its holder, for EPCIS capture and queries that name a place by its GS1 Digital Link URI. */
+export const glnsProjection: DocumentProjection<GlnHolderView> = {
+  collection: GLNS,
+  keyOf: (event) => (event.type === 'GlnClaimed' ? event.data.gln : undefined),
+  evolve(view, event) {
+    if (event.type !== 'GlnClaimed') throw new Error(`${event.type} cannot change a GLN view`);
+    // A GLN is given once (the decider refuses a second claim): the first holder stands.
+    if (view) return view;
+    const { gln, orgId, facilityId } = event.data;
+    return { gln, orgId, ...(facilityId !== undefined ? { facilityId } : {}) };
   },
 };

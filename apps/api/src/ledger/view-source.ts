@@ -15,6 +15,8 @@ import {
   WithholdingChangesViewsError,
 } from '@tracelode/evidence';
 import { LogNotary, publicKeyDocument } from '@tracelode/log';
+import type { GlnDirectory } from '@tracelode/epcis';
+import { glnDirectoryOf } from './gln-directory';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { apiProblem } from '../common/problem-details';
@@ -264,6 +266,14 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
   /** An organisation's view (name, country, roles, facilities), for the reader itself. */
   organisation(orgId: string): OrganisationView | undefined {
     return this.views.get<OrganisationView>(ORGANISATIONS, orgId);
+  }
+
+  /**
+   * The GLNs organisations and facilities were given, as the views hold them (one keyed read each): for
+   * EPCIS identifiers (ADR 0031). GLNs are public keys (GS1 registers them), named as the org id is.
+   */
+  glnDirectory(): GlnDirectory {
+    return glnDirectoryOf(this.views);
   }
 
   /**

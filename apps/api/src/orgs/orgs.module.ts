@@ -4,6 +4,7 @@ import { RegisterFacilityController } from './register-facility/register-facilit
 import { RegisterSigningKeyController } from './register-signing-key/register-signing-key.controller';
 import { RevokeSigningKeyController } from './revoke-signing-key/revoke-signing-key.controller';
 import { IssueApiKeyController } from './issue-api-key/issue-api-key.controller';
+import { AssignGlnController } from './assign-gln/assign-gln.controller';
 import { WhoamiController } from './whoami/whoami.controller';
 import { RevokeApiKeyController } from './revoke-api-key/revoke-api-key.controller';
 
@@ -11,6 +12,7 @@ import { RevokeApiKeyController } from './revoke-api-key/revoke-api-key.controll
   controllers: [
     RegisterOrganisationController,
     RegisterFacilityController,
+    AssignGlnController,
     RegisterSigningKeyController,
     RevokeSigningKeyController,
     IssueApiKeyController,

@@ -3,6 +3,7 @@ import { type Decider, InMemoryStreams } from '../decider';
 import { type Actor, tenantRoles } from '../shared/actor';
 import type { RefusalCode } from '../shared/domain-error';
 import {
+  assignGln,
   registerFacility,
   registerOrganisation,
   registerSigningKey,
@@ -237,5 +238,157 @@ describe('organisation decider: signing keys', () => {
       registeredAt: at,
       revokedAt: later,
     });
+  });
+});
+
+describe('organisation decider: GLNs', () => {
+  const gln = '0614141000012';
+  const other = '4000001000005';
+  const at = { recordedAt: '2026-11-30T00:00:00.000Z' };
+  const facilityRegistered: OrganisationEvent = { type: 'FacilityRegistered', data: facility.data };
+  /** MineCo registered with its facility, and whatever GLNs are already claimed. */
+  const ledger = (...claims: [string, string, string?][]) => {
+    const streams = new InMemoryStreams().given('organisations', 'mineco', ...registered, facilityRegistered);
+    for (const [claimed, orgId, facilityId] of claims) {
+      const data = { gln: claimed, orgId, ...(facilityId ? { facilityId } : {}) };
+      streams.given('glns', claimed, { type: 'GlnClaimed', data });
+    }
+    return streams;
+  };
+  const decideOn =
+    <C>(streams: InMemoryStreams, decider: Decider<C>, command: C, actor: Actor) =>
+    () =>
+      streams.decide(decider, { ...command, metadata: { actor, ...at } });
+  const assign = (data: { facilityId?: string; gln: string }) => ({
+    type: 'AssignGln' as const,
+    data: { orgId: 'mineco', ...data },
+  });
+
+  it('registers an organisation with its GLN, claimed on the GLN’s own stream in the same append', () =>
+    expect(
+      new InMemoryStreams().decide(registerOrganisation, {
+        ...register,
+        data: { ...register.data, gln },
+        metadata: { actor: admin, ...at },
+      }),
+    ).toEqual([
+      {
+        stream: 'org-mineco',
+        events: [registered[0], { type: 'GlnAssigned', data: { orgId: 'mineco', gln } }],
+      },
+      { stream: 'credentials-mineco', events: [registered[1]] },
+      { stream: `gln-${gln}`, events: [{ type: 'GlnClaimed', data: { orgId: 'mineco', gln } }] },
+    ]));
+  it('registers a facility with its GLN (the GLN not in FacilityRegistered)', () =>
+    expect(
+      decideOn(
+        ledger(),
+        registerFacility,
+        { ...facility, data: { ...facility.data, facilityId: 'plant', gln } },
+        mineco,
+      )(),
+    ).toEqual([
+      {
+        stream: 'org-mineco',
+        events: [
+          { type: 'FacilityRegistered', data: { ...facility.data, facilityId: 'plant' } },
+          { type: 'GlnAssigned', data: { orgId: 'mineco', facilityId: 'plant', gln } },
+        ],
+      },
+      {
+        stream: `gln-${gln}`,
+        events: [{ type: 'GlnClaimed', data: { orgId: 'mineco', facilityId: 'plant', gln } }],
+      },
+    ]));
+  it.each(['0614141000013', '061414100001', 'GLN0614141000', '06141410000122'])(
+    'refuses the GLN %s (not 13 digits with a right check digit) on registration and later',
+    (bad) => {
+      expect(
+        refusal(
+          decideOn(
+            new InMemoryStreams(),
+            registerOrganisation,
+            { ...register, data: { ...register.data, gln: bad } },
+            admin,
+          ),
+        ).code,
+      ).toBe('INVALID_GLN');
+      expect(
+        refusal(
+          decideOn(
+            ledger(),
+            registerFacility,
+            { ...facility, data: { ...facility.data, facilityId: 'p', gln: bad } },
+            mineco,
+          ),
+        ).code,
+      ).toBe('INVALID_GLN');
+      expect(refusal(decideOn(ledger(), assignGln, assign({ gln: bad }), admin)).code).toBe('INVALID_GLN');
+    },
+  );
+  it('refuses a GLN another organisation holds, on registration of an organisation or a facility', () => {
+    const taken = ledger([gln, 'other']);
+    expect(
+      refusal(
+        decideOn(
+          taken,
+          registerOrganisation,
+          { ...register, data: { ...register.data, orgId: 'newco', gln } },
+          admin,
+        ),
+      ).code,
+    ).toBe('GLN_TAKEN');
+    expect(
+      refusal(
+        decideOn(
+          taken,
+          registerFacility,
+          { ...facility, data: { ...facility.data, facilityId: 'p', gln } },
+          mineco,
+        ),
+      ).code,
+    ).toBe('GLN_TAKEN');
+  });
+  it('refuses a GLN a facility holds for its own organisation, and the organisation’s for a facility', () => {
+    expect(refusal(decideOn(ledger([gln, 'other', 'x']), assignGln, assign({ gln }), admin)).code).toBe(
+      'GLN_TAKEN',
+    );
+    expect(
+      refusal(decideOn(ledger([gln, 'mineco']), assignGln, assign({ facilityId: 'mt-weld', gln }), mineco))
+        .code,
+    ).toBe('GLN_TAKEN');
+  });
+  it('gives a registered organisation its GLN (the operator) and a facility its GLN (the organisation)', () => {
+    const streams = ledger();
+    expect(decideOn(streams, assignGln, assign({ gln }), admin)()).toEqual([
+      { stream: 'org-mineco', events: [{ type: 'GlnAssigned', data: { orgId: 'mineco', gln } }] },
+      { stream: `gln-${gln}`, events: [{ type: 'GlnClaimed', data: { orgId: 'mineco', gln } }] },
+    ]);
+    decideOn(streams, assignGln, assign({ facilityId: 'mt-weld', gln: other }), mineco)();
+    const state = streams.stateOf('organisations', 'mineco');
+    expect(state.exists && [state.gln, state.facilities.get('mt-weld')?.gln]).toEqual([gln, other]);
+    expect(streams.stateOf('glns', other).holder).toEqual({ orgId: 'mineco', facilityId: 'mt-weld' });
+  });
+  it('refuses to change a GLN once given', () => {
+    const streams = ledger();
+    decideOn(streams, assignGln, assign({ gln }), admin)();
+    expect(refusal(decideOn(streams, assignGln, assign({ gln: other }), admin)).code).toBe('GLN_ALREADY_SET');
+    expect(refusal(decideOn(streams, assignGln, assign({ gln }), admin)).code).toBe('GLN_ALREADY_SET');
+  });
+  it('lets only the operator give an organisation its GLN, and only the organisation (or operator) its facility’s', () => {
+    expect(refusal(decideOn(ledger(), assignGln, assign({ gln }), mineco)).code).toBe('ROLE_REQUIRED');
+    expect(
+      refusal(
+        decideOn(ledger(), assignGln, assign({ facilityId: 'mt-weld', gln }), { ...mineco, orgId: 'other' }),
+      ).code,
+    ).toBe('NOT_YOUR_ORGANISATION');
+  });
+  it('refuses a GLN for an unknown facility or organisation', () => {
+    expect(refusal(decideOn(ledger(), assignGln, assign({ facilityId: 'nope', gln }), mineco)).code).toBe(
+      'FACILITY_NOT_FOUND',
+    );
+    expect(refusal(decideOn(new InMemoryStreams(), assignGln, assign({ gln }), admin)).code).toBe(
+      'ORGANISATION_NOT_FOUND',
+    );
   });
 });

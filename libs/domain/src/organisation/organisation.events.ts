@@ -11,13 +11,27 @@ export type Facility = {
   readonly country: string;
   readonly lat?: number;
   readonly lon?: number;
+  /** Its GS1 Global Location Number, when given (`GlnAssigned`, never in `FacilityRegistered`). */
+  readonly gln?: string;
 };
 
 export type OrganisationRegistered = {
   type: 'OrganisationRegistered';
   data: { orgId: string; name: string; country: string; roles: Role[] };
 };
-export type FacilityRegistered = { type: 'FacilityRegistered'; data: { orgId: string } & Facility };
+export type FacilityRegistered = {
+  type: 'FacilityRegistered';
+  data: { orgId: string } & Omit<Facility, 'gln'>;
+};
+/**
+ * A GS1 Global Location Number given to the organisation, or to its facility `facilityId` (ADR 0031):
+ * appended with its registration, or later, with the GLN's own `GlnClaimed` (`gln-{gln}`). Once given it is
+ * never changed: EPCIS documents name the organisation or facility by it.
+ */
+export type GlnAssigned = {
+  type: 'GlnAssigned';
+  data: { orgId: string; facilityId?: string; gln: string };
+};
 /**
  * Only a hash of the key is ever stored; the key itself is shown once, in the response that issued it.
  * Written to the organisation's credentials stream (`credentials-{orgId}`); older ledgers hold it in the
@@ -52,4 +66,9 @@ export type SigningKeyRevoked = {
 };
 
 export type OrganisationEvent =
-  OrganisationRegistered | FacilityRegistered | ApiKeyIssued | SigningKeyRegistered | SigningKeyRevoked;
+  | OrganisationRegistered
+  | FacilityRegistered
+  | GlnAssigned
+  | ApiKeyIssued
+  | SigningKeyRegistered
+  | SigningKeyRevoked;

@@ -16,6 +16,8 @@ export type OrganisationState =
       readonly name: string;
       readonly country: string;
       readonly roles: readonly Role[];
+      /** Its GS1 GLN, when given. */
+      readonly gln?: string;
       readonly facilities: ReadonlyMap<string, Facility>;
       /** Every signing key ever registered, revoked ones included (a keyId is never reused). */
       readonly signingKeys: ReadonlyMap<string, SigningKeyState>;
@@ -47,6 +49,14 @@ export function evolveOrganisation(state: OrganisationState, event: Organisation
       if (!state.exists) return state;
       const { orgId: _orgId, ...facility } = event.data;
       return { ...state, facilities: new Map(state.facilities).set(facility.facilityId, facility) };
+    }
+    case 'GlnAssigned': {
+      if (!state.exists) return state;
+      const { facilityId, gln } = event.data;
+      if (facilityId === undefined) return { ...state, gln };
+      const facility = state.facilities.get(facilityId);
+      if (!facility) return state;
+      return { ...state, facilities: new Map(state.facilities).set(facilityId, { ...facility, gln }) };
     }
     case 'ApiKeyIssued':
       return state.exists

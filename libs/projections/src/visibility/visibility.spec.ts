@@ -311,6 +311,16 @@ describe('visibility policy', () => {
       );
       expect(withheld(magco, trader)).toEqual(['data.name', 'metadata.actor', 'metadata.signedRequest']);
       expect(withheld(reader('tradeco', 'producer'), trader)).toEqual([]);
+      // A GLN names the organisation as its name does (GS1 resolves it): withheld alike.
+      const gln = stored(
+        {
+          type: 'GlnAssigned',
+          data: { orgId: 'tradeco', facilityId: 'sg', gln: '0614141000012' },
+        },
+        4,
+      );
+      expect(withheld(magco, gln)).toEqual(['data.gln', 'metadata.actor', 'metadata.signedRequest']);
+      expect(withheld(reader('tradeco', 'producer'), gln)).toEqual([]);
     });
 
     describe('a correction (ADR 0024): never more than the corrected event shows', () => {

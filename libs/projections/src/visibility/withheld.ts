@@ -56,7 +56,8 @@ const CUSTODY_FIELDS: Readonly<Record<string, readonly string[]>> = {
 };
 
 const DISCLOSURES = new Set(['DisclosureGranted', 'DisclosureRevoked']);
-const ORGANISATION_NAMING = new Set(['OrganisationRegistered', 'FacilityRegistered']);
+/** Events that name an organisation or its place: a GLN does too (GS1 resolves it to both). */
+const ORGANISATION_NAMING = new Set(['OrganisationRegistered', 'FacilityRegistered', 'GlnAssigned']);
 
 /**
  * The paths (`data.consignee`, `data.outputBatchIds[3]`, `metadata.signedRequest`) of an event that
@@ -111,7 +112,7 @@ function withheldData(reader: Reader, event: PolicyEvent, relationships: ReaderR
   }
   if (ORGANISATION_NAMING.has(event.type) && typeof data.orgId === 'string') {
     if (data.orgId === reader.orgId || relationships.identified(data.orgId)) return [];
-    return ['name', 'lat', 'lon'];
+    return ['name', 'lat', 'lon', 'gln'];
   }
   return [];
 }

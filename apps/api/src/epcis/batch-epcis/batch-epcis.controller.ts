@@ -45,6 +45,7 @@ export class BatchEpcisController {
     await this.ready.atLeast(minPosition);
     const events = await this.source.chainEvents(batchId, reader);
     if (!events) throw batchNotFound(batchId);
-    return epcisDocument(this.ids, toEpcisEvents(events, this.ids), `${this.ids.batch(batchId)}/epcis`);
+    const ids = this.ids.withGlns(this.source.glnDirectory());
+    return epcisDocument(ids, toEpcisEvents(events, ids), `${ids.batch(batchId)}/epcis`);
   }
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res } fr
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   assayBatch,
+  correctEvent,
   blendBatches,
   type Decider,
   DomainError,
@@ -15,14 +16,7 @@ import {
   transformBatches,
   voidEvent,
 } from '@tracelode/domain';
-import {
-  type CapturedCommand,
-  correctiveEventIds,
-  correctiveEventRefusal,
-  EpcisIds,
-  epcisViolations,
-  fromEpcisEvent,
-} from '@tracelode/epcis';
+import { type CapturedCommand, EpcisIds, epcisViolations, fromEpcisEvents } from '@tracelode/epcis';
 import { canonicalJson } from '@tracelode/event-store';
 import type { FastifyReply } from 'fastify';
 import { CommandContext, ReaderContext } from '../../auth/request-context.decorators';
@@ -33,7 +27,9 @@ import { sha256Hex } from '../../common/sha256';
 import type { LedgerConfig } from '../../config/ledger-config';
 import { CommandExecutor, StepRefused } from '../../ledger/command-executor';
 import type { CommandMeta } from '../../ledger/command-meta';
+import { glnDirectoryOf } from '../../ledger/gln-directory';
 import { LEDGER_CONFIG } from '../../ledger/ledger.tokens';
+import { ViewsReady } from '../../ledger/views-ready';
 import { EPCIS_HEADERS } from '../epcis-documents';
 
 /** The decider of each command an EPCIS event can be: the very ones the JSON API's controllers send. */
@@ -49,6 +45,7 @@ const DECIDERS: Record<CapturedCommand['type'], Decider<never>> = {
   SplitBatch: splitBatch,
   BlendBatches: blendBatches,
   VoidEvent: voidEvent,
+  CorrectEvent: correctEvent,
 };
 
 /** Most events one capture takes (the binding's capture limit): more is 413 CaptureLimitExceededException. */
@@ -86,6 +83,7 @@ export class CaptureController {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly views: ReadModelStore,
+    private readonly ready: ViewsReady,
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
   ) {
     this.ids = new EpcisIds(config.publicUrl);
@@ -182,14 +180,14 @@ export class CaptureController {
       recorded: 0,
     };
     const steps: { index: number; command: CapturedCommand }[] = [];
-    const corrective = correctiveEventIds(events);
-    for (const [index, event] of events.entries()) {
-      const mapping =
-        typeof event.eventID === 'string' && corrective.has(event.eventID)
-          ? correctiveEventRefusal
-          : fromEpcisEvent(event, this.ids, meta.actor.orgId);
-      if (mapping.ok) steps.push({ index, command: mapping.command });
-      else job.errors.push(errorOf(index, event, problemOf(mapping.code, mapping.message)));
+    // A facility named by its GLN is found in the views: read them once they hold what was acknowledged.
+    await this.ready.atLeast(undefined);
+    const ids = this.ids.withGlns(glnDirectoryOf(this.views));
+    // A corrective event is part of its declaration's correction (`partOf`): no step of its own.
+    for (const [index, mapping] of fromEpcisEvents(events, ids, meta.actor.orgId).entries()) {
+      if (!mapping.ok)
+        job.errors.push(errorOf(index, events[index]!, problemOf(mapping.code, mapping.message)));
+      else if ('command' in mapping) steps.push({ index, command: mapping.command });
     }
     const decide = (chosen: typeof steps) =>
       chosen.map(({ command }) => ({

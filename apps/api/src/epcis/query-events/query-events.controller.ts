@@ -97,16 +97,18 @@ export class QueryEventsController {
       const values = Array.isArray(value) ? value : [value ?? ''];
       params.set(name, values.join(','));
     }
-    const filter = this.filterOf(params);
-    const perPage = this.perPageOf(params.get('perPage'));
-    const after = tokenPosition(params.get('nextPageToken'));
     const minPosition = params.get('minPosition');
     if (minPosition !== undefined && !/^\d{1,19}$/.test(minPosition)) {
       throw refuse('minPosition must be a log position (digits)');
     }
+    const perPage = this.perPageOf(params.get('perPage'));
+    const after = tokenPosition(params.get('nextPageToken'));
+    // A GLN in EQ_bizLocation is read through the views: wait for them before reading it.
     await this.ready.atLeast(minPosition);
+    const ids = this.ids.withGlns(this.source.glnDirectory());
+    const filter = this.filterOf(params, ids);
     const { records, next } = await this.source.epcisEvents(filter, after, perPage, reader);
-    const events = records.flatMap((record) => epcisQueryEvents(record, this.ids));
+    const events = records.flatMap((record) => epcisQueryEvents(record, ids));
     void reply.header('content-type', `${JSON_LD}; charset=utf-8`);
     for (const [name, value] of Object.entries(EPCIS_HEADERS)) void reply.header(name, value);
     if (next !== undefined) {
@@ -114,10 +116,10 @@ export class QueryEventsController {
       link.set('nextPageToken', positionToken(next));
       void reply.header('link', `<${request.url.split('?')[0]}?${link.toString()}>; rel="next"`);
     }
-    return epcisQueryDocument(this.ids, events);
+    return epcisQueryDocument(ids, events);
   }
 
-  private filterOf(params: ReadonlyMap<string, string>): EpcisIndexFilter {
+  private filterOf(params: ReadonlyMap<string, string>, ids: EpcisIds): EpcisIndexFilter {
     const list = (name: string) => {
       const text = params.get(name);
       if (text === undefined) return undefined;
@@ -153,11 +155,11 @@ export class QueryEventsController {
     }
     const lots = (name: string) =>
       uris(name)?.flatMap((uri) => {
-        const batchId = this.ids.parse('batches', uri);
+        const batchId = ids.parse('batches', uri);
         return batchId === undefined ? [] : [batchId];
       });
     const locations = uris('EQ_bizLocation')?.flatMap((uri) => {
-      const facility = this.ids.parseFacility(uri);
+      const facility = ids.parseFacility(uri);
       return facility ? [`${facility.orgId}/${facility.facilityId}`] : [];
     });
     const filter: Record<string, unknown> = {

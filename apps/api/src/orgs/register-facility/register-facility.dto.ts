@@ -8,6 +8,7 @@ import {
   IsOptional,
   IsString,
   Length,
+  MaxLength,
 } from 'class-validator';
 import { IsLedgerId } from '../../common/validation';
 
@@ -38,6 +39,16 @@ export class RegisterFacilityDto {
   @IsOptional()
   @IsLongitude()
   lon?: number;
+  @ApiProperty({
+    required: false,
+    example: '0614141000012',
+    description:
+      'GS1 Global Location Number (13 digits, GS1 check digit; INVALID_GLN otherwise), held once across the ledger (GLN_TAKEN)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  gln?: string;
 }
 
 export class RegisterFacilityResponse {

@@ -6,8 +6,10 @@ import {
   IsArray,
   IsIn,
   IsISO31661Alpha2,
+  IsOptional,
   IsString,
   Length,
+  MaxLength,
 } from 'class-validator';
 import { IsLedgerId } from '../../common/validation';
 
@@ -36,6 +38,16 @@ export class RegisterOrganisationDto {
   @ArrayMaxSize(ORGANISATION_ROLES.length)
   @IsIn(ORGANISATION_ROLES, { each: true })
   roles!: OrganisationRole[];
+  @ApiProperty({
+    required: false,
+    example: '0614141000012',
+    description:
+      'GS1 Global Location Number (13 digits, GS1 check digit; INVALID_GLN otherwise), held once across the ledger (GLN_TAKEN)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  gln?: string;
 }
 
 export class RegisterOrganisationResponse {

@@ -10,6 +10,7 @@ export class WhoamiDto {
   @ApiProperty() name!: string;
   @ApiProperty({ nullable: true, type: String }) country!: string | null;
   @ApiProperty({ type: [String] }) roles!: string[];
+  @ApiProperty({ required: false, description: 'Its GS1 GLN, when given' }) gln?: string;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } })
   facilities!: Record<string, unknown>[];
 }
@@ -40,12 +41,14 @@ export class WhoamiController {
     const stream = request.organisation?.exists ? request.organisation : undefined;
     const view = stream ? undefined : this.source.organisation(actor.orgId);
     const facilities = stream ? [...stream.facilities.values()] : (view?.facilities ?? []);
+    const gln = stream ? stream.gln : view?.gln;
     return {
       orgId: actor.orgId,
       keyId: actor.keyId,
       name: stream?.name ?? view?.name ?? actor.orgId,
       country: stream?.country ?? view?.country ?? null,
       roles: [...actor.roles],
+      ...(gln !== undefined ? { gln } : {}),
       facilities: facilities.map((facility) => ({ ...facility })),
     };
   }
