@@ -51,7 +51,9 @@ export class HealthProbe {
         process.stdout.write(JSON.stringify({ probes: waits.length, failures, maxMs: waits.at(-1) ?? 0, p99Ms: waits[Math.floor(waits.length * 0.99)] ?? 0 }));
         process.exit(0);
       });`;
-    const probe = new HealthProbe(spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    const probe = new HealthProbe(
+      spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] }),
+    );
     await probe.ready();
     return probe;
   }
