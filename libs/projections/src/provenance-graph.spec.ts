@@ -108,6 +108,17 @@ describe('provenanceGraphOf', () => {
     ).toHaveLength(21);
   });
 
+  it('asks for the lot’s certification only once the walk is within maxNodes', () => {
+    const { lookup, id } = chain(10, 50);
+    const certification = jest.fn(() => ({ batchId: id(50, 0), schemes: [], lateSteps: [] }));
+    expect(() => provenanceGraphOf(id(50, 0), 'ancestors', lookup, { maxNodes: 25, certification })).toThrow(
+      GraphTooLargeError,
+    );
+    expect(certification).not.toHaveBeenCalled();
+    provenanceGraphOf(id(2, 0), 'ancestors', lookup, { maxNodes: 1_000, certification });
+    expect(certification).toHaveBeenCalledTimes(1);
+  });
+
   it('walks descendants the other way, counting towards the limit only those listed', () => {
     const { lookup, id } = chain(4, 3);
     const all = provenanceGraphOf(id(0, 0), 'descendants', lookup, { maxNodes: 100 })!;

@@ -77,7 +77,11 @@ export function provenanceGraphOf(
   lookup: ViewLookup,
   options: {
     readonly maxNodes: number;
-    readonly certification?: CertificationView;
+    /**
+     * The lot's certification (ancestors), asked for only once the walk is within `maxNodes`: a graph too
+     * large to return costs no certification.
+     */
+    readonly certification?: () => CertificationView | undefined;
     /**
      * Descendants the reader may list: only those count towards `maxNodes`, so a refusal never tells a
      * reader more than the descendants view would (the others are walked through, as that view walks them).
@@ -127,7 +131,7 @@ export function provenanceGraphOf(
       });
     }
   }
-  const coverage = direction === 'ancestors' ? coverageByBatch(options.certification) : undefined;
+  const coverage = direction === 'ancestors' ? coverageByBatch(options.certification?.()) : undefined;
   const countries = new Map<string, string | null>();
   const countryOf = (orgId: string, facilityId: string) => {
     const key = `${orgId}\u0000${facilityId}`;

@@ -266,6 +266,16 @@ export class ReadModelStore {
     return BigInt(this.readCheckpoint.get()?.position ?? 0);
   }
 
+  /**
+   * Runs `read` in one read transaction, given the views' checkpoint: every document it gets agrees with
+   * that checkpoint even while another connection (the followers' worker) writes, and its lookups share one
+   * transaction instead of each taking and dropping SQLite's read lock (a chain's read gets thousands of
+   * documents: about 40% of their cost).
+   */
+  readConsistently<T>(read: (checkpoint: bigint) => T): T {
+    return this.db.transaction(() => read(this.checkpoint()))();
+  }
+
   get<V>(collection: string, key: string): V | undefined {
     const row = this.getDocument.get(collection, key);
     return row ? (JSON.parse(row.view) as V) : undefined;

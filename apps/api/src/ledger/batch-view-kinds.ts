@@ -3,6 +3,7 @@ import {
   type CarbonView,
   carbonOf,
   certificationOf,
+  type CertificationView,
   custodyOf,
   DEFAULT_MAX_GRAPH_NODES,
   holdImpactOf,
@@ -32,6 +33,11 @@ export interface ViewLimits {
   readonly maxGraphNodes: number;
   /** Descendants the reader may list (docs/visibility.md): the limit counts only those. */
   readonly listed?: (batchId: string) => boolean;
+  /**
+   * How the lot's certification is computed (default `certificationOf`): the live reads share one
+   * computation between the graph and the certification a page asks for together (ViewSource).
+   */
+  readonly certificationOf?: (batchId: string, lookup: ViewLookup) => CertificationView | undefined;
 }
 const DEFAULT_LIMITS: ViewLimits = { maxGraphNodes: DEFAULT_MAX_GRAPH_NODES };
 
@@ -58,7 +64,8 @@ export const BATCH_VIEWS = {
     read: (batchId: string, lookup: ViewLookup, limits: ViewLimits = DEFAULT_LIMITS) =>
       provenanceGraphOf(batchId, 'ancestors', lookup, {
         maxNodes: limits.maxGraphNodes,
-        certification: certificationOf(batchId, lookup),
+        // Computed once the walk is within the limit: a refused graph costs no certification.
+        certification: () => (limits.certificationOf ?? certificationOf)(batchId, lookup),
       }),
   },
   /** The descendant DAG in one read (what the lot went into). */
@@ -80,7 +87,11 @@ export const BATCH_VIEWS = {
       return toPactFootprint(carbon, producer?.name ?? carbon.orgId);
     },
   },
-  certification: { histories: justTheBatch, read: certificationOf },
+  certification: {
+    histories: justTheBatch,
+    read: (batchId: string, lookup: ViewLookup, limits: ViewLimits = DEFAULT_LIMITS) =>
+      (limits.certificationOf ?? certificationOf)(batchId, lookup),
+  },
   holdImpact: { histories: withDescendants, read: holdImpactOf },
 } as const;
 

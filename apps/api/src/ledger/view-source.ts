@@ -26,6 +26,7 @@ import {
   type BatchCustodyView,
   type BatchListFilters,
   CERTIFICATES,
+  certificationOf as computeCertification,
   CERTIFIER_ENGAGEMENTS,
   custodyOf,
   filterTerms,
@@ -52,6 +53,7 @@ import { ExpensiveReads, type ReadPlace } from './expensive-reads';
 import type { ReadHost, ViewJob } from './read-jobs';
 import { ReadWorker } from './read-workers';
 import { ReaderViews } from './reader-views';
+import { CertificationsAt } from './certifications-at';
 import { EVENT_STORE, LEDGER_CONFIG } from './ledger.tokens';
 import { ApiMinPosition, ViewsReady } from './views-ready';
 
@@ -111,6 +113,8 @@ const POSITION = /^\d{1,19}$/;
 export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly expensive: ExpensiveReads;
   private readonly workers: ReadWorker[];
+  /** Lots' certifications by the views' checkpoint: a page asks its graph and its certification together. */
+  private readonly certifications = new CertificationsAt();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -159,12 +163,17 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
         const { read } = BATCH_VIEWS[query.view] as unknown as {
           read: (batchId: string, lookup: ViewLookup, limits: ViewLimits) => BatchViewOf<Kind> | undefined;
         };
-        const live = onceEach((collection, key) => this.views.get(collection, key));
-        const policy = this.readerViews(query.reader, { at: Date.now() });
-        const access = policy.access(query.id);
-        const listed = (id: string) => access !== undefined && policy.listsDescendant(access, id);
-        const view = access && read(query.id, live, { maxGraphNodes, listed });
-        return view && (policy.shown(query.view, query.id, view, access, live) as BatchViewOf<Kind>);
+        // One read transaction: the policy, the view and the checkpoint the certification is kept by agree.
+        return this.views.readConsistently((checkpoint) => {
+          const live = onceEach((collection, key) => this.views.get(collection, key));
+          const policy = this.readerViews(query.reader, { at: Date.now() });
+          const access = policy.access(query.id);
+          const listed = (id: string) => access !== undefined && policy.listsDescendant(access, id);
+          const certificationOf = (batchId: string, lookup: ViewLookup) =>
+            this.certifications.of(checkpoint, batchId, () => computeCertification(batchId, lookup));
+          const view = access && read(query.id, live, { maxGraphNodes, listed, certificationOf });
+          return view && (policy.shown(query.view, query.id, view, access, live) as BatchViewOf<Kind>);
+        });
       }
       const json = await this.expensive.view({
         kind: 'view',

@@ -161,10 +161,18 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
       <section aria-labelledby="graph-title">
         <h2 id="graph-title">Provenance</h2>
         {provenance.state === 'error' && <LoadError error={provenance.error} />}
-        {/* The last lot's views stay ready for a render after a link to another: not drawn for it. */}
-        {provenance.state === 'ready' && provenance.value.batchId === batchId && (
-          <ProvenanceSection batchId={batchId} provenance={provenance.value} moment={moment} graph={graph} />
-        )}
+        {/* The last lot's views stay ready for a render after a link to another: not drawn for it. The
+            graph is drawn as soon as its own answer is in, not after the origin mix's. */}
+        <ProvenanceSection
+          batchId={batchId}
+          provenance={
+            provenance.state === 'ready' && provenance.value.batchId === batchId
+              ? provenance.value
+              : undefined
+          }
+          moment={moment}
+          graph={graph}
+        />
       </section>
 
       <section aria-labelledby="carbon-title">
@@ -314,7 +322,8 @@ function ProvenanceSection({
   graph,
 }: {
   batchId: string;
-  provenance: Provenance;
+  /** Undefined until the lot's provenance (its origin mix) is in. */
+  provenance: Provenance | undefined;
   moment: string;
   graph: Loaded<GraphData>;
 }) {
@@ -352,20 +361,22 @@ function ProvenanceSection({
         ) : (
           <ProvenanceGraph graph={descendants.value} label="Descendants graph" />
         ))}
-      <div className="charts">
-        <BarChart
-          title="Origin mix by mine"
-          unit="%"
-          rows={originsByMine(provenance.origins)}
-          testId="origins-by-mine"
-        />
-        <BarChart
-          title="Origin mix by country"
-          unit="%"
-          rows={originsByCountry(provenance.origins)}
-          testId="origins-by-country"
-        />
-      </div>
+      {provenance && (
+        <div className="charts">
+          <BarChart
+            title="Origin mix by mine"
+            unit="%"
+            rows={originsByMine(provenance.origins)}
+            testId="origins-by-mine"
+          />
+          <BarChart
+            title="Origin mix by country"
+            unit="%"
+            rows={originsByCountry(provenance.origins)}
+            testId="origins-by-country"
+          />
+        </div>
+      )}
     </>
   );
 }

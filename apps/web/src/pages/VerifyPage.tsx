@@ -1,9 +1,11 @@
 import { type ChangeEvent, type DragEvent, useState } from 'react';
-import { VerifyPanel } from '../components/VerifyPanel';
+import { useVerifierWarmUp, VerifyPanel } from '../components/VerifyPanel';
 
 /** Drop (or choose) any audit bundle file and verify it here, with the CLI's own checks. */
 export function VerifyPage() {
   const [bundle, setBundle] = useState<{ name: string; content: unknown } | { error: string }>();
+  // Loaded while the reader picks a file, not after.
+  useVerifierWarmUp();
   const read = async (file: File | undefined) => {
     if (!file) return;
     try {
