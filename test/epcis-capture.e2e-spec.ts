@@ -377,6 +377,80 @@ describe('EPCIS 2.0: capture', () => {
     expect(twice.body.errors.map((e) => [e.index, e.code])).toEqual([[0, 'CORRECTION_ALREADY_RECORDED']]);
   });
 
+  it('refuses, in proceed mode, every event sharing an eventID, so a mined lot is never silently dropped; nothing written', async () => {
+    const mined = await ledger.post<{ position: string }>(
+      '/batches/mined',
+      parties.miner,
+      minedBatch('CAP-DUP', 100),
+    );
+    const exported = await ledger.get<{ epcisBody: { eventList: EpcisEvent[] } }>(
+      `/batches/CAP-DUP/epcis?minPosition=${mined.body.position}`,
+      parties.miner,
+    );
+    const original = exported.body.epcisBody.eventList[0]!;
+    const shared = `urn:uuid:${randomUUID()}`;
+    const declared = {
+      ...original,
+      errorDeclaration: {
+        declarationTime: '2026-03-02T00:00:00Z',
+        reason: 'incorrect_data',
+        correctiveEventIDs: [shared],
+      },
+    };
+    const lotWithSharedId = mining('CAP-DUP-LOT', 5, { eventID: shared });
+    const corrective = {
+      ...original,
+      eventID: shared,
+      quantityList: [{ epcClass: lot('CAP-DUP'), quantity: 99.5, uom: 'KGM' }],
+    };
+    const count = await ledger.eventCount();
+    const reply = await capture(parties.miner, document([declared, lotWithSharedId, corrective]), {
+      'GS1-Capture-Error-Behaviour': 'proceed',
+    });
+    expect(reply.status).toBe(202);
+    expect(reply.body).toMatchObject({ success: false, recorded: 0 });
+    expect(reply.body.errors.map((e) => [e.index, e.code])).toEqual([
+      [0, 'EPCIS_CORRECTION_NOT_CAPTURED'],
+      [1, 'EPCIS_DUPLICATE_EVENT_ID'],
+      [2, 'EPCIS_DUPLICATE_EVENT_ID'],
+    ]);
+    expect(await ledger.eventCount()).toBe(count);
+  });
+
+  it('reports a corrective event’s inexact mass at the corrective event’s index, nothing written', async () => {
+    const mined = await ledger.post<{ position: string }>(
+      '/batches/mined',
+      parties.miner,
+      minedBatch('CAP-KGM', 450),
+    );
+    const exported = await ledger.get<{ epcisBody: { eventList: EpcisEvent[] } }>(
+      `/batches/CAP-KGM/epcis?minPosition=${mined.body.position}`,
+      parties.miner,
+    );
+    const original = exported.body.epcisBody.eventList[0]!;
+    const correctiveID = `urn:uuid:${randomUUID()}`;
+    const declared = {
+      ...original,
+      errorDeclaration: {
+        declarationTime: '2026-03-02T00:00:00Z',
+        reason: 'incorrect_data',
+        correctiveEventIDs: [correctiveID],
+      },
+    };
+    const corrective = {
+      ...original,
+      eventID: correctiveID,
+      quantityList: [{ epcClass: lot('CAP-KGM'), quantity: 450.0004, uom: 'KGM' }],
+    };
+    const count = await ledger.eventCount();
+    const reply = await capture(parties.miner, document([declared, corrective]));
+    expect(reply.body.errors.map((e) => [e.index, e.code])).toEqual([
+      [0, 'EPCIS_CORRECTION_NOT_CAPTURED'],
+      [1, 'EPCIS_QUANTITY_NOT_KGM'],
+    ]);
+    expect(await ledger.eventCount()).toBe(count);
+  });
+
   it('captures one event with POST /epcis/events', async () => {
     const reply = await ledger.request<CaptureJob>('POST', '/epcis/events', {
       token: parties.miner,

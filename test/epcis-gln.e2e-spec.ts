@@ -17,6 +17,10 @@ const CONTEXT = [
 const MINECO_GLN = '0614141000012';
 const MINE_GLN = '0614141007776';
 const NOBODYS_GLN = '0614141008889';
+// A trader's (CarlCo's) GLN and its yard's, and RefCo's plant's (check digits worked by gs1CheckDigit).
+const CARL_GLN = '4000000000013';
+const YARD_GLN = '4000000000037';
+const PLANT_GLN = '4000000000044';
 const location = (gln: string) => `https://id.gs1.org/414/${gln}`;
 const party = (gln: string) => `https://id.gs1.org/417/${gln}`;
 
@@ -48,6 +52,14 @@ const mining = (batchId: string, bizLocation: string) => ({
   ilmd: { 'tl:form': 'concentrate', 'tl:elements': ['Nd', 'Pr'], 'tl:grade': { TREO: 41.2 } },
 });
 
+const captureDocument = (eventList: unknown[]) => ({
+  '@context': CONTEXT,
+  type: 'EPCISDocument',
+  schemaVersion: '2.0',
+  creationDate: '2026-03-20T00:00:00Z',
+  epcisBody: { eventList },
+});
+
 /** GS1 GLNs on organisations and facilities (ADR 0031): given once, held once, and named in EPCIS. */
 describe('GS1 GLNs: registration, and EPCIS export, capture and query by GS1 Digital Link', () => {
   let ledger: LedgerHarness;
@@ -72,6 +84,7 @@ describe('GS1 GLNs: registration, and EPCIS export, capture and query by GS1 Dig
     ['12 digits', '061414100001'],
     ['a letter', '061414100001X'],
     ['a number', 614141000012],
+    ['all zeros (GS1 allocates no such key)', '0000000000000'],
   ])(
     'refuses a GLN with %s: 400 (INVALID_GLN; VALIDATION_FAILED for a non-string), nothing written',
     async (_case, gln) => {
@@ -91,7 +104,7 @@ describe('GS1 GLNs: registration, and EPCIS export, capture and query by GS1 Dig
       if (typeof gln !== 'string') return;
       await expectRefusal(
         () =>
-          ledger.post('/orgs/mineco/facilities', parties.miner, {
+          ledger.post('/orgs/mineco/facilities', ADMIN_TOKEN, {
             facilityId: 'pit-2',
             kind: 'mine',
             name: 'Pit 2',
@@ -111,7 +124,7 @@ describe('GS1 GLNs: registration, and EPCIS export, capture and query by GS1 Dig
     },
   );
 
-  it('gives MineCo its GLN (the operator only) and its mine its GLN (MineCo only), once', async () => {
+  it('gives MineCo its GLN and its mine its GLN (the operator only), once', async () => {
     for (const token of [parties.miner, parties.refiner, parties.regulator, parties.certifier]) {
       await expectRefusal(
         () => ledger.post('/orgs/mineco/gln', token, { gln: MINECO_GLN }),
@@ -120,11 +133,12 @@ describe('GS1 GLNs: registration, and EPCIS export, capture and query by GS1 Dig
         ledger,
       );
     }
-    for (const token of [parties.refiner, parties.regulator, parties.certifier]) {
+    // Not even MineCo gives its own facility a GLN: the operator checks GS1's registry first (ADR 0031).
+    for (const token of [parties.miner, parties.refiner, parties.regulator, parties.certifier]) {
       await expectRefusal(
         () => ledger.post('/orgs/mineco/facilities/mt-weld/gln', token, { gln: MINE_GLN }),
         403,
-        'NOT_YOUR_ORGANISATION',
+        'ROLE_REQUIRED',
         ledger,
       );
     }
@@ -133,7 +147,7 @@ describe('GS1 GLNs: registration, and EPCIS export, capture and query by GS1 Dig
       gln: MINECO_GLN,
     });
     expect(
-      await created('/orgs/mineco/facilities/mt-weld/gln', parties.miner, { gln: MINE_GLN }),
+      await created('/orgs/mineco/facilities/mt-weld/gln', ADMIN_TOKEN, { gln: MINE_GLN }),
     ).toMatchObject({ orgId: 'mineco', facilityId: 'mt-weld', gln: MINE_GLN });
     await expectRefusal(
       () => ledger.post('/orgs/mineco/gln', ADMIN_TOKEN, { gln: NOBODYS_GLN }),
@@ -142,7 +156,7 @@ describe('GS1 GLNs: registration, and EPCIS export, capture and query by GS1 Dig
       ledger,
     );
     await expectRefusal(
-      () => ledger.post('/orgs/mineco/facilities/nowhere/gln', parties.miner, { gln: NOBODYS_GLN }),
+      () => ledger.post('/orgs/mineco/facilities/nowhere/gln', ADMIN_TOKEN, { gln: NOBODYS_GLN }),
       404,
       'FACILITY_NOT_FOUND',
       ledger,
@@ -172,7 +186,7 @@ describe('GS1 GLNs: registration, and EPCIS export, capture and query by GS1 Dig
       );
       await expectRefusal(
         () =>
-          ledger.post('/orgs/refco/facilities', parties.refiner, {
+          ledger.post('/orgs/refco/facilities', ADMIN_TOKEN, {
             facilityId: 'twin',
             kind: 'warehouse',
             name: 'Twin',
@@ -184,7 +198,7 @@ describe('GS1 GLNs: registration, and EPCIS export, capture and query by GS1 Dig
         ledger,
       );
       await expectRefusal(
-        () => ledger.post('/orgs/refco/facilities/kuantan/gln', parties.refiner, { gln }),
+        () => ledger.post('/orgs/refco/facilities/kuantan/gln', ADMIN_TOKEN, { gln }),
         409,
         'GLN_TAKEN',
         ledger,
@@ -205,7 +219,7 @@ describe('GS1 GLNs: registration, and EPCIS export, capture and query by GS1 Dig
     await expectRefusal(refused, 409, 'GLN_TAKEN');
   });
 
-  it('registers an organisation and a facility with their GLNs', async () => {
+  it('registers an organisation and (by the operator) a facility with their GLNs; an organisation giving its facility a GLN is refused 403 ROLE_REQUIRED, nothing written', async () => {
     const key = (await created('/orgs', ADMIN_TOKEN, {
       orgId: 'glnco',
       name: 'GLN Co',
@@ -213,13 +227,20 @@ describe('GS1 GLNs: registration, and EPCIS export, capture and query by GS1 Dig
       roles: ['producer'],
       gln: '4012345000016',
     })) as unknown as { apiKey: string };
-    await created('/orgs/glnco/facilities', key.apiKey, {
+    const depot = {
       facilityId: 'depot',
       kind: 'warehouse',
       name: 'Depot',
       country: 'DE',
       gln: '0614141123452',
-    });
+    };
+    await expectRefusal(
+      () => ledger.post('/orgs/glnco/facilities', key.apiKey, depot),
+      403,
+      'ROLE_REQUIRED',
+      ledger,
+    );
+    await created('/orgs/glnco/facilities', ADMIN_TOKEN, depot);
     const whoami = await ledger.get<{ gln?: string; facilities: { gln?: string }[] }>('/whoami', key.apiKey);
     expect([whoami.body.gln, whoami.body.facilities[0]?.gln]).toEqual(['4012345000016', '0614141123452']);
   });
@@ -338,5 +359,144 @@ describe('GS1 GLNs: registration, and EPCIS export, capture and query by GS1 Dig
       expect.objectContaining({ index: 0, code: 'EPCIS_IDENTIFIER_UNKNOWN' }),
     ]);
     expect(await ledger.eventCount()).toBe(before);
+  });
+
+  it('answers capture at another organisation’s facility named by its GLN exactly as at a GLN nobody holds, naming no holder; nothing written', async () => {
+    const capture = (body: unknown) =>
+      ledger.request<CaptureJob>('POST', '/epcis/capture', {
+        token: parties.refiner,
+        body,
+        headers: { 'content-type': 'application/ld+json' },
+      });
+    const answers: string[] = [];
+    const before = await ledger.eventCount();
+    for (const place of [location(MINE_GLN), 'urn:epc:id:sgln:0614141.00777.0', location(NOBODYS_GLN)]) {
+      const reply = await capture(captureDocument([mining('GLN-ORACLE', place)]));
+      expect(reply.status).toBe(202);
+      expect(reply.body.errors).toHaveLength(1);
+      const [error] = reply.body.errors;
+      expect(error).toMatchObject({ index: 0, code: 'EPCIS_IDENTIFIER_UNKNOWN', status: 422 });
+      expect(error!.message).not.toContain('mineco');
+      answers.push(`${error!.code} ${error!.message.replace(place, 'URI').replace(/\d{13}/g, 'GLN')}`);
+    }
+    expect(new Set(answers).size).toBe(1);
+    expect(await ledger.eventCount()).toBe(before);
+  });
+
+  it('shows in EPCIS export and query the GLN only of organisations the reader may identify: a custody-only trader’s is the ledger’s URI to a downstream holder', async () => {
+    const carl = await ledger.organisation(
+      'carlco',
+      'SG',
+      ['producer'],
+      [{ facilityId: 'yard', kind: 'warehouse' }],
+    );
+    await created('/orgs/carlco/gln', ADMIN_TOKEN, { gln: CARL_GLN });
+    await created('/orgs/carlco/facilities/yard/gln', ADMIN_TOKEN, { gln: YARD_GLN });
+    await created('/orgs/refco/facilities/kuantan/gln', ADMIN_TOKEN, { gln: PLANT_GLN });
+    await created('/batches/mined', parties.miner, minedBatch('GLN-V-1', 10));
+    const leg = (shipmentId: string, toOrgId: string, toFacilityId: string, day: string) => ({
+      shipmentId,
+      toOrgId,
+      toFacilityId,
+      occurredAt: `2026-03-${day}T06:00:00+08:00`,
+      documents: [],
+    });
+    const receipt = (shipmentId: string, day: string) => ({
+      shipmentId,
+      receivedMassKg: 10,
+      occurredAt: `2026-03-${day}T07:00:00+08:00`,
+    });
+    await created('/batches/GLN-V-1/shipments', parties.miner, leg('GLN-V-S1', 'carlco', 'yard', '05'));
+    await created('/batches/GLN-V-1/receipts', carl, receipt('GLN-V-S1', '06'));
+    await created('/batches/GLN-V-1/shipments', carl, leg('GLN-V-S2', 'refco', 'kuantan', '07'));
+    await created('/batches/GLN-V-1/receipts', parties.refiner, receipt('GLN-V-S2', '08'));
+
+    const hidden = [CARL_GLN, YARD_GLN];
+    const exported = await ledger.get<{ epcisBody: { eventList: EpcisEvent[] } }>(
+      `/batches/GLN-V-1/epcis?minPosition=${head}`,
+      parties.refiner,
+    );
+    expect(exported.status).toBe(200);
+    expect(violations(exported.body)).toEqual([]);
+    const queried = await ledger.get<QueryDocument>(
+      `/epcis/events?minPosition=${head}&MATCH_anyEPCClass=${encodeURIComponent(`${BASE}/batches/GLN-V-1`)}`,
+      parties.refiner,
+    );
+    expect(queried.status).toBe(200);
+    expect(violations(queried.body)).toEqual([]);
+    for (const text of [JSON.stringify(exported.body), JSON.stringify(queried.body)]) {
+      for (const gln of hidden) expect(text).not.toContain(gln);
+      // The trader's shipment to RefCo is RefCo's to see: CarlCo by the ledger's URIs.
+      expect(text).toContain(`"${BASE}/orgs/carlco/facilities/yard"`);
+      // Its own plant and the mine (a site of the chain, which it may identify) by their GLNs.
+      expect(text).toContain(`"${location(PLANT_GLN)}"`);
+      expect(text).toContain(`"${location(MINE_GLN)}"`);
+    }
+    // The bundle withholds the same GLNs from RefCo.
+    const bundle = await ledger.get<AuditBundle>(
+      `/batches/GLN-V-1/audit-bundle?minPosition=${head}`,
+      parties.refiner,
+    );
+    expect(JSON.stringify(bundle.body.events.filter((event) => event.type === 'GlnAssigned'))).not.toContain(
+      YARD_GLN,
+    );
+    // CarlCo itself, and the operator, see CarlCo's GLNs.
+    for (const token of [carl, ADMIN_TOKEN]) {
+      const own = await ledger.get(`/batches/GLN-V-1/epcis?minPosition=${head}`, token);
+      expect(JSON.stringify(own.body)).toContain(`"${location(YARD_GLN)}"`);
+      expect(JSON.stringify(own.body)).toContain(`"${party(CARL_GLN)}"`);
+    }
+    // Asking the query by a GLN the reader may not see answers nothing: it would tell who holds it.
+    const byHiddenGln = await ledger.get<QueryDocument>(
+      `/epcis/events?minPosition=${head}&EQ_bizLocation=${encodeURIComponent(location(YARD_GLN))}`,
+      parties.refiner,
+    );
+    expect(byHiddenGln.body.epcisBody.queryResults.resultsBody.eventList).toEqual([]);
+    const byOwnGln = await ledger.get<QueryDocument>(
+      `/epcis/events?minPosition=${head}&EQ_bizLocation=${encodeURIComponent(location(YARD_GLN))}`,
+      carl,
+    );
+    expect(byOwnGln.body.epcisBody.queryResults.resultsBody.eventList.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a captured shipment whose destination owning party is not the holder of its GLN location (EPCIS_PARTY_MISMATCH, its index), nothing written', async () => {
+    await created('/batches/mined', parties.miner, minedBatch('GLN-SQ-1', 10));
+    const shipping = (owner: string, place: string, shipmentId: string) => ({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      eventTime: '2026-03-05T06:00:00+08:00',
+      eventTimeZoneOffset: '+08:00',
+      quantityList: [{ epcClass: `${BASE}/batches/GLN-SQ-1`, quantity: 10, uom: 'KGM' }],
+      bizTransactionList: [{ type: 'desadv', bizTransaction: `${BASE}/shipments/${shipmentId}` }],
+      destinationList: [
+        { type: 'owning_party', destination: owner },
+        { type: 'location', destination: place },
+      ],
+    });
+    const capture = (eventList: unknown[]) =>
+      ledger.request<CaptureJob>('POST', '/epcis/capture', {
+        token: parties.miner,
+        body: captureDocument(eventList),
+        headers: { 'content-type': 'application/ld+json', 'GS1-Capture-Error-Behaviour': 'proceed' },
+      });
+    const before = await ledger.eventCount();
+    // RefCo named as the buyer, but the location the GLN of CarlCo's yard: not diverted to CarlCo.
+    for (const owner of [`${BASE}/orgs/refco`, party(MINECO_GLN)]) {
+      const refused = await capture([shipping(owner, location(YARD_GLN), 'GLN-SQ-S1')]);
+      expect(refused.body).toMatchObject({ success: false, recorded: 0 });
+      expect(refused.body.errors).toEqual([
+        expect.objectContaining({ index: 0, code: 'EPCIS_PARTY_MISMATCH', status: 422 }),
+      ]);
+    }
+    expect(await ledger.eventCount()).toBe(before);
+    // RefCo named by its ledger URI, at its plant named by the GLN: shipped to RefCo's plant.
+    const shipped = await capture([shipping(`${BASE}/orgs/refco`, location(PLANT_GLN), 'GLN-SQ-S2')]);
+    expect([shipped.body.errors, shipped.body.recorded]).toEqual([[], 1]);
+    const view = await ledger.get<{ inTransit?: unknown }>(
+      `/batches/GLN-SQ-1?minPosition=${shipped.body.position}`,
+      parties.miner,
+    );
+    expect(JSON.stringify(view.body)).toContain('kuantan');
   });
 });

@@ -429,6 +429,61 @@ describe('EPCIS mapping (docs/epcis.md)', () => {
     ]);
   });
 
+  it('reports a corrective event’s own bad mass at its index, the declaration refused with it', () => {
+    const corrected = record('EventCorrected', {
+      batchId: 'MW-1',
+      correctionId: 'K-3',
+      eventId: chain[3]!.eventId,
+      eventType: 'BatchReceived',
+      byOrgId: 'gebeng',
+      reason: 'weighbridge error',
+      changes: { receivedMassKg: 24995 },
+      corrected: { receivedMassGrams: 24995000 },
+      previous: { receivedMassGrams: 24990250 },
+    });
+    const [declared, corrective] = toEpcisEvents([...chain.slice(0, 4), corrected], ids).slice(-2);
+    const inexact = {
+      ...corrective!,
+      quantityList: [{ epcClass: ids.batch('MW-1'), quantity: 450.0004, uom: 'KGM' }],
+    };
+    const code = (mapping: { ok: boolean; code?: string }) => (mapping.ok ? 'mapped' : mapping.code);
+    expect(fromEpcisEvents([declared!, inexact], ids, 'gebeng').map(code)).toEqual([
+      'EPCIS_CORRECTION_NOT_CAPTURED',
+      'EPCIS_QUANTITY_NOT_KGM',
+    ]);
+    // In either order: the index is the corrective event's own.
+    expect(fromEpcisEvents([inexact, declared!], ids, 'gebeng').map(code)).toEqual([
+      'EPCIS_QUANTITY_NOT_KGM',
+      'EPCIS_CORRECTION_NOT_CAPTURED',
+    ]);
+  });
+
+  it('refuses every event of a document whose eventID another event shares, so none is silently dropped', () => {
+    const corrected = record('EventCorrected', {
+      batchId: 'MW-1',
+      correctionId: 'K-4',
+      eventId: chain[3]!.eventId,
+      eventType: 'BatchReceived',
+      byOrgId: 'gebeng',
+      reason: 'weighbridge error',
+      changes: { receivedMassKg: 24995 },
+      corrected: { receivedMassGrams: 24995000 },
+      previous: { receivedMassGrams: 24990250 },
+    });
+    const [declared, corrective] = toEpcisEvents([...chain.slice(0, 4), corrected], ids).slice(-2);
+    const mined = { ...toEpcisEvents(chain, ids)[0]!, eventID: corrective!.eventID };
+    const mappings = fromEpcisEvents([declared!, mined, corrective!], ids, 'weld');
+    const code = (mapping: { ok: boolean; code?: string }) => (mapping.ok ? 'mapped' : mapping.code);
+    expect(mappings.map(code)).toEqual([
+      'EPCIS_CORRECTION_NOT_CAPTURED',
+      'EPCIS_DUPLICATE_EVENT_ID',
+      'EPCIS_DUPLICATE_EVENT_ID',
+    ]);
+    // Two events with one eventID and no declaration: both refused too.
+    const twice = fromEpcisEvents([mined, { ...mined }], ids, 'weld').map(code);
+    expect(twice).toEqual(['EPCIS_DUPLICATE_EVENT_ID', 'EPCIS_DUPLICATE_EVENT_ID']);
+  });
+
   it('refuses, with a code, what the ledger cannot record', () => {
     const mined = events[0]!;
     const refusal = (event: Record<string, unknown>) => {
@@ -564,6 +619,62 @@ describe('EPCIS identifiers with GS1 GLNs (ADR 0031)', () => {
     expect(fromEpcisEvent(events[0]!, ids)).toMatchObject({ ok: false, code: 'EPCIS_IDENTIFIER_UNKNOWN' });
     const badCheck = { ...events[0]!, bizLocation: { id: 'https://id.gs1.org/414/0614141007777' } };
     expect(fromEpcisEvent(badCheck, glnIds)).toMatchObject({ ok: false, code: 'EPCIS_IDENTIFIER_UNKNOWN' });
+  });
+
+  it('answers another organisation’s facility named by its GLN as a GLN nobody holds, naming no holder', () => {
+    const free = 'https://id.gs1.org/414/0614141008889';
+    const refusedAs = (id: string) => {
+      const mapping = fromEpcisEvent({ ...events[0]!, bizLocation: { id } }, glnIds, 'gebeng');
+      return mapping.ok ? { code: 'mapped', message: '' } : mapping;
+    };
+    // One answer, but for the URI and the GLN it names: the same code and words for a held GLN and a free one.
+    const answers = [mine, 'urn:epc:id:sgln:0614141.00777.0', free].map((id) => {
+      const { code, message } = refusedAs(id);
+      return `${code} ${message.replace(id, 'URI').replace(/\d{13}/g, 'GLN')}`;
+    });
+    expect(new Set(answers).size).toBe(1);
+    for (const id of [mine, 'urn:epc:id:sgln:0614141.00777.0']) {
+      expect(refusedAs(id)).toMatchObject({ code: 'EPCIS_IDENTIFIER_UNKNOWN' });
+      expect(refusedAs(id).message).not.toContain('weld');
+    }
+  });
+
+  it('refuses a shipment whose destination owning party is not the organisation holding the location', () => {
+    const shipped = events[2]!;
+    const destination = (list: unknown[]) => ({ ...shipped, destinationList: list });
+    const plantByGln = { type: 'location', destination: mine };
+    const mapped = (event: Record<string, unknown>) => {
+      const mapping = fromEpcisEvent(event, glnIds, 'weld');
+      return mapping.ok ? mapping.command : mapping.code;
+    };
+    // Gebeng named as the owner of Weld's mine (by its GLN): refused, whatever names the party.
+    for (const owner of [
+      'https://ledger.example.org/orgs/gebeng',
+      'https://ledger.example.org/orgs/nobody',
+    ]) {
+      expect(mapped(destination([{ type: 'owning_party', destination: owner }, plantByGln]))).toBe(
+        'EPCIS_PARTY_MISMATCH',
+      );
+      expect(mapped(destination([plantByGln, { type: 'possessing_party', destination: owner }]))).toBe(
+        'EPCIS_PARTY_MISMATCH',
+      );
+    }
+    // The holder named by its ledger URI, its /417/ Digital Link or its PGLN: recorded as a shipment to it.
+    for (const owner of ['https://ledger.example.org/orgs/weld', weld, 'urn:epc:id:pgln:0614141.00001']) {
+      expect(mapped(destination([{ type: 'owning_party', destination: owner }, plantByGln]))).toMatchObject({
+        type: 'ShipBatch',
+        data: { toOrgId: 'weld', toFacilityId: 'mt-weld' },
+      });
+    }
+    // The source list is held to the same rule.
+    const source = {
+      ...shipped,
+      sourceList: [
+        { type: 'owning_party', source: 'https://ledger.example.org/orgs/gebeng' },
+        { type: 'location', source: mine },
+      ],
+    };
+    expect(mapped(source)).toBe('EPCIS_PARTY_MISMATCH');
   });
 
   it.each([

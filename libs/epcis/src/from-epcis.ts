@@ -39,11 +39,23 @@ export type CaptureRefusalCode =
   | 'EPCIS_QUANTITY_NOT_KGM'
   | 'EPCIS_IDENTIFIER_UNKNOWN'
   | 'EPCIS_FIELD_MISSING'
-  | 'EPCIS_CORRECTION_NOT_CAPTURED';
+  | 'EPCIS_CORRECTION_NOT_CAPTURED'
+  | 'EPCIS_PARTY_MISMATCH'
+  | 'EPCIS_DUPLICATE_EVENT_ID';
 
 export type CaptureMapping =
   | { readonly ok: true; readonly command: CapturedCommand }
-  | { readonly ok: false; readonly code: CaptureRefusalCode; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly code: CaptureRefusalCode;
+      readonly message: string;
+      /** Why the corrective event a declaration names was refused, reported at its own index. */
+      readonly corrective?: {
+        readonly eventID: string;
+        readonly code: CaptureRefusalCode;
+        readonly message: string;
+      };
+    };
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -51,6 +63,11 @@ class NotMapped extends Error {
   constructor(
     readonly code: CaptureRefusalCode,
     message: string,
+    readonly corrective?: {
+      readonly eventID: string;
+      readonly code: CaptureRefusalCode;
+      readonly message: string;
+    },
   ) {
     super(message);
   }
@@ -70,7 +87,10 @@ export function fromEpcisEvent(
   try {
     return { ok: true, command: new EventReader(event, ids, actorOrgId, find).command() };
   } catch (error) {
-    if (error instanceof NotMapped) return { ok: false, code: error.code, message: error.message };
+    if (error instanceof NotMapped) {
+      const { code, message, corrective } = error;
+      return { ok: false, code, message, ...(corrective ? { corrective } : {}) };
+    }
     throw error;
   }
 }
@@ -107,24 +127,41 @@ export function fromEpcisEvents(
   actorOrgId?: string,
 ): (CaptureMapping | { readonly ok: true; readonly partOf: number })[] {
   const corrective = correctiveEventIds(events);
+  // An eventID names one event: two events of one document sharing one are each refused, so neither can
+  // stand in for the other (a corrective event found in place of a lot, the lot then never recorded).
+  const counts = new Map<string, number>();
+  for (const event of events)
+    if (typeof event.eventID === 'string') counts.set(event.eventID, (counts.get(event.eventID) ?? 0) + 1);
+  const duplicated = (event: Json) => typeof event.eventID === 'string' && counts.get(event.eventID)! > 1;
   const byEventId = new Map<string, Json>();
-  for (const event of events) if (typeof event.eventID === 'string') byEventId.set(event.eventID, event);
+  for (const event of events)
+    if (typeof event.eventID === 'string' && !duplicated(event)) byEventId.set(event.eventID, event);
   const find = (eventID: string) => byEventId.get(eventID);
   const isCorrective = (event: Json) => typeof event.eventID === 'string' && corrective.has(event.eventID);
   const mappings = events.map((event) =>
-    isCorrective(event) ? undefined : fromEpcisEvent(event, ids, actorOrgId, find),
+    duplicated(event)
+      ? duplicateRefusal(String(event.eventID))
+      : isCorrective(event)
+        ? undefined
+        : fromEpcisEvent(event, ids, actorOrgId, find),
   );
   const declaredAt = new Map<string, number>();
+  const refusedCorrective = new Map<string, CaptureMapping>();
   mappings.forEach((mapping, index) => {
     if (mapping?.ok && mapping.command.type === 'CorrectEvent') {
       const declaration = events[index]!.errorDeclaration as { correctiveEventIDs: string[] };
       declaredAt.set(declaration.correctiveEventIDs[0]!, index);
+    } else if (mapping && !mapping.ok && mapping.corrective) {
+      const { eventID, code, message } = mapping.corrective;
+      refusedCorrective.set(eventID, { ok: false, code, message });
     }
   });
   return mappings.map((mapping, index) => {
     if (mapping) return mapping;
-    const at = declaredAt.get(events[index]!.eventID as string);
-    return at !== undefined ? { ok: true as const, partOf: at } : correctiveEventRefusal;
+    const eventID = events[index]!.eventID as string;
+    const at = declaredAt.get(eventID);
+    if (at !== undefined) return { ok: true as const, partOf: at };
+    return refusedCorrective.get(eventID) ?? correctiveEventRefusal;
   });
 }
 
@@ -152,6 +189,13 @@ const CORRECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, readonl
   ExportBatch: { customsDeclarationNo: ['customsDeclarationNo'], port: ['port'], occurredAt: ['occurredAt'] },
 };
 
+/** The refusal of each event of a document that shares its eventID with another. */
+const duplicateRefusal = (eventID: string): CaptureMapping => ({
+  ok: false,
+  code: 'EPCIS_DUPLICATE_EVENT_ID',
+  message: `eventID ${eventID} is given to more than one event of the document: an eventID names one event`,
+});
+
 /** The refusal of a corrective event (see `correctiveEventIds`). */
 export const correctiveEventRefusal: CaptureMapping = {
   ok: false,
@@ -159,12 +203,18 @@ export const correctiveEventRefusal: CaptureMapping = {
   message: CORRECTIONS,
 };
 
-/** Why a GLN URI names no facility: no facility of this ledger holds that GLN (undefined: no GLN URI). */
-function unknownGln(uri: string | undefined): string | undefined {
+/**
+ * Why a GLN URI names no facility: no facility of this ledger holds that GLN (undefined: no GLN URI). At
+ * the event's own place (`ownPlace`), a GLN held by another organisation's facility is answered alike: none
+ * of the actor's facilities holds it, and who does is not said (a GLN names nobody to a stranger).
+ */
+function unknownGln(uri: string | undefined, ownPlace = false): string | undefined {
   const reference = uri !== undefined ? glnReferenceOf(uri) : undefined;
   if (!reference) return undefined;
-  return reference.kind === 'party'
-    ? `${uri} names a party, not a location: a facility is named by https://id.gs1.org/414/{gln}`
+  if (reference.kind === 'party')
+    return `${uri} names a party, not a location: a facility is named by https://id.gs1.org/414/{gln}`;
+  return ownPlace
+    ? `GLN ${reference.gln} (${uri}) is held by none of your facilities: an organisation records what happens at its own facilities`
     : `GLN ${reference.gln} (${uri}) is held by no facility of this ledger`;
 }
 
@@ -242,7 +292,18 @@ class EventReader {
     const eventId = this.ledgerEventId();
     const { errorDeclaration: _declared, ...asRecorded } = this.event;
     const before = new EventReader(asRecorded, this.ids, this.actorOrgId).command();
-    const after = new EventReader(corrective, this.ids, this.actorOrgId).command();
+    let after: CapturedCommand;
+    try {
+      after = new EventReader(corrective, this.ids, this.actorOrgId).command();
+    } catch (error) {
+      if (!(error instanceof NotMapped)) throw error;
+      // What is wrong is the corrective event's: reported at its own index, the declaration refused with it.
+      throw new NotMapped(
+        'EPCIS_CORRECTION_NOT_CAPTURED',
+        `Its corrective event ${correctiveID!} is refused (${error.code}). ${CORRECTIONS}`,
+        { eventID: correctiveID!, code: error.code, message: error.message },
+      );
+    }
     const fields = CORRECTION_FIELDS[before.type];
     const beforeData = before.data as Record<string, unknown>;
     const afterData = after.data as Record<string, unknown>;
@@ -354,6 +415,7 @@ class EventReader {
   }
 
   private shipped(occurredAt: string): ShipBatch {
+    this.sourcePartiesMustHold();
     const to = this.party('destinationList', 'destination');
     const documents = this.extension('documents');
     const quantity = this.onlyQuantity();
@@ -597,27 +659,40 @@ class EventReader {
     return kgToGrams(kg);
   }
 
-  /** The facility the event happened at (bizLocation, else readPoint). */
+  /**
+   * The facility the event happened at (bizLocation, else readPoint): one of the actor's own. A GLN held
+   * by another organisation's facility is refused as one nobody holds, so capture never tells who holds it.
+   */
   private place(): { orgId: string; facilityId: string } {
     const location = (this.event.bizLocation ?? this.event.readPoint) as { id?: string } | undefined;
-    const facility = location?.id !== undefined ? this.ids.parseFacility(location.id) : undefined;
-    if (!facility) {
+    const uri = location?.id;
+    const facility = uri !== undefined ? this.ids.parseFacility(uri) : undefined;
+    const anothers =
+      facility !== undefined && this.actorOrgId !== undefined && facility.orgId !== this.actorOrgId;
+    const byGln = uri !== undefined && glnReferenceOf(uri) !== undefined;
+    if (!facility || (anothers && byGln)) {
       throw new NotMapped(
-        location?.id === undefined ? 'EPCIS_FIELD_MISSING' : 'EPCIS_IDENTIFIER_UNKNOWN',
-        unknownGln(location?.id) ??
+        uri === undefined ? 'EPCIS_FIELD_MISSING' : 'EPCIS_IDENTIFIER_UNKNOWN',
+        unknownGln(uri, this.actorOrgId !== undefined) ??
           `The event's bizLocation must name a facility of this ledger (${this.ids.base}/orgs/{orgId}/facilities/{facilityId}, or the GS1 Digital Link https://id.gs1.org/414/{gln} of a facility's GLN)`,
       );
     }
-    if (this.actorOrgId !== undefined && facility.orgId !== this.actorOrgId) {
+    if (anothers) {
+      // Named by the ledger's URI, which names its organisation already.
       throw new NotMapped(
         'EPCIS_IDENTIFIER_UNKNOWN',
-        `${location!.id!} is a facility of ${facility.orgId}: an organisation records what happens at its own facilities`,
+        `${uri!} is a facility of ${facility.orgId}: an organisation records what happens at its own facilities`,
       );
     }
     return facility;
   }
 
-  /** The owning party's facility in a source or destination list (its `location` entry). */
+  /**
+   * The facility of a source or destination list (its `location` entry). Its `owning_party` and
+   * `possessing_party`, when given (the ledger's URI, a GS1 Digital Link /417/ or a PGLN), must name the
+   * organisation that holds that facility: a location's GLN never stands for another party than the one
+   * the event names (`EPCIS_PARTY_MISMATCH`).
+   */
   private party(list: 'sourceList' | 'destinationList', field: 'source' | 'destination') {
     const entries = Array.isArray(this.event[list]) ? (this.event[list] as Json[]) : [];
     const location = entries.find((entry) => entry.type === 'location');
@@ -629,7 +704,31 @@ class EventReader {
           `${list} must hold a location that is a facility of this ledger`,
       );
     }
+    this.partiesMustHold(list, field, entries, facility.orgId, String(location![field]));
     return facility;
+  }
+
+  /** Each owning or possessing party of `entries` names `orgId`, the holder of the list's location. */
+  private partiesMustHold(list: string, field: string, entries: Json[], orgId: string, place: string): void {
+    for (const entry of entries) {
+      if (entry.type !== 'owning_party' && entry.type !== 'possessing_party') continue;
+      const uri = String(entry[field]);
+      if (this.ids.parseOrganisation(uri) !== orgId) {
+        throw new NotMapped(
+          'EPCIS_PARTY_MISMATCH',
+          `${list}: the ${String(entry.type)} ${uri} is not the organisation that holds the location ${place}; a party is named by ${this.ids.base}/orgs/{orgId} or the GS1 Digital Link https://id.gs1.org/417/{gln} of its GLN`,
+        );
+      }
+    }
+  }
+
+  /** The source list's parties, when it names a location of this ledger, agree with it as the destination's do. */
+  private sourcePartiesMustHold(): void {
+    const entries = Array.isArray(this.event.sourceList) ? (this.event.sourceList as Json[]) : [];
+    const location = entries.find((entry) => entry.type === 'location');
+    const facility = location ? this.ids.parseFacility(String(location.source)) : undefined;
+    if (facility)
+      this.partiesMustHold('sourceList', 'source', entries, facility.orgId, String(location!.source));
   }
 
   private shipmentId(): string {

@@ -68,6 +68,8 @@ export const API_PROBLEMS = {
   EPCIS_IDENTIFIER_UNKNOWN: 422,
   EPCIS_FIELD_MISSING: 422,
   EPCIS_CORRECTION_NOT_CAPTURED: 422,
+  EPCIS_PARTY_MISMATCH: 422,
+  EPCIS_DUPLICATE_EVENT_ID: 422,
   TOO_MANY_REQUESTS: 429,
   HEADERS_TOO_LARGE: 431,
   INTERNAL_ERROR: 500,
@@ -98,6 +100,8 @@ export const EPCIS_EXCEPTIONS: Partial<Record<ApiProblemCode, string>> = {
   EPCIS_IDENTIFIER_UNKNOWN: 'ValidationException',
   EPCIS_FIELD_MISSING: 'ValidationException',
   EPCIS_CORRECTION_NOT_CAPTURED: 'ValidationException',
+  EPCIS_PARTY_MISMATCH: 'ValidationException',
+  EPCIS_DUPLICATE_EVENT_ID: 'ValidationException',
 };
 
 /** Every code the ledger answers with, and its one HTTP status. */

@@ -168,7 +168,7 @@ const SITE_EVENTS = new Set([
 ]);
 
 /** The organisations that mined or transformed material of a chain. */
-function sitesOf(events: readonly StoredEvent[]): Set<string> {
+export function sitesOf(events: readonly StoredEvent[]): Set<string> {
   const sites = new Set<string>();
   for (const event of events) {
     const orgId = (event.data as { orgId?: unknown }).orgId;

@@ -16,7 +16,8 @@ import {
 } from '@tracelode/evidence';
 import { LogNotary, publicKeyDocument } from '@tracelode/log';
 import type { GlnDirectory } from '@tracelode/epcis';
-import { glnDirectoryOf } from './gln-directory';
+import { glnDirectoryFor, glnDirectoryOf } from './gln-directory';
+import { sitesOf } from './read-jobs';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { apiProblem } from '../common/problem-details';
@@ -283,6 +284,26 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
    */
   glnDirectory(): GlnDirectory {
     return glnDirectoryOf(this.views);
+  }
+
+  /**
+   * The GLN directory an EPCIS read shows `reader` (ADR 0031, docs/visibility.md): per lot, every GLN
+   * when it may see the lot whole (as its audit bundle withholds none), else only those of organisations it
+   * may identify — itself, everything for an auditor or the admin, and the mines and transformation sites
+   * of `events` (what it is shown) — the rule that withholds an organisation's name and GLN elsewhere.
+   * Any other organisation, and its facilities, is named by the ledger's URI.
+   */
+  epcisGlns(reader: Reader, events: readonly StoredEvent[]): (batchId: string) => GlnDirectory {
+    const policy = this.readerViews(reader, { at: Date.now() });
+    const sites = sitesOf(events);
+    const directory = glnDirectoryOf(this.views);
+    const identified = (orgId: string) => sites.has(orgId) || policy.relationships.identified(orgId);
+    const partial = glnDirectoryFor(directory, identified);
+    const full = new Map<string, boolean>();
+    return (batchId) => {
+      if (!full.has(batchId)) full.set(batchId, policy.access(batchId)?.kind === 'full');
+      return full.get(batchId) ? directory : partial;
+    };
   }
 
   /**

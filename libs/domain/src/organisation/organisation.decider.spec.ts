@@ -279,13 +279,13 @@ describe('organisation decider: GLNs', () => {
       { stream: 'credentials-mineco', events: [registered[1]] },
       { stream: `gln-${gln}`, events: [{ type: 'GlnClaimed', data: { orgId: 'mineco', gln } }] },
     ]));
-  it('registers a facility with its GLN (the GLN not in FacilityRegistered)', () =>
+  it('registers a facility with its GLN, by the operator (the GLN not in FacilityRegistered)', () =>
     expect(
       decideOn(
         ledger(),
         registerFacility,
         { ...facility, data: { ...facility.data, facilityId: 'plant', gln } },
-        mineco,
+        admin,
       )(),
     ).toEqual([
       {
@@ -300,7 +300,31 @@ describe('organisation decider: GLNs', () => {
         events: [{ type: 'GlnClaimed', data: { orgId: 'mineco', facilityId: 'plant', gln } }],
       },
     ]));
-  it.each(['0614141000013', '061414100001', 'GLN0614141000', '06141410000122'])(
+  it('refuses an organisation giving its own facility a GLN, at registration or later: only the operator does (ROLE_REQUIRED)', () => {
+    const streams = ledger();
+    expect(
+      refusal(
+        decideOn(
+          streams,
+          registerFacility,
+          { ...facility, data: { ...facility.data, facilityId: 'plant', gln } },
+          mineco,
+        ),
+      ).code,
+    ).toBe('ROLE_REQUIRED');
+    expect(refusal(decideOn(streams, assignGln, assign({ facilityId: 'mt-weld', gln }), mineco)).code).toBe(
+      'ROLE_REQUIRED',
+    );
+    expect(streams.stateOf('glns', gln).holder).toBeUndefined();
+    // Without a GLN the organisation registers its facility as before.
+    decideOn(
+      streams,
+      registerFacility,
+      { ...facility, data: { ...facility.data, facilityId: 'plant' } },
+      mineco,
+    )();
+  });
+  it.each(['0614141000013', '061414100001', 'GLN0614141000', '06141410000122', '0000000000000'])(
     'refuses the GLN %s (not 13 digits with a right check digit) on registration and later',
     (bad) => {
       expect(
@@ -319,7 +343,7 @@ describe('organisation decider: GLNs', () => {
             ledger(),
             registerFacility,
             { ...facility, data: { ...facility.data, facilityId: 'p', gln: bad } },
-            mineco,
+            admin,
           ),
         ).code,
       ).toBe('INVALID_GLN');
@@ -344,7 +368,7 @@ describe('organisation decider: GLNs', () => {
           taken,
           registerFacility,
           { ...facility, data: { ...facility.data, facilityId: 'p', gln } },
-          mineco,
+          admin,
         ),
       ).code,
     ).toBe('GLN_TAKEN');
@@ -354,17 +378,17 @@ describe('organisation decider: GLNs', () => {
       'GLN_TAKEN',
     );
     expect(
-      refusal(decideOn(ledger([gln, 'mineco']), assignGln, assign({ facilityId: 'mt-weld', gln }), mineco))
+      refusal(decideOn(ledger([gln, 'mineco']), assignGln, assign({ facilityId: 'mt-weld', gln }), admin))
         .code,
     ).toBe('GLN_TAKEN');
   });
-  it('gives a registered organisation its GLN (the operator) and a facility its GLN (the organisation)', () => {
+  it('gives a registered organisation its GLN, and a facility its GLN, by the operator', () => {
     const streams = ledger();
     expect(decideOn(streams, assignGln, assign({ gln }), admin)()).toEqual([
       { stream: 'org-mineco', events: [{ type: 'GlnAssigned', data: { orgId: 'mineco', gln } }] },
       { stream: `gln-${gln}`, events: [{ type: 'GlnClaimed', data: { orgId: 'mineco', gln } }] },
     ]);
-    decideOn(streams, assignGln, assign({ facilityId: 'mt-weld', gln: other }), mineco)();
+    decideOn(streams, assignGln, assign({ facilityId: 'mt-weld', gln: other }), admin)();
     const state = streams.stateOf('organisations', 'mineco');
     expect(state.exists && [state.gln, state.facilities.get('mt-weld')?.gln]).toEqual([gln, other]);
     expect(streams.stateOf('glns', other).holder).toEqual({ orgId: 'mineco', facilityId: 'mt-weld' });
@@ -375,16 +399,16 @@ describe('organisation decider: GLNs', () => {
     expect(refusal(decideOn(streams, assignGln, assign({ gln: other }), admin)).code).toBe('GLN_ALREADY_SET');
     expect(refusal(decideOn(streams, assignGln, assign({ gln }), admin)).code).toBe('GLN_ALREADY_SET');
   });
-  it('lets only the operator give an organisation its GLN, and only the organisation (or operator) its facility’s', () => {
+  it('lets only the operator give an organisation, or any facility, its GLN', () => {
     expect(refusal(decideOn(ledger(), assignGln, assign({ gln }), mineco)).code).toBe('ROLE_REQUIRED');
     expect(
       refusal(
         decideOn(ledger(), assignGln, assign({ facilityId: 'mt-weld', gln }), { ...mineco, orgId: 'other' }),
       ).code,
-    ).toBe('NOT_YOUR_ORGANISATION');
+    ).toBe('ROLE_REQUIRED');
   });
   it('refuses a GLN for an unknown facility or organisation', () => {
-    expect(refusal(decideOn(ledger(), assignGln, assign({ facilityId: 'nope', gln }), mineco)).code).toBe(
+    expect(refusal(decideOn(ledger(), assignGln, assign({ facilityId: 'nope', gln }), admin)).code).toBe(
       'FACILITY_NOT_FOUND',
     );
     expect(refusal(decideOn(new InMemoryStreams(), assignGln, assign({ gln }), admin)).code).toBe(

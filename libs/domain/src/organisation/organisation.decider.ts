@@ -109,14 +109,21 @@ export const registerOrganisation: Decider<RegisterOrganisation> = {
   },
 };
 
-/** An organisation (or the admin) registers one of its facilities. */
+/**
+ * An organisation (or the admin) registers one of its facilities; only the operator gives it a GLN with it
+ * (ADR 0031: the operator checks GS1's registry first), so an organisation registering with `gln` is
+ * refused (`ROLE_REQUIRED`) and nothing is written.
+ */
 export const registerFacility: Decider<RegisterFacility> = {
   streams: (command) => ({ ...organisationStream(command), ...glnStream(command.data.gln) }),
   decide: ({ data, metadata }, state) => {
     const { gln, ...facility } = data;
     const { orgId, facilityId } = facility;
     actorMustBeTheOrganisationOrAdmin(metadata.actor, orgId, 'register its facilities');
-    if (gln !== undefined) glnMustBeValid(gln);
+    if (gln !== undefined) {
+      actorMustHaveRole(metadata.actor, 'admin', 'give a facility its GLN (register it without gln)');
+      glnMustBeValid(gln);
+    }
     const organisation = organisationMustExist(state.organisation(orgId), orgId);
     if (organisation.facilities.has(facilityId)) {
       throw refuse('FACILITY_ALREADY_EXISTS', `Facility ${facilityId} of ${orgId} already exists`);
@@ -133,16 +140,20 @@ export const registerFacility: Decider<RegisterFacility> = {
 };
 
 /**
- * Gives a GLN to an organisation or a facility registered without one, by whoever may register it: an
- * organisation's by the operator, a facility's by its organisation or the operator. A GLN once given is
- * not changed (`GLN_ALREADY_SET`): documents already exported name the place by it.
+ * Gives a GLN to an organisation or a facility registered without one, by the operator only: it checks
+ * GS1's registry that the GLN is the holder's before giving it (ADR 0031), since capture reads a GLN as
+ * the place and party it names. A GLN once given is not changed (`GLN_ALREADY_SET`): documents already
+ * exported name the place by it.
  */
 export const assignGln: Decider<AssignGln> = {
   streams: (command) => ({ ...organisationStream(command), ...glnStream(command.data.gln) }),
   decide: ({ data, metadata }, state) => {
     const { orgId, facilityId, gln } = data;
-    if (facilityId === undefined) actorMustHaveRole(metadata.actor, 'admin', 'give an organisation its GLN');
-    else actorMustBeTheOrganisationOrAdmin(metadata.actor, orgId, 'give its facilities their GLN');
+    actorMustHaveRole(
+      metadata.actor,
+      'admin',
+      facilityId === undefined ? 'give an organisation its GLN' : 'give a facility its GLN',
+    );
     glnMustBeValid(gln);
     const organisation = organisationMustExist(state.organisation(orgId), orgId);
     const holder =

@@ -15,9 +15,15 @@ export function gs1CheckDigit(digits: string): number {
   return (10 - (sum % 10)) % 10;
 }
 
-/** Whether `text` is a GLN: exactly 13 digits whose last is the check digit of the first 12. */
+/**
+ * Whether `text` is a GLN: exactly 13 digits whose last is the check digit of the first 12, and not all
+ * zeros (GS1 allocates no key of zeros: its check digit is right, but it names nothing).
+ */
 export function isGln(text: unknown): text is string {
   return (
-    typeof text === 'string' && /^\d{13}$/.test(text) && gs1CheckDigit(text.slice(0, 12)) === Number(text[12])
+    typeof text === 'string' &&
+    /^\d{13}$/.test(text) &&
+    !/^0+$/.test(text) &&
+    gs1CheckDigit(text.slice(0, 12)) === Number(text[12])
   );
 }

@@ -45,7 +45,8 @@ export class BatchEpcisController {
     await this.ready.atLeast(minPosition);
     const events = await this.source.chainEvents(batchId, reader);
     if (!events) throw batchNotFound(batchId);
-    const ids = this.ids.withGlns(this.source.glnDirectory());
+    // GLNs only of organisations the reader may identify (ADR 0031): the others by the ledger's URIs.
+    const ids = this.ids.withGlns(this.source.epcisGlns(reader, events)(batchId));
     return epcisDocument(ids, toEpcisEvents(events, ids), `${ids.batch(batchId)}/epcis`);
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { EpcisIds, epcisQueryEvents } from '@tracelode/epcis';
+import { type EpcisEvent, EpcisIds, epcisQueryEvents, glnReferenceOf } from '@tracelode/epcis';
 import type { Reader } from '@tracelode/projections';
 import type { EpcisIndexFilter } from '@tracelode/read-models';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -108,7 +108,15 @@ export class QueryEventsController {
     const ids = this.ids.withGlns(this.source.glnDirectory());
     const filter = this.filterOf(params, ids);
     const { records, next } = await this.source.epcisEvents(filter, after, perPage, reader);
-    const events = records.flatMap((record) => epcisQueryEvents(record, ids));
+    // Each event names by GLN only organisations the reader may identify (ADR 0031): the others by the
+    // ledger's URIs, as its lot's other reads withhold their names.
+    const glnsOf = this.source.epcisGlns(reader, records);
+    const answers = answersLocation(params.get('EQ_bizLocation'), ids);
+    const events = records.flatMap((record) =>
+      epcisQueryEvents(record, this.ids.withGlns(glnsOf(record.stream.slice('batch-'.length)))).filter(
+        answers,
+      ),
+    );
     void reply.header('content-type', `${JSON_LD}; charset=utf-8`);
     for (const [name, value] of Object.entries(EPCIS_HEADERS)) void reply.header(name, value);
     if (next !== undefined) {
@@ -186,6 +194,32 @@ export class QueryEventsController {
     }
     return value;
   }
+}
+
+/**
+ * Whether an event answers EQ_bizLocation as the reader is shown it: a place asked for by the ledger's URI
+ * whatever the event names it by; by a GLN (Digital Link or SGLN) only when the event shows that GLN — one
+ * the reader may not see is not answered, or the answer would tell who holds it.
+ */
+function answersLocation(text: string | undefined, ids: EpcisIds): (event: EpcisEvent) => boolean {
+  if (text === undefined) return () => true;
+  const links = new Set<string>();
+  const places = new Set<string>();
+  for (const uri of text.split(',').map((value) => value.trim())) {
+    const reference = glnReferenceOf(uri);
+    if (reference) links.add(`https://id.gs1.org/414/${reference.gln}`);
+    else {
+      const facility = ids.parseFacility(uri);
+      if (facility) places.add(`${facility.orgId}/${facility.facilityId}`);
+    }
+  }
+  return (event) => {
+    const id = (event.bizLocation as { id?: unknown } | undefined)?.id;
+    if (typeof id !== 'string') return false;
+    if (links.has(id)) return true;
+    const facility = ids.parseFacility(id);
+    return facility !== undefined && places.has(`${facility.orgId}/${facility.facilityId}`);
+  };
 }
 
 /** Page tokens are opaque to clients: the log position the next page starts after, base64url. */

@@ -9,8 +9,8 @@ import { LedgerCommand } from '../../ledger/command-executor';
 import { AssignGlnDto, AssignGlnResponse } from './assign-gln.dto';
 
 /**
- * Gives a GS1 GLN to an organisation (the operator) or a facility (its organisation or the operator)
- * registered without one; once given it is not changed (ADR 0031). EPCIS names it by its Digital Link.
+ * Gives a GS1 GLN to an organisation or a facility registered without one, by the operator only (it checks
+ * GS1's registry first); once given it is not changed (ADR 0031). EPCIS names it by its Digital Link.
  */
 @ApiTags('organisations')
 @ApiBearerAuth()
@@ -33,7 +33,7 @@ export class AssignGlnController {
 
   @Post('facilities/:facilityId/gln')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Give one of your facilities its GS1 GLN, once' })
+  @ApiOperation({ summary: 'Give a facility its GS1 GLN (admin), once' })
   @ApiCreatedResponse({ type: AssignGlnResponse })
   facility(
     @Param('orgId', LedgerIdPipe) orgId: string,

@@ -43,7 +43,7 @@ export class RegisterFacilityDto {
     required: false,
     example: '0614141000012',
     description:
-      'GS1 Global Location Number (13 digits, GS1 check digit; INVALID_GLN otherwise), held once across the ledger (GLN_TAKEN)',
+      'GS1 Global Location Number (13 digits, GS1 check digit; INVALID_GLN otherwise), held once across the ledger (GLN_TAKEN); given by the admin only (403 ROLE_REQUIRED otherwise)',
   })
   @IsOptional()
   @IsString()
