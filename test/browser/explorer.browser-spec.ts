@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ADMIN_TOKEN, LedgerHarness } from '../support/ledger-harness';
+import { chromiumMissing, launchChromium } from '../support/chromium';
 
 /**
  * The explorer (apps/web, ADR 0030) in Debian's Chromium, headless, against the built server on a store
@@ -12,7 +13,6 @@ import { ADMIN_TOKEN, LedgerHarness } from '../support/ledger-harness';
  * figures), the moment picker, in-browser verification of the served bundle and of a tampered copy, and
  * the record form. Where /usr/bin/chromium is absent the suite is reported skipped, with the reason.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const CLI_MAIN = resolve(__dirname, '../../dist/apps/cli/apps/cli/src/main.js');
 /**
  * The README's screenshots are taken by this suite: into docs/screenshots when TRACELODE_UPDATE_SCREENSHOTS=1,
@@ -22,9 +22,7 @@ const SCREENSHOTS =
   process.env.TRACELODE_UPDATE_SCREENSHOTS === '1'
     ? resolve(__dirname, '../../docs/screenshots')
     : join(tmpdir(), 'tracelode-explorer-screenshots');
-const skipReason = existsSync(CHROMIUM)
-  ? undefined
-  : `${CHROMIUM} is absent — install it with: apt-get install -y chromium`;
+const skipReason = chromiumMissing();
 // Straight to stderr: Jest does not print console output of a test file whose tests were all skipped.
 if (skipReason !== undefined)
   process.stderr.write(`\nSkipping the explorer's browser suite: ${skipReason}\n`);
@@ -81,17 +79,7 @@ if (skipReason !== undefined)
         tries++
       )
         await new Promise((done) => setTimeout(done, 200));
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-        ],
-      });
+      browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC' });
       mkdirSync(SCREENSHOTS, { recursive: true });
     }, 180_000);

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildChainLedger, CHAIN_LOT, CHAIN_READER_KEY } from '../../apps/cli/src/commands/bench-provenance';
 import { LedgerHarness } from '../support/ledger-harness';
+import { chromiumMissing, launchChromium } from '../support/chromium';
 
 /**
  * The explorer's provenance graph on a lot with 1,110 ancestors (1,000 mined lots → 100 concentrates → 10
@@ -12,10 +13,7 @@ import { LedgerHarness } from '../support/ledger-harness';
  * controls, certification gaps marked in text as well as colour, descendants on demand. How long the graph
  * takes is printed, not asserted (the budget is measured by `npm run bench -- --only explorer`).
  */
-const CHROMIUM = '/usr/bin/chromium';
-const skipReason = existsSync(CHROMIUM)
-  ? undefined
-  : `${CHROMIUM} is absent — install it with: apt-get install -y chromium`;
+const skipReason = chromiumMissing();
 if (skipReason !== undefined)
   process.stderr.write(`\nSkipping the explorer's graph browser suite: ${skipReason}\n`);
 
@@ -61,17 +59,7 @@ interface ApiGraph {
       });
       if (certified.status !== 201) throw new Error(JSON.stringify(certified.body));
       await ledger.get(`/batches/${CHAIN_LOT}?minPosition=${certified.body.position}`, CHAIN_READER_KEY);
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-        ],
-      });
+      browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC' });
       page.on('request', (request) => requests.push(new URL(request.url()).pathname));
       await page.goto(`${ledger.baseUrl}/`);

@@ -1,22 +1,20 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ADMIN_TOKEN, LedgerHarness } from './ledger-harness';
+import { chromiumMissing as missing, launchChromium } from './chromium';
 
 /**
  * What the explorer's browser suites share (ADR 0030): Debian's Chromium, headless, against the built
  * server on a temp store the demo seeded. Where /usr/bin/chromium is absent a suite is reported skipped,
  * with the reason and the install command, never silently.
  */
-export const CHROMIUM = '/usr/bin/chromium';
 const CLI_MAIN = resolve(__dirname, '../../dist/apps/cli/apps/cli/src/main.js');
 
-export const chromiumMissing: string | undefined = existsSync(CHROMIUM)
-  ? undefined
-  : `${CHROMIUM} is absent — install it with: apt-get install -y chromium`;
+export const chromiumMissing: string | undefined = missing();
 
 /** `describe`, or `describe.skip` with the reason in its title and on stderr, where Chromium is absent. */
 export function describeInChromium(title: string, body: () => void): void {
@@ -71,17 +69,7 @@ export async function startExplorer(): Promise<Explorer> {
     tries++
   )
     await new Promise((done) => setTimeout(done, 200));
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC' });
   return { dir, ledger, browser, page, keys, ids, stdout };
 }
