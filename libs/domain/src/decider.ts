@@ -133,6 +133,14 @@ export interface StreamEvents {
  */
 export interface Decider<Command> {
   readonly streams: (command: Issued<Command>) => StreamsToLoad;
+  /**
+   * Of the streams `streams` names, those the command expects not to exist yet (the new lot a mining
+   * records). The executor's first attempt decides without reading them, as if they were empty, and
+   * appends them at `no_stream`; a refusal, or a stream that did exist (the append is refused under the
+   * write lock), sends the command down the ordinary path: everything read, decided again. So the outcome
+   * is always the ordinary path's; only a new stream's read is saved (ADR 0036).
+   */
+  readonly creates?: (command: Issued<Command>) => StreamsToLoad;
   readonly follow?: (command: Issued<Command>, state: LedgerState) => StreamsToLoad;
   readonly followRounds?: number;
   readonly decide: (command: Issued<Command>, state: LedgerState) => StreamEvents[];

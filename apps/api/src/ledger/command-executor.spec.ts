@@ -322,6 +322,120 @@ describe('CommandExecutor', () => {
     expect(await store.headPosition()).toBe(head);
   });
 
+  describe('a command that creates its stream (Decider.creates: a mined lot)', () => {
+    const mine = (batchId: string, facilityId = 'mt-weld'): MineBatch => ({
+      type: 'MineBatch',
+      data: {
+        batchId,
+        facilityId,
+        material: { form: 'concentrate', elements: ['Nd', 'Pr'], grade: { TREO: 41.2 } },
+        massGrams: 25_000_500,
+        occurredAt: '2026-02-28T08:00:00.000Z',
+      },
+    });
+    const mining = { ...meta, commandType: 'MineBatch' };
+    /** The org with a mine, mt-weld, and a plant (not a mine), and every read of the given batch stream. */
+    const withMine = async (batchStream: string) => {
+      const set = await setUp();
+      await appendDirectly(set.store, 0n, facility('mt-weld'), {
+        type: 'FacilityRegistered',
+        data: {
+          orgId: 'mineco',
+          facilityId: 'plant',
+          kind: 'processing_plant',
+          name: 'plant',
+          country: 'AU',
+        },
+      });
+      return { ...set, batchReads: spyOnReads(set.store, batchStream) };
+    };
+    /** mineBatch, counting its decisions. */
+    const counted = () => {
+      let decisions = 0;
+      const decider: Decider<MineBatch> = {
+        ...mineBatch,
+        decide: (command, state) => {
+          decisions++;
+          return mineBatch.decide(command, state);
+        },
+      };
+      return { decider, decisions: () => decisions };
+    };
+
+    it('records a new lot without reading its stream, at no_stream', async () => {
+      const { store, executor, batchReads } = await withMine('batch-LOT-1');
+      const append = jest.spyOn(store, 'append');
+
+      const result = await send(executor, new LedgerCommand(mineBatch, mine('LOT-1'), mining, {}));
+
+      expect(result).toEqual({ position: '4' });
+      expect(batchReads).toEqual([]);
+      expect(append.mock.calls[0]![0].find((write) => write.stream === 'batch-LOT-1')).toMatchObject({
+        expectedRevision: 'no_stream',
+      });
+      expect(await streamContents(store, 'batch-LOT-1')).toEqual(['BatchMined']);
+    });
+
+    it('refuses a lot that exists as the ordinary path does (BATCH_ALREADY_EXISTS), having written nothing', async () => {
+      const { store, executor, batchReads } = await withMine('batch-LOT-1');
+      await send(executor, new LedgerCommand(mineBatch, mine('LOT-1'), mining, {}));
+      // A fresh executor (another server, a restart): nothing cached says the lot exists.
+      const fresh = new CommandExecutor(store, new LedgerStreams(store), {
+        maxRecordingDelayMs: 30 * 24 * 3600 * 1000,
+      });
+      const head = await store.headPosition();
+      const { decider, decisions } = counted();
+
+      const error = await refusal(send(fresh, new LedgerCommand(decider, mine('LOT-1'), mining, {})));
+
+      expect(error).toMatchObject({ code: 'BATCH_ALREADY_EXISTS', kind: 'conflict' });
+      // Decided as new, refused by the append at no_stream, read, decided again: no attempt of the five lost.
+      expect(decisions()).toBe(2);
+      expect(batchReads).toEqual([0n]);
+      expect(await store.headPosition()).toBe(head);
+      expect(await streamContents(store, 'batch-LOT-1')).toEqual(['BatchMined']);
+    });
+
+    it('answers with the ordinary path’s refusal when the first attempt is refused for another reason', async () => {
+      // Mining at a plant an existing lot's id: the ordinary path finds the lot first (BATCH_ALREADY_EXISTS),
+      // the first attempt, taking the lot as new, finds the plant is not a mine. The ordinary path's answer wins.
+      const { store, executor } = await withMine('batch-LOT-1');
+      await send(executor, new LedgerCommand(mineBatch, mine('LOT-1'), mining, {}));
+      const fresh = new CommandExecutor(store, new LedgerStreams(store), {
+        maxRecordingDelayMs: 30 * 24 * 3600 * 1000,
+      });
+
+      const error = await refusal(
+        send(fresh, new LedgerCommand(mineBatch, mine('LOT-1', 'plant'), mining, {})),
+      );
+
+      expect(error).toMatchObject({ code: 'BATCH_ALREADY_EXISTS' });
+      const atPlant = await refusal(
+        send(fresh, new LedgerCommand(mineBatch, mine('LOT-2', 'plant'), mining, {})),
+      );
+      expect(atPlant.code).not.toBe('BATCH_ALREADY_EXISTS');
+      expect(await streamContents(store, 'batch-LOT-2')).toEqual([]);
+    });
+
+    it('reads a lot this executor already knows exists, and refuses it without an append', async () => {
+      const { store, executor, batchReads } = await withMine('batch-LOT-1');
+      await send(executor, new LedgerCommand(mineBatch, mine('LOT-1'), mining, {}));
+      // The executor's cache folded the lot when it loaded it (for a custody command, say).
+      const streams = new LedgerStreams(store);
+      await streams.load('batches', 'LOT-1');
+      const knowing = new CommandExecutor(store, streams, { maxRecordingDelayMs: 30 * 24 * 3600 * 1000 });
+      const append = jest.spyOn(store, 'append');
+      const { decider, decisions } = counted();
+
+      const error = await refusal(send(knowing, new LedgerCommand(decider, mine('LOT-1'), mining, {})));
+
+      expect(error).toMatchObject({ code: 'BATCH_ALREADY_EXISTS' });
+      expect(decisions()).toBe(1);
+      expect(append).not.toHaveBeenCalled();
+      expect(batchReads.length).toBeGreaterThan(0);
+    });
+  });
+
   it('keeps a signed request in the first event it appends only; every other event names that event', async () => {
     const { store, executor } = await setUp();
     const body = JSON.stringify({ facilities: ['a', 'b'], partner: 'refco' });

@@ -80,16 +80,28 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
   }: LedgerCommand<{ type: string }, Response>): Promise<Response & { position: string }> {
     const issued: Issued<{ type: string }> = { ...command, metadata: this.metadataOf(meta) };
     const commandStream = commandStreamOf(meta);
+    // A first attempt that does not read the streams the command creates (a new lot): they are appended at
+    // `no_stream`, so if one exists the append is refused under the write lock and nothing of it is
+    // written. Whatever makes this attempt fail (a refusal, a conflict) sends the command down the
+    // ordinary path, whose outcome is the answer (ADR 0036).
+    let assumed = decider.creates && new AssumedNew(decider.creates(issued));
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const earlier = commandStream && (await this.recordedCommand(commandStream));
       if (earlier) return replay(earlier, meta);
-      const { loaded, revisions } = await this.load(decider, issued);
+      const { loaded, revisions } = await this.load(decider, issued, assumed);
+      const optimistic = assumed?.taken === true;
+      assumed = undefined;
       // In append order: the first event encoded carries the signed request, the rest refer to it (ADR 0026).
       const envelopeFor = commandEnvelopes(envelopeOf(meta));
       let writes: StreamWrite[];
       try {
         writes = this.writesOf(decider.decide(issued, ledgerState(loaded)), revisions, envelopeFor);
       } catch (refusal) {
+        // Decided on streams assumed new: decide again on what the ordinary path reads (not an attempt lost).
+        if (optimistic) {
+          attempt--;
+          continue;
+        }
         // A twin of this request may have committed between the check above and the decision, which its
         // events then refuse (BATCH_ALREADY_EXISTS): a retry is answered from the log, not refused.
         const twin = commandStream && (await this.recordedCommand(commandStream));
@@ -102,6 +114,7 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
         return { ...result, position: position.toString() };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (optimistic) attempt--;
       }
     }
     throw refuse(
@@ -193,8 +206,9 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
   private async load(
     decider: Decider<{ type: string }>,
     issued: Issued<{ type: string }>,
+    assumed?: AssumedNew,
   ): Promise<{ loaded: LoadedStreams; revisions: Map<string, ExpectedRevision> }> {
-    const { loaded, revisions, load } = this.loader();
+    const { loaded, revisions, load } = this.loader(assumed);
     await load(decider.streams(issued));
     // Streams named by what was loaded: read now, appended (if written) at the revision read here.
     for (let round = 0; decider.follow && round < followRoundsOf(decider); round++) {
@@ -218,7 +232,7 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
    * Streams folded as they are read, each once, with the revision it was read at (appended, if written,
    * at that revision) and which kind and id it is.
    */
-  private loader() {
+  private loader(assumed?: AssumedNew) {
     const loaded: Record<string, Map<string, unknown>> = {};
     const revisions = new Map<string, ExpectedRevision>();
     const kinds = new Map<string, { kind: StreamKind; id: string }>();
@@ -227,7 +241,8 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
         const states = (loaded[kind] ??= new Map<string, unknown>());
         for (const id of ids) {
           if (states.has(id)) continue;
-          const { stream, state, revision } = await this.streams.load(kind, id);
+          const { stream, state, revision } =
+            (assumed && this.assumeNew(assumed, kind, id)) || (await this.streams.load(kind, id));
           states.set(id, state);
           revisions.set(stream, revision);
           kinds.set(stream, { kind, id });
@@ -235,6 +250,13 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
       }
     };
     return { loaded, revisions, kinds, load };
+  }
+
+  /** The stream taken as empty, unread, if the first attempt may and nothing says it exists. */
+  private assumeNew(assumed: AssumedNew, kind: StreamKind, id: string) {
+    const taken = assumed.has(kind, id) ? this.streams.assumeNew(kind, id) : undefined;
+    if (taken) assumed.taken = true;
+    return taken;
   }
 
   private writesOf(
@@ -258,6 +280,22 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
   private async recordedCommand(stream: string): Promise<StoredEvent | undefined> {
     for await (const stored of this.store.readStream(stream)) return stored;
     return undefined;
+  }
+}
+
+/** The streams a first attempt takes as empty without reading them (see `execute`). */
+class AssumedNew {
+  private readonly keys = new Set<string>();
+  /** Whether a stream was taken as empty (one this process knows exists is read as usual). */
+  taken = false;
+
+  constructor(creates: StreamsToLoad) {
+    for (const [kind, ids] of Object.entries(creates))
+      for (const id of ids ?? []) this.keys.add(`${kind}\n${id}`);
+  }
+
+  has(kind: StreamKind, id: string): boolean {
+    return this.keys.has(`${kind}\n${id}`);
   }
 }
 

@@ -47,6 +47,16 @@ export class LedgerStreams {
     return { stream, state, revision };
   }
 
+  /**
+   * The stream as if it did not exist, without reading it (an executor's first attempt at a command that
+   * creates it, judged by the append at `no_stream`); undefined when this cache holds it, so it exists.
+   */
+  assumeNew<K extends StreamKind>(kind: K, id: string): LoadedStream<StateOfKind[K]> | undefined {
+    const stream = STREAM_KINDS[kind].streamOf(id);
+    if (this.folded.has(stream)) return undefined;
+    return { stream, state: initialStateOf(kind), revision: 'no_stream' };
+  }
+
   private remember(stream: string, revision: bigint, state: unknown): void {
     const entry = this.folded.get(stream);
     // Concurrent loads of one stream finish in any order: keep the furthest.

@@ -60,7 +60,7 @@ export class LedgerMetrics {
   });
   private readonly conflicts = new Counter({
     name: 'tracelode_concurrency_conflicts_total',
-    help: 'Appends refused because a stream moved since the command read it; each is retried (at most 5 attempts, then 409 CONCURRENCY_CONFLICT)',
+    help: 'Appends refused because a stream moved since the command read it, or because a lot taken as new (unread) exists; each is retried (at most 5 attempts, then 409 CONCURRENCY_CONFLICT)',
     registers: [this.registry],
   });
 

@@ -73,6 +73,7 @@ export type BatchCommand = MineBatch | AssayBatch | ShipBatch | ReceiveBatch | H
 /** A mine's producer records a lot coming out of the ground at one of its mines. */
 export const mineBatch: Decider<MineBatch> = {
   streams: ({ data, metadata }) => ({ batches: [data.batchId], organisations: [metadata.actor.orgId] }),
+  creates: ({ data }) => ({ batches: [data.batchId] }),
   decide: ({ data, metadata }, state) => {
     const { actor } = metadata;
     occurredAtMustBeWithinRecordingWindow(data.occurredAt, metadata);
