@@ -11,11 +11,14 @@ const ACCEPTED =
  * Opens the store a configuration URL names (TRACELODE_STORE), so the store is chosen without code changes.
  * A store holding events of an earlier hash scheme is refused here, naming it (`LegacyLedgerError`).
  */
-export async function openEventStore(url: string): Promise<EventStore> {
+export async function openEventStore(
+  url: string,
+  options: { readonly sqliteWriter?: 'thread' | 'worker' } = {},
+): Promise<EventStore> {
   const trimmed = url.trim();
   // KurrentDB / EventStoreDB connection strings; TLS and credentials travel in them (see ADR 0009).
   const kurrent = /^(kurrentdb|esdb)(\+discover)?:\/\//i.test(trimmed);
-  const store = kurrent ? await KurrentDbEventStore.connect(trimmed) : open(trimmed);
+  const store = kurrent ? await KurrentDbEventStore.connect(trimmed) : open(trimmed, options.sqliteWriter);
   try {
     await refuseLegacyLedger(store, nameOf(trimmed, kurrent));
   } catch (error) {
@@ -32,10 +35,12 @@ function nameOf(url: string, kurrent: boolean): string {
   return `The ledger file ${path}`;
 }
 
-function open(url: string): EventStore {
+/** `writer`: where a SQLite file's group commits run (ADR 0037); a store in memory keeps them on this thread. */
+function open(url: string, writer: 'thread' | 'worker' = 'thread'): EventStore {
   if (url === 'memory:') return new InMemoryEventStore();
   const path = sqliteFileOf(url);
-  if (path !== undefined) return SqliteEventStore.open(path);
+  if (path !== undefined)
+    return SqliteEventStore.open(path, { writer: path === ':memory:' ? 'thread' : writer });
   throw new Error(`Unrecognised event store URL "${url}"; expected ${ACCEPTED}`);
 }
 

@@ -82,3 +82,21 @@ describe('the operating variables (ADR 0027)', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 });
+
+describe('where the embedded store’s work runs (ADRs 0029, 0037)', () => {
+  it('puts the followers and the writer in worker threads by default, and on the request thread when asked', () => {
+    expect(loadConfig({})).toMatchObject({ followers: 'worker', writer: 'worker' });
+    expect(loadConfig({ TRACELODE_FOLLOWERS: 'thread', TRACELODE_WRITER: 'thread' })).toMatchObject({
+      followers: 'thread',
+      writer: 'thread',
+    });
+  });
+
+  it.each(['TRACELODE_FOLLOWERS', 'TRACELODE_WRITER'])(
+    'refuses %s=process at start-up, naming it',
+    (name) => {
+      expect(() => loadConfig({ [name]: 'process' })).toThrow(ConfigError);
+      expect(() => loadConfig({ [name]: 'process' })).toThrow(`${name} must be worker or thread`);
+    },
+  );
+});

@@ -26,6 +26,12 @@ export interface LedgerConfig {
    * (default), a worker thread off the request thread; `thread`, the request thread, as before.
    */
   readonly followers: 'worker' | 'thread';
+  /**
+   * Where the embedded store's group commits run (TRACELODE_WRITER, ADR 0037): `worker` (default), a
+   * worker thread with its own connection, so a COMMIT's fsync never blocks requests; `thread`, the
+   * request thread, as before.
+   */
+  readonly writer: 'worker' | 'thread';
   /** How long a query given `minPosition` waits for the views. */
   readonly minPositionWaitMs: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
@@ -73,9 +79,13 @@ export interface ConnectionLimits {
 }
 
 function followersPlace(text: string | undefined): LedgerConfig['followers'] {
+  return place('TRACELODE_FOLLOWERS', text);
+}
+
+function place(name: string, text: string | undefined): 'worker' | 'thread' {
   if (text === undefined || text === '' || text === 'worker') return 'worker';
   if (text === 'thread') return 'thread';
-  throw new ConfigError(`TRACELODE_FOLLOWERS must be worker or thread, got "${text}"`);
+  throw new ConfigError(`${name} must be worker or thread, got "${text}"`);
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -197,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     checkpointEveryMs: positiveInteger(env, 'TRACELODE_CHECKPOINT_SECONDS', 10) * 1000,
     adminToken,
     followers: followersPlace(env.TRACELODE_FOLLOWERS),
+    writer: place('TRACELODE_WRITER', env.TRACELODE_WRITER),
     minPositionWaitMs: 5000,
     logLevel: logLevel as LedgerConfig['logLevel'],
     logPretty: flag(env, 'TRACELODE_LOG_PRETTY'),

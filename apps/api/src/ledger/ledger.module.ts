@@ -141,7 +141,10 @@ export class LedgerModule {
       module: LedgerModule,
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
-        { provide: OPENED_STORE, useFactory: () => openEventStore(config.storeUrl) },
+        {
+          provide: OPENED_STORE,
+          useFactory: () => openEventStore(config.storeUrl, { sqliteWriter: config.writer }),
+        },
         {
           // Every event is sealed into its stream's hash chain on the way in (ADR 0012); metered (ADR 0027).
           provide: EVENT_STORE,

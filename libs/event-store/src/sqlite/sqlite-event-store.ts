@@ -1,20 +1,14 @@
 import Database from 'better-sqlite3';
 import { ownerOnlyDatabaseFile } from './owner-only-file';
-import {
-  CorruptEventError,
-  EventStoreUnavailableError,
-  InvalidAppendError,
-  WrongExpectedRevisionError,
-} from '../event-store.errors';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CorruptEventError, EventStoreUnavailableError } from '../event-store.errors';
 import type { AppendResult, EventStore, StoredEvent, StreamWrite } from '../event-store.port';
 import { LogSubscription } from '../log-subscription';
 import { readInPages } from '../read-in-pages';
-import {
-  checkExpectedRevision,
-  type EncodedWrite,
-  existingEventIdError,
-  validateAppend,
-} from '../validate-append';
+import { type EncodedWrite, validateAppend } from '../validate-append';
+import { type GroupWritten, SqliteGroupWriter } from './sqlite-group-writer';
+import { SqliteWriterThread } from './sqlite-writer-thread';
 
 const SCHEMA_VERSION = 1;
 /** Bounds how long one flush holds the event loop; the rest of the queue goes in the next flush. */
@@ -26,6 +20,8 @@ const MAX_GROUP_SIZE = 1000;
 const MAX_GATHER_MS = 5;
 /** Streams whose last revision the store remembers (see KnownHeads). */
 const KNOWN_HEADS = 10_000;
+/** The writer's worker, as built beside this file (ADR 0037). */
+export const SQLITE_WRITER_SCRIPT = join(__dirname, 'sqlite-writer-worker.js');
 
 // `position INTEGER PRIMARY KEY` is the rowid, which SQLite allocates as max + 1: rows undone by a
 // ROLLBACK TO give their positions back, and events are never deleted, so the log stays gap-free.
@@ -54,6 +50,13 @@ export interface SqliteEventStoreOptions {
   readonly busyTimeoutMs?: number;
   /** How long a flush may wait for more appends to join its group (default 5 ms; see MAX_GATHER_MS). */
   readonly gatherMs?: number;
+  /**
+   * Where the group commits run (ADR 0037): `thread` (default), on this thread; `worker`, in a worker
+   * thread with a connection of its own, so the COMMIT and its fsync block that thread, not this one.
+   */
+  readonly writer?: 'thread' | 'worker';
+  /** The writer's worker script (default: SQLITE_WRITER_SCRIPT, which only a build has). */
+  readonly writerScript?: string;
 }
 
 /** The connection's settings as SQLite reports them after open. */
@@ -77,9 +80,6 @@ interface QueuedAppend {
   readonly reject: (error: unknown) => void;
 }
 
-type Outcome =
-  { readonly ok: true; readonly result: AppendResult } | { readonly ok: false; readonly error: Error };
-
 interface EventRow {
   position: number;
   stream: string;
@@ -94,8 +94,11 @@ interface EventRow {
 /**
  * The embedded event store: one SQLite file in WAL mode with synchronous=FULL. Concurrent appends are
  * group-committed — each flush writes every queued append in one transaction, so one fsync serves many —
- * and each append runs in its own savepoint so that a refused append leaves the rest of its group intact.
- * All database work is synchronous, so no transaction is ever open while other code on this connection runs.
+ * and each append runs in its own savepoint so that a refused append leaves the rest of its group intact
+ * (`SqliteGroupWriter`). The group commits run on this thread, or with `writer: 'worker'` in a worker
+ * thread on a connection of its own, one group at a time, so that the COMMIT and its fsync block that
+ * thread and not this one (ADR 0037); this connection then only reads. All database work is synchronous,
+ * so no transaction is ever open while other code on a connection runs.
  */
 export class SqliteEventStore implements EventStore {
   private readonly queue: QueuedAppend[] = [];
@@ -104,7 +107,10 @@ export class SqliteEventStore implements EventStore {
   /** Queue length when the pending flush last looked, and when the oldest queued append arrived. */
   private queuedAtLastLook = 0;
   private oldestQueuedAt = 0;
+  /** Closing: appends are refused, what is queued is written; closed: reads are refused too. */
+  private closing = false;
   private closed = false;
+  private closeDone: Promise<void> | undefined;
   private readOnly = false;
   private commits = 0;
   private appendsCommitted = 0;
@@ -115,6 +121,16 @@ export class SqliteEventStore implements EventStore {
   private readonly heads = new KnownHeads(KNOWN_HEADS);
   private versionThisTurn: number | undefined;
   private readonly commitListeners = new Set<(position: bigint) => void>();
+  /** This thread's writer, or the worker's (ADR 0037); none on a read-only handle. */
+  private groupWriter: SqliteGroupWriter | undefined;
+  private writerThread: SqliteWriterThread | undefined;
+  /**
+   * With the writer in its worker: the group being written there; the log's head as its replies left it;
+   * how many times this store has found that a connection other than its writer's has committed.
+   */
+  private inFlight: Promise<void> | undefined;
+  private writtenHead = 0n;
+  private othersEpoch = 0;
 
   private constructor(
     private readonly db: Database.Database,
@@ -141,12 +157,20 @@ export class SqliteEventStore implements EventStore {
         synchronous: db.pragma('synchronous', { simple: true }) as number,
         busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
       };
-      return new SqliteEventStore(
+      const store = new SqliteEventStore(
         db,
         settings,
         options.pollIntervalMs ?? 250,
         options.gatherMs ?? MAX_GATHER_MS,
       );
+      if (options.writer === 'worker') {
+        const script = options.writerScript ?? SQLITE_WRITER_SCRIPT;
+        if (!existsSync(script))
+          throw new EventStoreUnavailableError(`The SQLite writer's worker script ${script} is not built`);
+        store.writtenHead = BigInt(store.statements.head.get() ?? 0);
+        store.writerThread = new SqliteWriterThread(script, { path, busyTimeoutMs });
+      } else store.groupWriter = new SqliteGroupWriter(db);
+      return store;
     } catch (error) {
       db.close();
       throw error;
@@ -189,7 +213,7 @@ export class SqliteEventStore implements EventStore {
 
   append(writes: readonly StreamWrite[]): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
-      this.assertOpen();
+      if (this.closing) throw new EventStoreUnavailableError('The event store is closed');
       if (this.readOnly) throw new EventStoreUnavailableError('This handle of the event store is read-only');
       const encoded = validateAppend(writes);
       if (this.queue.length === 0) this.oldestQueuedAt = performance.now();
@@ -230,9 +254,21 @@ export class SqliteEventStore implements EventStore {
   private dataVersion(fresh = false): number {
     if (fresh || this.versionThisTurn === undefined) {
       if (this.versionThisTurn === undefined) setImmediate(() => (this.versionThisTurn = undefined));
-      this.versionThisTurn = this.statements.dataVersion.get()!;
+      this.versionThisTurn = this.writerThread ? this.othersVersion() : this.statements.dataVersion.get()!;
     }
     return this.versionThisTurn;
+  }
+
+  /**
+   * With the writer in its worker this connection never writes, and its data_version moves at every
+   * group the worker commits. What tells of another connection's commit instead (ADR 0037): the log's
+   * head beyond the last position the worker has reported (events are never deleted, so any commit that
+   * adds events moves it; a group whose reply is still on its way counts too, which only costs a
+   * query), or the worker saying, with a group's reply, that another connection committed before it.
+   */
+  private othersVersion(): number {
+    if (BigInt(this.statements.head.get() ?? 0) !== this.writtenHead) this.othersEpoch += 1;
+    return this.othersEpoch;
   }
 
   /**
@@ -271,15 +307,26 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  /** Writes what is queued, then closes: every append made before `close` is settled first. */
   close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    this.closed = true;
+    this.closeDone ??= this.shutDown();
+    return this.closeDone;
+  }
+
+  private async shutDown(): Promise<void> {
+    this.closing = true;
     clearImmediate(this.flushHandle);
     this.flushHandle = undefined;
-    while (this.queue.length > 0) this.commitGroup(this.queue.splice(0, MAX_GROUP_SIZE));
+    if (this.writerThread) {
+      await this.inFlight;
+      while (this.queue.length > 0) await this.sendGroup(this.queue.splice(0, MAX_GROUP_SIZE));
+      await this.writerThread.close();
+    } else {
+      while (this.queue.length > 0) this.commitGroup(this.queue.splice(0, MAX_GROUP_SIZE));
+    }
     for (const subscription of this.subscriptions) subscription.end();
+    this.closed = true;
     this.db.close();
-    return Promise.resolve();
   }
 
   private readonly readLogPage = (position: bigint, limit: number): StoredEvent[] =>
@@ -292,6 +339,8 @@ export class SqliteEventStore implements EventStore {
    */
   private flush(): void {
     this.flushHandle = undefined;
+    // One group at a time in the writer's worker: the appends arriving meanwhile form the next group.
+    if (this.inFlight || this.closing) return;
     const queued = this.queue.length;
     if (
       queued > this.queuedAtLastLook &&
@@ -302,37 +351,59 @@ export class SqliteEventStore implements EventStore {
       this.flushHandle = setImmediate(() => this.flush());
       return;
     }
-    this.commitGroup(this.queue.splice(0, MAX_GROUP_SIZE));
+    const group = this.queue.splice(0, MAX_GROUP_SIZE);
+    if (this.writerThread) {
+      this.inFlight = this.sendGroup(group).finally(() => {
+        this.inFlight = undefined;
+        this.queuedAtLastLook = this.queue.length;
+        if (this.queue.length > 0) this.flushHandle ??= setImmediate(() => this.flush());
+      });
+      return;
+    }
+    this.commitGroup(group);
     this.queuedAtLastLook = this.queue.length;
     if (this.queue.length > 0) this.flushHandle = setImmediate(() => this.flush());
   }
 
-  /** Writes the group in one transaction; settles its promises only once COMMIT has returned. */
-  private commitGroup(group: readonly QueuedAppend[]): void {
-    let outcomes: Outcome[];
-    const began = performance.now();
-    let seconds = 0;
+  /** Has the writer's worker write the group; settles it as `commitGroup` does. */
+  private async sendGroup(group: readonly QueuedAppend[]): Promise<void> {
+    let written: GroupWritten & { othersCommitted: boolean };
     try {
-      this.statements.begin.run();
-      const recordedAt = new Date().toISOString();
-      outcomes = group.map((queued) => this.applyInSavepoint(queued.writes, recordedAt));
-      this.statements.commit.run();
-      seconds = (performance.now() - began) / 1000;
+      written = await this.writerThread!.write(group.map((queued) => queued.writes));
     } catch (error) {
-      // A storage fault (disk full, a read-only file, I/O, the lock held elsewhere) fails the whole group:
-      // every append in it is refused and nothing of it stays. Some errors make SQLite roll back by itself;
-      // otherwise the group is undone here. The next flush starts afresh, so the store recovers by itself
-      // once the fault clears.
-      const failure = new EventStoreUnavailableError(`Commit failed: ${String(error)}`, { cause: error });
-      for (const queued of group) queued.reject(failure);
-      try {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      } catch {
-        // The connection has already discarded the transaction (SQLite rolls back on some I/O errors).
-      }
-      this.heads.clear();
+      this.groupFailed(group, error);
       return;
     }
+    if (written.othersCommitted) this.othersEpoch += 1;
+    for (const outcome of written.outcomes)
+      if (outcome.ok && outcome.result.position > this.writtenHead)
+        this.writtenHead = outcome.result.position;
+    this.settleGroup(group, written);
+  }
+
+  /** Writes the group in one transaction on this thread; settles its promises only once COMMIT has returned. */
+  private commitGroup(group: readonly QueuedAppend[]): void {
+    let written: GroupWritten;
+    try {
+      written = this.groupWriter!.write(group.map((queued) => queued.writes));
+    } catch (error) {
+      this.groupFailed(group, error);
+      return;
+    }
+    this.settleGroup(group, written);
+  }
+
+  /** A storage fault failed the whole group: every append in it is refused, and nothing of it stays. */
+  private groupFailed(group: readonly QueuedAppend[], error: unknown): void {
+    const failure =
+      error instanceof EventStoreUnavailableError
+        ? error
+        : new EventStoreUnavailableError(`Commit failed: ${String(error)}`, { cause: error });
+    for (const queued of group) queued.reject(failure);
+    this.heads.clear();
+  }
+
+  private settleGroup(group: readonly QueuedAppend[], { outcomes, seconds }: GroupWritten): void {
     this.commits += 1;
     const version = this.dataVersion(true);
     for (const outcome of outcomes) {
@@ -356,73 +427,6 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private applyInSavepoint(writes: readonly EncodedWrite[], recordedAt: string): Outcome {
-    this.statements.savepoint.run();
-    try {
-      const result = this.applyAppend(writes, recordedAt);
-      this.statements.release.run();
-      return { ok: true, result };
-    } catch (error) {
-      // Only a refusal of this append is contained; anything else fails the whole group.
-      if (!(error instanceof WrongExpectedRevisionError || error instanceof InvalidAppendError)) throw error;
-      this.statements.rollbackTo.run();
-      this.statements.release.run();
-      return { ok: false, error };
-    }
-  }
-
-  private applyAppend(writes: readonly EncodedWrite[], recordedAt: string): AppendResult {
-    // Every expectation is checked before anything is written, so the error names the first failing stream.
-    const actuals = writes.map(({ stream, expectedRevision }) => {
-      const revision = this.statements.streamRevision.get(stream);
-      const actual = revision === undefined ? 'no_stream' : BigInt(revision);
-      checkExpectedRevision(stream, expectedRevision, actual);
-      return actual;
-    });
-    let position = 0n;
-    const revisions = new Map<string, bigint>();
-    writes.forEach(({ stream, events }, i) => {
-      const actual = actuals[i]!;
-      let revision = actual === 'no_stream' ? -1n : actual;
-      for (const event of events) {
-        revision += 1n;
-        position = this.insertEvent(stream, revision, event, recordedAt);
-      }
-      this.statements.upsertStream.run(stream, revision);
-      revisions.set(stream, revision);
-    });
-    return { position, revisions };
-  }
-
-  private insertEvent(
-    stream: string,
-    revision: bigint,
-    event: EncodedWrite['events'][number],
-    recordedAt: string,
-  ): bigint {
-    try {
-      const { lastInsertRowid } = this.statements.insertEvent.run(
-        stream,
-        revision,
-        event.eventId,
-        event.type,
-        event.data,
-        event.metadata,
-        recordedAt,
-      );
-      return BigInt(lastInsertRowid);
-    } catch (error) {
-      // Matched by code, not `instanceof SqliteError`: the native addon keeps the error class of the first
-      // module registry that loaded it, so under Jest's per-file registries instanceof can be false.
-      if (
-        (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-        String(error).includes('events.event_id')
-      )
-        throw existingEventIdError(event.eventId);
-      throw error;
-    }
-  }
-
   private read(query: () => EventRow[]): StoredEvent[] {
     this.assertOpen();
     return query().map(toStoredEvent);
@@ -437,20 +441,6 @@ type Statements = ReturnType<typeof prepareStatements>;
 
 function prepareStatements(db: Database.Database) {
   return {
-    begin: db.prepare('BEGIN IMMEDIATE'),
-    commit: db.prepare('COMMIT'),
-    savepoint: db.prepare('SAVEPOINT append'),
-    release: db.prepare('RELEASE append'),
-    rollbackTo: db.prepare('ROLLBACK TO append'),
-    streamRevision: db.prepare<[string], number>('SELECT revision FROM streams WHERE stream = ?').pluck(),
-    insertEvent: db.prepare<[string, bigint, string, string, string, string, string], void>(
-      `INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    upsertStream: db.prepare<[string, bigint], void>(
-      `INSERT INTO streams (stream, revision) VALUES (?, ?)
-       ON CONFLICT (stream) DO UPDATE SET revision = excluded.revision`,
-    ),
     readAll: db.prepare<[bigint, number], EventRow>(
       'SELECT * FROM events WHERE position >= ? ORDER BY position LIMIT ?',
     ),

@@ -1,0 +1,213 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { describeEventStoreContract } from '@tracelode/testing';
+import {
+  EventStoreUnavailableError,
+  InvalidAppendError,
+  WrongExpectedRevisionError,
+} from '../event-store.errors';
+import type { StoredEvent, StreamWrite } from '../event-store.port';
+import { openEventStore } from '../open-event-store';
+import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
+
+/**
+ * The store with its writer in a worker thread (ADR 0037). The worker runs the built script: under Jest
+ * the sources are TypeScript, so `npm test` builds first (`npm run build`).
+ */
+const WRITER_SCRIPT = join(
+  __dirname,
+  '../../../../dist/apps/api/libs/event-store/src/sqlite/sqlite-writer-worker.js',
+);
+if (!existsSync(WRITER_SCRIPT))
+  throw new Error(`${WRITER_SCRIPT} is not built: run \`npm run build\` before these tests`);
+
+const inWorker = (path: string, options: SqliteEventStoreOptions = {}) =>
+  SqliteEventStore.open(path, { ...options, writer: 'worker', writerScript: WRITER_SCRIPT });
+
+describeEventStoreContract('SqliteEventStore with its writer in a worker', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tracelode-writer-'));
+  const store = inWorker(join(dir, 'ledger.db'));
+  return Promise.resolve({
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+});
+
+describe('SqliteEventStore with its writer in a worker', () => {
+  let dir: string;
+  let path: string;
+  const opened: { close(): Promise<void> }[] = [];
+  const open = (options?: SqliteEventStoreOptions) => {
+    const store = inWorker(path, options);
+    opened.push(store);
+    return store;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tracelode-writer-'));
+    path = join(dir, 'ledger.db');
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('commits with synchronous=FULL from a connection of its own, leaving the store’s connection unwritten', async () => {
+    const store = open();
+    await store.append([write('a', 'no_stream')]);
+    const db = connectionOf(store);
+
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    // data_version moves on a connection only for other connections' commits: the worker's.
+    const version = db.pragma('data_version', { simple: true }) as number;
+    await store.append([write('a', 0n)]);
+    expect(db.pragma('data_version', { simple: true })).not.toBe(version);
+    expect(await store.headPosition()).toBe(2n);
+  });
+
+  it('commits a burst of 500 concurrent appends in far fewer than 500 transactions, gap-free', async () => {
+    const store = open();
+
+    const results = await Promise.all(
+      Array.from({ length: 500 }, (_, i) => store.append([write(`s-${i}`, 'no_stream')])),
+    );
+
+    expect(store.stats.appends).toBe(500);
+    expect(store.stats.commits).toBeLessThan(50);
+    expect(results.map((result) => result.position).sort((a, b) => Number(a - b))).toEqual(
+      Array.from({ length: 500 }, (_, i) => BigInt(i + 1)),
+    );
+  });
+
+  it('refuses one append of a group on its own, as the errors its callers match on, and writes the rest', async () => {
+    const store = open();
+    const taken = write('taken', 'no_stream');
+    await store.append([taken]);
+
+    const settled = await Promise.allSettled([
+      store.append([write('a', 'no_stream')]),
+      store.append([write('taken', 'no_stream')]),
+      store.append([{ ...write('b', 'no_stream'), events: taken.events }]),
+      store.append([write('c', 'no_stream')]),
+    ]);
+
+    expect(settled.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'fulfilled',
+    ]);
+    const wrong = (settled[1] as PromiseRejectedResult).reason as WrongExpectedRevisionError;
+    expect(wrong).toBeInstanceOf(WrongExpectedRevisionError);
+    expect(wrong).toMatchObject({ stream: 'taken', expected: 'no_stream', actual: 0n });
+    expect((settled[2] as PromiseRejectedResult).reason).toBeInstanceOf(InvalidAppendError);
+    expect(String((settled[2] as PromiseRejectedResult).reason)).toMatch(/already exists/);
+    expect((await collect(store.readAll())).map((event) => event.stream)).toEqual(['taken', 'a', 'c']);
+  });
+
+  it('fails every append of a group when the write lock is held elsewhere, writes none, and recovers', async () => {
+    const store = open({ busyTimeoutMs: 50 });
+    await store.append([write('before', 'no_stream')]);
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+
+    const settled = await Promise.allSettled([
+      store.append([write('a', 'no_stream')]),
+      store.append([write('b', 'no_stream')]),
+    ]);
+    other.exec('ROLLBACK');
+    other.close();
+
+    for (const outcome of settled) {
+      expect(outcome.status).toBe('rejected');
+      expect(outcome.status === 'rejected' && outcome.reason).toBeInstanceOf(EventStoreUnavailableError);
+      expect(outcome.status === 'rejected' && String(outcome.reason)).toMatch(/busy|locked/i);
+    }
+    expect(await store.headPosition()).toBe(1n);
+    expect((await store.append([write('a', 'no_stream')])).position).toBe(2n);
+  });
+
+  it('fails the group in flight when its worker stops, and starts another for the next append', async () => {
+    const store = open();
+    await store.append([write('before', 'no_stream')]);
+    const worker = workerOf(store);
+
+    const lost = store.append([write('a', 'no_stream')]);
+    await worker.terminate();
+
+    await expect(lost).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    const again = await store.append([write('b', 'no_stream')]);
+    // The terminated worker may or may not have committed `a` before it stopped; `b` follows either way.
+    expect(again.position).toBe(await store.headPosition());
+    expect(workerOf(store)).not.toBe(worker);
+  });
+
+  it('writes what was queued and what was in flight before it closes', async () => {
+    const store = open();
+    const pending = Array.from({ length: 50 }, (_, i) => store.append([write(`s-${i}`, 'no_stream')]));
+
+    await store.close();
+
+    expect((await Promise.all(pending)).map((result) => result.position)).toHaveLength(50);
+    const reopened = open();
+    expect(await reopened.headPosition()).toBe(50n);
+  });
+
+  it('answers reads beyond the heads it knows from memory, yet sees every append another connection made', async () => {
+    const mine = open();
+    const other = SqliteEventStore.open(path);
+    opened.push(other);
+    await mine.append([write('a', 'no_stream', 2)]);
+    expect(await collect(mine.readStream('a', 2n))).toEqual([]);
+    expect(await collect(mine.readStream('b'))).toEqual([]);
+
+    await other.append([write('a', 1n), write('b', 'no_stream')]);
+
+    // No reply of mine's writer tells of this: the log's head beyond what it reported does.
+    expect((await collect(mine.readStream('a', 2n))).map((event) => event.revision)).toEqual([2n]);
+    expect((await collect(mine.readStream('b'))).map((event) => event.revision)).toEqual([0n]);
+    await other.append([write('a', 2n)]);
+    await mine.append([write('c', 'no_stream')]);
+    // `other` committed before mine's group: the worker says so with the group's reply.
+    expect((await collect(mine.readStream('a', 3n))).map((event) => event.revision)).toEqual([3n]);
+  });
+
+  it('is opened by openEventStore with its writer in a worker only when its script is built', async () => {
+    // Under Jest the default script would sit beside the TypeScript sources, where there is none.
+    await expect(openEventStore(`sqlite:${path}`, { sqliteWriter: 'worker' })).rejects.toThrow(
+      /sqlite-writer-worker\.js is not built/,
+    );
+    const inMemory = await openEventStore('sqlite::memory:', { sqliteWriter: 'worker' });
+    opened.push(inMemory);
+    expect((await inMemory.append([write('a', 'no_stream')])).position).toBe(1n);
+  });
+});
+
+/** The store's own connection (reads only, with the writer in its worker). */
+const connectionOf = (store: SqliteEventStore) => (store as unknown as { db: Database.Database }).db;
+/** The writer's worker thread. */
+const workerOf = (store: SqliteEventStore) =>
+  (store as unknown as { writerThread: { worker: Worker } }).writerThread.worker;
+
+function write(stream: string, expectedRevision: StreamWrite['expectedRevision'], count = 1): StreamWrite {
+  const events = Array.from({ length: count }, () => ({
+    eventId: randomUUID(),
+    type: 'BatchRecorded',
+    data: { quantity: 1 },
+    metadata: {},
+  }));
+  return { stream, expectedRevision, events };
+}
+
+async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
+  const all: StoredEvent[] = [];
+  for await (const event of events) all.push(event);
+  return all;
+}
