@@ -2,13 +2,17 @@ import Database from 'better-sqlite3';
 import { ownerOnlyDatabaseFile } from './owner-only-file';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CorruptEventError, EventStoreUnavailableError } from '../event-store.errors';
+import {
+  CorruptEventError,
+  EventStoreUnavailableError,
+  WrongExpectedRevisionError,
+} from '../event-store.errors';
 import type { AppendResult, EventStore, StoredEvent, StreamWrite } from '../event-store.port';
 import { LogSubscription } from '../log-subscription';
 import { readInPages } from '../read-in-pages';
 import { type EncodedWrite, validateAppend } from '../validate-append';
 import { type GroupWritten, SqliteGroupWriter } from './sqlite-group-writer';
-import { SqliteWriterThread } from './sqlite-writer-thread';
+import { SqliteWriterThread, WriterLostError } from './sqlite-writer-thread';
 
 const SCHEMA_VERSION = 1;
 /** Bounds how long one flush holds the event loop; the rest of the queue goes in the next flush. */
@@ -261,13 +265,17 @@ export class SqliteEventStore implements EventStore {
 
   /**
    * With the writer in its worker this connection never writes, and its data_version moves at every
-   * group the worker commits. What tells of another connection's commit instead (ADR 0037): the log's
-   * head beyond the last position the worker has reported (events are never deleted, so any commit that
-   * adds events moves it; a group whose reply is still on its way counts too, which only costs a
-   * query), or the worker saying, with a group's reply, that another connection committed before it.
+   * group the worker commits. What tells of another connection's commit instead (ADR 0037):
+   * - while no group is being written, the log's head beyond the last position the worker reported
+   *   (events are never deleted, so any commit that adds events moves the head);
+   * - while one is, its reply: the worker compares its own connection's data_version after each group
+   *   with the one after the group before, so it sees every other connection's commit in between. Until
+   *   that reply, which follows the group's fsync, a read may miss another connection's commit made
+   *   meanwhile; a decision resting on it is refused by the append (judged under the write lock), whose
+   *   reply says so, and retried.
    */
   private othersVersion(): number {
-    if (BigInt(this.statements.head.get() ?? 0) !== this.writtenHead) this.othersEpoch += 1;
+    if (!this.inFlight && BigInt(this.statements.head.get() ?? 0) !== this.writtenHead) this.othersEpoch += 1;
     return this.othersEpoch;
   }
 
@@ -365,20 +373,65 @@ export class SqliteEventStore implements EventStore {
     if (this.queue.length > 0) this.flushHandle = setImmediate(() => this.flush());
   }
 
-  /** Has the writer's worker write the group; settles it as `commitGroup` does. */
+  /** Has the writer's worker write the group; settles it as `commitGroup` does. Never rejects. */
   private async sendGroup(group: readonly QueuedAppend[]): Promise<void> {
-    let written: GroupWritten & { othersCommitted: boolean };
     try {
-      written = await this.writerThread!.write(group.map((queued) => queued.writes));
+      let written: GroupWritten & { othersCommitted: boolean };
+      try {
+        written = await this.writerThread!.write(group.map((queued) => queued.writes));
+      } catch (error) {
+        if (error instanceof WriterLostError) this.settleLostGroup(group, error);
+        else {
+          this.groupFailed(group, error);
+          // The appends queued meanwhile would meet the same fault, each group after a busy timeout.
+          this.groupFailed(this.queue.splice(0), error);
+        }
+        return;
+      }
+      if (written.othersCommitted) this.othersEpoch += 1;
+      for (const outcome of written.outcomes)
+        if (outcome.ok && outcome.result.position > this.writtenHead)
+          this.writtenHead = outcome.result.position;
+      this.settleGroup(group, written);
     } catch (error) {
+      // Settling failed (a read of the file): what is not settled yet is refused (a settled promise ignores it).
       this.groupFailed(group, error);
-      return;
     }
-    if (written.othersCommitted) this.othersEpoch += 1;
-    for (const outcome of written.outcomes)
-      if (outcome.ok && outcome.result.position > this.writtenHead)
-        this.writtenHead = outcome.result.position;
-    this.settleGroup(group, written);
+  }
+
+  /**
+   * The writer's worker stopped with the group in flight, before or after its COMMIT: each append whose
+   * events are in the log was written (the group committed, and it is answered as written); the others
+   * were not (the group never committed, or it refused them), and are refused as unavailable.
+   */
+  private settleLostGroup(group: readonly QueuedAppend[], lost: WriterLostError): void {
+    this.heads.clear();
+    for (const queued of group) {
+      let result: AppendResult | undefined;
+      try {
+        result = this.findWritten(queued.writes);
+      } catch {
+        result = undefined;
+      }
+      if (result) queued.resolve(result);
+      else queued.reject(lost);
+    }
+  }
+
+  /** An append's result as the log holds it, or undefined if its events are not there. */
+  private findWritten(writes: readonly EncodedWrite[]): AppendResult | undefined {
+    let position = 0n;
+    const revisions = new Map<string, bigint>();
+    for (const { stream, events } of writes) {
+      for (const { eventId } of events) {
+        const row = this.statements.eventById.get(eventId);
+        if (!row) return undefined;
+        if (BigInt(row.position) > position) position = BigInt(row.position);
+        const revision = BigInt(row.revision);
+        if (revision > (revisions.get(stream) ?? -1n)) revisions.set(stream, revision);
+      }
+    }
+    return { position, revisions };
   }
 
   /** Writes the group in one transaction on this thread; settles its promises only once COMMIT has returned. */
@@ -405,10 +458,18 @@ export class SqliteEventStore implements EventStore {
 
   private settleGroup(group: readonly QueuedAppend[], { outcomes, seconds }: GroupWritten): void {
     this.commits += 1;
-    const version = this.dataVersion(true);
+    let version: number | undefined;
+    try {
+      version = this.dataVersion(true);
+    } catch {
+      this.heads.clear(); // the file could not be asked: the group's heads are not recorded
+    }
     for (const outcome of outcomes) {
-      if (outcome.ok)
+      if (outcome.ok && version !== undefined)
         for (const [stream, revision] of outcome.result.revisions) this.heads.set(stream, revision, version);
+      // A refused expectation says the stream is not where this store thought: read it afresh next time.
+      if (!outcome.ok && outcome.error instanceof WrongExpectedRevisionError)
+        this.heads.forget(outcome.error.stream);
     }
     group.forEach((queued, i) => {
       const outcome = outcomes[i]!;
@@ -448,6 +509,9 @@ function prepareStatements(db: Database.Database) {
       'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
     ),
     head: db.prepare<[], number>('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
+    eventById: db.prepare<[string], { position: number; revision: number }>(
+      'SELECT position, revision FROM events WHERE event_id = ?',
+    ),
     dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
   };
 }
@@ -483,6 +547,10 @@ class KnownHeads {
     this.heads.delete(stream);
     this.heads.set(stream, revision);
     if (this.heads.size > this.capacity) this.heads.delete(this.heads.keys().next().value!);
+  }
+
+  forget(stream: string): void {
+    this.heads.delete(stream);
   }
 
   clear(): void {

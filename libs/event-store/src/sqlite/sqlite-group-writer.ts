@@ -25,11 +25,11 @@ export interface GroupWritten {
  */
 export class SqliteGroupWriter {
   private readonly statements: ReturnType<typeof prepareWrites>;
-  private version: number;
+  /** data_version when `othersCommitted` last asked; none yet: whoever started this writer may know less. */
+  private version: number | undefined;
 
   constructor(private readonly db: Database.Database) {
     this.statements = prepareWrites(db);
-    this.version = this.statements.dataVersion.get()!;
   }
 
   /**
@@ -58,7 +58,8 @@ export class SqliteGroupWriter {
 
   /**
    * Whether another connection has committed to the file since this writer last asked (SQLite's
-   * data_version moves for other connections' commits, never for this one's).
+   * data_version moves for other connections' commits, never for this one's). The first answer is yes:
+   * what happened before this writer opened is not known to it.
    */
   othersCommitted(): boolean {
     const version = this.statements.dataVersion.get()!;

@@ -6,6 +6,13 @@ import type { FromWriter, ToWriter, WriterWorkerData } from './sqlite-writer-pro
 
 type Written = GroupWritten & { readonly othersCommitted: boolean };
 
+/**
+ * The worker stopped with a group in flight: its transaction may or may not have committed (the store
+ * looks for the group's events in the log). A storage fault the worker reports is not this: its group
+ * was rolled back.
+ */
+export class WriterLostError extends EventStoreUnavailableError {}
+
 interface Pending {
   readonly resolve: (written: Written) => void;
   readonly reject: (error: Error) => void;
@@ -14,9 +21,8 @@ interface Pending {
 /**
  * The store's side of the writer's worker (ADR 0037): sends it one group at a time and settles the group
  * when the worker says what became of it. A worker that stops or cannot open the file fails the group in
- * flight as a storage fault (503 STORE_UNAVAILABLE, nothing of it written by this store's say-so: the
- * worker's transaction either committed, and a retry finds it by its event ids, or never did); the next
- * group starts a new worker.
+ * flight with `WriterLostError` (the store then looks for the group's events in the log); the next group
+ * starts a new worker.
  */
 export class SqliteWriterThread {
   private worker: Worker | undefined;
@@ -91,7 +97,7 @@ export class SqliteWriterThread {
   }
 
   private fail(reason: string): void {
-    this.settle()?.reject(new EventStoreUnavailableError(reason));
+    this.settle()?.reject(new WriterLostError(reason));
   }
 
   private settle(): Pending | undefined {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -177,6 +177,72 @@ describe('SqliteEventStore with its writer in a worker', () => {
     await mine.append([write('c', 'no_stream')]);
     // `other` committed before mine's group: the worker says so with the group's reply.
     expect((await collect(mine.readStream('a', 3n))).map((event) => event.revision)).toEqual([3n]);
+  });
+
+  it('forgets the heads it knows when another connection committed before its writer’s worker started', async () => {
+    const mine = open();
+    const other = SqliteEventStore.open(path);
+    opened.push(other);
+    expect(await collect(mine.readStream('y'))).toEqual([]); // known absent
+    await other.append([write('y', 'no_stream')]);
+    // The worker starts with this group; no read of mine came between the other commit and it.
+    await mine.append([write('z', 'no_stream')]);
+
+    expect((await collect(mine.readStream('y'))).map((event) => event.revision)).toEqual([0n]);
+  });
+
+  it('reads a stream afresh after an append to it is refused for a revision that moved', async () => {
+    const mine = open();
+    await mine.append([write('y', 'no_stream')]);
+    // Another connection appends, and mine is not told (no read of mine in between).
+    const other = new Database(path);
+    other
+      .prepare(
+        `INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at)
+         VALUES ('y', 1, ?, 'BatchRecorded', '{}', '{}', '2026-11-29T00:00:00.000Z')`,
+      )
+      .run(randomUUID());
+    other.prepare("UPDATE streams SET revision = 1 WHERE stream = 'y'").run();
+    other.close();
+
+    await expect(mine.append([write('y', 0n)])).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect((await collect(mine.readStream('y', 1n))).map((event) => event.revision)).toEqual([1n]);
+  });
+
+  it('answers an append as written when its worker stopped after committing it, and refuses one it never wrote', async () => {
+    // The real worker, made to stop right before or right after writing a group with a stream named so.
+    const stopping = join(dir, 'stopping-writer.js');
+    writeFileSync(
+      stopping,
+      `const writer = require(${JSON.stringify(join(WRITER_SCRIPT, '..', 'sqlite-group-writer.js'))});
+       const write = writer.SqliteGroupWriter.prototype.write;
+       const named = (group, prefix) => group.some((writes) => writes.some((w) => w.stream.startsWith(prefix)));
+       writer.SqliteGroupWriter.prototype.write = function (group) {
+         if (named(group, 'stop-before')) process.exit(1);
+         const written = write.call(this, group);
+         if (named(group, 'stop-after')) process.exit(1);
+         return written;
+       };
+       require(${JSON.stringify(WRITER_SCRIPT)});`,
+    );
+    const store = SqliteEventStore.open(path, { writer: 'worker', writerScript: stopping });
+    opened.push(store);
+    await store.append([write('before', 'no_stream')]);
+
+    const written = await store.append([write('stop-after', 'no_stream', 2)]);
+    const refused = await store.append([write('stop-before', 'no_stream')]).catch((error: unknown) => error);
+    const next = await store.append([write('next', 'no_stream')]);
+
+    expect(written).toEqual({ position: 3n, revisions: new Map([['stop-after', 1n]]) });
+    expect(refused).toBeInstanceOf(EventStoreUnavailableError);
+    expect(String(refused)).toMatch(/writer thread stopped/);
+    expect(next.position).toBe(4n);
+    expect((await collect(store.readAll())).map((event) => event.stream)).toEqual([
+      'before',
+      'stop-after',
+      'stop-after',
+      'next',
+    ]);
   });
 
   it('is opened by openEventStore with its writer in a worker only when its script is built', async () => {

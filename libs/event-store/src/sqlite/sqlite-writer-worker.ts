@@ -34,17 +34,21 @@ function serve({ path, busyTimeoutMs }: WriterWorkerData): void {
       port.close();
       return;
     }
+    let written: ReturnType<SqliteGroupWriter['write']>;
     try {
-      const { outcomes, seconds } = writer.write(message.group);
-      post({
-        type: 'written',
-        outcomes: outcomes.map(toWire),
-        seconds,
-        othersCommitted: writer.othersCommitted(),
-      });
+      written = writer.write(message.group);
     } catch (error) {
+      // The group was rolled back: nothing of it is in the log.
       post({ type: 'failed', message: (error as Error).message });
+      return;
     }
+    // Committed: whatever fails from here on stops this worker, and the store finds the group in the log.
+    post({
+      type: 'written',
+      outcomes: written.outcomes.map(toWire),
+      seconds: written.seconds,
+      othersCommitted: writer.othersCommitted(),
+    });
   });
   post({ type: 'ready' });
 }
