@@ -24,8 +24,11 @@ const MAX_GROUP_SIZE = 1000;
 const MAX_GATHER_MS = 5;
 /** Streams whose last revision the store remembers (see KnownHeads). */
 const KNOWN_HEADS = 10_000;
-/** The writer's worker, as built beside this file (ADR 0037). */
-export const SQLITE_WRITER_SCRIPT = join(__dirname, 'sqlite-writer-worker.js');
+/**
+ * The writer's worker, as built beside this file (ADR 0037). Asked for when a store opens, never at load:
+ * the browser's verifier bundles this library, and a browser has no `__dirname`.
+ */
+const sqliteWriterScript = () => join(__dirname, 'sqlite-writer-worker.js');
 
 // `position INTEGER PRIMARY KEY` is the rowid, which SQLite allocates as max + 1: rows undone by a
 // ROLLBACK TO give their positions back, and events are never deleted, so the log stays gap-free.
@@ -59,7 +62,7 @@ export interface SqliteEventStoreOptions {
    * thread with a connection of its own, so the COMMIT and its fsync block that thread, not this one.
    */
   readonly writer?: 'thread' | 'worker';
-  /** The writer's worker script (default: SQLITE_WRITER_SCRIPT, which only a build has). */
+  /** The writer's worker script (default: the built one beside this file; Jest's sources have none). */
   readonly writerScript?: string;
 }
 
@@ -168,7 +171,7 @@ export class SqliteEventStore implements EventStore {
         options.gatherMs ?? MAX_GATHER_MS,
       );
       if (options.writer === 'worker') {
-        const script = options.writerScript ?? SQLITE_WRITER_SCRIPT;
+        const script = options.writerScript ?? sqliteWriterScript();
         if (!existsSync(script))
           throw new EventStoreUnavailableError(`The SQLite writer's worker script ${script} is not built`);
         store.writtenHead = BigInt(store.statements.head.get() ?? 0);
