@@ -267,3 +267,120 @@ describe('verifyLogFile (ranges stitched in log order)', () => {
     expect(() => odd.pushPerfect(leaves[1]!, 1)).toThrow('cannot follow 1 leaves');
   });
 });
+
+/**
+ * A range read in several pages (a worker reads 256 rows a query): the notarised hashes and the chains
+ * are looked up across page boundaries as within one page. 700 events, so a range of 1,024 spans three
+ * pages; every verdict equals the sequential one.
+ */
+describe('verifyLogFile over ranges of several pages', () => {
+  const signer = CheckpointSigner.ephemeral();
+  const EVENTS = 700;
+  let dir: string;
+  let pristine: string;
+  let integrity: string;
+  let checkpoint: SignedCheckpoint;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tracelode-verify-pages-'));
+    pristine = join(dir, 'pristine.db');
+    const store = new SealingEventStore(SqliteEventStore.open(pristine));
+    for (let i = 0; i < EVENTS / 10; i++) await store.append([notes(`s${i % 7}`, 10)]);
+    const notary = LogNotary.open(store, join(dir, 'integrity.db'), signer, {
+      everyEvents: 1_000_000,
+      everyMs: 3_600_000,
+    });
+    notary.start();
+    expect(await notary.waitFor(EVENTS, 10_000)).toBe(true);
+    checkpoint = notary.checkpointCovering(EVENTS)!;
+    await notary.stop();
+    await store.close();
+    integrity = join(dir, 'integrity.db');
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The sequential verdict and the ranged ones (ranges of 1,024, 256 and 64 events): all equal. */
+  async function verdicts(path: string): Promise<LogVerdict> {
+    const store = SqliteEventStore.open(path);
+    const notarised = new Database(integrity, { readonly: true });
+    const hashAt = notarised
+      .prepare<[number], string>('SELECT event_hash FROM notarised_events WHERE position = ?')
+      .pluck();
+    let sequential: LogVerdict;
+    try {
+      sequential = await verifyLog(store.readAll(1n), {
+        checkpoints: [checkpoint],
+        notarisedHashAt: (position: number) => hashAt.get(position),
+      });
+    } finally {
+      await store.close();
+      notarised.close();
+    }
+    for (const rangeEvents of [1024, 256, 64]) {
+      const ranged = await verifyLogFile(path, {
+        checkpoints: [checkpoint],
+        integrityPath: integrity,
+        workers: 0,
+        rangeEvents,
+      });
+      expect({ rangeEvents, ...ranged }).toEqual({ rangeEvents, ...sequential });
+    }
+    return sequential;
+  }
+
+  it('verifies the untouched log', async () => {
+    expect(await verdicts(pristine)).toMatchObject({
+      ok: true,
+      events: EVENTS,
+      checkpointsMatched: [EVENTS],
+    });
+  });
+
+  it.each([300, 511, 513, 650])(
+    'names the event at %i, re-sealed to the end of its stream, by its notarised hash',
+    async (position) => {
+      const path = join(dir, `resealed-${position}.db`);
+      copyFileSync(pristine, path);
+      const db = new Database(path);
+      type Row = { position: number; stream: string; revision: number; event_id: string; type: string };
+      const at = db.prepare<[number], Row & { data: string; metadata: string }>(
+        'SELECT * FROM events WHERE position = ?',
+      );
+      const target = at.get(position)!;
+      const later = db
+        .prepare<[string, number], { position: number }>(
+          'SELECT position FROM events WHERE stream = ? AND position >= ? ORDER BY position',
+        )
+        .all(target.stream, position);
+      let prevHash: string | undefined;
+      for (const { position: p } of later) {
+        const stored = at.get(p)!;
+        const data = { ...(JSON.parse(stored.data) as Record<string, unknown>), note: 'forged' };
+        const metadata = JSON.parse(stored.metadata) as Record<string, unknown>;
+        if (prevHash !== undefined) metadata.prevHash = prevHash;
+        metadata.hash = eventHash(
+          {
+            stream: stored.stream,
+            revision: BigInt(stored.revision),
+            eventId: stored.event_id,
+            type: stored.type,
+            data,
+            metadata,
+          },
+          metadata.prevHash as string | null,
+        );
+        prevHash = metadata.hash as string;
+        db.prepare('UPDATE events SET data = ?, metadata = ? WHERE position = ?').run(
+          JSON.stringify(data),
+          JSON.stringify(metadata),
+          p,
+        );
+      }
+      db.close();
+      const verdict = await verdicts(path);
+      expect(verdict.failure).toMatchObject({ eventId: target.event_id, position: `${position}` });
+      expect(verdict.failure!.message).toContain(`notarised at position ${position}`);
+    },
+  );
+});

@@ -56,19 +56,84 @@ export function withoutHashFields(metadata: Readonly<Record<string, unknown>>): 
 
 /**
  * RFC 8785 text of a value: a string, a finite number, a boolean or null serialise as ECMAScript's
- * JSON.stringify does (RFC 8785 §3.2.2 defines them so), objects and arrays by the reference JCS. The
- * short way matters: most committed fields are strings, and an event has a score of them.
+ * JSON.stringify does (RFC 8785 §3.2.2 defines them so); objects and arrays as JSON.parse builds them are
+ * written here the way the reference JCS writes them, anything else (a Date, a class instance, a sparse
+ * array, a non-finite number…) by the reference JCS itself. The short way matters: an event has a score
+ * of fields, and a log a million events to verify.
  */
 function canonicalValue(value: unknown): string {
-  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return JSON.stringify(value);
-  if (typeof value === 'number' && Number.isFinite(value)) return JSON.stringify(value);
-  return canonicalJson(value);
+  return plainJson(value) ?? canonicalJson(value);
+}
+
+/**
+ * The JCS text of a value made only of strings, finite numbers, booleans, null, arrays without holes and
+ * objects whose prototype is Object's (or none) and that have no toJSON: what JSON.parse builds. Keys
+ * sorted as Array.prototype.sort sorts (UTF-16 code units), an undefined property left out and an
+ * undefined element written null, as the reference JCS (canonicalize) does. Undefined for any other value,
+ * which the caller gives to the reference JCS whole.
+ */
+function plainJson(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (value === null) return 'null';
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+  if (Array.isArray(value)) {
+    const elements = value as unknown[];
+    let text = '[';
+    for (let i = 0; i < elements.length; i++) {
+      if (!(i in elements)) return undefined;
+      const element = elements[i];
+      const part = element === undefined ? 'null' : plainJson(element);
+      if (part === undefined) return undefined;
+      text += i === 0 ? part : `,${part}`;
+    }
+    return `${text}]`;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return undefined;
+  const object = value as Record<string, unknown>;
+  let text = '{';
+  let separator = '';
+  for (const name of Object.keys(object).sort()) {
+    const member = object[name];
+    if (member === undefined) continue;
+    const part = plainJson(member);
+    if (part === undefined) return undefined;
+    text += `${separator}${nameText(name)}:${part}`;
+    separator = ',';
+  }
+  return `${text}}`;
+}
+
+/** Names longer than this are written afresh each time rather than kept. */
+const NAME_TEXT_MAX_LENGTH = 64;
+const NAME_TEXTS_KEPT = 4096;
+/** The JSON text of field names: the same few names recur in every event, so each is written once. */
+const nameTexts = new Map<string, string>();
+
+/** JSON.stringify(name), remembered for the (bounded) set of short names seen. */
+function nameText(name: string): string {
+  let text = nameTexts.get(name);
+  if (text === undefined) {
+    text = JSON.stringify(name);
+    if (name.length <= NAME_TEXT_MAX_LENGTH && nameTexts.size < NAME_TEXTS_KEPT) nameTexts.set(name, text);
+  }
+  return text;
 }
 
 /** A field's digest: base64url(SHA-256(JCS([salt, name, value]))), RFC 9901's object-property disclosure. */
 export function fieldDigest(salt: string, name: string, value: unknown): string {
-  const text = `[${JSON.stringify(salt)},${JSON.stringify(name)},${canonicalValue(value)}]`;
-  return hash('sha256', text, 'base64url');
+  return hash('sha256', `[${JSON.stringify(salt)},${nameText(name)},${canonicalValue(value)}]`, 'base64url');
 }
 
 /** An array element's digest: base64url(SHA-256(JCS([salt, value]))), RFC 9901's array-element disclosure. */
@@ -116,7 +181,8 @@ export function freshSalts(
   return { data: dataSalts, metadata: metadataSalts };
 }
 
-const isHashField = (name: string): boolean => (HASH_FIELDS as readonly string[]).includes(name);
+const isHashField = (name: string): boolean =>
+  name === 'hash' || name === 'prevHash' || name === 'hashVersion' || name === 'salts';
 
 /**
  * The event hash, version 2 (ADR 0022): SHA-256 (hex) over the RFC 8785 canonical JSON of
@@ -132,7 +198,9 @@ export function eventHash(event: HashableEvent, prevHash: string | null): string
     throw new EventSealError(`it was sealed with hash version ${version}, not ${HASH_VERSION} (ADR 0022)`);
   }
   const salts = saltsOf(event.metadata);
-  const data: string[] = [];
+  // The JCS text written out as it is built: every digest is base64url (nothing JSON escapes), the
+  // field names sorted as Array.prototype.sort sorts (by UTF-16 code units), as RFC 8785 §3.2.3 orders keys.
+  let data = '';
   for (const name of Object.keys(event.data).sort()) {
     const value = event.data[name];
     if (value === undefined) continue; // as JSON: a field whose value is undefined does not exist
@@ -142,42 +210,41 @@ export function eventHash(event: HashableEvent, prevHash: string | null): string
       if (!Array.isArray(salt) || salt.length !== value.length) {
         throw new EventSealError(`its data.${name} has no salt for each of its elements`);
       }
-      const each: string[] = [];
+      digests = '[';
       for (let i = 0; i < value.length; i++) {
         const element: unknown = value[i];
         const elementSalt: unknown = salt[i];
-        if (typeof elementSalt === 'string') each.push(elementDigest(elementSalt, element));
-        else each.push(withheldDigest(element, `data.${name}[${i}]`));
+        const digest =
+          typeof elementSalt === 'string'
+            ? elementDigest(elementSalt, element)
+            : withheldDigest(element, `data.${name}[${i}]`);
+        digests += i === 0 ? `"${digest}"` : `,"${digest}"`;
       }
-      digests = `[${each.map(quoted).join(',')}]`;
+      digests += ']';
     } else {
-      digests = quoted(
-        typeof salt === 'string' ? fieldDigest(salt, name, value) : withheldDigest(value, `data.${name}`),
-      );
+      const digest =
+        typeof salt === 'string' ? fieldDigest(salt, name, value) : withheldDigest(value, `data.${name}`);
+      digests = `"${digest}"`;
     }
-    data.push(`${JSON.stringify(name)}:${digests}`);
+    data += `${data === '' ? '' : ','}${nameText(name)}:${digests}`;
   }
-  const metadata: string[] = [];
+  let metadata = '';
   for (const name of Object.keys(event.metadata).sort()) {
     const value = event.metadata[name];
     if (isHashField(name) || value === undefined) continue;
     const salt = salts.metadata[name];
     const digest =
       typeof salt === 'string' ? fieldDigest(salt, name, value) : withheldDigest(value, `metadata.${name}`);
-    metadata.push(`${JSON.stringify(name)}:${quoted(digest)}`);
+    metadata += `${metadata === '' ? '' : ','}${nameText(name)}:"${digest}"`;
   }
-  // The JCS text written out: these keys in UTF-16 order (RFC 8785 §3.2.3), the field names sorted as
-  // Array.prototype.sort sorts (by UTF-16 code units), every value a string or a list of strings.
+  // These keys in UTF-16 order, every value a string, a number, null or an object of digests.
   const canonical =
-    `{"data":{${data.join(',')}},"eventId":${JSON.stringify(event.eventId)},"hashVersion":${HASH_VERSION},` +
-    `"metadata":{${metadata.join(',')}},"prevHash":${prevHash === null ? 'null' : JSON.stringify(prevHash)},` +
+    `{"data":{${data}},"eventId":${JSON.stringify(event.eventId)},"hashVersion":${HASH_VERSION},` +
+    `"metadata":{${metadata}},"prevHash":${prevHash === null ? 'null' : JSON.stringify(prevHash)},` +
     `"revision":${canonicalValue(Number(event.revision))},"stream":${JSON.stringify(event.stream)},` +
     `"type":${JSON.stringify(event.type)}}`;
   return hash('sha256', canonical, 'hex');
 }
-
-/** A digest is base64url: no character JSON escapes. */
-const quoted = (digest: string): string => `"${digest}"`;
 
 /** A withheld field's digest, from its place holder; a shown field without its salt cannot be hashed. */
 function withheldDigest(value: unknown, path: string): string {
