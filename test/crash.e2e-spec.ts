@@ -78,7 +78,8 @@ const viewRows = (path: string) =>
  * Acceptance: SIGKILL the server during a write load, restart it on the same files, and show that every
  * command that got a 201 has its events and that the custody views equal a full rebuild.
  */
-describe('a crash under write load', () => {
+// Both places of the SQLite writer (ADR 0037): the request thread (the default) and its worker.
+describe.each(['thread', 'worker'])('a crash under write load (TRACELODE_WRITER=%s)', (writer) => {
   let dir: string;
   let ledger: LedgerHarness | undefined;
 
@@ -100,6 +101,7 @@ describe('a crash under write load', () => {
     const server = await LedgerHarness.start({
       TRACELODE_STORE: `sqlite:${storePath}`,
       TRACELODE_VIEWS: viewsPath,
+      TRACELODE_WRITER: writer,
     });
     ledger = server;
     const parties = await standardParties(server);

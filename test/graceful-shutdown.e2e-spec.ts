@@ -104,226 +104,232 @@ function trickledCommand(port: number, token: string, path: string, body: unknow
  * client received is in the log, the log verifies against the checkpoint signed at shutdown, and the views
  * equal a rebuild.
  */
-describe('a graceful shutdown under write load', () => {
-  let dir: string;
-  let server: LedgerHarness | undefined;
+// Both places of the SQLite writer (ADR 0037): the request thread (the default) and its worker.
+describe.each(['thread', 'worker'])(
+  'a graceful shutdown under write load (TRACELODE_WRITER=%s)',
+  (writer) => {
+    let dir: string;
+    let server: LedgerHarness | undefined;
 
-  beforeAll(() => {
-    if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run "npm run build" first`);
-  });
-  beforeEach(() => {
-    // Our own directory: the harness's stop() removes only its own, and we need the files after it.
-    dir = mkdtempSync(join(tmpdir(), 'tracelode-shutdown-'));
-  });
-  afterEach(async () => {
-    await server?.kill();
-    server = undefined;
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('refuses new connections, finishes the commands in flight and exits 0 with everything acknowledged kept', async () => {
-    const storePath = join(dir, 'ledger.db');
-    const viewsPath = join(dir, 'views.db');
-    const ledger = await LedgerHarness.start({
-      TRACELODE_STORE: `sqlite:${storePath}`,
-      TRACELODE_VIEWS: viewsPath,
+    beforeAll(() => {
+      if (!existsSync(CLI_MAIN)) throw new Error(`${CLI_MAIN} is missing: run "npm run build" first`);
     });
-    server = ledger;
-    const port = Number(new URL(ledger.baseUrl).port);
-    const parties = await standardParties(ledger);
-    let exited = false;
-    void ledger.exit.then(() => (exited = true));
+    beforeEach(() => {
+      // Our own directory: the harness's stop() removes only its own, and we need the files after it.
+      dir = mkdtempSync(join(tmpdir(), 'tracelode-shutdown-'));
+    });
+    afterEach(async () => {
+      await server?.kill();
+      server = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    });
 
-    const acknowledged: Acknowledged[] = [];
-    const refusedBeforeSignal: unknown[] = [];
-    const refusedAfterSignal: { status: number; code: unknown }[] = [];
-    let lost = 0;
-    let signalled = false;
-    const send = async (
-      batchId: string,
-      type: string,
-      path: string,
-      token: string,
-      body: unknown,
-      idempotencyKey?: string,
-    ) => {
-      try {
-        const reply = await ledger.post<{ position: string; code?: string }>(
-          path,
-          token,
-          body,
-          idempotencyKey ? { 'idempotency-key': idempotencyKey } : undefined,
-        );
-        if (reply.status === 201) {
-          acknowledged.push({
-            batchId,
-            type,
-            position: Number(reply.body.position),
-            ...(idempotencyKey ? { idempotencyKey } : {}),
-          });
-          return true;
+    it('refuses new connections, finishes the commands in flight and exits 0 with everything acknowledged kept', async () => {
+      const storePath = join(dir, 'ledger.db');
+      const viewsPath = join(dir, 'views.db');
+      const ledger = await LedgerHarness.start({
+        TRACELODE_STORE: `sqlite:${storePath}`,
+        TRACELODE_VIEWS: viewsPath,
+        TRACELODE_WRITER: writer,
+      });
+      server = ledger;
+      const port = Number(new URL(ledger.baseUrl).port);
+      const parties = await standardParties(ledger);
+      let exited = false;
+      void ledger.exit.then(() => (exited = true));
+
+      const acknowledged: Acknowledged[] = [];
+      const refusedBeforeSignal: unknown[] = [];
+      const refusedAfterSignal: { status: number; code: unknown }[] = [];
+      let lost = 0;
+      let signalled = false;
+      const send = async (
+        batchId: string,
+        type: string,
+        path: string,
+        token: string,
+        body: unknown,
+        idempotencyKey?: string,
+      ) => {
+        try {
+          const reply = await ledger.post<{ position: string; code?: string }>(
+            path,
+            token,
+            body,
+            idempotencyKey ? { 'idempotency-key': idempotencyKey } : undefined,
+          );
+          if (reply.status === 201) {
+            acknowledged.push({
+              batchId,
+              type,
+              position: Number(reply.body.position),
+              ...(idempotencyKey ? { idempotencyKey } : {}),
+            });
+            return true;
+          }
+          if (signalled) refusedAfterSignal.push({ status: reply.status, code: reply.body.code });
+          else refusedBeforeSignal.push(reply.body);
+          return false;
+        } catch {
+          lost += 1; // refused or cut connection: never acknowledged, so the ledger owes it nothing
+          return false;
         }
-        if (signalled) refusedAfterSignal.push({ status: reply.status, code: reply.body.code });
-        else refusedBeforeSignal.push(reply.body);
-        return false;
-      } catch {
-        lost += 1; // refused or cut connection: never acknowledged, so the ledger owes it nothing
-        return false;
-      }
-    };
-    const client = async (c: number) => {
-      for (let n = 0; ; n++) {
-        const batchId = `STOP-${c}-${n}`;
-        const key = (step: string) => (c % 2 === 1 ? `${batchId}-${step}` : undefined);
-        const shipmentId = `S-${batchId}`;
-        if (
-          !(await send(
-            batchId,
-            'BatchMined',
-            '/batches/mined',
-            parties.miner,
-            minedBatch(batchId),
-            key('mine'),
-          ))
-        )
-          return;
-        const path = `/batches/${batchId}/shipments`;
-        if (!(await send(batchId, 'BatchShipped', path, parties.miner, shipment(shipmentId), key('ship'))))
-          return;
-        const receipt = { shipmentId, receivedMassKg: 25000.25, occurredAt: '2026-03-19T14:00:00+08:00' };
-        const receiptPath = `/batches/${batchId}/receipts`;
-        if (!(await send(batchId, 'BatchReceived', receiptPath, parties.refiner, receipt, key('receive'))))
-          return;
-      }
-    };
-    const clients = Array.from({ length: CLIENTS }, (_, c) => client(c));
-    // At least 1.5 s and 100 commands of load (on a busy shared machine that can take longer).
-    await sleep(1500);
-    for (const until = Date.now() + 10_000; acknowledged.length < 100 && Date.now() < until;) await sleep(50);
-
-    // A command still arriving when the signal comes: the shutdown must wait for it and acknowledge it.
-    const trickled = trickledCommand(port, parties.miner, '/batches/mined', minedBatch('STOP-TRICKLED'));
-    await trickled.started;
-    const acknowledgedAtSignal = acknowledged.length;
-    const signalledAt = Date.now();
-    signalled = true;
-    process.kill(ledger.pid!, 'SIGTERM');
-
-    // New connections are refused while the server is still finishing the command in flight.
-    let refused = false;
-    for (const until = Date.now() + 3000; !refused && Date.now() < until; await sleep(10))
-      refused = await connectionRefused(port);
-    expect({ refused, exited }).toEqual({ refused: true, exited: false });
-    const refusedAfterMs = Date.now() - signalledAt;
-
-    const answer = await trickled.finish();
-    expect({ status: answer.status, connection: answer.connection }).toEqual({
-      status: 201,
-      connection: 'close',
-    });
-    acknowledged.push({
-      batchId: 'STOP-TRICKLED',
-      type: 'BatchMined',
-      position: Number(answer.body.position),
-    });
-
-    const code = await ledger.exit;
-    const stoppedAfterMs = Date.now() - signalledAt;
-    await Promise.all(clients);
-    server = undefined;
-    expect(code).toBe(0);
-    expect(stoppedAfterMs).toBeLessThan(10_000);
-    expect(ledger.output).toMatch(/Shut down cleanly in \d+ ms/);
-
-    // The load was real and went on until the signal; afterwards only the shutdown refused anything.
-    expect(refusedBeforeSignal).toEqual([]);
-    expect(acknowledgedAtSignal).toBeGreaterThanOrEqual(100);
-    for (const refusal of refusedAfterSignal)
-      expect(refusal).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE' });
-
-    // Every 201 is in the log at the position it was given, after its command's own event when keyed.
-    const log = readOnly(storePath, (db) => ({
-      positions: db.prepare<[], number>('SELECT position FROM events ORDER BY position').pluck().all(),
-      at: new Map(
-        db
-          .prepare<[], { position: number; type: string; stream: string }>(
-            'SELECT position, type, stream FROM events',
+      };
+      const client = async (c: number) => {
+        for (let n = 0; ; n++) {
+          const batchId = `STOP-${c}-${n}`;
+          const key = (step: string) => (c % 2 === 1 ? `${batchId}-${step}` : undefined);
+          const shipmentId = `S-${batchId}`;
+          if (
+            !(await send(
+              batchId,
+              'BatchMined',
+              '/batches/mined',
+              parties.miner,
+              minedBatch(batchId),
+              key('mine'),
+            ))
           )
-          .all()
-          .map((row) => [row.position, row]),
-      ),
-      integrity: db.pragma('integrity_check', { simple: true }),
-    }));
-    const head = log.positions.length;
-    expect(log.integrity).toBe('ok');
-    expect(log.positions.every((position, i) => position === i + 1)).toBe(true);
-    const missing = acknowledged.filter(({ batchId, type, position, idempotencyKey }) => {
-      const own = log.at.get(idempotencyKey ? position - 1 : position);
-      const last = log.at.get(position);
-      return (
-        own?.type !== type ||
-        own.stream !== `batch-${batchId}` ||
-        (idempotencyKey !== undefined && last?.type !== 'CommandRecorded')
+            return;
+          const path = `/batches/${batchId}/shipments`;
+          if (!(await send(batchId, 'BatchShipped', path, parties.miner, shipment(shipmentId), key('ship'))))
+            return;
+          const receipt = { shipmentId, receivedMassKg: 25000.25, occurredAt: '2026-03-19T14:00:00+08:00' };
+          const receiptPath = `/batches/${batchId}/receipts`;
+          if (!(await send(batchId, 'BatchReceived', receiptPath, parties.refiner, receipt, key('receive'))))
+            return;
+        }
+      };
+      const clients = Array.from({ length: CLIENTS }, (_, c) => client(c));
+      // At least 1.5 s and 100 commands of load (on a busy shared machine that can take longer).
+      await sleep(1500);
+      for (const until = Date.now() + 10_000; acknowledged.length < 100 && Date.now() < until;)
+        await sleep(50);
+
+      // A command still arriving when the signal comes: the shutdown must wait for it and acknowledge it.
+      const trickled = trickledCommand(port, parties.miner, '/batches/mined', minedBatch('STOP-TRICKLED'));
+      await trickled.started;
+      const acknowledgedAtSignal = acknowledged.length;
+      const signalledAt = Date.now();
+      signalled = true;
+      process.kill(ledger.pid!, 'SIGTERM');
+
+      // New connections are refused while the server is still finishing the command in flight.
+      let refused = false;
+      for (const until = Date.now() + 3000; !refused && Date.now() < until; await sleep(10))
+        refused = await connectionRefused(port);
+      expect({ refused, exited }).toEqual({ refused: true, exited: false });
+      const refusedAfterMs = Date.now() - signalledAt;
+
+      const answer = await trickled.finish();
+      expect({ status: answer.status, connection: answer.connection }).toEqual({
+        status: 201,
+        connection: 'close',
+      });
+      acknowledged.push({
+        batchId: 'STOP-TRICKLED',
+        type: 'BatchMined',
+        position: Number(answer.body.position),
+      });
+
+      const code = await ledger.exit;
+      const stoppedAfterMs = Date.now() - signalledAt;
+      await Promise.all(clients);
+      server = undefined;
+      expect(code).toBe(0);
+      expect(stoppedAfterMs).toBeLessThan(10_000);
+      expect(ledger.output).toMatch(/Shut down cleanly in \d+ ms/);
+
+      // The load was real and went on until the signal; afterwards only the shutdown refused anything.
+      expect(refusedBeforeSignal).toEqual([]);
+      expect(acknowledgedAtSignal).toBeGreaterThanOrEqual(100);
+      for (const refusal of refusedAfterSignal)
+        expect(refusal).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+
+      // Every 201 is in the log at the position it was given, after its command's own event when keyed.
+      const log = readOnly(storePath, (db) => ({
+        positions: db.prepare<[], number>('SELECT position FROM events ORDER BY position').pluck().all(),
+        at: new Map(
+          db
+            .prepare<[], { position: number; type: string; stream: string }>(
+              'SELECT position, type, stream FROM events',
+            )
+            .all()
+            .map((row) => [row.position, row]),
+        ),
+        integrity: db.pragma('integrity_check', { simple: true }),
+      }));
+      const head = log.positions.length;
+      expect(log.integrity).toBe('ok');
+      expect(log.positions.every((position, i) => position === i + 1)).toBe(true);
+      const missing = acknowledged.filter(({ batchId, type, position, idempotencyKey }) => {
+        const own = log.at.get(idempotencyKey ? position - 1 : position);
+        const last = log.at.get(position);
+        return (
+          own?.type !== type ||
+          own.stream !== `batch-${batchId}` ||
+          (idempotencyKey !== undefined && last?.type !== 'CommandRecorded')
+        );
+      });
+      expect(missing).toEqual([]);
+
+      // The notary reached the head and signed a checkpoint covering it; the whole log verifies against it.
+      const treeSize = readOnly(join(dir, 'integrity.db'), (db) =>
+        db.prepare<[], number>('SELECT MAX(tree_size) FROM checkpoints').pluck().get(),
+      );
+      expect(treeSize).toBe(head);
+      const verified = await run(process.execPath, [
+        CLI_MAIN,
+        'verify-log',
+        '--store',
+        `sqlite:${storePath}`,
+        '--integrity',
+        join(dir, 'integrity.db'),
+      ]);
+      expect(verified.stdout).toContain('VERIFIED');
+
+      // The projector stopped at the head, and its views equal a full rebuild, row for row.
+      const rebuiltPath = join(dir, 'rebuilt.db');
+      await run(process.execPath, [
+        CLI_MAIN,
+        'rebuild',
+        '--store',
+        `sqlite:${storePath}`,
+        '--views',
+        rebuiltPath,
+      ]);
+      const live = viewRows(viewsPath);
+      const rebuilt = viewRows(rebuiltPath);
+      expect(live.checkpoint).toBe(head);
+      expect(rebuilt.checkpoint).toBe(head);
+      expect(live.rows).toEqual(rebuilt.rows);
+
+      console.info(
+        `graceful shutdown: ${acknowledgedAtSignal} commands acknowledged before SIGTERM, ${acknowledged.length} in all; ` +
+          `new connections refused ${refusedAfterMs} ms after it; ${refusedAfterSignal.length} requests answered 503 ` +
+          `and ${lost} connections refused or cut after it; exit 0 after ${stoppedAfterMs} ms; log head ${head}`,
       );
     });
-    expect(missing).toEqual([]);
 
-    // The notary reached the head and signed a checkpoint covering it; the whole log verifies against it.
-    const treeSize = readOnly(join(dir, 'integrity.db'), (db) =>
-      db.prepare<[], number>('SELECT MAX(tree_size) FROM checkpoints').pluck().get(),
-    );
-    expect(treeSize).toBe(head);
-    const verified = await run(process.execPath, [
-      CLI_MAIN,
-      'verify-log',
-      '--store',
-      `sqlite:${storePath}`,
-      '--integrity',
-      join(dir, 'integrity.db'),
-    ]);
-    expect(verified.stdout).toContain('VERIFIED');
+    it('exits 1 with a log line when the shutdown outlasts TRACELODE_SHUTDOWN_TIMEOUT', async () => {
+      const ledger = await LedgerHarness.start({
+        TRACELODE_STORE: `sqlite:${join(dir, 'ledger.db')}`,
+        TRACELODE_VIEWS: join(dir, 'views.db'),
+        TRACELODE_SHUTDOWN_TIMEOUT: '1s',
+      });
+      server = ledger;
+      const parties = await standardParties(ledger);
+      // A request that never finishes arriving holds the drain (up to its 5 s) past the 1 s deadline.
+      const port = Number(new URL(ledger.baseUrl).port);
+      await trickledCommand(port, parties.miner, '/batches/mined', minedBatch('NEVER-FINISHED')).started;
+      const signalledAt = Date.now();
+      process.kill(ledger.pid!, 'SIGTERM');
 
-    // The projector stopped at the head, and its views equal a full rebuild, row for row.
-    const rebuiltPath = join(dir, 'rebuilt.db');
-    await run(process.execPath, [
-      CLI_MAIN,
-      'rebuild',
-      '--store',
-      `sqlite:${storePath}`,
-      '--views',
-      rebuiltPath,
-    ]);
-    const live = viewRows(viewsPath);
-    const rebuilt = viewRows(rebuiltPath);
-    expect(live.checkpoint).toBe(head);
-    expect(rebuilt.checkpoint).toBe(head);
-    expect(live.rows).toEqual(rebuilt.rows);
-
-    console.info(
-      `graceful shutdown: ${acknowledgedAtSignal} commands acknowledged before SIGTERM, ${acknowledged.length} in all; ` +
-        `new connections refused ${refusedAfterMs} ms after it; ${refusedAfterSignal.length} requests answered 503 ` +
-        `and ${lost} connections refused or cut after it; exit 0 after ${stoppedAfterMs} ms; log head ${head}`,
-    );
-  });
-
-  it('exits 1 with a log line when the shutdown outlasts TRACELODE_SHUTDOWN_TIMEOUT', async () => {
-    const ledger = await LedgerHarness.start({
-      TRACELODE_STORE: `sqlite:${join(dir, 'ledger.db')}`,
-      TRACELODE_VIEWS: join(dir, 'views.db'),
-      TRACELODE_SHUTDOWN_TIMEOUT: '1s',
+      const code = await ledger.exit;
+      server = undefined;
+      expect(code).toBe(1);
+      expect(Date.now() - signalledAt).toBeLessThan(4000);
+      expect(ledger.output).toContain('Shutdown did not finish within 1000 ms; exiting with code 1');
     });
-    server = ledger;
-    const parties = await standardParties(ledger);
-    // A request that never finishes arriving holds the drain (up to its 5 s) past the 1 s deadline.
-    const port = Number(new URL(ledger.baseUrl).port);
-    await trickledCommand(port, parties.miner, '/batches/mined', minedBatch('NEVER-FINISHED')).started;
-    const signalledAt = Date.now();
-    process.kill(ledger.pid!, 'SIGTERM');
-
-    const code = await ledger.exit;
-    server = undefined;
-    expect(code).toBe(1);
-    expect(Date.now() - signalledAt).toBeLessThan(4000);
-    expect(ledger.output).toContain('Shutdown did not finish within 1000 ms; exiting with code 1');
-  });
-});
+  },
+);

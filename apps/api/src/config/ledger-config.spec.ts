@@ -84,11 +84,11 @@ describe('the operating variables (ADR 0027)', () => {
 });
 
 describe('where the embedded store’s work runs (ADRs 0029, 0037)', () => {
-  it('puts the followers and the writer in worker threads by default, and on the request thread when asked', () => {
-    expect(loadConfig({})).toMatchObject({ followers: 'worker', writer: 'worker' });
-    expect(loadConfig({ TRACELODE_FOLLOWERS: 'thread', TRACELODE_WRITER: 'thread' })).toMatchObject({
+  it('puts the followers in a worker thread and the writer on the request thread by default, either where asked', () => {
+    expect(loadConfig({})).toMatchObject({ followers: 'worker', writer: 'thread' });
+    expect(loadConfig({ TRACELODE_FOLLOWERS: 'thread', TRACELODE_WRITER: 'worker' })).toMatchObject({
       followers: 'thread',
-      writer: 'thread',
+      writer: 'worker',
     });
   });
 

@@ -27,9 +27,9 @@ export interface LedgerConfig {
    */
   readonly followers: 'worker' | 'thread';
   /**
-   * Where the embedded store's group commits run (TRACELODE_WRITER, ADR 0037): `worker` (default), a
-   * worker thread with its own connection, so a COMMIT's fsync never blocks requests; `thread`, the
-   * request thread, as before.
+   * Where the embedded store's group commits run (TRACELODE_WRITER, ADR 0037): `thread` (default), the
+   * request thread; `worker`, a worker thread with its own connection, so a COMMIT's fsync never blocks
+   * requests (not faster on the bench's 2-core machine, where it costs more CPU a command).
    */
   readonly writer: 'worker' | 'thread';
   /** How long a query given `minPosition` waits for the views. */
@@ -82,9 +82,13 @@ function followersPlace(text: string | undefined): LedgerConfig['followers'] {
   return place('TRACELODE_FOLLOWERS', text);
 }
 
-function place(name: string, text: string | undefined): 'worker' | 'thread' {
-  if (text === undefined || text === '' || text === 'worker') return 'worker';
-  if (text === 'thread') return 'thread';
+function place(
+  name: string,
+  text: string | undefined,
+  byDefault: 'worker' | 'thread' = 'worker',
+): 'worker' | 'thread' {
+  if (text === undefined || text === '') return byDefault;
+  if (text === 'worker' || text === 'thread') return text;
   throw new ConfigError(`${name} must be worker or thread, got "${text}"`);
 }
 
@@ -207,7 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     checkpointEveryMs: positiveInteger(env, 'TRACELODE_CHECKPOINT_SECONDS', 10) * 1000,
     adminToken,
     followers: followersPlace(env.TRACELODE_FOLLOWERS),
-    writer: place('TRACELODE_WRITER', env.TRACELODE_WRITER),
+    writer: place('TRACELODE_WRITER', env.TRACELODE_WRITER, 'thread'),
     minPositionWaitMs: 5000,
     logLevel: logLevel as LedgerConfig['logLevel'],
     logPretty: flag(env, 'TRACELODE_LOG_PRETTY'),
