@@ -150,6 +150,12 @@ export async function writeLotLedger(
   path: string,
   events: number,
   progress: (message: string) => void = () => undefined,
+  /**
+   * Lots whose events are interleaved: each window of this many lots is written a round at a time (every
+   * lot's BatchMined, then every lot's first assay, …), so a lot's ten events span about ten times the
+   * window in the log, as lots worked on side by side do. Absent: each lot's events are one write.
+   */
+  interleave?: number,
 ): Promise<{ lots: number; written: number }> {
   const store = new SealingEventStore(SqliteEventStore.open(path));
   const streams = new InMemoryStreams();
@@ -221,6 +227,34 @@ export async function writeLotLedger(
         events: [...mined!.events.map(envelope), ...assays],
       };
     };
+    if (interleave !== undefined) {
+      for (let first = 0; first < lots; first += interleave) {
+        const window = Array.from({ length: Math.min(interleave, lots - first) }, (_, i) =>
+          lotWrite(first + i),
+        );
+        for (let round = 0; round < EVENTS_PER_LOT; round++) {
+          let at = 0;
+          const appender = async () => {
+            for (let i = at++; i < window.length; i = at++) {
+              const write = window[i]!;
+              const event = write.events[round];
+              if (event === undefined) continue;
+              await store.append([
+                {
+                  stream: write.stream,
+                  expectedRevision: round === 0 ? 'no_stream' : 'stream_exists',
+                  events: [event],
+                },
+              ]);
+              written += 1;
+            }
+          };
+          await Promise.all(Array.from({ length: APPENDERS }, appender));
+        }
+        if ((first + interleave) % 20_000 === 0) progress(`rebuild: ${written} events written`);
+      }
+      return { lots, written };
+    }
     const appender = async () => {
       for (let lot = next++; lot < lots; lot = next++) {
         const write = lotWrite(lot);
