@@ -1,7 +1,7 @@
 import type { EpcisIndexRow, ReadModelStore, ReplayedDocument, ViewTransaction } from './read-model-store';
 
 /** Documents a replay keeps in memory once written out, by default (the ones it changed last). */
-export const REPLAY_CACHED_DOCUMENTS = 50_000;
+export const REPLAY_CACHED_DOCUMENTS = 10_000;
 
 export interface ReplayWriterOptions {
   /** Written-out documents kept in memory for the events after (the newest changed); dirty ones are always kept. */

@@ -18,7 +18,7 @@ const SIDE_FILES = ['-wal', '-shm', '-journal'] as const;
  * Events applied between two write-outs of the changed documents (ADR 0033): the file is never read before
  * it is complete, so only memory bounds it (each write-out holds every document changed since the last).
  */
-const REBUILD_CHUNK_EVENTS = 10_000;
+const REBUILD_CHUNK_EVENTS = 5_000;
 /** Where the new views are built before they replace the target (`<views>.rebuilding`). */
 export const REBUILDING_SUFFIX = '.rebuilding';
 
