@@ -305,6 +305,28 @@ describe('Projector on SQLite files', () => {
     expect(documents(fresh)[BATCH_CUSTODY]).toHaveLength(3);
   });
 
+  it('rebuilds into the same stored JSON whatever the chunk size and however few documents stay in memory', async () => {
+    const live = openViews();
+    const projector = startProjector(live);
+    const head = await appendAll(LEDGER);
+    expect(await projector.waitFor(head, 5000)).toBe(true);
+    const stored = (views: ReadModelStore) => views.snapshot((_, all) => [...all]);
+
+    for (const [chunkSize, cachedDocuments] of [
+      [1, 0],
+      [3, 1],
+      [5, 2],
+      [1000, undefined],
+    ] as const) {
+      const fresh = openViews(`rebuilt-${chunkSize}.db`);
+      expect(await rebuildViews(store, fresh, LEDGER_PROJECTIONS, { chunkSize, cachedDocuments })).toBe(
+        Number(head),
+      );
+      expect(fresh.checkpoint()).toBe(head);
+      expect(stored(fresh)).toEqual(stored(live));
+    }
+  });
+
   it('rebuilds up to a position into the documents the projector held there, reporting progress', async () => {
     const reference = openViews('reference.db');
     const projector = startProjector(reference);

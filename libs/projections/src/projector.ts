@@ -1,6 +1,6 @@
 import { type EventStore, LogFollower, type StoredEvent } from '@tracelode/event-store';
 import { epcisIndexEntryOf } from '@tracelode/epcis';
-import type { ReadModelStore, ViewTransaction } from '@tracelode/read-models';
+import { type ReadModelStore, ReplayWriter, type ViewTransaction } from '@tracelode/read-models';
 import { type DocumentProjection, toLedgerEvent, type ViewLookup } from './document-projection';
 
 /** Applies one event to every projection it concerns, inside the caller's transaction. */
@@ -80,15 +80,19 @@ export class Projector extends LogFollower {
 export interface RebuildViewsOptions {
   /** Last log position to apply (inclusive); default: the whole log. */
   readonly to?: bigint;
-  /** Events per read-model transaction (default 1000). */
+  /** Events applied between two write-outs of the changed documents, each one transaction (default 1000). */
   readonly chunkSize?: number;
-  /** Called after each transaction with the events applied so far and the events to apply in all. */
+  /** Documents kept in memory across write-outs (default `REPLAY_CACHED_DOCUMENTS`). */
+  readonly cachedDocuments?: number;
+  /** Called after each write-out with the events applied so far and the events to apply in all. */
   readonly onProgress?: (applied: number, total: number) => void;
 }
 
 /**
  * Drops every view and replays the log from position 1 (up to `to`, if given) into fresh read models;
- * returns the events applied.
+ * returns the events applied. The documents are kept in memory across events (`ReplayWriter`) and each
+ * changed one is written once per chunk, with the chunk's checkpoint: a failure leaves the views at the
+ * last chunk written.
  */
 export async function rebuildViews(
   store: EventStore,
@@ -96,7 +100,7 @@ export async function rebuildViews(
   projections: readonly DocumentProjection<unknown>[],
   options: RebuildViewsOptions = {},
 ): Promise<number> {
-  const { to, chunkSize = 1000, onProgress } = options;
+  const { to, chunkSize = 1000, cachedDocuments, onProgress } = options;
   views.reset();
   if (to !== undefined && to < 1n) return 0;
   let total = 0;
@@ -104,22 +108,22 @@ export async function rebuildViews(
     const head = await store.headPosition();
     total = Number(to !== undefined && to < head ? to : head);
   }
-  let chunk: StoredEvent[] = [];
+  const writer = new ReplayWriter(views, { cachedDocuments });
   let applied = 0;
+  let inChunk = 0;
+  let last: bigint | undefined;
   const flush = () => {
-    const last = chunk.at(-1);
-    if (!last) return;
-    views.applyAndCheckpoint(last.position, (tx) =>
-      chunk.forEach((stored) => applyEvent(tx, projections, stored)),
-    );
-    applied += chunk.length;
-    chunk = [];
+    if (last === undefined || inChunk === 0) return;
+    writer.writeOut(last);
+    applied += inChunk;
+    inChunk = 0;
     onProgress?.(applied, Math.max(total, applied));
   };
   for await (const stored of store.readAll(1n)) {
     if (to !== undefined && stored.position > to) break;
-    chunk.push(stored);
-    if (chunk.length >= chunkSize) flush();
+    applyEvent(writer, projections, stored);
+    last = stored.position;
+    if (++inChunk >= chunkSize) flush();
     // Stopping at the target, rather than at the next event, spares reading a page beyond it.
     if (stored.position === to) break;
   }

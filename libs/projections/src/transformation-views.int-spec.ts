@@ -161,16 +161,20 @@ describe('provenance and carbon views through the projector (SQLite files)', () 
     );
   });
 
-  it('rebuilds into the same provenance and carbon documents, whatever the chunk size', async () => {
+  it('rebuilds into the same provenance and carbon documents, whatever the chunk size and the documents kept in memory', async () => {
     const live = open('reference.db');
     const projector = new Projector(store, live, LEDGER_PROJECTIONS);
     projector.start();
     expect(await projector.waitFor(await store.headPosition(), 10_000)).toBe(true);
     await projector.stop();
 
-    for (const chunkSize of [1, 7, 1000]) {
+    for (const [chunkSize, cachedDocuments] of [
+      [1, undefined],
+      [7, 3],
+      [1000, undefined],
+    ] as const) {
       const rebuilt = open(`rebuilt-${chunkSize}.db`);
-      await rebuildViews(store, rebuilt, LEDGER_PROJECTIONS, { chunkSize });
+      await rebuildViews(store, rebuilt, LEDGER_PROJECTIONS, { chunkSize, cachedDocuments });
       expect(rebuilt.all(PROVENANCE)).toEqual(live.all(PROVENANCE));
       expect(rebuilt.all(CARBON)).toEqual(live.all(CARBON));
     }

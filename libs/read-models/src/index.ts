@@ -1,2 +1,3 @@
 export * from './read-model-store';
 export * from './memory-views';
+export * from './replay-writer';

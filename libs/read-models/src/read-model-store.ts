@@ -90,6 +90,19 @@ const EPCIS_SECONDARY_INDEXES = `
   CREATE INDEX IF NOT EXISTS epcis_classes_position ON epcis_classes (position);
 `;
 
+/** A document a replay writes out (`ReadModelStore.writeReplayed`). */
+export interface ReplayedDocument {
+  readonly collection: string;
+  readonly key: string;
+  readonly view: unknown;
+  /** The log position that last changed it. */
+  readonly position: bigint;
+  /** Its index terms, replacing those it had; undefined: left as they are. */
+  readonly terms: readonly string[] | undefined;
+  /** Whether it may already be in the file (written by an earlier write-out of the same replay). */
+  readonly stored: boolean;
+}
+
 /** A rebuild's page cache, negative: in KiB (128 MiB). */
 const REBUILD_CACHE_KIB = -131_072;
 
@@ -297,22 +310,7 @@ export class ReadModelStore {
         put: <V>(collection: string, key: string, view: V, at: bigint, terms?: readonly string[]) => {
           documents.set(id(collection, key), { collection, key, view, position: at, terms });
         },
-        index: (row) => {
-          const at = Number(row.position);
-          this.putIndexRow.run(
-            at,
-            row.stream,
-            row.eventType,
-            row.eventTime,
-            row.recordTime,
-            row.bizStep,
-            row.bizLocation ?? null,
-            row.dispositionSet ?? null,
-          );
-          // A rebuild from scratch indexes each position once: there are no rows of it to clear.
-          if (!this.fresh) this.clearIndexClasses.run(at);
-          for (const { batchId, role } of row.classes) this.putIndexClass.run(batchId, role, at);
-        },
+        index: (row) => this.putIndex(row),
       });
       for (const { collection, key, view, position: at, terms } of documents.values()) {
         if (at === undefined) continue;
@@ -323,6 +321,45 @@ export class ReadModelStore {
       }
       this.writeCheckpoint.run(Number(position));
     })();
+  }
+
+  /**
+   * A replay's write-out (`ReplayWriter`): the documents, then the index rows, and the checkpoint moved to
+   * `position`, in one transaction. A document's terms are dropped first only where it may have been
+   * written before (`stored`): a replay starts from empty views.
+   */
+  writeReplayed(
+    position: bigint,
+    documents: readonly ReplayedDocument[],
+    rows: readonly EpcisIndexRow[],
+  ): void {
+    this.db.transaction(() => {
+      for (const { collection, key, view, position: at, terms, stored } of documents) {
+        this.putDocument.run(collection, key, JSON.stringify(view), Number(at));
+        if (terms === undefined) continue;
+        if (stored) this.dropTerms.run(collection, key);
+        for (const term of terms) this.putTerm.run(collection, term, key);
+      }
+      for (const row of rows) this.putIndex(row);
+      this.writeCheckpoint.run(Number(position));
+    })();
+  }
+
+  private putIndex(row: EpcisIndexRow): void {
+    const at = Number(row.position);
+    this.putIndexRow.run(
+      at,
+      row.stream,
+      row.eventType,
+      row.eventTime,
+      row.recordTime,
+      row.bizStep,
+      row.bizLocation ?? null,
+      row.dispositionSet ?? null,
+    );
+    // A rebuild from scratch indexes each position once: there are no rows of it to clear.
+    if (!this.fresh) this.clearIndexClasses.run(at);
+    for (const { batchId, role } of row.classes) this.putIndexClass.run(batchId, role, at);
   }
 
   /**

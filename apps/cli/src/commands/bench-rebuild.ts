@@ -38,11 +38,22 @@ export interface RebuildFigures {
   /**
    * The same replay as the rebuild did before ADR 0033, in the same run on the same log: into a views
    * file opened as the server opens it (WAL, synchronous=NORMAL, every index kept up to date, 1,000
-   * events a transaction).
+   * events a transaction, each document read and written back in every transaction that changes it).
    */
   readonly before: { readonly rebuildEventsPerSec: number; readonly peakRssMb: number };
   readonly ratioToBefore: number;
-  /** Every event applied and every lot in the batch views. */
+  /**
+   * The same measure on a log of as many events whose lots are worked on side by side
+   * (`INTERLEAVED_LOTS` at a time): a lot's documents change in many chunks of the replay, not one.
+   */
+  readonly interleaved: {
+    readonly events: number;
+    readonly rebuildEventsPerSec: number;
+    readonly peakRssMb: number;
+    readonly before: { readonly rebuildEventsPerSec: number; readonly peakRssMb: number };
+    readonly ratioToBefore: number;
+  };
+  /** Every event applied and every lot in the batch views, on both logs. */
   readonly complete: boolean;
 }
 
@@ -53,6 +64,8 @@ const actor: Actor = { orgId: ORG, keyId: 'bench', roles: ['producer', 'admin'] 
 /** Events per lot: its BatchMined and nine assays, appended as one stream write. */
 const EVENTS_PER_LOT = 10;
 const APPENDERS = 100;
+/** Lots written side by side in the interleaved log: a lot's ten events span about 10,000 positions. */
+const INTERLEAVED_LOTS = 1_000;
 
 export async function benchRebuild(
   events: number,
@@ -83,15 +96,40 @@ export async function benchRebuild(
     progress(
       `rebuild as before: ${baselineRate} events/s, peak RSS ${Math.round(baseline.maxRssKb / 1024)} MB`,
     );
+
+    const spread = join(dir, 'interleaved.db');
+    const interleavedLog = await writeLotLedger(spread, events, progress, INTERLEAVED_LOTS);
+    const spreadNow = await rebuildInChild('file', spread, join(dir, 'views-interleaved.db'));
+    const spreadBefore = await rebuildInChild('before', spread, join(dir, 'views-interleaved-before.db'));
+    const rateOf = (report: ChildReport) => Math.round(report.applied / (report.elapsedMs / 1000));
+    progress(
+      `rebuild, lots interleaved: ${rateOf(spreadNow)} events/s (peak RSS ${Math.round(spreadNow.maxRssKb / 1024)} MB), ` +
+        `as before ${rateOf(spreadBefore)} events/s (${Math.round(spreadBefore.maxRssKb / 1024)} MB)`,
+    );
     return {
       events: written,
       buildSec: round(buildSec, 1),
       rebuildEventsPerSec: rate,
       wallSec: round(wallSec, 1),
       peakRssMb: round(child.maxRssKb / 1024, 1),
-      complete: child.applied === written && batches === lots && baseline.applied === written,
+      complete:
+        child.applied === written &&
+        batches === lots &&
+        baseline.applied === written &&
+        spreadNow.applied === interleavedLog.written &&
+        spreadBefore.applied === interleavedLog.written,
       before: { rebuildEventsPerSec: baselineRate, peakRssMb: round(baseline.maxRssKb / 1024, 1) },
       ratioToBefore: round(rate / baselineRate, 2),
+      interleaved: {
+        events: interleavedLog.written,
+        rebuildEventsPerSec: rateOf(spreadNow),
+        peakRssMb: round(spreadNow.maxRssKb / 1024, 1),
+        before: {
+          rebuildEventsPerSec: rateOf(spreadBefore),
+          peakRssMb: round(spreadBefore.maxRssKb / 1024, 1),
+        },
+        ratioToBefore: round(rateOf(spreadNow) / rateOf(spreadBefore), 2),
+      },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -125,12 +163,28 @@ const [main, mode, storeUrl, viewsPath] = process.argv.slice(1);
 const commands = join(main, '..', 'commands');
 const { rebuildViewsFile, openStore } = require(join(commands, 'rebuild.command.js'));
 const { ReadModelStore } = require(join(main, '..', '..', '..', '..', 'libs', 'read-models', 'src', 'index.js'));
-const { rebuildViews, LEDGER_PROJECTIONS } = require(join(main, '..', '..', '..', '..', 'libs', 'projections', 'src', 'index.js'));
+const { applyEvent, LEDGER_PROJECTIONS } = require(join(main, '..', '..', '..', '..', 'libs', 'projections', 'src', 'index.js'));
 async function before() {
   const store = await openStore(storeUrl);
   const views = ReadModelStore.open(viewsPath);
   const started = performance.now();
-  const applied = await rebuildViews(store, views, LEDGER_PROJECTIONS);
+  views.reset();
+  // rebuildViews as it was before ADR 0033: each chunk of 1,000 events one transaction, every document
+  // read from the file and written back once per chunk.
+  let chunk = [];
+  let applied = 0;
+  const flush = () => {
+    const last = chunk.at(-1);
+    if (!last) return;
+    views.applyAndCheckpoint(last.position, (tx) => chunk.forEach((stored) => applyEvent(tx, LEDGER_PROJECTIONS, stored)));
+    applied += chunk.length;
+    chunk = [];
+  };
+  for await (const stored of store.readAll(1n)) {
+    chunk.push(stored);
+    if (chunk.length >= 1000) flush();
+  }
+  flush();
   const elapsedMs = performance.now() - started;
   views.close();
   await store.close();
@@ -150,6 +204,12 @@ export async function writeLotLedger(
   path: string,
   events: number,
   progress: (message: string) => void = () => undefined,
+  /**
+   * Lots whose events are interleaved: each window of this many lots is written a round at a time (every
+   * lot's BatchMined, then every lot's first assay, …), so a lot's ten events span about ten times the
+   * window in the log, as lots worked on side by side do. Absent: each lot's events are one write.
+   */
+  interleave?: number,
 ): Promise<{ lots: number; written: number }> {
   const store = new SealingEventStore(SqliteEventStore.open(path));
   const streams = new InMemoryStreams();
@@ -221,6 +281,34 @@ export async function writeLotLedger(
         events: [...mined!.events.map(envelope), ...assays],
       };
     };
+    if (interleave !== undefined) {
+      for (let first = 0; first < lots; first += interleave) {
+        const window = Array.from({ length: Math.min(interleave, lots - first) }, (_, i) =>
+          lotWrite(first + i),
+        );
+        for (let round = 0; round < EVENTS_PER_LOT; round++) {
+          let at = 0;
+          const appender = async () => {
+            for (let i = at++; i < window.length; i = at++) {
+              const write = window[i]!;
+              const event = write.events[round];
+              if (event === undefined) continue;
+              await store.append([
+                {
+                  stream: write.stream,
+                  expectedRevision: round === 0 ? 'no_stream' : 'stream_exists',
+                  events: [event],
+                },
+              ]);
+              written += 1;
+            }
+          };
+          await Promise.all(Array.from({ length: APPENDERS }, appender));
+        }
+        if ((first + interleave) % 20_000 === 0) progress(`rebuild: ${written} events written`);
+      }
+      return { lots, written };
+    }
     const appender = async () => {
       for (let lot = next++; lot < lots; lot = next++) {
         const write = lotWrite(lot);

@@ -14,6 +14,11 @@ const DEFAULT_VIEWS = './data/views.db';
 
 /** SQLite's side files: a stale one next to a replaced database would be read as part of it. */
 const SIDE_FILES = ['-wal', '-shm', '-journal'] as const;
+/**
+ * Events applied between two write-outs of the changed documents (ADR 0033): the file is never read before
+ * it is complete, so only memory bounds it (each write-out holds every document changed since the last).
+ */
+const REBUILD_CHUNK_EVENTS = 5_000;
 /** Where the new views are built before they replace the target (`<views>.rebuilding`). */
 export const REBUILDING_SUFFIX = '.rebuilding';
 
@@ -132,7 +137,7 @@ export async function rebuildViewsFile(
     let elapsedMs: number;
     try {
       const started = performance.now();
-      applied = await rebuildViews(store, views, projections);
+      applied = await rebuildViews(store, views, projections, { chunkSize: REBUILD_CHUNK_EVENTS });
       // EPCIS capture jobs are kept beside the views but are not in the log (ADR 0031): carried over.
       views.adoptCaptureJobsFrom(target);
       views.completeRebuild();
