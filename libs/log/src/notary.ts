@@ -174,16 +174,21 @@ export class LogNotary extends LogFollower {
     });
     const { remember, head } = this.statements;
     try {
-      this.db.transaction(() => {
-        this.tree.append(hashes.map((hash) => leafHash(Buffer.from(hash, 'hex'))));
-        this.leaves = start + batch.length;
-        batch.forEach((stored, i) => {
-          remember.run(Number(stored.position), stored.eventId, hashes[i]!);
-          head.run(stored.stream, Number(stored.revision), Number(stored.position), stored.eventId);
-        });
-        const last = this.latestCheckpoint()?.treeSize ?? 0;
-        if (this.leaves - last >= this.options.everyEvents) this.insertCheckpoint();
-      })();
+      this.db
+        .transaction(() => {
+          this.tree.append(hashes.map((hash) => leafHash(Buffer.from(hash, 'hex'))));
+          this.leaves = start + batch.length;
+          batch.forEach((stored, i) => {
+            remember.run(Number(stored.position), stored.eventId, hashes[i]!);
+            head.run(stored.stream, Number(stored.revision), Number(stored.position), stored.eventId);
+          });
+          const last = this.latestCheckpoint()?.treeSize ?? 0;
+          if (this.leaves - last >= this.options.everyEvents) this.insertCheckpoint();
+          // IMMEDIATE: the write lock is taken (or waited for) at BEGIN. A deferred transaction that read first
+          // would fail at once with SQLITE_BUSY when another connection (the request thread signing a
+          // checkpoint for a bundle) had committed since its read began, and the notary would stop.
+        })
+        .immediate();
     } catch (error) {
       this.leaves = start; // rolled back
       throw error;

@@ -171,3 +171,38 @@ describe('ReadModelStore EPCIS capture jobs', () => {
     });
   });
 });
+
+describe('ReadModelStore with another connection writing the same file', () => {
+  it('applies the projector’s transaction whole when another connection commits while it reads (no SQLITE_BUSY at its first write)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracelode-views-busy-'));
+    try {
+      const path = join(dir, 'views.db');
+      const projector = ReadModelStore.open(path);
+      const server = ReadModelStore.open(path);
+      (server as unknown as { db: Database.Database }).db.pragma('busy_timeout = 50');
+      server.saveCaptureJob('before', 'org-a', { state: 'done' });
+      let saveDuring: unknown;
+
+      projector.applyAndCheckpoint(1n, (tx) => {
+        tx.get('batches', 'B-1'); // a read first, as every projection does
+        try {
+          // The request thread saving an EPCIS capture job between the projector's read and its write.
+          server.saveCaptureJob('during', 'org-a', { state: 'done' });
+        } catch (error) {
+          saveDuring = error;
+        }
+        tx.put('batches', 'B-1', { batchId: 'B-1' }, 1n);
+      });
+
+      // The projector held the write lock from its BEGIN: the other connection waited, then gave up.
+      expect(String(saveDuring)).toMatch(/busy|locked/i);
+      expect(projector.checkpoint()).toBe(1n);
+      expect(projector.get('batches', 'B-1')).toEqual({ batchId: 'B-1' });
+      server.saveCaptureJob('after', 'org-a', { state: 'done' });
+      projector.close();
+      server.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

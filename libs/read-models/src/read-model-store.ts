@@ -294,33 +294,40 @@ export class ReadModelStore {
     return row ? (JSON.parse(row.view) as V) : undefined;
   }
 
-  /** Applies `work` and moves the checkpoint to `position` in one transaction: both land or neither. */
+  /**
+   * Applies `work` and moves the checkpoint to `position` in one transaction: both land or neither. The
+   * transaction is IMMEDIATE: `work` reads before it writes, and a deferred transaction would then fail at
+   * once with SQLITE_BUSY (no busy wait) if another connection had committed meanwhile (the request thread
+   * saving an EPCIS capture job), which stopped the projector.
+   */
   applyAndCheckpoint(position: bigint, work: (tx: ViewTransaction) => void): void {
-    this.db.transaction(() => {
-      const documents = new Map<string, TransactionDocument>();
-      const id = (collection: string, key: string) => `${collection}\u0000${key}`;
-      work({
-        get: <V>(collection: string, key: string) => {
-          const known = documents.get(id(collection, key));
-          if (known) return known.view as V | undefined;
-          const view = this.get<V>(collection, key);
-          documents.set(id(collection, key), { collection, key, view, position: undefined });
-          return view;
-        },
-        put: <V>(collection: string, key: string, view: V, at: bigint, terms?: readonly string[]) => {
-          documents.set(id(collection, key), { collection, key, view, position: at, terms });
-        },
-        index: (row) => this.putIndex(row),
-      });
-      for (const { collection, key, view, position: at, terms } of documents.values()) {
-        if (at === undefined) continue;
-        this.putDocument.run(collection, key, JSON.stringify(view), Number(at));
-        if (terms === undefined) continue;
-        this.dropTerms.run(collection, key);
-        for (const term of terms) this.putTerm.run(collection, term, key);
-      }
-      this.writeCheckpoint.run(Number(position));
-    })();
+    this.db
+      .transaction(() => {
+        const documents = new Map<string, TransactionDocument>();
+        const id = (collection: string, key: string) => `${collection}\u0000${key}`;
+        work({
+          get: <V>(collection: string, key: string) => {
+            const known = documents.get(id(collection, key));
+            if (known) return known.view as V | undefined;
+            const view = this.get<V>(collection, key);
+            documents.set(id(collection, key), { collection, key, view, position: undefined });
+            return view;
+          },
+          put: <V>(collection: string, key: string, view: V, at: bigint, terms?: readonly string[]) => {
+            documents.set(id(collection, key), { collection, key, view, position: at, terms });
+          },
+          index: (row) => this.putIndex(row),
+        });
+        for (const { collection, key, view, position: at, terms } of documents.values()) {
+          if (at === undefined) continue;
+          this.putDocument.run(collection, key, JSON.stringify(view), Number(at));
+          if (terms === undefined) continue;
+          this.dropTerms.run(collection, key);
+          for (const term of terms) this.putTerm.run(collection, term, key);
+        }
+        this.writeCheckpoint.run(Number(position));
+      })
+      .immediate();
   }
 
   /**
@@ -500,7 +507,7 @@ export class ReadModelStore {
     db.transaction(() => {
       statements.put.run(captureId, orgId, JSON.stringify(job));
       statements.prune.run(orgId, orgId, CAPTURE_JOBS_KEPT);
-    })();
+    }).immediate();
   }
 
   /**

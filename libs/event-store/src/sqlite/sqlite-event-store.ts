@@ -15,7 +15,7 @@ import { type GroupWritten, SqliteGroupWriter } from './sqlite-group-writer';
 import { SqliteWriterThread, WriterLostError } from './sqlite-writer-thread';
 
 const SCHEMA_VERSION = 1;
-/** Bounds how long one flush holds the event loop; the rest of the queue goes in the next flush. */
+/** Bounds how long one group holds the thread that writes it; the rest of the queue goes in the next group. */
 const MAX_GROUP_SIZE = 1000;
 /**
  * How long a flush may wait for more appends to join its group (see flush); a commit's fsync costs
@@ -409,6 +409,8 @@ export class SqliteEventStore implements EventStore {
    */
   private settleLostGroup(group: readonly QueuedAppend[], lost: WriterLostError): void {
     this.heads.clear();
+    let written = 0;
+    let head = 0n;
     for (const queued of group) {
       let result: AppendResult | undefined;
       try {
@@ -416,9 +418,18 @@ export class SqliteEventStore implements EventStore {
       } catch {
         result = undefined;
       }
-      if (result) queued.resolve(result);
-      else queued.reject(lost);
+      if (result) {
+        written += 1;
+        if (result.position > head) head = result.position;
+        queued.resolve(result);
+      } else queued.reject(lost);
     }
+    if (written === 0) return;
+    // The group committed: counted, and its followers told, as any other.
+    this.commits += 1;
+    this.appendsCommitted += written;
+    for (const subscription of this.subscriptions) subscription.notify();
+    for (const listener of this.commitListeners) listener(head);
   }
 
   /** An append's result as the log holds it, or undefined if its events are not there. */
