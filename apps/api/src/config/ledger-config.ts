@@ -78,10 +78,6 @@ export interface ConnectionLimits {
   readonly maxPerClient: number;
 }
 
-function followersPlace(text: string | undefined): LedgerConfig['followers'] {
-  return place('TRACELODE_FOLLOWERS', text);
-}
-
 function place(
   name: string,
   text: string | undefined,
@@ -210,7 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     checkpointEveryEvents: positiveInteger(env, 'TRACELODE_CHECKPOINT_EVERY', 1000),
     checkpointEveryMs: positiveInteger(env, 'TRACELODE_CHECKPOINT_SECONDS', 10) * 1000,
     adminToken,
-    followers: followersPlace(env.TRACELODE_FOLLOWERS),
+    followers: place('TRACELODE_FOLLOWERS', env.TRACELODE_FOLLOWERS),
     writer: place('TRACELODE_WRITER', env.TRACELODE_WRITER, 'thread'),
     minPositionWaitMs: 5000,
     logLevel: logLevel as LedgerConfig['logLevel'],

@@ -12,7 +12,6 @@ export type ToWriter =
   | { readonly type: 'close' };
 
 export type FromWriter =
-  | { readonly type: 'ready' }
   /** The group's outcomes; `othersCommitted`: another connection committed since the writer last said. */
   | {
       readonly type: 'written';
@@ -23,5 +22,4 @@ export type FromWriter =
   /** A storage fault failed the whole group; nothing of it was written. */
   | { readonly type: 'failed'; readonly message: string }
   /** The writer could not open the file. */
-  | { readonly type: 'unavailable'; readonly message: string }
-  | { readonly type: 'closed' };
+  | { readonly type: 'unavailable'; readonly message: string };

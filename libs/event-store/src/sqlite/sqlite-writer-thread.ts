@@ -90,9 +90,6 @@ export class SqliteWriterThread {
       case 'unavailable':
         this.fail(`The writer thread cannot open the store: ${message.message}`);
         return;
-      case 'ready':
-      case 'closed':
-        return;
     }
   }
 

@@ -59,7 +59,7 @@ describe('SqliteEventStore with its writer in a worker', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('commits with synchronous=FULL from a connection of its own, leaving the store’s connection unwritten', async () => {
+  it('commits from a connection of its own: the store’s connection (synchronous=FULL) sees another connection’s commits', async () => {
     const store = open();
     await store.append([write('a', 'no_stream')]);
     const db = connectionOf(store);

@@ -30,7 +30,6 @@ function serve({ path, busyTimeoutMs }: WriterWorkerData): void {
   port.on('message', (message: ToWriter) => {
     if (message.type === 'close') {
       db.close();
-      post({ type: 'closed' });
       port.close();
       return;
     }
@@ -50,7 +49,6 @@ function serve({ path, busyTimeoutMs }: WriterWorkerData): void {
       othersCommitted: writer.othersCommitted(),
     });
   });
-  post({ type: 'ready' });
 }
 
 serve(workerData as WriterWorkerData);
