@@ -180,6 +180,28 @@ describe('SqliteEventStore on a file', () => {
     expect((await collect(mine.readStream('a', 4n))).map((event) => event.revision)).toEqual([4n]);
   });
 
+  it('remembers that a stream has nothing from a revision on, once an empty read from there found nothing', async () => {
+    const other = open();
+    await other.append([write('org', 'no_stream', 3)]);
+    // A reader that folded the stream elsewhere (the command path's cache) asks only for what is newer.
+    const mine = open();
+    const queries = () => mine.stats.streamQueries;
+
+    expect(await collect(mine.readStream('org', 3n))).toEqual([]);
+    expect(queries()).toBe(1);
+    expect(await collect(mine.readStream('org', 3n))).toEqual([]);
+    expect(await collect(mine.readStream('org', 5n))).toEqual([]);
+    expect(queries()).toBe(1); // answered from memory
+
+    // Below the bound, the file is read; what it finds is exact.
+    expect((await collect(mine.readStream('org', 1n))).map((event) => event.revision)).toEqual([1n, 2n]);
+    expect(queries()).toBe(2);
+    // Another connection's append is still seen.
+    await other.append([write('org', 2n)]);
+    expect((await collect(mine.readStream('org', 3n))).map((event) => event.revision)).toEqual([3n]);
+    expect(queries()).toBe(3);
+  });
+
   it('is opened by openEventStore from sqlite: URLs and bare .db paths', async () => {
     const byUrl = await openEventStore(`sqlite:${path}`);
     opened.push(byUrl);

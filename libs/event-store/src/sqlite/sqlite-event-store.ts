@@ -79,6 +79,8 @@ export interface SqliteEventStoreStats {
   readonly commits: number;
   /** Appends written by those transactions. */
   readonly appends: number;
+  /** Pages of a stream read from the file: a read beyond a head the store knows makes none. */
+  readonly streamQueries: number;
 }
 
 interface QueuedAppend {
@@ -121,6 +123,7 @@ export class SqliteEventStore implements EventStore {
   private readOnly = false;
   private commits = 0;
   private appendsCommitted = 0;
+  private streamQueries = 0;
   /** Told of each group commit: the appends it wrote and the seconds from BEGIN to COMMIT (the metrics). */
   onCommit?: (appends: number, seconds: number) => void;
 
@@ -215,7 +218,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   get stats(): SqliteEventStoreStats {
-    return { commits: this.commits, appends: this.appendsCommitted };
+    return { commits: this.commits, appends: this.appendsCommitted, streamQueries: this.streamQueries };
   }
 
   append(writes: readonly StreamWrite[]): Promise<AppendResult> {
@@ -237,13 +240,13 @@ export class SqliteEventStore implements EventStore {
         // Nothing at or beyond the last revision this store knows, while no other connection has committed.
         const head = this.heads.get(stream, this.dataVersion());
         if (head !== undefined && revision > head) return [];
+        this.streamQueries += 1;
         const page = this.read(() => this.statements.readStream.all(stream, revision, limit));
-        if (page.length < limit) {
-          const last = page.at(-1);
-          // A short page read from the start, or ending somewhere, tells where the stream ends now.
-          if (last) this.heads.set(stream, last.revision);
-          else if (revision === 0n) this.heads.set(stream, -1n);
-        }
+        // A short page tells where the stream ends now: at its last event, or, empty, before `revision`.
+        // The second is a bound, not always the head, and serves as well: it is what a reader that asks
+        // again from `revision` (the command path, for a stream it has folded) needs. Without it, a stream
+        // whose head was pushed out of memory was read from the file at every command from then on.
+        if (page.length < limit) this.heads.set(stream, page.at(-1)?.revision ?? revision - 1n);
         return page;
       },
       start,
@@ -531,9 +534,9 @@ function prepareStatements(db: Database.Database) {
 }
 
 /**
- * The last revision of recently read or written streams (-1: no such stream), each as of a data_version
- * of the connection: a read of a stream beyond its known head is answered without a query while nobody
- * else has written the file since. The command path reads streams it wrote or just read (the
+ * For recently read or written streams, a revision beyond which the stream has no event (its last
+ * revision, or a bound above it; -1: no such stream), each as of a data_version of the connection: a read
+ * of a stream beyond it is answered without a query while nobody else has written the file since. The command path reads streams it wrote or just read (the
  * organisation's, twice per command; a new batch's, empty), so most of its reads become none. Bounded,
  * least recently set first out; a change of data_version forgets everything.
  */
