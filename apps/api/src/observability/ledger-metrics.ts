@@ -150,13 +150,25 @@ export class LedgerMetrics {
       this.commands.inc({ type: facts.commandType, outcome: facts.outcome });
   }
 
-  /** The SQLite store reports each group commit here (other stores have no group commits to report). */
+  /**
+   * The SQLite store reports each group commit here, and is asked at each scrape how many stream pages it
+   * read from the file (other stores have neither to report).
+   */
   observeCommits(store: EventStore): EventStore {
     if (store instanceof SqliteEventStore) {
       store.onCommit = (appends, seconds) => {
         this.groupSize.observe(appends);
         this.commitDuration.observe(seconds);
       };
+      new Counter({
+        name: 'tracelode_stream_pages_read_total',
+        help: 'Pages of a stream read from the event log file; a read beyond a head the store knows reads none, so a command on a known organisation reads none for it',
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(store.stats.streamQueries);
+        },
+      });
     }
     return store;
   }

@@ -3,6 +3,7 @@ const WATCHED = [
   ['commands', 'tracelode_commands_total'],
   ['groupCommits', 'tracelode_group_commit_size_count'],
   ['appendsCommitted', 'tracelode_group_commit_size_sum'],
+  ['streamPagesRead', 'tracelode_stream_pages_read_total'],
 ] as const;
 
 type Watched = Record<(typeof WATCHED)[number][0], number>;
@@ -39,10 +40,13 @@ export async function withMetricsDeltas<T>(
 function describe(before: Watched, after: Watched): string {
   const commits = after.groupCommits - before.groupCommits;
   const appends = after.appendsCommitted - before.appendsCommitted;
+  const commands = after.commands - before.commands;
+  const pages = after.streamPagesRead - before.streamPagesRead;
   return (
-    `tracelode_commands_total +${after.commands - before.commands}, ` +
+    `tracelode_commands_total +${commands}, ` +
     `tracelode_group_commit_size_count +${commits} ` +
-    `(${commits > 0 ? (appends / commits).toFixed(1) : '0'} appends a commit)`
+    `(${commits > 0 ? (appends / commits).toFixed(1) : '0'} appends a commit), ` +
+    `tracelode_stream_pages_read_total +${pages} (${commands > 0 ? (pages / commands).toFixed(2) : '0'} a command)`
   );
 }
 
@@ -50,7 +54,7 @@ async function scrape(url: string, adminToken: string): Promise<Watched> {
   const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } });
   if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
   const text = await response.text();
-  const watched = { commands: 0, groupCommits: 0, appendsCommitted: 0 };
+  const watched = { commands: 0, groupCommits: 0, appendsCommitted: 0, streamPagesRead: 0 };
   for (const line of text.split('\n')) {
     const match = /^([a-z_]+)(?:\{[^}]*\})? (\S+)$/.exec(line);
     const found = match && WATCHED.find(([, name]) => name === match[1]);
