@@ -38,7 +38,7 @@ describe('SqliteEventStore group commit', () => {
     }
     const results = await Promise.all(appends);
 
-    expect(store.stats).toEqual({ commits: 1, appends: 5 });
+    expect(store.stats).toEqual({ commits: 1, appends: 5, streamQueries: 0 });
     expect(results.map((result) => result.position)).toEqual([1n, 2n, 3n, 4n, 5n]);
   });
 

@@ -71,7 +71,7 @@ describe('SqliteEventStore under storage faults', () => {
         Array.from({ length: 20 }, (_, i) => store.append(write(`s-${i}`, 5000))),
       );
       expect(next.map((result) => result.position)).toEqual(next.map((_, i) => BigInt(11 + i)));
-      expect(store.stats).toEqual({ commits: before.commits + 1, appends: before.appends + 20 });
+      expect(store.stats).toEqual({ ...before, commits: before.commits + 1, appends: before.appends + 20 });
     },
   );
 });
