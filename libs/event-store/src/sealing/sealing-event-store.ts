@@ -6,6 +6,7 @@ import type {
   StoredEvent,
   StreamWrite,
 } from '../event-store.port';
+import { WrongExpectedRevisionError } from '../event-store.errors';
 import { validateAppend } from '../validate-append';
 import {
   chainOf,
@@ -102,7 +103,13 @@ export class SealingEventStore implements EventStore {
     return result;
   }
 
-  /** The stream's last event before this append, as the expected revision requires it to be. */
+  /**
+   * The stream's last event before this append, as the expected revision requires it to be. Where the
+   * expectation names an event this read does not find (a revision, or "stream_exists" for a stream read
+   * empty), the append is refused here rather than left to the store: a read can miss another
+   * connection's newest events for a moment (the SQLite store's known heads, ADR 0029), and the store,
+   * which does see them, would then take the append with a seal that does not chain to them.
+   */
   private async headBefore(stream: string, expected: ExpectedRevision): Promise<StreamHead | undefined> {
     if (expected === 'no_stream') return undefined;
     const known = this.heads.get(stream);
@@ -112,13 +119,15 @@ export class SealingEventStore implements EventStore {
         if (stored.revision === expected) return headOf(stored);
         break;
       }
-      return undefined; // no such event: the store refuses the expected revision
     }
-    // "any" / "stream_exists": the stream's current last event, read from what is known onwards.
+    // "any" / "stream_exists" / an expected event not found: the stream's current last event, read from what
+    // is known onwards.
     let head = known;
     for await (const stored of this.inner.readStream(stream, known ? known.revision : 0n)) {
       head = headOf(stored);
     }
+    if (typeof expected === 'bigint' || (expected === 'stream_exists' && !head))
+      throw new WrongExpectedRevisionError(stream, expected, head ? head.revision : 'no_stream');
     return head;
   }
 

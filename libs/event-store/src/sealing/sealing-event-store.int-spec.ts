@@ -1,0 +1,112 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WrongExpectedRevisionError } from '../event-store.errors';
+import type { StoredEvent, StreamWrite } from '../event-store.port';
+import { SqliteEventStore } from '../sqlite/sqlite-event-store';
+import { eventHash } from './event-hash';
+import { SealingEventStore, sealV2 } from './sealing-event-store';
+
+/**
+ * The sealer over the SQLite store, where a read can miss another connection's newest events for a moment
+ * (the store's known heads are checked against SQLite's data_version once per turn of the event loop, ADR
+ * 0029): an append whose predecessor the read did not find is refused, never sealed as if it had none.
+ */
+describe('SealingEventStore over SQLite, with another connection writing', () => {
+  let dir: string;
+  let path: string;
+  const closing: (() => unknown)[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tracelode-sealing-'));
+    path = join(dir, 'ledger.db');
+  });
+  afterEach(async () => {
+    for (const close of closing.splice(0).reverse()) await close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses an append at a revision its read has not seen yet, and chains it once it has', async () => {
+    const store = SqliteEventStore.open(path);
+    closing.push(() => store.close());
+    const sealing = new SealingEventStore(store);
+    await sealing.append([write('S', 'no_stream', 3)]); // revisions 0..2
+    await nextTurn();
+    const [last] = await collect(store.readStream('S', 2n));
+
+    // Within one turn of this process: it reads the stream, then another process commits S@3, sealed
+    // after S@2, and this process is asked to append after S@3.
+    expect(await collect(store.readStream('S', 3n))).toEqual([]);
+    commitElsewhere(path, 'S', 3n, last!.metadata.hash as string);
+    await expect(sealing.append([write('S', 3n)])).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    await expect(sealing.append([write('T', 'stream_exists')])).rejects.toBeInstanceOf(
+      WrongExpectedRevisionError,
+    );
+
+    await nextTurn();
+    await sealing.append([write('S', 3n)]);
+    const events = await collect(store.readStream('S'));
+    expect(events.map((event) => event.revision)).toEqual([0n, 1n, 2n, 3n, 4n]);
+    expectChained(events);
+  });
+
+  /** Another process's commit of one sealed event, made synchronously on a connection of its own. */
+  function commitElsewhere(file: string, stream: string, revision: bigint, prevHash: string): void {
+    const db = new Database(file);
+    try {
+      const event = { stream, revision, eventId: randomUUID(), type: 'BatchRecorded', data: { quantity: 1 } };
+      const metadata = sealV2({ ...event, metadata: {} }, prevHash);
+      db.transaction(() => {
+        db.prepare(
+          `INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          stream,
+          revision,
+          event.eventId,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(metadata),
+          new Date().toISOString(),
+        );
+        db.prepare(
+          `INSERT INTO streams (stream, revision) VALUES (?, ?)
+           ON CONFLICT (stream) DO UPDATE SET revision = excluded.revision`,
+        ).run(stream, revision);
+      })();
+    } finally {
+      db.close();
+    }
+  }
+});
+
+function write(stream: string, expectedRevision: StreamWrite['expectedRevision'], count = 1): StreamWrite {
+  const events = Array.from({ length: count }, () => ({
+    eventId: randomUUID(),
+    type: 'BatchRecorded',
+    data: { quantity: 1 },
+    metadata: {},
+  }));
+  return { stream, expectedRevision, events };
+}
+
+function expectChained(events: readonly StoredEvent[]): void {
+  let prevHash: string | null = null;
+  for (const event of events) {
+    expect(event.metadata.prevHash).toBe(prevHash);
+    expect(event.metadata.hash).toBe(eventHash(event, prevHash));
+    prevHash = event.metadata.hash as string;
+  }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
+  const all: StoredEvent[] = [];
+  for await (const event of events) all.push(event);
+  return all;
+}
