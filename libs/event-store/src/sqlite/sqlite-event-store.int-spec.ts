@@ -202,6 +202,34 @@ describe('SqliteEventStore on a file', () => {
     expect(queries()).toBe(3);
   });
 
+  it("sees another connection's commit made between a group's COMMIT and the heads it records", async () => {
+    const mine = open();
+    await mine.append([write('S', 'no_stream', 3)]);
+    // Another process commits S@5 just after this store's group writing S@3 and S@4 commits, before the
+    // store records the heads that group wrote: injected into the writer, as a process may do then.
+    const writer = (mine as unknown as { groupWriter: { write: (...args: unknown[]) => unknown } })
+      .groupWriter;
+    const writeGroup = writer.write.bind(writer);
+    writer.write = (...args: unknown[]) => {
+      const written = writeGroup(...args);
+      writer.write = writeGroup;
+      const other = new Database(path);
+      other
+        .prepare(
+          `INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at)
+           VALUES ('S', 5, ?, 'BatchRecorded', '{}', '{}', ?)`,
+        )
+        .run(randomUUID(), new Date().toISOString());
+      other.prepare("UPDATE streams SET revision = 5 WHERE stream = 'S'").run();
+      other.close();
+      return written;
+    };
+    await mine.append([write('S', 2n, 2)]);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect((await collect(mine.readStream('S', 5n))).map((event) => event.revision)).toEqual([5n]);
+  });
+
   it('is opened by openEventStore from sqlite: URLs and bare .db paths', async () => {
     const byUrl = await openEventStore(`sqlite:${path}`);
     opened.push(byUrl);

@@ -260,11 +260,13 @@ export class SqliteEventStore implements EventStore {
    * knows are the file's. Asked once per turn of the event loop (`fresh` asks again): the reads of one
    * turn see the file as of that turn's first read or later, as if they had all been made then. An
    * append is judged under the write lock whatever a read saw, so no decision rests on it alone.
+   * `known`: the value this connection read inside a group's transaction, taken as the fresh one.
    */
-  private dataVersion(fresh = false): number {
+  private dataVersion(fresh = false, known?: number): number {
     if (fresh || this.versionThisTurn === undefined) {
       if (this.versionThisTurn === undefined) setImmediate(() => (this.versionThisTurn = undefined));
-      this.versionThisTurn = this.writerThread ? this.othersVersion() : this.statements.dataVersion.get()!;
+      this.versionThisTurn =
+        known ?? (this.writerThread ? this.othersVersion() : this.statements.dataVersion.get()!);
     }
     return this.versionThisTurn;
   }
@@ -473,11 +475,15 @@ export class SqliteEventStore implements EventStore {
     this.heads.clear();
   }
 
-  private settleGroup(group: readonly QueuedAppend[], { outcomes, seconds }: GroupWritten): void {
+  private settleGroup(
+    group: readonly QueuedAppend[],
+    { outcomes, seconds, dataVersion }: GroupWritten,
+  ): void {
     this.commits += 1;
     let version: number | undefined;
     try {
-      version = this.dataVersion(true);
+      // Written on this connection: the heads are as of the group's own transaction (see GroupWritten).
+      version = this.dataVersion(true, this.writerThread ? undefined : dataVersion);
     } catch {
       this.heads.clear(); // the file could not be asked: the group's heads are not recorded
     }

@@ -15,6 +15,13 @@ export type Outcome =
 export interface GroupWritten {
   readonly outcomes: readonly Outcome[];
   readonly seconds: number;
+  /**
+   * The writing connection's data_version inside the group's transaction, under the write lock: no other
+   * connection's commit falls between it and the group's own COMMIT. Read after COMMIT instead, it could
+   * already count another connection's commit made meanwhile, and heads recorded under it would hide
+   * that commit's events until some later commit moved it.
+   */
+  readonly dataVersion: number;
 }
 
 /**
@@ -25,7 +32,7 @@ export interface GroupWritten {
  */
 export class SqliteGroupWriter {
   private readonly statements: ReturnType<typeof prepareWrites>;
-  /** data_version when `othersCommitted` last asked; none yet: whoever started this writer may know less. */
+  /** data_version inside the last group written; none yet: whoever started this writer may know less. */
   private version: number | undefined;
 
   constructor(private readonly db: Database.Database) {
@@ -42,10 +49,11 @@ export class SqliteGroupWriter {
     const began = performance.now();
     try {
       this.statements.begin.run();
+      const dataVersion = this.statements.dataVersion.get()!;
       const recordedAt = new Date().toISOString();
       const outcomes = group.map((writes) => this.applyInSavepoint(writes, recordedAt));
       this.statements.commit.run();
-      return { outcomes, seconds: (performance.now() - began) / 1000 };
+      return { outcomes, seconds: (performance.now() - began) / 1000, dataVersion };
     } catch (error) {
       try {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -57,14 +65,15 @@ export class SqliteGroupWriter {
   }
 
   /**
-   * Whether another connection has committed to the file since this writer last asked (SQLite's
-   * data_version moves for other connections' commits, never for this one's). The first answer is yes:
-   * what happened before this writer opened is not known to it.
+   * Whether another connection committed to the file between this writer's group before `written` and
+   * `written` (SQLite's data_version, read inside each group's transaction, moves for other connections'
+   * commits, never for this one's). The first answer is yes: what happened before this writer opened is
+   * not known to it. A commit made just after the group's COMMIT is the next group's to report (or the
+   * log's head moving tells the store meanwhile, ADR 0037).
    */
-  othersCommitted(): boolean {
-    const version = this.statements.dataVersion.get()!;
-    const moved = version !== this.version;
-    this.version = version;
+  othersCommittedBefore(written: GroupWritten): boolean {
+    const moved = written.dataVersion !== this.version;
+    this.version = written.dataVersion;
     return moved;
   }
 

@@ -17,6 +17,8 @@ export type FromWriter =
       readonly type: 'written';
       readonly outcomes: readonly WireOutcome[];
       readonly seconds: number;
+      /** The worker connection's data_version inside the group (the store's own connection has its own). */
+      readonly dataVersion: number;
       readonly othersCommitted: boolean;
     }
   /** A storage fault failed the whole group; nothing of it was written. */

@@ -80,6 +80,7 @@ export class SqliteWriterThread {
         this.settle()?.resolve({
           outcomes: message.outcomes.map(fromWire),
           seconds: message.seconds,
+          dataVersion: message.dataVersion,
           othersCommitted: message.othersCommitted,
         });
         return;

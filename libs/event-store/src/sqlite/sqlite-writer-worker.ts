@@ -46,7 +46,8 @@ function serve({ path, busyTimeoutMs }: WriterWorkerData): void {
       type: 'written',
       outcomes: written.outcomes.map(toWire),
       seconds: written.seconds,
-      othersCommitted: writer.othersCommitted(),
+      dataVersion: written.dataVersion,
+      othersCommitted: writer.othersCommittedBefore(written),
     });
   });
 }
