@@ -12,7 +12,8 @@ import { SealingEventStore, sealV2 } from './sealing-event-store';
 /**
  * The sealer over the SQLite store, where a read can miss another connection's newest events for a moment
  * (the store's known heads are checked against SQLite's data_version once per turn of the event loop, ADR
- * 0029): an append whose predecessor the read did not find is refused, never sealed as if it had none.
+ * 0029): an append is chained to the predecessor it expects, read afresh where the first read missed it,
+ * or refused; never sealed as if the stream had none.
  */
 describe('SealingEventStore over SQLite, with another connection writing', () => {
   let dir: string;
@@ -28,7 +29,7 @@ describe('SealingEventStore over SQLite, with another connection writing', () =>
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses an append at a revision its read has not seen yet, and chains it once it has', async () => {
+  it('chains an append to the predecessor another connection committed since its last read', async () => {
     const store = SqliteEventStore.open(path);
     closing.push(() => store.close());
     const sealing = new SealingEventStore(store);
@@ -36,24 +37,40 @@ describe('SealingEventStore over SQLite, with another connection writing', () =>
     await nextTurn();
     const [last] = await collect(store.readStream('S', 2n));
 
-    // Within one turn of this process: it reads the stream, then another process commits S@3, sealed
-    // after S@2, and this process is asked to append after S@3.
+    // Within one turn of this process: it reads the stream beyond its head, another process commits S@3,
+    // sealed after S@2, and this process is asked to append after S@3.
     expect(await collect(store.readStream('S', 3n))).toEqual([]);
     commitElsewhere(path, 'S', 3n, last!.metadata.hash as string);
-    await expect(sealing.append([write('S', 3n)])).rejects.toBeInstanceOf(WrongExpectedRevisionError);
-    await expect(sealing.append([write('T', 'stream_exists')])).rejects.toBeInstanceOf(
-      WrongExpectedRevisionError,
-    );
-
-    await nextTurn();
     await sealing.append([write('S', 3n)]);
+
     const events = await collect(store.readStream('S'));
     expect(events.map((event) => event.revision)).toEqual([0n, 1n, 2n, 3n, 4n]);
     expectChained(events);
   });
 
+  it('refuses "stream_exists" on a stream its read found empty, and chains it once it sees the stream', async () => {
+    const store = SqliteEventStore.open(path);
+    closing.push(() => store.close());
+    const sealing = new SealingEventStore(store);
+    await sealing.append([write('other', 'no_stream')]);
+    await nextTurn();
+
+    // Within one turn: this process finds no stream T, then another process creates it.
+    expect(await collect(store.readStream('T'))).toEqual([]);
+    commitElsewhere(path, 'T', 0n, null);
+    await expect(sealing.append([write('T', 'stream_exists')])).rejects.toBeInstanceOf(
+      WrongExpectedRevisionError,
+    );
+
+    await nextTurn();
+    await sealing.append([write('T', 'stream_exists')]);
+    const events = await collect(store.readStream('T'));
+    expect(events.map((event) => event.revision)).toEqual([0n, 1n]);
+    expectChained(events);
+  });
+
   /** Another process's commit of one sealed event, made synchronously on a connection of its own. */
-  function commitElsewhere(file: string, stream: string, revision: bigint, prevHash: string): void {
+  function commitElsewhere(file: string, stream: string, revision: bigint, prevHash: string | null): void {
     const db = new Database(file);
     try {
       const event = { stream, revision, eventId: randomUUID(), type: 'BatchRecorded', data: { quantity: 1 } };

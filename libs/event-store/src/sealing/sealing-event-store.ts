@@ -105,10 +105,11 @@ export class SealingEventStore implements EventStore {
 
   /**
    * The stream's last event before this append, as the expected revision requires it to be. Where the
-   * expectation names an event this read does not find (a revision, or "stream_exists" for a stream read
+   * expectation names an event the reads do not find (a revision, or "stream_exists" for a stream read
    * empty), the append is refused here rather than left to the store: a read can miss another
    * connection's newest events for a moment (the SQLite store's known heads, ADR 0029), and the store,
-   * which does see them, would then take the append with a seal that does not chain to them.
+   * which does see them, would then take the append with a seal that does not chain to them. The error
+   * names this stream even where the store would have named an earlier one of the same append.
    */
   private async headBefore(stream: string, expected: ExpectedRevision): Promise<StreamHead | undefined> {
     if (expected === 'no_stream') return undefined;
@@ -126,7 +127,8 @@ export class SealingEventStore implements EventStore {
     for await (const stored of this.inner.readStream(stream, known ? known.revision : 0n)) {
       head = headOf(stored);
     }
-    if (typeof expected === 'bigint' || (expected === 'stream_exists' && !head))
+    // The second read starts lower and may find the expected event the first one was answered without.
+    if (typeof expected === 'bigint' ? head?.revision !== expected : expected === 'stream_exists' && !head)
       throw new WrongExpectedRevisionError(stream, expected, head ? head.revision : 'no_stream');
     return head;
   }
