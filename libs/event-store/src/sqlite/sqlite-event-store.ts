@@ -489,7 +489,8 @@ export class SqliteEventStore implements EventStore {
     }
     for (const outcome of outcomes) {
       if (outcome.ok && version !== undefined)
-        for (const [stream, revision] of outcome.result.revisions) this.heads.set(stream, revision, version);
+        for (const [stream, revision] of outcome.result.revisions)
+          this.heads.raise(stream, revision, version);
       // A refused expectation says the stream is not where this store thought: read it afresh next time.
       if (!outcome.ok && outcome.error instanceof WrongExpectedRevisionError)
         this.heads.forget(outcome.error.stream);
@@ -570,6 +571,16 @@ class KnownHeads {
     this.heads.delete(stream);
     this.heads.set(stream, revision);
     if (this.heads.size > this.capacity) this.heads.delete(this.heads.keys().next().value!);
+  }
+
+  /**
+   * As `set`, but never below what is known under the same version: both are bounds, and the higher one is
+   * the safer. A group's reply can come after a read that already found another connection's later event
+   * (with the writer in its worker, that commit is reported with the next group).
+   */
+  raise(stream: string, revision: bigint, version: number): void {
+    const known = version === this.version ? this.heads.get(stream) : undefined;
+    this.set(stream, known !== undefined && known > revision ? known : revision, version);
   }
 
   forget(stream: string): void {

@@ -191,6 +191,36 @@ describe('SqliteEventStore with its writer in a worker', () => {
     expect((await collect(mine.readStream('y'))).map((event) => event.revision)).toEqual([0n]);
   });
 
+  it('keeps a head a read found beyond the one its group then reports, until the next group says more', async () => {
+    const store = open();
+    await store.append([write('S', 'no_stream', 3)]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const other = new Database(path);
+    try {
+      const appended = store.append([write('S', 2n)]); // S@3, in the worker
+      const inFlight = () => (store as unknown as { inFlight?: Promise<void> }).inFlight !== undefined;
+      while (!inFlight()) await new Promise((resolve) => setImmediate(resolve));
+      // This thread waits, blocked, until the worker has committed S@3: its reply waits meanwhile.
+      const third = other.prepare("SELECT 1 FROM events WHERE stream = 'S' AND revision = 3");
+      const waitUntil = Date.now() + 10_000;
+      while (!third.get() && Date.now() < waitUntil);
+      // Another process commits S@4, and a read through the store finds it before the reply comes.
+      other
+        .prepare(
+          `INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at)
+           VALUES ('S', 4, ?, 'BatchRecorded', '{}', '{}', ?)`,
+        )
+        .run(randomUUID(), new Date().toISOString());
+      other.prepare("UPDATE streams SET revision = 4 WHERE stream = 'S'").run();
+      expect((await collect(store.readStream('S'))).map((event) => event.revision)).toEqual(range(0, 4));
+      await appended;
+
+      expect((await collect(store.readStream('S', 4n))).map((event) => event.revision)).toEqual([4n]);
+    } finally {
+      other.close();
+    }
+  });
+
   it('reads a stream afresh after an append to it is refused for a revision that moved', async () => {
     const mine = open();
     await mine.append([write('y', 'no_stream')]);
@@ -276,4 +306,8 @@ async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[
   const all: StoredEvent[] = [];
   for await (const event of events) all.push(event);
   return all;
+}
+
+function range(first: number, last: number): bigint[] {
+  return Array.from({ length: last - first + 1 }, (_, i) => BigInt(first + i));
 }
