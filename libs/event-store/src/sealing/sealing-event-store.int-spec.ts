@@ -1,12 +1,15 @@
-import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WrongExpectedRevisionError } from '../event-store.errors';
-import type { StoredEvent, StreamWrite } from '../event-store.port';
+import {
+  collect,
+  commitFromAnotherConnection,
+  expectChained,
+  streamWrite as write,
+} from '@tracelode/testing';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store';
-import { eventHash } from './event-hash';
 import { SealingEventStore, sealV2 } from './sealing-event-store';
 
 /**
@@ -40,7 +43,7 @@ describe('SealingEventStore over SQLite, with another connection writing', () =>
     // Within one turn of this process: it reads the stream beyond its head, another process commits S@3,
     // sealed after S@2, and this process is asked to append after S@3.
     expect(await collect(store.readStream('S', 3n))).toEqual([]);
-    commitElsewhere(path, 'S', 3n, last!.metadata.hash as string);
+    commitSealedElsewhere('S', 3n, last!.metadata.hash as string);
     await sealing.append([write('S', 3n)]);
 
     const events = await collect(store.readStream('S'));
@@ -57,7 +60,7 @@ describe('SealingEventStore over SQLite, with another connection writing', () =>
 
     // Within one turn: this process finds no stream T, then another process creates it.
     expect(await collect(store.readStream('T'))).toEqual([]);
-    commitElsewhere(path, 'T', 0n, null);
+    commitSealedElsewhere('T', 0n, null);
     await expect(sealing.append([write('T', 'stream_exists')])).rejects.toBeInstanceOf(
       WrongExpectedRevisionError,
     );
@@ -69,61 +72,13 @@ describe('SealingEventStore over SQLite, with another connection writing', () =>
     expectChained(events);
   });
 
-  /** Another process's commit of one sealed event, made synchronously on a connection of its own. */
-  function commitElsewhere(file: string, stream: string, revision: bigint, prevHash: string | null): void {
-    const db = new Database(file);
-    try {
-      const event = { stream, revision, eventId: randomUUID(), type: 'BatchRecorded', data: { quantity: 1 } };
-      const metadata = sealV2({ ...event, metadata: {} }, prevHash);
-      db.transaction(() => {
-        db.prepare(
-          `INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          stream,
-          revision,
-          event.eventId,
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(metadata),
-          new Date().toISOString(),
-        );
-        db.prepare(
-          `INSERT INTO streams (stream, revision) VALUES (?, ?)
-           ON CONFLICT (stream) DO UPDATE SET revision = excluded.revision`,
-        ).run(stream, revision);
-      })();
-    } finally {
-      db.close();
-    }
+  /** Another process's commit of one event sealed after `prevHash`. */
+  function commitSealedElsewhere(stream: string, revision: bigint, prevHash: string | null): void {
+    const event = { stream, revision, eventId: randomUUID(), type: 'BatchRecorded', data: { quantity: 1 } };
+    commitFromAnotherConnection(path, { ...event, metadata: sealV2({ ...event, metadata: {} }, prevHash) });
   }
 });
 
-function write(stream: string, expectedRevision: StreamWrite['expectedRevision'], count = 1): StreamWrite {
-  const events = Array.from({ length: count }, () => ({
-    eventId: randomUUID(),
-    type: 'BatchRecorded',
-    data: { quantity: 1 },
-    metadata: {},
-  }));
-  return { stream, expectedRevision, events };
-}
-
-function expectChained(events: readonly StoredEvent[]): void {
-  let prevHash: string | null = null;
-  for (const event of events) {
-    expect(event.metadata.prevHash).toBe(prevHash);
-    expect(event.metadata.hash).toBe(eventHash(event, prevHash));
-    prevHash = event.metadata.hash as string;
-  }
-}
-
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
-  const all: StoredEvent[] = [];
-  for await (const event of events) all.push(event);
-  return all;
 }

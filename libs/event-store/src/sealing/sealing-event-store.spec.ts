@@ -1,8 +1,8 @@
 import { WrongExpectedRevisionError } from '../event-store.errors';
 import type { EventStore, StoredEvent, StreamWrite } from '../event-store.port';
 import { InMemoryEventStore } from '../in-memory/in-memory-event-store';
-import { describeEventStoreContract } from '@tracelode/testing';
-import { eventHash, eventHashV1, withoutHashFields } from './event-hash';
+import { collect, describeEventStoreContract, expectChained } from '@tracelode/testing';
+import { eventHashV1, withoutHashFields } from './event-hash';
 import { SealingEventStore, UnsealedEventError } from './sealing-event-store';
 
 /** The contract, read through a view that hides the hash fields the sealer adds to every event's metadata. */
@@ -36,22 +36,6 @@ const write = (
     metadata: { recordedAt: '2026-11-28T00:00:00.000Z' },
   })),
 });
-
-async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
-  const all: StoredEvent[] = [];
-  for await (const event of events) all.push(event);
-  return all;
-}
-
-/** Recomputes every event's hash from its content and checks each chains to its predecessor. */
-function expectChained(events: readonly StoredEvent[]): void {
-  let prevHash: string | null = null;
-  for (const event of events) {
-    expect(event.metadata.prevHash).toBe(prevHash);
-    expect(event.metadata.hash).toBe(eventHash(event, prevHash));
-    prevHash = event.metadata.hash as string;
-  }
-}
 
 describe('SealingEventStore', () => {
   it('chains every event of a stream to its predecessor, across appends and multi-stream writes', async () => {

@@ -1,11 +1,16 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeEventStoreContract } from '@tracelode/testing';
+import {
+  collect,
+  commitFromAnotherConnection,
+  describeEventStoreContract,
+  range,
+  streamWrite as write,
+} from '@tracelode/testing';
 import { EventStoreUnavailableError } from '../event-store.errors';
-import type { StoredEvent, StreamWrite } from '../event-store.port';
+import type { StoredEvent } from '../event-store.port';
 import { openEventStore } from '../open-event-store';
 import { SqliteEventStore } from './sqlite-event-store';
 
@@ -213,15 +218,7 @@ describe('SqliteEventStore on a file', () => {
     writer.write = (...args: unknown[]) => {
       const written = writeGroup(...args);
       writer.write = writeGroup;
-      const other = new Database(path);
-      other
-        .prepare(
-          `INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at)
-           VALUES ('S', 5, ?, 'BatchRecorded', '{}', '{}', ?)`,
-        )
-        .run(randomUUID(), new Date().toISOString());
-      other.prepare("UPDATE streams SET revision = 5 WHERE stream = 'S'").run();
-      other.close();
+      commitFromAnotherConnection(path, { stream: 'S', revision: 5n });
       return written;
     };
     await mine.append([write('S', 2n, 2)]);
@@ -243,23 +240,3 @@ describe('SqliteEventStore on a file', () => {
     expect(await byPath.headPosition()).toBe(1n);
   });
 });
-
-function write(stream: string, expectedRevision: StreamWrite['expectedRevision'], count = 1): StreamWrite {
-  const events = Array.from({ length: count }, () => ({
-    eventId: randomUUID(),
-    type: 'BatchRecorded',
-    data: { quantity: 1 },
-    metadata: {},
-  }));
-  return { stream, expectedRevision, events };
-}
-
-function range(first: number, last: number): bigint[] {
-  return Array.from({ length: last - first + 1 }, (_, i) => BigInt(first + i));
-}
-
-async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
-  const all: StoredEvent[] = [];
-  for await (const event of events) all.push(event);
-  return all;
-}

@@ -4,13 +4,18 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { describeEventStoreContract } from '@tracelode/testing';
+import {
+  collect,
+  commitFromAnotherConnection,
+  describeEventStoreContract,
+  range,
+  streamWrite as write,
+} from '@tracelode/testing';
 import {
   EventStoreUnavailableError,
   InvalidAppendError,
   WrongExpectedRevisionError,
 } from '../event-store.errors';
-import type { StoredEvent, StreamWrite } from '../event-store.port';
 import { openEventStore } from '../open-event-store';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
 
@@ -205,13 +210,7 @@ describe('SqliteEventStore with its writer in a worker', () => {
       const waitUntil = Date.now() + 10_000;
       while (!third.get() && Date.now() < waitUntil);
       // Another process commits S@4, and a read through the store finds it before the reply comes.
-      other
-        .prepare(
-          `INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at)
-           VALUES ('S', 4, ?, 'BatchRecorded', '{}', '{}', ?)`,
-        )
-        .run(randomUUID(), new Date().toISOString());
-      other.prepare("UPDATE streams SET revision = 4 WHERE stream = 'S'").run();
+      commitFromAnotherConnection(path, { stream: 'S', revision: 4n });
       expect((await collect(store.readStream('S'))).map((event) => event.revision)).toEqual(range(0, 4));
       await appended;
 
@@ -291,23 +290,3 @@ const connectionOf = (store: SqliteEventStore) => (store as unknown as { db: Dat
 /** The writer's worker thread. */
 const workerOf = (store: SqliteEventStore) =>
   (store as unknown as { writerThread: { worker: Worker } }).writerThread.worker;
-
-function write(stream: string, expectedRevision: StreamWrite['expectedRevision'], count = 1): StreamWrite {
-  const events = Array.from({ length: count }, () => ({
-    eventId: randomUUID(),
-    type: 'BatchRecorded',
-    data: { quantity: 1 },
-    metadata: {},
-  }));
-  return { stream, expectedRevision, events };
-}
-
-async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> {
-  const all: StoredEvent[] = [];
-  for await (const event of events) all.push(event);
-  return all;
-}
-
-function range(first: number, last: number): bigint[] {
-  return Array.from({ length: last - first + 1 }, (_, i) => BigInt(first + i));
-}
