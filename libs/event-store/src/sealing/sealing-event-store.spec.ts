@@ -88,6 +88,25 @@ describe('SealingEventStore', () => {
     expect(await store.headPosition()).toBe(1n);
   });
 
+  it('names the first failing stream of an append, as the store does, when it refuses a later one', async () => {
+    const store = new SealingEventStore(new InMemoryEventStore());
+    await store.append([write('b', 'no_stream')]);
+    for (const later of [write('c', 5n), write('d', 'stream_exists')]) {
+      await expect(
+        store.append([write('a', 'no_stream'), write('b', 'no_stream'), later]),
+      ).rejects.toMatchObject({
+        name: 'WrongExpectedRevisionError',
+        stream: 'b',
+        expected: 'no_stream',
+        actual: 0n,
+      });
+    }
+    await expect(store.append([write('a', 'no_stream'), write('c', 5n)])).rejects.toMatchObject({
+      stream: 'c',
+    });
+    expect(await store.headPosition()).toBe(1n);
+  });
+
   it('replaces hash fields a caller supplied instead of trusting them', async () => {
     const store = new SealingEventStore(new InMemoryEventStore());
     const forged = write('a', 'no_stream');

@@ -77,7 +77,15 @@ export class SealingEventStore implements EventStore {
     const sealed: StreamWrite[] = [];
     const newHeads: [string, StreamHead][] = [];
     for (const write of writes) {
-      const head = await this.headBefore(write.stream, write.expectedRevision);
+      let head: StreamHead | undefined;
+      try {
+        head = await this.headBefore(write.stream, write.expectedRevision);
+      } catch (error) {
+        // The store names an append's first failing stream: an earlier one expected new may be it.
+        if (error instanceof WrongExpectedRevisionError)
+          throw (await this.existingBefore(writes, write)) ?? error;
+        throw error;
+      }
       let revision = head ? head.revision + 1n : 0n;
       let prevHash = head ? head.hash : null;
       const events = write.events.map((event): EventToAppend => {
@@ -108,8 +116,7 @@ export class SealingEventStore implements EventStore {
    * expectation names an event the reads do not find (a revision, or "stream_exists" for a stream read
    * empty), the append is refused here rather than left to the store: a read can miss another
    * connection's newest events for a moment (the SQLite store's known heads, ADR 0029), and the store,
-   * which does see them, would then take the append with a seal that does not chain to them. The error
-   * names this stream even where the store would have named an earlier one of the same append.
+   * which does see them, would then take the append with a seal that does not chain to them.
    */
   private async headBefore(stream: string, expected: ExpectedRevision): Promise<StreamHead | undefined> {
     if (expected === 'no_stream') return undefined;
@@ -131,6 +138,21 @@ export class SealingEventStore implements EventStore {
     if (typeof expected === 'bigint' ? head?.revision !== expected : expected === 'stream_exists' && !head)
       throw new WrongExpectedRevisionError(stream, expected, head ? head.revision : 'no_stream');
     return head;
+  }
+
+  /** The refusal of the first write before `refused` that expects a new stream which exists, if any. */
+  private async existingBefore(
+    writes: readonly StreamWrite[],
+    refused: StreamWrite,
+  ): Promise<WrongExpectedRevisionError | undefined> {
+    for (const write of writes) {
+      if (write === refused) return undefined;
+      if (write.expectedRevision !== 'no_stream') continue; // the others' predecessors were found
+      let last: bigint | undefined;
+      for await (const stored of this.inner.readStream(write.stream)) last = stored.revision;
+      if (last !== undefined) return new WrongExpectedRevisionError(write.stream, 'no_stream', last);
+    }
+    return undefined;
   }
 
   private remember(stream: string, head: StreamHead): void {

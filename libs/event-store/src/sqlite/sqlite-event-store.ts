@@ -543,9 +543,10 @@ function prepareStatements(db: Database.Database) {
 /**
  * For recently read or written streams, a revision beyond which the stream has no event (its last
  * revision, or a bound above it; -1: no such stream), each as of a data_version of the connection: a read
- * of a stream beyond it is answered without a query while nobody else has written the file since. The command path reads streams it wrote or just read (the
- * organisation's, twice per command; a new batch's, empty), so most of its reads become none. Bounded,
- * least recently set first out; a change of data_version forgets everything.
+ * of a stream beyond it is answered without a query while nobody else has written the file since. The
+ * command path reads streams it wrote or just read (the organisation's, twice per command; a new batch's,
+ * empty), so most of its reads become none. Bounded, least recently set first out; a change of
+ * data_version forgets everything.
  */
 class KnownHeads {
   private readonly heads = new Map<string, bigint>();
