@@ -4,17 +4,21 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { ADMIN_TOKEN, LedgerHarness, minedBatch, shipment, standardParties } from './support/ledger-harness';
+import {
+  ADMIN_TOKEN,
+  type CustodyEventType,
+  custodyChains,
+  LedgerHarness,
+  standardParties,
+} from './support/ledger-harness';
 
 const CLI_MAIN = resolve(__dirname, '../dist/apps/cli/apps/cli/src/main.js');
 const CLIENTS = 16;
 
-type EventType = 'BatchMined' | 'BatchShipped' | 'BatchReceived';
-
 /** A command the ledger answered 201, and what it answered. */
 interface Acknowledged {
   readonly batchId: string;
-  readonly type: EventType;
+  readonly type: CustodyEventType;
   readonly path: string;
   readonly token: string;
   readonly body: unknown;
@@ -130,7 +134,7 @@ describe.each(['thread', 'worker'])('a crash under write load (TRACELODE_WRITER=
 
     const send = async (
       batchId: string,
-      type: EventType,
+      type: CustodyEventType,
       path: string,
       token: string,
       body: unknown,
@@ -173,44 +177,7 @@ describe.each(['thread', 'worker'])('a crash under write load (TRACELODE_WRITER=
       }
     };
 
-    const client = async (c: number) => {
-      for (let n = 0; !killed; n++) {
-        const batchId = `CRASH-${c}-${n}`;
-        const key = (step: string) => (c % 2 === 1 ? `${batchId}-${step}` : undefined);
-        const shipmentId = `S-${batchId}`;
-        if (
-          !(await send(
-            batchId,
-            'BatchMined',
-            '/batches/mined',
-            parties.miner,
-            minedBatch(batchId),
-            key('mine'),
-          ))
-        )
-          return;
-        const shipped = await send(
-          batchId,
-          'BatchShipped',
-          `/batches/${batchId}/shipments`,
-          parties.miner,
-          shipment(shipmentId),
-          key('ship'),
-        );
-        if (!shipped) return;
-        const receipt = { shipmentId, receivedMassKg: 25000.25, occurredAt: '2026-03-19T14:00:00+08:00' };
-        const received = await send(
-          batchId,
-          'BatchReceived',
-          `/batches/${batchId}/receipts`,
-          parties.refiner,
-          receipt,
-          key('receive'),
-        );
-        if (!received) return;
-      }
-    };
-
+    const client = (c: number) => custodyChains('CRASH', c, parties, send, () => killed);
     const clients = Array.from({ length: CLIENTS }, (_, c) => client(c));
     const loadMs = 1500 + Math.floor(Math.random() * 1500);
     await sleep(loadMs);

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { LedgerHarness, minedBatch, shipment, standardParties } from './support/ledger-harness';
+import { custodyChains, LedgerHarness, minedBatch, standardParties } from './support/ledger-harness';
 
 const CLI_MAIN = resolve(__dirname, '../dist/apps/cli/apps/cli/src/main.js');
 const CLIENTS = 16;
@@ -175,31 +175,7 @@ describe.each(['thread', 'worker'])(
           return false;
         }
       };
-      const client = async (c: number) => {
-        for (let n = 0; ; n++) {
-          const batchId = `STOP-${c}-${n}`;
-          const key = (step: string) => (c % 2 === 1 ? `${batchId}-${step}` : undefined);
-          const shipmentId = `S-${batchId}`;
-          if (
-            !(await send(
-              batchId,
-              'BatchMined',
-              '/batches/mined',
-              parties.miner,
-              minedBatch(batchId),
-              key('mine'),
-            ))
-          )
-            return;
-          const path = `/batches/${batchId}/shipments`;
-          if (!(await send(batchId, 'BatchShipped', path, parties.miner, shipment(shipmentId), key('ship'))))
-            return;
-          const receipt = { shipmentId, receivedMassKg: 25000.25, occurredAt: '2026-03-19T14:00:00+08:00' };
-          const receiptPath = `/batches/${batchId}/receipts`;
-          if (!(await send(batchId, 'BatchReceived', receiptPath, parties.refiner, receipt, key('receive'))))
-            return;
-        }
-      };
+      const client = (c: number) => custodyChains('STOP', c, parties, send);
       const clients = Array.from({ length: CLIENTS }, (_, c) => client(c));
       // At least 1.5 s and 100 commands of load (on a busy shared machine that can take longer).
       await sleep(1500);

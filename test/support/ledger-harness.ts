@@ -241,3 +241,47 @@ export const shipment = (shipmentId: string) => ({
   occurredAt: '2026-03-05T06:00:00+08:00',
   documents: [{ type: 'bill_of_lading', number: 'MAEU-1' }],
 });
+
+/** A custody command a load client sends. */
+export type CustodyEventType = 'BatchMined' | 'BatchShipped' | 'BatchReceived';
+
+/** Sends one command for a load client: true while the client should go on. */
+export type SendCustodyCommand = (
+  batchId: string,
+  type: CustodyEventType,
+  path: string,
+  token: string,
+  body: unknown,
+  idempotencyKey?: string,
+) => Promise<boolean>;
+
+/**
+ * One load client of the crash and shutdown tests: lots `{prefix}-{client}-{n}`, each mined, shipped and
+ * received (every other client with idempotency keys), until `send` says stop or `stopped()` holds.
+ */
+export async function custodyChains(
+  prefix: string,
+  client: number,
+  parties: { readonly miner: string; readonly refiner: string },
+  send: SendCustodyCommand,
+  stopped: () => boolean = () => false,
+): Promise<void> {
+  for (let n = 0; !stopped(); n++) {
+    const batchId = `${prefix}-${client}-${n}`;
+    const key = (step: string) => (client % 2 === 1 ? `${batchId}-${step}` : undefined);
+    const shipmentId = `S-${batchId}`;
+    const receipt = { shipmentId, receivedMassKg: 25000.25, occurredAt: '2026-03-19T14:00:00+08:00' };
+    if (
+      !(await send(batchId, 'BatchMined', '/batches/mined', parties.miner, minedBatch(batchId), key('mine')))
+    )
+      return;
+    const shipmentsPath = `/batches/${batchId}/shipments`;
+    if (
+      !(await send(batchId, 'BatchShipped', shipmentsPath, parties.miner, shipment(shipmentId), key('ship')))
+    )
+      return;
+    const receiptsPath = `/batches/${batchId}/receipts`;
+    if (!(await send(batchId, 'BatchReceived', receiptsPath, parties.refiner, receipt, key('receive'))))
+      return;
+  }
+}
