@@ -109,3 +109,21 @@ export function commitFromAnotherConnection(file: string, event: RawEvent): void
     db.close();
   }
 }
+
+/**
+ * Settles the appends `start` makes while another connection holds the SQLite file's write lock, then
+ * lets the lock go (for tests of a group that cannot commit).
+ */
+export async function whileLockedElsewhere<T>(
+  file: string,
+  start: () => readonly Promise<T>[],
+): Promise<PromiseSettledResult<T>[]> {
+  const other = new Database(file);
+  other.exec('BEGIN IMMEDIATE');
+  try {
+    return await Promise.allSettled(start());
+  } finally {
+    other.exec('ROLLBACK');
+    other.close();
+  }
+}

@@ -8,6 +8,7 @@ import {
   describeEventStoreContract,
   range,
   streamWrite as write,
+  whileLockedElsewhere,
 } from '@tracelode/testing';
 import { EventStoreUnavailableError } from '../event-store.errors';
 import type { StoredEvent } from '../event-store.port';
@@ -126,15 +127,10 @@ describe('SqliteEventStore on a file', () => {
 
   it('rejects every append of a group whose transaction cannot commit, and writes none of them', async () => {
     const store = open({ busyTimeoutMs: 50 });
-    const other = new Database(path);
-    other.exec('BEGIN IMMEDIATE');
-
-    const settled = await Promise.allSettled([
+    const settled = await whileLockedElsewhere(path, () => [
       store.append([write('a', 'no_stream')]),
       store.append([write('b', 'no_stream')]),
     ]);
-    other.exec('ROLLBACK');
-    other.close();
 
     for (const outcome of settled) {
       expect(outcome.status).toBe('rejected');

@@ -10,6 +10,7 @@ import {
   describeEventStoreContract,
   range,
   streamWrite as write,
+  whileLockedElsewhere,
 } from '@tracelode/testing';
 import {
   EventStoreUnavailableError,
@@ -120,15 +121,10 @@ describe('SqliteEventStore with its writer in a worker', () => {
   it('fails every append of a group when the write lock is held elsewhere, writes none, and recovers', async () => {
     const store = open({ busyTimeoutMs: 50 });
     await store.append([write('before', 'no_stream')]);
-    const other = new Database(path);
-    other.exec('BEGIN IMMEDIATE');
-
-    const settled = await Promise.allSettled([
+    const settled = await whileLockedElsewhere(path, () => [
       store.append([write('a', 'no_stream')]),
       store.append([write('b', 'no_stream')]),
     ]);
-    other.exec('ROLLBACK');
-    other.close();
 
     for (const outcome of settled) {
       expect(outcome.status).toBe('rejected');
