@@ -156,11 +156,20 @@ function referenceHash(event: HashableEvent, prevHash: string | null): string {
       .filter(([name]) => !['hash', 'prevHash', 'hashVersion', 'salts'].includes(name))
       .map(([name, value]) => [name, fieldDigest(salts.metadata[name]!, name, value)]),
   );
-  const { stream, eventId, type } = event;
+  return hashOverDigests(event, data, metadata, prevHash);
+}
+
+/** Hash version 2's last step (ADR 0022): SHA-256 over the JCS of the event's place, its digests and prevHash. */
+function hashOverDigests(
+  { stream, revision, eventId, type }: HashableEvent,
+  data: Record<string, unknown>,
+  metadata: Record<string, unknown>,
+  prevHash: string | null,
+): string {
   const text = canonicalJson({
     hashVersion: 2,
     stream,
-    revision: Number(event.revision),
+    revision: Number(revision),
     eventId,
     type,
     data,
@@ -254,20 +263,7 @@ function definitionHash(event: HashableEvent, prevHash: string | null): string {
     if (['hash', 'prevHash', 'hashVersion', 'salts'].includes(name) || value === undefined) continue;
     metadata[name] = shownOrWithheld(value, salts.metadata[name], (s) => canonicalJson([s, name, value]));
   }
-  const { stream, eventId, type } = event;
-  return sha(
-    canonicalJson({
-      hashVersion: 2,
-      stream,
-      revision: Number(event.revision),
-      eventId,
-      type,
-      data,
-      metadata,
-      prevHash,
-    }),
-    'hex',
-  );
+  return hashOverDigests(event, data, metadata, prevHash);
 }
 
 /** A small deterministic generator (mulberry32), so a failing seed can be replayed. */
