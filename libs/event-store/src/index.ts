@@ -17,7 +17,7 @@ export {
   METADATA_KEY,
 } from './kurrentdb/kurrentdb-event-store';
 export { validateAppend } from './validate-append';
-export { batchesPerTurn } from './batches-per-turn';
+export { batchesPerTurn, Gather } from './batches-per-turn';
 export { type FollowerBatching, LogFollower } from './log-follower';
 export * from './sealing/jcs';
 export * from './sealing/event-hash';

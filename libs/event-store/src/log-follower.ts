@@ -1,10 +1,13 @@
-import { batchesPerTurn } from './batches-per-turn';
+import { batchesPerTurn, Gather } from './batches-per-turn';
 import type { EventStore, StoredEvent } from './event-store.port';
 
 export interface FollowerBatching {
   /** Most events handed to `apply` at once. */
   readonly max: number;
-  /** Gather for this long after an event instead of until the event loop's next turn. */
+  /**
+   * Gather for this long after an event instead of until the event loop's next turn (a follower off the
+   * request path); `hurry` cuts a gather short for a reader waiting on it.
+   */
   readonly gatherMs?: number;
 }
 
@@ -18,11 +21,17 @@ export abstract class LogFollower {
   private subscription?: AsyncIterator<StoredEvent>;
   private running?: Promise<void>;
   private failure?: Error;
+  private readonly gather?: Gather;
+  /** The furthest position a reader has asked for by `hurry`: gathers end at once until it is reached. */
+  private hurriedTo = 0n;
 
   protected constructor(
     protected readonly store: EventStore,
     private readonly batching: FollowerBatching,
-  ) {}
+  ) {
+    if (batching.gatherMs !== undefined)
+      this.gather = new Gather(batching.gatherMs, () => this.reached < this.hurriedTo);
+  }
 
   /** The log position of the last event applied (0n before any). */
   protected abstract get reached(): bigint;
@@ -48,7 +57,7 @@ export abstract class LogFollower {
   private async run(subscription: AsyncIterator<StoredEvent>): Promise<void> {
     try {
       await this.checkReached();
-      for await (const batch of batchesPerTurn(subscription, this.batching.max, this.batching.gatherMs)) {
+      for await (const batch of batchesPerTurn(subscription, this.batching.max, this.gather)) {
         this.apply(batch);
         this.settleWaiters();
       }
@@ -66,6 +75,16 @@ export abstract class LogFollower {
   /** Resolves the waiters whose position is reached (a subclass may call it within a batch, too). */
   protected settleWaiters(): void {
     for (const waiter of this.waiters) if (this.reached >= waiter.position) waiter.resolve(true);
+  }
+
+  /**
+   * Someone waits for `position`: until it is reached, batches are handed on at the next turn instead
+   * of gathering (the gather under way ends now). A follower without a gather always does so.
+   */
+  hurry(position: bigint): void {
+    if (position <= this.hurriedTo) return;
+    this.hurriedTo = position;
+    if (this.reached < position) this.gather?.cut();
   }
 
   /** Resolves true once `position` is reached, or false after `timeoutMs` or once the follower has failed. */

@@ -73,4 +73,57 @@ describe('Projector batches', () => {
     expect(views.checkpoint()).toBe(2n);
     expect(views.all('counts')).toEqual([{ key: 'a', view: { count: 2 } }]);
   });
+
+  describe("gathering (the followers' worker)", () => {
+    /** Far longer than any test: a batch applied before it ends was cut short or never gathered. */
+    const GATHER_MS = 60_000;
+    let gathering: Projector;
+
+    beforeEach(() => {
+      gathering = new Projector(store, views, PROJECTIONS, GATHER_MS);
+    });
+    afterEach(() => gathering.stop());
+
+    it('gathers events committed apart into one transaction until a reader hurries it', async () => {
+      const transactions = jest.spyOn(views, 'applyAndCheckpoint');
+      gathering.start();
+      await store.append([counted('a')]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await store.append([counted('a')]);
+
+      // Still gathering: nothing applied yet.
+      expect(await gathering.waitFor(2n, 200)).toBe(false);
+      expect(views.checkpoint()).toBe(0n);
+
+      gathering.hurry(2n);
+      expect(await gathering.waitFor(2n, 5000)).toBe(true);
+      expect(transactions).toHaveBeenCalledTimes(1);
+      expect(views.get('counts', 'a')).toEqual({ count: 2 });
+    });
+
+    it('hands on at once, without gathering, what a reader already waits for; then gathers again', async () => {
+      gathering.start();
+      gathering.hurry(2n);
+      await store.append([counted('b')]);
+      expect(await gathering.waitFor(1n, 5000)).toBe(true);
+      await store.append([counted('b')]);
+      expect(await gathering.waitFor(2n, 5000)).toBe(true);
+
+      // Position 2 reached: the next event is gathered again.
+      await store.append([counted('b')]);
+      expect(await gathering.waitFor(3n, 200)).toBe(false);
+      expect(views.get('counts', 'b')).toEqual({ count: 2 });
+    });
+
+    it('applies what it gathered when stopped, without waiting out the gather', async () => {
+      gathering.start();
+      await store.append([counted('c')]);
+      expect(await gathering.waitFor(1n, 100)).toBe(false);
+
+      await gathering.stop();
+
+      expect(views.checkpoint()).toBe(1n);
+      expect(views.get('counts', 'c')).toEqual({ count: 1 });
+    });
+  });
 });

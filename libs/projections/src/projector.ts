@@ -39,12 +39,17 @@ const MAX_BATCH = 500;
 export class Projector extends LogFollower {
   private current: bigint;
 
+  /**
+   * `gatherMs`: gather each batch for this long instead of until the next turn (the followers' worker,
+   * off the request path: fewer, larger transactions); a reader that waits calls `hurry`.
+   */
   constructor(
     store: EventStore,
     private readonly views: ReadModelStore,
     private readonly projections: readonly DocumentProjection<unknown>[],
+    gatherMs?: number,
   ) {
-    super(store, { max: MAX_BATCH });
+    super(store, gatherMs === undefined ? { max: MAX_BATCH } : { max: MAX_BATCH, gatherMs });
     this.current = views.checkpoint();
   }
 

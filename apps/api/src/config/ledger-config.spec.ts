@@ -92,6 +92,21 @@ describe('where the embedded store’s work runs (ADRs 0029, 0037)', () => {
     });
   });
 
+  it('gathers the views 20 ms a batch in the worker by default, as long as asked, 0 for each turn', () => {
+    expect(loadConfig({}).viewsGatherMs).toBe(20);
+    expect(loadConfig({ TRACELODE_VIEWS_GATHER_MS: '0' }).viewsGatherMs).toBe(0);
+    expect(loadConfig({ TRACELODE_VIEWS_GATHER_MS: '60000' }).viewsGatherMs).toBe(60_000);
+  });
+
+  it.each(['-1', '2.5', '60001', 'soon'])(
+    'refuses TRACELODE_VIEWS_GATHER_MS=%p at start-up, naming it',
+    (value) => {
+      expect(() => loadConfig({ TRACELODE_VIEWS_GATHER_MS: value })).toThrow(
+        `TRACELODE_VIEWS_GATHER_MS must be a whole number of milliseconds from 0 to 60000, got "${value}"`,
+      );
+    },
+  );
+
   it.each(['TRACELODE_FOLLOWERS', 'TRACELODE_WRITER'])(
     'refuses %s=process at start-up, naming it',
     (name) => {

@@ -32,6 +32,12 @@ export interface LedgerConfig {
    * requests (not faster on the bench's 2-core machine, where it costs more CPU a command).
    */
   readonly writer: 'worker' | 'thread';
+  /**
+   * How long the projector in the followers' worker gathers a batch of events into one views transaction
+   * (TRACELODE_VIEWS_GATHER_MS, ADR 0029; 20 by default, 0: each turn's events at once). A read waiting
+   * for its own write cuts the gather short.
+   */
+  readonly viewsGatherMs: number;
   /** How long a query given `minPosition` waits for the views. */
   readonly minPositionWaitMs: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
@@ -103,6 +109,18 @@ function nonNegativeInteger(env: NodeJS.ProcessEnv, name: string, fallback: numb
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0)
     throw new ConfigError(`${name} must be a whole number of events (0 or more), got "${text}"`);
+  return value;
+}
+
+/** TRACELODE_VIEWS_GATHER_MS: 0 to 60,000 milliseconds (a batch also ends at 500 events). */
+function gatherMs(env: NodeJS.ProcessEnv): number {
+  const text = env.TRACELODE_VIEWS_GATHER_MS;
+  if (text === undefined || text === '') return 20;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 60_000)
+    throw new ConfigError(
+      `TRACELODE_VIEWS_GATHER_MS must be a whole number of milliseconds from 0 to 60000, got "${text}"`,
+    );
   return value;
 }
 
@@ -208,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     adminToken,
     followers: place('TRACELODE_FOLLOWERS', env.TRACELODE_FOLLOWERS),
     writer: place('TRACELODE_WRITER', env.TRACELODE_WRITER, 'thread'),
+    viewsGatherMs: gatherMs(env),
     minPositionWaitMs: 5000,
     logLevel: logLevel as LedgerConfig['logLevel'],
     logPretty: flag(env, 'TRACELODE_LOG_PRETTY'),

@@ -23,7 +23,14 @@ let notary: LogNotary;
 try {
   store = SqliteEventStore.openReadOnly(data.storeFile);
   views = ReadModelStore.open(data.viewsPath);
-  projector = new Projector(store, views, LEDGER_PROJECTIONS);
+  // Gathering (ADR 0029, amended): under load, several group commits in one views transaction instead
+  // of one each. A read waiting for its own write cuts a gather short (`hurry`).
+  projector = new Projector(
+    store,
+    views,
+    LEDGER_PROJECTIONS,
+    data.viewsGatherMs > 0 ? data.viewsGatherMs : undefined,
+  );
   notary = LogNotary.open(store, data.integrityPath, new CheckpointSigner(data.signingKey), data.checkpoint);
 } catch (error) {
   post({ type: 'open-failed', message: error instanceof Error ? error.message : String(error) });
@@ -62,6 +69,8 @@ async function watch(
 
 port.on('message', (message: ToFollowers) => {
   if (message.type === 'committed') store.wakeSubscriptions();
+  else if (message.type === 'hurry')
+    (message.follower === 'projector' ? projector : notary).hurry(BigInt(message.position));
   else if (message.type === 'stop') void stop();
 });
 

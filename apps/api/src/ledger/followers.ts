@@ -22,6 +22,8 @@ export class FollowersWorker {
   notaryError?: Error;
   /** The last log position the server's store committed (and so may have acknowledged). */
   acknowledged = 0n;
+  /** The furthest position each follower was asked to hurry to. */
+  private readonly hurried = { projector: 0n, notary: 0n };
   private worker?: Worker;
   private stopping?: Promise<void>;
   private readonly listeners = new Set<() => void>();
@@ -65,6 +67,18 @@ export class FollowersWorker {
   committed(position: bigint): void {
     if (position > this.acknowledged) this.acknowledged = position;
     this.worker?.postMessage({ type: 'committed' } satisfies ToFollowers);
+  }
+
+  /**
+   * A reader waits for `follower` to reach `position`: the worker stops gathering until it has. Only up to
+   * what this server committed (a position beyond it is not in the log yet, as far as this thread knows),
+   * and once per new position.
+   */
+  hurry(follower: 'projector' | 'notary', position: bigint): void {
+    const target = position < this.acknowledged ? position : this.acknowledged;
+    if (target <= this.hurried[follower]) return;
+    this.hurried[follower] = target;
+    this.worker?.postMessage({ type: 'hurry', follower, position: target.toString() } satisfies ToFollowers);
   }
 
   stop(): Promise<void> {
@@ -140,6 +154,12 @@ export class ProjectorInWorker extends Projector {
     return this.worker.projectorError;
   }
 
+  /** A reader waits: the worker's projector stops gathering until it has reached `position`. */
+  override waitFor(position: bigint | number, timeoutMs: number): Promise<boolean> {
+    if (BigInt(position) > this.position) this.worker.hurry('projector', BigInt(position));
+    return super.waitFor(position, timeoutMs);
+  }
+
   override start(): void {
     this.worker.start();
   }
@@ -188,6 +208,12 @@ export class NotaryInWorker extends LogNotary {
 
   override get error(): Error | undefined {
     return this.worker.notaryError;
+  }
+
+  /** A reader waits: the worker's notary stops gathering until its tree holds `size` events. */
+  override waitFor(size: bigint | number, timeoutMs: number): Promise<boolean> {
+    if (BigInt(size) > BigInt(this.size)) this.worker.hurry('notary', BigInt(size));
+    return super.waitFor(size, timeoutMs);
   }
 
   override start(): void {

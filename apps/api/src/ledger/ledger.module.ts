@@ -108,6 +108,7 @@ function followersWorker(
       viewsPath,
       integrityPath,
       checkpoint: { everyEvents: config.checkpointEveryEvents, everyMs: config.checkpointEveryMs },
+      viewsGatherMs: config.viewsGatherMs,
     },
     signer,
     views.checkpoint(),
