@@ -51,4 +51,20 @@ describe('the views gather in the worker, and a read hurries them', () => {
     expect(bundle.status).toBe(200);
     expect(bundle.body.format).toBe('tracelode-audit-bundle/v1');
   });
+
+  it('answers a read at once after a restart, while the views are behind what an earlier run wrote', async () => {
+    const mined = await ledger.post<{ position: string }>('/batches/mined', miner, minedBatch('GATHER-3'));
+    expect(mined.status).toBe(201);
+    // Killed mid-gather: the views never saw the write; the new process has committed nothing yet.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await ledger.kill();
+    await ledger.launch();
+    const before = await health();
+    expect(BigInt(before.viewsPosition)).toBeLessThan(BigInt(mined.body.position));
+
+    const read = await ledger.get(`/batches/GATHER-3?minPosition=${mined.body.position}`, miner);
+    expect(read.status).toBe(200);
+    expect((await ledger.get('/batches/GATHER-3', miner)).status).toBe(200);
+    expect((await ledger.get('/batches/GATHER-3/audit-bundle', ADMIN_TOKEN)).status).toBe(200);
+  });
 });

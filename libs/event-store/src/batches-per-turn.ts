@@ -74,6 +74,7 @@ export async function* batchesPerTurn(
       yield batch;
     }
   } finally {
+    gathering?.cut(); // a read that failed mid-gather leaves no timer behind
     pending.catch(() => undefined); // a read that fails after the consumer stopped must not go unhandled
   }
 }

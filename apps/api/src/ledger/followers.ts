@@ -34,6 +34,8 @@ export class FollowersWorker {
     private readonly data: Omit<FollowersWorkerData, 'signingKey'>,
     private readonly signer: CheckpointSigner,
     views: bigint,
+    /** The log's head when the server started: in the log, though not committed by this process. */
+    private readonly headAtStart = 0n,
   ) {
     this.views = views;
   }
@@ -71,11 +73,13 @@ export class FollowersWorker {
 
   /**
    * A reader waits for `follower` to reach `position`: the worker stops gathering until it has. Only up to
-   * what this server committed (a position beyond it is not in the log yet, as far as this thread knows),
-   * and once per new position.
+   * what is known to be in the log — the head at start, or what this server committed since (a larger
+   * position, such as another process's newer write, is waited for with the gather) — and once per new
+   * position.
    */
   hurry(follower: 'projector' | 'notary', position: bigint): void {
-    const target = position < this.acknowledged ? position : this.acknowledged;
+    const known = this.acknowledged > this.headAtStart ? this.acknowledged : this.headAtStart;
+    const target = position < known ? position : known;
     if (target <= this.hurried[follower]) return;
     this.hurried[follower] = target;
     this.worker?.postMessage({ type: 'hurry', follower, position: target.toString() } satisfies ToFollowers);

@@ -86,12 +86,12 @@ const FOLLOWERS_SCRIPT = join(__dirname, 'followers-worker.js');
  * are all files of this machine (ADR 0029); with KurrentDB or anything in memory they stay on the request
  * thread, as the expensive reads do (ADR 0020).
  */
-function followersWorker(
+async function followersWorker(
   config: LedgerConfig,
   opened: EventStore,
   views: ReadModelStore,
   signer: CheckpointSigner,
-): { worker?: FollowersWorker } {
+): Promise<{ worker?: FollowersWorker }> {
   const storeFile = sqliteFileOf(config.storeUrl);
   const { viewsPath, integrityPath } = config;
   if (
@@ -112,6 +112,8 @@ function followersWorker(
     },
     signer,
     views.checkpoint(),
+    // What a reader may hurry the followers to before this server commits anything: the log as it stands.
+    await opened.headPosition(),
   );
   opened.onCommitted((position) => worker.committed(position));
   return { worker };
