@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { canonicalJson } from '@tracelode/event-store';
+import { canonicalText } from '@tracelode/event-store';
 import type { Reader } from '@tracelode/projections';
 import { sha256Hex } from '../common/sha256';
 import type { CommandMeta } from '../ledger/command-meta';
@@ -36,7 +36,7 @@ export const commandContext = (commandType: string, context: ExecutionContext): 
     ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
     ...(request.signedRequest ? { signedRequest: request.signedRequest } : {}),
     requestSha256: sha256Hex(
-      `${request.method} ${normalisedPath(request.url)}\n${canonicalJson(request.body ?? null)}`,
+      `${request.method} ${normalisedPath(request.url)}\n${canonicalText(request.body ?? null)}`,
     ),
   };
 };

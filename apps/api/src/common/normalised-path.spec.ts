@@ -8,5 +8,9 @@ describe('normalisedPath', () => {
     ['/batches/a%2Fb/holds', '/batches/a%2Fb/holds'],
     ['/batches/a%252F/holds', '/batches/a%252F/holds'],
     ['/batches/%E0%A4%A/holds', '/batches/%E0%A4%A/holds'],
+    ['/batches/a#b/holds', '/batches/a%23b/holds'],
+    ['/batches/ID-1?x=%2F', '/batches/ID-1'],
+    ['/batches/ID-1', '/batches/ID-1'],
+    ['/', '/'],
   ])('reads %s as %s', (url, path) => expect(normalisedPath(url)).toBe(path));
 });

@@ -4,6 +4,10 @@
  * decodes to them stays one segment, and a path without escapes hashes as it always did.
  */
 export function normalisedPath(url: string): string {
+  // Without an escape or a `#` (which is escaped again) every segment reads as it is spelt: most requests.
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  if (!path.includes('%') && !path.includes('#')) return path;
   return url
     .split('?')[0]!
     .split('/')

@@ -59,9 +59,9 @@ export function withoutHashFields(metadata: Readonly<Record<string, unknown>>): 
  * JSON.stringify does (RFC 8785 §3.2.2 defines them so); objects and arrays as JSON.parse builds them are
  * written here the way the reference JCS writes them, anything else (a Date, a class instance, a sparse
  * array, a non-finite number…) by the reference JCS itself. The short way matters: an event has a score
- * of fields, and a log a million events to verify.
+ * of fields, and a log a million events to verify; every command hashes its request body.
  */
-function canonicalValue(value: unknown): string {
+export function canonicalText(value: unknown): string {
   return plainJson(value) ?? canonicalJson(value);
 }
 
@@ -133,13 +133,13 @@ function nameText(name: string): string {
 
 /** A field's digest: base64url(SHA-256(JCS([salt, name, value]))), RFC 9901's object-property disclosure. */
 export function fieldDigest(salt: string, name: string, value: unknown): string {
-  return hash('sha256', `[${JSON.stringify(salt)},${nameText(name)},${canonicalValue(value)}]`, 'base64url');
+  return hash('sha256', `[${JSON.stringify(salt)},${nameText(name)},${canonicalText(value)}]`, 'base64url');
 }
 
 /** An array element's digest: base64url(SHA-256(JCS([salt, value]))), RFC 9901's array-element disclosure. */
 export function elementDigest(salt: string, value: unknown): string {
   // An undefined element is stored as JSON's null.
-  return hash('sha256', `[${JSON.stringify(salt)},${canonicalValue(value ?? null)}]`, 'base64url');
+  return hash('sha256', `[${JSON.stringify(salt)},${canonicalText(value ?? null)}]`, 'base64url');
 }
 
 /** 144 bits: above RFC 9901 §9.3's recommended 128, and exactly 24 base64url characters. */
@@ -241,7 +241,7 @@ export function eventHash(event: HashableEvent, prevHash: string | null): string
   const canonical =
     `{"data":{${data}},"eventId":${JSON.stringify(event.eventId)},"hashVersion":${HASH_VERSION},` +
     `"metadata":{${metadata}},"prevHash":${prevHash === null ? 'null' : JSON.stringify(prevHash)},` +
-    `"revision":${canonicalValue(Number(event.revision))},"stream":${JSON.stringify(event.stream)},` +
+    `"revision":${canonicalText(Number(event.revision))},"stream":${JSON.stringify(event.stream)},` +
     `"type":${JSON.stringify(event.type)}}`;
   return hash('sha256', canonical, 'hex');
 }

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { canonicalText } from './event-hash';
 import { canonicalJson } from './jcs';
 
 // RFC 8785's published examples (§3.2.2, §3.2.3, §3.2.4 and the test data its reference implementation
@@ -65,5 +66,32 @@ describe('RFC 8785 canonical JSON', () => {
   it('sorts keys by UTF-16 code units, not by code points', () => {
     // U+1F602 is the surrogate pair D83D DE02, which sorts before U+FB33 (RFC 8785 §3.2.3).
     expect(canonicalJson({ '\u{fb33}': 1, '\u{1f602}': 2 })).toBe('{"\u{1f602}":2,"\u{fb33}":1}');
+  });
+});
+
+describe('canonicalText, the short way for values as JSON.parse builds them', () => {
+  it.each(EXAMPLES)('gives the published example "%s" byte for byte, as the reference does', (name) => {
+    const input: unknown = JSON.parse(readFileSync(join(DATA, `${name}.input.json`), 'utf8'));
+    const expected = readFileSync(join(DATA, `${name}.output.json`));
+    expect(Buffer.from(canonicalText(input), 'utf8').equals(expected)).toBe(true);
+  });
+
+  it.each([
+    [
+      'a request body',
+      { batchId: 'B-1', massKg: 25000.5, material: { grade: { TREO: 41.2 }, elements: ['Nd', 'Pr'] } },
+    ],
+    ['keys by UTF-16 code units', { '\u{fb33}': 1, '\u{1f602}': 2, b: [1e21, -0, 5e-324, null, true] }],
+    ['an undefined member and element', { a: undefined, b: [undefined, 1] }],
+    ['a Date and a toJSON (the reference writes them)', { at: new Date(0), v: { toJSON: () => 'x' } }],
+    ['a sparse array', [1, , 3]], // eslint-disable-line no-sparse-arrays
+    ['a class instance', { m: new Map([[1, 2]]) }],
+  ])('writes %s as the reference JCS does', (_name, value) => {
+    expect(canonicalText(value)).toBe(canonicalJson(value));
+  });
+
+  it('refuses what the reference refuses', () => {
+    expect(() => canonicalText(Number.NaN)).toThrow();
+    expect(() => canonicalText(undefined)).toThrow(TypeError);
   });
 });
