@@ -14,6 +14,7 @@ import { API_KEYS, type ApiKeyView, ORGANISATIONS, type OrganisationView } from 
 import { ReadModelStore } from '@tracelode/read-models';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { sha256Hex } from '../common/sha256';
+import { newEventId } from '../ledger/event-id';
 import type { LedgerConfig } from '../config/ledger-config';
 import { LedgerStreams } from '../ledger/ledger-streams';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.tokens';
@@ -77,7 +78,7 @@ export class AuthService implements OnModuleInit {
         {
           stream: LEDGER_ADMIN_STREAM,
           expectedRevision: 'no_stream',
-          events: [encodeEvent(issued, { recordedAt: new Date().toISOString() }, randomUUID())],
+          events: [encodeEvent(issued, { recordedAt: new Date().toISOString() }, newEventId())],
         },
       ]);
     } catch (error) {

@@ -27,8 +27,8 @@ import {
   type StreamWrite,
   WrongExpectedRevisionError,
 } from '@tracelode/event-store';
-import { randomUUID } from 'node:crypto';
 import { sha256Hex } from '../common/sha256';
+import { newEventId } from './event-id';
 import type { LedgerConfig } from '../config/ledger-config';
 import type { CommandMeta } from './command-meta';
 import { LedgerStreams } from './ledger-streams';
@@ -162,7 +162,7 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
           const states = loaded[target.kind]!;
           let folded = states.get(target.id) as never;
           for (const event of events) {
-            const eventId = randomUUID();
+            const eventId = newEventId();
             byStream.set(stream, [
               ...(byStream.get(stream) ?? []),
               encodeEvent(event, envelopeFor(eventId), eventId),
@@ -353,7 +353,7 @@ function replay(stored: StoredEvent, meta: CommandMeta): Response & { position: 
 }
 
 function encoded(event: LedgerEvent, envelopeFor: (eventId: string) => CommandEnvelope) {
-  const eventId = randomUUID();
+  const eventId = newEventId();
   return encodeEvent(event, envelopeFor(eventId), eventId);
 }
 
