@@ -14,12 +14,12 @@ import { SealingEventStore, SqliteEventStore, type StreamWrite } from '@tracelod
 import { BATCH_CUSTODY } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
+import { v7 } from 'uuid';
 
 /**
  * The rebuild case of `tracelode bench`: `tracelode rebuild` run as its own process on a sealed ledger of
@@ -221,7 +221,8 @@ export async function writeLotLedger(
     encodeEvent(
       event,
       { actor: { orgId: ORG, keyId: 'bench', roles: actor.roles }, recordedAt },
-      randomUUID(),
+      // As the ledger makes event ids (ADR 0038).
+      v7(),
     );
   try {
     const registered = [
