@@ -23,3 +23,4 @@ export * from './sealing/jcs';
 export * from './sealing/event-hash';
 export * from './sealing/sealing-event-store';
 export * from './sealing/legacy-ledger';
+export { newEventId } from './event-id';

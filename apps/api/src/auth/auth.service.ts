@@ -9,12 +9,11 @@ import {
   type OrganisationState,
   tenantRoles,
 } from '@tracelode/domain';
-import { type EventStore, WrongExpectedRevisionError } from '@tracelode/event-store';
+import { type EventStore, newEventId, WrongExpectedRevisionError } from '@tracelode/event-store';
 import { API_KEYS, type ApiKeyView, ORGANISATIONS, type OrganisationView } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { sha256Hex } from '../common/sha256';
-import { newEventId } from '../ledger/event-id';
 import type { LedgerConfig } from '../config/ledger-config';
 import { LedgerStreams } from '../ledger/ledger-streams';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.tokens';

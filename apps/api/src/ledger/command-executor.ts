@@ -23,12 +23,12 @@ import {
 import {
   type EventStore,
   type ExpectedRevision,
+  newEventId,
   type StoredEvent,
   type StreamWrite,
   WrongExpectedRevisionError,
 } from '@tracelode/event-store';
 import { sha256Hex } from '../common/sha256';
-import { newEventId } from './event-id';
 import type { LedgerConfig } from '../config/ledger-config';
 import type { CommandMeta } from './command-meta';
 import { LedgerStreams } from './ledger-streams';

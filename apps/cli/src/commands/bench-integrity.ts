@@ -1,6 +1,7 @@
 import {
   eventHashV1,
   type EventToAppend,
+  newEventId,
   type Sealer,
   SealingEventStore,
   sealV2,
@@ -16,7 +17,6 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { v7 } from 'uuid';
 import { LedgerProcess } from '../support/ledger-process';
 
 const CLI_MAIN = resolve(__dirname, '../main.js');
@@ -138,7 +138,7 @@ function batchWrite(batch: number): StreamWrite {
     stream: `batch-${batchId}`,
     expectedRevision: 'no_stream',
     events: Array.from({ length: EVENTS_PER_APPEND }, (_, i) => ({
-      eventId: v7(), // as the ledger makes event ids (ADR 0038)
+      eventId: newEventId(), // as the ledger makes event ids (ADR 0038)
       type: i === 0 ? 'BatchMined' : 'BatchAssayed',
       data: {
         batchId,
@@ -260,7 +260,7 @@ async function sealingRun(seal: Sealer, seconds: number): Promise<SealingSchemeF
 function shipment(batchId: string): EventToAppend {
   const commandId = randomUUID();
   return {
-    eventId: v7(),
+    eventId: newEventId(),
     type: 'BatchShipped',
     data: {
       batchId,

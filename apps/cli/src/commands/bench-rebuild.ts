@@ -10,7 +10,7 @@ import {
   registerOrganisation,
   toOrgStreamId,
 } from '@tracelode/domain';
-import { SealingEventStore, SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
+import { newEventId, SealingEventStore, SqliteEventStore, type StreamWrite } from '@tracelode/event-store';
 import { BATCH_CUSTODY } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { execFile } from 'node:child_process';
@@ -19,7 +19,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { v7 } from 'uuid';
 
 /**
  * The rebuild case of `tracelode bench`: `tracelode rebuild` run as its own process on a sealed ledger of
@@ -222,7 +221,7 @@ export async function writeLotLedger(
       event,
       { actor: { orgId: ORG, keyId: 'bench', roles: actor.roles }, recordedAt },
       // As the ledger makes event ids (ADR 0038).
-      v7(),
+      newEventId(),
     );
   try {
     const registered = [
