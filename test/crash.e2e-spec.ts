@@ -9,6 +9,7 @@ import {
   type CustodyEventType,
   custodyChains,
   LedgerHarness,
+  type SendCustodyCommand,
   standardParties,
 } from './support/ledger-harness';
 
@@ -132,14 +133,7 @@ describe.each(['thread', 'worker'])('a crash under write load (TRACELODE_WRITER=
       crashed = server.kill(); // SIGKILL is sent synchronously; the promise is the exit
     };
 
-    const send = async (
-      batchId: string,
-      type: CustodyEventType,
-      path: string,
-      token: string,
-      body: unknown,
-      idempotencyKey?: string,
-    ): Promise<boolean> => {
+    const send: SendCustodyCommand = async (batchId, type, path, token, body, idempotencyKey) => {
       const sentBeforeKill = !killed;
       attempted.add(batchId);
       inFlight += 1;

@@ -5,7 +5,13 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { custodyChains, LedgerHarness, minedBatch, standardParties } from './support/ledger-harness';
+import {
+  custodyChains,
+  LedgerHarness,
+  minedBatch,
+  type SendCustodyCommand,
+  standardParties,
+} from './support/ledger-harness';
 
 const CLI_MAIN = resolve(__dirname, '../dist/apps/cli/apps/cli/src/main.js');
 const CLIENTS = 16;
@@ -143,14 +149,7 @@ describe.each(['thread', 'worker'])(
       const refusedAfterSignal: { status: number; code: unknown }[] = [];
       let lost = 0;
       let signalled = false;
-      const send = async (
-        batchId: string,
-        type: string,
-        path: string,
-        token: string,
-        body: unknown,
-        idempotencyKey?: string,
-      ) => {
+      const send: SendCustodyCommand = async (batchId, type, path, token, body, idempotencyKey) => {
         try {
           const reply = await ledger.post<{ position: string; code?: string }>(
             path,
