@@ -46,17 +46,17 @@ const nextTurn = () => new Promise<typeof TURN_END>((resolve) => setImmediate(re
 
 /**
  * A subscription's events in batches: the first event to arrive, plus whatever else the subscription has
- * ready before the event loop's next turn (up to `max`). It never waits for new commits to fill a batch,
- * so a lone event is handed on at once and a burst is handled in few transactions. Ends with the
- * subscription (whoever stops the consumer calls the subscription's `return()`).
+ * ready before the event loop's next turn (up to `max`), or, given `gathering`, before that gather ends. Without
+ * one it never waits for new commits to fill a batch, so a lone event is handed on at once and a burst is
+ * handled in few transactions. Ends with the subscription (whoever stops the consumer calls the
+ * subscription's `return()`).
  */
 export async function* batchesPerTurn(
   subscription: AsyncIterator<StoredEvent>,
   max: number,
-  /** Gather this long (or as the `Gather` says) after the first event instead of until the next turn (for consumers off the request path). */
-  gather?: number | Gather,
+  /** For consumers off the request path: gather after the first event as this says, not until the next turn. */
+  gathering?: Gather,
 ): AsyncGenerator<StoredEvent[]> {
-  const gathering = typeof gather === 'number' ? new Gather(gather) : gather;
   let pending = subscription.next();
   try {
     for (let first = await pending; !first.done; first = await pending) {
