@@ -18,6 +18,17 @@ export type ToFollowers =
   | { readonly type: 'committed' }
   /** A reader waits for the views or the notary to reach `position` (committed here): stop gathering until then. */
   | { readonly type: 'hurry'; readonly follower: 'projector' | 'notary'; readonly position: string }
+  /**
+   * Keep an EPCIS capture job in the views file (ADR 0031), through the worker's connection: the file's one
+   * writer, so the server's thread never waits for its write lock.
+   */
+  | {
+      readonly type: 'keep-capture-job';
+      readonly id: number;
+      readonly captureId: string;
+      readonly orgId: string;
+      readonly job: unknown;
+    }
   | { readonly type: 'stop' };
 
 /** The followers' worker to the server's thread. */
@@ -30,5 +41,15 @@ export type FromFollowers =
       readonly follower: 'projector' | 'notary';
       readonly name: string;
       readonly message: string;
+    }
+  /**
+   * The answer to `keep-capture-job` `id`: kept; not kept because the worker is stopping (the server's
+   * thread keeps it itself); or failed, with the store's message.
+   */
+  | {
+      readonly type: 'capture-job-kept';
+      readonly id: number;
+      readonly outcome: 'kept' | 'stopping' | 'failed';
+      readonly error?: string;
     }
   | { readonly type: 'stopped' };

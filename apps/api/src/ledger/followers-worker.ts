@@ -71,8 +71,22 @@ port.on('message', (message: ToFollowers) => {
   if (message.type === 'committed') store.wakeSubscriptions();
   else if (message.type === 'hurry')
     (message.follower === 'projector' ? projector : notary).hurry(BigInt(message.position));
+  else if (message.type === 'keep-capture-job') keepCaptureJob(message);
   else if (message.type === 'stop') void stop();
 });
+
+/** Between two views transactions (each is synchronous here), so never inside the projector's. */
+function keepCaptureJob(message: Extract<ToFollowers, { type: 'keep-capture-job' }>): void {
+  const { id, captureId, orgId, job } = message;
+  if (stopping) return post({ type: 'capture-job-kept', id, outcome: 'stopping' });
+  try {
+    views.saveCaptureJob(captureId, orgId, job);
+    post({ type: 'capture-job-kept', id, outcome: 'kept' });
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    post({ type: 'capture-job-kept', id, outcome: 'failed', error: text });
+  }
+}
 
 async function stop(): Promise<void> {
   if (stopping) return;

@@ -26,6 +26,12 @@ export class FollowersWorker {
   private readonly hurried = { projector: 0n, notary: 0n };
   private worker?: Worker;
   private stopping?: Promise<void>;
+  /** Capture jobs handed to the worker to keep, by request id: settled with whether it kept them. */
+  private readonly keeping = new Map<
+    number,
+    { resolve: (kept: boolean) => void; reject: (error: Error) => void }
+  >();
+  private nextKeep = 0;
   private readonly listeners = new Set<() => void>();
   private readonly logger = new Logger('FollowersWorker');
 
@@ -57,6 +63,9 @@ export class FollowersWorker {
     );
     worker.once('exit', (code) => {
       if (this.worker === worker) this.worker = undefined;
+      // Unanswered: the server's thread keeps them itself (a second save of one replaces it).
+      for (const { resolve } of this.keeping.values()) resolve(false);
+      this.keeping.clear();
       if (this.stopping) return;
       const error = new Error(`The followers' worker stopped (exit code ${code})`);
       this.projectorError ??= error;
@@ -85,6 +94,22 @@ export class FollowersWorker {
     this.worker?.postMessage({ type: 'hurry', follower, position: target.toString() } satisfies ToFollowers);
   }
 
+  /**
+   * Keeps an EPCIS capture job in the views file through the worker's connection, the file's one writer
+   * (ADR 0031, amended): the server's thread never waits for the views' write lock, which the projector
+   * holds for each batch it applies. Resolves false when there is no worker to ask, or it is stopping: the
+   * caller keeps the job through its own connection. Rejects when the worker could not write it.
+   */
+  keepCaptureJob(captureId: string, orgId: string, job: unknown): Promise<boolean> {
+    const worker = this.worker;
+    if (!worker || this.stopping) return Promise.resolve(false);
+    const id = ++this.nextKeep;
+    return new Promise<boolean>((resolve, reject) => {
+      this.keeping.set(id, { resolve, reject });
+      worker.postMessage({ type: 'keep-capture-job', id, captureId, orgId, job } satisfies ToFollowers);
+    });
+  }
+
   stop(): Promise<void> {
     this.stopping ??= this.stopWorker();
     return this.stopping;
@@ -110,6 +135,14 @@ export class FollowersWorker {
   }
 
   private receive(message: FromFollowers): void {
+    if (message.type === 'capture-job-kept') {
+      const keeping = this.keeping.get(message.id);
+      this.keeping.delete(message.id);
+      if (message.outcome === 'failed') {
+        keeping?.reject(new Error(`The capture job could not be kept: ${message.error ?? 'unknown error'}`));
+      } else keeping?.resolve(message.outcome === 'kept');
+      return;
+    }
     if (message.type === 'progress') {
       this.views = BigInt(message.views);
       this.tree = message.tree;

@@ -25,6 +25,7 @@ import type { LedgerConfig } from '../config/ledger-config';
 import { LedgerMetrics } from '../observability/ledger-metrics';
 import { ViewSource } from './view-source';
 import { CommandExecutor } from './command-executor';
+import { CaptureJobs } from './capture-jobs';
 import { FollowersWorker, NotaryInWorker, ProjectorInWorker } from './followers';
 import { join } from 'node:path';
 import { LedgerStreams } from './ledger-streams';
@@ -139,6 +140,7 @@ export class LedgerModule {
       ViewSource,
       AuthService,
       CommandExecutor,
+      CaptureJobs,
     ];
     return {
       module: LedgerModule,
@@ -205,6 +207,7 @@ export class LedgerModule {
         CommandExecutor,
         ViewsReady,
         ViewSource,
+        CaptureJobs,
       ],
       exports: exported,
     };

@@ -28,6 +28,7 @@ import type { LedgerConfig } from '../../config/ledger-config';
 import { CommandExecutor, StepRefused } from '../../ledger/command-executor';
 import type { CommandMeta } from '../../ledger/command-meta';
 import { glnDirectoryOf } from '../../ledger/gln-directory';
+import { CaptureJobs } from '../../ledger/capture-jobs';
 import { LEDGER_CONFIG } from '../../ledger/ledger.tokens';
 import { ViewsReady } from '../../ledger/views-ready';
 import { EPCIS_HEADERS } from '../epcis-documents';
@@ -83,6 +84,7 @@ export class CaptureController {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly views: ReadModelStore,
+    private readonly jobs: CaptureJobs,
     private readonly ready: ViewsReady,
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
   ) {
@@ -127,7 +129,7 @@ export class CaptureController {
     // The capture id is the document's: the same document from the same organisation is the same capture.
     const captureID = sha256Hex(`${meta.actor.orgId}\n${behaviour}\n${canonicalJson(document)}`).slice(0, 32);
     const job = await this.run(captureID, events, behaviour, meta);
-    this.keep(meta.actor.orgId, job);
+    await this.keep(meta.actor.orgId, job);
     void reply.header('location', `/epcis/capture/${captureID}`);
     for (const [name, value] of Object.entries(EPCIS_HEADERS)) void reply.header(name, value);
     return job;
@@ -148,7 +150,7 @@ export class CaptureController {
     const event = valid(body) as Record<string, unknown>;
     const captureID = sha256Hex(`${meta.actor.orgId}\nevent\n${canonicalJson(event)}`).slice(0, 32);
     const job = await this.run(captureID, [event], 'rollback', meta);
-    this.keep(meta.actor.orgId, job);
+    await this.keep(meta.actor.orgId, job);
     void reply.header('location', `/epcis/capture/${captureID}`);
     for (const [name, value] of Object.entries(EPCIS_HEADERS)) void reply.header(name, value);
     return job;
@@ -157,7 +159,7 @@ export class CaptureController {
   @Get('capture/:captureId')
   @ApiOperation({ summary: 'A capture job: {captureID, running, success, captureErrorBehaviour, errors}' })
   job(@Param('captureId') captureId: string, @ReaderContext() reader: Reader): CaptureJob {
-    const kept = this.views.captureJob<CaptureJob>(captureId);
+    const kept = this.jobs.find<CaptureJob>(captureId);
     // Another organisation's capture is answered as one that does not exist.
     if (!kept || kept.orgId !== reader.orgId) {
       throw apiProblem('EPCIS_CAPTURE_NOT_FOUND', `No capture ${captureId} of yours is known`);
@@ -235,8 +237,8 @@ export class CaptureController {
   }
 
   /** Kept in the read-model file, so a restart does not lose it (ADR 0031). */
-  private keep(orgId: string, job: CaptureJob): void {
-    this.views.saveCaptureJob(job.captureID, orgId, job);
+  private keep(orgId: string, job: CaptureJob): Promise<void> {
+    return this.jobs.keep(job.captureID, orgId, job);
   }
 }
 
