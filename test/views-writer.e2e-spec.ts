@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { LedgerHarness, standardParties } from './support/ledger-harness';
+import { ADMIN_TOKEN, LedgerHarness, minedBatch, standardParties } from './support/ledger-harness';
 
 const BASE = 'https://ledger.example.org';
 
@@ -25,58 +25,53 @@ const mining = (batchId: string) => ({
   },
 });
 
-/** How long the test holds the views file's write lock: well inside the store's 5 s busy timeout. */
+/** How long the test holds a file's write lock: well inside the store's 5 s busy timeout. */
 const LOCK_MS = 1500;
 
 /**
- * The views file has one writer on the embedded store, the followers' worker (ADR 0029; ADR 0031,
- * amended): an EPCIS capture job is kept through it. Were it kept through the request thread's own
- * connection, that thread would wait — synchronously, better-sqlite3's busy wait — for whoever holds the
- * file's write lock (the projector, for each batch it applies), and every request would wait with it,
- * `/health` too. Here the test holds the lock itself. Not run on KurrentDB (jest.config.js): there the
- * projector runs on the request thread and nothing else writes the file.
+ * The views file and the notary's file each have one writer on the embedded store, the followers' worker
+ * (ADR 0029; ADR 0031, amended): an EPCIS capture job is kept, and a checkpoint an audit bundle needs is
+ * signed, through it. Were either written through the request thread's own connection, that thread would
+ * wait — synchronously, better-sqlite3's busy wait — for whoever holds the file's write lock (the
+ * projector or the notary, for each batch it applies), and every request would wait with it, `/health`
+ * too. Here the test holds the lock itself. Not run on KurrentDB (jest.config.js): there the followers
+ * run on the request thread and nothing else writes the files.
  */
-describe('the views file’s writer', () => {
+describe('the writers of the views and the notary’s files', () => {
   let ledger: LedgerHarness;
   let miner: string;
 
   beforeAll(async () => {
-    ledger = await LedgerHarness.start({ TRACELODE_PUBLIC_URL: BASE });
+    // No checkpoint signed on the notary's own schedule: an audit bundle must have one signed for it.
+    ledger = await LedgerHarness.start({ TRACELODE_PUBLIC_URL: BASE, TRACELODE_CHECKPOINT_SECONDS: '3600' });
     ({ miner } = await standardParties(ledger));
   });
   afterAll(() => ledger.stop());
 
-  it('keeps a capture job without the request thread waiting for the write lock', async () => {
-    // A first capture, so the one under test pays for no first use (the EPCIS schema's compilation).
-    const first = await ledger.request('POST', '/epcis/capture', {
-      token: miner,
-      body: mining('WRITER-0'),
-      headers: { 'content-type': 'application/ld+json' },
-    });
-    expect(first.status).toBe(202);
-    // The views at the log's head, so the capture need not wait for the projector before it records.
+  /** Until the views and the notary hold the whole log. */
+  async function caughtUp(): Promise<string> {
     for (let tries = 0; ; tries++) {
-      const { body } = await ledger.request<{ logPosition: string; viewsPosition: string }>('GET', '/health');
-      if (body.viewsPosition === body.logPosition) break;
-      if (tries === 100) throw new Error(`The views stayed behind the log: ${JSON.stringify(body)}`);
+      const { body } = await ledger.request<{ logPosition: string; viewsPosition: string; treeSize: number }>(
+        'GET',
+        '/health',
+      );
+      if (body.viewsPosition === body.logPosition && String(body.treeSize) === body.logPosition)
+        return body.logPosition;
+      if (tries === 100) throw new Error(`The followers stayed behind the log: ${JSON.stringify(body)}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
 
-    const views = new Database(join(ledger.dir, 'views.db'));
-    let released = 0;
-    let answered = 0;
+  /**
+   * Holds `file`'s write lock for LOCK_MS while `request` is under way: the server answers `/health/live`
+   * at once throughout, and `request` only once the lock is released.
+   */
+  async function whileLocked<T>(file: string, request: () => Promise<T>): Promise<T> {
+    const db = new Database(join(ledger.dir, file));
     try {
-      views.exec('BEGIN IMMEDIATE');
-      const capture = ledger
-        .request<{ captureID: string; success: boolean }>('POST', '/epcis/capture', {
-          token: miner,
-          body: mining('WRITER-1'),
-          headers: { 'content-type': 'application/ld+json' },
-        })
-        .then((reply) => ((answered = Date.now()), reply));
-
-      // While the lock is held (the capture's events recorded, its job waiting to be kept), the server
-      // answers at once.
+      db.exec('BEGIN IMMEDIATE');
+      let answered = 0;
+      const pending = request().then((reply) => ((answered = Date.now()), reply));
       const started = Date.now();
       const latencies: number[] = [];
       while (Date.now() - started < LOCK_MS - 300) {
@@ -88,21 +83,52 @@ describe('the views file’s writer', () => {
       expect(answered).toBe(0);
       expect(latencies.length).toBeGreaterThan(3);
       expect(Math.max(...latencies)).toBeLessThan(250);
-
       await new Promise((resolve) => setTimeout(resolve, started + LOCK_MS - Date.now()));
-      views.exec('COMMIT');
-      released = Date.now();
-      const reply = await capture;
-      expect(reply.status).toBe(202);
-      expect(reply.body.success).toBe(true);
+      db.exec('COMMIT');
+      const released = Date.now();
+      const reply = await pending;
       expect(answered).toBeGreaterThanOrEqual(released);
-
-      const kept = await ledger.get<{ captureID: string }>(`/epcis/capture/${reply.body.captureID}`, miner);
-      expect(kept.status).toBe(200);
-      expect(kept.body.captureID).toBe(reply.body.captureID);
+      return reply;
     } finally {
-      if (views.inTransaction) views.exec('ROLLBACK');
-      views.close();
+      if (db.inTransaction) db.exec('ROLLBACK');
+      db.close();
     }
+  }
+
+  it('keeps a capture job without the request thread waiting for the write lock', async () => {
+    // A first capture, so the one under test pays for no first use (the EPCIS schema's compilation).
+    const first = await ledger.request('POST', '/epcis/capture', {
+      token: miner,
+      body: mining('WRITER-0'),
+      headers: { 'content-type': 'application/ld+json' },
+    });
+    expect(first.status).toBe(202);
+    // The views at the log's head, so the capture need not wait for the projector before it records.
+    await caughtUp();
+
+    const reply = await whileLocked('views.db', () =>
+      ledger.request<{ captureID: string; success: boolean }>('POST', '/epcis/capture', {
+        token: miner,
+        body: mining('WRITER-1'),
+        headers: { 'content-type': 'application/ld+json' },
+      }),
+    );
+    expect(reply.status).toBe(202);
+    expect(reply.body.success).toBe(true);
+    const kept = await ledger.get<{ captureID: string }>(`/epcis/capture/${reply.body.captureID}`, miner);
+    expect(kept.status).toBe(200);
+    expect(kept.body.captureID).toBe(reply.body.captureID);
+  });
+
+  it('has an audit bundle’s checkpoint signed without the request thread waiting for the write lock', async () => {
+    const mined = await ledger.post<{ position: string }>('/batches/mined', miner, minedBatch('WRITER-B'));
+    expect(mined.status).toBe(201);
+    const head = await caughtUp();
+
+    const bundle = await whileLocked('integrity.db', () =>
+      ledger.get<{ checkpoint: { treeSize: number } }>('/batches/WRITER-B/audit-bundle', ADMIN_TOKEN),
+    );
+    expect(bundle.status).toBe(200);
+    expect(bundle.body.checkpoint.treeSize).toBe(Number(head));
   });
 });

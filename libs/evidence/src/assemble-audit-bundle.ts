@@ -72,7 +72,7 @@ export async function assembleAuditBundle(
 ): Promise<AuditBundle | undefined> {
   const { now = () => new Date(), pace = NO_PACE } = options;
   const head = Number(await store.headPosition());
-  const checkpoint = notary.checkpointCovering(Math.max(head, 1));
+  const checkpoint = await notary.signedCheckpointCovering(Math.max(head, 1));
   if (!checkpoint) return undefined;
   const signing: BundleSigning = {
     checkpoint,

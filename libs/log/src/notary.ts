@@ -185,8 +185,9 @@ export class LogNotary extends LogFollower {
           const last = this.latestCheckpoint()?.treeSize ?? 0;
           if (this.leaves - last >= this.options.everyEvents) this.insertCheckpoint();
           // IMMEDIATE: the write lock is taken (or waited for) at BEGIN. A deferred transaction that read first
-          // would fail at once with SQLITE_BUSY when another connection (the request thread signing a
-          // checkpoint for a bundle) had committed since its read began, and the notary would stop.
+          // would fail at once with SQLITE_BUSY when another connection (a `tracelode` command, or the
+          // request thread signing for a bundle when no worker can) had committed since its read began, and
+          // the notary would stop.
         })
         .immediate();
     } catch (error) {
@@ -220,6 +221,15 @@ export class LogNotary extends LogFollower {
         checkpoint.signature,
       );
     return this.checkpointAt(checkpoint.treeSize)!;
+  }
+
+  /**
+   * As `checkpointCovering`, by whoever writes the notary's file: here this notary; a notary whose tree is
+   * kept by the followers' worker asks the worker to sign (NotaryInWorker), so the caller's thread never
+   * waits for the file's write lock. Callers that may run beside such a worker use this one.
+   */
+  signedCheckpointCovering(size: number): Promise<SignedCheckpoint | undefined> {
+    return Promise.resolve(this.checkpointCovering(size));
   }
 
   /** A signed checkpoint whose tree holds the first `size` events: the latest if it does, else one signed now. */

@@ -298,7 +298,8 @@ export class ReadModelStore {
    * Applies `work` and moves the checkpoint to `position` in one transaction: both land or neither. The
    * transaction is IMMEDIATE: `work` reads before it writes, and a deferred transaction would then fail at
    * once with SQLITE_BUSY (no busy wait) if another connection had committed meanwhile (the request thread
-   * saving an EPCIS capture job), which stopped the projector.
+   * saving an EPCIS capture job when no followers' worker can, or any other process), which stopped the
+   * projector.
    */
   applyAndCheckpoint(position: bigint, work: (tx: ViewTransaction) => void): void {
     this.db

@@ -1,3 +1,4 @@
+import type { SignedCheckpoint } from '@tracelode/log';
 import type { KeyObject } from 'node:crypto';
 
 /** What the followers' worker opens (ADR 0029): the files the server writes, and the notary's signing key. */
@@ -29,6 +30,8 @@ export type ToFollowers =
       readonly orgId: string;
       readonly job: unknown;
     }
+  /** Sign a checkpoint covering the first `size` events unless the latest does (the notary's file's one writer). */
+  | { readonly type: 'sign-checkpoint'; readonly id: number; readonly size: number }
   | { readonly type: 'stop' };
 
 /** The followers' worker to the server's thread. */
@@ -50,6 +53,17 @@ export type FromFollowers =
       readonly type: 'capture-job-kept';
       readonly id: number;
       readonly outcome: 'kept' | 'stopping' | 'failed';
+      readonly error?: string;
+    }
+  /**
+   * The answer to `sign-checkpoint` `id`: the checkpoint (none when the tree is short of the size); or
+   * `stopping` (the server's thread signs it itself); or failed, with the store's message.
+   */
+  | {
+      readonly type: 'checkpoint-signed';
+      readonly id: number;
+      readonly outcome: 'signed' | 'stopping' | 'failed';
+      readonly checkpoint?: SignedCheckpoint;
       readonly error?: string;
     }
   | { readonly type: 'stopped' };

@@ -72,6 +72,7 @@ port.on('message', (message: ToFollowers) => {
   else if (message.type === 'hurry')
     (message.follower === 'projector' ? projector : notary).hurry(BigInt(message.position));
   else if (message.type === 'keep-capture-job') keepCaptureJob(message);
+  else if (message.type === 'sign-checkpoint') signCheckpoint(message);
   else if (message.type === 'stop') void stop();
 });
 
@@ -85,6 +86,18 @@ function keepCaptureJob(message: Extract<ToFollowers, { type: 'keep-capture-job'
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
     post({ type: 'capture-job-kept', id, outcome: 'failed', error: text });
+  }
+}
+
+/** Between two of the notary's transactions, as a capture job is kept between the projector's. */
+function signCheckpoint({ id, size }: Extract<ToFollowers, { type: 'sign-checkpoint' }>): void {
+  if (stopping) return post({ type: 'checkpoint-signed', id, outcome: 'stopping' });
+  try {
+    const checkpoint = notary.checkpointCovering(size);
+    post({ type: 'checkpoint-signed', id, outcome: 'signed', ...(checkpoint ? { checkpoint } : {}) });
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    post({ type: 'checkpoint-signed', id, outcome: 'failed', error: text });
   }
 }
 

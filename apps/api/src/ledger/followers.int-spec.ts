@@ -12,11 +12,12 @@ jest.mock('@nestjs/common', () => ({
 }));
 
 /**
- * How the server's thread hands an EPCIS capture job to the followers' worker to keep (ADR 0031, amended),
- * against worker scripts that answer as the real one can: kept, failed, stopping, or not at all (it died).
- * The real worker keeping a job while the request thread stays free: test/views-writer.e2e-spec.ts.
+ * How the server's thread hands an EPCIS capture job to keep, or a checkpoint to sign, to the followers'
+ * worker, the one writer of their files (ADR 0031, amended), against worker scripts that answer as the real
+ * one can: done, failed, stopping, or not at all (it died). The real worker doing both while the request
+ * thread stays free: test/views-writer.e2e-spec.ts.
  */
-describe('FollowersWorker.keepCaptureJob', () => {
+describe('FollowersWorker: writes asked of the worker', () => {
   let dir: string;
   const started: FollowersWorker[] = [];
   const signer = { keyForWorker: () => undefined } as unknown as CheckpointSigner;
@@ -35,7 +36,7 @@ describe('FollowersWorker.keepCaptureJob', () => {
       `const { parentPort: port } = require('node:worker_threads');
        port.on('message', (message) => {
          if (message.type === 'stop') { port.postMessage({ type: 'stopped' }); port.close(); return; }
-         if (message.type === 'keep-capture-job') { ${answer} }
+         if (message.type === 'keep-capture-job' || message.type === 'sign-checkpoint') { ${answer} }
        });`,
     );
     const data = {
@@ -110,5 +111,30 @@ describe('FollowersWorker.keepCaptureJob', () => {
       worker.keepCaptureJob('fast', 'org', {}),
     ]);
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  it('hands back the checkpoint the worker signed, none, or false when the worker is stopping', async () => {
+    const checkpoint = {
+      treeSize: 7,
+      rootHash: 'ab',
+      timestamp: '2026-11-30T00:00:00.000Z',
+      keyId: 'k',
+      signature: 's',
+    };
+    const worker = workerAnswering(
+      'signer',
+      `port.postMessage(message.size === 7
+         ? { type: 'checkpoint-signed', id: message.id, outcome: 'signed', checkpoint: ${JSON.stringify(checkpoint)} }
+         : message.size === 8 ? { type: 'checkpoint-signed', id: message.id, outcome: 'signed' }
+         : message.size === 9 ? { type: 'checkpoint-signed', id: message.id, outcome: 'stopping' }
+         : { type: 'checkpoint-signed', id: message.id, outcome: 'failed', error: 'attempt to write a readonly database' });`,
+    );
+    worker.start();
+    await expect(worker.signCheckpoint(7)).resolves.toEqual(checkpoint);
+    await expect(worker.signCheckpoint(8)).resolves.toBeUndefined();
+    await expect(worker.signCheckpoint(9)).resolves.toBe(false);
+    await expect(worker.signCheckpoint(10)).rejects.toThrow(
+      'The checkpoint could not be signed: attempt to write a readonly database',
+    );
   });
 });

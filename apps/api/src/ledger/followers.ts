@@ -1,10 +1,13 @@
 import { Logger } from '@nestjs/common';
 import type { EventStore } from '@tracelode/event-store';
-import { type CheckpointSigner, LogNotary, type NotaryOptions } from '@tracelode/log';
+import { type CheckpointSigner, LogNotary, type NotaryOptions, type SignedCheckpoint } from '@tracelode/log';
 import { LEDGER_PROJECTIONS, Projector } from '@tracelode/projections';
 import type { ReadModelStore } from '@tracelode/read-models';
 import { Worker } from 'node:worker_threads';
 import type { FollowersWorkerData, FromFollowers, ToFollowers } from './followers-protocol';
+
+/** The worker's answer to a write asked of it. */
+type Answer = Extract<FromFollowers, { type: 'capture-job-kept' | 'checkpoint-signed' }>;
 
 /** How long a stop waits for the worker to close its files before it is terminated. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -26,12 +29,9 @@ export class FollowersWorker {
   private readonly hurried = { projector: 0n, notary: 0n };
   private worker?: Worker;
   private stopping?: Promise<void>;
-  /** Capture jobs handed to the worker to keep, by request id: settled with whether it kept them. */
-  private readonly keeping = new Map<
-    number,
-    { resolve: (kept: boolean) => void; reject: (error: Error) => void }
-  >();
-  private nextKeep = 0;
+  /** Writes asked of the worker, by request id: settled with its answer, or undefined if it has none. */
+  private readonly asked = new Map<number, (answer: Answer | undefined) => void>();
+  private nextAsk = 0;
   private readonly listeners = new Set<() => void>();
   private readonly logger = new Logger('FollowersWorker');
 
@@ -63,9 +63,10 @@ export class FollowersWorker {
     );
     worker.once('exit', (code) => {
       if (this.worker === worker) this.worker = undefined;
-      // Unanswered: the server's thread keeps them itself (a second save of one replaces it).
-      for (const { resolve } of this.keeping.values()) resolve(false);
-      this.keeping.clear();
+      // Unanswered: the server's thread does them itself (a second save of a job replaces it; a
+      // checkpoint signed twice at one size is kept once).
+      for (const settle of this.asked.values()) settle(undefined);
+      this.asked.clear();
       if (this.stopping) return;
       const error = new Error(`The followers' worker stopped (exit code ${code})`);
       this.projectorError ??= error;
@@ -100,13 +101,34 @@ export class FollowersWorker {
    * holds for each batch it applies. Resolves false when there is no worker to ask, or it is stopping: the
    * caller keeps the job through its own connection. Rejects when the worker could not write it.
    */
-  keepCaptureJob(captureId: string, orgId: string, job: unknown): Promise<boolean> {
+  async keepCaptureJob(captureId: string, orgId: string, job: unknown): Promise<boolean> {
+    const answer = await this.ask((id) => ({ type: 'keep-capture-job', id, captureId, orgId, job }));
+    if (answer?.type !== 'capture-job-kept' || answer.outcome === 'stopping') return false;
+    if (answer.outcome === 'failed') throw new Error(`The capture job could not be kept: ${answer.error}`);
+    return true;
+  }
+
+  /**
+   * A checkpoint covering the first `size` events, signed by the worker's notary unless the latest covers
+   * them: the notary's file's one writer, so the server's thread never waits for its write lock. `false`
+   * when there is no worker to ask, or it is stopping: the caller signs through its own connection.
+   * Rejects when the worker could not sign or write it.
+   */
+  async signCheckpoint(size: number): Promise<SignedCheckpoint | undefined | false> {
+    const answer = await this.ask((id) => ({ type: 'sign-checkpoint', id, size }));
+    if (answer?.type !== 'checkpoint-signed' || answer.outcome === 'stopping') return false;
+    if (answer.outcome === 'failed') throw new Error(`The checkpoint could not be signed: ${answer.error}`);
+    return answer.checkpoint;
+  }
+
+  /** Posts a write to the worker and waits for its answer; undefined at once if there is no worker to ask. */
+  private ask(message: (id: number) => ToFollowers): Promise<Answer | undefined> {
     const worker = this.worker;
-    if (!worker || this.stopping) return Promise.resolve(false);
-    const id = ++this.nextKeep;
-    return new Promise<boolean>((resolve, reject) => {
-      this.keeping.set(id, { resolve, reject });
-      worker.postMessage({ type: 'keep-capture-job', id, captureId, orgId, job } satisfies ToFollowers);
+    if (!worker || this.stopping) return Promise.resolve(undefined);
+    const id = ++this.nextAsk;
+    return new Promise((resolve) => {
+      this.asked.set(id, resolve);
+      worker.postMessage(message(id));
     });
   }
 
@@ -135,12 +157,10 @@ export class FollowersWorker {
   }
 
   private receive(message: FromFollowers): void {
-    if (message.type === 'capture-job-kept') {
-      const keeping = this.keeping.get(message.id);
-      this.keeping.delete(message.id);
-      if (message.outcome === 'failed') {
-        keeping?.reject(new Error(`The capture job could not be kept: ${message.error ?? 'unknown error'}`));
-      } else keeping?.resolve(message.outcome === 'kept');
+    if (message.type === 'capture-job-kept' || message.type === 'checkpoint-signed') {
+      const settle = this.asked.get(message.id);
+      this.asked.delete(message.id);
+      settle?.(message);
       return;
     }
     if (message.type === 'progress') {
@@ -245,6 +265,18 @@ export class NotaryInWorker extends LogNotary {
 
   override get error(): Error | undefined {
     return this.worker.notaryError;
+  }
+
+  /**
+   * The latest checkpoint if it covers `size` events, else one the worker's notary signs (the file's one
+   * writer); signed here only when the worker is not there to ask.
+   */
+  override async signedCheckpointCovering(size: number): Promise<SignedCheckpoint | undefined> {
+    if (this.size < size || this.size === 0) return undefined;
+    const latest = this.latestCheckpoint();
+    if (latest && latest.treeSize >= size) return latest;
+    const signed = await this.worker.signCheckpoint(size);
+    return signed === false ? this.checkpointCovering(size) : signed;
   }
 
   /** A reader waits: the worker's notary stops gathering until its tree holds `size` events. */

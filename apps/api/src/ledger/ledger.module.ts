@@ -62,7 +62,7 @@ class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
       this.projector.waitFor(head, CATCH_UP_ON_SHUTDOWN_MS),
       this.notary.waitFor(head, CATCH_UP_ON_SHUTDOWN_MS),
     ]);
-    const checkpoint = tree ? this.notary.checkpointCovering(Number(head)) : undefined;
+    const checkpoint = tree ? await this.notary.signedCheckpointCovering(Number(head)) : undefined;
     this.logger.log(
       `Log head ${head}: views at ${this.projector.position}, Merkle tree at ${this.notary.size}` +
         (checkpoint ? `, checkpoint signed at ${checkpoint.treeSize}` : '') +

@@ -448,8 +448,9 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
         { retryAfterSeconds: 1 },
       );
     }
-    // Signed here, on the thread that owns the notary's file: a worker only reads it.
-    const checkpoint = this.notary.checkpointCovering(Math.max(Number(head), 1));
+    // Signed by the notary's file's one writer (the followers' worker, or this thread): a read worker only
+    // reads it.
+    const checkpoint = await this.notary.signedCheckpointCovering(Math.max(Number(head), 1));
     if (!checkpoint) return undefined;
     const { maxEvidenceEvents, maxStreamedEvidenceEvents } = this.config.reads;
     const maxEvents = form === 'stream' ? maxStreamedEvidenceEvents : maxEvidenceEvents;
