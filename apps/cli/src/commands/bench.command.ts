@@ -129,6 +129,21 @@ export async function bench(args: string[]): Promise<number> {
       const ceilingRssMb = ceilingServer.peakRssMb();
       await ceilingServer.stop();
 
+      // The durable floor: the same handler sealing and committing each command's event with fsync through
+      // the ledger's own store, and nothing else. What durability alone costs on this machine.
+      const floorServer = serverIn('floor', FLOOR_SERVER);
+      const floorUrl = await floorServer.start();
+      progress(`durable floor on ${floorUrl}`);
+      const floor = await driveHttp(
+        floorUrl,
+        { ...options, warmupSec: Math.min(options.warmupSec, 2), durationSec: options.ceilingDurationSec },
+        floorServer,
+        undefined,
+      );
+      const floorRssMb = floorServer.peakRssMb();
+      await floorServer.stop();
+      const floorMinedInLog = await countMinedEvents(join(dir, 'floor', 'ledger.db'));
+
       const server = serverIn('ledger');
       const url = await server.start();
       progress(`server on ${url}`);
@@ -176,11 +191,28 @@ export async function bench(args: string[]): Promise<number> {
           serverCpuCores: ceiling.serverCpuCores,
           serverPeakRssMb: ceilingRssMb,
         },
+        floor: {
+          what: 'bare Fastify POST handler sealing each event and committing it with fsync (the ledger store), same load',
+          requestsPerSec: round(floor.commandsPerSec),
+          p99Ms: round(floor.p99Ms, 2),
+          serverCpuUsPerRequest: floor.serverCpuUsPerCommand,
+          serverCpuCores: floor.serverCpuCores,
+          serverPeakRssMb: floorRssMb,
+          non2xx: floor.non2xx,
+          eventsMatch201s: floorMinedInLog === floor.total201,
+        },
         ratioLedgerToCeiling: round(http.commandsPerSec / Math.max(1, ceiling.commandsPerSec), 3),
+        ratioFloorToCeiling: round(floor.commandsPerSec / Math.max(1, ceiling.commandsPerSec), 3),
+        ratioLedgerToFloor: round(http.commandsPerSec / Math.max(1, floor.commandsPerSec), 3),
         profile,
         eventsMatch201s: minedInLog === http.total201,
       });
-      sound &&= http.non2xx === 0 && http.errors === 0 && minedInLog === http.total201;
+      sound &&=
+        http.non2xx === 0 &&
+        http.errors === 0 &&
+        minedInLog === http.total201 &&
+        floor.non2xx === 0 &&
+        floorMinedInLog === floor.total201;
     }
     if (only.has('raw')) {
       const raw = await rawConcurrentAppends(join(dir, 'raw.db'), options);
@@ -255,6 +287,8 @@ function parseCases(list: string | undefined): Set<Case> {
 
 /** The bare Fastify server the ceiling case runs (built beside this file). */
 const CEILING_SERVER = join(__dirname, 'bench-ceiling-server.js');
+/** The durable floor's server: the ceiling's handler, sealing and committing through the ledger's store. */
+const FLOOR_SERVER = join(__dirname, 'bench-floor-server.js');
 
 /** This (the bench's) process's peak resident set so far, in MB: beside the figures measured in-process. */
 const benchPeakRssMb = () => round(process.resourceUsage().maxRSS / 1024, 1);
