@@ -95,6 +95,24 @@ describe('the writers of the views and the notary’s files', () => {
     }
   }
 
+  it('answers a capture id on a file that has kept no job yet at once, while the write lock is held', async () => {
+    const db = new Database(join(ledger.dir, 'views.db'));
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      const asked = Date.now();
+      const reply = await ledger.get<{ code: string }>(
+        '/epcis/capture/0123456789abcdef0123456789abcdef',
+        miner,
+      );
+      expect(reply.status).toBe(404);
+      expect(reply.body.code).toBe('EPCIS_CAPTURE_NOT_FOUND');
+      expect(Date.now() - asked).toBeLessThan(1000);
+    } finally {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      db.close();
+    }
+  });
+
   it('keeps a capture job without the request thread waiting for the write lock', async () => {
     // A first capture, so the one under test pays for no first use (the EPCIS schema's compilation).
     const first = await ledger.request('POST', '/epcis/capture', {

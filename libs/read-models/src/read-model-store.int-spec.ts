@@ -170,6 +170,28 @@ describe('ReadModelStore EPCIS capture jobs', () => {
       job: { i: CAPTURE_JOBS_KEPT + 4 },
     });
   });
+
+  it('reads a job without writing: a file that kept none is answered while another connection writes it', () => {
+    // The followers' worker, the file's one writer, holds its write lock (ADR 0029, amended).
+    const writer = ReadModelStore.open(join(dir, 'views.db'));
+    const lock = new Database(join(dir, 'views.db'));
+    try {
+      lock.pragma('busy_timeout = 0');
+      lock.exec('BEGIN IMMEDIATE');
+      const asked = Date.now();
+      expect(views.captureJob('none-yet')).toBeUndefined();
+      // Creating the table would have waited out the 5 s busy timeout, then failed.
+      expect(Date.now() - asked).toBeLessThan(1000);
+      lock.exec('ROLLBACK');
+
+      writer.saveCaptureJob('kept-elsewhere', 'ORG-A', { recorded: 1 });
+      expect(views.captureJob('kept-elsewhere')).toEqual({ orgId: 'ORG-A', job: { recorded: 1 } });
+    } finally {
+      if (lock.inTransaction) lock.exec('ROLLBACK');
+      lock.close();
+      writer.close();
+    }
+  });
 });
 
 describe('ReadModelStore with another connection writing the same file', () => {

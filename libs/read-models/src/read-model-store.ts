@@ -549,12 +549,22 @@ export class ReadModelStore {
 
   /** A capture job kept by `saveCaptureJob`, with the organisation that captured it. */
   captureJob<J>(captureId: string): { orgId: string; job: J } | undefined {
-    this.captureJobs ??= ReadModelStore.captureJobStatements(this.db);
-    const row = this.captureJobs.get.get(captureId);
+    // Read only: a file that has kept no job has no table yet, and creating it here would wait for the
+    // write lock on the reader's thread (the request thread, while the followers' worker writes).
+    this.readCaptureJob ??= this.db
+      .prepare<[], number>("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'epcis_capture_jobs'")
+      .pluck()
+      .get()
+      ? this.db.prepare<[string], { org_id: string; job: string }>(
+          'SELECT org_id, job FROM epcis_capture_jobs WHERE capture_id = ?',
+        )
+      : undefined;
+    const row = this.readCaptureJob?.get(captureId);
     return row ? { orgId: row.org_id, job: JSON.parse(row.job) as J } : undefined;
   }
 
   private captureJobs?: ReturnType<typeof ReadModelStore.captureJobStatements>;
+  private readCaptureJob?: Database.Statement<[string], { org_id: string; job: string }>;
 
   private static captureJobStatements(db: Database.Database) {
     db.exec(`CREATE TABLE IF NOT EXISTS epcis_capture_jobs (
@@ -572,9 +582,6 @@ export class ReadModelStore {
       prune: db.prepare<[string, string, number]>(
         `DELETE FROM epcis_capture_jobs WHERE org_id = ? AND seq IN (
            SELECT seq FROM epcis_capture_jobs WHERE org_id = ? ORDER BY seq DESC LIMIT -1 OFFSET ?)`,
-      ),
-      get: db.prepare<[string], { org_id: string; job: string }>(
-        'SELECT org_id, job FROM epcis_capture_jobs WHERE capture_id = ?',
       ),
     };
   }

@@ -126,9 +126,14 @@ export class FollowersWorker {
     const worker = this.worker;
     if (!worker || this.stopping) return Promise.resolve(undefined);
     const id = ++this.nextAsk;
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       this.asked.set(id, resolve);
-      worker.postMessage(message(id));
+      try {
+        worker.postMessage(message(id));
+      } catch (error) {
+        this.asked.delete(id); // not sent (it could not be cloned): nothing will answer it
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
     });
   }
 
