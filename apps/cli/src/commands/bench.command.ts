@@ -116,32 +116,26 @@ export async function bench(args: string[]): Promise<number> {
     let sound = true;
     const result: Record<string, unknown> = {};
     if (only.has('http')) {
+      /** A bare server beside the ledger, under the same load for the ceiling's seconds. */
+      const bare = async (sub: string, script: string, what: string) => {
+        const bareServer = serverIn(sub, script);
+        const bareUrl = await bareServer.start();
+        progress(`${what} on ${bareUrl}`);
+        const figures = await driveHttp(
+          bareUrl,
+          { ...options, warmupSec: Math.min(options.warmupSec, 2), durationSec: options.ceilingDurationSec },
+          bareServer,
+          undefined,
+        );
+        const rssMb = bareServer.peakRssMb();
+        await bareServer.stop();
+        return { ...figures, rssMb };
+      };
       // The ceiling first: a bare Fastify POST handler under the same load, in this same run.
-      const ceilingServer = serverIn('ceiling', CEILING_SERVER);
-      const ceilingUrl = await ceilingServer.start();
-      progress(`bare Fastify ceiling on ${ceilingUrl}`);
-      const ceiling = await driveHttp(
-        ceilingUrl,
-        { ...options, warmupSec: Math.min(options.warmupSec, 2), durationSec: options.ceilingDurationSec },
-        ceilingServer,
-        undefined,
-      );
-      const ceilingRssMb = ceilingServer.peakRssMb();
-      await ceilingServer.stop();
-
+      const ceiling = await bare('ceiling', CEILING_SERVER, 'bare Fastify ceiling');
       // The durable floor: the same handler sealing and committing each command's event with fsync through
       // the ledger's own store, and nothing else. What durability alone costs on this machine.
-      const floorServer = serverIn('floor', FLOOR_SERVER);
-      const floorUrl = await floorServer.start();
-      progress(`durable floor on ${floorUrl}`);
-      const floor = await driveHttp(
-        floorUrl,
-        { ...options, warmupSec: Math.min(options.warmupSec, 2), durationSec: options.ceilingDurationSec },
-        floorServer,
-        undefined,
-      );
-      const floorRssMb = floorServer.peakRssMb();
-      await floorServer.stop();
+      const floor = await bare('floor', FLOOR_SERVER, 'durable floor');
       const floorMinedInLog = await countMinedEvents(join(dir, 'floor', 'ledger.db'));
 
       const server = serverIn('ledger');
@@ -189,7 +183,7 @@ export async function bench(args: string[]): Promise<number> {
           p99Ms: round(ceiling.p99Ms, 2),
           serverCpuUsPerRequest: ceiling.serverCpuUsPerCommand,
           serverCpuCores: ceiling.serverCpuCores,
-          serverPeakRssMb: ceilingRssMb,
+          serverPeakRssMb: ceiling.rssMb,
         },
         floor: {
           what: 'bare Fastify POST handler sealing each event and committing it with fsync (the ledger store), same load',
@@ -197,7 +191,7 @@ export async function bench(args: string[]): Promise<number> {
           p99Ms: round(floor.p99Ms, 2),
           serverCpuUsPerRequest: floor.serverCpuUsPerCommand,
           serverCpuCores: floor.serverCpuCores,
-          serverPeakRssMb: floorRssMb,
+          serverPeakRssMb: floor.rssMb,
           non2xx: floor.non2xx,
           eventsMatch201s: floorMinedInLog === floor.total201,
         },
