@@ -46,23 +46,14 @@ export type FromFollowers =
       readonly message: string;
     }
   /**
-   * The answer to `keep-capture-job` `id`: kept; not kept because the worker is stopping (the server's
-   * thread keeps it itself); or failed, with the store's message.
+   * The answer to the write asked as `id` (`keep-capture-job`, `sign-checkpoint`): `done` (with the
+   * checkpoint a `sign-checkpoint` found or signed; none when the tree is short of the size); `stopping`,
+   * so the server's thread does it itself; or `failed`, with the store's message.
    */
   | {
-      readonly type: 'capture-job-kept';
+      readonly type: 'answered';
       readonly id: number;
-      readonly outcome: 'kept' | 'stopping' | 'failed';
-      readonly error?: string;
-    }
-  /**
-   * The answer to `sign-checkpoint` `id`: the checkpoint (none when the tree is short of the size); or
-   * `stopping` (the server's thread signs it itself); or failed, with the store's message.
-   */
-  | {
-      readonly type: 'checkpoint-signed';
-      readonly id: number;
-      readonly outcome: 'signed' | 'stopping' | 'failed';
+      readonly outcome: 'done' | 'stopping' | 'failed';
       readonly checkpoint?: SignedCheckpoint;
       readonly error?: string;
     }

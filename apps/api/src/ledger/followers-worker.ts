@@ -1,5 +1,5 @@
 import { type LogFollower, SqliteEventStore } from '@tracelode/event-store';
-import { CheckpointSigner, LogNotary } from '@tracelode/log';
+import { CheckpointSigner, LogNotary, type SignedCheckpoint } from '@tracelode/log';
 import { LEDGER_PROJECTIONS, Projector } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -71,33 +71,25 @@ port.on('message', (message: ToFollowers) => {
   if (message.type === 'committed') store.wakeSubscriptions();
   else if (message.type === 'hurry')
     (message.follower === 'projector' ? projector : notary).hurry(BigInt(message.position));
-  else if (message.type === 'keep-capture-job') keepCaptureJob(message);
-  else if (message.type === 'sign-checkpoint') signCheckpoint(message);
+  else if (message.type === 'keep-capture-job')
+    answer(message.id, () => views.saveCaptureJob(message.captureId, message.orgId, message.job));
+  else if (message.type === 'sign-checkpoint')
+    answer(message.id, () => notary.checkpointCovering(message.size));
   else if (message.type === 'stop') void stop();
 });
 
-/** Between two views transactions (each is synchronous here), so never inside the projector's. */
-function keepCaptureJob(message: Extract<ToFollowers, { type: 'keep-capture-job' }>): void {
-  const { id, captureId, orgId, job } = message;
-  if (stopping) return post({ type: 'capture-job-kept', id, outcome: 'stopping' });
+/**
+ * Does a write the server's thread asked for, between two of the followers' transactions (each is
+ * synchronous here, so never inside one), and answers it.
+ */
+function answer(id: number, write: () => SignedCheckpoint | undefined | void): void {
+  if (stopping) return post({ type: 'answered', id, outcome: 'stopping' });
   try {
-    views.saveCaptureJob(captureId, orgId, job);
-    post({ type: 'capture-job-kept', id, outcome: 'kept' });
+    const checkpoint = write();
+    post({ type: 'answered', id, outcome: 'done', ...(checkpoint ? { checkpoint } : {}) });
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
-    post({ type: 'capture-job-kept', id, outcome: 'failed', error: text });
-  }
-}
-
-/** Between two of the notary's transactions, as a capture job is kept between the projector's. */
-function signCheckpoint({ id, size }: Extract<ToFollowers, { type: 'sign-checkpoint' }>): void {
-  if (stopping) return post({ type: 'checkpoint-signed', id, outcome: 'stopping' });
-  try {
-    const checkpoint = notary.checkpointCovering(size);
-    post({ type: 'checkpoint-signed', id, outcome: 'signed', ...(checkpoint ? { checkpoint } : {}) });
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    post({ type: 'checkpoint-signed', id, outcome: 'failed', error: text });
+    post({ type: 'answered', id, outcome: 'failed', error: text });
   }
 }
 

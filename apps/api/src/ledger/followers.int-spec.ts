@@ -54,8 +54,8 @@ describe('FollowersWorker: writes asked of the worker', () => {
   it('resolves true once the worker has kept the job, with what it was given', async () => {
     const worker = workerAnswering(
       'kept',
-      `port.postMessage({ type: 'capture-job-kept', id: message.id,
-         outcome: message.captureId === 'c1' && message.orgId === 'org' && message.job.recorded === 2 ? 'kept' : 'failed',
+      `port.postMessage({ type: 'answered', id: message.id,
+         outcome: message.captureId === 'c1' && message.orgId === 'org' && message.job.recorded === 2 ? 'done' : 'failed',
          error: 'not the job sent' });`,
     );
     worker.start();
@@ -65,7 +65,7 @@ describe('FollowersWorker: writes asked of the worker', () => {
   it('rejects with the store’s message when the worker could not keep it', async () => {
     const worker = workerAnswering(
       'failed',
-      `port.postMessage({ type: 'capture-job-kept', id: message.id, outcome: 'failed', error: 'database or disk is full' });`,
+      `port.postMessage({ type: 'answered', id: message.id, outcome: 'failed', error: 'database or disk is full' });`,
     );
     worker.start();
     await expect(worker.keepCaptureJob('c1', 'org', {})).rejects.toThrow(
@@ -76,7 +76,7 @@ describe('FollowersWorker: writes asked of the worker', () => {
   it('resolves false, for the caller to keep it, when the worker is stopping, gone, or never started', async () => {
     const stopping = workerAnswering(
       'stopping',
-      `port.postMessage({ type: 'capture-job-kept', id: message.id, outcome: 'stopping' });`,
+      `port.postMessage({ type: 'answered', id: message.id, outcome: 'stopping' });`,
     );
     stopping.start();
     await expect(stopping.keepCaptureJob('c1', 'org', {})).resolves.toBe(false);
@@ -91,7 +91,7 @@ describe('FollowersWorker: writes asked of the worker', () => {
 
     const stopped = workerAnswering(
       'stopped',
-      `port.postMessage({ type: 'capture-job-kept', id: message.id, outcome: 'kept' });`,
+      `port.postMessage({ type: 'answered', id: message.id, outcome: 'done' });`,
     );
     stopped.start();
     await stopped.stop();
@@ -101,8 +101,8 @@ describe('FollowersWorker: writes asked of the worker', () => {
   it('answers each request by its id when several are in flight', async () => {
     const worker = workerAnswering(
       'several',
-      `setTimeout(() => port.postMessage({ type: 'capture-job-kept', id: message.id,
-         outcome: message.captureId === 'bad' ? 'failed' : 'kept', error: 'bad job' }), message.captureId === 'slow' ? 50 : 0);`,
+      `setTimeout(() => port.postMessage({ type: 'answered', id: message.id,
+         outcome: message.captureId === 'bad' ? 'failed' : 'done', error: 'bad job' }), message.captureId === 'slow' ? 50 : 0);`,
     );
     worker.start();
     const results = await Promise.allSettled([
@@ -124,10 +124,10 @@ describe('FollowersWorker: writes asked of the worker', () => {
     const worker = workerAnswering(
       'signer',
       `port.postMessage(message.size === 7
-         ? { type: 'checkpoint-signed', id: message.id, outcome: 'signed', checkpoint: ${JSON.stringify(checkpoint)} }
-         : message.size === 8 ? { type: 'checkpoint-signed', id: message.id, outcome: 'signed' }
-         : message.size === 9 ? { type: 'checkpoint-signed', id: message.id, outcome: 'stopping' }
-         : { type: 'checkpoint-signed', id: message.id, outcome: 'failed', error: 'attempt to write a readonly database' });`,
+         ? { type: 'answered', id: message.id, outcome: 'done', checkpoint: ${JSON.stringify(checkpoint)} }
+         : message.size === 8 ? { type: 'answered', id: message.id, outcome: 'done' }
+         : message.size === 9 ? { type: 'answered', id: message.id, outcome: 'stopping' }
+         : { type: 'answered', id: message.id, outcome: 'failed', error: 'attempt to write a readonly database' });`,
     );
     worker.start();
     await expect(worker.signCheckpoint(7)).resolves.toEqual(checkpoint);

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { FollowersWorkerData, FromFollowers, ToFollowers } from './followers-protocol';
 
 /** The worker's answer to a write asked of it. */
-type Answer = Extract<FromFollowers, { type: 'capture-job-kept' | 'checkpoint-signed' }>;
+type Answer = Extract<FromFollowers, { type: 'answered' }>;
 
 /** How long a stop waits for the worker to close its files before it is terminated. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -103,7 +103,7 @@ export class FollowersWorker {
    */
   async keepCaptureJob(captureId: string, orgId: string, job: unknown): Promise<boolean> {
     const answer = await this.ask((id) => ({ type: 'keep-capture-job', id, captureId, orgId, job }));
-    if (answer?.type !== 'capture-job-kept' || answer.outcome === 'stopping') return false;
+    if (answer === undefined || answer.outcome === 'stopping') return false;
     if (answer.outcome === 'failed') throw new Error(`The capture job could not be kept: ${answer.error}`);
     return true;
   }
@@ -116,7 +116,7 @@ export class FollowersWorker {
    */
   async signCheckpoint(size: number): Promise<SignedCheckpoint | undefined | false> {
     const answer = await this.ask((id) => ({ type: 'sign-checkpoint', id, size }));
-    if (answer?.type !== 'checkpoint-signed' || answer.outcome === 'stopping') return false;
+    if (answer === undefined || answer.outcome === 'stopping') return false;
     if (answer.outcome === 'failed') throw new Error(`The checkpoint could not be signed: ${answer.error}`);
     return answer.checkpoint;
   }
@@ -162,7 +162,7 @@ export class FollowersWorker {
   }
 
   private receive(message: FromFollowers): void {
-    if (message.type === 'capture-job-kept' || message.type === 'checkpoint-signed') {
+    if (message.type === 'answered') {
       const settle = this.asked.get(message.id);
       this.asked.delete(message.id);
       settle?.(message);
