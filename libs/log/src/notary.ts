@@ -234,10 +234,18 @@ export class LogNotary extends LogFollower {
 
   /** A signed checkpoint whose tree holds the first `size` events: the latest if it does, else one signed now. */
   checkpointCovering(size: number): SignedCheckpoint | undefined {
+    return this.latestCoveringOr(size, () => this.insertCheckpoint());
+  }
+
+  /**
+   * Undefined when the tree holds fewer than `size` events (or none); the latest checkpoint if it covers
+   * them; else what `sign` gives.
+   */
+  protected latestCoveringOr<T>(size: number, sign: () => T): SignedCheckpoint | undefined | T {
     if (this.size < size || this.size === 0) return undefined;
     const latest = this.latestCheckpoint();
     if (latest && latest.treeSize >= size) return latest;
-    return this.insertCheckpoint();
+    return sign();
   }
 
   latestCheckpoint(): SignedCheckpoint | undefined {

@@ -277,9 +277,8 @@ export class NotaryInWorker extends LogNotary {
    * writer); signed here only when the worker is not there to ask.
    */
   override async signedCheckpointCovering(size: number): Promise<SignedCheckpoint | undefined> {
-    if (this.size < size || this.size === 0) return undefined;
-    const latest = this.latestCheckpoint();
-    if (latest && latest.treeSize >= size) return latest;
+    const found = this.latestCoveringOr(size, () => null);
+    if (found !== null) return found;
     const signed = await this.worker.signCheckpoint(size);
     return signed === false ? this.checkpointCovering(size) : signed;
   }
