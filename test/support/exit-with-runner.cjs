@@ -1,8 +1,7 @@
 /**
- * Preloaded (`node --require`) into each server the e2e harness starts. The server runs in a session of its
- * own (detached), out of reach of the signals that stop the test runner, so it watches its stdin instead: a
- * pipe from the test process, which the kernel closes however that process ends (a finished run, a crash,
- * Ctrl-C, a worker killed by Jest). Then the server stops as an operator would stop it (SIGTERM: graceful).
+ * Preloaded (`node --require`) into each server the e2e harness starts: the server watches its stdin, a pipe
+ * from the test process, which the kernel closes however that process ends (a finished run, a crash, a
+ * worker killed by Jest, Ctrl-C). Then the server stops as an operator would stop it (SIGTERM: graceful).
  * Worker threads inherit the preload; only the main thread watches.
  */
 if (require('node:worker_threads').isMainThread) {

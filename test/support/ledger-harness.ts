@@ -71,15 +71,12 @@ export class LedgerHarness {
   async launch(): Promise<void> {
     const child = spawn(process.execPath, ['--require', EXIT_WITH_RUNNER, API_MAIN], {
       env: { ...process.env, ...this.env, TRACELODE_PORT: '0', TRACELODE_HOST: '127.0.0.1' },
-      // stdin: the pipe the server watches to stop when this process has gone (exit-with-runner.cjs). A
-      // `process.on('exit')` here would not do: in a Jest test file, `process` is a copy whose events the
-      // real process never emits.
+      // stdin: the pipe the server watches to stop when this process has gone (exit-with-runner.cjs): a
+      // Jest worker killed or crashed left its servers running. A `process.on('exit')` here would not do:
+      // in a Jest test file, `process` is a copy whose events the real process never emits.
       stdio: ['pipe', 'pipe', 'pipe'],
-      // A session of its own, as a service under systemd or a container runs: Linux shares the CPU between
-      // sessions first (autogroups), then by nice within one. In the test runner's session the read
-      // workers, at nice 19 (ADR 0020), got almost no CPU beside the other test files' servers (an
-      // explorer test timed out waiting for as-of reads); in its own they yield only to this server.
-      detached: true,
+      // Not detached: in a session of its own (an autogroup of its own) its read workers, at nice 19, got
+      // their share beside other work, but /health waited longer while they ran (ADR 0020, 2026-11-30).
     });
     this.process = child;
     this.exited = new Promise((done) => child.once('exit', (code) => done(code)));
