@@ -100,6 +100,13 @@ export type BatchViewOf<Kind extends BatchViewKind> = NonNullable<
   ReturnType<(typeof BATCH_VIEWS)[Kind]['read']>
 >;
 
+/**
+ * Whether a kind's live read walks every descendant of the lot (listed or not, one views lookup each), so
+ * its cost follows the lot's downstream, not its own history: read in a read worker (ADR 0020).
+ */
+export const walksDownstream = (kind: BatchViewKind): boolean =>
+  (BATCH_VIEWS[kind].histories as unknown) === withDescendants;
+
 /** A kind's row, typed for any kind. */
 export const batchViewOf = (kind: BatchViewKind) =>
   BATCH_VIEWS[kind] as unknown as {

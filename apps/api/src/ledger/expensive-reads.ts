@@ -5,6 +5,8 @@ import type { ReadLimits } from '../config/ledger-config';
 import {
   auditBundleChunks,
   type BundleJob,
+  liveViewJsonInSlices,
+  type LiveViewJob,
   type ReadHandles,
   type ReadHost,
   viewAsOf,
@@ -23,7 +25,8 @@ interface Slot {
 }
 
 /**
- * Reads whose cost grows with a batch's history (views as of a moment, audit bundles): at most
+ * Reads whose cost grows with a batch's history or its downstream (views as of a moment, live views that
+ * walk every descendant, audit bundles): at most
  * `concurrent` run at once with `queued` more waiting their turn; beyond that a read is refused at once
  * (503 READS_BUSY, retryAfterSeconds) rather than queued without bound. On the embedded store each runs in
  * a read worker of its own (ADR 0020); otherwise on the request thread, yielding every few ms (ADR 0019).
@@ -44,12 +47,18 @@ export class ExpensiveReads {
         : Array.from({ length: limits.concurrent }, () => ({}));
   }
 
-  /** A view as of a moment, as JSON bytes; undefined when the batch did not exist then. */
-  async view(job: ViewJob): Promise<Buffer | undefined> {
+  /**
+   * A view as of a moment, or a live one that walks the downstream, as JSON bytes; undefined when the
+   * batch did not exist then (or the reader may see nothing of it).
+   */
+  async view(job: ViewJob | LiveViewJob): Promise<Buffer | undefined> {
     const slot = await this.admit();
     try {
       if (slot.worker) return await slot.worker.view(job, this.host);
-      const text = await viewAsOf(this.handles, this.host, job, yieldEvery(SLICE_MS));
+      const text =
+        job.kind === 'live-view'
+          ? await liveViewJsonInSlices(this.handles, job, SLICE_MS)
+          : await viewAsOf(this.handles, this.host, job, yieldEvery(SLICE_MS));
       return text === undefined ? undefined : Buffer.from(text);
     } finally {
       this.release(slot);

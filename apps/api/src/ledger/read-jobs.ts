@@ -10,13 +10,14 @@ import {
 import type { PublicKeyDocument, SignedCheckpoint } from '@tracelode/log';
 import { type Reader, type ReadMoment, type ViewLookup, withheldFor } from '@tracelode/projections';
 import { projectEvidence } from '@tracelode/evidence';
-import { type BatchViewKind, batchViewOf } from './batch-view-kinds';
+import { type BatchViewKind, batchViewOf, type ViewLimits } from './batch-view-kinds';
 import { ReaderViews } from './reader-views';
 
 /**
- * The expensive reads (views as of a moment, audit bundles) as plain functions of the handles they read:
- * the same code runs in a read worker, on handles of its own, and on the request thread, on the server's.
- * Jobs are structured-cloneable, so they cross to a worker as they are.
+ * The expensive reads (views as of a moment, live views that walk a lot's whole downstream, audit bundles)
+ * as plain functions of the handles they read: the same code runs in a read worker, on handles of its own,
+ * and on the request thread, on the server's. Jobs are structured-cloneable, so they cross to a worker as
+ * they are.
  */
 export interface ViewJob {
   readonly kind: 'view';
@@ -28,6 +29,20 @@ export interface ViewJob {
   /** Most batches a graph view may hold (TRACELODE_MAX_GRAPH_NODES). */
   readonly maxGraphNodes: number;
   /** Who reads: the view is cut to what it may see at that moment (docs/visibility.md). */
+  readonly reader: Reader;
+}
+
+/**
+ * A batch view as it is now (no moment), for the views that walk every descendant of the lot, listed or
+ * not (`walksDownstream`): its cost follows the lot's downstream, which may be tens of thousands of lots.
+ */
+export interface LiveViewJob {
+  readonly kind: 'live-view';
+  readonly view: BatchViewKind;
+  readonly batchId: string;
+  /** Most batches a graph view may hold (TRACELODE_MAX_GRAPH_NODES), counting those the reader may list. */
+  readonly maxGraphNodes: number;
+  /** Who reads: the view is cut to what it may see now (docs/visibility.md). */
   readonly reader: Reader;
 }
 
@@ -44,13 +59,15 @@ export interface BundleJob {
   readonly reader: Reader;
 }
 
-export type ReadJob = ViewJob | BundleJob;
+export type ReadJob = ViewJob | LiveViewJob | BundleJob;
 
 /** What a job reads. */
 export interface ReadHandles {
   readonly store: EventStore;
   /** The live views. */
   readonly lookup: ViewLookup;
+  /** Runs `read` in one read transaction of the live views, given their checkpoint. */
+  readConsistently<T>(read: (checkpoint: bigint) => T): T;
   readonly log: NotarisedLog;
 }
 
@@ -58,6 +75,116 @@ export interface ReadHandles {
 export interface ReadHost {
   viewsReach(position: bigint): Promise<void>;
   signStatement(name: string, statement: Record<string, unknown>): Promise<string>;
+}
+
+/**
+ * A batch view as it is now, as the reader may see it, read through `lookup` (the views of one read
+ * transaction): the policy at `at`, and descendants as the reader may list them (a graph's limit counts
+ * only those, docs/visibility.md). Undefined when the batch does not exist, or the reader may see nothing
+ * of it (asked before any work). Every live batch view is read through here: on the request thread, or
+ * (the downstream views) in a read worker.
+ */
+export function liveView(
+  query: Pick<LiveViewJob, 'view' | 'batchId' | 'maxGraphNodes' | 'reader'>,
+  lookup: ViewLookup,
+  options: { readonly at?: number; readonly certificationOf?: ViewLimits['certificationOf'] } = {},
+): unknown {
+  const { read } = batchViewOf(query.view);
+  const live = onceEach(lookup);
+  const policy = new ReaderViews(query.reader, lookup, { at: options.at ?? Date.now() });
+  const access = policy.access(query.batchId);
+  if (!access) return undefined;
+  const listed = (id: string) => policy.listsDescendant(access, id);
+  const { maxGraphNodes } = query;
+  const view = read(query.batchId, live, { maxGraphNodes, listed, certificationOf: options.certificationOf });
+  return view ? policy.shown(query.view, query.batchId, view, access, live) : undefined;
+}
+
+/** A live view as JSON text, read in one read transaction of the handles' views (a read worker's own). */
+export function liveViewJson(handles: ReadHandles, job: LiveViewJob): string | undefined {
+  const view = handles.readConsistently(() => liveView(job, handles.lookup));
+  return view === undefined ? undefined : JSON.stringify(view);
+}
+
+/** Thrown by a sliced read's lookup once its slice is spent: the read runs again, from what it has read. */
+class SliceSpent extends Error {}
+const SLICE_SPENT = new SliceSpent('The slice is spent');
+
+/** Times the views may move under a sliced read before it finishes in one go. */
+const MAX_RESTARTS = 3;
+
+/**
+ * A live view as JSON text, read on the request thread where there are no read workers (KurrentDB, a
+ * store in memory; ADR 0020), a slice at a time. The view functions are synchronous, so a slice cannot
+ * pause one: the read instead keeps every document it has looked up, and once a slice of new lookups has
+ * run it stops (SliceSpent), yields to the event loop and runs again from the start, its documents
+ * already read answering at once from memory — each run goes a slice further, until one completes. What
+ * still holds the thread is the replay, which grows with the read: for tens of thousands of lots, tens of
+ * milliseconds a run, not the whole walk's seconds. Each run is one read transaction; when the views'
+ * checkpoint has moved since the last, what was read is dropped and the read starts over, so the answer
+ * is of one checkpoint, as on a worker. After MAX_RESTARTS such moves (views written without pause), the
+ * next run completes in one go, holding the thread for the rest of the walk as every live read did before.
+ */
+export async function liveViewJsonInSlices(
+  handles: ReadHandles,
+  job: LiveViewJob,
+  sliceMs: number,
+  /** Milliseconds, for the slices (a test's clock ticks by the call). */
+  clock: () => number = () => performance.now(),
+): Promise<string | undefined> {
+  const at = Date.now();
+  const read = new Map<string, unknown>();
+  let readAt: bigint | undefined;
+  let restarts = 0;
+  for (;;) {
+    const runStarted = clock();
+    let sliceEnds: number | undefined;
+    const lookup: ViewLookup = (collection, key) => {
+      const id = `${collection}\u0000${key}`;
+      if (read.has(id)) return read.get(id);
+      // A slice is of new lookups, `sliceMs` or as long as the run's replay of what it had read took,
+      // whichever is longer: replays never cost more than the reading itself, so a large read costs at
+      // most about three times one read in one go, each run holding the thread at most about twice its
+      // replay. Its first lookup is always made: every run reads on.
+      if (sliceEnds === undefined) {
+        const now = clock();
+        sliceEnds = now + Math.max(sliceMs, now - runStarted);
+      } else if (restarts < MAX_RESTARTS && clock() > sliceEnds) throw SLICE_SPENT;
+      const found = handles.lookup(collection, key);
+      read.set(id, found);
+      return found;
+    };
+    try {
+      const view = handles.readConsistently((checkpoint) => {
+        if (checkpoint !== readAt) {
+          if (readAt !== undefined) restarts++;
+          read.clear();
+          readAt = checkpoint;
+        }
+        return liveView(job, lookup, { at });
+      });
+      return view === undefined ? undefined : JSON.stringify(view);
+    } catch (error) {
+      if (error !== SLICE_SPENT) throw error;
+    }
+    await new Promise<void>((resume) => setImmediate(resume));
+  }
+}
+
+/**
+ * A lookup that reads each document once for one read: a chain's views read the same documents several
+ * times (the certification walks the chain's custody views, the policy walks them again, the graph reads
+ * them too), each a SQLite row parsed from JSON. Read paths never change what a lookup hands them.
+ */
+function onceEach(lookup: ViewLookup): ViewLookup {
+  const read = new Map<string, unknown>();
+  return (collection, key) => {
+    const id = `${collection}\u0000${key}`;
+    if (read.has(id)) return read.get(id);
+    const found = lookup(collection, key);
+    read.set(id, found);
+    return found;
+  };
 }
 
 /** A batch view as of a moment, as JSON text; undefined when the batch did not exist then. */

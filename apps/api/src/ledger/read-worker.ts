@@ -6,12 +6,19 @@ import { ReadModelStore } from '@tracelode/read-models';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { auditBundleChunks, type ReadHandles, type ReadHost, type ReadJob, viewAsOf } from './read-jobs';
+import {
+  auditBundleChunks,
+  liveViewJson,
+  type ReadHandles,
+  type ReadHost,
+  type ReadJob,
+  viewAsOf,
+} from './read-jobs';
 import type { FromWorker, HostMethod, ReadWorkerData, ToWorker, WorkerError } from './read-worker-protocol';
 
 /**
- * A read worker (ADR 0020): runs views as of a moment and audit bundles on handles of its own, opened
- * read-only on the server's files, so their allocation and garbage collection never touch the request
+ * A read worker (ADR 0020): runs views as of a moment, live views that walk a lot's downstream and audit
+ * bundles on handles of its own, opened read-only on the server's files, so their allocation and garbage collection never touch the request
  * thread's heap. Answers go back as UTF-8 bytes, transferred.
  */
 const port = parentPort!;
@@ -37,7 +44,12 @@ function open(data: ReadWorkerData): ReadHandles {
   const store = SqliteEventStore.openReadOnly(data.storeFile);
   const views = ReadModelStore.openReadOnly(data.viewsPath);
   const log = NotarisedLogReader.open(data.integrityPath);
-  return { store, lookup: (collection, key) => views.get(collection, key), log };
+  return {
+    store,
+    lookup: (collection, key) => views.get(collection, key),
+    readConsistently: (read) => views.readConsistently(read),
+    log,
+  };
 }
 
 let nextCall = 0;
@@ -77,8 +89,9 @@ function asWorkerError(error: unknown): WorkerError {
 async function run(handles: ReadHandles, id: number, job: ReadJob): Promise<void> {
   const host = hostFor(id);
   try {
-    if (job.kind === 'view') {
-      const text = await viewAsOf(handles, host, job, NO_PACE);
+    if (job.kind === 'view' || job.kind === 'live-view') {
+      const text =
+        job.kind === 'view' ? await viewAsOf(handles, host, job, NO_PACE) : liveViewJson(handles, job);
       if (text === undefined) return post({ type: 'view', id, bytes: null });
       const bytes = encoder.encode(text).buffer;
       return post({ type: 'view', id, bytes }, [bytes]);

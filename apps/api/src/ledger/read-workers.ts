@@ -4,7 +4,7 @@ import { EvidenceTooLargeError, WithholdingChangesViewsError } from '@tracelode/
 import { GraphTooLargeError } from '@tracelode/projections';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import type { BundleJob, ReadHost, ReadJob, ViewJob } from './read-jobs';
+import type { BundleJob, LiveViewJob, ReadHost, ReadJob, ViewJob } from './read-jobs';
 import type { FromWorker, ReadWorkerData, ToWorker, WorkerError } from './read-worker-protocol';
 
 /** A job on its way through a worker: its first answer, then (a bundle) its chunks. */
@@ -67,8 +67,8 @@ export class ReadWorker {
     await worker?.terminate();
   }
 
-  /** A view's JSON, or undefined when the batch did not exist then. */
-  async view(job: ViewJob, host: ReadHost): Promise<Buffer | undefined> {
+  /** A view's JSON (as of a moment, or live), or undefined when the batch did not exist then. */
+  async view(job: ViewJob | LiveViewJob, host: ReadHost): Promise<Buffer | undefined> {
     const answer = await this.send(job, host);
     if (answer.type !== 'view') throw new Error(`A read worker answered a view with ${answer.type}`);
     return answer.bytes === null ? undefined : Buffer.from(answer.bytes);

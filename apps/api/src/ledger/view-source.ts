@@ -17,7 +17,6 @@ import {
 import { LogNotary, publicKeyDocument } from '@tracelode/log';
 import type { GlnDirectory } from '@tracelode/epcis';
 import { glnDirectoryFor, glnDirectoryOf } from './gln-directory';
-import { sitesOf } from './read-jobs';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { apiProblem } from '../common/problem-details';
@@ -49,9 +48,9 @@ import {
 } from '@tracelode/projections';
 import { type EpcisIndexFilter, ReadModelStore } from '@tracelode/read-models';
 import type { LedgerConfig } from '../config/ledger-config';
-import { BATCH_VIEWS, type BatchViewKind, type BatchViewOf, type ViewLimits } from './batch-view-kinds';
+import { type BatchViewKind, type BatchViewOf, walksDownstream } from './batch-view-kinds';
 import { ExpensiveReads, type ReadPlace } from './expensive-reads';
-import type { ReadHost, ViewJob } from './read-jobs';
+import { liveView, type ReadHost, sitesOf, type ViewJob } from './read-jobs';
 import { ReadWorker } from './read-workers';
 import { ReaderViews } from './reader-views';
 import { CertificationsAt } from './certifications-at';
@@ -135,7 +134,14 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
     };
     const place: ReadPlace = files
       ? { workers: this.workers }
-      : { handles: { store, lookup: (collection, key) => views.get(collection, key), log: notary } };
+      : {
+          handles: {
+            store,
+            lookup: (collection, key) => views.get(collection, key),
+            readConsistently: (read) => views.readConsistently(read),
+            log: notary,
+          },
+        };
     this.expensive = new ExpensiveReads(config.reads, host, place);
   }
 
@@ -161,19 +167,21 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
     try {
       if (at === undefined) {
         await this.ready.atLeast(moment.minPosition);
-        const { read } = BATCH_VIEWS[query.view] as unknown as {
-          read: (batchId: string, lookup: ViewLookup, limits: ViewLimits) => BatchViewOf<Kind> | undefined;
-        };
+        const live = { view: query.view, batchId: query.id, maxGraphNodes, reader: query.reader };
+        if (walksDownstream(query.view)) {
+          // Asked here first, so a stranger's read costs a lookup, not a turn of the read workers.
+          if (!this.readerViews(query.reader, { at: Date.now() }).access(query.id)) return undefined;
+          // A walk of every descendant, listed or not, one views lookup each: in a read worker, on a
+          // snapshot of its own that starts after the wait above (ADR 0020, amended 2026-11-30).
+          const json = await this.expensive.view({ kind: 'live-view', ...live });
+          return json && new SerialisedJson<BatchViewOf<Kind>>(json);
+        }
         // One read transaction: the policy, the view and the checkpoint the certification is kept by agree.
         return this.views.readConsistently((checkpoint) => {
-          const live = onceEach((collection, key) => this.views.get(collection, key));
-          const policy = this.readerViews(query.reader, { at: Date.now() });
-          const access = policy.access(query.id);
-          const listed = (id: string) => access !== undefined && policy.listsDescendant(access, id);
           const certificationOf = (batchId: string, lookup: ViewLookup) =>
             this.certifications.of(checkpoint, batchId, () => computeCertification(batchId, lookup));
-          const view = access && read(query.id, live, { maxGraphNodes, listed, certificationOf });
-          return view && (policy.shown(query.view, query.id, view, access, live) as BatchViewOf<Kind>);
+          const lookup: ViewLookup = (collection, key) => this.views.get(collection, key);
+          return liveView(live, lookup, { certificationOf }) as BatchViewOf<Kind> | undefined;
         });
       }
       const json = await this.expensive.view({
@@ -559,19 +567,3 @@ export const ApiViewMoment = () =>
       description: 'Log position: the view just after that event (422 beyond the head)',
     }),
   );
-
-/**
- * A lookup that reads each document once for one read: a chain's views read the same documents several
- * times (the certification walks the chain's custody views, the policy walks them again, the graph reads
- * them too), each a SQLite row parsed from JSON. Read paths never change what a lookup hands them.
- */
-function onceEach(lookup: ViewLookup): ViewLookup {
-  const read = new Map<string, unknown>();
-  return (collection, key) => {
-    const id = `${collection}\u0000${key}`;
-    if (read.has(id)) return read.get(id);
-    const found = lookup(collection, key);
-    read.set(id, found);
-    return found;
-  };
-}
