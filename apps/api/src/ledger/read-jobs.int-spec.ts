@@ -103,4 +103,38 @@ describe('live downstream views read in slices', () => {
     // A first run and three that start over, the last of them in one go: never a run per document.
     expect(runs).toHaveLength(4);
   });
+
+  it('answers of the checkpoint it finished on when the views change between slices, never a mix of two', async () => {
+    // The same ledger and one lot more made of ROOT (OUT-151): ROOT's provenance lists it only there.
+    const store = new InMemoryEventStore();
+    for (const write of ledger()) await store.append(write);
+    const input = { batchId: 'ROOT', consumedGrams: 1000, remainingGrams: 1_000_000 - 1000 * (OUTPUTS + 1) };
+    await store.append(transformation('T-151', [input], { batchId: 'OUT-151', massGrams: 900 }, 1));
+    const later = ReadModelStore.open(':memory:');
+    try {
+      await rebuildViews(store, later, LEDGER_PROJECTIONS);
+      // The projector applies T-151 after the read's 20th run, once ROOT's provenance has been read.
+      let runs = 0;
+      let current = views;
+      const changing: ReadHandles = {
+        ...handles,
+        lookup: (collection, key) => current.get(collection, key),
+        readConsistently: (read) => {
+          if (++runs === 20) current = later;
+          return current.readConsistently(() => read(current === later ? 2n : 1n));
+        },
+      };
+      const laterHandles: ReadHandles = {
+        ...handles,
+        lookup: (collection, key) => later.get(collection, key),
+        readConsistently: (read) => later.readConsistently(read),
+      };
+      const sliced = await liveViewJsonInSlices(changing, job('descendants'), 0, ticks());
+      expect(runs).toBeGreaterThan(20); // the views did change under the read
+      expect(sliced).toContain('OUT-151');
+      expect(sliced).toBe(liveViewJson(laterHandles, job('descendants')));
+    } finally {
+      later.close();
+    }
+  });
 });
