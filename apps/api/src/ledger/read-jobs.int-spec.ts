@@ -2,7 +2,15 @@ import { InMemoryEventStore, type StreamWrite } from '@tracelode/event-store';
 import { LEDGER_PROJECTIONS, type Reader, rebuildViews } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { mined, organisation, shippedAndReceived, transformation } from '@tracelode/testing';
-import { liveViewJson, liveViewJsonInSlices, type LiveViewJob, type ReadHandles } from './read-jobs';
+import {
+  liveView,
+  liveViewJson,
+  liveViewJsonInSlices,
+  type LiveViewJob,
+  liveViewWithin,
+  OVER_BUDGET,
+  type ReadHandles,
+} from './read-jobs';
 
 /** Lots RefCo made of ROOT, one transformation each. */
 const OUTPUTS = 150;
@@ -136,5 +144,27 @@ describe('live downstream views read in slices', () => {
     } finally {
       later.close();
     }
+  });
+  it.each(KINDS)(
+    'answers %s on the calling thread within a budget, and hands a longer walk on without an answer',
+    (kind) => {
+      const read = () => handles.readConsistently(() => liveView(job(kind), handles.lookup));
+      // A budget the whole walk fits in: the answer of one read.
+      const within = handles.readConsistently(() =>
+        liveViewWithin(job(kind), handles.lookup, 1_000_000, {}, ticks()),
+      );
+      expect(JSON.stringify(within)).toBe(JSON.stringify(read()));
+      // A clock that ticks once a lookup: 50 ms are 50 lookups, far short of 150 descendants.
+      const over = handles.readConsistently(() => liveViewWithin(job(kind), handles.lookup, 50, {}, ticks()));
+      expect(over).toBe(OVER_BUDGET);
+    },
+  );
+
+  it('answers a stranger and an unknown lot within the budget (nothing to walk), never handing them on', () => {
+    const stranger: Reader = { orgId: 'nobody', roles: ['producer'] };
+    for (const query of [job('descendants', stranger), job('holdImpact', ADMIN, 'NONE')])
+      expect(
+        handles.readConsistently(() => liveViewWithin(query, handles.lookup, 50, {}, ticks())),
+      ).toBeUndefined();
   });
 });

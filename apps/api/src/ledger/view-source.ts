@@ -50,7 +50,7 @@ import { type EpcisIndexFilter, ReadModelStore } from '@tracelode/read-models';
 import type { LedgerConfig } from '../config/ledger-config';
 import { type BatchViewKind, type BatchViewOf, walksDownstream } from './batch-view-kinds';
 import { ExpensiveReads, type ReadPlace } from './expensive-reads';
-import { liveView, type ReadHost, sitesOf, type ViewJob } from './read-jobs';
+import { liveView, liveViewWithin, OVER_BUDGET, type ReadHost, sitesOf, type ViewJob } from './read-jobs';
 import { ReadWorker } from './read-workers';
 import { ReaderViews } from './reader-views';
 import { CertificationsAt } from './certifications-at';
@@ -101,6 +101,12 @@ export interface ViewQuery<Kind> {
 }
 
 const POSITION = /^\d{1,19}$/;
+
+/**
+ * How long a live read that walks a lot's downstream may run on the request thread; a longer walk is
+ * handed to a read worker (ADR 0020), so a small downstream is never queued behind audit bundles.
+ */
+const IN_THREAD_MS = 5;
 
 /**
  * The one way every query reads the ledger. Batch views are live by default; with `asOf` or `atPosition`
@@ -168,21 +174,21 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
       if (at === undefined) {
         await this.ready.atLeast(moment.minPosition);
         const live = { view: query.view, batchId: query.id, maxGraphNodes, reader: query.reader };
-        if (walksDownstream(query.view)) {
-          // Asked here first, so a stranger's read costs a lookup, not a turn of the read workers.
-          if (!this.readerViews(query.reader, { at: Date.now() }).access(query.id)) return undefined;
-          // A walk of every descendant, listed or not, one views lookup each: in a read worker, on a
-          // snapshot of its own that starts after the wait above (ADR 0020, amended 2026-11-30).
-          const json = await this.expensive.view({ kind: 'live-view', ...live });
-          return json && new SerialisedJson<BatchViewOf<Kind>>(json);
-        }
         // One read transaction: the policy, the view and the checkpoint the certification is kept by agree.
-        return this.views.readConsistently((checkpoint) => {
+        const view = this.views.readConsistently((checkpoint) => {
           const certificationOf = (batchId: string, lookup: ViewLookup) =>
             this.certifications.of(checkpoint, batchId, () => computeCertification(batchId, lookup));
           const lookup: ViewLookup = (collection, key) => this.views.get(collection, key);
-          return liveView(live, lookup, { certificationOf }) as BatchViewOf<Kind> | undefined;
+          // A walk of every descendant, listed or not, one views lookup each: here only while it is short.
+          return walksDownstream(query.view)
+            ? liveViewWithin(live, lookup, IN_THREAD_MS, { certificationOf })
+            : liveView(live, lookup, { certificationOf });
         });
+        if (view !== OVER_BUDGET) return view as BatchViewOf<Kind> | undefined;
+        // A long walk: in a read worker, on a snapshot of its own that starts after the wait above (ADR
+        // 0020, amended 2026-11-30). A stranger never gets here: the policy refused it before any walk.
+        const json = await this.expensive.view({ kind: 'live-view', ...live });
+        return json && new SerialisedJson<BatchViewOf<Kind>>(json);
       }
       const json = await this.expensive.view({
         kind: 'view',
