@@ -153,9 +153,9 @@ const MAX_RESTARTS = 3;
  * run it stops (SliceSpent), yields to the event loop and runs again from the start, its documents
  * already read answering at once from memory — each run goes a slice further, until one completes. What
  * still holds the thread is the replay, which grows with the read: for 30,100 lots on KurrentDB, `/health`
- * waited up to 0.25–0.53 s (ADR 0020), not the whole walk's 0.6–1.9 s. Each run is one read transaction; when the views'
- * checkpoint has moved since the last, what was read is dropped and the read starts over, so the answer
- * is of one checkpoint, as on a worker. After MAX_RESTARTS such moves (views written without pause), the
+ * waited up to 0.25–0.53 s (ADR 0020), not the whole walk's 0.6–1.9 s. Each run is one read transaction;
+ * when the views' checkpoint has moved since the last, what was read is dropped and the read starts over,
+ * so the answer is of one checkpoint, as on a worker. After MAX_RESTARTS such moves (views written without pause), the
  * next run completes in one go, holding the thread for the rest of the walk as every live read did before.
  */
 export async function liveViewJsonInSlices(
