@@ -18,8 +18,8 @@ import type { FromWorker, HostMethod, ReadWorkerData, ToWorker, WorkerError } fr
 
 /**
  * A read worker (ADR 0020): runs views as of a moment, live views that walk a lot's downstream and audit
- * bundles on handles of its own, opened read-only on the server's files, so their allocation and garbage collection never touch the request
- * thread's heap. Answers go back as UTF-8 bytes, transferred.
+ * bundles on handles of its own, opened read-only on the server's files, so their allocation and garbage
+ * collection never touch the request thread's heap. Answers go back as UTF-8 bytes, transferred.
  */
 const port = parentPort!;
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
@@ -89,16 +89,16 @@ function asWorkerError(error: unknown): WorkerError {
 async function run(handles: ReadHandles, id: number, job: ReadJob): Promise<void> {
   const host = hostFor(id);
   try {
-    if (job.kind === 'view' || job.kind === 'live-view') {
-      const text =
-        job.kind === 'view' ? await viewAsOf(handles, host, job, NO_PACE) : liveViewJson(handles, job);
-      if (text === undefined) return post({ type: 'view', id, bytes: null });
-      const bytes = encoder.encode(text).buffer;
-      return post({ type: 'view', id, bytes }, [bytes]);
+    if (job.kind === 'bundle') {
+      const chunks = await auditBundleChunks(handles, host, job, NO_PACE);
+      if (chunks) bundles.set(id, chunks);
+      return post({ type: 'ready', id, found: chunks !== undefined });
     }
-    const chunks = await auditBundleChunks(handles, host, job, NO_PACE);
-    if (chunks) bundles.set(id, chunks);
-    post({ type: 'ready', id, found: chunks !== undefined });
+    const text =
+      job.kind === 'view' ? await viewAsOf(handles, host, job, NO_PACE) : liveViewJson(handles, job);
+    if (text === undefined) return post({ type: 'view', id, bytes: null });
+    const bytes = encoder.encode(text).buffer;
+    post({ type: 'view', id, bytes }, [bytes]);
   } catch (error) {
     post({ type: 'error', id, error: asWorkerError(error) });
   }
