@@ -36,9 +36,10 @@ function allDescendants(): Descendant[] {
 
 /**
  * Live reads that walk a lot's whole downstream (its descendants, its descendant graph, its hold impact:
- * one views lookup per descendant, listed or not) run in the read workers (ADR 0020, amended 2026-11-30):
- * while one is under way over a lot with thirty thousand descendants, the server answers `/health/live` at
- * once, and the read answers what the request thread answered before. SQLite only (jest.config.js): on
+ * one views lookup per descendant, listed or not) are handed to the read workers once they have run 5 ms
+ * on the request thread (ADR 0020, amended 2026-11-30): while one is under way over a lot with thirty
+ * thousand descendants, the server answers `/health/live` at once, and the read answers what the request
+ * thread answered before. SQLite only (jest.config.js): on
  * KurrentDB there are no read workers and the read runs on the request thread in slices.
  */
 describe('live reads of a large downstream', () => {
