@@ -99,9 +99,6 @@ module.exports = {
         '/kurrentdb-replicas\\.e2e-spec\\.ts$',
         // The followers' worker and its gather run only on the embedded store's files.
         '/views-gather\\.e2e-spec\\.ts$',
-        // The read workers run only on the embedded store's files (on KurrentDB the read runs in slices of
-        // the request thread, whose replays still hold it for a few hundred ms at 30,000 lots: ADR 0020).
-        '/live-downstream-reads\\.e2e-spec\\.ts$',
       ],
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-kurrentdb-setup.ts'],
     },

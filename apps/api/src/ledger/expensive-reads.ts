@@ -17,8 +17,14 @@ import type { ReadWorker } from './read-workers';
 /** Work between yields to the event loop when a read runs on the request thread (no workers). */
 const SLICE_MS = 5;
 
-/** Where the reads run: in read workers (one per read at once), or on the request thread, yielding. */
-export type ReadPlace = { readonly workers: readonly ReadWorker[] } | { readonly handles: ReadHandles };
+/**
+ * Where the reads run: in read workers (one per read at once; none where the views are in memory), or,
+ * for the jobs a worker cannot run, on the request thread's own handles, yielding.
+ */
+export interface ReadPlace {
+  readonly workers: readonly ReadWorker[];
+  readonly handles: ReadHandles;
+}
 
 interface Slot {
   readonly worker?: ReadWorker;
@@ -28,9 +34,10 @@ interface Slot {
  * Reads whose cost grows with a batch's history or its downstream (views as of a moment, live views that
  * walk every descendant, audit bundles): at most
  * `concurrent` run at once with `queued` more waiting their turn; beyond that a read is refused at once
- * (503 READS_BUSY, retryAfterSeconds) rather than queued without bound. On the embedded store each runs in
- * a read worker of its own (ADR 0020); otherwise on the request thread, yielding every few ms (ADR 0019).
- * A bundle holds its turn until its last byte is sent or its client goes.
+ * (503 READS_BUSY, retryAfterSeconds) rather than queued without bound. Each runs in a read worker of its
+ * own (ADR 0020) where the worker can read what the job needs — every job on the embedded store, live
+ * views wherever the views are a file — and otherwise on the request thread, yielding every few ms
+ * (ADR 0019). A bundle holds its turn until its last byte is sent or its client goes.
  */
 export class ExpensiveReads {
   private readonly idle: Slot[];
@@ -42,7 +49,7 @@ export class ExpensiveReads {
     private readonly place: ReadPlace,
   ) {
     this.idle =
-      'workers' in place
+      place.workers.length > 0
         ? place.workers.map((worker) => ({ worker }))
         : Array.from({ length: limits.concurrent }, () => ({}));
   }
@@ -54,7 +61,7 @@ export class ExpensiveReads {
   async view(job: ViewJob | LiveViewJob): Promise<Buffer | undefined> {
     const slot = await this.admit();
     try {
-      if (slot.worker) return await slot.worker.view(job, this.host);
+      if (slot.worker?.reads(job.kind)) return await slot.worker.view(job, this.host);
       const text =
         job.kind === 'live-view'
           ? await liveViewJsonInSlices(this.handles, job, SLICE_MS)
@@ -70,7 +77,7 @@ export class ExpensiveReads {
     const slot = await this.admit();
     let bytes: Readable | undefined;
     try {
-      if (slot.worker) bytes = await slot.worker.bundle(job, this.host);
+      if (slot.worker?.reads(job.kind)) bytes = await slot.worker.bundle(job, this.host);
       else {
         const pace = yieldEvery(SLICE_MS);
         const chunks = await auditBundleChunks(this.handles, this.host, job, pace);
@@ -86,7 +93,6 @@ export class ExpensiveReads {
   }
 
   private get handles(): ReadHandles {
-    if (!('handles' in this.place)) throw new Error('These reads run in workers');
     return this.place.handles;
   }
 
@@ -96,7 +102,7 @@ export class ExpensiveReads {
     if (this.waiting.length < this.limits.queued) {
       return new Promise<Slot>((start) => this.waiting.push(start)); // the slot is handed over
     }
-    const running = 'workers' in this.place ? this.place.workers.length : this.limits.concurrent;
+    const running = this.place.workers.length || this.limits.concurrent;
     throw apiProblem(
       'READS_BUSY',
       `${running} reads of whole histories are running and ${this.waiting.length} waiting; retry shortly`,

@@ -61,13 +61,17 @@ export interface BundleJob {
 
 export type ReadJob = ViewJob | LiveViewJob | BundleJob;
 
-/** What a job reads. */
-export interface ReadHandles {
-  readonly store: EventStore;
+/** What a live view reads: the views, nothing else. */
+export interface ViewHandles {
   /** The live views. */
   readonly lookup: ViewLookup;
   /** Runs `read` in one read transaction of the live views, given their checkpoint. */
   readConsistently<T>(read: (checkpoint: bigint) => T): T;
+}
+
+/** What a job reads: views as of a moment and bundles read the log as well. */
+export interface ReadHandles extends ViewHandles {
+  readonly store: EventStore;
   readonly log: NotarisedLog;
 }
 
@@ -138,7 +142,7 @@ export function liveViewWithin(
 }
 
 /** A live view as JSON text, read in one read transaction of the handles' views (a read worker's own). */
-export function liveViewJson(handles: ReadHandles, job: LiveViewJob): string | undefined {
+export function liveViewJson(handles: ViewHandles, job: LiveViewJob): string | undefined {
   const view = handles.readConsistently(() => liveView(job, handles.lookup));
   return view === undefined ? undefined : JSON.stringify(view);
 }
@@ -147,19 +151,20 @@ export function liveViewJson(handles: ReadHandles, job: LiveViewJob): string | u
 const MAX_RESTARTS = 3;
 
 /**
- * A live view as JSON text, read on the request thread where there are no read workers (KurrentDB, a
- * store in memory; ADR 0020), a slice at a time. The view functions are synchronous, so a slice cannot
- * pause one: the read instead keeps every document it has looked up, and once a slice of new lookups has
- * run it stops (SliceSpent), yields to the event loop and runs again from the start, its documents
- * already read answering at once from memory — each run goes a slice further, until one completes. What
- * still holds the thread is the replay, which grows with the read: for 30,100 lots on KurrentDB, `/health`
- * waited up to 0.25–0.53 s (ADR 0020), not the whole walk's 0.6–1.9 s. Each run is one read transaction;
- * when the views' checkpoint has moved since the last, what was read is dropped and the read starts over,
- * so the answer is of one checkpoint, as on a worker. After MAX_RESTARTS such moves (views written without pause), the
- * next run completes in one go, holding the thread for the rest of the walk as every live read did before.
+ * A live view as JSON text, read on the request thread where there are no read workers (views in memory;
+ * ADR 0020), a slice at a time. The view functions are synchronous, so a slice cannot pause one: the read
+ * instead keeps every document it has looked up, and once a slice of new lookups has run it stops
+ * (SliceSpent), yields to the event loop and runs again from the start, its documents already read
+ * answering at once from memory — each run goes a slice further, until one completes. What still holds
+ * the thread is the replay, which grows with the read: for 30,100 lots, `/health` waited up to
+ * 0.25–0.53 s (ADR 0020), not the whole walk's 0.6–1.9 s. Each run is one read transaction; when the
+ * views' checkpoint has moved since the last, what was read is dropped and the read starts over, so the
+ * answer is of one checkpoint, as on a worker. After MAX_RESTARTS such moves (views written without
+ * pause), the next run completes in one go, holding the thread for the rest of the walk as every live
+ * read did before.
  */
 export async function liveViewJsonInSlices(
-  handles: ReadHandles,
+  handles: ViewHandles,
   job: LiveViewJob,
   sliceMs: number,
   /** Milliseconds, for the slices (a test's clock ticks by the call). */

@@ -1,10 +1,13 @@
 import type { ReadJob } from './read-jobs';
 
-/** What a read worker opens, read-only: the files the server writes. */
+/**
+ * What a read worker opens, read-only: the files the server writes. The views file always; the log's files
+ * only where the log is a SQLite file of this machine. Without them (KurrentDB) the worker reads live views
+ * only, which read nothing but the views (ADR 0020, amended).
+ */
 export interface ReadWorkerData {
-  readonly storeFile: string;
   readonly viewsPath: string;
-  readonly integrityPath: string;
+  readonly log?: { readonly storeFile: string; readonly integrityPath: string };
 }
 
 export type HostMethod = 'viewsReach' | 'signStatement';

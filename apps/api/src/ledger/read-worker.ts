@@ -13,13 +13,15 @@ import {
   type ReadHost,
   type ReadJob,
   viewAsOf,
+  type ViewHandles,
 } from './read-jobs';
 import type { FromWorker, HostMethod, ReadWorkerData, ToWorker, WorkerError } from './read-worker-protocol';
 
 /**
  * A read worker (ADR 0020): runs views as of a moment, live views that walk a lot's downstream and audit
  * bundles on handles of its own, opened read-only on the server's files, so their allocation and garbage
- * collection never touch the request thread's heap. Answers go back as UTF-8 bytes, transferred.
+ * collection never touch the request thread's heap (live views only, where the log is not a file of this
+ * machine: KurrentDB). Answers go back as UTF-8 bytes, transferred.
  */
 const port = parentPort!;
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
@@ -40,16 +42,22 @@ function yieldTheCpuToRequests(): void {
   }
 }
 
-function open(data: ReadWorkerData): ReadHandles {
-  const store = SqliteEventStore.openReadOnly(data.storeFile);
+/** The handles a worker reads through: the views, and the log's where it has its files. */
+interface Opened {
+  readonly views: ViewHandles;
+  readonly all?: ReadHandles;
+}
+
+function open(data: ReadWorkerData): Opened {
   const views = ReadModelStore.openReadOnly(data.viewsPath);
-  const log = NotarisedLogReader.open(data.integrityPath);
-  return {
-    store,
+  const viewHandles: ViewHandles = {
     lookup: (collection, key) => views.get(collection, key),
     readConsistently: (read) => views.readConsistently(read),
-    log,
   };
+  if (!data.log) return { views: viewHandles };
+  const store = SqliteEventStore.openReadOnly(data.log.storeFile);
+  const log = NotarisedLogReader.open(data.log.integrityPath);
+  return { views: viewHandles, all: { ...viewHandles, store, log } };
 }
 
 let nextCall = 0;
@@ -86,22 +94,29 @@ function asWorkerError(error: unknown): WorkerError {
   };
 }
 
-async function run(handles: ReadHandles, id: number, job: ReadJob): Promise<void> {
+async function run(opened: Opened, id: number, job: ReadJob): Promise<void> {
   const host = hostFor(id);
   try {
+    if (job.kind === 'live-view') return answerView(id, liveViewJson(opened.views, job));
+    // The server's thread sends these only to a worker that has the log's files (ReadWorker.reads).
+    const handles = opened.all;
+    if (!handles) throw new Error(`This read worker reads the views only, not a ${job.kind} job`);
     if (job.kind === 'bundle') {
       const chunks = await auditBundleChunks(handles, host, job, NO_PACE);
       if (chunks) bundles.set(id, chunks);
       return post({ type: 'ready', id, found: chunks !== undefined });
     }
-    const text =
-      job.kind === 'view' ? await viewAsOf(handles, host, job, NO_PACE) : liveViewJson(handles, job);
-    if (text === undefined) return post({ type: 'view', id, bytes: null });
-    const bytes = encoder.encode(text).buffer;
-    post({ type: 'view', id, bytes }, [bytes]);
+    answerView(id, await viewAsOf(handles, host, job, NO_PACE));
   } catch (error) {
     post({ type: 'error', id, error: asWorkerError(error) });
   }
+}
+
+/** A view's JSON as UTF-8 bytes, transferred; null for a batch that did not exist (or is not the reader's). */
+function answerView(id: number, text: string | undefined): void {
+  if (text === undefined) return post({ type: 'view', id, bytes: null });
+  const bytes = encoder.encode(text).buffer;
+  post({ type: 'view', id, bytes }, [bytes]);
 }
 
 /**
@@ -131,9 +146,9 @@ function pull(id: number): void {
 
 function main(): void {
   yieldTheCpuToRequests();
-  let handles: ReadHandles;
+  let opened: Opened;
   try {
-    handles = open(workerData as ReadWorkerData);
+    opened = open(workerData as ReadWorkerData);
   } catch (error) {
     post({ type: 'open-failed', message: error instanceof Error ? error.message : String(error) });
     return;
@@ -141,7 +156,7 @@ function main(): void {
   port.on('message', (message: ToWorker) => {
     switch (message.type) {
       case 'job':
-        void run(handles, message.id, message.job);
+        void run(opened, message.id, message.job);
         return;
       case 'answer': {
         const waiting = calls.get(message.call);

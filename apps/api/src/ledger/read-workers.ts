@@ -33,6 +33,14 @@ export class ReadWorker {
     private readonly data: ReadWorkerData,
   ) {}
 
+  /**
+   * Whether this worker can run a job of `kind`: a live view reads only the views; a view as of a moment
+   * and a bundle need the log's files, which a worker has only where the log is a SQLite file.
+   */
+  reads(kind: ReadJob['kind']): boolean {
+    return kind === 'live-view' || this.data.log !== undefined;
+  }
+
   start(): void {
     if (this.worker) return;
     const worker = new Worker(this.script, { workerData: this.data });

@@ -52,6 +52,7 @@ import { type BatchViewKind, type BatchViewOf, walksDownstream } from './batch-v
 import { ExpensiveReads, type ReadPlace } from './expensive-reads';
 import { liveView, liveViewWithin, OVER_BUDGET, type ReadHost, sitesOf, type ViewJob } from './read-jobs';
 import { ReadWorker } from './read-workers';
+import type { ReadWorkerData } from './read-worker-protocol';
 import { ReaderViews } from './reader-views';
 import { CertificationsAt } from './certifications-at';
 import { EVENT_STORE, LEDGER_CONFIG } from './ledger.tokens';
@@ -138,16 +139,15 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
       viewsReach: (position) => this.ready.atLeast(position.toString()),
       signStatement: (name, statement) => Promise.resolve(notary.signer.signStatement(name, statement)),
     };
-    const place: ReadPlace = files
-      ? { workers: this.workers }
-      : {
-          handles: {
-            store,
-            lookup: (collection, key) => views.get(collection, key),
-            readConsistently: (read) => views.readConsistently(read),
-            log: notary,
-          },
-        };
+    const place: ReadPlace = {
+      workers: this.workers,
+      handles: {
+        store,
+        lookup: (collection, key) => views.get(collection, key),
+        readConsistently: (read) => views.readConsistently(read),
+        log: notary,
+      },
+    };
     this.expensive = new ExpensiveReads(config.reads, host, place);
   }
 
@@ -550,11 +550,16 @@ const READ_WORKER_SCRIPT = join(__dirname, 'read-worker.js');
  * and the notary's log. A KurrentDB store (whose client keeps an index of the whole log) or a store in
  * memory leaves the reads on the request thread (ADR 0020).
  */
-function readWorkerFiles(config: LedgerConfig) {
-  const storeFile = sqliteFileOf(config.storeUrl);
+/**
+ * What the read workers open: the views file, and the log's files where the log is a SQLite file of this
+ * machine; none where the views are in memory (a second handle could not see them).
+ */
+function readWorkerFiles(config: LedgerConfig): ReadWorkerData | undefined {
   const { viewsPath, integrityPath } = config;
-  if (storeFile === undefined || [storeFile, viewsPath, integrityPath].includes(':memory:')) return undefined;
-  return { storeFile, viewsPath, integrityPath };
+  if (viewsPath === ':memory:') return undefined;
+  const storeFile = sqliteFileOf(config.storeUrl);
+  if (storeFile === undefined || [storeFile, integrityPath].includes(':memory:')) return { viewsPath };
+  return { viewsPath, log: { storeFile, integrityPath } };
 }
 
 /** OpenAPI for the moment parameters every batch view takes. */
