@@ -96,6 +96,8 @@ module.exports = {
         '/verifiable-history\\.e2e-spec\\.ts$',
         '/verify-log-workers\\.e2e-spec\\.ts$',
         '/kurrentdb-replicas\\.e2e-spec\\.ts$',
+        // Brings its own KurrentDB wire server, in the e2e project.
+        '/views-only-read-workers\\.e2e-spec\\.ts$',
       ],
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-kurrentdb-setup.ts'],
     },
