@@ -115,3 +115,20 @@ describe('where the embedded store’s work runs (ADRs 0029, 0037)', () => {
     },
   );
 });
+
+describe('the files', () => {
+  it('takes a file variable set but empty as unset, never as SQLite’s private temporary database', () => {
+    const config = loadConfig({
+      TRACELODE_STORE: '',
+      TRACELODE_VIEWS: '',
+      TRACELODE_INTEGRITY: '',
+      TRACELODE_SIGNING_KEY: '',
+    });
+    expect(config).toMatchObject({
+      storeUrl: 'sqlite:./data/ledger.db',
+      viewsPath: './data/views.db',
+      integrityPath: 'data/integrity.db',
+      signingKeyPath: 'data/ledger-signing-key.pem',
+    });
+  });
+});

@@ -207,8 +207,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('TRACELODE_ADMIN_TOKEN must be at least 16 characters long');
   }
-  const viewsPath = env.TRACELODE_VIEWS ?? './data/views.db';
-  const storeUrl = env.TRACELODE_STORE ?? 'sqlite:./data/ledger.db';
+  // A file variable set but empty is unset, as every other variable here: an empty SQLite path would open a
+  // private temporary database for each connection (views the followers write and nobody else reads).
+  const viewsPath = env.TRACELODE_VIEWS || './data/views.db';
+  const storeUrl = env.TRACELODE_STORE || 'sqlite:./data/ledger.db';
   const inMemory = storeUrl.startsWith('memory:');
   const dataDir = dirname(viewsPath === ':memory:' ? './data/views.db' : viewsPath);
   const host = env.TRACELODE_HOST ?? '127.0.0.1';
@@ -218,9 +220,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     publicUrl: publicUrlOf(env, host, port),
     storeUrl,
     viewsPath,
-    integrityPath: env.TRACELODE_INTEGRITY ?? (inMemory ? ':memory:' : join(dataDir, 'integrity.db')),
+    integrityPath: env.TRACELODE_INTEGRITY || (inMemory ? ':memory:' : join(dataDir, 'integrity.db')),
     signingKeyPath:
-      env.TRACELODE_SIGNING_KEY ?? (inMemory ? undefined : join(dataDir, 'ledger-signing-key.pem')),
+      env.TRACELODE_SIGNING_KEY || (inMemory ? undefined : join(dataDir, 'ledger-signing-key.pem')),
     checkpointEveryEvents: positiveInteger(env, 'TRACELODE_CHECKPOINT_EVERY', 1000),
     checkpointEveryMs: positiveInteger(env, 'TRACELODE_CHECKPOINT_SECONDS', 10) * 1000,
     adminToken,
