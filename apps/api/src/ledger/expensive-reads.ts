@@ -14,7 +14,7 @@ import {
 } from './read-jobs';
 import type { ReadWorker } from './read-workers';
 
-/** Work between yields to the event loop when a read runs on the request thread (no workers). */
+/** Work between yields to the event loop when a read runs on the request thread (no worker can run it). */
 const SLICE_MS = 5;
 
 /**

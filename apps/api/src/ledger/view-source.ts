@@ -546,13 +546,10 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
 const READ_WORKER_SCRIPT = join(__dirname, 'read-worker.js');
 
 /**
- * The files a read worker opens read-only, when every one of them is a file: the embedded store, the views
- * and the notary's log. A KurrentDB store (whose client keeps an index of the whole log) or a store in
- * memory leaves the reads on the request thread (ADR 0020).
- */
-/**
- * What the read workers open: the views file, and the log's files where the log is a SQLite file of this
- * machine; none where the views are in memory (a second handle could not see them).
+ * What the read workers open, read-only: the views file, and the log's files where the log and the
+ * notary's log are SQLite files of this machine (a KurrentDB client keeps an index of the whole log that a
+ * worker would rebuild; a store in memory cannot be opened twice); none where the views are in memory (a
+ * second handle could not see them). ADR 0020, amended.
  */
 function readWorkerFiles(config: LedgerConfig): ReadWorkerData | undefined {
   const { viewsPath, integrityPath } = config;
