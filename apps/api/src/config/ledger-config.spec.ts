@@ -132,3 +132,14 @@ describe('the files', () => {
     });
   });
 });
+
+describe('a store in memory', () => {
+  it('keeps its views and its notary’s log in memory by default, so none outlives it', () => {
+    expect(loadConfig({ TRACELODE_STORE: 'memory:' })).toMatchObject({
+      viewsPath: ':memory:',
+      integrityPath: ':memory:',
+      signingKeyPath: undefined,
+    });
+    expect(loadConfig({ TRACELODE_STORE: 'memory:', TRACELODE_VIEWS: './v.db' }).viewsPath).toBe('./v.db');
+  });
+});

@@ -209,9 +209,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   }
   // A file variable set but empty is unset, as every other variable here: an empty SQLite path would open a
   // private temporary database for each connection (views the followers write and nobody else reads).
-  const viewsPath = env.TRACELODE_VIEWS || './data/views.db';
   const storeUrl = env.TRACELODE_STORE || 'sqlite:./data/ledger.db';
   const inMemory = storeUrl.startsWith('memory:');
+  // A store in memory starts empty each time: views in a file would outlive it (refused at the next start).
+  const viewsPath = env.TRACELODE_VIEWS || (inMemory ? ':memory:' : './data/views.db');
   const dataDir = dirname(viewsPath === ':memory:' ? './data/views.db' : viewsPath);
   const host = env.TRACELODE_HOST ?? '127.0.0.1';
   return {

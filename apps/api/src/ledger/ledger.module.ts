@@ -22,7 +22,7 @@ import { ReadModelStore } from '@tracelode/read-models';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { AuthService } from '../auth/auth.service';
 import { SignatureGuard } from '../auth/signature.guard';
-import type { LedgerConfig } from '../config/ledger-config';
+import { ConfigError, type LedgerConfig } from '../config/ledger-config';
 import { LedgerMetrics } from '../observability/ledger-metrics';
 import { ViewSource } from './view-source';
 import { CommandExecutor } from './command-executor';
@@ -74,6 +74,23 @@ class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.store.close();
     this.views.close();
   }
+}
+
+/**
+ * The views file, refused when it reflects more of a log than this log holds: it was built from another
+ * log (a KurrentDB database replaced, a ledger file swapped), and would answer for lots this log never
+ * had while never projecting this log's first events.
+ */
+async function openViewsOf(store: EventStore, path: string): Promise<ReadModelStore> {
+  const views = ReadModelStore.open(path);
+  const [reflected, head] = [views.checkpoint(), await store.headPosition()];
+  if (reflected <= head) return views;
+  views.close();
+  throw new ConfigError(
+    `The views file ${path} reflects a log up to position ${reflected}, but this log's head is ${head}: ` +
+      'it was built from another log. Move it away (the views are rebuilt from the log at start) or run ' +
+      '`npm run rebuild` against this log.',
+  );
 }
 
 /** The store as opened, before sealing; the followers' worker is told of its commits. */
@@ -159,7 +176,11 @@ export class LedgerModule {
           useFactory: (opened: EventStore, metrics: LedgerMetrics) =>
             metrics.countConflicts(new SealingEventStore(metrics.observeCommits(opened))),
         },
-        { provide: ReadModelStore, useFactory: () => ReadModelStore.open(config.viewsPath) },
+        {
+          provide: ReadModelStore,
+          inject: [OPENED_STORE],
+          useFactory: async (opened: EventStore) => openViewsOf(opened, config.viewsPath),
+        },
         {
           provide: CHECKPOINT_SIGNER,
           useFactory: () =>
