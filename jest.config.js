@@ -95,9 +95,12 @@ module.exports = {
         '/legacy-ledger\\.e2e-spec\\.ts$',
         '/verifiable-history\\.e2e-spec\\.ts$',
         '/verify-log-workers\\.e2e-spec\\.ts$',
+        '/views-writer\\.e2e-spec\\.ts$',
         '/kurrentdb-replicas\\.e2e-spec\\.ts$',
         // Brings its own KurrentDB wire server, in the e2e project.
         '/views-only-read-workers\\.e2e-spec\\.ts$',
+        // The followers' worker and its gather run only on the embedded store's files.
+        '/views-gather\\.e2e-spec\\.ts$',
       ],
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-kurrentdb-setup.ts'],
     },

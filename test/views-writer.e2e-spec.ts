@@ -29,13 +29,13 @@ const mining = (batchId: string) => ({
 const LOCK_MS = 1500;
 
 /**
- * The views file and the notary's file each have one writer, the followers' worker (ADR 0029; ADR 0031,
- * amended): an EPCIS capture job is kept, and a checkpoint an audit bundle needs is
+ * The views file and the notary's file each have one writer on the embedded store, the followers' worker
+ * (ADR 0029; ADR 0031, amended): an EPCIS capture job is kept, and a checkpoint an audit bundle needs is
  * signed, through it. Were either written through the request thread's own connection, that thread would
  * wait — synchronously, better-sqlite3's busy wait — for whoever holds the file's write lock (the
  * projector or the notary, for each batch it applies), and every request would wait with it, `/health`
- * too. Here the test holds the lock itself. On KurrentDB too: the followers' worker runs there with a
- * client of its own (ADR 0029, amended).
+ * too. Here the test holds the lock itself. Not run on KurrentDB (jest.config.js): there the followers
+ * run on the request thread and nothing else writes the files.
  */
 describe('the writers of the views and the notary’s files', () => {
   let ledger: LedgerHarness;

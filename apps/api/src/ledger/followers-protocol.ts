@@ -1,13 +1,9 @@
 import type { SignedCheckpoint } from '@tracelode/log';
 import type { KeyObject } from 'node:crypto';
 
-/**
- * What the followers' worker opens (ADR 0029): the log (the SQLite file, or the KurrentDB connection
- * string, credentials included: it stays in this process), the files the server writes, and the notary's
- * signing key.
- */
+/** What the followers' worker opens (ADR 0029): the files the server writes, and the notary's signing key. */
 export interface FollowersWorkerData {
-  readonly log: { readonly sqliteFile: string } | { readonly kurrentdb: string };
+  readonly storeFile: string;
   readonly viewsPath: string;
   readonly integrityPath: string;
   /** The same key the server's thread signs with (a KeyObject crosses threads by postMessage). */

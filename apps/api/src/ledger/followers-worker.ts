@@ -1,4 +1,4 @@
-import { KurrentDbEventStore, type LogFollower, SqliteEventStore } from '@tracelode/event-store';
+import { type LogFollower, SqliteEventStore } from '@tracelode/event-store';
 import { CheckpointSigner, LogNotary, type SignedCheckpoint } from '@tracelode/log';
 import { LEDGER_PROJECTIONS, Projector } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
@@ -7,56 +7,35 @@ import type { FollowersWorkerData, FromFollowers, ToFollowers } from './follower
 
 /**
  * The followers' worker (ADR 0029): the projector and the notary, off the request thread. It reads the log
- * through a handle of its own (the SQLite file read-only — WAL lets it read while the server's thread
- * writes — or a KurrentDB client of its own), writes the views and the notary's file through handles of
- * its own, and reports how far each has got. On SQLite the server's thread tells it when it has committed,
- * so it reads at once instead of at its next poll; KurrentDB pushes new events to its subscriptions.
+ * through a read-only handle of its own (WAL lets it read while the server's thread writes), writes the
+ * views and the notary's file through handles of its own, and reports how far each has got. The server's
+ * thread tells it when it has committed, so it reads at once instead of at its next poll.
  */
 const port = parentPort!;
 const data = workerData as FollowersWorkerData;
 const post = (message: FromFollowers) => port.postMessage(message);
 
 let stopping = false;
-let store: SqliteEventStore | KurrentDbEventStore;
+let store: SqliteEventStore;
 let views: ReadModelStore;
 let projector: Projector;
 let notary: LogNotary;
-
-/**
- * The log through a handle of this worker's own: the SQLite file read-only, or a KurrentDB client of its
- * own (which builds its own index of `$all` at connect, as the server's did: ADR 0029, amended).
- */
-async function openLog(): Promise<SqliteEventStore | KurrentDbEventStore> {
-  return 'sqliteFile' in data.log
-    ? SqliteEventStore.openReadOnly(data.log.sqliteFile)
-    : KurrentDbEventStore.connect(data.log.kurrentdb);
+try {
+  store = SqliteEventStore.openReadOnly(data.storeFile);
+  views = ReadModelStore.open(data.viewsPath);
+  // Gathering (ADR 0029, amended): under load, several group commits in one views transaction instead
+  // of one each. A read waiting for its own write cuts a gather short (`hurry`).
+  projector = new Projector(
+    store,
+    views,
+    LEDGER_PROJECTIONS,
+    data.viewsGatherMs > 0 ? data.viewsGatherMs : undefined,
+  );
+  notary = LogNotary.open(store, data.integrityPath, new CheckpointSigner(data.signingKey), data.checkpoint);
+} catch (error) {
+  post({ type: 'open-failed', message: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
 }
-
-/** Opens the log, the views and the notary's file; on failure says so and exits. */
-async function open(): Promise<void> {
-  try {
-    store = await openLog();
-    views = ReadModelStore.open(data.viewsPath);
-    // Gathering (ADR 0029, amended): under load, several group commits in one views transaction instead
-    // of one each. A read waiting for its own write cuts a gather short (`hurry`).
-    projector = new Projector(
-      store,
-      views,
-      LEDGER_PROJECTIONS,
-      data.viewsGatherMs > 0 ? data.viewsGatherMs : undefined,
-    );
-    notary = LogNotary.open(
-      store,
-      data.integrityPath,
-      new CheckpointSigner(data.signingKey),
-      data.checkpoint,
-    );
-  } catch (error) {
-    post({ type: 'open-failed', message: error instanceof Error ? error.message : String(error) });
-    process.exit(1);
-  }
-}
-const opened = open();
 
 /** One progress message per turn of the event loop, however many batches the turn applied. */
 let reportQueued = false;
@@ -88,21 +67,16 @@ async function watch(
   }
 }
 
-// Messages that arrive while the log is being opened are handled, in order, once it is.
-port.on('message', (message: ToFollowers) => void opened.then(() => receive(message)));
-
-function receive(message: ToFollowers): void {
-  // A KurrentDB subscription is pushed new events by the server; a SQLite file is read again on a wake.
-  if (message.type === 'committed') {
-    if (store instanceof SqliteEventStore) store.wakeSubscriptions();
-  } else if (message.type === 'hurry')
+port.on('message', (message: ToFollowers) => {
+  if (message.type === 'committed') store.wakeSubscriptions();
+  else if (message.type === 'hurry')
     (message.follower === 'projector' ? projector : notary).hurry(BigInt(message.position));
   else if (message.type === 'keep-capture-job')
     answer(message.id, () => views.saveCaptureJob(message.captureId, message.orgId, message.job));
   else if (message.type === 'sign-checkpoint')
     answer(message.id, () => notary.checkpointCovering(message.size));
   else if (message.type === 'stop') void stop();
-}
+});
 
 /**
  * Does a write the server's thread asked for, between two of the followers' transactions (each is
@@ -130,10 +104,8 @@ async function stop(): Promise<void> {
   port.close();
 }
 
-void opened.then(() => {
-  projector.start();
-  notary.start();
-  report();
-  void watch(projector, 'projector', () => projector.position);
-  void watch(notary, 'notary', () => BigInt(notary.size));
-});
+projector.start();
+notary.start();
+report();
+void watch(projector, 'projector', () => projector.position);
+void watch(notary, 'notary', () => BigInt(notary.size));

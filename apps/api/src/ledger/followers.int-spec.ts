@@ -40,7 +40,7 @@ describe('FollowersWorker: writes asked of the worker', () => {
        });`,
     );
     const data = {
-      log: { sqliteFile: '' },
+      storeFile: '',
       viewsPath: '',
       integrityPath: '',
       checkpoint: { everyEvents: 1, everyMs: 1 },

@@ -177,9 +177,7 @@ export class FollowersWorker {
       else this.notaryError = error;
       this.logger.error(`The ${message.follower} stopped: ${message.message}`);
     } else if (message.type === 'open-failed') {
-      const error = new Error(
-        `The followers' worker cannot open the log or the ledger's files: ${message.message}`,
-      );
+      const error = new Error(`The followers' worker cannot open the ledger's files: ${message.message}`);
       this.projectorError = error;
       this.notaryError = error;
       this.logger.error(error.message);

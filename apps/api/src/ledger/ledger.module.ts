@@ -10,7 +10,6 @@ import {
 import { APP_GUARD } from '@nestjs/core';
 import {
   type EventStore,
-  KurrentDbEventStore,
   openEventStore,
   SealingEventStore,
   sqliteFileOf,
@@ -101,9 +100,9 @@ const CHECKPOINT_SIGNER = Symbol('CHECKPOINT_SIGNER');
 const FOLLOWERS_SCRIPT = join(__dirname, 'followers-worker.js');
 
 /**
- * The projector and the notary run in a worker thread when the views and the notary's file are files of
- * this machine and the log is a SQLite file or KurrentDB (ADR 0029, amended); with anything in memory they
- * stay on the request thread.
+ * The projector and the notary run in a worker thread when the store, the views and the notary's file
+ * are all files of this machine (ADR 0029); with KurrentDB or anything in memory they stay on the request
+ * thread, as the expensive reads do (ADR 0020).
  */
 async function followersWorker(
   config: LedgerConfig,
@@ -111,20 +110,19 @@ async function followersWorker(
   views: ReadModelStore,
   signer: CheckpointSigner,
 ): Promise<{ worker?: FollowersWorker }> {
-  const { viewsPath, integrityPath } = config;
-  if (config.followers === 'thread' || [viewsPath, integrityPath].includes(':memory:')) return {};
   const storeFile = sqliteFileOf(config.storeUrl);
-  const log =
-    opened instanceof SqliteEventStore && storeFile !== undefined && storeFile !== ':memory:'
-      ? { store: opened, data: { sqliteFile: storeFile } }
-      : opened instanceof KurrentDbEventStore
-        ? { store: opened, data: { kurrentdb: config.storeUrl.trim() } }
-        : undefined;
-  if (!log) return {};
+  const { viewsPath, integrityPath } = config;
+  if (
+    config.followers === 'thread' ||
+    !(opened instanceof SqliteEventStore) ||
+    storeFile === undefined ||
+    [storeFile, viewsPath, integrityPath].includes(':memory:')
+  )
+    return {};
   const worker = new FollowersWorker(
     FOLLOWERS_SCRIPT,
     {
-      log: log.data,
+      storeFile,
       viewsPath,
       integrityPath,
       checkpoint: { everyEvents: config.checkpointEveryEvents, everyMs: config.checkpointEveryMs },
@@ -135,7 +133,7 @@ async function followersWorker(
     // What a reader may hurry the followers to before this server commits anything: the log as it stands.
     await opened.headPosition(),
   );
-  log.store.onCommitted((position) => worker.committed(position));
+  opened.onCommitted((position) => worker.committed(position));
   return { worker };
 }
 

@@ -159,7 +159,6 @@ function compare(a: Position, b: Position): number {
 export class KurrentDbEventStore implements EventStore {
   private readonly index: DensePositionIndex;
   private readonly subscriptions = new Set<KurrentDbSubscription>();
-  private readonly commitListeners = new Set<(position: bigint) => void>();
   private closed = false;
 
   private constructor(private readonly client: KurrentDBClient) {
@@ -262,21 +261,10 @@ export class KurrentDbEventStore implements EventStore {
     } catch (error) {
       throw this.mapError(error);
     }
-    for (const listener of this.commitListeners) listener(position);
     return {
       position,
       revisions: new Map(result.responses.map((response) => [response.streamName, response.revision])),
     };
-  }
-
-  /**
-   * Calls `listener` with the dense position of every append this client made, once it is known (e.g. so
-   * a follower in a worker thread, with a client of its own, is waited for up to this server's writes);
-   * returns the way to stop.
-   */
-  onCommitted(listener: (position: bigint) => void): () => void {
-    this.commitListeners.add(listener);
-    return () => this.commitListeners.delete(listener);
   }
 
   readStream(stream: string, from = 0n): AsyncIterable<StoredEvent> {
