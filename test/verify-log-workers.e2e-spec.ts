@@ -16,7 +16,11 @@ const CLI_MAIN = resolve(__dirname, '../dist/apps/cli/apps/cli/src/main.js');
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI_MAIN, ...args]);
+    // From a directory of its own: verify-log reads ./data/integrity.db when it exists, which a server
+    // started in the repository leaves there, of another log.
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI_MAIN, ...args], {
+      cwd: tmpdir(),
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
