@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Response } from 'playwright-core';
 import { ADMIN_TOKEN, LedgerHarness } from '../support/ledger-harness';
 import { chromiumMissing, launchChromium } from '../support/chromium';
 
@@ -43,6 +43,12 @@ if (skipReason !== undefined)
       if (reply.status !== 200) throw new Error(`${path}: ${reply.status} ${JSON.stringify(reply.body)}`);
       return reply.body;
     };
+    /** What a batch page shows of its moment: the timeline's length, the moment picked, any alerts. */
+    const pageState = async () => ({
+      entries: await page.locator('[data-testid=timeline-entry]').count(),
+      moment: (await page.locator('[data-testid=moment]').allTextContents()).join(' '),
+      alerts: await page.locator('[role=alert]').allTextContents(),
+    });
     const attributes = async (selector: string, name: string) =>
       Promise.all((await page.locator(selector).all()).map((element) => element.getAttribute(name)));
     const signIn = async (key: string) => {
@@ -313,14 +319,34 @@ if (skipReason !== undefined)
         (entry) => Date.parse(entry.recordedAt) > moment.getTime(),
       ).length;
       expect(later).toBeGreaterThan(0);
-      await page.fill('[data-testid=as-of]', moment.toISOString().slice(0, 23));
-      await page.click('button:has-text("Show as of then")');
-      // While the moment loads the timeline is gone: wait for it back, shorter.
-      await page.waitForFunction(
-        `(n => n > 0 && n < ${now})(document.querySelectorAll('[data-testid=timeline-entry]').length)`,
-      );
-      expect(await page.locator('[data-testid=timeline-entry]').count()).toBe(now - later);
-      expect(await page.textContent('[data-testid=moment]')).toContain(moment.toISOString());
+      // What the page asked for as of the moment, and how each was answered: part of the story if it fails.
+      const asked: string[] = [];
+      const heard = (response: Response) => {
+        if (response.url().includes('asOf=')) asked.push(`${response.status()} ${response.url()}`);
+      };
+      page.on('response', heard);
+      try {
+        await page.fill('[data-testid=as-of]', moment.toISOString().slice(0, 23));
+        await page.click('button:has-text("Show as of then")');
+        // While the moment loads the timeline is gone: wait for it back, shorter. Polled from here, not in
+        // the page (waitForFunction polls on animation frames, which a headless page need not draw), and on
+        // time-out the page's state is the error.
+        const shown = await pageState();
+        for (const deadline = Date.now() + 30_000; ;) {
+          Object.assign(shown, await pageState());
+          if (shown.entries > 0 && shown.entries < now) break;
+          if (Date.now() > deadline) {
+            throw new Error(
+              `The timeline did not come back shorter than ${now} entries within 30 s: ${JSON.stringify({ ...shown, asked })}`,
+            );
+          }
+          await new Promise((done) => setTimeout(done, 100));
+        }
+        expect(shown.entries).toBe(now - later);
+        expect(shown.moment).toContain(moment.toISOString());
+      } finally {
+        page.off('response', heard);
+      }
     });
 
     it('verifies the served bundle in the browser, and names the event of a tampered copy', async () => {
