@@ -97,8 +97,9 @@ module.exports = {
         '/verify-log-workers\\.e2e-spec\\.ts$',
         '/views-writer\\.e2e-spec\\.ts$',
         '/kurrentdb-replicas\\.e2e-spec\\.ts$',
-        // Brings its own KurrentDB wire server, in the e2e project.
+        // Bring their own KurrentDB wire server, in the e2e project.
         '/views-only-read-workers\\.e2e-spec\\.ts$',
+        '/kurrentdb-outage\\.e2e-spec\\.ts$',
         // The followers' worker and its gather run only on the embedded store's files.
         '/views-gather\\.e2e-spec\\.ts$',
       ],

@@ -1,5 +1,11 @@
 import { batchesPerTurn, Gather } from './batches-per-turn';
+import { CorruptEventError, EventStoreUnavailableError } from './event-store.errors';
 import type { EventStore, StoredEvent } from './event-store.port';
+
+/** The first pause before a follower reads the log again after a failed read, doubled each time up to… */
+const RETRY_FIRST_MS = 250;
+/** …this. */
+const RETRY_MOST_MS = 5_000;
 
 export interface FollowerBatching {
   /** Most events handed to `apply` at once. */
@@ -14,13 +20,19 @@ export interface FollowerBatching {
 /**
  * Something that follows the log from where it got to (the projector, the notary): subscribes from the
  * position after `reached`, hands the events on in batches, lets callers wait until a position is
- * reached, and stops for good at the first batch it cannot apply (`error` says why).
+ * reached, tries again when a read of the log fails (`interruption` says why), and stops for good at
+ * the first batch it cannot apply (`error` says why).
  */
 export abstract class LogFollower {
   private readonly waiters = new Set<{ position: bigint; resolve: (reached: boolean) => void }>();
   private subscription?: AsyncIterator<StoredEvent>;
   private running?: Promise<void>;
   private failure?: Error;
+  private interrupted?: Error;
+  private stopped = false;
+  /** Ends the pause between two tries at once (a stop). */
+  private wake?: () => void;
+  private readonly interruptionListeners = new Set<(interruption: Error | undefined) => void>();
   private readonly gather?: Gather;
   /** The furthest position a reader has asked for by `hurry`: gathers end at once until it is reached. */
   private hurriedTo = 0n;
@@ -42,29 +54,100 @@ export abstract class LogFollower {
   /** Checks, before following, that what was reached belongs to this log; throwing stops the follower. */
   protected async checkReached(): Promise<void> {}
 
-  /** Why the follower stopped, if it could not apply an event or read the log. */
+  /** Why the follower stopped for good: an event it could not apply, a check that failed, a corrupt event. */
   get error(): Error | undefined {
     return this.failure;
   }
 
-  start(): void {
-    if (this.running) return;
-    const subscription = this.store.subscribeAll(this.reached + 1n)[Symbol.asyncIterator]();
-    this.subscription = subscription;
-    this.running = this.run(subscription);
+  /**
+   * Why the follower is not following the log just now, while it tries again (the store went away, or its
+   * subscription ended): cleared by the next batch it applies.
+   */
+  get interruption(): Error | undefined {
+    return this.interrupted;
   }
 
-  private async run(subscription: AsyncIterator<StoredEvent>): Promise<void> {
-    try {
-      await this.checkReached();
-      for await (const batch of batchesPerTurn(subscription, this.batching.max, this.gather)) {
-        this.apply(batch);
-        this.settleWaiters();
+  /** Calls `listener` when an interruption begins (with why) and when it ends (undefined). */
+  onInterruption(listener: (interruption: Error | undefined) => void): void {
+    this.interruptionListeners.add(listener);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = this.run();
+  }
+
+  /** Begins an interruption (with why) or ends it (undefined); a subclass's own work may fail that way too. */
+  protected interrupt(interruption: Error | undefined): void {
+    if (interruption === this.interrupted) return;
+    this.interrupted = interruption;
+    for (const listener of this.interruptionListeners) listener(interruption);
+  }
+
+  /**
+   * Follows the log from where it got to. A read of the log that fails (the store is away: KurrentDB
+   * restarted, a network fault), a subscription that ends unasked, or a batch the follower's own file
+   * cannot take just now (a full disk, a read-only file) is tried again from the last event applied, after
+   * a pause that doubles from `RETRY_FIRST_MS` to `RETRY_MOST_MS`; an event the follower cannot apply
+   * otherwise, a failed check of what it reached, or an event the store reads as corrupt stops it for good
+   * (`error`).
+   */
+  private async run(): Promise<void> {
+    let pause = RETRY_FIRST_MS;
+    let checked = false;
+    while (!this.stopped) {
+      let subscription: AsyncIterator<StoredEvent> | undefined;
+      let applying = false;
+      try {
+        subscription = this.store.subscribeAll(this.reached + 1n)[Symbol.asyncIterator]();
+        this.subscription = subscription;
+        if (!checked) {
+          await this.checkReached();
+          checked = true;
+        }
+        for await (const batch of batchesPerTurn(subscription, this.batching.max, this.gather)) {
+          applying = true;
+          this.apply(batch);
+          applying = false;
+          this.interrupt(undefined);
+          pause = RETRY_FIRST_MS;
+          this.settleWaiters();
+        }
+        if (this.stopped) return;
+        this.interrupt(new Error('The subscription to the log ended'));
+      } catch (error) {
+        if (this.stopped) return;
+        const failure = error instanceof Error ? error : new Error(String(error));
+        if (!passing(failure, { applying, checked })) return this.fail(failure);
+        this.interrupt(failure);
+      } finally {
+        await subscription?.return?.().catch(() => undefined);
       }
-    } catch (error) {
-      this.failure = error instanceof Error ? error : new Error(String(error));
-      for (const waiter of this.waiters) waiter.resolve(false);
+      await this.rest(pause);
+      pause = Math.min(pause * 2, RETRY_MOST_MS);
     }
+  }
+
+  private fail(failure: Error): void {
+    this.failure = failure;
+    this.interrupt(undefined);
+    for (const waiter of this.waiters) waiter.resolve(false);
+  }
+
+  /** Waits `ms` before the next try, or less if the follower is stopped meanwhile. */
+  private rest(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      timer.unref(); // a follower never stopped does not keep the process alive
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
   }
 
   /** Resolves every waiter with false: the follower failed (a subclass following elsewhere says so). */
@@ -107,8 +190,31 @@ export abstract class LogFollower {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
     await this.subscription?.return?.();
     await this.running;
     for (const waiter of this.waiters) waiter.resolve(false);
   }
+}
+
+/**
+ * SQLite's codes for a file that cannot be written or read just now (a full disk, a file made read-only, an
+ * I/O error, a lock held too long, no memory): a projection or the notary failing with one of these on its
+ * own file is not wrong about the event, and its transaction was rolled back whole.
+ */
+const PASSING_SQLITE_CODES = /^SQLITE_(FULL|READONLY|IOERR|BUSY|LOCKED|CANTOPEN|NOMEM)/;
+
+/**
+ * Whether a follower's failure may pass, so it reads the log again from where it got to: the store could
+ * not be read (any failed read of the log, unless the store read an event as corrupt, which no second read
+ * mends), or the follower's own file could not be written just now. An event the follower cannot apply for
+ * any other reason, or a check of what it reached that found something wrong, stops it for good.
+ */
+function passing(failure: Error, where: { applying: boolean; checked: boolean }): boolean {
+  if (failure instanceof CorruptEventError) return false;
+  const code = (failure as { code?: unknown }).code;
+  if (failure instanceof EventStoreUnavailableError) return true;
+  if (typeof code === 'string' && PASSING_SQLITE_CODES.test(code)) return true;
+  return !where.applying && where.checked;
 }

@@ -59,6 +59,8 @@ const GATHER_MS = 20;
 export class LogNotary extends LogFollower {
   private readonly tree: MerkleLog;
   private timer?: NodeJS.Timeout;
+  /** Why the timer's last checkpoint could not be written, until one is. */
+  private signingFailure?: Error;
   /** Leaves in the tree, kept in memory (the tree's own count is a query). */
   private leaves: number;
   private readonly statements: {
@@ -196,9 +198,20 @@ export class LogNotary extends LogFollower {
     }
   }
 
+  /**
+   * The timer's checkpoint. A file that cannot take it just now (a full disk) leaves it to the next tick,
+   * the reason shown as the notary's interruption meanwhile: thrown from a timer, it would end the process.
+   */
   private signIfGrown(): void {
     if (this.error || !this.db.open) return;
-    if (this.leaves > (this.latestCheckpoint()?.treeSize ?? 0)) this.insertCheckpoint();
+    try {
+      if (this.leaves > (this.latestCheckpoint()?.treeSize ?? 0)) this.insertCheckpoint();
+      if (this.signingFailure && this.interruption === this.signingFailure) this.interrupt(undefined);
+      this.signingFailure = undefined;
+    } catch (error) {
+      this.signingFailure = error instanceof Error ? error : new Error(String(error));
+      this.interrupt(this.signingFailure);
+    }
   }
 
   private insertCheckpoint(): SignedCheckpoint {

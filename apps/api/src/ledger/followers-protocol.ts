@@ -46,6 +46,11 @@ export type FromFollowers =
       readonly message: string;
     }
   /**
+   * A follower reads the log again after a failure that may pass (`message`: why; none: it follows again),
+   * as `LogFollower.interruption` says.
+   */
+  | { readonly type: 'interrupted'; readonly follower: 'projector' | 'notary'; readonly message?: string }
+  /**
    * The answer to the write asked as `id` (`keep-capture-job`, `sign-checkpoint`): `done` (with the
    * checkpoint a `sign-checkpoint` found or signed; none when the tree is short of the size); `stopping`,
    * so the server's thread does it itself; or `failed`, with the store's message.

@@ -104,6 +104,14 @@ async function stop(): Promise<void> {
   port.close();
 }
 
+for (const [follower, name] of [
+  [projector, 'projector'],
+  [notary, 'notary'],
+] as const) {
+  follower.onInterruption((interruption) =>
+    post({ type: 'interrupted', follower: name, ...(interruption ? { message: interruption.message } : {}) }),
+  );
+}
 projector.start();
 notary.start();
 report();

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { EventStore } from '@tracelode/event-store';
+import type { EventStore, LogFollower } from '@tracelode/event-store';
 import { type CheckpointSigner, LogNotary, type NotaryOptions, type SignedCheckpoint } from '@tracelode/log';
 import { LEDGER_PROJECTIONS, Projector } from '@tracelode/projections';
 import type { ReadModelStore } from '@tracelode/read-models';
@@ -23,6 +23,9 @@ export class FollowersWorker {
   tree = 0;
   projectorError?: Error;
   notaryError?: Error;
+  /** Why each follower is reading the log again just now (LogFollower.interruption), in the worker. */
+  projectorInterruption?: Error;
+  notaryInterruption?: Error;
   /** The last log position the server's store committed (and so may have acknowledged). */
   acknowledged = 0n;
   /** The furthest position each follower was asked to hurry to. */
@@ -176,6 +179,11 @@ export class FollowersWorker {
       if (message.follower === 'projector') this.projectorError = error;
       else this.notaryError = error;
       this.logger.error(`The ${message.follower} stopped: ${message.message}`);
+    } else if (message.type === 'interrupted') {
+      const interruption = message.message === undefined ? undefined : new Error(message.message);
+      if (message.follower === 'projector') this.projectorInterruption = interruption;
+      else this.notaryInterruption = interruption;
+      logInterruption(this.logger, message.follower, interruption);
     } else if (message.type === 'open-failed') {
       const error = new Error(`The followers' worker cannot open the ledger's files: ${message.message}`);
       this.projectorError = error;
@@ -188,6 +196,23 @@ export class FollowersWorker {
   private changed(): void {
     for (const listener of this.listeners) listener();
   }
+}
+
+/** Says when a follower begins reading the log again after a failure that may pass, and when it follows again. */
+function logInterruption(
+  logger: Logger,
+  follower: 'projector' | 'notary',
+  interruption: Error | undefined,
+): void {
+  if (interruption) logger.warn(`The ${follower} reads the log again after: ${interruption.message}`);
+  else logger.log(`The ${follower} follows the log again`);
+}
+
+/** A follower on this thread (no followers' worker: KurrentDB, memory), its interruptions logged. */
+export function loggingInterruptions<F extends LogFollower>(follower: F, name: 'projector' | 'notary'): F {
+  const logger = new Logger(name === 'projector' ? 'Projector' : 'LogNotary');
+  follower.onInterruption((interruption) => logInterruption(logger, name, interruption));
+  return follower;
 }
 
 /**
@@ -214,6 +239,10 @@ export class ProjectorInWorker extends Projector {
 
   override get error(): Error | undefined {
     return this.worker.projectorError;
+  }
+
+  override get interruption(): Error | undefined {
+    return this.worker.projectorInterruption;
   }
 
   /** A reader waits: the worker's projector stops gathering until it has reached `position`. */
@@ -270,6 +299,10 @@ export class NotaryInWorker extends LogNotary {
 
   override get error(): Error | undefined {
     return this.worker.notaryError;
+  }
+
+  override get interruption(): Error | undefined {
+    return this.worker.notaryInterruption;
   }
 
   /**

@@ -26,7 +26,7 @@ import { LedgerMetrics } from '../observability/ledger-metrics';
 import { ViewSource } from './view-source';
 import { CommandExecutor } from './command-executor';
 import { CaptureJobs } from './capture-jobs';
-import { FollowersWorker, NotaryInWorker, ProjectorInWorker } from './followers';
+import { FollowersWorker, loggingInterruptions, NotaryInWorker, ProjectorInWorker } from './followers';
 import { join } from 'node:path';
 import { LedgerStreams } from './ledger-streams';
 import { EVENT_STORE, FOLLOWERS, LEDGER_CONFIG } from './ledger.tokens';
@@ -198,7 +198,7 @@ export class LedgerModule {
           useFactory: (store: EventStore, views: ReadModelStore, { worker }: { worker?: FollowersWorker }) =>
             worker
               ? new ProjectorInWorker(store, views, worker)
-              : new Projector(store, views, LEDGER_PROJECTIONS),
+              : loggingInterruptions(new Projector(store, views, LEDGER_PROJECTIONS), 'projector'),
         },
         {
           provide: LogNotary,
@@ -211,7 +211,7 @@ export class LedgerModule {
             const options = { everyEvents: config.checkpointEveryEvents, everyMs: config.checkpointEveryMs };
             return worker
               ? NotaryInWorker.beside(store, config.integrityPath, signer, options, worker)
-              : LogNotary.open(store, config.integrityPath, signer, options);
+              : loggingInterruptions(LogNotary.open(store, config.integrityPath, signer, options), 'notary');
           },
         },
         {

@@ -72,7 +72,8 @@ interface Connection {
  * Acceptance: a full disk or a read-only store file makes commands fail with the store's
  * EventStoreUnavailableError — 503 STORE_UNAVAILABLE with Retry-After over HTTP — writes nothing partial
  * (no half group commit, no idempotency record of a failed command, no view or notary drift), and the
- * ledger recovers without a restart once the fault clears.
+ * ledger recovers without a restart once the fault clears. The same for the views' and the notary's own
+ * files: the followers wait and catch up.
  */
 describe('storage faults on the command path', () => {
   let dir: string;
@@ -243,6 +244,38 @@ describe('storage faults on the command path', () => {
       batchId: 'RO-3',
       position: (again[3] as { position: string }).position,
     });
+  });
+
+  it("keeps taking commands while the views' and the notary's files cannot be written, and both catch up without a restart once they can", async () => {
+    const viewsDb = (views as unknown as { db: Connection }).db;
+    const notaryDb = (notary as unknown as { db: Connection }).db;
+    viewsDb.pragma('query_only = ON');
+    notaryDb.pragma(`max_page_count = ${notaryDb.pragma('page_count', { simple: true }) as number}`);
+    try {
+      // Commands are the store's: they go on. The followers' writes fail, and each says why it waits.
+      for (let i = 0; i < 500 && !(projector.interruption && notary.interruption); i++) {
+        expect(await outcome(mine())).toHaveProperty('position');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(projector.interruption?.message).toMatch(/readonly/i);
+      expect(notary.interruption?.message).toMatch(/full/i);
+      expect(projector.error).toBeUndefined();
+      expect(notary.error).toBeUndefined();
+      const head = await store.headPosition();
+      expect(projector.position).toBeLessThan(head);
+      expect(BigInt(notary.size)).toBeLessThan(head);
+      expect(await projector.waitFor(head, 300)).toBe(false);
+    } finally {
+      viewsDb.pragma('query_only = OFF');
+      notaryDb.pragma('max_page_count = 1073741823');
+    }
+    // The fault clears: both read the log again from where they got to (the test below checks the views
+    // and the tree against a rebuild and the log).
+    const head = await store.headPosition();
+    expect(await projector.waitFor(head, 10_000)).toBe(true);
+    expect(await notary.waitFor(head, 10_000)).toBe(true);
+    expect(projector.interruption).toBeUndefined();
+    expect(notary.interruption).toBeUndefined();
   });
 
   it('leaves nothing partial: the log verifies, and the notary and the views equal a rebuild', async () => {

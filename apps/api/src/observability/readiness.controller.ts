@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { EventStore } from '@tracelode/event-store';
+import type { EventStore, LogFollower } from '@tracelode/event-store';
 import { LogNotary } from '@tracelode/log';
 import { Projector } from '@tracelode/projections';
 import type { FastifyReply } from 'fastify';
@@ -79,12 +79,18 @@ export class ReadinessController {
     } catch (error) {
       storeFailure = error instanceof Error ? error.message : String(error);
     }
-    const follower = (key: 'views' | 'notary', position: bigint, error: Error | undefined) => {
+    const follower = (key: 'views' | 'notary', position: bigint, follows: LogFollower) => {
+      const { error, interruption } = follows;
       const indicator = this.indicators.check(key);
       if (head === undefined) return indicator.down({ message: 'the store did not answer' });
       const lag = Math.max(0, Number(head - position));
       const details = { position: position.toString(), lag, maxLag };
       if (error) return indicator.down({ ...details, message: `stopped: ${error.message}` });
+      if (interruption)
+        return indicator.down({
+          ...details,
+          message: `reading the log again after: ${interruption.message}`,
+        });
       if (lag > maxLag) return indicator.down({ ...details, message: `${lag} events behind the log` });
       return indicator.up(details);
     };
@@ -93,8 +99,8 @@ export class ReadinessController {
         head === undefined
           ? this.indicators.check('store').down({ message: storeFailure })
           : this.indicators.check('store').up({ head: head.toString() }),
-      () => follower('views', this.projector.position, this.projector.error),
-      () => follower('notary', BigInt(this.notary.size), this.notary.error),
+      () => follower('views', this.projector.position, this.projector),
+      () => follower('notary', BigInt(this.notary.size), this.notary),
     ]);
   }
 }

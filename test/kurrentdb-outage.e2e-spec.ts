@@ -1,0 +1,88 @@
+import { KurrentDbWireServer } from '@tracelode/testing';
+import { expectRefusal } from './support/expect-refusal';
+import { LedgerHarness, minedBatch, standardParties } from './support/ledger-harness';
+
+/**
+ * KurrentDB goes away and comes back (the wire-level test server stopped, then started again on the same
+ * port with the same log) while the ledger runs: writes are refused as the store's unavailability while it
+ * is away, and once it is back the ledger writes, its views and its notary follow the log again and it
+ * says it is ready — without a restart.
+ */
+describe('the ledger on KurrentDB while KurrentDB goes away and comes back', () => {
+  let wire: KurrentDbWireServer;
+  let ledger: LedgerHarness;
+  let parties: Awaited<ReturnType<typeof standardParties>>;
+
+  beforeAll(async () => {
+    wire = await new KurrentDbWireServer().start();
+    ledger = await LedgerHarness.start({
+      TRACELODE_STORE: wire.connectionString,
+      // A checkpoint a second, so one covering the first write after the outage comes soon.
+      TRACELODE_CHECKPOINT_SECONDS: '1',
+    });
+    parties = await standardParties(ledger);
+  });
+  afterAll(async () => {
+    await ledger?.stop();
+    wire?.stop();
+  });
+
+  /** Asks until `done` holds of the answer, for at most `ms`; the last answer either way. */
+  async function until<T>(ask: () => Promise<T>, done: (answer: T) => boolean, ms: number): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const answer = await ask();
+      if (done(answer) || Date.now() > deadline) return answer;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  it('refuses writes while KurrentDB is away, and writes, projects and notarises again once it is back', async () => {
+    const before = await ledger.post<{ position: string }>(
+      '/batches/mined',
+      parties.miner,
+      minedBatch('OUT-1'),
+    );
+    expect(before.status).toBe(201);
+
+    const port = wire.port;
+    wire.stop();
+    const away = await ledger.post('/batches/mined', parties.miner, minedBatch('OUT-2'));
+    await expectRefusal(away, 503, 'STORE_UNAVAILABLE');
+    expect(away.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await ledger.request('GET', '/health/ready')).status).toBe(503);
+
+    await wire.start(port);
+    const after = await until(
+      () => ledger.post<{ position: string }>('/batches/mined', parties.miner, minedBatch('OUT-3')),
+      (reply) => reply.status === 201,
+      30_000,
+    );
+    expect(after.status).toBe(201);
+    const position = after.body.position;
+
+    // The views follow the log again: the new lot is read back.
+    const view = await ledger.get<{ batchId: string }>(
+      `/batches/OUT-3?minPosition=${position}`,
+      parties.miner,
+    );
+    expect(view.status).toBe(200);
+    expect(view.body.batchId).toBe('OUT-3');
+    // The notary follows it again: a checkpoint covers the new event.
+    const checkpoint = await until(
+      () => ledger.get<{ treeSize: number }>('/log/checkpoint', parties.regulator),
+      (reply) => reply.status === 200 && BigInt(reply.body.treeSize) >= BigInt(position),
+      30_000,
+    );
+    expect(checkpoint.status).toBe(200);
+    expect(BigInt(checkpoint.body.treeSize)).toBeGreaterThanOrEqual(BigInt(position));
+    // And it says so.
+    const ready = await until(
+      () => ledger.request('GET', '/health/ready'),
+      (reply) => reply.status === 200,
+      30_000,
+    );
+    expect(ready.status).toBe(200);
+    expect((await ledger.request('GET', '/health')).status).toBe(200);
+  });
+});
