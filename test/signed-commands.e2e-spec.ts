@@ -479,6 +479,19 @@ describe('signed commands (RFC 9421 over HTTP)', () => {
         headers,
       });
       expect(reply.status).toBe(201);
+
+      // A thumbprint is base64url: one in 64 begins with '-', which only the `--key-id=ID` form (the
+      // README's) passes; as a separate argument the parser takes it for an option.
+      const dashed = cli([
+        '--key',
+        join(dir, 'keys', 'signing-key.pem'),
+        '--key-id=-dash-first',
+        '--path',
+        '/x',
+      ]);
+      expect(dashed).toContain('keyid="-dash-first"');
+      const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+      expect(readme).not.toMatch(/--key-id "/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -30,7 +30,8 @@ Options:
   --path PATH       the request path, e.g. /batches/mined
   --body FILE|-     the exact request body, from a file or standard input (default: empty)
   --method METHOD   the request method (default: POST)
-  --key-id ID       the keyid you registered the key under (default: the key's RFC 7638 thumbprint)
+  --key-id ID       the keyid you registered the key under (default: the key's RFC 7638 thumbprint);
+                    write --key-id=ID when ID begins with '-'
   --created SECONDS when the signature was made, Unix seconds (default: now)
   --curl URL        print a ready curl command for the ledger at URL instead of the bare headers
                     (it reads your API key from $TRACELODE_API_KEY)
