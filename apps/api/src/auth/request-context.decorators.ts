@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { canonicalText } from '@tracelode/event-store';
 import type { Reader } from '@tracelode/projections';
 import { sha256Hex } from '../common/sha256';
@@ -53,4 +54,16 @@ export const ReaderContext = createParamDecorator((_: unknown, context: Executio
   const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
   if (!request.actor) throw new Error('ReaderContext used on a route without authentication');
   return { orgId: request.actor.orgId, roles: request.actor.roles };
+});
+
+/**
+ * Aborted when the client goes (its connection closes) before its answer is sent: a read waiting for a
+ * turn among the expensive reads gives its place up (ExpensiveReads).
+ */
+export const ClientGone = createParamDecorator((_: unknown, context: ExecutionContext): AbortSignal => {
+  const response = context.switchToHttp().getResponse<{ raw: ServerResponse }>().raw;
+  const gone = new AbortController();
+  if (response.destroyed) gone.abort();
+  else response.once('close', () => response.writableFinished || gone.abort());
+  return gone.signal;
 });

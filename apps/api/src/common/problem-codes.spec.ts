@@ -46,7 +46,7 @@ describe('refusal codes and HTTP statuses', () => {
     expect(STATUS_OF_CODE.SIGNATURE_REQUIRED).toBe(401);
     expect(STATUS_OF_CODE.VIEWS_BEHIND).toBe(503);
     expect(new Set(Object.values(STATUS_OF_CODE))).toEqual(
-      new Set([400, 401, 403, 404, 405, 409, 413, 414, 415, 422, 429, 431, 500, 503]),
+      new Set([400, 401, 403, 404, 405, 409, 413, 414, 415, 422, 429, 431, 499, 500, 503]),
     );
   });
 

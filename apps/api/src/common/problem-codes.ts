@@ -72,6 +72,8 @@ export const API_PROBLEMS = {
   EPCIS_DUPLICATE_EVENT_ID: 422,
   TOO_MANY_REQUESTS: 429,
   HEADERS_TOO_LARGE: 431,
+  /** nginx's code for a client that closed its connection before the answer: nobody receives it. */
+  CLIENT_CLOSED_REQUEST: 499,
   INTERNAL_ERROR: 500,
   LOG_CORRUPT: 500,
   SERVICE_UNAVAILABLE: 503,

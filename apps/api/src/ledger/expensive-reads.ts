@@ -58,8 +58,8 @@ export class ExpensiveReads {
    * A view as of a moment, or a live one that walks the downstream, as JSON bytes; undefined when the
    * batch did not exist then (or the reader may see nothing of it).
    */
-  async view(job: ViewJob | LiveViewJob): Promise<Buffer | undefined> {
-    const slot = await this.admit();
+  async view(job: ViewJob | LiveViewJob, gone?: AbortSignal): Promise<Buffer | undefined> {
+    const slot = await this.admit(gone);
     try {
       if (slot.worker?.reads(job.kind)) return await slot.worker.view(job, this.host);
       const text =
@@ -73,8 +73,8 @@ export class ExpensiveReads {
   }
 
   /** An audit bundle's bytes, streamed; undefined for a batch that did not exist at the checkpoint. */
-  async bundle(job: BundleJob): Promise<Readable | undefined> {
-    const slot = await this.admit();
+  async bundle(job: BundleJob, gone?: AbortSignal): Promise<Readable | undefined> {
+    const slot = await this.admit(gone);
     let bytes: Readable | undefined;
     try {
       if (slot.worker?.reads(job.kind)) bytes = await slot.worker.bundle(job, this.host);
@@ -96,11 +96,29 @@ export class ExpensiveReads {
     return this.place.handles;
   }
 
-  private async admit(): Promise<Slot> {
+  /**
+   * A turn: a free slot at once, else a place in the queue. A read whose client goes (`gone`) while it
+   * waits leaves the queue, so the reads behind it move up and a dead read never takes a turn.
+   */
+  private async admit(gone?: AbortSignal): Promise<Slot> {
+    if (gone?.aborted) throw clientGone();
     const free = this.idle.pop();
     if (free) return free;
     if (this.waiting.length < this.limits.queued) {
-      return new Promise<Slot>((start) => this.waiting.push(start)); // the slot is handed over
+      return new Promise<Slot>((start, fail) => {
+        const leave = () => {
+          const place = this.waiting.indexOf(take);
+          if (place >= 0) this.waiting.splice(place, 1);
+          fail(clientGone());
+        };
+        // The slot is handed over.
+        const take = (slot: Slot) => {
+          gone?.removeEventListener('abort', leave);
+          start(slot);
+        };
+        gone?.addEventListener('abort', leave, { once: true });
+        this.waiting.push(take);
+      });
     }
     const running = this.place.workers.length || this.limits.concurrent;
     throw apiProblem(
@@ -116,6 +134,10 @@ export class ExpensiveReads {
     else this.idle.push(slot);
   }
 }
+
+/** The answer to a read whose client went while it waited: nobody receives it, the log line says why. */
+const clientGone = () =>
+  apiProblem('CLIENT_CLOSED_REQUEST', 'The client went away while its read waited for a turn');
 
 /** Chunks with a yield to the event loop between them, for a bundle written on the request thread. */
 async function* paced(chunks: Iterable<string>, pace: Pace): AsyncGenerator<string> {

@@ -99,6 +99,8 @@ export interface ViewQuery<Kind> {
   readonly moment?: ViewMoment;
   /** Who reads: what it may see follows its relationships to what it reads (docs/visibility.md). */
   readonly reader: Reader;
+  /** Aborted when the client goes: a read still waiting for a turn gives it up (ExpensiveReads). */
+  readonly gone?: AbortSignal;
 }
 
 const POSITION = /^\d{1,19}$/;
@@ -187,18 +189,21 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
         if (view !== OVER_BUDGET) return view as BatchViewOf<Kind> | undefined;
         // A long walk: in a read worker, on a snapshot of its own that starts after the wait above (ADR
         // 0020, amended 2026-11-30). A stranger never gets here: the policy refused it before any walk.
-        const json = await this.expensive.view({ kind: 'live-view', ...live });
+        const json = await this.expensive.view({ kind: 'live-view', ...live }, query.gone);
         return json && new SerialisedJson<BatchViewOf<Kind>>(json);
       }
-      const json = await this.expensive.view({
-        kind: 'view',
-        view: query.view,
-        batchId: query.id,
-        at,
-        maxEvents,
-        maxGraphNodes,
-        reader: query.reader,
-      });
+      const json = await this.expensive.view(
+        {
+          kind: 'view',
+          view: query.view,
+          batchId: query.id,
+          at,
+          maxEvents,
+          maxGraphNodes,
+          reader: query.reader,
+        },
+        query.gone,
+      );
       return json && new SerialisedJson<BatchViewOf<Kind>>(json);
     } catch (error) {
       if (error instanceof GraphTooLargeError)
@@ -443,7 +448,12 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
    * Everything a certifier or regulator needs to verify a batch offline, against a checkpoint covering the
    * log as it is now, as bytes streamed in the form asked for; undefined when the batch does not exist.
    */
-  async auditBundle(batchId: string, form: AuditBundleForm, reader: Reader): Promise<Readable | undefined> {
+  async auditBundle(
+    batchId: string,
+    form: AuditBundleForm,
+    reader: Reader,
+    gone?: AbortSignal,
+  ): Promise<Readable | undefined> {
     // Asked before any work, so a stranger's read costs a lookup; the job asks again at the checkpoint.
     if (!this.readerViews(reader, { at: Date.now() }).access(batchId)) return undefined;
     const head = await this.store.headPosition();
@@ -469,16 +479,19 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
     const { maxEvidenceEvents, maxStreamedEvidenceEvents } = this.config.reads;
     const maxEvents = form === 'stream' ? maxStreamedEvidenceEvents : maxEvidenceEvents;
     try {
-      return await this.expensive.bundle({
-        kind: 'bundle',
-        batchId,
-        form,
-        checkpoint,
-        publicKey: publicKeyDocument(this.notary.signer.publicKey),
-        createdAt: new Date().toISOString(),
-        maxEvents,
-        reader,
-      });
+      return await this.expensive.bundle(
+        {
+          kind: 'bundle',
+          batchId,
+          form,
+          checkpoint,
+          publicKey: publicKeyDocument(this.notary.signer.publicKey),
+          createdAt: new Date().toISOString(),
+          maxEvents,
+          reader,
+        },
+        gone,
+      );
     } catch (error) {
       if (error instanceof EvidenceTooLargeError) {
         throw apiProblem(

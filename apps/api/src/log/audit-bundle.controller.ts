@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Headers, Param, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NDJSON } from '@tracelode/evidence';
-import { ReaderContext } from '../auth/request-context.decorators';
+import { ClientGone, ReaderContext } from '../auth/request-context.decorators';
 import type { Reader } from '@tracelode/projections';
 import { LedgerIdPipe } from '../common/ledger-id.pipe';
 import { type AuditBundleForm, ViewSource } from '../ledger/view-source';
@@ -37,9 +37,10 @@ export class AuditBundleController {
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Headers('accept') accept: string | undefined,
     @ReaderContext() reader: Reader,
+    @ClientGone() gone: AbortSignal,
   ): Promise<StreamableFile> {
     const form: AuditBundleForm = (accept ?? '').toLowerCase().includes(NDJSON) ? 'stream' : 'document';
-    const bytes = await this.source.auditBundle(batchId, form, reader);
+    const bytes = await this.source.auditBundle(batchId, form, reader, gone);
     if (!bytes) throw batchNotFound(batchId);
     const type = form === 'stream' ? `${NDJSON}; charset=utf-8` : 'application/json; charset=utf-8';
     return new StreamableFile(bytes, { type });

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ReaderContext } from '../../auth/request-context.decorators';
+import { ClientGone, ReaderContext } from '../../auth/request-context.decorators';
 import type { Reader } from '@tracelode/projections';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LedgerIdPipe } from '../../common/ledger-id.pipe';
@@ -24,8 +24,9 @@ export class BatchCarbonController {
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
     @ReaderContext() reader: Reader,
+    @ClientGone() gone: AbortSignal,
   ): Promise<CarbonDto | SerialisedJson<CarbonDto>> {
-    const view = await this.source.batch({ view: 'carbon', id: batchId, moment, reader });
+    const view = await this.source.batch({ view: 'carbon', id: batchId, moment, reader, gone });
     if (!view) throw batchNotFound(batchId);
     return view;
   }

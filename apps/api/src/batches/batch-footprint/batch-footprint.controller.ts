@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ReaderContext } from '../../auth/request-context.decorators';
+import { ClientGone, ReaderContext } from '../../auth/request-context.decorators';
 import type { Reader } from '@tracelode/projections';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { PactProductFootprint } from '@tracelode/projections';
@@ -23,8 +23,9 @@ export class BatchFootprintController {
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
     @ReaderContext() reader: Reader,
+    @ClientGone() gone: AbortSignal,
   ): Promise<PactProductFootprint | SerialisedJson<PactProductFootprint>> {
-    const footprint = await this.source.batch({ view: 'footprint', id: batchId, moment, reader });
+    const footprint = await this.source.batch({ view: 'footprint', id: batchId, moment, reader, gone });
     if (!footprint) throw batchNotFound(batchId);
     return footprint;
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ReaderContext } from '../../auth/request-context.decorators';
+import { ClientGone, ReaderContext } from '../../auth/request-context.decorators';
 import type { Reader } from '@tracelode/projections';
 import {
   ApiBearerAuth,
@@ -39,6 +39,7 @@ export class BatchProvenanceController {
     @Query('direction') direction: string | undefined,
     @Query() moment: ViewMoment,
     @ReaderContext() reader: Reader,
+    @ClientGone() gone: AbortSignal,
   ): Promise<ProvenanceDto | DescendantsDto | SerialisedJson<ProvenanceDto | DescendantsDto>> {
     if (direction !== undefined && direction !== 'descendants') {
       throw apiProblem('INVALID_DIRECTION', 'direction must be "descendants" (or left out for the origins)');
@@ -48,6 +49,7 @@ export class BatchProvenanceController {
       id: batchId,
       moment,
       reader,
+      gone,
     });
     if (!answer) throw batchNotFound(batchId);
     return answer;
@@ -70,6 +72,7 @@ export class BatchProvenanceController {
     @Query('direction') direction: string | undefined,
     @Query() moment: ViewMoment,
     @ReaderContext() reader: Reader,
+    @ClientGone() gone: AbortSignal,
   ): Promise<ProvenanceGraphDto | SerialisedJson<ProvenanceGraphDto>> {
     if (direction !== undefined && direction !== 'ancestors' && direction !== 'descendants') {
       throw apiProblem('INVALID_DIRECTION', 'direction must be "ancestors" (the default) or "descendants"');
@@ -79,6 +82,7 @@ export class BatchProvenanceController {
       id: batchId,
       moment,
       reader,
+      gone,
     });
     if (!answer) throw batchNotFound(batchId);
     return answer as ProvenanceGraphDto | SerialisedJson<ProvenanceGraphDto>;

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ReaderContext } from '../../auth/request-context.decorators';
+import { ClientGone, ReaderContext } from '../../auth/request-context.decorators';
 import type { Reader } from '@tracelode/projections';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { BatchCustodyView } from '@tracelode/projections';
@@ -24,8 +24,9 @@ export class BatchViewsController {
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
     @ReaderContext() reader: Reader,
+    @ClientGone() gone: AbortSignal,
   ): Promise<BatchCustodyView | SerialisedJson<BatchCustodyView>> {
-    const view = await this.source.batch({ view: 'custody', id: batchId, moment, reader });
+    const view = await this.source.batch({ view: 'custody', id: batchId, moment, reader, gone });
     if (!view) throw batchNotFound(batchId);
     return view;
   }

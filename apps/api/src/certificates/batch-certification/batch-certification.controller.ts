@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ReaderContext } from '../../auth/request-context.decorators';
+import { ClientGone, ReaderContext } from '../../auth/request-context.decorators';
 import type { Reader } from '@tracelode/projections';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CertificationView } from '@tracelode/projections';
@@ -25,8 +25,9 @@ export class BatchCertificationController {
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
     @ReaderContext() reader: Reader,
+    @ClientGone() gone: AbortSignal,
   ): Promise<CertificationView | SerialisedJson<CertificationView>> {
-    const view = await this.source.batch({ view: 'certification', id: batchId, moment, reader });
+    const view = await this.source.batch({ view: 'certification', id: batchId, moment, reader, gone });
     if (!view) throw batchNotFound(batchId);
     return view;
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ReaderContext } from '../../auth/request-context.decorators';
+import { ClientGone, ReaderContext } from '../../auth/request-context.decorators';
 import type { Reader } from '@tracelode/projections';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { HoldImpactView } from '@tracelode/projections';
@@ -22,8 +22,9 @@ export class HoldImpactController {
     @Param('batchId', LedgerIdPipe) batchId: string,
     @Query() moment: ViewMoment,
     @ReaderContext() reader: Reader,
+    @ClientGone() gone: AbortSignal,
   ): Promise<HoldImpactView | SerialisedJson<HoldImpactView>> {
-    const view = await this.source.batch({ view: 'holdImpact', id: batchId, moment, reader });
+    const view = await this.source.batch({ view: 'holdImpact', id: batchId, moment, reader, gone });
     if (!view) throw batchNotFound(batchId);
     return view;
   }
