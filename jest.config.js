@@ -102,6 +102,7 @@ module.exports = {
         '/kurrentdb-outage\\.e2e-spec\\.ts$',
         // The followers' worker and its gather run only on the embedded store's files.
         '/views-gather\\.e2e-spec\\.ts$',
+        '/views-file-fault\\.e2e-spec\\.ts$',
       ],
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-kurrentdb-setup.ts'],
     },

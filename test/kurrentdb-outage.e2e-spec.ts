@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net';
 import { KurrentDbWireServer } from '@tracelode/testing';
 import { expectRefusal } from './support/expect-refusal';
 import { LedgerHarness, minedBatch, standardParties } from './support/ledger-harness';
@@ -84,5 +85,52 @@ describe('the ledger on KurrentDB while KurrentDB goes away and comes back', () 
     );
     expect(ready.status).toBe(200);
     expect((await ledger.request('GET', '/health')).status).toBe(200);
+  });
+
+  it('is ready again once KurrentDB is back, without a write to wake its followers', async () => {
+    const port = wire.port;
+    wire.stop();
+    const away = await until(
+      () => ledger.request('GET', '/health/ready'),
+      (reply) => reply.status === 503,
+      15_000,
+    );
+    expect(away.status).toBe(503);
+    await wire.start(port);
+    // KurrentDB answers again (the store's part of readiness is up), the followers resubscribe within their
+    // pause (at most 5 s), and nothing new is in the log for them to apply: they follow it all the same.
+    const ready = await until(
+      () => ledger.request<{ error?: unknown }>('GET', '/health/ready'),
+      (reply) => reply.status === 200,
+      20_000,
+    );
+    expect({ status: ready.status, error: ready.body.error }).toEqual({ status: 200, error: {} });
+  });
+
+  it('exits 0 within 10 s when stopped while KurrentDB does not answer (connections accepted, never served)', async () => {
+    const port = wire.port;
+    wire.stop();
+    const sockets = new Set<Socket>();
+    const blackhole = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => blackhole.listen(port, '127.0.0.1', resolve));
+    try {
+      await until(
+        () => ledger.request('GET', '/health/ready'),
+        (reply) => reply.status === 503,
+        15_000,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1_000)); // the followers' subscriptions fail meanwhile
+      const started = Date.now();
+      await ledger.shutdown();
+      const code = await ledger.exit;
+      const took = Date.now() - started;
+      // Within 10 s (four digits of milliseconds at most), with code 0; else the server's last lines say
+      // where the stop waited and how it ended.
+      const tail = ledger.output.split('\n').slice(-25).join('\n');
+      expect(`exit ${code} after ${took} ms\n${tail}`).toMatch(/^exit 0 after \d{1,4} ms\n/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      blackhole.close();
+    }
   });
 });

@@ -18,7 +18,7 @@ export {
 } from './kurrentdb/kurrentdb-event-store';
 export { validateAppend } from './validate-append';
 export { batchesPerTurn, Gather } from './batches-per-turn';
-export { type FollowerBatching, LogFollower } from './log-follower';
+export { asError, type FollowerBatching, isPassingFault, LogFollower } from './log-follower';
 export * from './sealing/jcs';
 export * from './sealing/event-hash';
 export * from './sealing/sealing-event-store';

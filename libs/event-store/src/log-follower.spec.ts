@@ -184,3 +184,67 @@ describe('LogFollower when the log cannot be read', () => {
     expect(store.subscribedFrom).toHaveLength(tries);
   });
 });
+
+/**
+ * The in-memory store, made to go away as KurrentDB does when it stops: the open subscriptions fail at
+ * once, whether or not an event is on its way, and new ones fail until it is back.
+ */
+class OutageStore extends InMemoryEventStore {
+  private readonly cuts = new Set<(error: Error) => void>();
+  private down?: Error;
+
+  goAway(error: Error): void {
+    this.down = error;
+    for (const cut of this.cuts) cut(error);
+  }
+
+  comeBack(): void {
+    this.down = undefined;
+  }
+
+  override subscribeAll(from = 1n): AsyncIterable<StoredEvent> {
+    const inner = super.subscribeAll(from)[Symbol.asyncIterator]();
+    const down = this.down;
+    let cut: (error: Error) => void = () => undefined;
+    const broken = new Promise<never>((_, reject) => (cut = reject));
+    broken.catch(() => undefined);
+    this.cuts.add(cut);
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: (): Promise<IteratorResult<StoredEvent>> =>
+          down ? Promise.reject(down) : Promise.race([inner.next(), broken]),
+        return: () => {
+          this.cuts.delete(cut);
+          return inner.return!();
+        },
+      }),
+    };
+  }
+}
+
+describe('LogFollower after an outage of the store, with nothing new written', () => {
+  it('says it follows again once the store is back, without waiting for a new event', async () => {
+    const store = new OutageStore();
+    const follower = new Recorder(store);
+    try {
+      await append(store, 2);
+      follower.start();
+      expect(await follower.waitFor(2n, 2_000)).toBe(true);
+
+      // KurrentDB stops while the follower is at the head, and comes back a second later; nobody writes.
+      store.goAway(new EventStoreUnavailableError('KurrentDB is unavailable: UNAVAILABLE'));
+      await settled();
+      expect(follower.interruption?.message).toBe('KurrentDB is unavailable: UNAVAILABLE');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      store.comeBack();
+
+      // Its next try subscribes (pauses of 250, 500, 1,000 ms so far: within 2 s) and the log is read to
+      // its end: it follows the log again, and /health/ready must say so.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(follower.error).toBeUndefined();
+      expect(follower.interruption).toBeUndefined();
+    } finally {
+      await follower.stop();
+    }
+  });
+});

@@ -2,6 +2,8 @@ import { batchesPerTurn, Gather } from './batches-per-turn';
 import { CorruptEventError, EventStoreUnavailableError } from './event-store.errors';
 import type { EventStore, StoredEvent } from './event-store.port';
 
+const STOPPED = Symbol('stopped');
+
 /** The first pause before a follower reads the log again after a failed read, doubled each time up to… */
 const RETRY_FIRST_MS = 250;
 /** …this. */
@@ -32,6 +34,11 @@ export abstract class LogFollower {
   private stopped = false;
   /** Ends the pause between two tries at once (a stop). */
   private wake?: () => void;
+  private signalStop: () => void = () => undefined;
+  /** Resolves when the follower is stopped: a wait for the store ends with it. */
+  private readonly stopping = new Promise<typeof STOPPED>((resolve) => {
+    this.signalStop = () => resolve(STOPPED);
+  });
   private readonly interruptionListeners = new Set<(interruption: Error | undefined) => void>();
   private readonly gather?: Gather;
   /** The furthest position a reader has asked for by `hurry`: gathers end at once until it is reached. */
@@ -79,8 +86,10 @@ export abstract class LogFollower {
 
   /** Begins an interruption (with why) or ends it (undefined); a subclass's own work may fail that way too. */
   protected interrupt(interruption: Error | undefined): void {
-    if (interruption === this.interrupted) return;
+    const before = this.interrupted;
     this.interrupted = interruption;
+    // Told when it begins, when its reason changes and when it ends; not at each try of one reason.
+    if (before?.message === interruption?.message) return;
     for (const listener of this.interruptionListeners) listener(interruption);
   }
 
@@ -102,8 +111,14 @@ export abstract class LogFollower {
         subscription = this.store.subscribeAll(this.reached + 1n)[Symbol.asyncIterator]();
         this.subscription = subscription;
         if (!checked) {
-          await this.checkReached();
+          if ((await this.unlessStopped(this.checkReached())) === STOPPED) return;
           checked = true;
+        }
+        // Back after an interruption with nothing new to apply: no batch will come to say it follows again.
+        if (this.interrupted) {
+          const head = await this.unlessStopped(this.store.headPosition());
+          if (head === STOPPED) return;
+          if (this.reached >= head) this.interrupt(undefined);
         }
         for await (const batch of batchesPerTurn(subscription, this.batching.max, this.gather)) {
           applying = true;
@@ -117,7 +132,7 @@ export abstract class LogFollower {
         this.interrupt(new Error('The subscription to the log ended'));
       } catch (error) {
         if (this.stopped) return;
-        const failure = error instanceof Error ? error : new Error(String(error));
+        const failure = asError(error);
         if (!passing(failure, { applying, checked })) return this.fail(failure);
         this.interrupt(failure);
       } finally {
@@ -132,6 +147,11 @@ export abstract class LogFollower {
     this.failure = failure;
     this.interrupt(undefined);
     for (const waiter of this.waiters) waiter.resolve(false);
+  }
+
+  /** `work`'s outcome, or STOPPED as soon as the follower is stopped (a store that never answers). */
+  private unlessStopped<T>(work: Promise<T>): Promise<T | typeof STOPPED> {
+    return Promise.race([work, this.stopping]);
   }
 
   /** Waits `ms` before the next try, or less if the follower is stopped meanwhile. */
@@ -191,6 +211,7 @@ export abstract class LogFollower {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.signalStop();
     this.wake?.();
     await this.subscription?.return?.();
     await this.running;
@@ -213,8 +234,29 @@ const PASSING_SQLITE_CODES = /^SQLITE_(FULL|READONLY|IOERR|BUSY|LOCKED|CANTOPEN|
  */
 function passing(failure: Error, where: { applying: boolean; checked: boolean }): boolean {
   if (failure instanceof CorruptEventError) return false;
-  const code = (failure as { code?: unknown }).code;
-  if (failure instanceof EventStoreUnavailableError) return true;
-  if (typeof code === 'string' && PASSING_SQLITE_CODES.test(code)) return true;
+  if (isPassingFault(failure)) return true;
   return !where.applying && where.checked;
+}
+
+/**
+ * A fault that may pass whatever it happened to: the store could not be reached, or a SQLite file could
+ * not be written or read just now (`PASSING_SQLITE_CODES`). A follower's `apply` rethrows one at once
+ * rather than trying its events one by one: each would meet it again.
+ */
+export function isPassingFault(error: unknown): boolean {
+  if (error instanceof EventStoreUnavailableError) return true;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && PASSING_SQLITE_CODES.test(code);
+}
+
+/**
+ * The error as it is when it is one — also one made in another realm (a native module's, under a test
+ * runner's sandbox), which `instanceof Error` does not know, and whose `code` the fault check reads —
+ * else an Error saying what was thrown.
+ */
+export function asError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  if (typeof error === 'object' && error !== null && typeof (error as Error).message === 'string')
+    return error as Error;
+  return new Error(String(error));
 }

@@ -3,6 +3,7 @@ import {
   type EventStore,
   eventHash,
   EventSealError,
+  asError,
   LogFollower,
   ownerOnlyDatabaseFile,
   type StoredEvent,
@@ -209,7 +210,7 @@ export class LogNotary extends LogFollower {
       if (this.signingFailure && this.interruption === this.signingFailure) this.interrupt(undefined);
       this.signingFailure = undefined;
     } catch (error) {
-      this.signingFailure = error instanceof Error ? error : new Error(String(error));
+      this.signingFailure = asError(error);
       this.interrupt(this.signingFailure);
     }
   }

@@ -1,4 +1,4 @@
-import { type EventStore, LogFollower, type StoredEvent } from '@tracelode/event-store';
+import { type EventStore, isPassingFault, LogFollower, type StoredEvent } from '@tracelode/event-store';
 import { epcisIndexEntryOf } from '@tracelode/epcis';
 import { type ReadModelStore, ReplayWriter, type ViewTransaction } from '@tracelode/read-models';
 import { type DocumentProjection, toLedgerEvent, type ViewLookup } from './document-projection';
@@ -62,12 +62,15 @@ export class Projector extends LogFollower {
     return this.current;
   }
 
-  /** If a batch fails, its events are applied one by one, so the views stop just before the bad event. */
+  /**
+   * If a batch fails, its events are applied one by one, so the views stop just before the bad event;
+   * unless the views' file could not take it just now (a lock, a full disk), which each would meet again.
+   */
   protected apply(batch: readonly StoredEvent[]): void {
     try {
       this.applyAndCheckpoint(batch);
     } catch (error) {
-      if (batch.length === 1) throw error;
+      if (batch.length === 1 || isPassingFault(error)) throw error;
       for (const stored of batch) this.applyAndCheckpoint([stored]);
     }
   }

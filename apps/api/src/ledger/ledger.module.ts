@@ -39,7 +39,8 @@ const CATCH_UP_ON_SHUTDOWN_MS = 3_000;
  * Starts the projector and the notary once the app is up. On shutdown — after HttpDrain has answered every
  * request, so no command is running — lets them reach the log's head (within CATCH_UP_ON_SHUTDOWN_MS), has
  * the notary sign a checkpoint covering it, stops both (each between two of its transactions: a clean
- * checkpoint), then closes the store (flushing any queued append) and the views, in that order.
+ * checkpoint), then closes the store (flushing any queued append) and the views, in that order. The
+ * followers stop and the files close even when the catching up cannot be done.
  */
 class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Shutdown');
@@ -57,10 +58,34 @@ class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const head = await this.store.headPosition();
+    try {
+      await this.catchUp();
+    } catch (error) {
+      // The store went away, or the checkpoint could not be written: stopped all the same, behind.
+      this.logger.warn(
+        `The views and the Merkle tree were not brought to the log's head (they catch up on the next start): ${(error as Error).message}`,
+      );
+    } finally {
+      await this.projector.stop();
+      await this.notary.stop();
+      await this.store.close();
+      this.views.close();
+    }
+  }
+
+  /**
+   * Lets the followers reach the log's head and has the notary sign a checkpoint covering it, within
+   * CATCH_UP_ON_SHUTDOWN_MS in all; not at all while either is interrupted (its store or file is away).
+   */
+  private async catchUp(): Promise<void> {
+    const interrupted = this.projector.interruption ?? this.notary.interruption;
+    if (interrupted) throw interrupted;
+    const deadline = Date.now() + CATCH_UP_ON_SHUTDOWN_MS;
+    const head = await within(this.store.headPosition(), CATCH_UP_ON_SHUTDOWN_MS, "the store's head");
+    const left = Math.max(0, deadline - Date.now());
     const [views, tree] = await Promise.all([
-      this.projector.waitFor(head, CATCH_UP_ON_SHUTDOWN_MS),
-      this.notary.waitFor(head, CATCH_UP_ON_SHUTDOWN_MS),
+      this.projector.waitFor(head, left),
+      this.notary.waitFor(head, left),
     ]);
     const checkpoint = tree ? await this.notary.signedCheckpointCovering(Number(head)) : undefined;
     this.logger.log(
@@ -68,11 +93,16 @@ class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
         (checkpoint ? `, checkpoint signed at ${checkpoint.treeSize}` : '') +
         (views && tree ? '' : ' (behind: they catch up on the next start)'),
     );
-    await this.projector.stop();
-    await this.notary.stop();
-    await this.store.close();
-    this.views.close();
   }
+}
+
+/** `promise`, or a failure naming `what` once `ms` have passed without its answer. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`no answer for ${what} within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 } from '@kurrent/kurrentdb-client';
 import { StreamsServiceService } from '@kurrent/kurrentdb-client/generated/kurrentdb/protocols/v2/streams/streams_grpc_pb';
 import {
+  CorruptEventError,
   EventStoreUnavailableError,
   InvalidAppendError,
   WrongExpectedRevisionError,
@@ -338,24 +339,37 @@ export class KurrentDbEventStore implements EventStore {
     return BigInt(this.index.size);
   }
 
+  /**
+   * Ends the subscriptions and disposes of the client, each given at most `CLOSE_WAIT_MS`: a KurrentDB that
+   * accepts connections but never answers must not hold a server's shutdown past its deadline.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.end()));
-    await this.client.dispose();
+    await settledWithin(this.client.dispose(), CLOSE_WAIT_MS);
   }
 
+  /** An event as the ledger stores it; one whose metadata cannot be read is corrupt: reading it again won't mend it. */
   toStored(event: RecordedEventLike, position: bigint): StoredEvent {
-    return {
-      position,
-      stream: event.streamId,
-      revision: event.revision,
-      eventId: event.id,
-      type: event.type,
-      data: event.data as StoredEvent['data'],
-      metadata: decodeMetadata(event.metadata),
-      recordedAt: recordedAtOf(event),
-    };
+    try {
+      return {
+        position,
+        stream: event.streamId,
+        revision: event.revision,
+        eventId: event.id,
+        type: event.type,
+        data: event.data as StoredEvent['data'],
+        metadata: decodeMetadata(event.metadata),
+        recordedAt: recordedAtOf(event),
+      };
+    } catch (error) {
+      throw new CorruptEventError(
+        `Event ${event.id} at position ${position} cannot be read: ${(error as Error).message}`,
+        position,
+        event.id,
+      );
+    }
   }
 
   /**
@@ -405,7 +419,8 @@ export class KurrentDbEventStore implements EventStore {
     if (
       error instanceof WrongExpectedRevisionError ||
       error instanceof EventStoreUnavailableError ||
-      error instanceof InvalidAppendError
+      error instanceof InvalidAppendError ||
+      error instanceof CorruptEventError
     )
       return error;
     if (error instanceof WrongExpectedVersionError)
@@ -427,6 +442,19 @@ export class KurrentDbEventStore implements EventStore {
   assertOpen(): void {
     if (this.closed) throw new EventStoreUnavailableError('The event store is closed');
   }
+}
+
+/** How long closing waits for KurrentDB to acknowledge an unsubscribe or the client's disposal. */
+const CLOSE_WAIT_MS = 1_000;
+
+/** Resolves once `promise` settles, however, or after `ms`, whichever comes first. */
+async function settledWithin(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.resolve(promise).catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
 }
 
 function expectedState(expected: ExpectedRevision): AppendStreamState {
@@ -490,7 +518,7 @@ class KurrentDbSubscription implements AsyncIterableIterator<StoredEvent> {
     this.ended = true;
     this.onEnd(this);
     this.signalEnd();
-    await this.cancel?.().catch(() => undefined);
+    await settledWithin(this.cancel?.(), CLOSE_WAIT_MS);
   }
 
   private async pull(): Promise<IteratorResult<StoredEvent>> {
@@ -498,7 +526,8 @@ class KurrentDbSubscription implements AsyncIterableIterator<StoredEvent> {
     try {
       if (this.ended) return done;
       this.starting ??= this.start();
-      await this.starting;
+      // Ended while starting (a KurrentDB that does not answer): done now, not when it answers.
+      if ((await Promise.race([this.starting, this.endedSignal])) === 'ended') return done;
       while (!this.ended) {
         const next = await Promise.race([this.iterator!.next(), this.endedSignal]);
         if (next === 'ended' || next.done === true) break;
