@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, Page, Response } from 'playwright-core';
+import type { Browser, Page, Request, Response } from 'playwright-core';
 import { ADMIN_TOKEN, LedgerHarness } from '../support/ledger-harness';
 import { chromiumMissing, launchChromium } from '../support/chromium';
 
@@ -319,32 +319,54 @@ if (skipReason !== undefined)
         (entry) => Date.parse(entry.recordedAt) > moment.getTime(),
       ).length;
       expect(later).toBeGreaterThan(0);
-      // What the page asked for as of the moment, and how each was answered: part of the story if it fails.
+      // What the page asked for as of the moment, and how each was answered: part of the story if it fails,
+      // and what must be in before the page is judged (the other panels' as-of reads answer after the
+      // custody view's, or before it).
       const asked: string[] = [];
+      const unanswered = new Set<Request>();
+      const sent = (request: Request) => {
+        if (request.url().includes('asOf=')) unanswered.add(request);
+      };
+      const ended = (request: Request) => unanswered.delete(request);
       const heard = (response: Response) => {
         if (response.url().includes('asOf=')) asked.push(`${response.status()} ${response.url()}`);
       };
+      page.on('request', sent);
+      page.on('requestfinished', ended);
+      page.on('requestfailed', ended);
       page.on('response', heard);
       try {
         await page.fill('[data-testid=as-of]', moment.toISOString().slice(0, 23));
         await page.click('button:has-text("Show as of then")');
-        // While the moment loads the timeline is gone: wait for it back, shorter. Polled from here, not in
-        // the page (waitForFunction polls on animation frames, which a headless page need not draw), and on
-        // time-out the page's state is the error.
+        // While the moment loads the timeline is gone: wait for it back, shorter, and for every as-of read
+        // to be answered and drawn (the same state twice in a row). Polled from here, not in the page
+        // (waitForFunction polls on animation frames, which a headless page need not draw), and on time-out
+        // the page's state is the error.
         const shown = await pageState();
+        let settled = '';
         for (const deadline = Date.now() + 30_000; ;) {
           Object.assign(shown, await pageState());
-          if (shown.entries > 0 && shown.entries < now) break;
+          const state = JSON.stringify(shown);
+          const done = shown.entries > 0 && shown.entries < now && asked.length > 0 && unanswered.size === 0;
+          if (done && state === settled) break;
+          settled = done ? state : '';
           if (Date.now() > deadline) {
             throw new Error(
               `The timeline did not come back shorter than ${now} entries within 30 s: ${JSON.stringify({ ...shown, asked })}`,
             );
           }
-          await new Promise((done) => setTimeout(done, 100));
+          await new Promise((resolve) => setTimeout(resolve, 100));
         }
         expect(shown.entries).toBe(now - later);
+        // The label is drawn from the moment picked, before any answer: it says which moment was asked for,
+        // not that the page shows it. That every read as of it was answered, and no panel shows an error, does.
         expect(shown.moment).toContain(moment.toISOString());
+        expect(asked.filter((answer) => !answer.startsWith('200 '))).toEqual([]);
+        expect(shown.alerts).toEqual([]);
       } finally {
+        page.off('request', sent);
+        page.off('requestfinished', ended);
+        page.off('requestfailed', ended);
         page.off('response', heard);
       }
     });
