@@ -1,6 +1,7 @@
 import { createServer, type Socket } from 'node:net';
 import { KurrentDbWireServer } from '@tracelode/testing';
 import { expectRefusal } from './support/expect-refusal';
+import { askUntil } from './support/ask-until';
 import { LedgerHarness, minedBatch, standardParties } from './support/ledger-harness';
 
 /**
@@ -28,16 +29,6 @@ describe('the ledger on KurrentDB while KurrentDB goes away and comes back', () 
     wire?.stop();
   });
 
-  /** Asks until `done` holds of the answer, for at most `ms`; the last answer either way. */
-  async function until<T>(ask: () => Promise<T>, done: (answer: T) => boolean, ms: number): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const answer = await ask();
-      if (done(answer) || Date.now() > deadline) return answer;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-
   it('refuses writes while KurrentDB is away, and writes, projects and notarises again once it is back', async () => {
     const before = await ledger.post<{ position: string }>(
       '/batches/mined',
@@ -54,7 +45,7 @@ describe('the ledger on KurrentDB while KurrentDB goes away and comes back', () 
     expect((await ledger.request('GET', '/health/ready')).status).toBe(503);
 
     await wire.start(port);
-    const after = await until(
+    const after = await askUntil(
       () => ledger.post<{ position: string }>('/batches/mined', parties.miner, minedBatch('OUT-3')),
       (reply) => reply.status === 201,
       30_000,
@@ -70,7 +61,7 @@ describe('the ledger on KurrentDB while KurrentDB goes away and comes back', () 
     expect(view.status).toBe(200);
     expect(view.body.batchId).toBe('OUT-3');
     // The notary follows it again: a checkpoint covers the new event.
-    const checkpoint = await until(
+    const checkpoint = await askUntil(
       () => ledger.get<{ treeSize: number }>('/log/checkpoint', parties.regulator),
       (reply) => reply.status === 200 && BigInt(reply.body.treeSize) >= BigInt(position),
       30_000,
@@ -78,7 +69,7 @@ describe('the ledger on KurrentDB while KurrentDB goes away and comes back', () 
     expect(checkpoint.status).toBe(200);
     expect(BigInt(checkpoint.body.treeSize)).toBeGreaterThanOrEqual(BigInt(position));
     // And it says so.
-    const ready = await until(
+    const ready = await askUntil(
       () => ledger.request('GET', '/health/ready'),
       (reply) => reply.status === 200,
       30_000,
@@ -90,7 +81,7 @@ describe('the ledger on KurrentDB while KurrentDB goes away and comes back', () 
   it('is ready again once KurrentDB is back, without a write to wake its followers', async () => {
     const port = wire.port;
     wire.stop();
-    const away = await until(
+    const away = await askUntil(
       () => ledger.request('GET', '/health/ready'),
       (reply) => reply.status === 503,
       15_000,
@@ -99,7 +90,7 @@ describe('the ledger on KurrentDB while KurrentDB goes away and comes back', () 
     await wire.start(port);
     // KurrentDB answers again (the store's part of readiness is up), the followers resubscribe within their
     // pause (at most 5 s), and nothing new is in the log for them to apply: they follow it all the same.
-    const ready = await until(
+    const ready = await askUntil(
       () => ledger.request<{ error?: unknown }>('GET', '/health/ready'),
       (reply) => reply.status === 200,
       20_000,
@@ -114,7 +105,7 @@ describe('the ledger on KurrentDB while KurrentDB goes away and comes back', () 
     const blackhole = createServer((socket) => sockets.add(socket));
     await new Promise<void>((resolve) => blackhole.listen(port, '127.0.0.1', resolve));
     try {
-      await until(
+      await askUntil(
         () => ledger.request('GET', '/health/ready'),
         (reply) => reply.status === 503,
         15_000,

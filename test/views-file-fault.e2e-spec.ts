@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { askUntil } from './support/ask-until';
 import { LedgerHarness, minedBatch, standardParties } from './support/ledger-harness';
 
 /**
@@ -21,22 +22,12 @@ describe('the views file locked by another process', () => {
 
   type Ready = { status: string; error?: { views?: { message?: string } } };
 
-  /** Asks until `done` holds of the answer, for at most `ms`; the last answer either way. */
-  async function until<T>(ask: () => Promise<T>, done: (answer: T) => boolean, ms: number): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const answer = await ask();
-      if (done(answer) || Date.now() > deadline) return answer;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
   it('exits 0 within 10 s when stopped while the projector waits out the lock', async () => {
     const db = new Database(join(ledger.dir, 'views.db'));
     try {
       db.exec('BEGIN IMMEDIATE');
       expect((await ledger.post('/batches/mined', miner, minedBatch('LOCKED-1'))).status).toBe(201);
-      const interrupted = await until(
+      const interrupted = await askUntil(
         () => ledger.request<Ready>('GET', '/health/ready'),
         (reply) => /reading the log again/.test(reply.body.error?.views?.message ?? ''),
         20_000,
