@@ -124,6 +124,17 @@ export class LedgerHarness {
     await this.exited;
   }
 
+  /**
+   * A shutdown (SIGTERM) timed: `exit <code> after <ms> ms`, then the server's last lines, which say where
+   * a stop waited and how it ended.
+   */
+  async timedShutdown(): Promise<string> {
+    const started = Date.now();
+    await this.shutdown();
+    const code = await this.exit;
+    return `exit ${code} after ${Date.now() - started} ms\n${this.output.split('\n').slice(-25).join('\n')}`;
+  }
+
   /** A clean shutdown (SIGTERM) that keeps the files, for tests that read or alter them offline. */
   async shutdown(): Promise<void> {
     this.process?.kill('SIGTERM');
