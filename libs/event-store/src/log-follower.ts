@@ -67,8 +67,9 @@ export abstract class LogFollower {
   }
 
   /**
-   * Why the follower is not following the log just now, while it tries again (the store went away, or its
-   * subscription ended): cleared by the next batch it applies.
+   * Why the follower is not following the log just now, while it tries again (the store went away, its
+   * subscription ended, its own file could not take a batch): cleared by the next batch it applies, or, with
+   * nothing new to apply, once a new subscription finds it at the store's head.
    */
   get interruption(): Error | undefined {
     return this.interrupted;
