@@ -135,7 +135,7 @@ export class ExpensiveReads {
   }
 }
 
-/** The answer to a read whose client went while it waited: nobody receives it, the log line says why. */
+/** The answer to a read whose client went while it waited: nobody receives it (no request line is logged for it). */
 const clientGone = () =>
   apiProblem('CLIENT_CLOSED_REQUEST', 'The client went away while its read waited for a turn');
 
