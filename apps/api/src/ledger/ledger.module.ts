@@ -26,6 +26,7 @@ import { LedgerMetrics } from '../observability/ledger-metrics';
 import { ViewSource } from './view-source';
 import { CommandExecutor } from './command-executor';
 import { CaptureJobs } from './capture-jobs';
+import { withTimeout } from '../common/with-timeout';
 import { FollowersWorker, loggingInterruptions, NotaryInWorker, ProjectorInWorker } from './followers';
 import { join } from 'node:path';
 import { LedgerStreams } from './ledger-streams';
@@ -81,7 +82,7 @@ class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     const interrupted = this.projector.interruption ?? this.notary.interruption;
     if (interrupted) throw interrupted;
     const deadline = Date.now() + CATCH_UP_ON_SHUTDOWN_MS;
-    const head = await within(this.store.headPosition(), CATCH_UP_ON_SHUTDOWN_MS, "the store's head");
+    const head = await withTimeout(this.store.headPosition(), CATCH_UP_ON_SHUTDOWN_MS, "the store's head");
     const left = Math.max(0, deadline - Date.now());
     const [views, tree] = await Promise.all([
       this.projector.waitFor(head, left),
@@ -94,15 +95,6 @@ class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
         (views && tree ? '' : ' (behind: they catch up on the next start)'),
     );
   }
-}
-
-/** `promise`, or a failure naming `what` once `ms` have passed without its answer. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, fail) => {
-    timer = setTimeout(() => fail(new Error(`no answer for ${what} within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /**

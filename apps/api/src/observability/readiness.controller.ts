@@ -14,6 +14,7 @@ import type { EventStore, LogFollower } from '@tracelode/event-store';
 import { LogNotary } from '@tracelode/log';
 import { Projector } from '@tracelode/projections';
 import type { FastifyReply } from 'fastify';
+import { withTimeout } from '../common/with-timeout';
 import { Public } from '../auth/api-key.guard';
 import type { LedgerConfig } from '../config/ledger-config';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.tokens';
@@ -103,12 +104,4 @@ export class ReadinessController {
       () => follower('notary', BigInt(this.notary.size), this.notary),
     ]);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, fail) => {
-    timer = setTimeout(() => fail(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
