@@ -32,8 +32,6 @@ export abstract class LogFollower {
   private failure?: Error;
   private interrupted?: Error;
   private stopped = false;
-  /** Ends the pause between two tries at once (a stop). */
-  private wake?: () => void;
   private signalStop: () => void = () => undefined;
   /** Resolves when the follower is stopped: a wait for the store ends with it. */
   private readonly stopping = new Promise<typeof STOPPED>((resolve) => {
@@ -156,19 +154,10 @@ export abstract class LogFollower {
   }
 
   /** Waits `ms` before the next try, or less if the follower is stopped meanwhile. */
-  private rest(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      timer.unref(); // a follower never stopped does not keep the process alive
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-    });
+  private async rest(ms: number): Promise<void> {
+    // Unref'd: a follower never stopped does not keep the process alive.
+    const pause = new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+    await this.unlessStopped(pause);
   }
 
   /** Resolves every waiter with false: the follower failed (a subclass following elsewhere says so). */
@@ -213,7 +202,6 @@ export abstract class LogFollower {
   async stop(): Promise<void> {
     this.stopped = true;
     this.signalStop();
-    this.wake?.();
     await this.subscription?.return?.();
     await this.running;
     for (const waiter of this.waiters) waiter.resolve(false);
