@@ -304,19 +304,26 @@ if (skipReason !== undefined)
       await page.goto(`${ledger.baseUrl}/#/batches/${concentrate}`);
       await page.waitForSelector('[data-testid=timeline-entry]');
       const now = await page.locator('[data-testid=timeline-entry]').count();
-      const custody = await api<{ timeline: { recordedAt: string }[] }>(
+      // `asOf` counts an event from when the store committed it (the stored event's `recordedAt`), not from
+      // when its command arrived (the timeline's `recordedAt`, some milliseconds earlier: the group commit
+      // and its fsync lie between). A moment between the commits of the lot's first two events, then; one
+      // between their arrivals can fall before the first commit, where the lot did not exist yet (CI did
+      // that once). The picker takes milliseconds, as both times have them.
+      const events = await api<{ eventId: string; recordedAt: string }[]>(
+        `/batches/${concentrate}/events`,
+        keys.auditor!,
+      );
+      const committed = new Map(events.map((event) => [event.eventId, Date.parse(event.recordedAt)]));
+      const times = [...new Set(committed.values())].sort((a, b) => a - b);
+      expect(times.length).toBeGreaterThan(1);
+      const moment = new Date(Math.floor((times[0]! + times[1]!) / 2));
+      const custody = await api<{ timeline: { eventId: string }[] }>(
         `/batches/${concentrate}`,
         keys.auditor!,
       );
-      // A moment between the first two times the lot's events were recorded (the picker takes milliseconds,
-      // as recordedAt has them: the demo records a lot's events within the same second).
-      const times = [...new Set(custody.timeline.map((entry) => Date.parse(entry.recordedAt)))].sort(
-        (a, b) => a - b,
-      );
-      expect(times.length).toBeGreaterThan(1);
-      const moment = new Date(Math.floor((times[0]! + times[1]!) / 2));
+      expect(custody.timeline.filter((entry) => !committed.has(entry.eventId))).toEqual([]);
       const later = custody.timeline.filter(
-        (entry) => Date.parse(entry.recordedAt) > moment.getTime(),
+        (entry) => committed.get(entry.eventId)! > moment.getTime(),
       ).length;
       expect(later).toBeGreaterThan(0);
       // What the page asked for as of the moment, and how each was answered: part of the story if it fails,

@@ -111,7 +111,8 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
       </p>
       <form onSubmit={pick} aria-label="Moment" className="filters">
         <label>
-          As the ledger knew it at (your local time)
+          As the ledger knew it at (your local time; an event counts from its commit, a few milliseconds after
+          its Recorded time)
           <input
             type="datetime-local"
             step={0.001}
