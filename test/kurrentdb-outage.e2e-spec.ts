@@ -2,7 +2,7 @@ import { createServer, type Socket } from 'node:net';
 import { KurrentDbWireServer } from '@tracelode/testing';
 import { expectRefusal } from './support/expect-refusal';
 import { askUntil } from './support/ask-until';
-import { LedgerHarness, minedBatch, standardParties } from './support/ledger-harness';
+import { ADMIN_TOKEN, LedgerHarness, minedBatch, standardParties } from './support/ledger-harness';
 
 /**
  * KurrentDB goes away and comes back (the wire-level test server stopped, then started again on the same
@@ -28,6 +28,7 @@ describe('the ledger on KurrentDB while KurrentDB goes away and comes back', () 
     await ledger?.stop();
     wire?.stop();
   });
+  const metrics = () => ledger.request<string>('GET', '/metrics', { token: ADMIN_TOKEN });
 
   it('refuses writes while KurrentDB is away, and writes, projects and notarises again once it is back', async () => {
     const before = await ledger.post<{ position: string }>(
@@ -87,6 +88,15 @@ describe('the ledger on KurrentDB while KurrentDB goes away and comes back', () 
       15_000,
     );
     expect(away.status).toBe(503);
+    // The metrics answer through the outage: the store down, the followers reading the log again.
+    const during = await askUntil(
+      metrics,
+      (reply) => /^tracelode_follower_state\{follower="views",state="interrupted"\} 1$/m.test(reply.body),
+      15_000,
+    );
+    expect(during.status).toBe(200);
+    expect(during.body).toMatch(/^tracelode_store_up 0$/m);
+    expect(during.body).toMatch(/^tracelode_follower_state\{follower="notary",state="interrupted"\} 1$/m);
     await wire.start(port);
     // KurrentDB answers again (the store's part of readiness is up), the followers resubscribe within their
     // pause (at most 5 s), and nothing new is in the log for them to apply: they follow it all the same.
@@ -96,6 +106,11 @@ describe('the ledger on KurrentDB while KurrentDB goes away and comes back', () 
       20_000,
     );
     expect({ status: ready.status, error: ready.body.error }).toEqual({ status: 200, error: {} });
+    const back = await metrics();
+    expect(back.status).toBe(200);
+    expect(back.body).toMatch(/^tracelode_store_up 1$/m);
+    expect(back.body).toMatch(/^tracelode_follower_state\{follower="views",state="following"\} 1$/m);
+    expect(back.body).toMatch(/^tracelode_follower_state\{follower="notary",state="following"\} 1$/m);
   });
 
   it('exits 0 within 10 s when stopped while KurrentDB does not answer (connections accepted, never served)', async () => {
@@ -111,6 +126,10 @@ describe('the ledger on KurrentDB while KurrentDB goes away and comes back', () 
         15_000,
       );
       await new Promise((resolve) => setTimeout(resolve, 1_000)); // the followers' subscriptions fail meanwhile
+      // A scrape waits at most 2 s for a head that never comes, and answers.
+      const scrape = await metrics();
+      expect(scrape.status).toBe(200);
+      expect(scrape.body).toMatch(/^tracelode_store_up 0$/m);
       // Within 10 s (four digits of milliseconds at most), with code 0.
       expect(await ledger.timedShutdown()).toMatch(/^exit 0 after \d{1,4} ms\n/);
     } finally {

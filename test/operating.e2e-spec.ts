@@ -78,6 +78,8 @@ describe('operating the ledger: logs and metrics', () => {
     expect(sample(after, 'tracelode_log_head_position')).toBeGreaterThan(
       sample(before, 'tracelode_log_head_position'),
     );
+    expect(sample(after, 'tracelode_store_up')).toBe(1);
+    expect(sample(after, 'tracelode_follower_state', { follower: 'views', state: 'following' })).toBe(1);
     for (const name of [
       'tracelode_projector_lag_events',
       'tracelode_notary_lag_events',

@@ -9,6 +9,7 @@ import {
 import { statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { withTimeout } from '../common/with-timeout';
 import type { RequestFacts } from './request-facts';
 
 /** What the ledger reports about its followers and files when scraped (read then, never kept up to date). */
@@ -18,11 +19,20 @@ export interface LedgerVitals {
   viewsPosition(): bigint;
   /** The last position the notary added to the Merkle tree. */
   notaryPosition(): number;
+  /** Whether each follower follows the log, reads it again after a passing fault, or has stopped for good. */
+  followerStates(): Readonly<Record<Follower, FollowerState>>;
   /** When the last checkpoint was signed and its tree size, if one has been. */
   latestCheckpoint(): { timestamp: string; treeSize: number } | undefined;
   /** The SQLite files, by role (absent for a store with no file here, e.g. KurrentDB or memory). */
   readonly files: Readonly<Record<string, string | undefined>>;
 }
+
+export type Follower = 'views' | 'notary';
+export type FollowerState = 'following' | 'interrupted' | 'stopped';
+const FOLLOWER_STATES: readonly FollowerState[] = ['following', 'interrupted', 'stopped'];
+
+/** How long a scrape waits for the store to say where its head is (readiness waits as long). */
+export const HEAD_TIMEOUT_MS = 2000;
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -64,24 +74,56 @@ export class LedgerMetrics {
     registers: [this.registry],
   });
 
+  /** Reads what the gauges report before a scrape collects them (set by `watch`). */
+  private beforeScrape: () => Promise<void> = () => Promise.resolve();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Reports the log's head, the followers' lag, checkpoints and files, read from `vitals` at each scrape. */
-  watch(vitals: LedgerVitals): void {
+  /**
+   * Reports the log's head, the followers' lag and state, checkpoints and files, read from `vitals` at
+   * each scrape. The head is read once per scrape, before any gauge is collected (prom-client collects
+   * them all at once, so a gauge's collect cannot wait for another's), and within `headTimeoutMs`: when
+   * the store does not answer (KurrentDB away, say), the scrape still answers, with `tracelode_store_up`
+   * 0 and the head last read, so the followers' lag and state can be watched through an outage.
+   */
+  watch(vitals: LedgerVitals, headTimeoutMs = HEAD_TIMEOUT_MS): void {
     const registers = [this.registry];
+    // Never below what the followers have read: they read it from the log.
+    const known = () => {
+      const followed = BigInt(vitals.notaryPosition());
+      const views = vitals.viewsPosition();
+      return views > followed ? views : followed;
+    };
     let head = 0n;
+    let storeUp = false;
+    this.beforeScrape = async () => {
+      try {
+        head = await withTimeout(vitals.headPosition(), headTimeoutMs, 'the log head');
+        storeUp = true;
+      } catch {
+        storeUp = false;
+      }
+      const followed = known();
+      if (followed > head) head = followed;
+    };
+    new Gauge({
+      name: 'tracelode_store_up',
+      help: `Whether the store said where its log's head is at this scrape, within ${headTimeoutMs} ms (1) or not (0)`,
+      registers,
+      collect() {
+        this.set(storeUp ? 1 : 0);
+      },
+    });
     new Gauge({
       name: 'tracelode_log_head_position',
-      help: 'Position of the last event in the log',
+      help: 'Position of the last event in the log (the last read, when the store did not answer this scrape)',
       registers,
-      async collect() {
-        head = await vitals.headPosition();
+      collect() {
         this.set(Number(head));
       },
     });
-    // Registered after the head's gauge, so collected after it: each lag is against the head just read.
     new Gauge({
       name: 'tracelode_projector_lag_events',
       help: 'Events in the log the views do not reflect yet',
@@ -96,6 +138,17 @@ export class LedgerMetrics {
       registers,
       collect() {
         this.set(Math.max(0, Number(head) - vitals.notaryPosition()));
+      },
+    });
+    new Gauge({
+      name: 'tracelode_follower_state',
+      help: 'Each follower (views, notary) by state: following the log, interrupted (reading it again after a passing fault, by itself) or stopped (for good, until a restart); 1 for its state, 0 for the others',
+      labelNames: ['follower', 'state'] as const,
+      registers,
+      collect() {
+        for (const [follower, now] of Object.entries(vitals.followerStates())) {
+          for (const state of FOLLOWER_STATES) this.set({ follower, state }, state === now ? 1 : 0);
+        }
       },
     });
     const started = Date.now();
@@ -178,7 +231,8 @@ export class LedgerMetrics {
     return new ConflictCountingStore(store, () => this.conflicts.inc());
   }
 
-  text(): Promise<string> {
+  async text(): Promise<string> {
+    await this.beforeScrape();
     return this.registry.metrics();
   }
 

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { type EventStore, sqliteFileOf } from '@tracelode/event-store';
+import { type EventStore, type LogFollower, sqliteFileOf } from '@tracelode/event-store';
 import { LogNotary } from '@tracelode/log';
 import { Projector } from '@tracelode/projections';
 import { LoggerModule } from 'nestjs-pino';
@@ -19,7 +19,7 @@ import type { LedgerConfig } from '../config/ledger-config';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.tokens';
 import { CommandRoutes } from './command-routes';
 import { createRootLogger } from './ledger-logger';
-import { LedgerMetrics } from './ledger-metrics';
+import { type FollowerState, LedgerMetrics } from './ledger-metrics';
 import { MetricsController } from './metrics.controller';
 import { startMetricsServer, urlOf } from './metrics-server';
 import { ReadinessController } from './readiness.controller';
@@ -48,6 +48,7 @@ class MetricsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
       headPosition: () => this.store.headPosition(),
       viewsPosition: () => this.projector.position,
       notaryPosition: () => this.notary.size,
+      followerStates: () => ({ views: stateOf(this.projector), notary: stateOf(this.notary) }),
       latestCheckpoint: () => this.notary.latestCheckpoint(),
       files: {
         events: storeFile === undefined ? undefined : inMemory(storeFile),
@@ -65,6 +66,12 @@ class MetricsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
   async onApplicationShutdown(): Promise<void> {
     await new Promise<void>((closed) => (this.server ? this.server.close(() => closed()) : closed()));
   }
+}
+
+/** Whether a follower follows the log, reads it again after a passing fault, or has stopped for good. */
+function stateOf(follower: LogFollower): FollowerState {
+  if (follower.error) return 'stopped';
+  return follower.interruption ? 'interrupted' : 'following';
 }
 
 /**

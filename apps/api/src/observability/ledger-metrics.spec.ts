@@ -1,0 +1,84 @@
+import { type FollowerState, type LedgerVitals, LedgerMetrics } from './ledger-metrics';
+
+/** The value of one sample in Prometheus text, by name and exact label text (`{a="b"}`), or undefined. */
+function sample(text: string, name: string, labels = ''): number | undefined {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}${labels} `));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+/** Vitals a test moves by hand: the store's head (or how it fails), the followers' positions and states. */
+function vitals() {
+  const state = {
+    head: (): Promise<bigint> => Promise.resolve(0n),
+    views: 0n,
+    notary: 0,
+    followers: { views: 'following', notary: 'following' } as Record<'views' | 'notary', FollowerState>,
+  };
+  const given: LedgerVitals = {
+    headPosition: () => state.head(),
+    viewsPosition: () => state.views,
+    notaryPosition: () => state.notary,
+    followerStates: () => state.followers,
+    latestCheckpoint: () => undefined,
+    files: {},
+  };
+  return { state, given };
+}
+
+describe('LedgerMetrics: the log head and the followers', () => {
+  it("reports each follower's lag against the head read at this scrape, the first one included", async () => {
+    const metrics = new LedgerMetrics();
+    const { state, given } = vitals();
+    metrics.watch(given);
+    state.head = () => Promise.resolve(10n);
+    state.views = 4n;
+    state.notary = 7;
+    let text = await metrics.text();
+    expect(sample(text, 'tracelode_store_up')).toBe(1);
+    expect(sample(text, 'tracelode_log_head_position')).toBe(10);
+    expect(sample(text, 'tracelode_projector_lag_events')).toBe(6);
+    expect(sample(text, 'tracelode_notary_lag_events')).toBe(3);
+
+    state.head = () => Promise.resolve(25n);
+    text = await metrics.text();
+    expect(sample(text, 'tracelode_log_head_position')).toBe(25);
+    expect(sample(text, 'tracelode_projector_lag_events')).toBe(21);
+    expect(sample(text, 'tracelode_notary_lag_events')).toBe(18);
+  });
+
+  it('still answers when the store refuses: store down, the head last read, the lag against it', async () => {
+    const metrics = new LedgerMetrics();
+    const { state, given } = vitals();
+    metrics.watch(given);
+    state.head = () => Promise.resolve(10n);
+    state.views = 4n;
+    state.notary = 10;
+    await metrics.text();
+    state.head = () => Promise.reject(new Error('connection refused'));
+    state.followers = { views: 'interrupted', notary: 'stopped' };
+    const text = await metrics.text();
+    expect(sample(text, 'tracelode_store_up')).toBe(0);
+    expect(sample(text, 'tracelode_log_head_position')).toBe(10);
+    expect(sample(text, 'tracelode_projector_lag_events')).toBe(6);
+    expect(sample(text, 'tracelode_notary_lag_events')).toBe(0);
+    expect(sample(text, 'tracelode_follower_state', '{follower="views",state="interrupted"}')).toBe(1);
+    expect(sample(text, 'tracelode_follower_state', '{follower="views",state="following"}')).toBe(0);
+    expect(sample(text, 'tracelode_follower_state', '{follower="notary",state="stopped"}')).toBe(1);
+    expect(sample(text, 'tracelode_follower_state', '{follower="notary",state="interrupted"}')).toBe(0);
+  });
+
+  it('answers when the store never does, after the time it allows the head, and never below what the followers read', async () => {
+    const metrics = new LedgerMetrics();
+    const { state, given } = vitals();
+    metrics.watch(given, 50);
+    state.head = () => new Promise<bigint>(() => undefined);
+    state.views = 12n;
+    state.notary = 9;
+    const text = await metrics.text();
+    expect(sample(text, 'tracelode_store_up')).toBe(0);
+    expect(sample(text, 'tracelode_log_head_position')).toBe(12);
+    expect(sample(text, 'tracelode_projector_lag_events')).toBe(0);
+    expect(sample(text, 'tracelode_notary_lag_events')).toBe(3);
+    expect(sample(text, 'tracelode_follower_state', '{follower="views",state="following"}')).toBe(1);
+  });
+});
