@@ -1,5 +1,6 @@
 import { signRequest, toPublicJwk } from '@tracelode/request-signatures';
 import { generateKeyPairSync } from 'node:crypto';
+import { askUntil } from './support/ask-until';
 import { ADMIN_TOKEN, LedgerHarness, minedBatch } from './support/ledger-harness';
 
 /** One request's log line, as the ledger writes it (ADR 0027). */
@@ -213,6 +214,27 @@ describe('operating the ledger: logs and metrics', () => {
     ).toBe(401);
     expect((await send('GET', '/batches/OPS-SIGNED', { token: secrets.minerKey })).status).toBe(404);
     expect((await send('GET', '/batches/OPS-SIGNED?minPosition=1', { token: refiner })).status).toBe(200);
+    // A read whose client goes while it waits for the views to reach a position they never reach.
+    const abandoned = new AbortController();
+    const waiting = fetch(`${ledger.baseUrl}/batches/OPS-SIGNED?minPosition=999999`, {
+      headers: { authorization: `Bearer ${refiner}`, 'x-request-id': 'ops-abandoned' },
+      signal: abandoned.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    abandoned.abort();
+    await expect(waiting).rejects.toThrow();
+    requestIds.push('ops-abandoned');
+    const counted = await askUntil(
+      () => ledger.request<string>('GET', '/metrics', { token: ADMIN_TOKEN }),
+      (reply) => sample(reply.body, 'tracelode_http_request_duration_seconds_count', { status: '499' }) > 0,
+      5_000,
+    );
+    expect(
+      sample(counted.body, 'tracelode_http_request_duration_seconds_count', {
+        route: '/batches/:batchId',
+        status: '499',
+      }),
+    ).toBe(1);
     expect((await send('GET', '/metrics', { token: ADMIN_TOKEN })).status).toBe(200);
     expect((await send('GET', '/health', {})).status).toBe(200);
     // A request id that is not a safe one is replaced, not logged.
@@ -291,6 +313,15 @@ describe('operating the ledger: logs and metrics', () => {
       status: 404,
     });
     expect(byId('ops-8').commandType).toBeUndefined();
+    // Its client went before the answer: logged once, as nginx's 499.
+    expect(byId('ops-abandoned')).toMatchObject({
+      route: '/batches/:batchId',
+      path: '/batches/OPS-SIGNED',
+      org: 'opsrefine',
+      outcome: 'CLIENT_CLOSED_REQUEST',
+      status: 499,
+    });
+    expect(byId('ops-abandoned').latencyMs).toBeGreaterThanOrEqual(250);
     // Every request of the run has a line, whatever it was.
     expect(lines.length).toBeGreaterThanOrEqual(requestIds.length + 10);
     expect(lines.every((line) => typeof line.requestId === 'string' && line.requestId.length > 0)).toBe(true);

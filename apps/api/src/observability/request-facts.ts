@@ -23,6 +23,10 @@ export const routeKey = (method: string, pattern: string) =>
 
 const fastifyRequestOf = new WeakMap<IncomingMessage, AuthenticatedRequest>();
 const problemCodeOf = new WeakMap<IncomingMessage, string>();
+/** When each request arrived (performance.now()), for one whose client goes before it is answered. */
+const arrivedAt = new WeakMap<IncomingMessage, number>();
+/** Requests already logged and counted: each once, answered or abandoned, whichever comes first. */
+const described = new WeakSet<IncomingMessage>();
 
 /**
  * Links each raw request to Fastify's (pino-http sees only the raw one) and notes a problem's `code` as
@@ -34,6 +38,7 @@ export function observeRequests(
 ): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     fastifyRequestOf.set(request.raw, request);
+    arrivedAt.set(request.raw, performance.now());
     void reply.header('x-request-id', request.id);
     done();
   });
@@ -48,10 +53,27 @@ export function observeRequests(
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    answered(request, reply.statusCode, reply.elapsedTime / 1000, replyFactsOf(request, reply));
+    if (!described.has(request.raw)) {
+      described.add(request.raw);
+      answered(request, reply.statusCode, reply.elapsedTime / 1000, replyFactsOf(request, reply));
+    }
+    done();
+  });
+  // A request whose client closed the connection before its answer was sent has no onResponse: it is
+  // described here, as nginx's 499, so that it is logged and counted like any other.
+  fastify.addHook('onRequestAbort', (request, done) => {
+    if (!described.has(request.raw)) {
+      described.add(request.raw);
+      const seconds = (performance.now() - (arrivedAt.get(request.raw) ?? performance.now())) / 1000;
+      const facts = requestFactsOf(request.raw, CLIENT_CLOSED);
+      answered(request, CLIENT_CLOSED, seconds, { ...facts, outcome: 'CLIENT_CLOSED_REQUEST' });
+    }
     done();
   });
 }
+
+/** The status a request whose client went before its answer is counted and logged with (nginx's). */
+const CLIENT_CLOSED = 499;
 
 function codeIn(payload: string): string | undefined {
   try {
