@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { askUntil } from './support/ask-until';
-import { LedgerHarness, minedBatch, standardParties } from './support/ledger-harness';
+import { ADMIN_TOKEN, LedgerHarness, minedBatch, standardParties } from './support/ledger-harness';
 
 /**
  * The views file's write lock held by another process for longer than the views' 5 s busy timeout (one of
@@ -33,6 +33,12 @@ describe('the views file locked by another process', () => {
         20_000,
       );
       expect(interrupted.body.error?.views?.message).toMatch(/reading the log again after: .*locked/);
+      // The followers' worker tells the server's thread, and the metrics say so too.
+      const metrics = await ledger.request<string>('GET', '/metrics', { token: ADMIN_TOKEN });
+      expect(metrics.status).toBe(200);
+      expect(metrics.body).toMatch(/^tracelode_follower_state\{follower="views",state="interrupted"\} 1$/m);
+      expect(metrics.body).toMatch(/^tracelode_follower_state\{follower="notary",state="following"\} 1$/m);
+      expect(metrics.body).toMatch(/^tracelode_store_up 1$/m);
 
       // Within 10 s (four digits of milliseconds at most), with code 0.
       expect(await ledger.timedShutdown()).toMatch(/^exit 0 after \d{1,4} ms\n/);
