@@ -139,9 +139,18 @@ describe('SqliteEventStore with its writer in a worker', () => {
     const store = open();
     await store.append([write('before', 'no_stream')]);
     const worker = workerOf(store);
+    // The worker is stopped in the same step as the group is handed to it, so the group is in flight when
+    // it stops. (Stopping it just after the append was queued raced the store's flush, a turn or two later:
+    // when the worker's exit came first, the flush started a new worker, which wrote the group.)
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const post = worker.postMessage.bind(worker);
+    worker.postMessage = (message: unknown) => {
+      post(message);
+      void worker.terminate();
+    };
 
     const lost = store.append([write('a', 'no_stream')]);
-    await worker.terminate();
+    await exited;
 
     await expect(lost).rejects.toBeInstanceOf(EventStoreUnavailableError);
     const again = await store.append([write('b', 'no_stream')]);
