@@ -103,6 +103,8 @@ module.exports = {
         // The followers' worker and its gather run only on the embedded store's files.
         '/views-gather\\.e2e-spec\\.ts$',
         '/views-file-fault\\.e2e-spec\\.ts$',
+        // Holds the embedded store's file lock, with its writer in a worker.
+        '/abandoned-command\\.e2e-spec\\.ts$',
       ],
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-kurrentdb-setup.ts'],
     },

@@ -82,3 +82,34 @@ describe('LedgerMetrics: the log head and the followers', () => {
     expect(sample(text, 'tracelode_follower_state', '{follower="views",state="following"}')).toBe(1);
   });
 });
+
+describe('LedgerMetrics: scrapes at once while the head never comes', () => {
+  it('answers each, store down, and a head that fails late is no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const metrics = new LedgerMetrics();
+      const { state, given } = vitals();
+      metrics.watch(given, 50);
+      state.head = () => Promise.resolve(10n);
+      await metrics.text();
+      let calls = 0;
+      const late: Array<(error: Error) => void> = [];
+      state.head = () => (calls++, new Promise<bigint>((_, fail) => late.push(fail)));
+      state.views = 8n;
+      const texts = await Promise.all([metrics.text(), metrics.text(), metrics.text()]);
+      for (const text of texts) {
+        expect(sample(text, 'tracelode_store_up')).toBe(0);
+        expect(sample(text, 'tracelode_log_head_position')).toBe(10);
+        expect(sample(text, 'tracelode_projector_lag_events')).toBe(2);
+      }
+      expect(calls).toBe(3);
+      for (const fail of late) fail(new Error('connection reset'));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
 
 /** What the request log and the metrics say about one request, besides its method, path and latency. */
@@ -27,6 +28,8 @@ const problemCodeOf = new WeakMap<IncomingMessage, string>();
 const arrivedAt = new WeakMap<IncomingMessage, number>();
 /** Requests already logged and counted: each once, answered or abandoned, whichever comes first. */
 const described = new WeakSet<IncomingMessage>();
+/** The requests of each connection not yet described: those left when it closes were abandoned. */
+const undescribedOn = new WeakMap<Socket, Set<FastifyRequest>>();
 
 /**
  * Links each raw request to Fastify's (pino-http sees only the raw one) and notes a problem's `code` as
@@ -36,9 +39,38 @@ export function observeRequests(
   fastify: FastifyInstance,
   answered: (request: FastifyRequest, status: number, seconds: number, facts: RequestFacts) => void,
 ): void {
+  const describe = (request: FastifyRequest, status: number, seconds: number, facts: RequestFacts) => {
+    if (described.has(request.raw)) return;
+    described.add(request.raw);
+    undescribedOn.get(request.raw.socket)?.delete(request);
+    answered(request, status, seconds, facts);
+  };
+  // A request whose client closed the connection before its answer was sent has no onResponse: it is
+  // described when its connection closes, as nginx's 499. Not Fastify's onRequestAbort: that runs only
+  // while the request's body is still unread (IncomingMessage.aborted), so never for a command whose body
+  // had arrived, nor for a request queued behind another on the same connection.
+  const abandoned = (request: FastifyRequest) => {
+    const seconds = (performance.now() - (arrivedAt.get(request.raw) ?? performance.now())) / 1000;
+    const facts = requestFactsOf(request.raw, CLIENT_CLOSED);
+    describe(request, CLIENT_CLOSED, seconds, { ...facts, outcome: 'CLIENT_CLOSED_REQUEST' });
+  };
   fastify.addHook('onRequest', (request, reply, done) => {
     fastifyRequestOf.set(request.raw, request);
     arrivedAt.set(request.raw, performance.now());
+    // One listener per connection, not per request (keep-alive connections carry many).
+    const socket = request.raw.socket;
+    let undescribed = undescribedOn.get(socket);
+    if (undescribed === undefined) {
+      const pending = new Set<FastifyRequest>();
+      undescribedOn.set(socket, pending);
+      socket.once('close', () => {
+        for (const left of [...pending]) abandoned(left);
+      });
+      undescribed = pending;
+    }
+    undescribed.add(request);
+    // Gone already (a hook before this one waited): its close will not be seen again.
+    if (socket.closed) setImmediate(() => abandoned(request));
     void reply.header('x-request-id', request.id);
     done();
   });
@@ -53,21 +85,7 @@ export function observeRequests(
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    if (!described.has(request.raw)) {
-      described.add(request.raw);
-      answered(request, reply.statusCode, reply.elapsedTime / 1000, replyFactsOf(request, reply));
-    }
-    done();
-  });
-  // A request whose client closed the connection before its answer was sent has no onResponse: it is
-  // described here, as nginx's 499, so that it is logged and counted like any other.
-  fastify.addHook('onRequestAbort', (request, done) => {
-    if (!described.has(request.raw)) {
-      described.add(request.raw);
-      const seconds = (performance.now() - (arrivedAt.get(request.raw) ?? performance.now())) / 1000;
-      const facts = requestFactsOf(request.raw, CLIENT_CLOSED);
-      answered(request, CLIENT_CLOSED, seconds, { ...facts, outcome: 'CLIENT_CLOSED_REQUEST' });
-    }
+    describe(request, reply.statusCode, reply.elapsedTime / 1000, replyFactsOf(request, reply));
     done();
   });
 }

@@ -1,0 +1,94 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { connect } from 'node:net';
+import { observeRequests } from './request-facts';
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A request's head, and its body when given (JSON, whole unless `cut` bytes are left unsent). */
+function http(method: string, path: string, body?: string, cut = 0): string {
+  const head = `${method} ${path} HTTP/1.1\r\nHost: ledger\r\nx-request-id: ${method}${path}\r\n`;
+  if (body === undefined) return `${head}\r\n`;
+  const sent = body.slice(0, body.length - cut);
+  return `${head}content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${sent}`;
+}
+
+/** Sends `text` on a connection of its own and closes it (RST) after `closeAfterMs`. */
+function sendThenGo(port: number, text: string, closeAfterMs: number): Promise<void> {
+  return new Promise((gone) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(text);
+      setTimeout(() => {
+        socket.destroy();
+        gone();
+      }, closeAfterMs);
+    });
+    socket.on('error', () => undefined);
+  });
+}
+
+/**
+ * Fastify with the hooks the ledger observes requests by, and routes that answer after 300 ms (long after
+ * their client has gone) or at once. Each description is kept as `requestId status outcome`.
+ */
+describe('observeRequests: each request is logged and counted once, answered or abandoned', () => {
+  let fastify: FastifyInstance;
+  let port: number;
+  const described: string[] = [];
+
+  beforeAll(async () => {
+    fastify = Fastify({ genReqId: (raw) => String(raw.headers['x-request-id']) });
+    observeRequests(fastify, (request, status, _seconds, facts) =>
+      described.push(`${request.id} ${status} ${facts.outcome}`),
+    );
+    fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) =>
+      done(null, JSON.parse(body as string)),
+    );
+    fastify.get('/slow', async () => (await pause(300), { ok: true }));
+    fastify.post('/slow', async () => (await pause(300), { ok: true }));
+    fastify.get('/fast', () => ({ ok: true }));
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    port = (fastify.server.address() as { port: number }).port;
+  });
+  afterAll(() => fastify.close());
+  beforeEach(() => (described.length = 0));
+
+  /** What was described once the slow routes have answered (to nobody). */
+  const settled = async () => (await pause(600), [...described]);
+
+  it('a command whose body has arrived whole and whose client goes before its answer: 499, once', async () => {
+    await sendThenGo(port, http('POST', '/slow', '{"batchId":"B-1"}'), 50);
+    expect(await settled()).toEqual(['POST/slow 499 CLIENT_CLOSED_REQUEST']);
+  });
+
+  it('a read whose client goes before its answer: 499, once', async () => {
+    await sendThenGo(port, http('GET', '/slow'), 50);
+    expect(await settled()).toEqual(['GET/slow 499 CLIENT_CLOSED_REQUEST']);
+  });
+
+  it('a body cut off mid-upload, on a route and on none: 499, once each', async () => {
+    await sendThenGo(port, http('POST', '/slow', '{"batchId":"B-2"}', 5), 50);
+    await sendThenGo(port, http('POST', '/nowhere', '{"batchId":"B-3"}', 5), 50);
+    expect(await settled()).toEqual([
+      'POST/slow 499 CLIENT_CLOSED_REQUEST',
+      'POST/nowhere 499 CLIENT_CLOSED_REQUEST',
+    ]);
+  });
+
+  it('a connection kept alive: the answered request as answered, the abandoned one as 499', async () => {
+    await sendThenGo(port, http('GET', '/fast') + http('GET', '/slow'), 100);
+    expect(await settled()).toEqual(['GET/fast 200 ok', 'GET/slow 499 CLIENT_CLOSED_REQUEST']);
+  });
+
+  it('requests pipelined behind one whose client goes: each 499, once', async () => {
+    await sendThenGo(port, http('GET', '/slow') + http('POST', '/slow', '{"batchId":"B-4"}'), 50);
+    expect((await settled()).sort()).toEqual([
+      'GET/slow 499 CLIENT_CLOSED_REQUEST',
+      'POST/slow 499 CLIENT_CLOSED_REQUEST',
+    ]);
+  });
+
+  it('an answered request whose client then closes: as answered, once', async () => {
+    await sendThenGo(port, http('GET', '/fast'), 100);
+    expect(await settled()).toEqual(['GET/fast 200 ok']);
+  });
+});

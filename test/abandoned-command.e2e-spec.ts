@@ -1,0 +1,76 @@
+import Database from 'better-sqlite3';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { askUntil } from './support/ask-until';
+import { ADMIN_TOKEN, LedgerHarness, minedBatch, standardParties } from './support/ledger-harness';
+
+/**
+ * A command whose client goes after sending it whole, while its commit waits for the events file's write
+ * lock (held by another process): the command is still committed, and its request is logged and counted
+ * once, as 499 (ADR 0027, amended). The SQLite writer in its worker (TRACELODE_WRITER=worker), so that the
+ * server's thread sees the connection close while the commit waits. Not run on KurrentDB (jest.config.js).
+ */
+describe('a command whose client goes before its answer', () => {
+  let ledger: LedgerHarness;
+  let miner: string;
+
+  beforeAll(async () => {
+    ledger = await LedgerHarness.start({ TRACELODE_WRITER: 'worker' });
+    ({ miner } = await standardParties(ledger));
+  });
+  afterAll(() => ledger.stop());
+
+  it('is committed, logged once and counted once, as 499 CLIENT_CLOSED_REQUEST', async () => {
+    const port = Number(new URL(ledger.baseUrl).port);
+    const body = JSON.stringify(minedBatch('ABANDONED-1'));
+    const lock = new Database(join(ledger.dir, 'ledger.db'));
+    try {
+      lock.exec('BEGIN IMMEDIATE');
+      await new Promise<void>((gone) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write(
+            `POST /batches/mined HTTP/1.1\r\nHost: ledger\r\nx-request-id: abandoned-command\r\n` +
+              `authorization: Bearer ${miner}\r\ncontent-type: application/json\r\n` +
+              `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+          );
+          setTimeout(() => {
+            socket.destroy();
+            gone();
+          }, 500);
+        });
+        socket.on('error', () => undefined);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      lock.exec('COMMIT');
+      lock.close();
+    }
+    const read = await askUntil(
+      () => ledger.get('/batches/ABANDONED-1', miner),
+      (reply) => reply.status === 200,
+      10_000,
+    );
+    expect(read.status).toBe(200);
+    const metrics = await askUntil(
+      () => ledger.request<string>('GET', '/metrics', { token: ADMIN_TOKEN }),
+      (reply) =>
+        /^tracelode_commands_total\{type="MineBatch",outcome="CLIENT_CLOSED_REQUEST"\} 1$/m.test(reply.body),
+      5_000,
+    );
+    expect(metrics.body).toMatch(
+      /^tracelode_http_request_duration_seconds_count\{method="POST",route="\/batches\/mined",status="499"\} 1$/m,
+    );
+    const lines = ledger.output
+      .split('\n')
+      .filter((line) => line.includes('"requestId":"abandoned-command"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        route: '/batches/mined',
+        commandType: 'MineBatch',
+        status: 499,
+        outcome: 'CLIENT_CLOSED_REQUEST',
+      }),
+    ]);
+  });
+});
