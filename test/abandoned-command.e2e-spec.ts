@@ -74,3 +74,77 @@ describe('a command whose client goes before its answer', () => {
     ]);
   });
 });
+
+/**
+ * Connections the ledger closes itself are logged with its reason, not as their clients' leaving (499):
+ * a body that does not arrive whole within TRACELODE_REQUEST_TIMEOUT_MS (answered 408), a request not
+ * answered before the connection idles past TRACELODE_CONNECTION_TIMEOUT_MS.
+ */
+describe('requests on connections the ledger closes itself', () => {
+  let ledger: LedgerHarness;
+  let miner: string;
+
+  beforeAll(async () => {
+    ledger = await LedgerHarness.start({
+      TRACELODE_REQUEST_TIMEOUT_MS: '1000',
+      TRACELODE_CONNECTION_TIMEOUT_MS: '1500',
+    });
+    ({ miner } = await standardParties(ledger));
+  });
+  afterAll(() => ledger.stop());
+
+  /** Sends `text` and keeps the connection open until the ledger closes it; what it answered, if anything. */
+  const sendAndStay = (text: string) =>
+    new Promise<string>((closed) => {
+      const port = Number(new URL(ledger.baseUrl).port);
+      let answer = '';
+      const socket = connect(port, '127.0.0.1', () => socket.write(text));
+      const timer = setTimeout(() => socket.destroy(), 10_000);
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      socket.on('error', () => undefined);
+      socket.on('close', () => (clearTimeout(timer), closed(answer)));
+    });
+  const linesOf = (requestId: string) =>
+    ledger.output
+      .split('\n')
+      .filter((line) => line.includes(`"requestId":"${requestId}"`))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it('a command whose body does not arrive whole in time: answered 408, logged once as 408 REQUEST_TIMEOUT', async () => {
+    const body = JSON.stringify(minedBatch('TRICKLED-1'));
+    const answer = await sendAndStay(
+      `POST /batches/mined HTTP/1.1\r\nHost: ledger\r\nx-request-id: trickled-command\r\n` +
+        `authorization: Bearer ${miner}\r\ncontent-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    const lines = await askUntil(
+      () => Promise.resolve(linesOf('trickled-command')),
+      (found) => found.length > 0,
+      5_000,
+    );
+    expect(lines).toEqual([
+      expect.objectContaining({ route: '/batches/mined', status: 408, outcome: 'REQUEST_TIMEOUT' }),
+    ]);
+  });
+
+  it('a read not answered before its connection idles out: logged once as 503 CONNECTION_TIMEOUT', async () => {
+    // The views never reach the position asked for: the read waits its 5 s, past the 1.5 s idle time-out.
+    const answer = await sendAndStay(
+      `GET /batches/NONE?minPosition=999999 HTTP/1.1\r\nHost: ledger\r\nx-request-id: idled-read\r\n` +
+        `authorization: Bearer ${miner}\r\n\r\n`,
+    );
+    expect(answer).toBe('');
+    const lines = await askUntil(
+      () => Promise.resolve(linesOf('idled-read')),
+      (found) => found.length > 0,
+      5_000,
+    );
+    expect(lines).toEqual([
+      expect.objectContaining({ route: '/batches/:batchId', status: 503, outcome: 'CONNECTION_TIMEOUT' }),
+    ]);
+    // Nothing more once the read's wait ends (to nobody).
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
+    expect(linesOf('idled-read')).toHaveLength(1);
+  });
+});

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { Socket } from 'node:net';
+import { closedByTheServer } from '../observability/request-facts';
 import { problem, sendProblem } from './problem-details';
 import { API_PROBLEMS } from './problem-codes';
 
@@ -56,6 +57,8 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? undefined
           : problem(API_PROBLEMS.BAD_REQUEST, 'BAD_REQUEST', 'The request is not valid HTTP');
+    // A request that had begun (its headers read) is logged with this answer, not as its client's leaving.
+    closedByTheServer(socket, found?.status ?? 408, found?.code ?? 'REQUEST_TIMEOUT');
     if (found) {
       const body = JSON.stringify(found);
       socket.write(

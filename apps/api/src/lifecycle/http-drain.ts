@@ -8,6 +8,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type { Server } from 'node:http';
 import { problem, sendProblem } from '../common/problem-details';
+import { cutEveryConnection } from '../observability/request-facts';
 
 /**
  * How long the drain waits for requests still arriving or running before it cuts their connections: a
@@ -69,7 +70,7 @@ export class HttpDrain implements OnApplicationBootstrap, BeforeApplicationShutd
       const closed = server.listening;
       const cut = setTimeout(() => {
         this.logger.warn(`Cutting ${this.inFlight} request(s) still unfinished after ${DRAIN_MS} ms`);
-        server.closeAllConnections();
+        cutEveryConnection(server, 503, 'CUT_AT_SHUTDOWN');
       }, DRAIN_MS);
       const finish = () => {
         clearTimeout(cut);

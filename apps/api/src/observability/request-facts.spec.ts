@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { connect } from 'node:net';
-import { observeRequests } from './request-facts';
+import { cutEveryConnection, observeRequests } from './request-facts';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -90,5 +90,62 @@ describe('observeRequests: each request is logged and counted once, answered or 
   it('an answered request whose client then closes: as answered, once', async () => {
     await sendThenGo(port, http('GET', '/fast'), 100);
     expect(await settled()).toEqual(['GET/fast 200 ok']);
+  });
+});
+
+/** Sends `text` on a connection of its own and keeps it open until the server closes it (or `ms` pass). */
+function sendAndStay(port: number, text: string, ms: number): Promise<void> {
+  return new Promise((closed) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    const timer = setTimeout(() => socket.destroy(), ms);
+    socket.on('error', () => undefined);
+    socket.on('close', () => (clearTimeout(timer), closed()));
+  });
+}
+
+/**
+ * The server closes the connection itself: a request not answered before the connection's idle time-out,
+ * one cut by a shutdown. Each is described with the server's reason, not as its client's leaving. (One that
+ * does not arrive whole in time is answered 408 by the ledger's client-error handler, which imports Nest:
+ * test/abandoned-command.e2e-spec.ts.)
+ */
+describe('observeRequests: requests on connections the server closes itself', () => {
+  let fastify: FastifyInstance;
+  let port: number;
+  const described: string[] = [];
+
+  beforeAll(async () => {
+    fastify = Fastify({
+      genReqId: (raw) => String(raw.headers['x-request-id']),
+      connectionTimeout: 600,
+      http: { connectionsCheckingInterval: 100 },
+    });
+    observeRequests(fastify, (request, status, _seconds, facts) =>
+      described.push(`${request.id} ${status} ${facts.outcome}`),
+    );
+    fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) =>
+      done(null, JSON.parse(body as string)),
+    );
+    fastify.get('/slow', async () => (await pause(1500), { ok: true }));
+    fastify.post('/slow', async () => (await pause(1500), { ok: true }));
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    port = (fastify.server.address() as { port: number }).port;
+  });
+  afterAll(() => fastify.close());
+  beforeEach(() => (described.length = 0));
+
+  it('a request not answered before the connection idles out: 503 CONNECTION_TIMEOUT, once', async () => {
+    await sendAndStay(port, http('GET', '/slow'), 3000);
+    await pause(1500);
+    expect(described).toEqual(['GET/slow 503 CONNECTION_TIMEOUT']);
+  });
+
+  it('a request cut by a shutdown: 503 CUT_AT_SHUTDOWN, once', async () => {
+    const cut = sendAndStay(port, http('GET', '/slow'), 3000);
+    await pause(200);
+    cutEveryConnection(fastify.server, 503, 'CUT_AT_SHUTDOWN');
+    await cut;
+    await pause(1500);
+    expect(described).toEqual(['GET/slow 503 CUT_AT_SHUTDOWN']);
   });
 });

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
 
@@ -31,6 +31,35 @@ const described = new WeakSet<IncomingMessage>();
 /** The requests of each connection not yet described: those left when it closes were abandoned. */
 const undescribedOn = new WeakMap<Socket, Set<FastifyRequest>>();
 
+/** How an unanswered request is described when its connection closes: its status and outcome. */
+interface Ending {
+  readonly status: number;
+  readonly outcome: string;
+}
+/** The client closed the connection first: nginx's 499. */
+const CLIENT_GONE: Ending = { status: 499, outcome: 'CLIENT_CLOSED_REQUEST' };
+/** Connections the server closed itself (a time-out, a malformed request, a shutdown), and why. */
+const closedByServer = new WeakMap<Socket, Ending>();
+/** Each server's connections with a request not yet described (those a shutdown would cut). */
+const busyConnectionsOf = new WeakMap<object, Set<Socket>>();
+
+/**
+ * Notes that the server itself closes `socket`: its requests not yet answered are described with `status`
+ * and `outcome`, not as abandoned by their client (the first reason given stands).
+ */
+export function closedByTheServer(socket: Socket, status: number, outcome: string): void {
+  if (!closedByServer.has(socket)) closedByServer.set(socket, { status, outcome });
+}
+
+/**
+ * Closes every connection of `server` (a shutdown's last step): the requests still unanswered on them are
+ * described with `status` and `outcome`.
+ */
+export function cutEveryConnection(server: Server, status: number, outcome: string): void {
+  for (const socket of busyConnectionsOf.get(server) ?? []) closedByTheServer(socket, status, outcome);
+  server.closeAllConnections();
+}
+
 /**
  * Links each raw request to Fastify's (pino-http sees only the raw one) and notes a problem's `code` as
  * its body is sent. Registered before any other hook, so even requests refused at the edge are described.
@@ -39,10 +68,14 @@ export function observeRequests(
   fastify: FastifyInstance,
   answered: (request: FastifyRequest, status: number, seconds: number, facts: RequestFacts) => void,
 ): void {
+  const busy = new Set<Socket>();
+  busyConnectionsOf.set(fastify.server, busy);
   const describe = (request: FastifyRequest, status: number, seconds: number, facts: RequestFacts) => {
     if (described.has(request.raw)) return;
     described.add(request.raw);
-    undescribedOn.get(request.raw.socket)?.delete(request);
+    const pending = undescribedOn.get(request.raw.socket);
+    pending?.delete(request);
+    if (pending?.size === 0) busy.delete(request.raw.socket);
     answered(request, status, seconds, facts);
   };
   // A request whose client closed the connection before its answer was sent has no onResponse: it is
@@ -51,8 +84,8 @@ export function observeRequests(
   // had arrived, nor for a request queued behind another on the same connection.
   const abandoned = (request: FastifyRequest) => {
     const seconds = (performance.now() - (arrivedAt.get(request.raw) ?? performance.now())) / 1000;
-    const facts = requestFactsOf(request.raw, CLIENT_CLOSED);
-    describe(request, CLIENT_CLOSED, seconds, { ...facts, outcome: 'CLIENT_CLOSED_REQUEST' });
+    const { status, outcome } = closedByServer.get(request.raw.socket) ?? CLIENT_GONE;
+    describe(request, status, seconds, { ...requestFactsOf(request.raw, status), outcome });
   };
   fastify.addHook('onRequest', (request, reply, done) => {
     fastifyRequestOf.set(request.raw, request);
@@ -64,11 +97,20 @@ export function observeRequests(
       const pending = new Set<FastifyRequest>();
       undescribedOn.set(socket, pending);
       socket.once('close', () => {
+        busy.delete(socket);
         for (const left of [...pending]) abandoned(left);
+      });
+      // Idle past the connection time-out (Node then destroys it): a request still arriving was too slow,
+      // one that had arrived whole was not answered in time.
+      socket.on('timeout', () => {
+        const waiting = [...pending].some((left) => !left.raw.complete);
+        if (waiting) closedByTheServer(socket, 408, 'REQUEST_TIMEOUT');
+        else if (pending.size > 0) closedByTheServer(socket, 503, 'CONNECTION_TIMEOUT');
       });
       undescribed = pending;
     }
     undescribed.add(request);
+    busy.add(socket);
     // Gone already (a hook before this one waited): its close will not be seen again.
     if (socket.closed) setImmediate(() => abandoned(request));
     void reply.header('x-request-id', request.id);
@@ -89,9 +131,6 @@ export function observeRequests(
     done();
   });
 }
-
-/** The status a request whose client went before its answer is counted and logged with (nginx's). */
-const CLIENT_CLOSED = 499;
 
 function codeIn(payload: string): string | undefined {
   try {
