@@ -104,12 +104,35 @@ describe('LedgerMetrics: scrapes at once while the head never comes', () => {
         expect(sample(text, 'tracelode_log_head_position')).toBe(10);
         expect(sample(text, 'tracelode_projector_lag_events')).toBe(2);
       }
-      expect(calls).toBe(3);
+      expect(calls).toBe(1); // one read of the head, shared
       for (const fail of late) fail(new Error('connection reset'));
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+});
+
+describe('LedgerMetrics: a head that never comes', () => {
+  it('is read once: later scrapes answer at once, store down, until it ends; then it is read again', async () => {
+    const metrics = new LedgerMetrics();
+    const { state, given } = vitals();
+    metrics.watch(given, 50);
+    let calls = 0;
+    let answer: (head: bigint) => void = () => undefined;
+    state.head = () => (calls++, new Promise<bigint>((resolve) => (answer = resolve)));
+    expect(sample(await metrics.text(), 'tracelode_store_up')).toBe(0);
+    for (let scrape = 0; scrape < 3; scrape++) {
+      expect(sample(await metrics.text(), 'tracelode_store_up')).toBe(0);
+    }
+    expect(calls).toBe(1);
+    answer(7n);
+    await new Promise((resolve) => setImmediate(resolve));
+    state.head = () => (calls++, Promise.resolve(9n));
+    const text = await metrics.text();
+    expect(calls).toBe(2);
+    expect(sample(text, 'tracelode_store_up')).toBe(1);
+    expect(sample(text, 'tracelode_log_head_position')).toBe(9);
   });
 });

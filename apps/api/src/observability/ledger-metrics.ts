@@ -9,7 +9,6 @@ import {
 import { statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { withTimeout } from '../common/with-timeout';
 import type { RequestFacts } from './request-facts';
 
 /** What the ledger reports about its followers and files when scraped (read then, never kept up to date). */
@@ -98,13 +97,40 @@ export class LedgerMetrics {
     };
     let head = 0n;
     let storeUp = false;
+    // One read of the head at a time, shared by the scrapes that come while it runs. One that has already
+    // outlived the time allowed is not waited on again: while a store hangs, each scrape answers at once
+    // and leaves nothing behind on the read that never ends.
+    let reading:
+      { readonly head: Promise<bigint>; readonly overdue: Promise<void>; late: boolean } | undefined;
+    const readHead = () => {
+      if (reading) return reading;
+      const started = (async () => vitals.headPosition())();
+      const read = {
+        head: started,
+        overdue: new Promise<void>((late) => setTimeout(late, headTimeoutMs).unref()),
+        late: false,
+      };
+      void read.overdue.then(() => (read.late = true));
+      reading = read;
+      const done = () => {
+        if (reading === read) reading = undefined;
+      };
+      started.then(done, done);
+      return read;
+    };
     this.beforeScrape = async () => {
-      try {
-        head = await withTimeout(vitals.headPosition(), headTimeoutMs, 'the log head');
-        storeUp = true;
-      } catch {
-        storeUp = false;
-      }
+      const read = readHead();
+      const answer = read.late
+        ? undefined
+        : await Promise.race([
+            read.head.then(
+              (position) => ({ position }),
+              () => undefined,
+            ),
+            read.overdue.then(() => undefined),
+          ]);
+      storeUp = answer !== undefined;
+      if (answer) head = answer.position;
       const followed = known();
       if (followed > head) head = followed;
     };
