@@ -1,3 +1,4 @@
+import { HeadReader } from './head-reader';
 import { type FollowerState, type LedgerVitals, LedgerMetrics } from './ledger-metrics';
 
 /** The value of one sample in Prometheus text, by name and exact label text (`{a="b"}`), or undefined. */
@@ -6,16 +7,20 @@ function sample(text: string, name: string, labels = ''): number | undefined {
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
-/** Vitals a test moves by hand: the store's head (or how it fails), the followers' positions and states. */
-function vitals() {
+/**
+ * Vitals a test moves by hand: the store's head (or how it fails), read through a HeadReader allowing it
+ * `timeoutMs`, the followers' positions and states.
+ */
+function vitals(timeoutMs?: number) {
   const state = {
     head: (): Promise<bigint> => Promise.resolve(0n),
     views: 0n,
     notary: 0,
     followers: { views: 'following', notary: 'following' } as Record<'views' | 'notary', FollowerState>,
   };
+  const heads = new HeadReader(() => state.head(), timeoutMs);
   const given: LedgerVitals = {
-    headPosition: () => state.head(),
+    readHead: () => heads.read(),
     viewsPosition: () => state.views,
     notaryPosition: () => state.notary,
     followerStates: () => state.followers,
@@ -69,8 +74,8 @@ describe('LedgerMetrics: the log head and the followers', () => {
 
   it('answers when the store never does, after the time it allows the head, and never below what the followers read', async () => {
     const metrics = new LedgerMetrics();
-    const { state, given } = vitals();
-    metrics.watch(given, 50);
+    const { state, given } = vitals(50);
+    metrics.watch(given);
     state.head = () => new Promise<bigint>(() => undefined);
     state.views = 12n;
     state.notary = 9;
@@ -90,8 +95,8 @@ describe('LedgerMetrics: scrapes at once while the head never comes', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       const metrics = new LedgerMetrics();
-      const { state, given } = vitals();
-      metrics.watch(given, 50);
+      const { state, given } = vitals(50);
+      metrics.watch(given);
       state.head = () => Promise.resolve(10n);
       await metrics.text();
       let calls = 0;
@@ -117,8 +122,8 @@ describe('LedgerMetrics: scrapes at once while the head never comes', () => {
 describe('LedgerMetrics: a head that never comes', () => {
   it('is read once: later scrapes answer at once, store down, until it ends; then it is read again', async () => {
     const metrics = new LedgerMetrics();
-    const { state, given } = vitals();
-    metrics.watch(given, 50);
+    const { state, given } = vitals(50);
+    metrics.watch(given);
     let calls = 0;
     let answer: (head: bigint) => void = () => undefined;
     state.head = () => (calls++, new Promise<bigint>((resolve) => (answer = resolve)));

@@ -9,11 +9,13 @@ import {
 import { statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { type HeadAnswer, HEAD_TIMEOUT_MS } from './head-reader';
 import type { RequestFacts } from './request-facts';
 
 /** What the ledger reports about its followers and files when scraped (read then, never kept up to date). */
 export interface LedgerVitals {
-  headPosition(): Promise<bigint>;
+  /** Where the log's head is, within the time a scrape allows it (HeadReader). */
+  readHead(): Promise<HeadAnswer>;
   /** The last position the views reflect. */
   viewsPosition(): bigint;
   /** The last position the notary added to the Merkle tree. */
@@ -29,9 +31,6 @@ export interface LedgerVitals {
 export type Follower = 'views' | 'notary';
 export type FollowerState = 'following' | 'interrupted' | 'stopped';
 const FOLLOWER_STATES: readonly FollowerState[] = ['following', 'interrupted', 'stopped'];
-
-/** How long a scrape waits for the store to say where its head is (readiness waits as long). */
-export const HEAD_TIMEOUT_MS = 2000;
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -83,11 +82,11 @@ export class LedgerMetrics {
   /**
    * Reports the log's head, the followers' lag and state, checkpoints and files, read from `vitals` at
    * each scrape. The head is read once per scrape, before any gauge is collected (prom-client collects
-   * them all at once, so a gauge's collect cannot wait for another's), and within `headTimeoutMs`: when
+   * them all at once, so a gauge's collect cannot wait for another's), and within 2 s (HeadReader): when
    * the store does not answer (KurrentDB away, say), the scrape still answers, with `tracelode_store_up`
    * 0 and the head last read, so the followers' lag and state can be watched through an outage.
    */
-  watch(vitals: LedgerVitals, headTimeoutMs = HEAD_TIMEOUT_MS): void {
+  watch(vitals: LedgerVitals): void {
     const registers = [this.registry];
     // Never below what the followers have read: they read it from the log.
     const known = () => {
@@ -97,46 +96,16 @@ export class LedgerMetrics {
     };
     let head = 0n;
     let storeUp = false;
-    // One read of the head at a time, shared by the scrapes that come while it runs. One that has already
-    // outlived the time allowed is not waited on again: while a store hangs, each scrape answers at once
-    // and leaves nothing behind on the read that never ends.
-    let reading:
-      { readonly head: Promise<bigint>; readonly overdue: Promise<void>; late: boolean } | undefined;
-    const readHead = () => {
-      if (reading) return reading;
-      const started = (async () => vitals.headPosition())();
-      const read = {
-        head: started,
-        overdue: new Promise<void>((late) => setTimeout(late, headTimeoutMs).unref()),
-        late: false,
-      };
-      void read.overdue.then(() => (read.late = true));
-      reading = read;
-      const done = () => {
-        if (reading === read) reading = undefined;
-      };
-      started.then(done, done);
-      return read;
-    };
     this.beforeScrape = async () => {
-      const read = readHead();
-      const answer = read.late
-        ? undefined
-        : await Promise.race([
-            read.head.then(
-              (position) => ({ position }),
-              () => undefined,
-            ),
-            read.overdue.then(() => undefined),
-          ]);
-      storeUp = answer !== undefined;
-      if (answer) head = answer.position;
+      const answer = await vitals.readHead();
+      storeUp = 'head' in answer;
+      if ('head' in answer) head = answer.head;
       const followed = known();
       if (followed > head) head = followed;
     };
     new Gauge({
       name: 'tracelode_store_up',
-      help: `Whether the store said where its log's head is at this scrape, within ${headTimeoutMs} ms (1) or not (0)`,
+      help: `Whether the store said where its log's head is at this scrape, within ${HEAD_TIMEOUT_MS} ms (1) or not (0)`,
       registers,
       collect() {
         this.set(storeUp ? 1 : 0);

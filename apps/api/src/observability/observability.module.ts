@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import type { LedgerConfig } from '../config/ledger-config';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.tokens';
 import { CommandRoutes } from './command-routes';
+import { HeadReader } from './head-reader';
 import { createRootLogger } from './ledger-logger';
 import { type FollowerState, LedgerMetrics } from './ledger-metrics';
 import { MetricsController } from './metrics.controller';
@@ -35,7 +36,7 @@ class MetricsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
   constructor(
     private readonly metrics: LedgerMetrics,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly heads: HeadReader,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     private readonly projector: Projector,
     private readonly notary: LogNotary,
@@ -45,7 +46,7 @@ class MetricsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
     const inMemory = (path: string) => (path === ':memory:' ? undefined : path);
     const storeFile = sqliteFileOf(this.config.storeUrl);
     this.metrics.watch({
-      headPosition: () => this.store.headPosition(),
+      readHead: () => this.heads.read(),
       viewsPosition: () => this.projector.position,
       notaryPosition: () => this.notary.size,
       followerStates: () => ({ views: stateOf(this.projector), notary: stateOf(this.notary) }),
@@ -98,6 +99,12 @@ export class ObservabilityModule {
       providers: [
         { provide: ROOT_LOGGER, useValue: logger },
         { provide: LedgerMetrics, useFactory: () => new LedgerMetrics() },
+        // One read of the log's head at a time, shared by readiness probes and metrics scrapes.
+        {
+          provide: HeadReader,
+          useFactory: (store: EventStore) => new HeadReader(() => store.headPosition()),
+          inject: [EVENT_STORE],
+        },
         CommandRoutes,
         MetricsLifecycle,
       ],

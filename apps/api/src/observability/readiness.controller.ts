@@ -10,17 +10,14 @@ import {
 } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { EventStore, LogFollower } from '@tracelode/event-store';
+import type { LogFollower } from '@tracelode/event-store';
 import { LogNotary } from '@tracelode/log';
 import { Projector } from '@tracelode/projections';
 import type { FastifyReply } from 'fastify';
-import { withTimeout } from '../common/with-timeout';
 import { Public } from '../auth/api-key.guard';
 import type { LedgerConfig } from '../config/ledger-config';
-import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.tokens';
-
-/** How long the store may take to say where its head is before readiness calls it down. */
-const STORE_TIMEOUT_MS = 2000;
+import { LEDGER_CONFIG } from '../ledger/ledger.tokens';
+import { HeadReader } from './head-reader';
 
 /** Terminus answers a failed check with its own shape (status, info, error, details), not problem+json. */
 @Catch(ServiceUnavailableException)
@@ -45,7 +42,7 @@ export class ReadinessController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly heads: HeadReader,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     private readonly projector: Projector,
     private readonly notary: LogNotary,
@@ -73,13 +70,8 @@ export class ReadinessController {
   })
   async ready() {
     const maxLag = this.config.readyLag;
-    let head: bigint | undefined;
-    let storeFailure = '';
-    try {
-      head = await withTimeout(this.store.headPosition(), STORE_TIMEOUT_MS);
-    } catch (error) {
-      storeFailure = error instanceof Error ? error.message : String(error);
-    }
+    const answer = await this.heads.read();
+    const head = 'head' in answer ? answer.head : undefined;
     const follower = (key: 'views' | 'notary', position: bigint, follows: LogFollower) => {
       const { error, interruption } = follows;
       const indicator = this.indicators.check(key);
@@ -98,7 +90,7 @@ export class ReadinessController {
     return this.health.check([
       () =>
         head === undefined
-          ? this.indicators.check('store').down({ message: storeFailure })
+          ? this.indicators.check('store').down({ message: 'failure' in answer ? answer.failure : '' })
           : this.indicators.check('store').up({ head: head.toString() }),
       () => follower('views', this.projector.position, this.projector),
       () => follower('notary', BigInt(this.notary.size), this.notary),
