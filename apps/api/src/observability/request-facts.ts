@@ -40,8 +40,8 @@ interface Ending {
 const CLIENT_GONE: Ending = { status: 499, outcome: 'CLIENT_CLOSED_REQUEST' };
 /** Connections the server closed itself (a time-out, a malformed request, a shutdown), and why. */
 const closedByServer = new WeakMap<Socket, Ending>();
-/** Each server's connections with a request not yet described (those a shutdown would cut). */
-const busyConnectionsOf = new WeakMap<object, Set<Socket>>();
+/** Servers whose every connection is being cut (a shutdown), and how their unanswered requests end. */
+const cutOf = new WeakMap<Server, Ending>();
 
 /**
  * Notes that the server itself closes `socket`: its requests not yet answered are described with `status`
@@ -56,7 +56,8 @@ export function closedByTheServer(socket: Socket, status: number, outcome: strin
  * described with `status` and `outcome`.
  */
 export function cutEveryConnection(server: Server, status: number, outcome: string): void {
-  for (const socket of busyConnectionsOf.get(server) ?? []) closedByTheServer(socket, status, outcome);
+  // Every connection closes in this call, so any close from now on is the cut's.
+  cutOf.set(server, { status, outcome });
   server.closeAllConnections();
 }
 
@@ -68,14 +69,10 @@ export function observeRequests(
   fastify: FastifyInstance,
   answered: (request: FastifyRequest, status: number, seconds: number, facts: RequestFacts) => void,
 ): void {
-  const busy = new Set<Socket>();
-  busyConnectionsOf.set(fastify.server, busy);
   const describe = (request: FastifyRequest, status: number, seconds: number, facts: RequestFacts) => {
     if (described.has(request.raw)) return;
     described.add(request.raw);
-    const pending = undescribedOn.get(request.raw.socket);
-    pending?.delete(request);
-    if (pending?.size === 0) busy.delete(request.raw.socket);
+    undescribedOn.get(request.raw.socket)?.delete(request);
     answered(request, status, seconds, facts);
   };
   // A request whose client closed the connection before its answer was sent has no onResponse: it is
@@ -84,7 +81,8 @@ export function observeRequests(
   // had arrived, nor for a request queued behind another on the same connection.
   const abandoned = (request: FastifyRequest) => {
     const seconds = (performance.now() - (arrivedAt.get(request.raw) ?? performance.now())) / 1000;
-    const { status, outcome } = closedByServer.get(request.raw.socket) ?? CLIENT_GONE;
+    const { status, outcome } =
+      closedByServer.get(request.raw.socket) ?? cutOf.get(fastify.server) ?? CLIENT_GONE;
     describe(request, status, seconds, { ...requestFactsOf(request.raw, status), outcome });
   };
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -97,7 +95,6 @@ export function observeRequests(
       const pending = new Set<FastifyRequest>();
       undescribedOn.set(socket, pending);
       socket.once('close', () => {
-        busy.delete(socket);
         for (const left of [...pending]) abandoned(left);
       });
       // Idle past the connection time-out (Node then destroys it): a request still arriving was too slow,
@@ -110,7 +107,6 @@ export function observeRequests(
       undescribed = pending;
     }
     undescribed.add(request);
-    busy.add(socket);
     // Gone already (a hook before this one waited): its close will not be seen again.
     if (socket.closed) setImmediate(() => abandoned(request));
     void reply.header('x-request-id', request.id);
