@@ -1,3 +1,5 @@
+import { withTimeout } from '../common/with-timeout';
+
 /** How long readiness and a metrics scrape wait for the store to say where its log's head is. */
 export const HEAD_TIMEOUT_MS = 2000;
 
@@ -30,22 +32,18 @@ export class HeadReader {
   }
 
   private start(): NonNullable<HeadReader['reading']> {
-    let timer: NodeJS.Timeout | undefined;
     const settled = (async () => this.headPosition())().then(
       (head): HeadAnswer => ({ head }),
       (error: unknown): HeadAnswer => ({ failure: error instanceof Error ? error.message : String(error) }),
     );
-    const overdue = new Promise<HeadAnswer>((resolve) => {
-      timer = setTimeout(() => {
-        reading.late = true;
-        resolve({ failure: `no answer within ${this.timeoutMs} ms` });
-      }, this.timeoutMs);
-      timer.unref();
+    // `settled` never fails: a failure here is the time allowed running out.
+    const answer = withTimeout(settled, this.timeoutMs).catch((error: Error): HeadAnswer => {
+      reading.late = true;
+      return { failure: error.message };
     });
-    const reading = { answer: Promise.race([settled, overdue]), late: false };
+    const reading = { answer, late: false };
     this.reading = reading;
     void settled.then(() => {
-      clearTimeout(timer);
       if (this.reading === reading) this.reading = undefined;
     });
     return reading;
