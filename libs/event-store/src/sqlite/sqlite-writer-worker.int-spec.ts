@@ -135,27 +135,35 @@ describe('SqliteEventStore with its writer in a worker', () => {
     expect((await store.append([write('a', 'no_stream')])).position).toBe(2n);
   });
 
-  it('fails the group in flight when its worker stops, and starts another for the next append', async () => {
-    const store = open();
+  it('fails the group in flight when its worker stops before committing it, and starts another for the next append', async () => {
+    const store = open({ busyTimeoutMs: 30_000 });
     await store.append([write('before', 'no_stream')]);
     const worker = workerOf(store);
-    // The worker is stopped in the same step as the group is handed to it, so the group is in flight when
-    // it stops. (Stopping it just after the append was queued raced the store's flush, a turn or two later:
-    // when the worker's exit came first, the flush started a new worker, which wrote the group.)
+    // Another connection holds the write lock, so the worker cannot commit the group before it stops: it
+    // waits on the lock inside SQLite, and stops as soon as that wait returns to JavaScript. (Without the
+    // lock, a worker stopped in the step it was handed the group could still commit it and answer first,
+    // and the store then rightly answers the append as written: CI saw that.)
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     const post = worker.postMessage.bind(worker);
     worker.postMessage = (message: unknown) => {
       post(message);
       void worker.terminate();
+      // The stop is requested; the wait on the lock can end now.
+      setTimeout(() => {
+        other.exec('ROLLBACK');
+        other.close();
+      }, 50);
     };
 
     const lost = store.append([write('a', 'no_stream')]);
     await exited;
 
     await expect(lost).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    expect(await store.headPosition()).toBe(1n);
     const again = await store.append([write('b', 'no_stream')]);
-    // The terminated worker may or may not have committed `a` before it stopped; `b` follows either way.
-    expect(again.position).toBe(await store.headPosition());
+    expect(again.position).toBe(2n);
     expect(workerOf(store)).not.toBe(worker);
   });
 
