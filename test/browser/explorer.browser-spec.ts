@@ -49,6 +49,52 @@ if (skipReason !== undefined)
       moment: (await page.locator('[data-testid=moment]').allTextContents()).join(' '),
       alerts: await page.locator('[role=alert]').allTextContents(),
     });
+    /**
+     * Picks a moment with `pick` and waits until the page shows it: the timeline back, shorter than `now`
+     * entries, and every as-of read answered and drawn (the same state twice in a row). Polled from here,
+     * not in the page (waitForFunction polls on animation frames, which a headless page need not draw); on
+     * time-out the page's state is the error. Gives that state and how each as-of read was answered: part
+     * of the story if a test fails, and what must be in before the page is judged (the other panels' as-of
+     * reads answer after the custody view's, or before it).
+     */
+    const showAsOf = async (now: number, pick: () => Promise<void>) => {
+      const asked: string[] = [];
+      const unanswered = new Set<Request>();
+      const sent = (request: Request) => {
+        if (request.url().includes('asOf=')) unanswered.add(request);
+      };
+      const ended = (request: Request) => unanswered.delete(request);
+      const heard = (response: Response) => {
+        if (response.url().includes('asOf=')) asked.push(`${response.status()} ${response.url()}`);
+      };
+      page.on('request', sent);
+      page.on('requestfinished', ended);
+      page.on('requestfailed', ended);
+      page.on('response', heard);
+      try {
+        await pick();
+        const shown = await pageState();
+        let settled = '';
+        for (const deadline = Date.now() + 30_000; ;) {
+          Object.assign(shown, await pageState());
+          const state = JSON.stringify(shown);
+          const done = shown.entries > 0 && shown.entries < now && asked.length > 0 && unanswered.size === 0;
+          if (done && state === settled) return { ...shown, asked };
+          settled = done ? state : '';
+          if (Date.now() > deadline) {
+            throw new Error(
+              `The timeline did not come back shorter than ${now} entries within 30 s: ${JSON.stringify({ ...shown, asked })}`,
+            );
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      } finally {
+        page.off('request', sent);
+        page.off('requestfinished', ended);
+        page.off('requestfailed', ended);
+        page.off('response', heard);
+      }
+    };
     const attributes = async (selector: string, name: string) =>
       Promise.all((await page.locator(selector).all()).map((element) => element.getAttribute(name)));
     const signIn = async (key: string) => {
@@ -326,56 +372,52 @@ if (skipReason !== undefined)
         (entry) => committed.get(entry.eventId)! > moment.getTime(),
       ).length;
       expect(later).toBeGreaterThan(0);
-      // What the page asked for as of the moment, and how each was answered: part of the story if it fails,
-      // and what must be in before the page is judged (the other panels' as-of reads answer after the
-      // custody view's, or before it).
-      const asked: string[] = [];
-      const unanswered = new Set<Request>();
-      const sent = (request: Request) => {
-        if (request.url().includes('asOf=')) unanswered.add(request);
-      };
-      const ended = (request: Request) => unanswered.delete(request);
-      const heard = (response: Response) => {
-        if (response.url().includes('asOf=')) asked.push(`${response.status()} ${response.url()}`);
-      };
-      page.on('request', sent);
-      page.on('requestfinished', ended);
-      page.on('requestfailed', ended);
-      page.on('response', heard);
-      try {
+      const shown = await showAsOf(now, async () => {
         await page.fill('[data-testid=as-of]', moment.toISOString().slice(0, 23));
         await page.click('button:has-text("Show as of then")');
-        // While the moment loads the timeline is gone: wait for it back, shorter, and for every as-of read
-        // to be answered and drawn (the same state twice in a row). Polled from here, not in the page
-        // (waitForFunction polls on animation frames, which a headless page need not draw), and on time-out
-        // the page's state is the error.
-        const shown = await pageState();
-        let settled = '';
-        for (const deadline = Date.now() + 30_000; ;) {
-          Object.assign(shown, await pageState());
-          const state = JSON.stringify(shown);
-          const done = shown.entries > 0 && shown.entries < now && asked.length > 0 && unanswered.size === 0;
-          if (done && state === settled) break;
-          settled = done ? state : '';
-          if (Date.now() > deadline) {
-            throw new Error(
-              `The timeline did not come back shorter than ${now} entries within 30 s: ${JSON.stringify({ ...shown, asked })}`,
-            );
-          }
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        expect(shown.entries).toBe(now - later);
-        // The label is drawn from the moment picked, before any answer: it says which moment was asked for,
-        // not that the page shows it. That every read as of it was answered, and no panel shows an error, does.
-        expect(shown.moment).toContain(moment.toISOString());
-        expect(asked.filter((answer) => !answer.startsWith('200 '))).toEqual([]);
-        expect(shown.alerts).toEqual([]);
-      } finally {
-        page.off('request', sent);
-        page.off('requestfinished', ended);
-        page.off('requestfailed', ended);
-        page.off('response', heard);
-      }
+      });
+      expect(shown.entries).toBe(now - later);
+      // The label is drawn from the moment picked, before any answer: it says which moment was asked for,
+      // not that the page shows it. That every read as of it was answered, and no panel shows an error, does.
+      expect(shown.moment).toContain(moment.toISOString());
+      expect(shown.asked.filter((answer) => !answer.startsWith('200 '))).toEqual([]);
+      expect(shown.alerts).toEqual([]);
+    });
+
+    it('shows the page as of an entry’s commit, from the entry itself: that entry and those before it', async () => {
+      await signIn(keys.auditor!);
+      await page.goto(`${ledger.baseUrl}/#/batches/${concentrate}`);
+      await page.waitForSelector('[data-testid=as-of-commit]');
+      const now = await page.locator('[data-testid=timeline-entry]').count();
+      const events = await api<{ eventId: string; recordedAt: string }[]>(
+        `/batches/${concentrate}/events`,
+        keys.auditor!,
+      );
+      const committed = new Map(events.map((event) => [event.eventId, event.recordedAt]));
+      // Each entry shows its event's commit time, the one `asOf` counts from.
+      const rows = await attributes('[data-testid=timeline-entry]', 'data-event-id');
+      expect(rows).toHaveLength(now);
+      expect(await page.locator('[data-testid=committed-at]').allTextContents()).toEqual(
+        rows.map((eventId) => committed.get(eventId!)),
+      );
+      // The second entry of the timeline whose commit is a later one than the first's: some entries after it.
+      const first = Date.parse(committed.get(rows[0]!)!);
+      const index = rows.findIndex((eventId) => Date.parse(committed.get(eventId!)!) > first);
+      expect(index).toBeGreaterThan(0);
+      const chosen = rows[index]!;
+      const at = committed.get(chosen)!;
+      const expected = rows.filter((eventId) => Date.parse(committed.get(eventId!)!) <= Date.parse(at));
+      expect(expected.length).toBeLessThan(now);
+
+      const shown = await showAsOf(now, () =>
+        page.click(`[data-event-id="${chosen}"] [data-testid=as-of-commit]`),
+      );
+      expect(await attributes('[data-testid=timeline-entry]', 'data-event-id')).toEqual(expected);
+      expect(expected).toContain(chosen);
+      expect(shown.moment).toBe(`As of ${at}`);
+      expect(new Date(await page.inputValue('[data-testid=as-of]')).toISOString()).toBe(at);
+      expect(shown.asked.filter((answer) => !answer.startsWith('200 '))).toEqual([]);
+      expect(shown.alerts).toEqual([]);
     });
 
     it('verifies the served bundle in the browser, and names the event of a tampered copy', async () => {

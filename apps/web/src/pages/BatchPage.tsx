@@ -6,7 +6,15 @@ import { VerifyPanel } from '../components/VerifyPanel';
 import { batchHref, licenceHref } from '../router';
 import { type Loaded, LoadError, useApi } from '../use-api';
 import { carbonRows, type Origin, originsByCountry, originsByMine } from '../views/chart-rows';
-import { isSigned, placeOf, type TimelineEntry, whatHappened, whoActed } from '../views/timeline';
+import {
+  committedAt,
+  isSigned,
+  localInputValue,
+  placeOf,
+  type TimelineEntry,
+  whatHappened,
+  whoActed,
+} from '../views/timeline';
 
 // The passport panel and its QR encoder load on demand: a chunk of their own, not the first load's.
 const PassportPanel = lazy(() => import('../components/PassportPanel'));
@@ -76,7 +84,11 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
   const provenance = useApi<Provenance>(`${base}/provenance${moment}`);
   const carbon = useApi<Carbon>(`${base}/carbon${moment}`);
   const certification = useApi<Certification>(`${base}/certification${moment}`);
-  const events = useApi<{ eventId: string; metadata?: Record<string, unknown> }[]>(`${base}/events`);
+  // The lot's stored events: each one's commit time (`recordedAt`), from which `asOf` counts it, and the
+  // signature its command carried.
+  const events = useApi<{ eventId: string; recordedAt: string; metadata?: Record<string, unknown> }[]>(
+    `${base}/events`,
+  );
   const regulator =
     me.roles.includes('regulator') || me.roles.includes('auditor') || me.roles.includes('admin');
   const impact = useApi<HoldImpact>(regulator ? `${path('holds', batchId)}/impact${moment}` : undefined);
@@ -84,6 +96,11 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
   const pick = (event: FormEvent) => {
     event.preventDefault();
     setAsOf(picked === '' ? undefined : new Date(picked).toISOString());
+  };
+  /** Shows the page as of the commit of one of its events (an instant): that event and those before it. */
+  const asOfCommit = (committedAt: string) => {
+    setPicked(localInputValue(committedAt));
+    setAsOf(committedAt);
   };
 
   if (custody.state === 'error') return <LoadError error={custody.error} />;
@@ -111,8 +128,8 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
       </p>
       <form onSubmit={pick} aria-label="Moment" className="filters">
         <label>
-          As the ledger knew it at (your local time; an event counts from its commit, a few milliseconds after
-          its Recorded time)
+          As the ledger knew it at (your local time; an event counts from its Committed time, a few
+          milliseconds after its Recorded one)
           <input
             type="datetime-local"
             step={0.001}
@@ -136,6 +153,7 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
               <th scope="col">What</th>
               <th scope="col">Occurred</th>
               <th scope="col">Recorded</th>
+              <th scope="col">Committed</th>
               <th scope="col">Who</th>
               <th scope="col">Where</th>
               <th scope="col">Signed</th>
@@ -143,12 +161,32 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
           </thead>
           <tbody>
             {view.timeline.map((entry) => (
-              <tr key={entry.eventId} data-testid="timeline-entry" data-type={entry.type}>
+              <tr
+                key={entry.eventId}
+                data-testid="timeline-entry"
+                data-type={entry.type}
+                data-event-id={entry.eventId}
+              >
                 <td>{whatHappened(entry)}</td>
                 <td>{entry.occurredAt}</td>
                 <td>
                   {entry.recordedAt}
                   {entry.late && <span className="badge"> late</span>}
+                </td>
+                <td>
+                  {committedAt(entry, eventsById) !== undefined && (
+                    <>
+                      <span data-testid="committed-at">{committedAt(entry, eventsById)}</span>{' '}
+                      <button
+                        type="button"
+                        data-testid="as-of-commit"
+                        title="Show the page as the ledger knew it when this event was committed"
+                        onClick={() => asOfCommit(committedAt(entry, eventsById)!)}
+                      >
+                        as of this
+                      </button>
+                    </>
+                  )}
                 </td>
                 <td>{whoActed(entry)}</td>
                 <td>{placeOf(entry)}</td>

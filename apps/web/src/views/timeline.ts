@@ -44,3 +44,26 @@ export function isSigned(
   const metadata = events.get(entry.eventId)?.metadata ?? {};
   return metadata.requestSignature !== undefined || metadata.signedRequest !== undefined;
 }
+
+/**
+ * When the store committed the entry's event (the stored event's `recordedAt`): `asOf` counts the event
+ * from then, a few milliseconds after the entry's own `recordedAt` (when its command arrived). Undefined
+ * when the reader's `/events` answer does not hold it.
+ */
+export function committedAt(
+  entry: TimelineEntry,
+  events: ReadonlyMap<string, { readonly recordedAt?: string }>,
+): string | undefined {
+  return events.get(entry.eventId)?.recordedAt;
+}
+
+/**
+ * An instant as a `datetime-local` input's value in the browser's own time zone (`offsetMinutes`, as
+ * `Date.getTimezoneOffset` gives it at that instant), to the millisecond.
+ */
+export function localInputValue(
+  instant: string,
+  offsetMinutes = new Date(instant).getTimezoneOffset(),
+): string {
+  return new Date(Date.parse(instant) - offsetMinutes * 60_000).toISOString().slice(0, 23);
+}

@@ -1,6 +1,14 @@
 import { listPath, NO_FILTERS, nextPage, previousPage } from './batch-list-query';
 import { carbonRows, formatValue, originsByCountry, originsByMine } from './chart-rows';
-import { isSigned, placeOf, type TimelineEntry, whatHappened, whoActed } from './timeline';
+import {
+  committedAt,
+  isSigned,
+  localInputValue,
+  placeOf,
+  type TimelineEntry,
+  whatHappened,
+  whoActed,
+} from './timeline';
 
 const origin = (batchId: string, country: string | null, massFraction: number) => ({
   batchId,
@@ -112,6 +120,22 @@ describe('the custody timeline', () => {
     expect(isSigned(signed, events)).toBe(true);
     expect(isSigned({ ...signed, eventId: 'e-other' }, events)).toBe(false);
     expect(isSigned({ ...signed, eventId: 'e-unknown' }, events)).toBe(false);
+  });
+
+  it('gives an entry’s commit time from its stored event, and none where the reader was not given it', () => {
+    const mined = entry('BatchMined', {});
+    const events = new Map([[mined.eventId, { recordedAt: '2026-03-01T00:00:01.013Z' }]]);
+    expect(committedAt(mined, events)).toBe('2026-03-01T00:00:01.013Z');
+    expect(committedAt({ ...mined, eventId: 'e-unknown' }, events)).toBeUndefined();
+  });
+
+  it('puts an instant into the moment picker in the browser’s time zone, to the millisecond', () => {
+    const instant = '2026-03-01T00:00:01.013Z';
+    // India (UTC+5:30: getTimezoneOffset -330) and Newfoundland in winter (UTC-3:30: 210).
+    expect(localInputValue(instant, -330)).toBe('2026-03-01T05:30:01.013');
+    expect(localInputValue(instant, 210)).toBe('2026-02-28T20:30:01.013');
+    // In this process's own zone, the picker reads the value back as the same instant.
+    expect(new Date(localInputValue(instant)).toISOString()).toBe(instant);
   });
 });
 
