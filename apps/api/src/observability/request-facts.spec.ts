@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { connect } from 'node:net';
-import { cutEveryConnection, observeRequests } from './request-facts';
+import { COMMAND_TYPES, cutEveryConnection, observeRequests, routeKey } from './request-facts';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -28,7 +28,9 @@ function sendThenGo(port: number, text: string, closeAfterMs: number): Promise<v
 
 /**
  * Fastify with the hooks the ledger observes requests by, and routes that answer after 300 ms (long after
- * their client has gone) or at once. Each description is kept as `requestId status outcome`.
+ * their client has gone) or at once; `POST /slow`, `POST /refused` and `POST /hangs` are command routes
+ * (the last answers after 1 s, past the wait for an abandoned command's answer, 500 ms here). Each
+ * description is kept as `requestId status outcome`.
  */
 describe('observeRequests: each request is logged and counted once, answered or abandoned', () => {
   let fastify: FastifyInstance;
@@ -37,27 +39,52 @@ describe('observeRequests: each request is logged and counted once, answered or 
 
   beforeAll(async () => {
     fastify = Fastify({ genReqId: (raw) => String(raw.headers['x-request-id']) });
-    observeRequests(fastify, (request, status, _seconds, facts) =>
-      described.push(`${request.id} ${status} ${facts.outcome}`),
+    for (const path of ['/slow', '/refused', '/hangs']) COMMAND_TYPES.set(routeKey('POST', path), 'Slow');
+    observeRequests(
+      fastify,
+      (request, status, _seconds, facts) => described.push(`${request.id} ${status} ${facts.outcome}`),
+      { abandonedCommandWaitMs: 500 },
     );
     fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) =>
       done(null, JSON.parse(body as string)),
     );
     fastify.get('/slow', async () => (await pause(300), { ok: true }));
     fastify.post('/slow', async () => (await pause(300), { ok: true }));
+    fastify.post('/refused', async (_request, reply) => {
+      await pause(300);
+      return reply
+        .code(409)
+        .type('application/problem+json')
+        .send(JSON.stringify({ code: 'WRONG_REVISION', status: 409 }));
+    });
+    fastify.post('/hangs', async () => (await pause(1000), { ok: true }));
     fastify.get('/fast', () => ({ ok: true }));
     await fastify.listen({ port: 0, host: '127.0.0.1' });
     port = (fastify.server.address() as { port: number }).port;
   });
-  afterAll(() => fastify.close());
+  afterAll(() => (COMMAND_TYPES.clear(), fastify.close()));
   beforeEach(() => (described.length = 0));
 
   /** What was described once the slow routes have answered (to nobody). */
   const settled = async () => (await pause(600), [...described]);
 
-  it('a command whose body has arrived whole and whose client goes before its answer: 499, once', async () => {
+  it('a command whose body has arrived whole and whose client goes before its answer: 499 with what it answered, once', async () => {
     await sendThenGo(port, http('POST', '/slow', '{"batchId":"B-1"}'), 50);
-    expect(await settled()).toEqual(['POST/slow 499 CLIENT_CLOSED_REQUEST']);
+    // Not described when its client went: its handler still ran (a command may still be committed).
+    expect(described).toEqual([]);
+    expect(await settled()).toEqual(['POST/slow 499 ok']);
+  });
+
+  it('a command refused after its client went: 499 with the refusal’s code, once', async () => {
+    await sendThenGo(port, http('POST', '/refused', '{"batchId":"B-5"}'), 50);
+    expect(await settled()).toEqual(['POST/refused 499 WRONG_REVISION']);
+  });
+
+  it('a command whose handler answers nobody within the wait: 499 CLIENT_CLOSED_REQUEST, once', async () => {
+    await sendThenGo(port, http('POST', '/hangs', '{"batchId":"B-6"}'), 50);
+    expect(await settled()).toEqual(['POST/hangs 499 CLIENT_CLOSED_REQUEST']);
+    await pause(600);
+    expect(described).toEqual(['POST/hangs 499 CLIENT_CLOSED_REQUEST']);
   });
 
   it('a read whose client goes before its answer: 499, once', async () => {
@@ -79,12 +106,10 @@ describe('observeRequests: each request is logged and counted once, answered or 
     expect(await settled()).toEqual(['GET/fast 200 ok', 'GET/slow 499 CLIENT_CLOSED_REQUEST']);
   });
 
-  it('requests pipelined behind one whose client goes: each 499, once', async () => {
+  it('requests pipelined behind one whose client goes: each 499, once; the command with what it answered', async () => {
+    // Node hands a pipelined request to its handler at once (its answer waits its turn), so the command ran.
     await sendThenGo(port, http('GET', '/slow') + http('POST', '/slow', '{"batchId":"B-4"}'), 50);
-    expect((await settled()).sort()).toEqual([
-      'GET/slow 499 CLIENT_CLOSED_REQUEST',
-      'POST/slow 499 CLIENT_CLOSED_REQUEST',
-    ]);
+    expect((await settled()).sort()).toEqual(['GET/slow 499 CLIENT_CLOSED_REQUEST', 'POST/slow 499 ok']);
   });
 
   it('an answered request whose client then closes: as answered, once', async () => {

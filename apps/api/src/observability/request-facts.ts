@@ -38,6 +38,20 @@ interface Ending {
 }
 /** The client closed the connection first: nginx's 499. */
 const CLIENT_GONE: Ending = { status: 499, outcome: 'CLIENT_CLOSED_REQUEST' };
+/** Commands whose handler has started: one whose client goes may still be decided and committed. */
+const handling = new WeakSet<IncomingMessage>();
+/**
+ * Commands whose client went while their handler ran, described when it answers (to nobody): the timer
+ * that describes one whose handler never answers, cleared once it is described (the timer holds the
+ * request).
+ */
+const answeringNobody = new WeakMap<IncomingMessage, NodeJS.Timeout>();
+/**
+ * How long a command whose client went is waited for before it is described as never answered: far beyond
+ * any command's own bounds (the store's busy time-out, a KurrentDB deadline), so only a handler that hangs
+ * meets it.
+ */
+const ABANDONED_COMMAND_WAIT_MS = 60_000;
 /** Connections the server closed itself (a time-out, a malformed request, a shutdown), and why. */
 const closedByServer = new WeakMap<Socket, Ending>();
 /** Servers whose every connection is being cut (a shutdown), and how their unanswered requests end. */
@@ -68,10 +82,12 @@ export function cutEveryConnection(server: Server, status: number, outcome: stri
 export function observeRequests(
   fastify: FastifyInstance,
   answered: (request: FastifyRequest, status: number, seconds: number, facts: RequestFacts) => void,
+  { abandonedCommandWaitMs = ABANDONED_COMMAND_WAIT_MS } = {},
 ): void {
   const describe = (request: FastifyRequest, status: number, seconds: number, facts: RequestFacts) => {
     if (described.has(request.raw)) return;
     described.add(request.raw);
+    clearTimeout(answeringNobody.get(request.raw));
     undescribedOn.get(request.raw.socket)?.delete(request);
     answered(request, status, seconds, facts);
   };
@@ -79,11 +95,23 @@ export function observeRequests(
   // described when its connection closes, as nginx's 499. Not Fastify's onRequestAbort: that runs only
   // while the request's body is still unread (IncomingMessage.aborted), so never for a command whose body
   // had arrived, nor for a request queued behind another on the same connection.
+  const sinceArrival = (request: FastifyRequest) =>
+    (performance.now() - (arrivedAt.get(request.raw) ?? performance.now())) / 1000;
   const abandoned = (request: FastifyRequest) => {
-    const seconds = (performance.now() - (arrivedAt.get(request.raw) ?? performance.now())) / 1000;
-    const { status, outcome } =
-      closedByServer.get(request.raw.socket) ?? cutOf.get(fastify.server) ?? CLIENT_GONE;
-    describe(request, status, seconds, { ...requestFactsOf(request.raw, status), outcome });
+    const closedBy = closedByServer.get(request.raw.socket) ?? cutOf.get(fastify.server);
+    if (closedBy === undefined && handling.has(request.raw)) {
+      // A command already handed to its handler: it is decided, and may be committed, all the same. It is
+      // described when its handler answers, with what it answered (`ok` once committed), under 499.
+      const neverAnswered = setTimeout(() => {
+        const { status, outcome } = CLIENT_GONE;
+        describe(request, status, sinceArrival(request), { ...requestFactsOf(request.raw, status), outcome });
+      }, abandonedCommandWaitMs);
+      neverAnswered.unref();
+      answeringNobody.set(request.raw, neverAnswered);
+      return;
+    }
+    const { status, outcome } = closedBy ?? CLIENT_GONE;
+    describe(request, status, sinceArrival(request), { ...requestFactsOf(request.raw, status), outcome });
   };
   fastify.addHook('onRequest', (request, reply, done) => {
     fastifyRequestOf.set(request.raw, request);
@@ -112,6 +140,10 @@ export function observeRequests(
     void reply.header('x-request-id', request.id);
     done();
   });
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    if (commandTypeOf(request.raw, request.routeOptions.url) !== undefined) handling.add(request.raw);
+    done();
+  });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (reply.statusCode >= 400 && typeof payload === 'string') {
       const type = String(reply.getHeader('content-type') ?? '');
@@ -120,6 +152,13 @@ export function observeRequests(
         if (code !== undefined) problemCodeOf.set(request.raw, code);
       }
     }
+    if (answeringNobody.has(request.raw))
+      describe(
+        request,
+        CLIENT_GONE.status,
+        sinceArrival(request),
+        requestFactsOf(request.raw, reply.statusCode),
+      );
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
@@ -147,8 +186,7 @@ export function requestFactsOf(raw: IncomingMessage, status: number): RequestFac
     (request?.authentication !== undefined && request.authentication !== 'rejected'
       ? request.authentication.actor
       : undefined);
-  const commandType =
-    pattern === undefined ? undefined : COMMAND_TYPES.get(routeKey(raw.method ?? '', pattern));
+  const commandType = commandTypeOf(raw, pattern);
   const outcome = problemCodeOf.get(raw) ?? (status < 400 ? 'ok' : `HTTP_${status}`);
   return {
     route,
@@ -157,6 +195,10 @@ export function requestFactsOf(raw: IncomingMessage, status: number): RequestFac
     outcome,
   };
 }
+
+/** The command a request's route runs, if it is a command route. */
+const commandTypeOf = (raw: IncomingMessage, pattern: string | undefined): string | undefined =>
+  pattern === undefined ? undefined : COMMAND_TYPES.get(routeKey(raw.method ?? '', pattern));
 
 /** The same facts from Fastify's side of a request (the metrics' onResponse hook). */
 export function replyFactsOf(request: FastifyRequest, reply: FastifyReply): RequestFacts {
