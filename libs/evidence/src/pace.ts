@@ -18,3 +18,15 @@ export function yieldEvery(sliceMs: number): Pace {
     sliceStarted = performance.now();
   };
 }
+
+/**
+ * `pace`, stopping the work at its next step once `stopped` gives a reason (an error, thrown there): a read
+ * whose client has gone ends within a slice instead of running to its end for nobody.
+ */
+export function until(pace: Pace, stopped: () => Error | undefined): Pace {
+  return async () => {
+    await pace();
+    const reason = stopped();
+    if (reason !== undefined) throw reason;
+  };
+}

@@ -1,4 +1,4 @@
-import { type Pace, yieldEvery } from '@tracelode/evidence';
+import { type Pace, until, yieldEvery } from '@tracelode/evidence';
 import { Readable } from 'node:stream';
 import { apiProblem } from '../common/problem-details';
 import type { ReadLimits } from '../config/ledger-config';
@@ -61,12 +61,15 @@ export class ExpensiveReads {
   async view(job: ViewJob | LiveViewJob, gone?: AbortSignal): Promise<Buffer | undefined> {
     const slot = await this.admit(gone);
     try {
-      if (slot.worker?.reads(job.kind)) return await slot.worker.view(job, this.host);
+      if (slot.worker?.reads(job.kind)) return await slot.worker.view(job, this.host, gone);
       const text =
         job.kind === 'live-view'
           ? await liveViewJsonInSlices(this.handles, job, SLICE_MS)
-          : await viewAsOf(this.handles, this.host, job, yieldEvery(SLICE_MS));
+          : await viewAsOf(this.handles, this.host, job, paceUntilGone(gone));
       return text === undefined ? undefined : Buffer.from(text);
+    } catch (error) {
+      // A read as of a moment stops at its next step once its client has gone (a live one runs out).
+      throw gone?.aborted ? clientGone() : error;
     } finally {
       this.release(slot);
     }
@@ -77,15 +80,15 @@ export class ExpensiveReads {
     const slot = await this.admit(gone);
     let bytes: Readable | undefined;
     try {
-      if (slot.worker?.reads(job.kind)) bytes = await slot.worker.bundle(job, this.host);
+      if (slot.worker?.reads(job.kind)) bytes = await slot.worker.bundle(job, this.host, gone);
       else {
-        const pace = yieldEvery(SLICE_MS);
+        const pace = paceUntilGone(gone);
         const chunks = await auditBundleChunks(this.handles, this.host, job, pace);
         bytes = chunks && Readable.from(paced(chunks, pace));
       }
     } catch (error) {
       this.release(slot);
-      throw error;
+      throw gone?.aborted ? clientGone() : error;
     }
     if (!bytes) this.release(slot);
     else bytes.once('close', () => this.release(slot));
@@ -135,9 +138,13 @@ export class ExpensiveReads {
   }
 }
 
-/** The answer to a read whose client went while it waited: nobody receives it (no request line is logged for it). */
+/** The answer to a read whose client went while it waited or ran: nobody receives it, the request log does. */
 const clientGone = () =>
-  apiProblem('CLIENT_CLOSED_REQUEST', 'The client went away while its read waited for a turn');
+  apiProblem('CLIENT_CLOSED_REQUEST', 'The client went away before its read was answered');
+
+/** The request thread's pace for a read: yields every slice, and stops the read once its client has gone. */
+const paceUntilGone = (gone?: AbortSignal): Pace =>
+  until(yieldEvery(SLICE_MS), () => (gone?.aborted ? clientGone() : undefined));
 
 /** Chunks with a yield to the event loop between them, for a bundle written on the request thread. */
 async function* paced(chunks: Iterable<string>, pace: Pace): AsyncGenerator<string> {

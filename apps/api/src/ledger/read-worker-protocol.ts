@@ -19,6 +19,10 @@ export type ToWorker =
   | { readonly type: 'answer'; readonly call: number; readonly value?: unknown; readonly failed?: boolean }
   /** The next few chunks of a bundle, please: the worker never runs further ahead of the client. */
   | { readonly type: 'pull'; readonly id: number }
+  /**
+   * The job's client went: a view or a bundle being prepared stops at its next step (its answer is an
+   * error), a bundle being sent is dropped (no answer).
+   */
   | { readonly type: 'cancel'; readonly id: number };
 
 /** A read worker to the server's thread. Bytes are UTF-8 JSON text, transferred (not copied). */

@@ -1,5 +1,11 @@
 import { CorruptEventError, SqliteEventStore } from '@tracelode/event-store';
-import { EvidenceTooLargeError, NO_PACE, WithholdingChangesViewsError } from '@tracelode/evidence';
+import {
+  EvidenceTooLargeError,
+  type Pace,
+  until,
+  WithholdingChangesViewsError,
+  yieldEvery,
+} from '@tracelode/evidence';
 import { NotarisedLogReader } from '@tracelode/log';
 import { GraphTooLargeError } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
@@ -61,12 +67,17 @@ function open(data: ReadWorkerData): Opened {
 }
 
 let nextCall = 0;
-const calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+/** Calls of the jobs to the server's thread, awaiting their answers; `id`: the job's. */
+const calls = new Map<
+  number,
+  { readonly id: number; resolve: (value: unknown) => void; reject: (error: Error) => void }
+>();
 const hostFor = (id: number): ReadHost => {
   const call = <T>(method: HostMethod, args: unknown[]) =>
     new Promise<T>((resolve, reject) => {
+      if (cancelled.has(id)) return reject(new JobCancelled('before its call to the server’s thread'));
       const number = nextCall++;
-      calls.set(number, { resolve: resolve as (value: unknown) => void, reject });
+      calls.set(number, { id, resolve: resolve as (value: unknown) => void, reject });
       post({ type: 'call', id, call: number, method, args });
     });
   return {
@@ -76,6 +87,40 @@ const hostFor = (id: number): ReadHost => {
 };
 
 const bundles = new Map<number, Generator<string>>();
+
+/** The client of the job went (the server's thread said `cancel`): it stops at its next step. */
+class JobCancelled extends Error {
+  constructor(where: string) {
+    super(`The read was cancelled ${where}: its client went`);
+    this.name = 'JobCancelled';
+  }
+}
+/** Jobs being prepared (a view as of a moment, a bundle until its first chunk), and those cancelled. */
+const running = new Set<number>();
+const cancelled = new Set<number>();
+
+/**
+ * How long a job works between yields to this worker's event loop: long enough to cost nothing, short
+ * enough that a `cancel` is heard soon after its client went.
+ */
+const SLICE_MS = 20;
+
+/** A job's pace: yields every slice, so messages are heard, and stops the job once it is cancelled. */
+const paceOf = (id: number): Pace =>
+  until(yieldEvery(SLICE_MS), () => (cancelled.has(id) ? new JobCancelled('while it worked') : undefined));
+
+/** Cancels a job: one being prepared stops at its next step, its calls to the server's thread refused. */
+function cancel(id: number): void {
+  bundles.get(id)?.return(undefined);
+  bundles.delete(id);
+  if (!running.has(id)) return;
+  cancelled.add(id);
+  for (const [number, call] of calls) {
+    if (call.id !== id) continue;
+    calls.delete(number);
+    call.reject(new JobCancelled('while it waited for the server’s thread'));
+  }
+}
 
 function asWorkerError(error: unknown): WorkerError {
   if (error instanceof HostCallFailed)
@@ -96,19 +141,23 @@ function asWorkerError(error: unknown): WorkerError {
 
 async function run(opened: Opened, id: number, job: ReadJob): Promise<void> {
   const host = hostFor(id);
+  running.add(id);
   try {
     if (job.kind === 'live-view') return answerView(id, liveViewJson(opened.views, job));
     // The server's thread sends these only to a worker that has the log's files (ReadWorker.reads).
     const handles = opened.all;
     if (!handles) throw new Error(`This read worker reads the views only, not a ${job.kind} job`);
     if (job.kind === 'bundle') {
-      const chunks = await auditBundleChunks(handles, host, job, NO_PACE);
+      const chunks = await auditBundleChunks(handles, host, job, paceOf(id));
       if (chunks) bundles.set(id, chunks);
       return post({ type: 'ready', id, found: chunks !== undefined });
     }
-    answerView(id, await viewAsOf(handles, host, job, NO_PACE));
+    answerView(id, await viewAsOf(handles, host, job, paceOf(id)));
   } catch (error) {
     post({ type: 'error', id, error: asWorkerError(error) });
+  } finally {
+    running.delete(id);
+    cancelled.delete(id);
   }
 }
 
@@ -168,9 +217,7 @@ function main(): void {
       case 'pull':
         return pull(message.id);
       case 'cancel':
-        bundles.get(message.id)?.return(undefined);
-        bundles.delete(message.id);
-        return;
+        return cancel(message.id);
       default: {
         const unknown: never = message;
         throw new Error(`Unknown message ${JSON.stringify(unknown)}`);

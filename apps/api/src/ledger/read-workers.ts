@@ -75,17 +75,23 @@ export class ReadWorker {
     await worker?.terminate();
   }
 
-  /** A view's JSON (as of a moment, or live), or undefined when the batch did not exist then. */
-  async view(job: ViewJob | LiveViewJob, host: ReadHost): Promise<Buffer | undefined> {
-    const answer = await this.send(job, host);
+  /**
+   * A view's JSON (as of a moment, or live), or undefined when the batch did not exist then. Once `gone`
+   * aborts, a view as of a moment stops at its next step in the worker, and this rejects when it has.
+   */
+  async view(job: ViewJob | LiveViewJob, host: ReadHost, gone?: AbortSignal): Promise<Buffer | undefined> {
+    const answer = await this.send(job, host, this.nextId++, gone);
     if (answer.type !== 'view') throw new Error(`A read worker answered a view with ${answer.type}`);
     return answer.bytes === null ? undefined : Buffer.from(answer.bytes);
   }
 
-  /** A bundle's bytes as a stream, pulled from the worker chunk by chunk; undefined for an unknown batch. */
-  async bundle(job: BundleJob, host: ReadHost): Promise<Readable | undefined> {
+  /**
+   * A bundle's bytes as a stream, pulled from the worker chunk by chunk; undefined for an unknown batch.
+   * Once `gone` aborts while the worker prepares it, the preparation stops and this rejects.
+   */
+  async bundle(job: BundleJob, host: ReadHost, gone?: AbortSignal): Promise<Readable | undefined> {
     const id = this.nextId++;
-    const answer = await this.send(job, host, id);
+    const answer = await this.send(job, host, id, gone);
     if (answer.type !== 'ready') throw new Error(`A read worker answered a bundle with ${answer.type}`);
     if (!answer.found) {
       this.jobs.delete(id);
@@ -119,10 +125,24 @@ export class ReadWorker {
     return readable;
   }
 
-  /** Sends a job and resolves with its first answer (the view, or `ready`), or rejects with its error. */
-  private async send(job: ReadJob, host: ReadHost, id = this.nextId++): Promise<FromWorker> {
+  /**
+   * Sends a job and resolves with its first answer (the view, or `ready`), or rejects with its error. When
+   * `gone` aborts first, the worker is told to cancel it; the answer is still awaited, so the worker is
+   * free again when this settles.
+   */
+  private async send(job: ReadJob, host: ReadHost, id: number, gone?: AbortSignal): Promise<FromWorker> {
     if (!this.worker) this.start();
     await this.opened;
+    const cancel = () => this.post({ type: 'cancel', id });
+    gone?.addEventListener('abort', cancel, { once: true });
+    try {
+      return await this.answerTo(job, host, id);
+    } finally {
+      gone?.removeEventListener('abort', cancel);
+    }
+  }
+
+  private answerTo(job: ReadJob, host: ReadHost, id: number): Promise<FromWorker> {
     return new Promise<FromWorker>((resolve, reject) => {
       const pending: Pending = {
         host,
