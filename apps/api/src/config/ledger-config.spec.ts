@@ -1,5 +1,5 @@
 import { parseDurationMs } from './duration';
-import { ConfigError, loadConfig } from './ledger-config';
+import { ConfigError, filesOnDisk, loadConfig } from './ledger-config';
 
 describe('TRACELODE_MAX_RECORDING_DELAY', () => {
   const delay = (value?: string) =>
@@ -141,5 +141,35 @@ describe('a store in memory', () => {
       signingKeyPath: undefined,
     });
     expect(loadConfig({ TRACELODE_STORE: 'memory:', TRACELODE_VIEWS: './v.db' }).viewsPath).toBe('./v.db');
+  });
+});
+
+describe('the files on disk: what another thread may open, and the metrics measure', () => {
+  it('names each SQLite file, and none that is in memory or not a file of this machine', () => {
+    expect(filesOnDisk(loadConfig({}))).toEqual({
+      store: './data/ledger.db',
+      views: './data/views.db',
+      integrity: 'data/integrity.db',
+    });
+    expect(filesOnDisk(loadConfig({ TRACELODE_STORE: 'memory:' }))).toEqual({
+      store: undefined,
+      views: undefined,
+      integrity: undefined,
+    });
+    expect(filesOnDisk(loadConfig({ TRACELODE_STORE: 'memory:', TRACELODE_VIEWS: './v.db' }))).toEqual({
+      store: undefined,
+      views: './v.db',
+      integrity: undefined,
+    });
+    expect(filesOnDisk(loadConfig({ TRACELODE_STORE: 'sqlite::memory:' }))).toMatchObject({
+      store: undefined,
+      views: './data/views.db',
+    });
+    expect(
+      filesOnDisk(loadConfig({ TRACELODE_STORE: 'kurrentdb://127.0.0.1:2113?tls=false' })),
+    ).toMatchObject({
+      store: undefined,
+      views: './data/views.db',
+    });
   });
 });

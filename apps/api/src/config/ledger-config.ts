@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_RECORDING_DELAY_MS } from '@tracelode/domain';
+import { sqliteFileOf } from '@tracelode/event-store';
 import { DEFAULT_MAX_GRAPH_NODES } from '@tracelode/projections';
 import { dirname, join } from 'node:path';
 import { parseDurationMs } from './duration';
@@ -192,6 +193,30 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug'] as const;
+
+/** The ledger's SQLite files on this machine's disk: another thread or process can open these. */
+export interface FilesOnDisk {
+  /** The event log; undefined on KurrentDB or `memory:`. */
+  readonly store?: string;
+  readonly views?: string;
+  /** The notary's Merkle log and signed checkpoints. */
+  readonly integrity?: string;
+}
+
+/**
+ * Which of the ledger's files are on disk, each undefined where it is in memory (`:memory:`) or not a
+ * SQLite file at all: what the followers' and the read workers open, and what the metrics measure.
+ */
+export function filesOnDisk(
+  config: Pick<LedgerConfig, 'storeUrl' | 'viewsPath' | 'integrityPath'>,
+): FilesOnDisk {
+  const onDisk = (path: string | undefined) => (path === undefined || path === ':memory:' ? undefined : path);
+  return {
+    store: onDisk(sqliteFileOf(config.storeUrl)),
+    views: onDisk(config.viewsPath),
+    integrity: onDisk(config.integrityPath),
+  };
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const portText = env.TRACELODE_PORT ?? env.PORT ?? '3000';

@@ -8,20 +8,14 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import {
-  type EventStore,
-  openEventStore,
-  SealingEventStore,
-  sqliteFileOf,
-  SqliteEventStore,
-} from '@tracelode/event-store';
+import { type EventStore, openEventStore, SealingEventStore, SqliteEventStore } from '@tracelode/event-store';
 import { CheckpointSigner, LogNotary } from '@tracelode/log';
 import { LEDGER_PROJECTIONS, Projector } from '@tracelode/projections';
 import { ReadModelStore } from '@tracelode/read-models';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { AuthService } from '../auth/auth.service';
 import { SignatureGuard } from '../auth/signature.guard';
-import { ConfigError, type LedgerConfig } from '../config/ledger-config';
+import { ConfigError, filesOnDisk, type LedgerConfig } from '../config/ledger-config';
 import { LedgerMetrics } from '../observability/ledger-metrics';
 import { ViewSource } from './view-source';
 import { CommandExecutor } from './command-executor';
@@ -132,21 +126,21 @@ async function followersWorker(
   views: ReadModelStore,
   signer: CheckpointSigner,
 ): Promise<{ worker?: FollowersWorker }> {
-  const storeFile = sqliteFileOf(config.storeUrl);
-  const { viewsPath, integrityPath } = config;
+  const files = filesOnDisk(config);
   if (
     config.followers === 'thread' ||
     !(opened instanceof SqliteEventStore) ||
-    storeFile === undefined ||
-    [storeFile, viewsPath, integrityPath].includes(':memory:')
+    files.store === undefined ||
+    files.views === undefined ||
+    files.integrity === undefined
   )
     return {};
   const worker = new FollowersWorker(
     FOLLOWERS_SCRIPT,
     {
-      storeFile,
-      viewsPath,
-      integrityPath,
+      storeFile: files.store,
+      viewsPath: files.views,
+      integrityPath: files.integrity,
       checkpoint: { everyEvents: config.checkpointEveryEvents, everyMs: config.checkpointEveryMs },
       viewsGatherMs: config.viewsGatherMs,
     },

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { ApiQuery } from '@nestjs/swagger';
 import { toBatchStreamId, toLicenceStreamId } from '@tracelode/domain';
-import { CorruptEventError, type EventStore, sqliteFileOf, type StoredEvent } from '@tracelode/event-store';
+import { CorruptEventError, type EventStore, type StoredEvent } from '@tracelode/event-store';
 import {
   type BundledEvent,
   EvidenceTooLargeError,
@@ -47,7 +47,7 @@ import {
   type ViewLookup,
 } from '@tracelode/projections';
 import { type EpcisIndexFilter, ReadModelStore } from '@tracelode/read-models';
-import type { LedgerConfig } from '../config/ledger-config';
+import { filesOnDisk, type LedgerConfig } from '../config/ledger-config';
 import { type BatchViewKind, type BatchViewOf, walksDownstream } from './batch-view-kinds';
 import { ExpensiveReads, type ReadPlace } from './expensive-reads';
 import { liveView, liveViewWithin, OVER_BUDGET, type ReadHost, sitesOf, type ViewJob } from './read-jobs';
@@ -565,11 +565,10 @@ const READ_WORKER_SCRIPT = join(__dirname, 'read-worker.js');
  * second handle could not see them). ADR 0020, amended.
  */
 function readWorkerFiles(config: LedgerConfig): ReadWorkerData | undefined {
-  const { viewsPath, integrityPath } = config;
-  if (viewsPath === ':memory:') return undefined;
-  const storeFile = sqliteFileOf(config.storeUrl);
-  if (storeFile === undefined || [storeFile, integrityPath].includes(':memory:')) return { viewsPath };
-  return { viewsPath, log: { storeFile, integrityPath } };
+  const files = filesOnDisk(config);
+  if (files.views === undefined) return undefined;
+  if (files.store === undefined || files.integrity === undefined) return { viewsPath: files.views };
+  return { viewsPath: files.views, log: { storeFile: files.store, integrityPath: files.integrity } };
 }
 
 /** OpenAPI for the moment parameters every batch view takes. */

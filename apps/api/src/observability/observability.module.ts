@@ -9,13 +9,13 @@ import {
 } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { type EventStore, type LogFollower, sqliteFileOf } from '@tracelode/event-store';
+import type { EventStore, LogFollower } from '@tracelode/event-store';
 import { LogNotary } from '@tracelode/log';
 import { Projector } from '@tracelode/projections';
 import { LoggerModule } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import type { LedgerConfig } from '../config/ledger-config';
+import { filesOnDisk, type LedgerConfig } from '../config/ledger-config';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.tokens';
 import { CommandRoutes } from './command-routes';
 import { HeadReader } from './head-reader';
@@ -43,8 +43,7 @@ class MetricsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const inMemory = (path: string) => (path === ':memory:' ? undefined : path);
-    const storeFile = sqliteFileOf(this.config.storeUrl);
+    const files = filesOnDisk(this.config);
     this.metrics.watch({
       readHead: () => this.heads.read(),
       viewsPosition: () => this.projector.position,
@@ -52,9 +51,9 @@ class MetricsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
       followerStates: () => ({ views: stateOf(this.projector), notary: stateOf(this.notary) }),
       latestCheckpoint: () => this.notary.latestCheckpoint(),
       files: {
-        events: storeFile === undefined ? undefined : inMemory(storeFile),
-        views: inMemory(this.config.viewsPath),
-        integrity: inMemory(this.config.integrityPath),
+        events: files.store,
+        views: files.views,
+        integrity: files.integrity,
       },
     });
     if (this.config.metricsPort !== undefined) {

@@ -23,7 +23,7 @@ import {
 import { ReadModelStore } from '@tracelode/read-models';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import type { LedgerConfig } from '../config/ledger-config';
+import { filesOnDisk, type LedgerConfig } from '../config/ledger-config';
 import { LEDGER_CONFIG } from '../ledger/ledger.tokens';
 
 /** What a credential was built from, kept so its status bit can be worked out later (ADR 0032). */
@@ -73,8 +73,9 @@ export class CredentialIssuer implements OnApplicationShutdown {
       name: `Tracelode ledger at ${config.publicUrl}`,
     };
     this.didDocument = didDocumentOf(this.did, notary.signer.publicKey);
-    const path =
-      config.viewsPath === ':memory:' ? ':memory:' : join(dirname(config.viewsPath), 'credentials.db');
+    // Beside the views, or in memory with them.
+    const viewsFile = filesOnDisk(config).views;
+    const path = viewsFile === undefined ? ':memory:' : join(dirname(viewsFile), 'credentials.db');
     this.registry = ReadModelStore.open(path);
   }
 
