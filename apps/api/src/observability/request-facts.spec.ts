@@ -39,7 +39,8 @@ describe('observeRequests: each request is logged and counted once, answered or 
 
   beforeAll(async () => {
     fastify = Fastify({ genReqId: (raw) => String(raw.headers['x-request-id']) });
-    for (const path of ['/slow', '/refused', '/hangs']) COMMAND_TYPES.set(routeKey('POST', path), 'Slow');
+    for (const path of ['/slow', '/refused', '/hangs', '/reset'])
+      COMMAND_TYPES.set(routeKey('POST', path), 'Slow');
     observeRequests(
       fastify,
       (request, status, _seconds, facts) => described.push(`${request.id} ${status} ${facts.outcome}`),
@@ -58,6 +59,12 @@ describe('observeRequests: each request is logged and counted once, answered or 
         .send(JSON.stringify({ code: 'WRONG_REVISION', status: 409 }));
     });
     fastify.post('/hangs', async () => (await pause(1000), { ok: true }));
+    // Its client's reset is taken just before the handler answers, the connection's close just after.
+    fastify.post('/reset', async (request) => {
+      await pause(100);
+      request.raw.socket.destroy();
+      return { ok: true };
+    });
     fastify.get('/fast', () => ({ ok: true }));
     await fastify.listen({ port: 0, host: '127.0.0.1' });
     port = (fastify.server.address() as { port: number }).port;
@@ -85,6 +92,13 @@ describe('observeRequests: each request is logged and counted once, answered or 
     expect(await settled()).toEqual(['POST/hangs 499 CLIENT_CLOSED_REQUEST']);
     await pause(600);
     expect(described).toEqual(['POST/hangs 499 CLIENT_CLOSED_REQUEST']);
+  });
+
+  it('a command whose connection closes just after its handler answered: 499 with what it answered, at once', async () => {
+    // The handler has answered (onSend has run) before the close is seen: nothing is left to wait for.
+    await sendAndStay(port, http('POST', '/reset', '{"batchId":"B-7"}'), 1000);
+    await pause(100);
+    expect(described).toEqual(['POST/reset 499 ok']);
   });
 
   it('a read whose client goes before its answer: 499, once', async () => {
