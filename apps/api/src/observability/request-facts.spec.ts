@@ -188,3 +188,35 @@ describe('observeRequests: requests on connections the server closes itself', ()
     expect(described).toEqual(['GET/slow 503 CUT_AT_SHUTDOWN']);
   });
 });
+
+/**
+ * The server closes (a shutdown's last step for HTTP) while a command whose client went is still decided:
+ * the process exits soon after, so the command is described then, not never.
+ */
+describe('observeRequests: a command whose client went, when the server closes before it answers', () => {
+  it('is described as 499 CLIENT_CLOSED_REQUEST when the server closes, once', async () => {
+    const described: string[] = [];
+    const fastify = Fastify({ genReqId: (raw) => String(raw.headers['x-request-id']) });
+    COMMAND_TYPES.set(routeKey('POST', '/closing'), 'Slow');
+    observeRequests(fastify, (request, status, _seconds, facts) =>
+      described.push(`${request.id} ${status} ${facts.outcome}`),
+    );
+    fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) =>
+      done(null, JSON.parse(body as string)),
+    );
+    fastify.post('/closing', async () => (await pause(1000), { ok: true }));
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = fastify.server.address() as { port: number };
+    try {
+      await sendThenGo(port, http('POST', '/closing', '{"batchId":"B-8"}'), 50);
+      await pause(50);
+      await fastify.close();
+      expect(described).toEqual(['POST/closing 499 CLIENT_CLOSED_REQUEST']);
+      // Its handler answers later, to nobody: not described again.
+      await pause(1100);
+      expect(described).toEqual(['POST/closing 499 CLIENT_CLOSED_REQUEST']);
+    } finally {
+      COMMAND_TYPES.clear();
+    }
+  });
+});

@@ -105,10 +105,14 @@ export function observeRequests(
     (performance.now() - (arrivedAt.get(request.raw) ?? performance.now())) / 1000;
   const describeEnding = (request: FastifyRequest, { status, outcome }: Ending) =>
     describe(request, status, sinceArrival(request), { ...requestFactsOf(request.raw, status), outcome });
+  /** Commands whose client went, waiting for their handler's answer: those left when the server closes. */
+  const waitingForAnswers = new Set<FastifyRequest>();
   const answeredToNobody = (request: FastifyRequest, answeredStatus: number) => {
+    waitingForAnswers.delete(request);
     describe(request, CLIENT_GONE.status, sinceArrival(request), requestFactsOf(request.raw, answeredStatus));
   };
   const neverAnswered = (request: FastifyRequest) => {
+    waitingForAnswers.delete(request);
     describeEnding(request, CLIENT_GONE);
   };
   const abandoned = (request: FastifyRequest) => {
@@ -121,10 +125,17 @@ export function observeRequests(
       const wait = setTimeout(() => neverAnswered(request), abandonedCommandWaitMs);
       wait.unref();
       answeringNobody.set(request.raw, wait);
+      waitingForAnswers.add(request);
       return;
     }
     describeEnding(request, closedBy ?? CLIENT_GONE);
   };
+  // The process exits soon after the server closes (a shutdown): a command still waited for is described
+  // now, as never answered, rather than never (its timer does not hold the process).
+  fastify.addHook('onClose', (_instance, done) => {
+    for (const request of [...waitingForAnswers]) neverAnswered(request);
+    done();
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     fastifyRequestOf.set(request.raw, request);
     arrivedAt.set(request.raw, performance.now());
