@@ -107,6 +107,23 @@ describe('expensive reads whose clients go while they wait', () => {
     expect(third!.toString()).toBe(second!.toString());
   });
 
+  it('stops a read on the request thread whose client goes while it waits for the views, and gives its turn on', async () => {
+    const reads = new ExpensiveReads({ concurrent: 1, queued: 1 }, held, { workers: [], handles });
+    const client = new AbortController();
+    const gone = refusal(reads.view(asOf(), client.signal));
+    const waiting = reads.view(live);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    client.abort();
+    // Not held until the views reach the position (up to 5 s): a worker's read has its wait refused alike.
+    const settled = await Promise.race([
+      gone,
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1_000)),
+    ]);
+    expect(settled).toBe('499 CLIENT_CLOSED_REQUEST');
+    expect((await waiting)?.toString()).toContain('"batchId":"ROOT"');
+    letGo();
+  });
+
   it('refuses a read whose client has already gone without taking a turn', async () => {
     const reads = new ExpensiveReads({ concurrent: 1, queued: 1 }, held, { workers: [], handles });
     const client = new AbortController();

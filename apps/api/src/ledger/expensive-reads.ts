@@ -65,7 +65,7 @@ export class ExpensiveReads {
       const text =
         job.kind === 'live-view'
           ? await liveViewJsonInSlices(this.handles, job, SLICE_MS)
-          : await viewAsOf(this.handles, this.host, job, paceUntilGone(gone));
+          : await viewAsOf(this.handles, hostUntilGone(this.host, gone), job, paceUntilGone(gone));
       return text === undefined ? undefined : Buffer.from(text);
     } catch (error) {
       // A read as of a moment stops at its next step once its client has gone (a live one runs out).
@@ -83,7 +83,7 @@ export class ExpensiveReads {
       if (slot.worker?.reads(job.kind)) bytes = await slot.worker.bundle(job, this.host, gone);
       else {
         const pace = paceUntilGone(gone);
-        const chunks = await auditBundleChunks(this.handles, this.host, job, pace);
+        const chunks = await auditBundleChunks(this.handles, hostUntilGone(this.host, gone), job, pace);
         bytes = chunks && Readable.from(paced(chunks, pace));
       }
     } catch (error) {
@@ -145,6 +145,26 @@ const clientGone = () =>
 /** The request thread's pace for a read: yields every slice, and stops the read once its client has gone. */
 const paceUntilGone = (gone?: AbortSignal): Pace =>
   until(yieldEvery(SLICE_MS), () => (gone?.aborted ? clientGone() : undefined));
+
+/**
+ * The server's thread as a read on it calls it: its wait for the views ends once its client has gone, as a
+ * read worker refuses the call (the wait itself runs out by its own time-out, answering nobody).
+ */
+const hostUntilGone = (host: ReadHost, gone?: AbortSignal): ReadHost => ({
+  viewsReach: (position) => untilGone(host.viewsReach(position), gone),
+  signStatement: (name, statement) => host.signStatement(name, statement),
+});
+
+/** `work`, or CLIENT_CLOSED_REQUEST as soon as `gone` aborts. */
+function untilGone<T>(work: Promise<T>, gone?: AbortSignal): Promise<T> {
+  if (gone === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const leave = () => reject(clientGone());
+    if (gone.aborted) return leave();
+    gone.addEventListener('abort', leave, { once: true });
+    work.then(resolve, reject).finally(() => gone.removeEventListener('abort', leave));
+  });
+}
 
 /** Chunks with a yield to the event loop between them, for a bundle written on the request thread. */
 async function* paced(chunks: Iterable<string>, pace: Pace): AsyncGenerator<string> {

@@ -163,6 +163,18 @@ describe('a read in a read worker whose client goes', () => {
     expect(performance.now() - started).toBeLessThan(takes);
   });
 
+  it('stops a read whose client goes while its worker starts, before the job is handed to it', async () => {
+    // A worker that died is started again by its next read, which waits until it has opened its files.
+    await worker.stop();
+    const client = new AbortController();
+    const read = worker.view(asOf(), host, client.signal);
+    client.abort();
+    expect(await within(read, 5_000)).toMatch(/^refused: /);
+    letGo();
+    const next = await worker.view(asOf('OUT-3'), host);
+    expect(JSON.parse(next!.toString())).toMatchObject({ batchId: 'OUT-3' });
+  });
+
   it('answers 499 for the read, and gives its turn to the read queued behind it', async () => {
     const reads = new ExpensiveReads({ concurrent: 1, queued: 1 }, host, {
       workers: [worker],

@@ -133,6 +133,8 @@ export class ReadWorker {
   private async send(job: ReadJob, host: ReadHost, id: number, gone?: AbortSignal): Promise<FromWorker> {
     if (!this.worker) this.start();
     await this.opened;
+    // Gone while the worker started (its abort event is not heard again): the job is not handed to it.
+    if (gone?.aborted) throw new Error('The client went before its read was handed to a read worker');
     const cancel = () => this.post({ type: 'cancel', id });
     gone?.addEventListener('abort', cancel, { once: true });
     try {

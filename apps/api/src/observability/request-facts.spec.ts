@@ -39,7 +39,8 @@ describe('observeRequests: each request is logged and counted once, answered or 
 
   beforeAll(async () => {
     fastify = Fastify({ genReqId: (raw) => String(raw.headers['x-request-id']) });
-    for (const path of ['/slow', '/refused', '/hangs']) COMMAND_TYPES.set(routeKey('POST', path), 'Slow');
+    for (const path of ['/slow', '/refused', '/hangs', '/reset'])
+      COMMAND_TYPES.set(routeKey('POST', path), 'Slow');
     observeRequests(
       fastify,
       (request, status, _seconds, facts) => described.push(`${request.id} ${status} ${facts.outcome}`),
@@ -58,6 +59,12 @@ describe('observeRequests: each request is logged and counted once, answered or 
         .send(JSON.stringify({ code: 'WRONG_REVISION', status: 409 }));
     });
     fastify.post('/hangs', async () => (await pause(1000), { ok: true }));
+    // Its client's reset is taken just before the handler answers, the connection's close just after.
+    fastify.post('/reset', async (request) => {
+      await pause(100);
+      request.raw.socket.destroy();
+      return { ok: true };
+    });
     fastify.get('/fast', () => ({ ok: true }));
     await fastify.listen({ port: 0, host: '127.0.0.1' });
     port = (fastify.server.address() as { port: number }).port;
@@ -85,6 +92,13 @@ describe('observeRequests: each request is logged and counted once, answered or 
     expect(await settled()).toEqual(['POST/hangs 499 CLIENT_CLOSED_REQUEST']);
     await pause(600);
     expect(described).toEqual(['POST/hangs 499 CLIENT_CLOSED_REQUEST']);
+  });
+
+  it('a command whose connection closes just after its handler answered: 499 with what it answered, at once', async () => {
+    // The handler has answered (onSend has run) before the close is seen: nothing is left to wait for.
+    await sendAndStay(port, http('POST', '/reset', '{"batchId":"B-7"}'), 1000);
+    await pause(100);
+    expect(described).toEqual(['POST/reset 499 ok']);
   });
 
   it('a read whose client goes before its answer: 499, once', async () => {
@@ -172,5 +186,37 @@ describe('observeRequests: requests on connections the server closes itself', ()
     await cut;
     await pause(1500);
     expect(described).toEqual(['GET/slow 503 CUT_AT_SHUTDOWN']);
+  });
+});
+
+/**
+ * The server closes (a shutdown's last step for HTTP) while a command whose client went is still decided:
+ * the process exits soon after, so the command is described then, not never.
+ */
+describe('observeRequests: a command whose client went, when the server closes before it answers', () => {
+  it('is described as 499 CLIENT_CLOSED_REQUEST when the server closes, once', async () => {
+    const described: string[] = [];
+    const fastify = Fastify({ genReqId: (raw) => String(raw.headers['x-request-id']) });
+    COMMAND_TYPES.set(routeKey('POST', '/closing'), 'Slow');
+    observeRequests(fastify, (request, status, _seconds, facts) =>
+      described.push(`${request.id} ${status} ${facts.outcome}`),
+    );
+    fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) =>
+      done(null, JSON.parse(body as string)),
+    );
+    fastify.post('/closing', async () => (await pause(1000), { ok: true }));
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = fastify.server.address() as { port: number };
+    try {
+      await sendThenGo(port, http('POST', '/closing', '{"batchId":"B-8"}'), 50);
+      await pause(50);
+      await fastify.close();
+      expect(described).toEqual(['POST/closing 499 CLIENT_CLOSED_REQUEST']);
+      // Its handler answers later, to nobody: not described again.
+      await pause(1100);
+      expect(described).toEqual(['POST/closing 499 CLIENT_CLOSED_REQUEST']);
+    } finally {
+      COMMAND_TYPES.clear();
+    }
   });
 });

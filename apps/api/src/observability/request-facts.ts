@@ -47,6 +47,12 @@ const handling = new WeakSet<IncomingMessage>();
  */
 const answeringNobody = new WeakMap<IncomingMessage, NodeJS.Timeout>();
 /**
+ * Commands whose handler has answered, with the status it answered: a connection whose close is seen only
+ * after (its client's reset taken just before the answer, which then has nowhere to go and never finishes)
+ * has nothing left to wait for.
+ */
+const handlerAnswered = new WeakMap<IncomingMessage, number>();
+/**
  * How long a command whose client went is waited for before it is described as never answered: far beyond
  * any command's own bounds (the store's busy time-out, a KurrentDB deadline), so only a handler that hangs
  * meets it.
@@ -97,22 +103,39 @@ export function observeRequests(
   // had arrived, nor for a request queued behind another on the same connection.
   const sinceArrival = (request: FastifyRequest) =>
     (performance.now() - (arrivedAt.get(request.raw) ?? performance.now())) / 1000;
+  const describeEnding = (request: FastifyRequest, { status, outcome }: Ending) =>
+    describe(request, status, sinceArrival(request), { ...requestFactsOf(request.raw, status), outcome });
+  /** Commands whose client went, waiting for their handler's answer: those left when the server closes. */
+  const waitingForAnswers = new Set<FastifyRequest>();
+  const answeredToNobody = (request: FastifyRequest, answeredStatus: number) => {
+    waitingForAnswers.delete(request);
+    describe(request, CLIENT_GONE.status, sinceArrival(request), requestFactsOf(request.raw, answeredStatus));
+  };
+  const neverAnswered = (request: FastifyRequest) => {
+    waitingForAnswers.delete(request);
+    describeEnding(request, CLIENT_GONE);
+  };
   const abandoned = (request: FastifyRequest) => {
     const closedBy = closedByServer.get(request.raw.socket) ?? cutOf.get(fastify.server);
     if (closedBy === undefined && handling.has(request.raw)) {
       // A command already handed to its handler: it is decided, and may be committed, all the same. It is
       // described when its handler answers, with what it answered (`ok` once committed), under 499.
-      const neverAnswered = setTimeout(() => {
-        const { status, outcome } = CLIENT_GONE;
-        describe(request, status, sinceArrival(request), { ...requestFactsOf(request.raw, status), outcome });
-      }, abandonedCommandWaitMs);
-      neverAnswered.unref();
-      answeringNobody.set(request.raw, neverAnswered);
+      const answeredStatus = handlerAnswered.get(request.raw);
+      if (answeredStatus !== undefined) return answeredToNobody(request, answeredStatus);
+      const wait = setTimeout(() => neverAnswered(request), abandonedCommandWaitMs);
+      wait.unref();
+      answeringNobody.set(request.raw, wait);
+      waitingForAnswers.add(request);
       return;
     }
-    const { status, outcome } = closedBy ?? CLIENT_GONE;
-    describe(request, status, sinceArrival(request), { ...requestFactsOf(request.raw, status), outcome });
+    describeEnding(request, closedBy ?? CLIENT_GONE);
   };
+  // The process exits soon after the server closes (a shutdown): a command still waited for is described
+  // now, as never answered, rather than never (its timer does not hold the process).
+  fastify.addHook('onClose', (_instance, done) => {
+    for (const request of [...waitingForAnswers]) neverAnswered(request);
+    done();
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     fastifyRequestOf.set(request.raw, request);
     arrivedAt.set(request.raw, performance.now());
@@ -152,13 +175,8 @@ export function observeRequests(
         if (code !== undefined) problemCodeOf.set(request.raw, code);
       }
     }
-    if (answeringNobody.has(request.raw))
-      describe(
-        request,
-        CLIENT_GONE.status,
-        sinceArrival(request),
-        requestFactsOf(request.raw, reply.statusCode),
-      );
+    if (handling.has(request.raw)) handlerAnswered.set(request.raw, reply.statusCode);
+    if (answeringNobody.has(request.raw)) answeredToNobody(request, reply.statusCode);
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {

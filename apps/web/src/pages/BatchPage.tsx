@@ -97,7 +97,10 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
     event.preventDefault();
     setAsOf(picked === '' ? undefined : new Date(picked).toISOString());
   };
-  /** Shows the page as of the commit of one of its events (an instant): that event and those before it. */
+  /**
+   * Shows the page as of the commit of one of its events (an instant): that event, those before it, and any
+   * other committed in the same group commit (one instant for the group).
+   */
   const asOfCommit = (committedAt: string) => {
     setPicked(localInputValue(committedAt));
     setAsOf(committedAt);
