@@ -12,7 +12,7 @@ import {
   viewAsOf,
   type ViewJob,
 } from './read-jobs';
-import type { ReadWorker } from './read-workers';
+import { ReadCancelledError, type ReadWorker } from './read-workers';
 
 /** Work between yields to the event loop when a read runs on the request thread (no worker can run it). */
 const SLICE_MS = 5;
@@ -68,8 +68,9 @@ export class ExpensiveReads {
           : await viewAsOf(this.handles, hostUntilGone(this.host, gone), job, paceUntilGone(gone));
       return text === undefined ? undefined : Buffer.from(text);
     } catch (error) {
-      // A read as of a moment stops at its next step once its client has gone (a live one runs out).
-      throw gone?.aborted ? clientGone() : error;
+      // A read as of a moment stops at its next step once its client has gone (a live one runs out); any
+      // other failure is what it is, client or not.
+      throw error instanceof ReadCancelledError ? clientGone() : error;
     } finally {
       this.release(slot);
     }
@@ -88,7 +89,7 @@ export class ExpensiveReads {
       }
     } catch (error) {
       this.release(slot);
-      throw gone?.aborted ? clientGone() : error;
+      throw error instanceof ReadCancelledError ? clientGone() : error;
     }
     if (!bytes) this.release(slot);
     else bytes.once('close', () => this.release(slot));

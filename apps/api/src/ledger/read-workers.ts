@@ -7,6 +7,11 @@ import { Worker } from 'node:worker_threads';
 import type { BundleJob, LiveViewJob, ReadHost, ReadJob, ViewJob } from './read-jobs';
 import type { FromWorker, ReadWorkerData, ToWorker, WorkerError } from './read-worker-protocol';
 
+/** A read whose client went was cancelled before its answer: nobody is waiting for it. */
+export class ReadCancelledError extends Error {
+  override readonly name = 'ReadCancelledError';
+}
+
 /** A job on its way through a worker: its first answer, then (a bundle) its chunks. */
 interface Pending {
   readonly host: ReadHost;
@@ -134,7 +139,8 @@ export class ReadWorker {
     if (!this.worker) this.start();
     await this.opened;
     // Gone while the worker started (its abort event is not heard again): the job is not handed to it.
-    if (gone?.aborted) throw new Error('The client went before its read was handed to a read worker');
+    if (gone?.aborted)
+      throw new ReadCancelledError('The client went before its read was handed to a read worker');
     const cancel = () => this.post({ type: 'cancel', id });
     gone?.addEventListener('abort', cancel, { once: true });
     try {
@@ -190,6 +196,7 @@ export class ReadWorker {
 /** The error a worker reported, as the server's code knows it. */
 function toError(error: WorkerError, pending: Pending): Error {
   if (error.hostCall && pending.hostError) return pending.hostError;
+  if (error.name === 'JobCancelled') return new ReadCancelledError(error.message);
   if (error.maxEvents !== undefined && error.name === 'EvidenceTooLargeError')
     return new EvidenceTooLargeError(error.maxEvents);
   if (error.maxNodes !== undefined && error.name === 'GraphTooLargeError')
