@@ -38,20 +38,14 @@ interface Ending {
 }
 /** The client closed the connection first: nginx's 499. */
 const CLIENT_GONE: Ending = { status: 499, outcome: 'CLIENT_CLOSED_REQUEST' };
-/** Commands whose handler has started: one whose client goes may still be decided and committed. */
-const handling = new WeakSet<IncomingMessage>();
 /**
- * Commands whose client went while their handler ran, described when it answers (to nobody): the timer
- * that describes one whose handler never answers, cleared once it is described (the timer holds the
- * request).
+ * Requests whose handler has started, with the status it answered once it has (`NOT_ANSWERED` until
+ * then): a command among them whose client goes may still be decided and committed, and one whose
+ * connection's close is seen only after its answer (its client's reset taken just before the answer,
+ * which then has nowhere to go and never finishes) has nothing left to wait for.
  */
-const answeringNobody = new WeakMap<IncomingMessage, NodeJS.Timeout>();
-/**
- * Commands whose handler has answered, with the status it answered: a connection whose close is seen only
- * after (its client's reset taken just before the answer, which then has nowhere to go and never finishes)
- * has nothing left to wait for.
- */
-const handlerAnswered = new WeakMap<IncomingMessage, number>();
+const handled = new WeakMap<IncomingMessage, number>();
+const NOT_ANSWERED = 0;
 /**
  * How long a command whose client went is waited for before it is described as never answered: far beyond
  * any command's own bounds (the store's busy time-out, a KurrentDB deadline), so only a handler that hangs
@@ -90,10 +84,16 @@ export function observeRequests(
   answered: (request: FastifyRequest, status: number, seconds: number, facts: RequestFacts) => void,
   { abandonedCommandWaitMs = ABANDONED_COMMAND_WAIT_MS } = {},
 ): void {
+  /**
+   * Commands whose client went while their handler ran, described when it answers (to nobody), each with
+   * the timer that describes it if its handler never answers; those left when the server closes.
+   */
+  const waitingForAnswers = new Map<FastifyRequest, NodeJS.Timeout>();
   const describe = (request: FastifyRequest, status: number, seconds: number, facts: RequestFacts) => {
     if (described.has(request.raw)) return;
     described.add(request.raw);
-    clearTimeout(answeringNobody.get(request.raw));
+    clearTimeout(waitingForAnswers.get(request));
+    waitingForAnswers.delete(request);
     undescribedOn.get(request.raw.socket)?.delete(request);
     answered(request, status, seconds, facts);
   };
@@ -105,27 +105,22 @@ export function observeRequests(
     (performance.now() - (arrivedAt.get(request.raw) ?? performance.now())) / 1000;
   const describeEnding = (request: FastifyRequest, { status, outcome }: Ending) =>
     describe(request, status, sinceArrival(request), { ...requestFactsOf(request.raw, status), outcome });
-  /** Commands whose client went, waiting for their handler's answer: those left when the server closes. */
-  const waitingForAnswers = new Set<FastifyRequest>();
-  const answeredToNobody = (request: FastifyRequest, answeredStatus: number) => {
-    waitingForAnswers.delete(request);
+  const answeredToNobody = (request: FastifyRequest, answeredStatus: number) =>
     describe(request, CLIENT_GONE.status, sinceArrival(request), requestFactsOf(request.raw, answeredStatus));
-  };
-  const neverAnswered = (request: FastifyRequest) => {
-    waitingForAnswers.delete(request);
-    describeEnding(request, CLIENT_GONE);
-  };
   const abandoned = (request: FastifyRequest) => {
     const closedBy = closedByServer.get(request.raw.socket) ?? cutOf.get(fastify.server);
-    if (closedBy === undefined && handling.has(request.raw)) {
+    const answeredStatus = handled.get(request.raw);
+    if (
+      closedBy === undefined &&
+      answeredStatus !== undefined &&
+      commandTypeOf(request.raw, request.routeOptions.url) !== undefined
+    ) {
       // A command already handed to its handler: it is decided, and may be committed, all the same. It is
       // described when its handler answers, with what it answered (`ok` once committed), under 499.
-      const answeredStatus = handlerAnswered.get(request.raw);
-      if (answeredStatus !== undefined) return answeredToNobody(request, answeredStatus);
-      const wait = setTimeout(() => neverAnswered(request), abandonedCommandWaitMs);
+      if (answeredStatus !== NOT_ANSWERED) return answeredToNobody(request, answeredStatus);
+      const wait = setTimeout(() => describeEnding(request, CLIENT_GONE), abandonedCommandWaitMs);
       wait.unref();
-      answeringNobody.set(request.raw, wait);
-      waitingForAnswers.add(request);
+      waitingForAnswers.set(request, wait);
       return;
     }
     describeEnding(request, closedBy ?? CLIENT_GONE);
@@ -133,7 +128,7 @@ export function observeRequests(
   // The process exits soon after the server closes (a shutdown): a command still waited for is described
   // now, as never answered, rather than never (its timer does not hold the process).
   fastify.addHook('onClose', (_instance, done) => {
-    for (const request of [...waitingForAnswers]) neverAnswered(request);
+    for (const request of [...waitingForAnswers.keys()]) describeEnding(request, CLIENT_GONE);
     done();
   });
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -164,7 +159,7 @@ export function observeRequests(
     done();
   });
   fastify.addHook('preHandler', (request, _reply, done) => {
-    if (commandTypeOf(request.raw, request.routeOptions.url) !== undefined) handling.add(request.raw);
+    handled.set(request.raw, NOT_ANSWERED);
     done();
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
@@ -175,8 +170,8 @@ export function observeRequests(
         if (code !== undefined) problemCodeOf.set(request.raw, code);
       }
     }
-    if (handling.has(request.raw)) handlerAnswered.set(request.raw, reply.statusCode);
-    if (answeringNobody.has(request.raw)) answeredToNobody(request, reply.statusCode);
+    if (handled.has(request.raw)) handled.set(request.raw, reply.statusCode);
+    if (waitingForAnswers.has(request)) answeredToNobody(request, reply.statusCode);
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
