@@ -68,8 +68,8 @@ export class ExpensiveReads {
           : await viewAsOf(this.handles, hostUntilGone(this.host, gone), job, paceUntilGone(gone));
       return text === undefined ? undefined : Buffer.from(text);
     } catch (error) {
-      // A read as of a moment stops at its next step once its client has gone (a live one runs out); any
-      // other failure is what it is, client or not.
+      // A read as of a moment stops at its next step once its client has gone, here or in its worker (a
+      // live one runs out); any other failure is what it is, client or not.
       throw error instanceof ReadCancelledError ? clientGone() : error;
     } finally {
       this.release(slot);
@@ -143,9 +143,12 @@ export class ExpensiveReads {
 const clientGone = () =>
   apiProblem('CLIENT_CLOSED_REQUEST', 'The client went away before its read was answered');
 
+/** Why a read on the request thread stops: its client went (answered as a worker's cancelled read is). */
+const cancelledFor = (gone?: AbortSignal) =>
+  gone?.aborted ? new ReadCancelledError('The client went before its read was answered') : undefined;
+
 /** The request thread's pace for a read: yields every slice, and stops the read once its client has gone. */
-const paceUntilGone = (gone?: AbortSignal): Pace =>
-  until(yieldEvery(SLICE_MS), () => (gone?.aborted ? clientGone() : undefined));
+const paceUntilGone = (gone?: AbortSignal): Pace => until(yieldEvery(SLICE_MS), () => cancelledFor(gone));
 
 /**
  * The server's thread as a read on it calls it: its wait for the views ends once its client has gone, as a
@@ -156,11 +159,11 @@ const hostUntilGone = (host: ReadHost, gone?: AbortSignal): ReadHost => ({
   signStatement: (name, statement) => host.signStatement(name, statement),
 });
 
-/** `work`, or CLIENT_CLOSED_REQUEST as soon as `gone` aborts. */
+/** `work`, or a cancelled read as soon as `gone` aborts. */
 function untilGone<T>(work: Promise<T>, gone?: AbortSignal): Promise<T> {
   if (gone === undefined) return work;
   return new Promise<T>((resolve, reject) => {
-    const leave = () => reject(clientGone());
+    const leave = () => reject(new ReadCancelledError('The client went while its read waited for the views'));
     if (gone.aborted) return leave();
     gone.addEventListener('abort', leave, { once: true });
     work.then(resolve, reject).finally(() => gone.removeEventListener('abort', leave));

@@ -75,7 +75,8 @@ const calls = new Map<
 const hostFor = (id: number): ReadHost => {
   const call = <T>(method: HostMethod, args: unknown[]) =>
     new Promise<T>((resolve, reject) => {
-      if (cancelled.has(id)) return reject(new JobCancelled('before its call to the server’s thread'));
+      if (running.get(id)?.cancelled)
+        return reject(new JobCancelled('before its call to the server’s thread'));
       const number = nextCall++;
       calls.set(number, { id, resolve: resolve as (value: unknown) => void, reject });
       post({ type: 'call', id, call: number, method, args });
@@ -95,9 +96,8 @@ class JobCancelled extends Error {
     this.name = 'JobCancelled';
   }
 }
-/** Jobs being prepared (a view as of a moment, a bundle until its first chunk), and those cancelled. */
-const running = new Set<number>();
-const cancelled = new Set<number>();
+/** Jobs being prepared (a view as of a moment, a bundle until its first chunk), and whether cancelled. */
+const running = new Map<number, { cancelled: boolean }>();
 
 /**
  * How long a job works between yields to this worker's event loop: long enough to cost nothing, short
@@ -107,14 +107,17 @@ const SLICE_MS = 20;
 
 /** A job's pace: yields every slice, so messages are heard, and stops the job once it is cancelled. */
 const paceOf = (id: number): Pace =>
-  until(yieldEvery(SLICE_MS), () => (cancelled.has(id) ? new JobCancelled('while it worked') : undefined));
+  until(yieldEvery(SLICE_MS), () =>
+    running.get(id)?.cancelled ? new JobCancelled('while it worked') : undefined,
+  );
 
 /** Cancels a job: one being prepared stops at its next step, its calls to the server's thread refused. */
 function cancel(id: number): void {
   bundles.get(id)?.return(undefined);
   bundles.delete(id);
-  if (!running.has(id)) return;
-  cancelled.add(id);
+  const job = running.get(id);
+  if (!job) return;
+  job.cancelled = true;
   for (const [number, call] of calls) {
     if (call.id !== id) continue;
     calls.delete(number);
@@ -141,7 +144,7 @@ function asWorkerError(error: unknown): WorkerError {
 
 async function run(opened: Opened, id: number, job: ReadJob): Promise<void> {
   const host = hostFor(id);
-  running.add(id);
+  running.set(id, { cancelled: false });
   try {
     if (job.kind === 'live-view') return answerView(id, liveViewJson(opened.views, job));
     // The server's thread sends these only to a worker that has the log's files (ReadWorker.reads).
@@ -157,7 +160,6 @@ async function run(opened: Opened, id: number, job: ReadJob): Promise<void> {
     post({ type: 'error', id, error: asWorkerError(error) });
   } finally {
     running.delete(id);
-    cancelled.delete(id);
   }
 }
 
