@@ -101,9 +101,9 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
    * Shows the page as of the commit of one of its events (an instant): that event, those before it, and any
    * other committed in the same group commit (one instant for the group).
    */
-  const asOfCommit = (committedAt: string) => {
-    setPicked(localInputValue(committedAt));
-    setAsOf(committedAt);
+  const asOfCommit = (instant: string) => {
+    setPicked(localInputValue(instant));
+    setAsOf(instant);
   };
 
   if (custody.state === 'error') return <LoadError error={custody.error} />;
@@ -176,21 +176,7 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
                   {entry.recordedAt}
                   {entry.late && <span className="badge"> late</span>}
                 </td>
-                <td>
-                  {committedAt(entry, eventsById) !== undefined && (
-                    <>
-                      <span data-testid="committed-at">{committedAt(entry, eventsById)}</span>{' '}
-                      <button
-                        type="button"
-                        data-testid="as-of-commit"
-                        title="Show the page as the ledger knew it when this event was committed"
-                        onClick={() => asOfCommit(committedAt(entry, eventsById)!)}
-                      >
-                        as of this
-                      </button>
-                    </>
-                  )}
-                </td>
+                <CommittedCell at={committedAt(entry, eventsById)} showAsOf={asOfCommit} />
                 <td>{whoActed(entry)}</td>
                 <td>{placeOf(entry)}</td>
                 <td>{isSigned(entry, eventsById) && <span className="badge">signed request</span>}</td>
@@ -348,6 +334,24 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
         <VerifyPanel batchId={batchId} />
       </section>
     </>
+  );
+}
+
+/** When the entry's event was committed, and a button that shows the page as of then; empty if unknown. */
+function CommittedCell({ at, showAsOf }: { at: string | undefined; showAsOf: (instant: string) => void }) {
+  if (at === undefined) return <td />;
+  return (
+    <td>
+      <span data-testid="committed-at">{at}</span>{' '}
+      <button
+        type="button"
+        data-testid="as-of-commit"
+        title="Show the page as the ledger knew it when this event was committed"
+        onClick={() => showAsOf(at)}
+      >
+        as of this
+      </button>
+    </td>
   );
 }
 
