@@ -116,6 +116,13 @@ describe('requests on connections the ledger closes itself', () => {
       .split('\n')
       .filter((line) => line.includes(`"requestId":"${requestId}"`))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
+  /** The request's log lines, once there is one (within 5 s). */
+  const loggedLinesOf = (requestId: string) =>
+    askUntil(
+      () => Promise.resolve(linesOf(requestId)),
+      (found) => found.length > 0,
+      5_000,
+    );
 
   it('a command whose body does not arrive whole in time: answered 408, logged once as 408 REQUEST_TIMEOUT', async () => {
     const body = JSON.stringify(minedBatch('TRICKLED-1'));
@@ -125,11 +132,7 @@ describe('requests on connections the ledger closes itself', () => {
         `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
     );
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
-    const lines = await askUntil(
-      () => Promise.resolve(linesOf('trickled-command')),
-      (found) => found.length > 0,
-      5_000,
-    );
+    const lines = await loggedLinesOf('trickled-command');
     expect(lines).toEqual([
       expect.objectContaining({ route: '/batches/mined', status: 408, outcome: 'REQUEST_TIMEOUT' }),
     ]);
@@ -142,11 +145,7 @@ describe('requests on connections the ledger closes itself', () => {
         `authorization: Bearer ${miner}\r\n\r\n`,
     );
     expect(answer).toBe('');
-    const lines = await askUntil(
-      () => Promise.resolve(linesOf('idled-read')),
-      (found) => found.length > 0,
-      5_000,
-    );
+    const lines = await loggedLinesOf('idled-read');
     expect(lines).toEqual([
       expect.objectContaining({ route: '/batches/:batchId', status: 503, outcome: 'CONNECTION_TIMEOUT' }),
     ]);
