@@ -418,6 +418,11 @@ if (skipReason !== undefined)
       expect(new Date(await page.inputValue('[data-testid=as-of]')).toISOString()).toBe(at);
       expect(shown.asked.filter((answer) => !answer.startsWith('200 '))).toEqual([]);
       expect(shown.alerts).toEqual([]);
+      // Submitted again, the picker stands for the commit it was set from (its local text, in the hour a
+      // fall-back repeats, names two instants).
+      await page.click('button:has-text("Show as of then")');
+      expect(await page.textContent('[data-testid=moment]')).toBe(`As of ${at}`);
+      expect(await attributes('[data-testid=timeline-entry]', 'data-event-id')).toEqual(expected);
     });
 
     it('verifies the served bundle in the browser, and names the event of a tampered copy', async () => {

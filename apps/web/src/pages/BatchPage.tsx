@@ -10,6 +10,8 @@ import {
   committedAt,
   isSigned,
   localInputValue,
+  type PickedMoment,
+  pickedInstant,
   placeOf,
   type TimelineEntry,
   whatHappened,
@@ -75,7 +77,7 @@ interface HoldImpact {
 /** A batch's page: custody, provenance, origins, carbon, certification, licences and exports, holds. */
 export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
   const [asOf, setAsOf] = useState<string | undefined>();
-  const [picked, setPicked] = useState('');
+  const [picked, setPicked] = useState<PickedMoment>({ text: '' });
   const moment = momentQuery(asOf);
   const base = path('batches', batchId);
   const custody = useApi<Custody>(`${base}${moment}`);
@@ -95,14 +97,14 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
 
   const pick = (event: FormEvent) => {
     event.preventDefault();
-    setAsOf(picked === '' ? undefined : new Date(picked).toISOString());
+    setAsOf(pickedInstant(picked));
   };
   /**
    * Shows the page as of the commit of one of its events (an instant): that event, those before it, and any
    * other committed in the same group commit (one instant for the group).
    */
   const asOfCommit = (instant: string) => {
-    setPicked(localInputValue(instant));
+    setPicked({ text: localInputValue(instant), instant });
     setAsOf(instant);
   };
 
@@ -136,13 +138,13 @@ export function BatchPage({ batchId, me }: { batchId: string; me: Whoami }) {
           <input
             type="datetime-local"
             step={0.001}
-            value={picked}
-            onChange={(event) => setPicked(event.target.value)}
+            value={picked.text}
+            onChange={(event) => setPicked({ text: event.target.value })}
             data-testid="as-of"
           />
         </label>
         <button type="submit">Show as of then</button>
-        <button type="button" onClick={() => (setPicked(''), setAsOf(undefined))}>
+        <button type="button" onClick={() => (setPicked({ text: '' }), setAsOf(undefined))}>
           Now
         </button>
         <span data-testid="moment">{asOf ? `As of ${asOf}` : 'Now'}</span>

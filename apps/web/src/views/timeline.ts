@@ -67,3 +67,19 @@ export function localInputValue(
 ): string {
   return new Date(Date.parse(instant) - offsetMinutes * 60_000).toISOString().slice(0, 23);
 }
+
+/**
+ * What the moment picker holds: the text of its `datetime-local` input and, when the page set it from an
+ * instant ("as of this"), that instant. Local text names no offset, and in the hour a fall-back repeats it
+ * names two instants, of which `Date` takes the earlier; kept, the instant is read back as it was given.
+ */
+export interface PickedMoment {
+  readonly text: string;
+  readonly instant?: string;
+}
+
+/** The instant a picker's value stands for: the one it was set from, else its text read in local time. */
+export function pickedInstant(picked: PickedMoment): string | undefined {
+  if (picked.text === '') return undefined;
+  return picked.instant ?? new Date(picked.text).toISOString();
+}

@@ -4,6 +4,7 @@ import {
   committedAt,
   isSigned,
   localInputValue,
+  pickedInstant,
   placeOf,
   type TimelineEntry,
   whatHappened,
@@ -136,6 +137,22 @@ describe('the custody timeline', () => {
     expect(localInputValue(instant, 210)).toBe('2026-02-28T20:30:01.013');
     // In this process's own zone, the picker reads the value back as the same instant.
     expect(new Date(localInputValue(instant)).toISOString()).toBe(instant);
+  });
+
+  it('reads the picker back as the instant it was set from, not as its local text, until it is edited', () => {
+    // London's clocks go back at 02:00 BST on 2026-10-25: "01:30" names 00:30Z and 01:30Z, and `Date`
+    // reads the earlier. A commit at 01:30Z shows as that text (offset 0 then), and must come back as itself.
+    const second = '2026-10-25T01:30:00.000Z';
+    const text = localInputValue(second, 0);
+    expect(text).toBe('2026-10-25T01:30:00.000');
+    expect(pickedInstant({ text, instant: second })).toBe(second);
+    // Whatever this process's zone reads the text as, a kept instant is not read from it.
+    const earlier = '2026-10-25T00:30:00.000Z';
+    expect(pickedInstant({ text, instant: earlier })).toBe(earlier);
+    // Edited (no instant kept), the text is read in local time; an empty picker is "now".
+    expect(pickedInstant({ text: localInputValue(second) })).toBe(second);
+    expect(pickedInstant({ text: '' })).toBeUndefined();
+    expect(pickedInstant({ text: '', instant: second })).toBeUndefined();
   });
 });
 
