@@ -101,7 +101,8 @@ export interface HoldImpactEntry {
   readonly batchId: string;
   readonly depth: number;
   readonly viaTransformationId: string;
-  readonly status: BatchCustodyView['status'] | null;
+  /** As the reader's view of the lot shows it: `left_custody` / `undisclosed` when it is not the reader's to follow. */
+  readonly status: BatchCustodyView['status'] | 'left_custody' | 'undisclosed' | null;
   readonly custodian: BatchCustodyView['custodian'] | null;
   readonly remainingMassKg: number | null;
 }

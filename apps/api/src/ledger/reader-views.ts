@@ -79,6 +79,10 @@ export class ReaderViews {
           seen,
           access,
           relationships,
+          (descendantId, theirs) => {
+            const descendant = custodyOf(descendantId, lookup);
+            return descendant && visibleCustody(descendant, reader, theirs, relationships);
+          },
         );
       }
       default:

@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { ApiQuery } from '@nestjs/swagger';
-import { toBatchStreamId, toLicenceStreamId } from '@tracelode/domain';
+import { toBatchStreamId, toLicenceStreamId, toTransformationStreamId } from '@tracelode/domain';
 import { CorruptEventError, type EventStore, type StoredEvent } from '@tracelode/event-store';
 import {
   type BundledEvent,
@@ -59,6 +59,9 @@ import { EVENT_STORE, LEDGER_CONFIG } from './ledger.tokens';
 import { ApiMinPosition, ViewsReady } from './views-ready';
 
 export { type BatchViewKind, type BatchViewOf, withDescendants } from './batch-view-kinds';
+
+/** The start of every transformation's stream name (ADR 0021). */
+const TRANSFORMATION_STREAM = toTransformationStreamId('');
 
 /** Which state of the views a query reads: now (optionally at least `minPosition`), or as of a moment. */
 export interface ViewMoment {
@@ -359,8 +362,9 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
    * A lot's chain as the reader may see it, for its EPCIS export: the events of its audit bundle for this
    * reader (the lot, its ancestors, their transformations and the certificates they name; fields withheld
    * by digest), less the batch events the reader's events route would not show it (a downstream holder
-   * sees how an ancestor came into being and the refinings that fed its lots, not their custody).
-   * Undefined when the reader may see nothing of the lot.
+   * sees how an ancestor came into being and the refinings that fed its lots, not their custody), and less
+   * the transformations none of the events it is shown names (a past custodian is not shown what a later
+   * one made of the lot, nor the other lots it consumed). Undefined when the reader may see nothing of the lot.
    */
   async chainEvents(batchId: string, reader: Reader): Promise<StoredEvent[] | undefined> {
     const bytes = await this.auditBundle(batchId, 'document', reader);
@@ -378,12 +382,22 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
       byBatch.set(event.stream, stream);
     }
     const shown = new Set<string>();
+    const transformations = new Set<string>();
     for (const [stream, streamEvents] of byBatch) {
       const access = policy.access(stream.slice('batch-'.length));
       if (!access) continue;
-      for (const event of policy.events(streamEvents, access)) shown.add(event.eventId);
+      for (const event of policy.events(streamEvents, access)) {
+        shown.add(event.eventId);
+        const { transformationId } = event.data as { transformationId?: unknown };
+        if (typeof transformationId === 'string')
+          transformations.add(toTransformationStreamId(transformationId));
+      }
     }
-    return events.filter((event) => !event.stream.startsWith('batch-') || shown.has(event.eventId));
+    return events.filter((event) =>
+      event.stream.startsWith('batch-')
+        ? shown.has(event.eventId)
+        : !event.stream.startsWith(TRANSFORMATION_STREAM) || transformations.has(event.stream),
+    );
   }
 
   /**

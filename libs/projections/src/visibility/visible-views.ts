@@ -181,18 +181,45 @@ export function visibleDescendantGraph(
   };
 }
 
-/** The recall list as the reader may see it: its descendants as above; the custodian only if it is its to see. */
+/**
+ * The recall list as the reader may see it: its descendants as above, each as the reader's own view of it
+ * shows it (a lot it sold on is `left_custody`, whoever holds it now); the custodian only if it is its to
+ * see. `custodyOf` is the reader's view of a descendant: the lot's status, custodian and mass left are
+ * custody, which a listed descendant's own access decides, not the held lot's.
+ */
 export function visibleHoldImpact(
   view: HoldImpactView,
   custody: VisibleCustodyView,
   access: BatchAccess,
   relationships: ReaderRelationships,
+  custodyOf: (batchId: string, access: BatchAccess) => VisibleCustodyView | undefined,
 ): HoldImpactView {
   const listed = visibleDescendants(view, access, relationships);
-  if (access.kind === 'full') return listed;
-  const current = custody.status !== 'left_custody' && custody.status !== 'undisclosed';
-  return { ...listed, custodian: current && custody.custodian ? custody.custodian : hiddenCustodian };
+  const descendants =
+    access.kind === 'full' && access.allDescendants
+      ? listed.descendants
+      : listed.descendants.map((descendant) => {
+          const theirs = relationships.batch(descendant.batchId);
+          if (!theirs || theirs.kind === 'full') return descendant;
+          const seen = custodyOf(descendant.batchId, theirs);
+          return {
+            ...descendant,
+            status: seen?.status ?? null,
+            custodian: seen && isCurrent(seen) ? seen.custodian : null,
+            remainingMassKg: seen && isCurrent(seen) ? seen.remainingMassKg : null,
+          };
+        });
+  if (access.kind === 'full') return { ...listed, descendants };
+  return {
+    ...listed,
+    descendants,
+    custodian: isCurrent(custody) && custody.custodian ? custody.custodian : hiddenCustodian,
+  };
 }
+
+/** Whether a reader's view of a lot shows where it is now (not after it left the reader's custody). */
+const isCurrent = (custody: VisibleCustodyView): boolean =>
+  custody.status !== 'left_custody' && custody.status !== 'undisclosed';
 
 const hiddenCustodian = null as unknown as HoldImpactView['custodian'];
 
