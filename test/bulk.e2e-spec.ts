@@ -108,8 +108,8 @@ describe('bulk lots: splits and partial shipments', () => {
           outputs: [{ batchId: 'SPL-2-X', massKg: 1 }],
           occurredAt: '2026-03-02T08:00:00+08:00',
         }),
-      422,
-      'BATCH_NOT_IN_CUSTODY',
+      404, // never held by the refiner, nor readable by it: as if it did not exist
+      'BATCH_NOT_FOUND',
       ledger,
     );
   });

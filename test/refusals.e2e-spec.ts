@@ -90,11 +90,11 @@ describe('refused commands write nothing', () => {
     ));
   it('refuses a batch id that already exists with 409', () =>
     expectRefusal(mine(minedBatch('OK-1')), 409, 'BATCH_ALREADY_EXISTS', ledger));
-  it('refuses acting on a batch you do not hold with 422', () =>
+  it('refuses acting on a batch you never held, and may not read, with 404: as if it did not exist', () =>
     expectRefusal(
       () => ledger.post('/batches/OK-1/shipments', parties.refiner, shipment('S-9')),
-      422,
-      'BATCH_NOT_IN_CUSTODY',
+      404,
+      'BATCH_NOT_FOUND',
       ledger,
     ));
   it('refuses an occurredAt in the future with 422', () =>

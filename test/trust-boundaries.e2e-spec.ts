@@ -79,30 +79,34 @@ describe('trust boundaries', () => {
       ['suspensions', change],
       ['reinstatements', change],
       ['revocations', change],
-    ])('refuses %s of a licence by any authority but the one that granted it', async (path, body) => {
-      for (const token of [regulatorMy, regulatorAu2]) {
-        await expectRefusal(
-          () => ledger.post(`/licences/L-AU/${path}`, token, body),
-          403,
-          'NOT_LICENSING_AUTHORITY',
-          ledger,
-        );
-      }
-    });
+    ])(
+      'refuses %s of a licence by any authority but the one that granted it, which may not read it: as if it did not exist',
+      async (path, body) => {
+        for (const token of [regulatorMy, regulatorAu2]) {
+          await expectRefusal(
+            () => ledger.post(`/licences/L-AU/${path}`, token, body),
+            404,
+            'LICENCE_NOT_FOUND',
+            ledger,
+          );
+        }
+      },
+    );
 
-    it('refuses a hold on a lot at a facility of another country', () =>
+    it('refuses a hold on a lot at a facility of another country, which that regulator may not read: as if it did not exist', () =>
       expectRefusal(
         () => ledger.post('/batches/J-1/holds', regulatorMy, hold),
-        403,
-        'OUTSIDE_JURISDICTION',
+        404,
+        'BATCH_NOT_FOUND',
         ledger,
       ));
 
     it('holds a lot in transit from the regulator’s country, not from another’s', async () => {
+      // On its way to Malaysia, the lot is not yet the Malaysian regulator's to read (nor to hold).
       await expectRefusal(
         () => ledger.post('/batches/J-2/holds', regulatorMy, hold),
-        403,
-        'OUTSIDE_JURISDICTION',
+        404,
+        'BATCH_NOT_FOUND',
         ledger,
       );
       await created('/batches/J-2/holds', parties.regulator, hold);
@@ -112,8 +116,8 @@ describe('trust boundaries', () => {
       await created('/batches/J-1/holds', parties.regulator, hold);
       await expectRefusal(
         () => ledger.post('/batches/J-1/releases', regulatorMy, { ...hold, reason: 'cleared' }),
-        403,
-        'NOT_HOLDING_AUTHORITY',
+        404,
+        'BATCH_NOT_FOUND',
         ledger,
       );
       await created('/batches/J-1/releases', regulatorAu2, { ...hold, reason: 'cleared' });
@@ -197,11 +201,11 @@ describe('trust boundaries', () => {
   });
 
   describe('certifier engagement', () => {
-    it('refuses an assay by a certifier with no certificate of the custodian', () =>
+    it('refuses an assay by a certifier with no certificate of the custodian: a lot it may not read', () =>
       expectRefusal(
         () => ledger.post('/batches/A-1/assays', parties.certifier, assay('AS-1')),
-        403,
-        'CERTIFIER_NOT_ENGAGED',
+        404,
+        'BATCH_NOT_FOUND',
         ledger,
       ));
 
@@ -217,8 +221,8 @@ describe('trust boundaries', () => {
       await created('/batches/A-1/assays', parties.certifier, assay('AS-2'));
       await expectRefusal(
         () => ledger.post('/batches/A-1/assays', otherCertifier, assay('AS-3')),
-        403,
-        'CERTIFIER_NOT_ENGAGED',
+        404,
+        'BATCH_NOT_FOUND',
         ledger,
       );
       await created(
@@ -229,12 +233,12 @@ describe('trust boundaries', () => {
       await created('/batches/A-1/assays', otherCertifier, assay('AS-3'));
     });
 
-    it('refuses a certifier whose certificate is revoked', async () => {
+    it('refuses a certifier whose certificate is revoked: the lot is no longer its to read', async () => {
       await created('/certificates/C-FAC/revocations', otherCertifier, change);
       await expectRefusal(
         () => ledger.post('/batches/A-2/assays', otherCertifier, assay('AS-4')),
-        403,
-        'CERTIFIER_NOT_ENGAGED',
+        404,
+        'BATCH_NOT_FOUND',
         ledger,
       );
     });

@@ -406,7 +406,8 @@ describe('visibility: who sees what', () => {
         grade: { TREO: 40 },
         occurredAt: '2026-03-27T00:00:00Z',
       });
-      expect(assay.body).toMatchObject({ code: 'CERTIFIER_NOT_ENGAGED' });
+      // Unreadable again, the lot is not there for its commands either.
+      expect(assay.body).toMatchObject({ status: 404, code: 'BATCH_NOT_FOUND' });
     });
 
     it('refuses a disclosure by an organisation that never held the lot', async () => {

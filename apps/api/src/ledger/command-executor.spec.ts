@@ -25,7 +25,11 @@ import { LedgerStreams } from './ledger-streams';
 
 // @nestjs/common and @nestjs/cqrs are ESM-only, which Jest cannot load on Node 20; the executor needs only
 // their decorators and the CQRS Command base class.
-jest.mock('@nestjs/common', () => ({ Inject: () => () => undefined, Injectable: () => () => undefined }));
+jest.mock('@nestjs/common', () => ({
+  Inject: () => () => undefined,
+  Injectable: () => () => undefined,
+  Optional: () => () => undefined,
+}));
 jest.mock('@nestjs/cqrs', () => ({ Command: class {}, CommandHandler: () => () => undefined }));
 
 const STREAM = 'org-mineco';

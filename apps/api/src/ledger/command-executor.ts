@@ -1,11 +1,13 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
+  type Actor,
   commandEnvelopes,
   type CommandEnvelope,
   type CommandRecorded,
   type Decider,
   decodeEvent,
+  type ExistingBatch,
   DomainError,
   evolveStream,
   encodeEvent,
@@ -16,6 +18,7 @@ import {
   type LedgerState,
   type LoadedStreams,
   refuse,
+  STREAM_KINDS,
   type StreamKind,
   type StreamsToLoad,
   toCommandStreamId,
@@ -32,7 +35,7 @@ import { sha256Hex } from '../common/sha256';
 import type { LedgerConfig } from '../config/ledger-config';
 import type { CommandMeta } from './command-meta';
 import { LedgerStreams } from './ledger-streams';
-import { EVENT_STORE, LEDGER_CONFIG } from './ledger.tokens';
+import { EVENT_STORE, LEDGER_CONFIG, REACH } from './ledger.tokens';
 
 type Response = Record<string, unknown>;
 
@@ -57,6 +60,41 @@ export class LedgerCommand<Body extends { type: string }, Result extends Respons
 
 const MAX_ATTEMPTS = 5;
 
+/** The kinds of stream a stranger is not told exist (ADR 0023): lots and licences. */
+type Guarded = 'batches' | 'licences';
+const GUARDED: readonly Guarded[] = ['batches', 'licences'];
+const NOT_FOUND: Record<Guarded, (id: string) => ReturnType<typeof refuse>> = {
+  batches: (id) => refuse('BATCH_NOT_FOUND', `Batch ${id} does not exist`),
+  licences: (id) => refuse('LICENCE_NOT_FOUND', `Licence ${id} does not exist`),
+};
+
+/**
+ * What a lot's own stream says its actor was told of it: it has held the lot, or the shipment on its way
+ * names it as the receiver (who may not read the lot before its receipt, but was sent it).
+ */
+function toldOf(state: { exists: boolean }, actor: Actor): boolean {
+  const lot = state as Partial<ExistingBatch>;
+  return lot.participants?.has(actor.orgId) === true || lot.openShipment?.toOrgId === actor.orgId;
+}
+
+const namesAnEvent = (issued: Issued<{ type: string }>): boolean =>
+  typeof (issued as { data?: { eventId?: unknown } }).data?.eventId === 'string';
+
+/** Every string a command holds, at any depth, but under `skip` (its envelope). */
+function stringsIn(value: unknown, skip: string, found = new Set<string>()): Set<string> {
+  if (typeof value === 'string') found.add(value);
+  else if (Array.isArray(value)) for (const element of value) stringsIn(element, skip, found);
+  else if (value !== null && typeof value === 'object') {
+    for (const [name, member] of Object.entries(value)) if (name !== skip) stringsIn(member, skip, found);
+  }
+  return found;
+}
+
+/** Whether an actor may know a lot or a licence exists: what its own reads would show it. */
+export interface Reach {
+  knows(actor: Actor, kind: Guarded, id: string): Promise<boolean>;
+}
+
 /**
  * Runs every command the one way: load the streams its decider names, decide, and append the events to
  * all of them in one atomic multi-stream append, each at the revision read; retry on a concurrency
@@ -69,6 +107,8 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly streams: LedgerStreams,
     @Inject(LEDGER_CONFIG) private readonly config: Pick<LedgerConfig, 'maxRecordingDelayMs'>,
+    /** Without it (a test's executor), every refusal is told as it is. */
+    @Optional() @Inject(REACH) private readonly reach?: Reach,
   ) {}
 
   async execute({
@@ -106,7 +146,7 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
         // events then refuse (BATCH_ALREADY_EXISTS): a retry is answered from the log, not refused.
         const twin = commandStream && (await this.recordedCommand(commandStream));
         if (twin) return replay(twin, meta);
-        throw refusal;
+        throw await this.asToldTo(meta.actor, refusal, decider, issued, loaded);
       }
       if (commandStream) writes.push(recordedWrite(commandStream, meta, replayable(result), envelopeFor));
       try {
@@ -153,8 +193,12 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
         } catch (refusal) {
           const twin = commandStream && (await this.recordedCommand(commandStream));
           if (twin) return replay(twin, meta);
-          if (refusal instanceof DomainError) throw new StepRefused(index, refusal);
-          throw refusal;
+          // What the commands before this one wrote, the actor made: it is not hidden from it.
+          const told = await this.asToldTo(meta.actor, refusal, step.decider, issued, loaded, (stream) =>
+            byStream.has(stream),
+          );
+          if (told instanceof DomainError) throw new StepRefused(index, told);
+          throw told;
         }
         for (const { stream, events } of emitted) {
           const target = kinds.get(stream);
@@ -200,6 +244,48 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
       'CONCURRENCY_CONFLICT',
       `The commands lost ${MAX_ATTEMPTS} races for the same streams; retry them`,
     );
+  }
+
+  /**
+   * A refusal as the actor may be told it: a stranger to a lot or a licence learns no more from a command
+   * than from a read, where it does not exist (ADR 0023: strangers get 404). The command is decided again
+   * with every lot and licence the actor may not know of taken as never written, and that refusal is the
+   * answer: what the same command naming ids nobody used would get. Where that decision would pass (a new
+   * lot under an id already taken), the refusal stands; where it needs a stream not loaded, the first
+   * hidden one is not found. `madeHere`: streams the refused command's own predecessors wrote.
+   */
+  private async asToldTo(
+    actor: Actor,
+    refusal: unknown,
+    decider: Decider<{ type: string }>,
+    issued: Issued<{ type: string }>,
+    loaded: LoadedStreams,
+    madeHere: (stream: string) => boolean = () => false,
+  ): Promise<unknown> {
+    if (!(refusal instanceof DomainError) || !this.reach) return refusal;
+    // A correction or a void names a recorded event, whose id only its readers were shown: the lot is
+    // the event's, not a name the sender chose, and the refusal stands (NOT_RECORDER).
+    if (namesAnEvent(issued)) return refusal;
+    const named = stringsIn(issued, 'metadata');
+    const seen: Record<string, ReadonlyMap<string, unknown>> = { ...loaded };
+    let first: { kind: Guarded; id: string } | undefined;
+    for (const kind of GUARDED) {
+      for (const [id, state] of loaded[kind] ?? []) {
+        if (!state.exists || !named.has(id) || madeHere(STREAM_KINDS[kind].streamOf(id))) continue;
+        if (toldOf(state, actor) || (await this.reach.knows(actor, kind, id))) continue;
+        first ??= { kind, id };
+        const states = new Map(seen[kind]);
+        states.set(id, STREAM_KINDS[kind].initial());
+        seen[kind] = states;
+      }
+    }
+    if (!first) return refusal;
+    try {
+      decider.decide(issued, ledgerState(seen));
+      return refusal;
+    } catch (told) {
+      return told instanceof DomainError ? told : NOT_FOUND[first.kind](first.id);
+    }
   }
 
   /** Every stream the decider names (`streams`, then `follow`), folded, with the revision each was read at. */

@@ -15,6 +15,7 @@ import { ReadCancelledError, ReadWorker } from './read-workers';
 // HttpException their refusals are, with their code and status, and a Logger.
 jest.mock('@nestjs/common', () => ({
   Inject: () => () => undefined,
+  Optional: () => () => undefined,
   Injectable: () => () => undefined,
   Catch: () => () => undefined,
   BadRequestException: class BadRequestException extends Error {},

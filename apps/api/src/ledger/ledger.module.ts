@@ -24,7 +24,7 @@ import { withTimeout } from '../common/with-timeout';
 import { FollowersWorker, loggingInterruptions, NotaryInWorker, ProjectorInWorker } from './followers';
 import { join } from 'node:path';
 import { LedgerStreams } from './ledger-streams';
-import { EVENT_STORE, FOLLOWERS, LEDGER_CONFIG } from './ledger.tokens';
+import { EVENT_STORE, FOLLOWERS, LEDGER_CONFIG, REACH } from './ledger.tokens';
 import { ViewsReady } from './views-ready';
 
 /** How long a shutdown lets the projector and the notary catch up with the log's head before stopping them. */
@@ -244,6 +244,7 @@ export class LedgerModule {
         CommandExecutor,
         ViewsReady,
         ViewSource,
+        { provide: REACH, useExisting: ViewSource },
         CaptureJobs,
       ],
       exports: exported,

@@ -23,6 +23,7 @@ import { LedgerStreams } from './ledger-streams';
 const logged: string[] = [];
 jest.mock('@nestjs/common', () => ({
   Inject: () => () => undefined,
+  Optional: () => () => undefined,
   Injectable: () => () => undefined,
   Catch: () => () => undefined,
   HttpException: class HttpException extends Error {},

@@ -234,6 +234,18 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
     return this.readerViews(query.reader, { at: Date.now() }).licence(view as LicenceView) ? view : undefined;
   }
 
+  /**
+   * Whether a reader may know a lot or a licence exists now, once the views reflect what this server has
+   * committed: its reads of it answer anything but 404. What a command's refusal may tell it (`Reach`).
+   */
+  async knows(reader: Reader, kind: 'batches' | 'licences', id: string): Promise<boolean> {
+    await this.ready.atLeast(undefined);
+    const policy = this.readerViews(reader, { at: Date.now() });
+    if (kind === 'batches') return policy.access(id) !== undefined;
+    const view = this.views.get<LicenceView>(LICENCES, id);
+    return view !== undefined && policy.licence(view);
+  }
+
   /** Every view of a collection (licences, exports) that the reader may read, as it is now. */
   async list<Kind extends keyof ListOf>(
     view: Kind,

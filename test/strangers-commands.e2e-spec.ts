@@ -1,0 +1,235 @@
+import { expectRefusal } from './support/expect-refusal';
+import {
+  ADMIN_TOKEN,
+  LedgerHarness,
+  minedBatch,
+  type Reply,
+  shipment,
+  standardParties,
+} from './support/ledger-harness';
+
+/**
+ * Strangers get 404 from commands too (ADR 0023): a command naming a lot or a licence the sender may not
+ * read is refused exactly as the same command naming an id nobody used — the same status, code and
+ * detail — so no refusal tells a stranger that a competitor's lot exists, where it is, who holds it or who
+ * licensed it. Those who may know the lot keep their own refusals.
+ */
+describe('a stranger’s command learns nothing of a lot or a licence it may not read', () => {
+  let ledger: LedgerHarness;
+  let parties: Awaited<ReturnType<typeof standardParties>>;
+  let stranger: string;
+  let foreignRegulator: string;
+  const created = async (path: string, token: string, body: unknown) => {
+    const reply = await ledger.post(path, token, body);
+    if (reply.status !== 201) throw new Error(`${path}: ${reply.status} ${JSON.stringify(reply.body)}`);
+  };
+  const change = { reason: 'review', occurredAt: '2026-02-01T00:00:00Z' };
+
+  beforeAll(async () => {
+    ledger = await LedgerHarness.start();
+    parties = await standardParties(ledger);
+    stranger = await ledger.organisation(
+      'strangeco',
+      'CA',
+      ['producer'],
+      [
+        { facilityId: 'thor-lake', kind: 'processing_plant' },
+        { facilityId: 'nechalacho', kind: 'mine' },
+      ],
+    );
+    foreignRegulator = await ledger.organisation('bafa-de', 'DE', ['regulator']);
+    await created('/licences', parties.regulator, {
+      licenceId: 'L-AU',
+      holderOrgId: 'mineco',
+      type: 'general',
+      items: [{ form: 'concentrate', elements: ['Nd', 'Pr'] }],
+      destinations: ['JP'],
+      quantityKg: 10000,
+      validFrom: '2026-01-01T00:00:00Z',
+      validUntil: '2026-12-31T23:59:59Z',
+      occurredAt: '2026-01-01T00:00:00Z',
+    });
+    await created('/batches/mined', parties.miner, minedBatch('MW-1', 1000));
+    await created('/batches/mined', parties.miner, minedBatch('MW-2', 1000));
+    await created('/batches/MW-2/shipments', parties.miner, shipment('S-2'));
+  }, 60_000);
+  afterAll(() => ledger.stop());
+
+  /** The refusal of a command naming `real`, beside that of the same command naming `unused`. */
+  const sameAsUnused = async (
+    send: (id: string) => Promise<Reply<unknown>>,
+    real: string,
+    unused: string,
+  ) => {
+    const before = await ledger.eventCount();
+    const [toReal, toUnused] = [await send(real), await send(unused)];
+    expect(await ledger.eventCount()).toBe(before);
+    const told = (reply: Reply<unknown>, id: string) => ({
+      status: reply.status,
+      contentType: reply.headers.get('content-type'),
+      body: JSON.parse(JSON.stringify(reply.body).replaceAll(id, '<id>')) as unknown,
+    });
+    expect(told(toReal, real)).toEqual(told(toUnused, unused));
+    expect(toReal.status).toBe(404);
+    return toReal.body as { code: string; detail: string };
+  };
+
+  it.each([
+    ['ships', (id: string) => ledger.post(`/batches/${id}/shipments`, stranger, shipment('S-X'))],
+    [
+      'splits',
+      (id: string) =>
+        ledger.post(`/batches/${id}/splits`, stranger, {
+          splitId: 'SP-X',
+          outputs: [{ batchId: `${id}-A`, massKg: 10 }],
+          occurredAt: '2026-03-02T08:00:00+08:00',
+        }),
+    ],
+    [
+      'discloses',
+      (id: string) =>
+        ledger.post(`/batches/${id}/disclosures`, stranger, {
+          disclosureId: 'D-X',
+          toOrgId: 'refco',
+          scope: 'segment',
+        }),
+    ],
+    [
+      'receives',
+      (id: string) =>
+        ledger.post(`/batches/${id}/receipts`, stranger, {
+          shipmentId: 'S-2',
+          receivedMassKg: 1000,
+          occurredAt: '2026-03-06T06:00:00+08:00',
+        }),
+    ],
+    [
+      'refines',
+      (id: string) =>
+        ledger.post('/transformations', stranger, {
+          transformationId: 'T-X',
+          facilityId: 'thor-lake',
+          process: 'solvent_extraction',
+          occurredAt: '2026-03-03T00:00:00Z',
+          inputs: [{ batchId: id, consumedKg: 100 }],
+          outputs: [{ batchId: 'OX-X', material: { form: 'oxide', elements: ['Nd', 'Pr'] }, massKg: 50 }],
+          residues: [{ kind: 'tailings', massKg: 50 }],
+          processEmissionsKgCo2e: 10,
+        }),
+    ],
+  ])('a producer with no part in the lot %s it: as for a lot nobody mined', async (_, send) => {
+    for (const lot of ['MW-1', 'MW-2']) {
+      const refusal = await sameAsUnused(send, lot, 'NOBODY-1');
+      expect(refusal.code).toBe('BATCH_NOT_FOUND');
+      expect(refusal.detail).not.toMatch(/mineco|mt-weld|refco|kuantan|AU|MY/);
+    }
+  });
+
+  it('a certifier engaged by nobody on the chain assays a lot: not told who holds it, nor where', async () => {
+    const refusal = await sameAsUnused(
+      (id) =>
+        ledger.post(`/batches/${id}/assays`, parties.certifier, {
+          assayId: 'AS-X',
+          lab: 'ALS Perth',
+          method: 'ICP-MS',
+          grade: { TREO: 40 },
+          occurredAt: '2026-03-02T10:00:00+08:00',
+        }),
+      'MW-1',
+      'NOBODY-1',
+    );
+    expect(refusal.code).toBe('BATCH_NOT_FOUND');
+  });
+
+  it('a regulator of a country the lot never was in holds it: not told its country, custodian or site', async () => {
+    const hold = (id: string) =>
+      ledger.post(`/batches/${id}/holds`, foreignRegulator, {
+        reason: 'inquiry',
+        occurredAt: '2026-03-06T00:00:00Z',
+      });
+    const refusal = await sameAsUnused(hold, 'MW-1', 'NOBODY-1');
+    expect(refusal.code).toBe('BATCH_NOT_FOUND');
+  });
+
+  it('a regulator that did not grant a licence and may not read it suspends it: as for a licence nobody granted', async () => {
+    const refusal = await sameAsUnused(
+      (id) => ledger.post(`/licences/${id}/suspensions`, foreignRegulator, change),
+      'L-AU',
+      'L-NOBODY',
+    );
+    expect(refusal.code).toBe('LICENCE_NOT_FOUND');
+    expect(refusal.detail).not.toContain('customs-au');
+  });
+
+  describe('those who may know the lot keep their refusals', () => {
+    it('its custodian, shipping it while it is in transit', () =>
+      expectRefusal(
+        () => ledger.post('/batches/MW-2/shipments', parties.miner, shipment('S-3')),
+        409,
+        'BATCH_IN_TRANSIT',
+        ledger,
+      ));
+
+    it('its receiver, naming a shipment that is not the one on its way', async () => {
+      const reply = await expectRefusal(
+        () =>
+          ledger.post('/batches/MW-2/receipts', parties.refiner, {
+            shipmentId: 'S-OTHER',
+            receivedMassKg: 1000,
+            occurredAt: '2026-03-06T06:00:00+08:00',
+          }),
+        404,
+        'SHIPMENT_NOT_FOUND',
+        ledger,
+      );
+      expect(reply.body.code).not.toBe('BATCH_NOT_FOUND');
+    });
+
+    it('its miner, once it has left its custody', async () => {
+      await created('/batches/MW-1/shipments', parties.miner, {
+        ...shipment('S-1'),
+        toFacilityId: 'kuantan',
+      });
+      await created('/batches/MW-1/receipts', parties.refiner, {
+        shipmentId: 'S-1',
+        receivedMassKg: 1000,
+        occurredAt: '2026-03-06T06:00:00+08:00',
+      });
+      await expectRefusal(
+        () => ledger.post('/batches/MW-1/shipments', parties.miner, shipment('S-4')),
+        422,
+        'BATCH_NOT_IN_CUSTODY',
+        ledger,
+      );
+    });
+
+    it('a regulator of its country, holding it twice', async () => {
+      await created('/batches/MW-2/holds', parties.regulator, {
+        reason: 'inquiry',
+        occurredAt: '2026-03-06T00:00:00Z',
+      });
+      const again = await ledger.post('/batches/MW-2/holds', parties.regulator, {
+        reason: 'again',
+        occurredAt: '2026-03-06T00:00:01Z',
+      });
+      expect(again.status).not.toBe(404);
+    });
+
+    it('the operator, who reads everything', async () => {
+      const reply = await ledger.post('/batches/MW-2/holds', ADMIN_TOKEN, {
+        reason: 'x',
+        occurredAt: '2026-03-06T00:00:00Z',
+      });
+      expect(reply.status).not.toBe(404);
+    });
+
+    it('anyone minting a lot under an id already taken: ids are one namespace', () =>
+      expectRefusal(
+        () =>
+          ledger.post('/batches/mined', stranger, { ...minedBatch('MW-1', 10), facilityId: 'nechalacho' }),
+        409,
+        'BATCH_ALREADY_EXISTS',
+        ledger,
+      ));
+  });
+});
