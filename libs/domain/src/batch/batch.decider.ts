@@ -154,6 +154,8 @@ export const shipBatch: Decider<ShipBatch> = {
     const batch = batchMustExist(state.batch(data.batchId), data.batchId);
     if (data.shippedBatchId !== undefined) return shipPart(data, data.shippedBatchId, batch, state, actor);
     if (data.massGrams !== undefined && data.massGrams !== batch.remainingGrams) {
+      // Only the custodian learns what is left of the lot: anyone else is refused as for any shipment.
+      batchMustBeInActorsCustody(batch, actor);
       massMustBePositive(data.massGrams);
       throw refuse(
         'PARTIAL_SHIPMENT_NEEDS_BATCH_ID',
