@@ -299,6 +299,96 @@ describe('two times on every rule', () => {
     });
   });
 
+  describe('a correction launders no time a command could not', () => {
+    const eventOf = async (
+      batchId: string,
+      token: string,
+      position: string,
+      matches: (e: Recorded) => boolean,
+    ) => {
+      const reply = await ledger.get<Recorded[]>(`/batches/${batchId}/events?minPosition=${position}`, token);
+      return reply.body.find(matches)!.eventId;
+    };
+    type Recorded = { type: string; eventId: string; data: { shipmentId?: string } };
+    const correctTime = (eventId: string, token: string, correctionId: string, occurredAt: string) =>
+      ledger.post(`/events/${eventId}/corrections`, token, {
+        correctionId,
+        reason: 'Wrong date',
+        changes: { occurredAt },
+      });
+
+    it('refuses moving the new custodian’s shipment to before its receipt', async () => {
+      await created('/batches/mined', parties.miner, mined('B-CORR-RCV', ago(20 * DAY)));
+      await created('/batches/B-CORR-RCV/shipments', parties.miner, {
+        shipmentId: 'S-CORR-1',
+        toOrgId: 'refco',
+        toFacilityId: 'kuantan',
+        occurredAt: ago(10 * DAY),
+      });
+      await created('/batches/B-CORR-RCV/receipts', parties.refiner, {
+        shipmentId: 'S-CORR-1',
+        receivedMassKg: 1000,
+        occurredAt: ago(8 * DAY),
+      });
+      const position = await created('/batches/B-CORR-RCV/shipments', parties.refiner, {
+        shipmentId: 'S-CORR-2',
+        toOrgId: 'mineco',
+        toFacilityId: 'fremantle',
+        occurredAt: ago(6 * DAY),
+      });
+      const shipped = await eventOf(
+        'B-CORR-RCV',
+        parties.refiner,
+        position,
+        (e) => e.data.shipmentId === 'S-CORR-2',
+      );
+      await expectRefusal(
+        () => correctTime(shipped, parties.refiner, 'CR-BEFORE-RCV', ago(9 * DAY)),
+        422,
+        'OCCURRED_BEFORE_PREVIOUS_EVENT',
+        ledger,
+      );
+      expect((await correctTime(shipped, parties.refiner, 'CR-AFTER-RCV', ago(7 * DAY))).status).toBe(201);
+    });
+
+    it('refuses moving a shipment into a hold since released, and a release before its hold', async () => {
+      await created('/batches/mined', parties.miner, mined('B-CORR-HELD', ago(20 * DAY)));
+      await created('/batches/B-CORR-HELD/holds', parties.regulator, {
+        reason: 'Inquiry',
+        occurredAt: ago(10 * DAY),
+      });
+      await created('/batches/B-CORR-HELD/releases', parties.regulator, {
+        reason: 'Cleared',
+        occurredAt: ago(5 * DAY),
+      });
+      const position = await created('/batches/B-CORR-HELD/shipments', parties.miner, {
+        shipmentId: 'S-CORR-HELD',
+        toOrgId: 'refco',
+        toFacilityId: 'kuantan',
+        occurredAt: ago(DAY),
+      });
+      const shipped = await eventOf('B-CORR-HELD', parties.miner, position, (e) => e.type === 'BatchShipped');
+      await expectRefusal(
+        () => correctTime(shipped, parties.miner, 'CR-INTO-HOLD', ago(7 * DAY)),
+        422,
+        'BATCH_HELD',
+        ledger,
+      );
+      const released = await eventOf(
+        'B-CORR-HELD',
+        parties.regulator,
+        position,
+        (e) => e.type === 'BatchReleased',
+      );
+      await expectRefusal(
+        () => correctTime(released, parties.regulator, 'CR-RELEASE-EARLY', ago(12 * DAY)),
+        422,
+        'OCCURRED_BEFORE_PREVIOUS_EVENT',
+        ledger,
+      );
+    });
+  });
+
   describe('an event may be recorded at most TRACELODE_MAX_RECORDING_DELAY after it occurred', () => {
     it('refuses a mined lot reported 31 days late, writing nothing', async () => {
       const reply = await expectRefusal(
