@@ -200,6 +200,24 @@ describe('trust boundaries', () => {
     });
   });
 
+  describe('what a refusal tells', () => {
+    it('tells only the custodian how much of a lot is left: another organisation’s partial shipment is refused as any shipment', async () => {
+      const reply = await expectRefusal(
+        () =>
+          ledger.post('/batches/J-1/shipments', parties.refiner, {
+            ...shipment('S-PROBE'),
+            toOrgId: 'mineco',
+            toFacilityId: 'fremantle',
+            massKg: 0.001,
+          }),
+        422,
+        'BATCH_NOT_IN_CUSTODY',
+        ledger,
+      );
+      expect(JSON.stringify(reply.body)).not.toMatch(/remaining|1000000/);
+    });
+  });
+
   describe('certifier engagement', () => {
     it('refuses an assay by a certifier with no certificate of the custodian: a lot it may not read', () =>
       expectRefusal(

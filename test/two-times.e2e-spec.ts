@@ -135,6 +135,260 @@ describe('two times on every rule', () => {
     });
   });
 
+  describe('a step is not dated back past the custody it needs', () => {
+    const toFremantle = (shipmentId: string, occurredAt: string) => ({
+      shipmentId,
+      toOrgId: 'mineco',
+      toFacilityId: 'fremantle',
+      occurredAt,
+    });
+    /** A lot mined 20 days ago, shipped to the refiner 10 days ago and received by it 8 days ago. */
+    const receivedByRefiner = async (batchId: string) => {
+      await created('/batches/mined', parties.miner, mined(batchId, ago(20 * DAY)));
+      await created(`/batches/${batchId}/shipments`, parties.miner, {
+        shipmentId: `S-${batchId}`,
+        toOrgId: 'refco',
+        toFacilityId: 'kuantan',
+        occurredAt: ago(10 * DAY),
+      });
+      await created(`/batches/${batchId}/receipts`, parties.refiner, {
+        shipmentId: `S-${batchId}`,
+        receivedMassKg: 1000,
+        occurredAt: ago(8 * DAY),
+      });
+    };
+
+    it('refuses the new custodian shipping, splitting, processing, blending or assaying a lot dated before it received it', async () => {
+      await receivedByRefiner('B-RCV-1');
+      await receivedByRefiner('B-RCV-2');
+      const beforeReceipt = ago(9 * DAY);
+      const attempts: [string, unknown][] = [
+        ['/batches/B-RCV-1/shipments', toFremantle('S-EARLY', beforeReceipt)],
+        [
+          '/batches/B-RCV-1/shipments',
+          { ...toFremantle('S-EARLY-PART', beforeReceipt), massKg: 10, shippedBatchId: 'B-RCV-1-P' },
+        ],
+        [
+          '/batches/B-RCV-1/splits',
+          { splitId: 'SP-EARLY', outputs: [{ batchId: 'B-RCV-1-S', massKg: 10 }], occurredAt: beforeReceipt },
+        ],
+        [
+          '/transformations',
+          {
+            transformationId: 'T-EARLY',
+            facilityId: 'kuantan',
+            process: 'cracking_leaching',
+            occurredAt: beforeReceipt,
+            inputs: [{ batchId: 'B-RCV-1', consumedKg: 10 }],
+            outputs: [
+              { batchId: 'B-RCV-1-T', material: { form: 'mixed_compound', elements: ['Nd'] }, massKg: 5 },
+            ],
+            processEmissionsKgCo2e: 1,
+          },
+        ],
+        [
+          '/blends',
+          {
+            blendId: 'BL-EARLY',
+            facilityId: 'kuantan',
+            inputs: [
+              { batchId: 'B-RCV-1', consumedKg: 10 },
+              { batchId: 'B-RCV-2', consumedKg: 10 },
+            ],
+            output: { batchId: 'B-RCV-B', material: { form: 'concentrate', elements: ['Nd', 'Pr'] } },
+            occurredAt: beforeReceipt,
+          },
+        ],
+        [
+          '/batches/B-RCV-1/assays',
+          {
+            assayId: 'A-EARLY',
+            lab: 'ALS',
+            method: 'ICP-MS',
+            grade: { TREO: 40 },
+            occurredAt: beforeReceipt,
+          },
+        ],
+      ];
+      for (const [path, body] of attempts) {
+        const reply = await expectRefusal(
+          () => ledger.post(path, parties.refiner, body),
+          422,
+          'OCCURRED_BEFORE_PREVIOUS_EVENT',
+          ledger,
+        );
+        expect(reply.body.detail).toContain('custody of refco');
+      }
+      // From the receipt on, the refiner acts on it.
+      await created('/batches/B-RCV-1/shipments', parties.refiner, toFremantle('S-AFTER', ago(7 * DAY)));
+    });
+  });
+
+  describe('a hold reaches back to when it occurred, and its release not before it', () => {
+    it('refuses a release dated before the hold it releases', async () => {
+      await created('/batches/mined', parties.miner, mined('B-HOLD-ORDER', ago(20 * DAY)));
+      await created('/batches/B-HOLD-ORDER/holds', parties.regulator, {
+        reason: 'Inquiry',
+        occurredAt: ago(10 * DAY),
+      });
+      await expectRefusal(
+        () =>
+          ledger.post('/batches/B-HOLD-ORDER/releases', parties.regulator, {
+            reason: 'Cleared',
+            occurredAt: ago(15 * DAY),
+          }),
+        422,
+        'OCCURRED_BEFORE_PREVIOUS_EVENT',
+        ledger,
+      );
+    });
+
+    it('refuses a shipment or export recorded after the release but dated while the lot was held', async () => {
+      await created('/licences', parties.regulator, {
+        licenceId: 'L-HELD',
+        holderOrgId: 'mineco',
+        type: 'general',
+        items: [{ form: 'concentrate', elements: ['Nd', 'Pr'], hsCode: '2846.90' }],
+        destinations: ['JP'],
+        quantityKg: 10000,
+        validFrom: ago(60 * DAY),
+        validUntil: ago(-60 * DAY),
+        occurredAt: ago(60 * DAY),
+      });
+      await created('/batches/mined', parties.miner, mined('B-WAS-HELD', ago(20 * DAY)));
+      await created('/batches/B-WAS-HELD/holds', parties.regulator, {
+        reason: 'Inquiry',
+        occurredAt: ago(10 * DAY),
+      });
+      await created('/batches/B-WAS-HELD/releases', parties.regulator, {
+        reason: 'Cleared',
+        occurredAt: ago(2 * DAY),
+      });
+      const shipped = (shipmentId: string, occurredAt: string) => ({
+        shipmentId,
+        toOrgId: 'refco',
+        toFacilityId: 'kuantan',
+        occurredAt,
+      });
+      const reply = await expectRefusal(
+        () => ledger.post('/batches/B-WAS-HELD/shipments', parties.miner, shipped('S-IN-HOLD', ago(5 * DAY))),
+        422,
+        'BATCH_HELD',
+        ledger,
+      );
+      expect(reply.body.details).toMatchObject({ occurredAt: expect.any(String) as string });
+      await expectRefusal(
+        () =>
+          ledger.post('/batches/B-WAS-HELD/exports', parties.miner, {
+            exportId: 'E-IN-HOLD',
+            licenceId: 'L-HELD',
+            destinationCountry: 'JP',
+            consignee: 'Sojitz Corporation',
+            endUser: 'Shin-Etsu Magnetics',
+            hsCode: '2846.90',
+            customsDeclarationNo: 'K1-E-IN-HOLD',
+            port: 'AUFRE',
+            occurredAt: ago(5 * DAY),
+          }),
+        422,
+        'BATCH_HELD',
+        ledger,
+      );
+      // Dated after the release, or before the hold, it stands.
+      await created('/batches/B-WAS-HELD/shipments', parties.miner, shipped('S-AFTER-HOLD', ago(DAY)));
+    });
+  });
+
+  describe('a correction launders no time a command could not', () => {
+    const eventOf = async (
+      batchId: string,
+      token: string,
+      position: string,
+      matches: (e: Recorded) => boolean,
+    ) => {
+      const reply = await ledger.get<Recorded[]>(`/batches/${batchId}/events?minPosition=${position}`, token);
+      return reply.body.find(matches)!.eventId;
+    };
+    type Recorded = { type: string; eventId: string; data: { shipmentId?: string } };
+    const correctTime = (eventId: string, token: string, correctionId: string, occurredAt: string) =>
+      ledger.post(`/events/${eventId}/corrections`, token, {
+        correctionId,
+        reason: 'Wrong date',
+        changes: { occurredAt },
+      });
+
+    it('refuses moving the new custodian’s shipment to before its receipt', async () => {
+      await created('/batches/mined', parties.miner, mined('B-CORR-RCV', ago(20 * DAY)));
+      await created('/batches/B-CORR-RCV/shipments', parties.miner, {
+        shipmentId: 'S-CORR-1',
+        toOrgId: 'refco',
+        toFacilityId: 'kuantan',
+        occurredAt: ago(10 * DAY),
+      });
+      await created('/batches/B-CORR-RCV/receipts', parties.refiner, {
+        shipmentId: 'S-CORR-1',
+        receivedMassKg: 1000,
+        occurredAt: ago(8 * DAY),
+      });
+      const position = await created('/batches/B-CORR-RCV/shipments', parties.refiner, {
+        shipmentId: 'S-CORR-2',
+        toOrgId: 'mineco',
+        toFacilityId: 'fremantle',
+        occurredAt: ago(6 * DAY),
+      });
+      const shipped = await eventOf(
+        'B-CORR-RCV',
+        parties.refiner,
+        position,
+        (e) => e.data.shipmentId === 'S-CORR-2',
+      );
+      await expectRefusal(
+        () => correctTime(shipped, parties.refiner, 'CR-BEFORE-RCV', ago(9 * DAY)),
+        422,
+        'OCCURRED_BEFORE_PREVIOUS_EVENT',
+        ledger,
+      );
+      expect((await correctTime(shipped, parties.refiner, 'CR-AFTER-RCV', ago(7 * DAY))).status).toBe(201);
+    });
+
+    it('refuses moving a shipment into a hold since released, and a release before its hold', async () => {
+      await created('/batches/mined', parties.miner, mined('B-CORR-HELD', ago(20 * DAY)));
+      await created('/batches/B-CORR-HELD/holds', parties.regulator, {
+        reason: 'Inquiry',
+        occurredAt: ago(10 * DAY),
+      });
+      await created('/batches/B-CORR-HELD/releases', parties.regulator, {
+        reason: 'Cleared',
+        occurredAt: ago(5 * DAY),
+      });
+      const position = await created('/batches/B-CORR-HELD/shipments', parties.miner, {
+        shipmentId: 'S-CORR-HELD',
+        toOrgId: 'refco',
+        toFacilityId: 'kuantan',
+        occurredAt: ago(DAY),
+      });
+      const shipped = await eventOf('B-CORR-HELD', parties.miner, position, (e) => e.type === 'BatchShipped');
+      await expectRefusal(
+        () => correctTime(shipped, parties.miner, 'CR-INTO-HOLD', ago(7 * DAY)),
+        422,
+        'BATCH_HELD',
+        ledger,
+      );
+      const released = await eventOf(
+        'B-CORR-HELD',
+        parties.regulator,
+        position,
+        (e) => e.type === 'BatchReleased',
+      );
+      await expectRefusal(
+        () => correctTime(released, parties.regulator, 'CR-RELEASE-EARLY', ago(12 * DAY)),
+        422,
+        'OCCURRED_BEFORE_PREVIOUS_EVENT',
+        ledger,
+      );
+    });
+  });
+
   describe('an event may be recorded at most TRACELODE_MAX_RECORDING_DELAY after it occurred', () => {
     it('refuses a mined lot reported 31 days late, writing nothing', async () => {
       const reply = await expectRefusal(

@@ -171,9 +171,42 @@ export function batchMustNotHaveLeft(batch: ExistingBatch): void {
   }
 }
 
-/** A held batch stays where it is until the regulator releases it. */
-export function batchMustNotBeHeld(batch: ExistingBatch, toDo: string, name = 'Batch'): void {
+/**
+ * A held batch stays where it is until the regulator releases it: not now, and not at `occurredAt`, so a
+ * step recorded after a release cannot be dated back into the hold (ADR 0017).
+ */
+export function batchMustNotBeHeld(
+  batch: ExistingBatch,
+  toDo: string,
+  occurredAt: string,
+  name = 'Batch',
+): void {
   if (batch.held) throw refuse('BATCH_HELD', `${name} ${batch.batchId} is held and cannot be ${toDo}`);
+  const at = Date.parse(occurredAt);
+  const period = batch.heldPeriods.find(({ from, to }) => Date.parse(from) <= at && at < Date.parse(to));
+  if (period) {
+    throw refuse(
+      'BATCH_HELD',
+      `${name} ${batch.batchId} was held from ${period.from} to ${period.to}: it cannot have been ${toDo} at ${occurredAt}`,
+      { heldFrom: period.from, heldUntil: period.to, occurredAt },
+    );
+  }
+}
+
+/**
+ * Its custodian acts on a lot only from when the lot came into its custody (mined, produced or received
+ * there): a step dated before that happened while someone else held it (ADR 0017).
+ */
+export function occurredAtMustNotPrecedeCustody(
+  occurredAt: string,
+  batch: ExistingBatch,
+  name = 'the batch',
+): void {
+  const what =
+    batch.custodySince === batch.originAt
+      ? `${name} came into being`
+      : `${name} came into the custody of ${batch.custodian.orgId}`;
+  occurredAtMustNotPrecede(occurredAt, batch.custodySince, what);
 }
 
 /** A transformation's or blend's input is consumed where the step happens. */

@@ -16,6 +16,7 @@ import {
   massMustBePositive,
   occurredAtMustBeWithinRecordingWindow,
   occurredAtMustNotPrecede,
+  occurredAtMustNotPrecedeCustody,
   organisationMustExist,
   regulatorMustActInItsCountry,
 } from '../rules';
@@ -116,7 +117,9 @@ export const assayBatch: Decider<AssayBatch> = {
     if (batch.assayIds.has(data.assayId)) {
       throw refuse('ASSAY_ALREADY_RECORDED', `Assay ${data.assayId} is already recorded`);
     }
-    occurredAtMustNotPrecede(data.occurredAt, batch.originAt, 'the batch came into being');
+    // The custodian assays what it holds, from when it held it; a certifier, any time since the lot began.
+    if (isCustodian(batch, actor)) occurredAtMustNotPrecedeCustody(data.occurredAt, batch);
+    else occurredAtMustNotPrecede(data.occurredAt, batch.originAt, 'the batch came into being');
     return [
       eventsFor('batches', data.batchId, [{ type: 'BatchAssayed', data: { ...data, byOrgId: actor.orgId } }]),
     ];
@@ -151,6 +154,8 @@ export const shipBatch: Decider<ShipBatch> = {
     const batch = batchMustExist(state.batch(data.batchId), data.batchId);
     if (data.shippedBatchId !== undefined) return shipPart(data, data.shippedBatchId, batch, state, actor);
     if (data.massGrams !== undefined && data.massGrams !== batch.remainingGrams) {
+      // Only the custodian learns what is left of the lot: anyone else is refused as for any shipment.
+      batchMustBeInActorsCustody(batch, actor);
       massMustBePositive(data.massGrams);
       throw refuse(
         'PARTIAL_SHIPMENT_NEEDS_BATCH_ID',
@@ -173,12 +178,12 @@ function shipment(
     throw refuse('SHIPMENT_ALREADY_RECORDED', `Shipment ${data.shipmentId} is already recorded`);
   }
   batchMustBeInActorsCustody(batch, actor);
-  batchMustNotBeHeld(batch, 'shipped');
+  batchMustNotBeHeld(batch, 'shipped', data.occurredAt);
   const destination = facilityMustExist(state.organisation(data.toOrgId), data.toOrgId, data.toFacilityId);
   if (data.toOrgId === batch.custodian.orgId && destination.facilityId === batch.custodian.facilityId) {
     throw refuse('SHIPMENT_TO_SAME_FACILITY', 'A shipment must leave the facility that holds the batch');
   }
-  occurredAtMustNotPrecede(data.occurredAt, batch.originAt, 'the batch came into being');
+  occurredAtMustNotPrecedeCustody(data.occurredAt, batch);
   const { orgId: fromOrgId, facilityId: fromFacilityId } = batch.custodian;
   const { shipmentId, toOrgId, toFacilityId, documents, occurredAt } = data;
   return {
@@ -223,6 +228,8 @@ function shipPart(
       remainingGrams: grams,
       material,
       originAt: occurredAt,
+      custodySince: occurredAt,
+      heldPeriods: [],
       shipmentIds: new Set(),
     };
     return [child, shipment({ ...data, batchId }, part, state, actor)];
@@ -336,6 +343,7 @@ export const releaseBatch: Decider<ReleaseBatch> = {
         );
       }
     }
+    occurredAtMustNotPrecede(data.occurredAt, hold.occurredAt, 'the hold');
     return [
       eventsFor('batches', data.batchId, [{ type: 'BatchReleased', data: { ...data, authorityOrgId } }]),
     ];

@@ -51,6 +51,12 @@ export interface DisclosureState {
   readonly revoked: boolean;
 }
 
+/** A hold that was released: from the hold's `occurredAt` to the release's. */
+export interface HeldPeriod {
+  readonly from: string;
+  readonly to: string;
+}
+
 export type BatchState =
   | { readonly exists: false }
   | {
@@ -61,11 +67,28 @@ export type BatchState =
       readonly massGrams: number;
       readonly remainingGrams: number;
       readonly held: boolean;
-      /** Who holds it, while it is held: only they, or a regulator of their country, release it. */
-      readonly hold?: { readonly authorityOrgId: string; readonly authorityCountry?: string };
+      /**
+       * Who holds it, while it is held: only they, or a regulator of their country, release it; and when the
+       * hold occurred, which its release may not precede.
+       */
+      readonly hold?: {
+        readonly authorityOrgId: string;
+        readonly authorityCountry?: string;
+        readonly occurredAt: string;
+      };
+      /**
+       * The holds released, each from its `occurredAt` to its release's: nothing moved the lot then, so a
+       * step recorded after the release cannot be dated back into one (ADR 0017).
+       */
+      readonly heldPeriods: readonly HeldPeriod[];
       readonly material: Material;
       /** When the batch came into being (mined or produced): nothing can happen to it earlier. */
       readonly originAt: string;
+      /**
+       * When its custodian came to hold it: its origin, or the receipt that brought it there. The custodian
+       * cannot have moved or processed it before (ADR 0017: a step is not dated back past the event it follows).
+       */
+      readonly custodySince: string;
       readonly transformationIds: ReadonlySet<string>;
       readonly openShipment?: OpenShipment;
       readonly shipmentIds: ReadonlySet<string>;
@@ -101,8 +124,10 @@ function newBatch(
     massGrams,
     remainingGrams: massGrams,
     held: false,
+    heldPeriods: [],
     material,
     originAt: occurredAt,
+    custodySince: occurredAt,
     shipmentIds: new Set(),
     assayIds: new Set(),
     splitIds: new Set(),
@@ -175,11 +200,12 @@ function evolveBatchState(state: BatchState, event: BatchEvent): BatchState {
     }
     case 'BatchReceived': {
       if (!state.exists) return state;
-      const { orgId, facilityId, receivedMassGrams } = event.data;
+      const { orgId, facilityId, receivedMassGrams, occurredAt } = event.data;
       return {
         ...state,
         status: 'in_custody',
         custodian: { orgId, facilityId },
+        custodySince: occurredAt,
         remainingGrams: receivedMassGrams,
         openShipment: undefined,
         participants: new Set(state.participants).add(orgId),
@@ -187,12 +213,19 @@ function evolveBatchState(state: BatchState, event: BatchEvent): BatchState {
     }
     case 'BatchHeld': {
       if (!state.exists) return state;
-      const { authorityOrgId, authorityCountry } = event.data;
-      const hold = { authorityOrgId, ...(authorityCountry !== undefined ? { authorityCountry } : {}) };
+      const { authorityOrgId, authorityCountry, occurredAt } = event.data;
+      const hold = {
+        authorityOrgId,
+        ...(authorityCountry !== undefined ? { authorityCountry } : {}),
+        occurredAt,
+      };
       return { ...state, held: true, hold };
     }
-    case 'BatchReleased':
-      return state.exists ? { ...state, held: false, hold: undefined } : state;
+    case 'BatchReleased': {
+      if (!state.exists) return state;
+      const released = state.hold ? [{ from: state.hold.occurredAt, to: event.data.occurredAt }] : [];
+      return { ...state, held: false, hold: undefined, heldPeriods: [...state.heldPeriods, ...released] };
+    }
     case 'BatchExported':
       return state.exists ? { ...state, status: 'exported', remainingGrams: 0 } : state;
     case 'EventCorrected':
@@ -261,9 +294,21 @@ function derivedFrom(records: readonly RecordedEvent[]): Partial<ExistingBatch> 
     state = evolveBatchState(state, { type: record.type, data: record.data } as BatchEvent);
   }
   if (!state.exists) return {};
-  const { status, custodian, massGrams, remainingGrams, held, hold, material, originAt, openShipment } =
-    state;
-  return { status, custodian, massGrams, remainingGrams, held, hold, material, originAt, openShipment };
+  const { status, custodian, massGrams, remainingGrams, held, hold, heldPeriods, material } = state;
+  const { originAt, custodySince, openShipment } = state;
+  return {
+    status,
+    custodian,
+    massGrams,
+    remainingGrams,
+    held,
+    hold,
+    heldPeriods,
+    material,
+    originAt,
+    custodySince,
+    openShipment,
+  };
 }
 
 function voided(batch: ExistingBatch, data: EventVoided['data']): ExistingBatch {
@@ -287,6 +332,8 @@ function voided(batch: ExistingBatch, data: EventVoided['data']): ExistingBatch 
         ...next,
         status: 'in_transit',
         custodian: { orgId: shipped.fromOrgId, facilityId: shipped.fromFacilityId },
+        // The sender's custody began where it did before the receipt: fold the events that still stand.
+        custodySince: derivedFrom(recordsOf(next)).custodySince ?? batch.custodySince,
         remainingGrams: massGrams,
         openShipment: { shipmentId, toOrgId, toFacilityId, massGrams, occurredAt },
       };

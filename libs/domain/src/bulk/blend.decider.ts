@@ -11,7 +11,7 @@ import {
   inputMustBeAtFacility,
   inputMustHaveMassFor,
   occurredAtMustBeWithinRecordingWindow,
-  occurredAtMustNotPrecede,
+  occurredAtMustNotPrecedeCustody,
 } from '../rules';
 import type { BatchBlended, BlendProduced } from './bulk.events';
 
@@ -54,7 +54,7 @@ export const blendBatches: Decider<BlendBatches> = {
         throw refuse('BLEND_ALREADY_RECORDED', `Blend ${data.blendId} is already recorded`);
       }
       batchMustBeInActorsCustody(input, actor);
-      batchMustNotBeHeld(input, 'blended', 'Input');
+      batchMustNotBeHeld(input, 'blended', data.occurredAt, 'Input');
       inputMustBeAtFacility(input, batchId, data.facilityId);
       if (input.material.form !== form) {
         throw refuse(
@@ -64,7 +64,7 @@ export const blendBatches: Decider<BlendBatches> = {
         );
       }
       inputMustHaveMassFor(input, batchId, consumedGrams);
-      occurredAtMustNotPrecede(data.occurredAt, input.originAt, `input ${batchId} came into being`);
+      occurredAtMustNotPrecedeCustody(data.occurredAt, input, `input ${batchId}`);
       return {
         type: 'BatchBlended',
         data: {

@@ -10,7 +10,7 @@ import {
   batchMustNotExist,
   massMustBePositive,
   occurredAtMustBeWithinRecordingWindow,
-  occurredAtMustNotPrecede,
+  occurredAtMustNotPrecedeCustody,
 } from '../rules';
 import type { BatchSplitOff } from './bulk.events';
 
@@ -60,7 +60,7 @@ export function splitOff(
     throw refuse('SPLIT_ALREADY_RECORDED', `Split ${splitId} of batch ${batchId} is already recorded`);
   }
   batchMustBeInActorsCustody(parent, actor);
-  batchMustNotBeHeld(parent, 'split');
+  batchMustNotBeHeld(parent, 'split', occurredAt);
   outputs.forEach((output) => {
     batchMustNotExist(state.batch(output.batchId), output.batchId, 'Output batch');
     massMustBePositive(output.massGrams);
@@ -73,7 +73,7 @@ export function splitOff(
       { batchId, remainingGrams: parent.remainingGrams, splitGrams },
     );
   }
-  occurredAtMustNotPrecede(occurredAt, parent.originAt, 'the batch came into being');
+  occurredAtMustNotPrecedeCustody(occurredAt, parent);
   const { orgId, facilityId } = parent.custodian;
   return [
     eventsFor('batches', batchId, [

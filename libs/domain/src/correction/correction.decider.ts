@@ -838,9 +838,14 @@ const standingAfter = (batch: ExistingBatch, index: number) =>
 /** The events that bring a lot into being: nothing of the lot precedes them. */
 const ORIGINS = new Set(['BatchMined', 'BatchProduced', 'BatchSplitOff', 'BlendProduced']);
 
+/** A custodian's steps: each needs the lot in its custody, so none precedes the receipt that brought it. */
+const CUSTODIAL = new Set(['BatchShipped', 'BatchSplit', 'BatchRefined', 'BatchBlended', 'BatchExported']);
+
 /**
  * A corrected time keeps the event where it was in the lot's history: not before the event it followed
- * (the lot's coming into being, the shipment a receipt received) and not after any later event of the lot.
+ * (the lot's coming into being, the shipment a receipt received, the receipt that brought the lot to the
+ * custodian whose step it is, the hold a release ended), not into a hold it was not in, and not after any
+ * later event of the lot (ADR 0017: a correction launders no rule a command could not).
  */
 function timeMustKeepItsPlace(
   batch: ExistingBatch,
@@ -851,6 +856,24 @@ function timeMustKeepItsPlace(
   if (!ORIGINS.has(record.type)) {
     occurredAtMustNotPrecede(occurredAt, batch.originAt, 'the batch came into being');
   }
+  const earlier = recordsOf(batch)
+    .slice(0, index)
+    .filter((event) => !event.voided && !CHANGES.has(event.type));
+  const lastOf = (type: string) => earlier.filter((event) => event.type === type).at(-1);
+  const receipt = lastOf('BatchReceived');
+  const custodians = CUSTODIAL.has(record.type) || record.data.byOrgId === receipt?.data.orgId;
+  if (receipt && custodians && typeof receipt.data.occurredAt === 'string') {
+    occurredAtMustNotPrecede(
+      occurredAt,
+      receipt.data.occurredAt,
+      `the lot came into the custody of ${String(receipt.data.orgId)}`,
+    );
+  }
+  const hold = lastOf('BatchHeld');
+  if (record.type === 'BatchReleased' && typeof hold?.data.occurredAt === 'string') {
+    occurredAtMustNotPrecede(occurredAt, hold.data.occurredAt, 'the hold');
+  }
+  if (CUSTODIAL.has(record.type)) stepMustNotMoveIntoAHold(batch, record, occurredAt);
   if (record.type === 'BatchReceived') {
     const shipped = recordsOf(batch).find(
       (event) => event.type === 'BatchShipped' && event.data.shipmentId === record.data.shipmentId,
@@ -869,6 +892,33 @@ function timeMustKeepItsPlace(
       `occurredAt ${occurredAt} is after ${before.length} later event(s) of batch ${batch.batchId}`,
       { dependentEvents: before.map(summary) },
     );
+  }
+}
+
+/** The lot's holds, each from its time to its release's (or on, while it stands). */
+function heldPeriods(batch: ExistingBatch): { from: number; to: number }[] {
+  const periods: { from: number; to: number }[] = [];
+  for (const event of recordsOf(batch)) {
+    if (event.voided || typeof event.data.occurredAt !== 'string') continue;
+    const at = Date.parse(event.data.occurredAt);
+    if (event.type === 'BatchHeld') periods.push({ from: at, to: Infinity });
+    const open = periods.at(-1);
+    if (event.type === 'BatchReleased' && open && open.to === Infinity) open.to = at;
+  }
+  return periods;
+}
+
+/** A custodian's step is not moved into a hold: the lot stood still then (a step already in one may stay). */
+function stepMustNotMoveIntoAHold(batch: ExistingBatch, record: RecordedEvent, occurredAt: string): void {
+  const within = (moment: number) => heldPeriods(batch).find(({ from, to }) => from <= moment && moment < to);
+  const was =
+    typeof record.data.occurredAt === 'string' ? within(Date.parse(record.data.occurredAt)) : undefined;
+  const period = within(Date.parse(occurredAt));
+  if (period && period !== was) {
+    throw refuse('BATCH_HELD', `Batch ${batch.batchId} was held at ${occurredAt}: nothing moved it then`, {
+      heldFrom: new Date(period.from).toISOString(),
+      occurredAt,
+    });
   }
 }
 

@@ -14,7 +14,7 @@ import {
   licenceMustHaveRoomFor,
   licenceMustNotBeSpent,
   occurredAtMustBeWithinRecordingWindow,
-  occurredAtMustNotPrecede,
+  occurredAtMustNotPrecedeCustody,
 } from '../rules';
 
 export type ExportBatch = {
@@ -52,9 +52,9 @@ export const exportBatch: Decider<ExportBatch> = {
     // The lot: here, in the exporter's custody, free to leave.
     batchMustNotHaveLeft(batch);
     batchMustNotBeInTransit(batch);
-    batchMustNotBeHeld(batch, 'exported');
+    batchMustNotBeHeld(batch, 'exported', data.occurredAt);
     batchMustBeHeldByActor(batch, actor);
-    occurredAtMustNotPrecede(data.occurredAt, batch.originAt, 'the batch came into being');
+    occurredAtMustNotPrecedeCustody(data.occurredAt, batch);
     // The licence: held by the exporter, in force at occurredAt and at recordedAt, covering this lot, with room for it.
     licenceMustBeHeldByActor(licence, actor);
     licenceMustBeInForce(licence, data.occurredAt, metadata.recordedAt);

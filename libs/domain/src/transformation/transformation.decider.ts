@@ -12,7 +12,7 @@ import {
   inputMustHaveMassFor,
   massMustBePositive,
   occurredAtMustBeWithinRecordingWindow,
-  occurredAtMustNotPrecede,
+  occurredAtMustNotPrecedeCustody,
 } from '../rules';
 import type {
   BatchProduced,
@@ -72,10 +72,10 @@ export const transformBatches: Decider<TransformBatches> = {
       // A schema-1 log has no transformation streams: there, only the inputs know the id is taken.
       if (input.transformationIds.has(data.transformationId)) throw alreadyRecorded(data.transformationId);
       batchMustBeInActorsCustody(input, actor);
-      batchMustNotBeHeld(input, 'processed', 'Input');
+      batchMustNotBeHeld(input, 'processed', data.occurredAt, 'Input');
       inputMustBeAtFacility(input, batchId, data.facilityId);
       inputMustHaveMassFor(input, batchId, consumedGrams);
-      occurredAtMustNotPrecede(data.occurredAt, input.originAt, `input ${batchId} came into being`);
+      occurredAtMustNotPrecedeCustody(data.occurredAt, input, `input ${batchId}`);
       return {
         type: 'BatchRefined',
         data: {
