@@ -202,18 +202,19 @@ describe('trust boundaries', () => {
 
   describe('what a refusal tells', () => {
     it('tells only the custodian how much of a lot is left: another organisation’s partial shipment is refused as any shipment', async () => {
-      const reply = await expectRefusal(
-        () =>
-          ledger.post('/batches/J-1/shipments', parties.refiner, {
-            ...shipment('S-PROBE'),
-            toOrgId: 'mineco',
-            toFacilityId: 'fremantle',
-            massKg: 0.001,
-          }),
-        422,
-        'BATCH_NOT_IN_CUSTODY',
-        ledger,
-      );
+      const probe = (batchId: string) =>
+        ledger.post(`/batches/${batchId}/shipments`, parties.refiner, {
+          ...shipment('S-PROBE'),
+          toOrgId: 'mineco',
+          toFacilityId: 'fremantle',
+          massKg: 0.001,
+        });
+      // The refiner may know J-2, on its way to it, but not hold it; J-1 it may not even read.
+      const known = await probe('J-2');
+      expect(known.status).toBeGreaterThanOrEqual(400);
+      expect((known.body as { code: string }).code).not.toBe('PARTIAL_SHIPMENT_NEEDS_BATCH_ID');
+      expect(JSON.stringify(known.body)).not.toMatch(/remaining|1000000/);
+      const reply = await expectRefusal(() => probe('J-1'), 404, 'BATCH_NOT_FOUND', ledger);
       expect(JSON.stringify(reply.body)).not.toMatch(/remaining|1000000/);
     });
   });
