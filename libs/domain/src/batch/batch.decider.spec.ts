@@ -372,6 +372,29 @@ describe('batch deciders', () => {
         'CERTIFIER_NOT_ENGAGED',
       );
     });
+    it('refuses an assay dated inside a suspension since reinstated, and takes one dated outside it', () => {
+      const subject = { type: 'organisation' as const, id: 'mineco' };
+      const change = (status: 'suspended' | 'valid', occurredAt?: string) => ({
+        type: 'CertifierEngagementChanged' as const,
+        data: { certifierOrgId: 'irma', certificateId: 'c1', status, ...(occurredAt ? { occurredAt } : {}) },
+      });
+      // Suspended from noon on 10 January to 20 January, reinstated since: the assay of the 11th fell in the suspension.
+      const reinstated = engaged(subject)
+        .given('engagements', engagementIdOf('irma', subject), change('suspended', '2026-01-10T12:00:00Z'))
+        .given('engagements', engagementIdOf('irma', subject), change('valid', '2026-01-20T00:00:00Z'));
+      expect(refusal(() => reinstated.decide(assayBatch, issued(assay, irma))).code).toBe(
+        'CERTIFIER_NOT_ENGAGED',
+      );
+      const after = { ...assay, data: { ...assay.data, assayId: 'a2', occurredAt: '2026-01-20T00:00:00Z' } };
+      expect(reinstated.decide(assayBatch, issued(after, irma))).toHaveLength(1);
+      const before = { ...assay, data: { ...assay.data, assayId: 'a3', occurredAt: '2026-01-10T11:59:59Z' } };
+      expect(reinstated.decide(assayBatch, issued(before, irma))).toHaveLength(1);
+      // Changes recorded before their time was kept name no period: judged, as then, by status alone.
+      const legacy = engaged(subject)
+        .given('engagements', engagementIdOf('irma', subject), change('suspended'))
+        .given('engagements', engagementIdOf('irma', subject), change('valid'));
+      expect(legacy.decide(assayBatch, issued(assay, irma))).toHaveLength(1);
+    });
     it('refuses a producer who is not the custodian', () =>
       spec([mined]).when(assayBatch, assay, refiner).thenRefuses('NOT_CUSTODIAN_OR_CERTIFIER'));
     it('refuses the same assay id twice', () =>

@@ -89,12 +89,18 @@ describe('certificate deciders', () => {
         events: [
           {
             type: 'CertifierEngagementChanged',
-            data: { certifierOrgId: 'irma-audit', certificateId: 'C1', status: 'suspended' },
+            data: {
+              certifierOrgId: 'irma-audit',
+              certificateId: 'C1',
+              status: 'suspended',
+              occurredAt: change.occurredAt,
+            },
           },
         ],
       },
     ]);
-    expect(streams.stateOf('engagements', engagementId).certificates.get('C1')?.status).toBe('suspended');
+    const certificate = streams.stateOf('engagements', engagementId).certificates.get('C1');
+    expect(certificate).toMatchObject({ status: 'suspended', suspensions: [{ from: change.occurredAt }] });
   });
   it(`refuses a certifier's certificate beyond ${MAX_CERTIFICATES_PER_SUBJECT} in force for one subject`, () => {
     const full = Array.from({ length: MAX_CERTIFICATES_PER_SUBJECT }, (_, i) => engaged(`E${i}`));

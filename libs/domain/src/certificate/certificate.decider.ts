@@ -117,7 +117,7 @@ function certificateChange<Command extends Exclude<CertificateCommand, IssueCert
         eventsFor('engagements', engagementId, [
           {
             type: 'CertifierEngagementChanged',
-            data: { certifierOrgId: actor.orgId, certificateId, status },
+            data: { certifierOrgId: actor.orgId, certificateId, status, occurredAt },
           },
         ]),
       ];

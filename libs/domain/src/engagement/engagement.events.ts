@@ -19,7 +19,13 @@ export type CertifierEngaged = {
 };
 export type CertifierEngagementChanged = {
   type: 'CertifierEngagementChanged';
-  data: { certifierOrgId: string; certificateId: string; status: CertificateStatus };
+  data: {
+    certifierOrgId: string;
+    certificateId: string;
+    status: CertificateStatus;
+    /** When the change happened, as its certificate event says (absent on changes recorded before 2026-12-01). */
+    occurredAt?: string;
+  };
 };
 
 export type EngagementEvent = CertifierEngaged | CertifierEngagementChanged;
