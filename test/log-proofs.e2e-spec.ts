@@ -215,4 +215,16 @@ describe('the verifiable log', () => {
       'BATCH_NOT_FOUND',
     );
   });
+
+  it('hands a lot’s bundle to its miner the moment after the write, not 404 while the views catch up', async () => {
+    const refused: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      expect((await ledger.post('/batches/mined', parties.miner, minedBatch(`LOG-NOW-${i}`))).status).toBe(
+        201,
+      );
+      const reply = await ledger.get(`/batches/LOG-NOW-${i}/audit-bundle`, parties.miner);
+      if (reply.status !== 200) refused.push(`LOG-NOW-${i}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    }
+    expect(refused).toEqual([]);
+  });
 });

@@ -481,6 +481,8 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
     gone?: AbortSignal,
   ): Promise<Readable | undefined> {
     // Asked before any work, so a stranger's read costs a lookup; the job asks again at the checkpoint.
+    // Once the views hold what this server committed: a lot written a moment ago is not "not found".
+    await this.ready.atLeast(undefined);
     if (!this.readerViews(reader, { at: Date.now() }).access(batchId)) return undefined;
     const head = await this.store.headPosition();
     const wait = this.config.minPositionWaitMs;
