@@ -8,6 +8,8 @@ import {
   standardParties,
 } from './support/ledger-harness';
 
+const BASE = 'https://ledger.example.org';
+
 /**
  * Strangers get 404 from commands too (ADR 0023): a command naming a lot or a licence the sender may not
  * read is refused exactly as the same command naming an id nobody used — the same status, code and
@@ -26,7 +28,7 @@ describe('a stranger’s command learns nothing of a lot or a licence it may not
   const change = { reason: 'review', occurredAt: '2026-02-01T00:00:00Z' };
 
   beforeAll(async () => {
-    ledger = await LedgerHarness.start();
+    ledger = await LedgerHarness.start({ TRACELODE_PUBLIC_URL: BASE });
     parties = await standardParties(ledger);
     stranger = await ledger.organisation(
       'strangeco',
@@ -159,6 +161,72 @@ describe('a stranger’s command learns nothing of a lot or a licence it may not
     );
     expect(refusal.code).toBe('LICENCE_NOT_FOUND');
     expect(refusal.detail).not.toContain('customs-au');
+  });
+
+  describe('an EPCIS error declaration naming a lot it may not read, beside an event id it made up', () => {
+    // The declaration names its lot (its quantity) beside the event's id: the lot is the sender's choice,
+    // not the event's, so it is hidden as any other.
+    const holding = (id: string) => ({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'holding',
+      eventTime: '2026-03-06T00:00:00Z',
+      eventTimeZoneOffset: '+00:00',
+      quantityList: [{ epcClass: `${BASE}/batches/${id}`, quantity: 10, uom: 'KGM' }],
+      persistentDisposition: { set: ['non_sellable_other'] },
+      'tl:reason': 'inquiry',
+    });
+    const declared = { declarationTime: '2026-03-07T00:00:00Z' };
+    const madeUp = 'urn:uuid:00000000-0000-7000-8000-000000000000';
+    const corrective = 'urn:uuid:00000000-0000-7000-8000-000000000001';
+    const documents: Record<string, (id: string) => unknown[]> = {
+      'voids it': (id) => [
+        { ...holding(id), eventID: madeUp, errorDeclaration: { ...declared, reason: 'did_not_occur' } },
+      ],
+      'corrects it': (id) => [
+        {
+          ...holding(id),
+          eventID: madeUp,
+          errorDeclaration: { ...declared, reason: 'incorrect_data', correctiveEventIDs: [corrective] },
+        },
+        { ...holding(id), eventID: corrective, eventTime: '2026-03-06T01:00:00Z' },
+      ],
+    };
+    const cases = Object.keys(documents).flatMap((what) =>
+      ['rollback', 'proceed'].map((behaviour) => [what, behaviour] as const),
+    );
+
+    it.each(cases)('%s (%s): as for a lot nobody mined', async (what, behaviour) => {
+      const capture = async (id: string) => {
+        const reply = await ledger.request<{ captureID?: string }>('POST', '/epcis/capture', {
+          token: stranger,
+          body: {
+            '@context': [
+              'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld',
+              { tl: `${BASE}/epcis/vocab/` },
+            ],
+            type: 'EPCISDocument',
+            schemaVersion: '2.0',
+            creationDate: '2026-03-20T00:00:00Z',
+            epcisBody: { eventList: documents[what]!(id) },
+          },
+          headers: { 'content-type': 'application/ld+json', 'GS1-Capture-Error-Behaviour': behaviour },
+        });
+        // The capture id is the document's digest, which differs with the id named.
+        delete reply.body.captureID;
+        return reply;
+      };
+      const before = await ledger.eventCount();
+      const [real, unused] = [await capture('MW-2'), await capture('NOBODY-1')];
+      expect(await ledger.eventCount()).toBe(before);
+      const told = (reply: Reply<unknown>, id: string) =>
+        JSON.parse(JSON.stringify(reply.body).replaceAll(id, '<id>')) as unknown;
+      expect([real.status, told(real, 'MW-2')]).toEqual([unused.status, told(unused, 'NOBODY-1')]);
+      expect(real.body).toMatchObject({
+        success: false,
+        errors: [{ code: 'BATCH_NOT_FOUND', status: 404 }],
+      });
+    });
   });
 
   describe('those who may know the lot keep their refusals', () => {

@@ -17,6 +17,7 @@ import {
   ledgerState,
   type LedgerState,
   type LoadedStreams,
+  recordsOf,
   refuse,
   STREAM_KINDS,
   type StreamKind,
@@ -77,8 +78,15 @@ function toldOf(state: { exists: boolean }, actor: Actor): boolean {
   return lot.participants?.has(actor.orgId) === true || lot.openShipment?.toOrgId === actor.orgId;
 }
 
-const namesAnEvent = (issued: Issued<{ type: string }>): boolean =>
-  typeof (issued as { data?: { eventId?: unknown } }).data?.eventId === 'string';
+/** The recorded event a correction or a void names, if the command names one. */
+function eventNamedBy(issued: Issued<{ type: string }>): string | undefined {
+  const eventId = (issued as { data?: { eventId?: unknown } }).data?.eventId;
+  return typeof eventId === 'string' ? eventId : undefined;
+}
+
+/** Whether a lot's own stream holds the event: the lot is the event's, found from its id. */
+const holdsEvent = (state: { exists: boolean }, eventId: string): boolean =>
+  state.exists && recordsOf(state as ExistingBatch).some((record) => record.eventId === eventId);
 
 /** Every string a command holds, at any depth, but under `skip` (its envelope). */
 function stringsIn(value: unknown, skip: string, found = new Set<string>()): Set<string> {
@@ -263,15 +271,18 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
     madeHere: (stream: string) => boolean = () => false,
   ): Promise<unknown> {
     if (!(refusal instanceof DomainError) || !this.reach) return refusal;
-    // A correction or a void names a recorded event, whose id only its readers were shown: the lot is
-    // the event's, not a name the sender chose, and the refusal stands (NOT_RECORDER).
-    if (namesAnEvent(issued)) return refusal;
+    const event = eventNamedBy(issued);
     const named = stringsIn(issued, 'metadata');
     const seen: Record<string, ReadonlyMap<string, unknown>> = { ...loaded };
     let first: { kind: Guarded; id: string } | undefined;
     for (const kind of GUARDED) {
       for (const [id, state] of loaded[kind] ?? []) {
         if (!state.exists || !named.has(id) || madeHere(STREAM_KINDS[kind].streamOf(id))) continue;
+        // A correction or a void names a recorded event, whose id only its readers were shown: the lot
+        // that holds it is the event's, not a name the sender chose, and the refusal stands (NOT_RECORDER).
+        // A lot that does not hold it was the sender's choice (an EPCIS error declaration names its lot
+        // beside a made-up event id) and is hidden as any other.
+        if (event !== undefined && kind === 'batches' && holdsEvent(state, event)) continue;
         if (toldOf(state, actor) || (await this.reach.knows(actor, kind, id))) continue;
         first ??= { kind, id };
         const states = new Map(seen[kind]);
