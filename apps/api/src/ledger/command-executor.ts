@@ -100,7 +100,10 @@ function stringsIn(value: unknown, skip: string, found = new Set<string>()): Set
 
 /** Whether an actor may know a lot or a licence exists: what its own reads would show it. */
 export interface Reach {
-  knows(actor: Actor, kind: Guarded, id: string): Promise<boolean>;
+  /** Resolves once the read policy holds what this server committed (the views' own wait). */
+  caughtUp(): Promise<void>;
+  /** Whether its reads would show the actor the lot or licence, as the policy stands now. */
+  knows(actor: Actor, kind: Guarded, id: string): boolean;
 }
 
 /**
@@ -271,6 +274,9 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
     madeHere: (stream: string) => boolean = () => false,
   ): Promise<unknown> {
     if (!(refusal instanceof DomainError) || !this.reach) return refusal;
+    // Every refusal waits for the views, whatever it names: a wait only for real lots would tell them,
+    // by its time under load, from unused ids.
+    await this.reach.caughtUp();
     const event = eventNamedBy(issued);
     const named = stringsIn(issued, 'metadata');
     const seen: Record<string, ReadonlyMap<string, unknown>> = { ...loaded };
@@ -283,7 +289,7 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
         // A lot that does not hold it was the sender's choice (an EPCIS error declaration names its lot
         // beside a made-up event id) and is hidden as any other.
         if (event !== undefined && kind === 'batches' && holdsEvent(state, event)) continue;
-        if (toldOf(state, actor) || (await this.reach.knows(actor, kind, id))) continue;
+        if (toldOf(state, actor) || this.reach.knows(actor, kind, id)) continue;
         first ??= { kind, id };
         const states = new Map(seen[kind]);
         states.set(id, STREAM_KINDS[kind].initial());

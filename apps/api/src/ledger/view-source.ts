@@ -234,12 +234,16 @@ export class ViewSource implements OnApplicationBootstrap, OnApplicationShutdown
     return this.readerViews(query.reader, { at: Date.now() }).licence(view as LicenceView) ? view : undefined;
   }
 
+  /** Resolves once the views reflect what this server has committed (`Reach`). */
+  caughtUp(): Promise<void> {
+    return this.ready.atLeast(undefined);
+  }
+
   /**
-   * Whether a reader may know a lot or a licence exists now, once the views reflect what this server has
-   * committed: its reads of it answer anything but 404. What a command's refusal may tell it (`Reach`).
+   * Whether a reader may know a lot or a licence exists now: its reads of it answer anything but 404.
+   * What a command's refusal may tell it (`Reach`); asked after `caughtUp`.
    */
-  async knows(reader: Reader, kind: 'batches' | 'licences', id: string): Promise<boolean> {
-    await this.ready.atLeast(undefined);
+  knows(reader: Reader, kind: 'batches' | 'licences', id: string): boolean {
     const policy = this.readerViews(reader, { at: Date.now() });
     if (kind === 'batches') return policy.access(id) !== undefined;
     const view = this.views.get<LicenceView>(LICENCES, id);
