@@ -16,7 +16,7 @@ import { type Facility } from './organisation/organisation.events';
 import { type OrganisationState, type SigningKeyState } from './organisation/organisation.state';
 import { type CommandMetadata } from './decider';
 import { type Actor, hasRole, isOperator, type Role } from './shared/actor';
-import { refuse } from './shared/domain-error';
+import { type DomainError, refuse } from './shared/domain-error';
 import { DEFAULT_LEDGER_POLICY, describeDuration } from './shared/two-times';
 
 /**
@@ -127,9 +127,21 @@ export function signingKeyMustBeActive(
   return key;
 }
 
+/** The refusal of a lot that does not exist: also what a stranger is told of one it may not read. */
+export const batchNotFound = (batchId: string): DomainError =>
+  refuse('BATCH_NOT_FOUND', `Batch ${batchId} does not exist`);
+
 export function batchMustExist(state: BatchState, batchId: string): ExistingBatch {
-  if (!state.exists) throw refuse('BATCH_NOT_FOUND', `Batch ${batchId} does not exist`);
+  if (!state.exists) throw batchNotFound(batchId);
   return state;
+}
+
+/**
+ * Whether a lot's own stream says an organisation was told of it: it has held the lot, or the shipment
+ * on its way names it as the receiver (who may not read the lot before its receipt, but was sent it).
+ */
+export function toldOfBatch(state: BatchState, orgId: string): boolean {
+  return state.exists && (state.participants.has(orgId) || state.openShipment?.toOrgId === orgId);
 }
 
 export function batchMustNotExist(state: BatchState, batchId: string, what = 'Batch'): void {
@@ -237,8 +249,12 @@ export function massMustBePositive(massGrams: number): void {
   }
 }
 
+/** The refusal of a licence that does not exist: also what a stranger is told of one it may not read. */
+export const licenceNotFound = (licenceId: string): DomainError =>
+  refuse('LICENCE_NOT_FOUND', `Licence ${licenceId} does not exist`);
+
 export function licenceMustExist(state: LicenceState, licenceId: string): ExistingLicence {
-  if (!state.exists) throw refuse('LICENCE_NOT_FOUND', `Licence ${licenceId} does not exist`);
+  if (!state.exists) throw licenceNotFound(licenceId);
   return state;
 }
 

@@ -2,6 +2,8 @@ import { Inject, Optional } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   type Actor,
+  batchNotFound,
+  type BatchState,
   commandEnvelopes,
   type CommandEnvelope,
   type CommandRecorded,
@@ -15,11 +17,13 @@ import {
   type Issued,
   type LedgerEvent,
   ledgerState,
+  licenceNotFound,
   type LedgerState,
   type LoadedStreams,
   recordsOf,
   refuse,
   STREAM_KINDS,
+  toldOfBatch,
   type StreamKind,
   type StreamsToLoad,
   toCommandStreamId,
@@ -64,19 +68,10 @@ const MAX_ATTEMPTS = 5;
 /** The kinds of stream a stranger is not told exist (ADR 0023): lots and licences. */
 type Guarded = 'batches' | 'licences';
 const GUARDED: readonly Guarded[] = ['batches', 'licences'];
-const NOT_FOUND: Record<Guarded, (id: string) => ReturnType<typeof refuse>> = {
-  batches: (id) => refuse('BATCH_NOT_FOUND', `Batch ${id} does not exist`),
-  licences: (id) => refuse('LICENCE_NOT_FOUND', `Licence ${id} does not exist`),
+const NOT_FOUND: Record<Guarded, (id: string) => DomainError> = {
+  batches: batchNotFound,
+  licences: licenceNotFound,
 };
-
-/**
- * What a lot's own stream says its actor was told of it: it has held the lot, or the shipment on its way
- * names it as the receiver (who may not read the lot before its receipt, but was sent it).
- */
-function toldOf(state: { exists: boolean }, actor: Actor): boolean {
-  const lot = state as Partial<ExistingBatch>;
-  return lot.participants?.has(actor.orgId) === true || lot.openShipment?.toOrgId === actor.orgId;
-}
 
 /** The recorded event a correction or a void names, if the command names one. */
 function eventNamedBy(issued: Issued<{ type: string }>): string | undefined {
@@ -289,7 +284,8 @@ export class CommandExecutor implements ICommandHandler<LedgerCommand<{ type: st
         // A lot that does not hold it was the sender's choice (an EPCIS error declaration names its lot
         // beside a made-up event id) and is hidden as any other.
         if (event !== undefined && kind === 'batches' && holdsEvent(state, event)) continue;
-        if (toldOf(state, actor) || this.reach.knows(actor, kind, id)) continue;
+        if (kind === 'batches' && toldOfBatch(state as BatchState, actor.orgId)) continue;
+        if (this.reach.knows(actor, kind, id)) continue;
         first ??= { kind, id };
         const states = new Map(seen[kind]);
         states.set(id, STREAM_KINDS[kind].initial());
