@@ -1,6 +1,7 @@
 import { expectRefusal } from './support/expect-refusal';
 import {
   ADMIN_TOKEN,
+  generalLicence,
   LedgerHarness,
   minedBatch,
   type Reply,
@@ -40,17 +41,7 @@ describe('a stranger’s command learns nothing of a lot or a licence it may not
       ],
     );
     foreignRegulator = await ledger.organisation('bafa-de', 'DE', ['regulator']);
-    await created('/licences', parties.regulator, {
-      licenceId: 'L-AU',
-      holderOrgId: 'mineco',
-      type: 'general',
-      items: [{ form: 'concentrate', elements: ['Nd', 'Pr'] }],
-      destinations: ['JP'],
-      quantityKg: 10000,
-      validFrom: '2026-01-01T00:00:00Z',
-      validUntil: '2026-12-31T23:59:59Z',
-      occurredAt: '2026-01-01T00:00:00Z',
-    });
+    await created('/licences', parties.regulator, generalLicence('L-AU'));
     await created('/batches/mined', parties.miner, minedBatch('MW-1', 1000));
     await created('/batches/mined', parties.miner, minedBatch('MW-2', 1000));
     await created('/batches/MW-2/shipments', parties.miner, shipment('S-2'));

@@ -1,5 +1,12 @@
 import { expectRefusal } from './support/expect-refusal';
-import { ADMIN_TOKEN, LedgerHarness, minedBatch, shipment, standardParties } from './support/ledger-harness';
+import {
+  ADMIN_TOKEN,
+  generalLicence,
+  LedgerHarness,
+  minedBatch,
+  shipment,
+  standardParties,
+} from './support/ledger-harness';
 
 /**
  * Trust boundaries: a regulator acts within its country and on what it granted or held; the admin is the
@@ -18,17 +25,7 @@ describe('trust boundaries', () => {
     if (reply.status !== 201) throw new Error(`${path}: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body.position;
   };
-  const licence = (licenceId: string, holderOrgId = 'mineco') => ({
-    licenceId,
-    holderOrgId,
-    type: 'general',
-    items: [{ form: 'concentrate', elements: ['Nd', 'Pr'] }],
-    destinations: ['JP'],
-    quantityKg: 10000,
-    validFrom: '2026-01-01T00:00:00Z',
-    validUntil: '2026-12-31T23:59:59Z',
-    occurredAt: '2026-01-01T00:00:00Z',
-  });
+  const licence = generalLicence;
   const change = { reason: 'review', occurredAt: '2026-02-01T00:00:00Z' };
   const hold = { reason: 'inquiry', occurredAt: '2026-03-06T00:00:00Z' };
   const certificate = (certificateId: string, subject: Record<string, string>) => ({

@@ -247,6 +247,19 @@ export const minedBatch = (batchId: string, massKg = 25000.5) => ({
   occurredAt: '2026-03-01T08:00:00+08:00',
 });
 
+/** A general export licence for concentrate to Japan, valid through 2026, as a regulator grants it. */
+export const generalLicence = (licenceId: string, holderOrgId = 'mineco') => ({
+  licenceId,
+  holderOrgId,
+  type: 'general',
+  items: [{ form: 'concentrate', elements: ['Nd', 'Pr'] }],
+  destinations: ['JP'],
+  quantityKg: 10000,
+  validFrom: '2026-01-01T00:00:00Z',
+  validUntil: '2026-12-31T23:59:59Z',
+  occurredAt: '2026-01-01T00:00:00Z',
+});
+
 export const shipment = (shipmentId: string) => ({
   shipmentId,
   toOrgId: 'refco',
